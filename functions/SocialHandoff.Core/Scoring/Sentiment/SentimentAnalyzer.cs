@@ -1,0 +1,873 @@
+using System.Text;
+
+namespace SocialHandoff.Core.Scoring.Sentiment;
+
+/// <summary>
+/// A lexicon-and-rules sentiment scorer of VADER's kind for short social text. It follows the
+/// published algorithm (negation window, boosters and dampeners, ALL-CAPS, "!" and "?", "but",
+/// "least", idioms, emoticons and emoji) and adds what social text needs: @handles and links are
+/// not words, #hashtags are, elongated words ("soooo gooood") are found and count as emphasis.
+/// Thread-safe; scoring allocates nothing once a thread's scratch buffers have grown.
+/// </summary>
+public sealed class SentimentAnalyzer
+{
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private readonly SentimentLexicon _lexicon;
+
+    public SentimentAnalyzer()
+        : this(SentimentLexicon.Default)
+    {
+    }
+
+    internal SentimentAnalyzer(SentimentLexicon lexicon) => _lexicon = lexicon;
+
+    /// <summary>Scores <paramref name="text"/>; <paramref name="language"/> is the source's BCP 47 tag, when it gives one.</summary>
+    public SentimentScore Score(string? text, string? language = null) => Score(text.AsSpan(), language);
+
+    /// <inheritdoc cref="Score(string?, string?)"/>
+    public SentimentScore Score(ReadOnlySpan<char> text, string? language = null)
+    {
+        if (text.IsWhiteSpace())
+        {
+            return SentimentScore.Unjudged(NotJudgedReason.Empty);
+        }
+
+        var languageKnown = LanguageTag.TryIsEnglish(language, out var isEnglish);
+        if (languageKnown && !isEnglish)
+        {
+            return SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
+        }
+
+        var scratch = t_scratch ??= new Scratch();
+        var normalized = Normalize(text, scratch);
+        var tokens = Tokenize(normalized, scratch);
+        if (tokens.IsEmpty)
+        {
+            return SentimentScore.Unjudged(NotJudgedReason.NoWords);
+        }
+
+        var words = Lookup(tokens, scratch);
+        if (words == 0)
+        {
+            return SentimentScore.Unjudged(NotJudgedReason.NoWords);
+        }
+
+        if (!languageKnown && LooksForeign(tokens, scratch))
+        {
+            return SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
+        }
+
+        var sentiments = scratch.Sentiments(tokens.Length);
+        var capsDiffer = CapsDiffer(tokens);
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            sentiments[i] = Valence(tokens, i, capsDiffer, scratch);
+        }
+
+        ApplyContrast(tokens, sentiments);
+        return Summarize(sentiments, normalized);
+    }
+
+    // Emoji become their English description (VADER scores the words); control characters and
+    // lone surrogates become spaces so that nothing downstream sees them; a curly apostrophe is
+    // read as a straight one so that "don’t" negates.
+    private ReadOnlySpan<char> Normalize(ReadOnlySpan<char> text, Scratch scratch)
+    {
+        var buffer = scratch.Text(text.Length * 2 + 16);
+        var length = 0;
+        var previousSpace = true;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            int codePoint = c;
+            var width = 1;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                codePoint = char.ConvertToUtf32(c, text[i + 1]);
+                width = 2;
+            }
+            else if (char.IsSurrogate(c) || (char.IsControl(c) && !char.IsWhiteSpace(c)))
+            {
+                c = ' ';
+                codePoint = ' ';
+            }
+
+            if (codePoint >= 0x80 && SentimentLexicon.IsEmojiModifier(codePoint))
+            {
+                i += width - 1;
+                continue;
+            }
+
+            if (codePoint >= 0x80 && _lexicon.TryGetEmojiDescription(codePoint, out var description))
+            {
+                buffer = scratch.EnsureText(length + description.Length + 2);
+                if (!previousSpace)
+                {
+                    buffer[length++] = ' ';
+                }
+
+                description.AsSpan().CopyTo(buffer.AsSpan(length));
+                length += description.Length;
+                buffer[length++] = ' ';
+                previousSpace = true;
+                i += width - 1;
+                continue;
+            }
+
+            buffer = scratch.EnsureText(length + 2);
+            if (c == '&' && TryDecodeEntity(text[i..], out var decoded, out var consumed))
+            {
+                buffer[length++] = decoded;
+                previousSpace = false;
+                i += consumed - 1;
+                continue;
+            }
+
+            if (width == 2)
+            {
+                buffer[length++] = c;
+                buffer[length++] = text[++i];
+                previousSpace = false;
+                continue;
+            }
+
+            buffer[length++] = c == '\u2019' ? '\'' : c;
+            previousSpace = char.IsWhiteSpace(c);
+        }
+
+        return buffer.AsSpan(0, length);
+    }
+
+    // X and most feeds deliver text HTML-escaped: "&lt;3" is a heart, "&amp;" an ampersand.
+    private static bool TryDecodeEntity(ReadOnlySpan<char> text, out char decoded, out int consumed)
+    {
+        (decoded, consumed) = text switch
+        {
+            _ when text.StartsWith("&amp;") => ('&', 5),
+            _ when text.StartsWith("&lt;") => ('<', 4),
+            _ when text.StartsWith("&gt;") => ('>', 4),
+            _ when text.StartsWith("&quot;") => ('"', 6),
+            _ when text.StartsWith("&#39;") => ('\'', 5),
+            _ when text.StartsWith("&apos;") => ('\'', 6),
+            _ => ('&', 0),
+        };
+        return consumed > 0;
+    }
+
+    private Span<Token> Tokenize(ReadOnlySpan<char> text, Scratch scratch)
+    {
+        var count = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            var start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                break;
+            }
+
+            var raw = text[start..i];
+            if (IsLink(raw) || IsHandle(raw))
+            {
+                continue;
+            }
+
+            // "home:(" is a word and an emoticon typed without a space.
+            var emoticon = TrailingEmoticonLength(raw, scratch);
+            if (emoticon > 0)
+            {
+                var wordEnd = i - emoticon;
+                var (wordOffset, wordLength) = StripPunctuation(text[start..wordEnd]);
+                var withEmoticon = scratch.Tokens(count + 2);
+                withEmoticon[count++] = new Token { Start = start + wordOffset, Length = wordLength };
+                withEmoticon[count++] = new Token { Start = wordEnd, Length = emoticon };
+                continue;
+            }
+
+            var (offset, length) = StripPunctuation(raw);
+            var tokens = scratch.Tokens(count + 8);
+            if (raw[0] == '#' && length >= 4)
+            {
+                count = SplitHashtag(text.Slice(start + offset, length), start + offset, tokens, count, scratch);
+            }
+            else
+            {
+                tokens[count++] = new Token { Start = start + offset, Length = length };
+            }
+        }
+
+        return scratch.Tokens(count).AsSpan(0, count);
+    }
+
+    // A hashtag is read as the words it is made of: "#NeverAgain" at its capitals, "#ncaasucks"
+    // where it splits into two known words, one of them carrying sentiment.
+    private int SplitHashtag(ReadOnlySpan<char> tag, int start, Token[] tokens, int count, Scratch scratch)
+    {
+        var lower = scratch.Gram(tag.Length);
+        var upperCount = 0;
+        for (var k = 0; k < tag.Length; k++)
+        {
+            lower[k] = char.ToLowerInvariant(tag[k]);
+            upperCount += char.IsUpper(tag[k]) ? 1 : 0;
+        }
+
+        var whole = lower.AsSpan(0, tag.Length);
+        if (_lexicon.Words.TryGetValue(whole, out var wholeEntry) && (wholeEntry.Traits & WordTraits.InLexicon) != 0)
+        {
+            tokens[count++] = new Token { Start = start, Length = tag.Length };
+            return count;
+        }
+
+        if (upperCount > 1 && upperCount < tag.Length)
+        {
+            var pieceStart = 0;
+            var pieces = 0;
+            for (var k = 1; k <= tag.Length && pieces < 6; k++)
+            {
+                if (k == tag.Length || (char.IsUpper(tag[k]) && char.IsLower(tag[k - 1])))
+                {
+                    tokens[count + pieces++] = new Token { Start = start + pieceStart, Length = k - pieceStart };
+                    pieceStart = k;
+                }
+            }
+
+            if (pieceStart == tag.Length)
+            {
+                return count + pieces;
+            }
+        }
+
+        for (var k = 2; k <= tag.Length - 2; k++)
+        {
+            if (_lexicon.Words.TryGetValue(whole[..k], out var head)
+                && _lexicon.Words.TryGetValue(whole[k..], out var tail)
+                && IsWord(head) && IsWord(tail)
+                && ((head.Traits | tail.Traits) & WordTraits.InLexicon) != 0)
+            {
+                tokens[count++] = new Token { Start = start, Length = k };
+                tokens[count++] = new Token { Start = start + k, Length = tag.Length - k };
+                return count;
+            }
+        }
+
+        tokens[count++] = new Token { Start = start, Length = tag.Length };
+        return count;
+
+        static bool IsWord(LexiconEntry entry) =>
+            (entry.Traits & (WordTraits.InLexicon | WordTraits.EnglishFunctionWord | WordTraits.Negation | WordTraits.Booster)) != 0;
+    }
+
+    private int TrailingEmoticonLength(ReadOnlySpan<char> raw, Scratch scratch)
+    {
+        for (var length = 3; length >= 2; length--)
+        {
+            if (raw.Length < length + 2 || !char.IsLetter(raw[0]) || raw[^length] is not (':' or ';' or '='))
+            {
+                continue;
+            }
+
+            var lower = scratch.Gram(length);
+            raw[^length..].ToLowerInvariant(lower);
+            if (_lexicon.Words.TryGetValue(lower.AsSpan(0, length), out var entry) && (entry.Traits & WordTraits.InLexicon) != 0)
+            {
+                return length;
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool IsLink(ReadOnlySpan<char> raw) =>
+        raw.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || raw.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        || raw.StartsWith("www.", StringComparison.OrdinalIgnoreCase)
+        || raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsHandle(ReadOnlySpan<char> raw) =>
+        raw.Length > 1 && raw[0] == '@' && (char.IsLetterOrDigit(raw[1]) || raw[1] == '_');
+
+    // VADER strips ASCII punctuation from both ends of a token unless that leaves two characters or
+    // fewer, which keeps emoticons such as ":)" whole. A hashtag always loses its '#'.
+    private static (int Offset, int Length) StripPunctuation(ReadOnlySpan<char> raw)
+    {
+        var first = 0;
+        var last = raw.Length - 1;
+        while (first <= last && IsAsciiPunctuation(raw[first]))
+        {
+            first++;
+        }
+
+        while (last >= first && IsAsciiPunctuation(raw[last]))
+        {
+            last--;
+        }
+
+        var strippedLength = last - first + 1;
+        if (strippedLength > 2 || (raw[0] == '#' && strippedLength > 0))
+        {
+            return (first, strippedLength);
+        }
+
+        return (0, raw.Length);
+    }
+
+    private static bool IsAsciiPunctuation(char c) => c < 0x80 && char.IsAsciiLetterOrDigit(c) is false && c > ' ' && c != 0x7F;
+
+    // Fills in each token's lower-case form, caps flag and lexicon entry; returns how many tokens
+    // can be read (a word, or an emoticon in the lexicon; the rest are numbers and symbols).
+    private int Lookup(Span<Token> tokens, Scratch scratch)
+    {
+        var text = scratch.TextBuffer;
+        var lower = scratch.Lower(tokens.Length == 0 ? 0 : tokens[^1].Start + tokens[^1].Length);
+        var words = 0;
+        for (var t = 0; t < tokens.Length; t++)
+        {
+            ref var token = ref tokens[t];
+            bool hasUpper = false, hasLower = false, hasLetter = false;
+            for (var k = token.Start; k < token.Start + token.Length; k++)
+            {
+                var c = text[k];
+                if (char.IsUpper(c))
+                {
+                    hasUpper = true;
+                    lower[k] = char.ToLowerInvariant(c);
+                }
+                else
+                {
+                    hasLower |= char.IsLower(c);
+                    lower[k] = c;
+                }
+
+                hasLetter |= char.IsLetter(c);
+            }
+
+            token.IsUpper = hasUpper && !hasLower;
+            token.HasLetter = hasLetter;
+
+            var span = lower.AsSpan(token.Start, token.Length);
+            if (_lexicon.Words.TryGetValue(span, out var entry))
+            {
+                token.Entry = entry;
+            }
+            else if (hasLetter && TryElongated(span, scratch, out entry))
+            {
+                token.Entry = entry;
+                token.Elongated = true;
+            }
+            else if (hasLetter && TryDroppedG(span, scratch, out entry))
+            {
+                token.Entry = entry;
+            }
+
+            if ((token.Entry.Traits & WordTraits.Negation) == 0 && span.Contains("n't", StringComparison.Ordinal))
+            {
+                token.Entry = token.Entry with { Traits = token.Entry.Traits | WordTraits.Negation };
+            }
+
+            words += hasLetter || InLexicon(token) ? 1 : 0;
+        }
+
+        return words;
+    }
+
+    // "soooo gooood": runs of three or more of one letter are cut to two, then to one.
+    private bool TryElongated(ReadOnlySpan<char> word, Scratch scratch, out LexiconEntry entry)
+    {
+        entry = default;
+        var hasRun = false;
+        for (var k = 2; k < word.Length && !hasRun; k++)
+        {
+            hasRun = word[k] == word[k - 1] && word[k] == word[k - 2] && char.IsLetter(word[k]);
+        }
+
+        if (!hasRun)
+        {
+            return false;
+        }
+
+        var buffer = scratch.Gram(word.Length);
+        for (var keep = 2; keep >= 1; keep--)
+        {
+            var length = 0;
+            for (var k = 0; k < word.Length; k++)
+            {
+                var run = 1;
+                while (run <= keep && k - run >= 0 && word[k - run] == word[k])
+                {
+                    run++;
+                }
+
+                if (run <= keep)
+                {
+                    buffer[length++] = word[k];
+                }
+            }
+
+            if (_lexicon.Words.TryGetValue(buffer.AsSpan(0, length), out entry))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Evidence, not absence: another script, or another language's function words outnumbering
+    // English ones. Proper-noun-heavy English ("Louisiana income tax repeal advances") stays judged.
+    // "lovin", "nothin'": the spoken form of an -ing word.
+    private bool TryDroppedG(ReadOnlySpan<char> word, Scratch scratch, out LexiconEntry entry)
+    {
+        entry = default;
+        var stem = word.EndsWith("in'") ? word[..^1] : word;
+        if (stem.Length < 4 || !stem.EndsWith("in"))
+        {
+            return false;
+        }
+
+        var buffer = scratch.Gram(stem.Length + 1);
+        stem.CopyTo(buffer);
+        buffer[stem.Length] = 'g';
+        return _lexicon.Words.TryGetValue(buffer.AsSpan(0, stem.Length + 1), out entry);
+    }
+
+    private static bool LooksForeign(ReadOnlySpan<Token> tokens, Scratch scratch)
+    {
+        var text = scratch.TextBuffer;
+        int latin = 0, other = 0, english = 0, foreign = 0;
+        foreach (var token in tokens)
+        {
+            if (!token.HasLetter)
+            {
+                continue;
+            }
+
+            var traits = token.Entry.Traits;
+            english += (traits & WordTraits.EnglishFunctionWord) != 0 ? 1 : 0;
+            foreign += (traits & WordTraits.ForeignFunctionWord) != 0 ? 1 : 0;
+            for (var k = token.Start; k < token.Start + token.Length; k++)
+            {
+                var c = text[k];
+                if (char.IsLetter(c))
+                {
+                    if (c < 0x250)
+                    {
+                        latin++;
+                    }
+                    else
+                    {
+                        other++;
+                    }
+                }
+            }
+        }
+
+        return other > latin || (foreign >= 2 && foreign > english);
+    }
+
+    private static bool CapsDiffer(ReadOnlySpan<Token> tokens)
+    {
+        var upper = 0;
+        foreach (var token in tokens)
+        {
+            upper += token.IsUpper ? 1 : 0;
+        }
+
+        return upper > 0 && upper < tokens.Length;
+    }
+
+    private double Valence(ReadOnlySpan<Token> tokens, int i, bool capsDiffer, Scratch scratch)
+    {
+        var token = tokens[i];
+        var traits = token.Entry.Traits;
+        if ((traits & WordTraits.Booster) != 0)
+        {
+            return 0;
+        }
+
+        if ((traits & WordTraits.Kind) != 0 && i < tokens.Length - 1 && (tokens[i + 1].Entry.Traits & WordTraits.Of) != 0)
+        {
+            return 0;
+        }
+
+        if ((traits & WordTraits.InLexicon) == 0)
+        {
+            return 0;
+        }
+
+        var lexiconValence = token.Entry.Valence;
+        var valence = lexiconValence;
+
+        // "no" directly before a lexicon word negates that word rather than counting itself.
+        if ((traits & WordTraits.No) != 0 && i != tokens.Length - 1 && InLexicon(tokens[i + 1]))
+        {
+            valence = 0.0;
+        }
+
+        if ((i > 0 && Is(tokens[i - 1], WordTraits.No))
+            || (i > 1 && Is(tokens[i - 2], WordTraits.No))
+            || (i > 2 && Is(tokens[i - 3], WordTraits.No) && Is(tokens[i - 1], WordTraits.OrNor)))
+        {
+            valence = lexiconValence * VaderRules.NegationScalar;
+        }
+
+        // Emphasis by ALL CAPS, or by stretching the word ("gooood"), when the rest of the text is not shouted.
+        if (token.IsUpper && capsDiffer)
+        {
+            valence += valence > 0 ? VaderRules.CapsIncrement : -VaderRules.CapsIncrement;
+        }
+
+        if (token.Elongated && valence != 0)
+        {
+            valence += valence > 0 ? VaderRules.BoosterIncrement : -VaderRules.BoosterIncrement;
+        }
+
+        for (var startI = 0; startI < 3; startI++)
+        {
+            if (i <= startI || InLexicon(tokens[i - (startI + 1)]))
+            {
+                continue;
+            }
+
+            var scalar = BoosterScalar(tokens[i - (startI + 1)], valence, capsDiffer);
+            if (startI == 1 && scalar != 0)
+            {
+                scalar *= 0.95;
+            }
+            else if (startI == 2 && scalar != 0)
+            {
+                scalar *= 0.9;
+            }
+
+            valence += scalar;
+            valence = NegationCheck(valence, tokens, startI, i);
+            if (startI == 2)
+            {
+                valence = PhraseCheck(valence, tokens, i, scratch);
+            }
+        }
+
+        return LeastCheck(valence, tokens, i);
+    }
+
+    private static bool InLexicon(in Token token) => (token.Entry.Traits & WordTraits.InLexicon) != 0;
+
+    private static bool Is(in Token token, WordTraits trait) => (token.Entry.Traits & trait) != 0;
+
+    private static double BoosterScalar(in Token word, double valence, bool capsDiffer)
+    {
+        if ((word.Entry.Traits & WordTraits.Booster) == 0)
+        {
+            return 0;
+        }
+
+        var scalar = word.Entry.Booster;
+        if (valence < 0)
+        {
+            scalar = -scalar;
+        }
+
+        if (word.IsUpper && capsDiffer)
+        {
+            scalar += valence > 0 ? VaderRules.CapsIncrement : -VaderRules.CapsIncrement;
+        }
+
+        return scalar;
+    }
+
+    private static double NegationCheck(double valence, ReadOnlySpan<Token> tokens, int startI, int i)
+    {
+        switch (startI)
+        {
+            case 0:
+                if (Is(tokens[i - 1], WordTraits.Negation))
+                {
+                    valence *= VaderRules.NegationScalar;
+                }
+
+                break;
+            case 1:
+                if (Is(tokens[i - 2], WordTraits.Never) && Is(tokens[i - 1], WordTraits.SoOrThis))
+                {
+                    valence *= 1.25;
+                }
+                else if (Is(tokens[i - 2], WordTraits.Without) && Is(tokens[i - 1], WordTraits.Doubt))
+                {
+                    // "without doubt" affirms.
+                }
+                else if (Is(tokens[i - 2], WordTraits.Negation))
+                {
+                    valence *= VaderRules.NegationScalar;
+                }
+
+                break;
+            default:
+                if ((Is(tokens[i - 3], WordTraits.Never) && Is(tokens[i - 2], WordTraits.SoOrThis)) || Is(tokens[i - 1], WordTraits.SoOrThis))
+                {
+                    valence *= 1.25;
+                }
+                else if (Is(tokens[i - 3], WordTraits.Without) && (Is(tokens[i - 2], WordTraits.Doubt) || Is(tokens[i - 1], WordTraits.Doubt)))
+                {
+                    // "without a doubt" affirms.
+                }
+                else if (Is(tokens[i - 3], WordTraits.Negation))
+                {
+                    valence *= VaderRules.NegationScalar;
+                }
+
+                break;
+        }
+
+        return valence;
+    }
+
+    // Idioms and special cases around the word replace its valence; "kind of" and "sort of" before it dampen it.
+    private double PhraseCheck(double valence, ReadOnlySpan<Token> tokens, int i, Scratch scratch)
+    {
+        if (TryPhrase(tokens, i - 1, 2, scratch, out var phrase) && !phrase.IsBooster
+            || TryPhrase(tokens, i - 2, 3, scratch, out phrase) && !phrase.IsBooster
+            || TryPhrase(tokens, i - 2, 2, scratch, out phrase) && !phrase.IsBooster
+            || TryPhrase(tokens, i - 3, 3, scratch, out phrase) && !phrase.IsBooster
+            || TryPhrase(tokens, i - 3, 2, scratch, out phrase) && !phrase.IsBooster)
+        {
+            valence = phrase.Value;
+        }
+
+        if (i + 1 < tokens.Length && TryPhrase(tokens, i, 2, scratch, out phrase) && !phrase.IsBooster)
+        {
+            valence = phrase.Value;
+        }
+
+        if (i + 2 < tokens.Length && TryPhrase(tokens, i, 3, scratch, out phrase) && !phrase.IsBooster)
+        {
+            valence = phrase.Value;
+        }
+
+        if (TryPhrase(tokens, i - 3, 3, scratch, out phrase) && phrase.IsBooster)
+        {
+            valence += phrase.Value;
+        }
+
+        if (TryPhrase(tokens, i - 3, 2, scratch, out phrase) && phrase.IsBooster)
+        {
+            valence += phrase.Value;
+        }
+
+        if (TryPhrase(tokens, i - 2, 2, scratch, out phrase) && phrase.IsBooster)
+        {
+            valence += phrase.Value;
+        }
+
+        return valence;
+    }
+
+    private bool TryPhrase(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch, out PhraseEntry phrase)
+    {
+        phrase = default;
+        var length = count - 1;
+        for (var k = from; k < from + count; k++)
+        {
+            if ((tokens[k].Entry.Traits & WordTraits.PhrasePart) == 0)
+            {
+                return false;
+            }
+
+            length += tokens[k].Length;
+        }
+
+        var buffer = scratch.Gram(length);
+        var lower = scratch.LowerBuffer;
+        var at = 0;
+        for (var k = from; k < from + count; k++)
+        {
+            if (k > from)
+            {
+                buffer[at++] = ' ';
+            }
+
+            lower.AsSpan(tokens[k].Start, tokens[k].Length).CopyTo(buffer.AsSpan(at));
+            at += tokens[k].Length;
+        }
+
+        return _lexicon.Phrases.TryGetValue(buffer.AsSpan(0, at), out phrase);
+    }
+
+    private static double LeastCheck(double valence, ReadOnlySpan<Token> tokens, int i)
+    {
+        if (i > 1 && !InLexicon(tokens[i - 1]) && Is(tokens[i - 1], WordTraits.Least))
+        {
+            if (!Is(tokens[i - 2], WordTraits.AtOrVery))
+            {
+                valence *= VaderRules.NegationScalar;
+            }
+        }
+        else if (i > 0 && !InLexicon(tokens[i - 1]) && Is(tokens[i - 1], WordTraits.Least))
+        {
+            valence *= VaderRules.NegationScalar;
+        }
+
+        return valence;
+    }
+
+    // "but" shifts the weight to what follows it: before it counts half, after it one and a half.
+    private static void ApplyContrast(ReadOnlySpan<Token> tokens, Span<double> sentiments)
+    {
+        var but = -1;
+        for (var k = 0; k < tokens.Length; k++)
+        {
+            if (Is(tokens[k], WordTraits.But))
+            {
+                but = k;
+                break;
+            }
+        }
+
+        if (but < 0)
+        {
+            return;
+        }
+
+        for (var k = 0; k < sentiments.Length; k++)
+        {
+            if (k < but)
+            {
+                sentiments[k] *= 0.5;
+            }
+            else if (k > but)
+            {
+                sentiments[k] *= 1.5;
+            }
+        }
+    }
+
+    private static SentimentScore Summarize(ReadOnlySpan<double> sentiments, ReadOnlySpan<char> text)
+    {
+        var sum = 0.0;
+        double positive = 0, negative = 0;
+        var neutral = 0;
+        foreach (var s in sentiments)
+        {
+            sum += s;
+            if (s > 0)
+            {
+                positive += s + 1;
+            }
+            else if (s < 0)
+            {
+                negative += s - 1;
+            }
+            else
+            {
+                neutral++;
+            }
+        }
+
+        var emphasis = PunctuationEmphasis(text);
+        if (sum > 0)
+        {
+            sum += emphasis;
+        }
+        else if (sum < 0)
+        {
+            sum -= emphasis;
+        }
+
+        var compound = Math.Clamp(sum / Math.Sqrt(sum * sum + VaderRules.NormalizationAlpha), -1.0, 1.0);
+        if (positive > Math.Abs(negative))
+        {
+            positive += emphasis;
+        }
+        else if (positive < Math.Abs(negative))
+        {
+            negative -= emphasis;
+        }
+
+        var total = positive + Math.Abs(negative) + neutral;
+        return new SentimentScore(
+            compound,
+            Math.Abs(positive / total),
+            Math.Abs(neutral / total),
+            Math.Abs(negative / total),
+            SentimentScore.LabelOf(compound),
+            NotJudgedReason.None);
+    }
+
+    // Up to four "!" add 0.292 each; two or three "?" add 0.18 each, more add 0.96 in all.
+    private static double PunctuationEmphasis(ReadOnlySpan<char> text)
+    {
+        var exclamations = Math.Min(text.Count('!'), 4);
+        var questions = text.Count('?');
+        var questionEmphasis = questions switch
+        {
+            <= 1 => 0.0,
+            <= 3 => questions * 0.18,
+            _ => 0.96,
+        };
+        return exclamations * 0.292 + questionEmphasis;
+    }
+
+    private struct Token
+    {
+        public int Start;
+        public int Length;
+        public bool IsUpper;
+        public bool HasLetter;
+        public bool Elongated;
+        public LexiconEntry Entry;
+    }
+
+    // Per-thread buffers that grow to the largest text seen and are then reused.
+    private sealed class Scratch
+    {
+        private char[] _text = new char[1024];
+        private char[] _lower = new char[1024];
+        private char[] _gram = new char[128];
+        private Token[] _tokens = new Token[128];
+        private double[] _sentiments = new double[128];
+
+        public char[] TextBuffer => _text;
+
+        public char[] LowerBuffer => _lower;
+
+        public char[] Text(int capacity) => EnsureText(capacity);
+
+        public char[] EnsureText(int capacity)
+        {
+            if (_text.Length < capacity)
+            {
+                Array.Resize(ref _text, Math.Max(capacity, _text.Length * 2));
+            }
+
+            return _text;
+        }
+
+        public char[] Lower(int capacity) => Grow(ref _lower, capacity);
+
+        public char[] Gram(int capacity) => Grow(ref _gram, capacity);
+
+        public Token[] Tokens(int capacity) => Grow(ref _tokens, capacity);
+
+        public Span<double> Sentiments(int count) => Grow(ref _sentiments, count).AsSpan(0, count);
+
+        private static T[] Grow<T>(ref T[] buffer, int capacity)
+        {
+            if (buffer.Length < capacity)
+            {
+                Array.Resize(ref buffer, Math.Max(capacity, buffer.Length * 2));
+            }
+
+            return buffer;
+        }
+    }
+}
