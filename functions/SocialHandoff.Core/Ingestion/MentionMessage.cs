@@ -1,0 +1,28 @@
+namespace SocialHandoff.Core.Ingestion;
+
+/// <summary>
+/// A brand mention as it travels on the queue <c>mentions-incoming</c>. The body carries its own
+/// identity (schema version, correlation id, source and id) because a poison copy keeps only the body.
+/// </summary>
+public sealed record MentionMessage(
+    int SchemaVersion,
+    string CorrelationId,
+    string Source,
+    string Id,
+    MentionAuthor Author,
+    string Text,
+    string? Language,
+    MentionMetrics Metrics,
+    string? Url,
+    DateTimeOffset PostedAt,
+    string? Query)
+{
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>The mention's key across sources: "source:id". Handoffs and dedupe use it.</summary>
+    public string Key => $"{Source}:{Id}";
+}
+
+public sealed record MentionAuthor(string? Id, string? Handle, string? Name, long? Followers, bool? Verified);
+
+public sealed record MentionMetrics(long? Likes, long? Reposts, long? Replies, long? Quotes);
