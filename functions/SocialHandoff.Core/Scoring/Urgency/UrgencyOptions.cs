@@ -1,8 +1,149 @@
+using System.Text.Json;
+
 namespace SocialHandoff.Core.Scoring.Urgency;
 
+/// <summary>
+/// Weights of the urgency score. Points add up; urgency = 100 / (1 + e^(-points / PointsPerLogit)),
+/// so ten points move the odds that a mention needs a person by a factor of e. The defaults live in
+/// <c>urgency-defaults.json</c> (embedded) and were fitted on the shared complaints dev set, with
+/// crisis, reach and engagement weights set by hand (that set has none of them). Any value can be
+/// overridden in configuration under <see cref="SectionName"/>.
+/// </summary>
 public sealed class UrgencyOptions
 {
     public const string SectionName = "Scoring:Urgency";
 
-    public int AttentionThreshold { get; set; } = 50;
+    /// <summary>Urgency at or above which a mention needs attention (counts as a complaint). Default 38.</summary>
+    public int AttentionThreshold { get; set; }
+
+    /// <summary>Starting points of every mention (the log-odds of "needs a person" with no signal at all).</summary>
+    public double BasePoints { get; set; }
+
+    /// <summary>Points that make one unit of log-odds. Default 10.</summary>
+    public double PointsPerLogit { get; set; } = 10;
+
+    /// <summary>The text names an @account: it is said to someone, usually the brand.</summary>
+    public double AddressedToBrandPoints { get; set; }
+
+    /// <summary>The text starts with an @handle (a reply in a thread rather than a new post).</summary>
+    public double StartsWithHandlePoints { get; set; }
+
+    /// <summary>A question mark in a text addressed to an account.</summary>
+    public double QuestionToBrandPoints { get; set; }
+
+    public double QuestionMarkPoints { get; set; }
+
+    public double ExclamationPoints { get; set; }
+
+    /// <summary>The text carries a link (shares, promotions and news more often than complaints).</summary>
+    public double LinkPoints { get; set; }
+
+    /// <summary>A number outside links and handles: order numbers, amounts, durations.</summary>
+    public double NumberPoints { get; set; }
+
+    public double HashtagPoints { get; set; }
+
+    public int MaxHashtags { get; set; } = 3;
+
+    /// <summary>Points per natural log of (1 + word count): longer mentions explain a problem.</summary>
+    public double LengthPointsPerLogWords { get; set; }
+
+    /// <summary>Points at compound -1, scaled linearly from 0.</summary>
+    public double NegativeSentimentPoints { get; set; }
+
+    /// <summary>Points at compound +1 (negative: praise lowers urgency).</summary>
+    public double PositiveSentimentPoints { get; set; }
+
+    /// <summary>Compound at or below which the reasons say "strongly negative". Default -0.5.</summary>
+    public double StronglyNegativeCompound { get; set; } = -0.5;
+
+    /// <summary>Followers below this add nothing. Default 1,000.</summary>
+    public long FollowersFloor { get; set; } = 1000;
+
+    /// <summary>Points per tenfold followers above the floor.</summary>
+    public double ReachPointsPerDecade { get; set; }
+
+    public double MaxReachPoints { get; set; }
+
+    public double VerifiedPoints { get; set; }
+
+    /// <summary>Likes plus reposts (reposts count double) below this add nothing. Default 10.</summary>
+    public long EngagementFloor { get; set; } = 10;
+
+    public double EngagementPointsPerDecade { get; set; }
+
+    public double MaxEngagementPoints { get; set; }
+
+    /// <summary>Word and phrase cues, each group with its own points per match.</summary>
+    public List<CueGroup> CueGroups { get; set; } = [];
+
+    /// <summary>The shipped defaults (a fresh copy each call).</summary>
+    public static UrgencyOptions CreateDefault()
+    {
+        using var stream = typeof(UrgencyOptions).Assembly.GetManifestResourceStream("SocialHandoff.Scoring.urgency-defaults.json")
+            ?? throw new InvalidOperationException("Embedded urgency-defaults.json is missing.");
+        return JsonSerializer.Deserialize(stream, UrgencyJsonContext.Default.UrgencyOptions)
+            ?? throw new InvalidOperationException("urgency-defaults.json is empty.");
+    }
+
+    /// <summary>Every problem with these options, each naming the setting to fix; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (AttentionThreshold is < 0 or > 100)
+        {
+            errors.Add($"{SectionName}:{nameof(AttentionThreshold)} must be between 0 and 100 (was {AttentionThreshold}).");
+        }
+
+        if (!(PointsPerLogit > 0))
+        {
+            errors.Add($"{SectionName}:{nameof(PointsPerLogit)} must be greater than 0 (was {PointsPerLogit}).");
+        }
+
+        if (FollowersFloor < 1 || EngagementFloor < 1)
+        {
+            errors.Add($"{SectionName}:{nameof(FollowersFloor)} and {nameof(EngagementFloor)} must be at least 1.");
+        }
+
+        for (var i = 0; i < CueGroups.Count; i++)
+        {
+            var group = CueGroups[i];
+            var where = $"{SectionName}:{nameof(CueGroups)}:{i} ('{group.Name}')";
+            if (string.IsNullOrWhiteSpace(group.Name) || string.IsNullOrWhiteSpace(group.Signal) || string.IsNullOrWhiteSpace(group.Label))
+            {
+                errors.Add($"{where} needs a Name, a Signal and a Label.");
+            }
+
+            if (group.MaxMatches < 1)
+            {
+                errors.Add($"{where}:MaxMatches must be at least 1 (was {group.MaxMatches}).");
+            }
+
+            if (group.Terms.Count == 0 || group.Terms.Any(string.IsNullOrWhiteSpace))
+            {
+                errors.Add($"{where}:Terms must list at least one non-empty word or phrase.");
+            }
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>A list of words or phrases (whole words, case-insensitive) that signal the same thing.</summary>
+public sealed class CueGroup
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>What kind of signal the group is: complaint, request, question, crisis, praise, context.</summary>
+    public string Signal { get; set; } = "";
+
+    /// <summary>How the reason reads: "{Label}: 'term'".</summary>
+    public string Label { get; set; } = "";
+
+    public double PointsPerMatch { get; set; }
+
+    /// <summary>Matches beyond this many add nothing more. Default 3.</summary>
+    public int MaxMatches { get; set; } = 3;
+
+    public List<string> Terms { get; set; } = [];
 }

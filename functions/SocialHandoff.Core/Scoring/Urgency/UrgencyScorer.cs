@@ -1,9 +1,430 @@
+using System.Collections.Frozen;
+using System.Globalization;
 using SocialHandoff.Core.Scoring.Sentiment;
 
 namespace SocialHandoff.Core.Scoring.Urgency;
 
-internal sealed class UrgencyScorer(UrgencyOptions options)
+/// <summary>
+/// Urgency 0-100 from cue words and phrases, the shape of the message (said to an account, a
+/// question, a link), sentiment, and the author's reach and engagement. Every contribution of two
+/// points or more becomes a reason an agent can read.
+/// </summary>
+internal sealed class UrgencyScorer
 {
-    public MentionScore Score(ScoringInput input, SentimentScore sentiment) =>
-        new(sentiment, 0, []) { NeedsAttention = options.AttentionThreshold <= 0 };
+    private const uint PhraseStartBit = 1u << 31;
+    private const int MaxGroups = 31;
+    private const double MinimumReasonPoints = 2;
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private readonly UrgencyOptions _options;
+    private readonly CueGroup[] _groups;
+    private readonly FrozenDictionary<string, uint>.AlternateLookup<ReadOnlySpan<char>> _words;
+    private readonly FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> _phrases;
+
+    public UrgencyScorer(UrgencyOptions options)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid urgency options: " + string.Join(" ", errors), nameof(options));
+        }
+
+        if (options.CueGroups.Count > MaxGroups)
+        {
+            throw new ArgumentException($"{UrgencyOptions.SectionName}:CueGroups holds {options.CueGroups.Count} groups; at most {MaxGroups} are supported.", nameof(options));
+        }
+
+        _options = options;
+        _groups = [.. options.CueGroups];
+        var words = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var phrases = new Dictionary<string, List<Phrase>>(StringComparer.Ordinal);
+        for (var g = 0; g < _groups.Length; g++)
+        {
+            foreach (var term in _groups[g].Terms)
+            {
+                var parts = term.Trim().ToLowerInvariant().Replace('\u2019', '\'').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 1)
+                {
+                    words[parts[0]] = words.GetValueOrDefault(parts[0]) | (1u << g);
+                }
+                else
+                {
+                    words[parts[0]] = words.GetValueOrDefault(parts[0]) | PhraseStartBit;
+                    if (!phrases.TryGetValue(parts[0], out var list))
+                    {
+                        phrases[parts[0]] = list = [];
+                    }
+
+                    list.Add(new Phrase(parts[1..], g));
+                }
+            }
+        }
+
+        _words = words.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _phrases = phrases.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public MentionScore Score(ScoringInput input, SentimentScore sentiment)
+    {
+        var scratch = t_scratch ??= new Scratch();
+        var text = (input.Text ?? string.Empty).AsSpan();
+        var shape = Read(text, scratch);
+        var counts = scratch.Counts(_groups.Length);
+        var firstMatch = scratch.FirstMatches(_groups.Length);
+        MatchCues(scratch, shape.WordCount, counts, firstMatch);
+
+        var reasons = new List<UrgencyReason>();
+        var points = _options.BasePoints;
+        for (var g = 0; g < _groups.Length; g++)
+        {
+            if (counts[g] == 0)
+            {
+                continue;
+            }
+
+            var group = _groups[g];
+            var groupPoints = group.PointsPerMatch * Math.Min(counts[g], group.MaxMatches);
+            points += groupPoints;
+            Add(reasons, group.Signal, $"{group.Label}: {Quote(scratch, firstMatch[g])}", groupPoints);
+        }
+
+        points += Structure(shape, reasons);
+        points += Sentiment(sentiment, reasons);
+        points += Reach(input, reasons);
+
+        var urgency = (int)Math.Round(100 / (1 + Math.Exp(-points / _options.PointsPerLogit)), MidpointRounding.AwayFromZero);
+        reasons.Sort(static (a, b) => Math.Abs(b.Points).CompareTo(Math.Abs(a.Points)));
+        return new MentionScore(sentiment, urgency, reasons) { NeedsAttention = urgency >= _options.AttentionThreshold };
+    }
+
+    private double Structure(in Shape shape, List<UrgencyReason> reasons)
+    {
+        var points = 0.0;
+        if (shape.HasHandle)
+        {
+            points += Add(reasons, "context", "addressed to an account (@handle)", _options.AddressedToBrandPoints);
+            if (shape.HasQuestion)
+            {
+                points += Add(reasons, "request", "a question to the account", _options.QuestionToBrandPoints);
+            }
+        }
+
+        if (shape.StartsWithHandle)
+        {
+            points += Add(reasons, "context", "a reply in a thread", _options.StartsWithHandlePoints);
+        }
+
+        if (shape.HasQuestion)
+        {
+            points += Add(reasons, "context", "asks a question", _options.QuestionMarkPoints);
+        }
+
+        if (shape.HasExclamation)
+        {
+            points += Add(reasons, "context", "exclamation", _options.ExclamationPoints);
+        }
+
+        if (shape.HasLink)
+        {
+            points += Add(reasons, "context", "shares a link", _options.LinkPoints);
+        }
+
+        if (shape.HasNumber)
+        {
+            points += Add(reasons, "context", "gives a number (order, amount or time)", _options.NumberPoints);
+        }
+
+        if (shape.Hashtags > 0)
+        {
+            points += Add(reasons, "context", "hashtags", _options.HashtagPoints * Math.Min(shape.Hashtags, _options.MaxHashtags));
+        }
+
+        if (shape.WordCount > 0)
+        {
+            points += Add(reasons, "context", $"{shape.WordCount} words", _options.LengthPointsPerLogWords * Math.Log(1 + shape.WordCount));
+        }
+
+        return points;
+    }
+
+    private double Sentiment(SentimentScore sentiment, List<UrgencyReason> reasons)
+    {
+        if (!sentiment.IsJudged)
+        {
+            var why = sentiment.NotJudged switch
+            {
+                NotJudgedReason.NotEnglish => "not English",
+                NotJudgedReason.NoWords => "no words to read",
+                _ => "empty text",
+            };
+            reasons.Add(new UrgencyReason("sentiment", $"sentiment not judged: {why}", 0));
+            return 0;
+        }
+
+        var compound = sentiment.Compound;
+        var formatted = compound.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+        if (compound < 0)
+        {
+            var points = _options.NegativeSentimentPoints * -compound;
+            var label = compound <= _options.StronglyNegativeCompound ? "strongly negative" : "negative";
+            reasons.Add(new UrgencyReason("sentiment", $"{label} ({formatted})", (int)Math.Round(points)));
+            return points;
+        }
+
+        return Add(reasons, "sentiment", $"positive ({formatted})", _options.PositiveSentimentPoints * compound);
+    }
+
+    private double Reach(ScoringInput input, List<UrgencyReason> reasons)
+    {
+        var points = 0.0;
+        if (input.Followers is long followers && followers >= _options.FollowersFloor)
+        {
+            var reach = Math.Min(_options.MaxReachPoints, _options.ReachPointsPerDecade * Math.Log10(10.0 * followers / _options.FollowersFloor));
+            points += Add(reasons, "reach", $"reach: {Compact(followers)} followers", reach);
+        }
+
+        if (input.Verified == true)
+        {
+            points += Add(reasons, "reach", "verified author", _options.VerifiedPoints);
+        }
+
+        var engagement = Math.Max(0, input.Likes ?? 0) + 2 * Math.Max(0, input.Reposts ?? 0);
+        if (engagement >= _options.EngagementFloor)
+        {
+            var spread = Math.Min(_options.MaxEngagementPoints, _options.EngagementPointsPerDecade * Math.Log10(10.0 * engagement / _options.EngagementFloor));
+            points += Add(reasons, "engagement", $"engagement: {Compact(input.Likes ?? 0)} likes, {Compact(input.Reposts ?? 0)} reposts", spread);
+        }
+
+        return points;
+    }
+
+    private static double Add(List<UrgencyReason> reasons, string signal, string text, double points)
+    {
+        if (Math.Abs(points) >= MinimumReasonPoints)
+        {
+            reasons.Add(new UrgencyReason(signal, text, (int)Math.Round(points, MidpointRounding.AwayFromZero)));
+        }
+
+        return points;
+    }
+
+    private static string Compact(long value) => value switch
+    {
+        >= 1_000_000 => (value / 1_000_000.0).ToString("0.#", CultureInfo.InvariantCulture) + "M",
+        >= 10_000 => (value / 1000).ToString(CultureInfo.InvariantCulture) + "k",
+        _ => value.ToString("N0", CultureInfo.InvariantCulture),
+    };
+
+    // The first term that matched in the group, as the reader saw it.
+    private static string Quote(Scratch scratch, (int Word, int Words) match)
+    {
+        var first = scratch.WordAt(match.Word);
+        var last = scratch.WordAt(match.Word + match.Words - 1);
+        return "'" + new string(scratch.Lower, first.Start, last.Start + last.Length - first.Start) + "'";
+    }
+
+    // One pass over the text: words (lower case, links and @handles left out) and the message's shape.
+    private static Shape Read(ReadOnlySpan<char> text, Scratch scratch)
+    {
+        var lower = scratch.LowerBuffer(text.Length);
+        var shape = new Shape();
+        var words = 0;
+        var i = 0;
+        var firstToken = true;
+        while (i < text.Length)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            var start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                break;
+            }
+
+            var token = text[start..i];
+            var isFirst = firstToken;
+            firstToken = false;
+            if (token.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            {
+                shape.HasLink = true;
+                continue;
+            }
+
+            if (token.Length > 1 && token[0] == '@' && (char.IsLetterOrDigit(token[1]) || token[1] == '_'))
+            {
+                shape.HasHandle = true;
+                shape.StartsWithHandle |= isFirst;
+                var end = 1;
+                while (end < token.Length && (char.IsLetterOrDigit(token[end]) || token[end] == '_'))
+                {
+                    end++;
+                }
+
+                token = token[end..];
+                start += end;
+            }
+
+            var wordStart = -1;
+            for (var k = 0; k <= token.Length; k++)
+            {
+                var c = k < token.Length ? token[k] : ' ';
+                var isWordChar = char.IsLetter(c) || c is '\'' or '\u2019';
+                if (isWordChar)
+                {
+                    if (wordStart < 0)
+                    {
+                        wordStart = k;
+                    }
+
+                    lower[start + k] = c == '\u2019' ? '\'' : char.ToLowerInvariant(c);
+                    continue;
+                }
+
+                if (wordStart >= 0)
+                {
+                    scratch.AddWord(words++, start + wordStart, k - wordStart);
+                    wordStart = -1;
+                }
+
+                switch (c)
+                {
+                    case '?':
+                        shape.HasQuestion = true;
+                        break;
+                    case '!':
+                        shape.HasExclamation = true;
+                        break;
+                    case '#' when k + 1 < token.Length && char.IsLetterOrDigit(token[k + 1]):
+                        shape.Hashtags++;
+                        break;
+                    default:
+                        shape.HasNumber |= char.IsAsciiDigit(c);
+                        break;
+                }
+            }
+        }
+
+        shape.WordCount = words;
+        return shape;
+    }
+
+    private void MatchCues(Scratch scratch, int wordCount, Span<int> counts, Span<(int Word, int Words)> firstMatch)
+    {
+        for (var w = 0; w < wordCount; w++)
+        {
+            var word = scratch.Word(w);
+            if (!_words.TryGetValue(word, out var mask))
+            {
+                continue;
+            }
+
+            for (var g = 0; g < _groups.Length; g++)
+            {
+                if ((mask & (1u << g)) != 0)
+                {
+                    Count(g, w, 1, counts, firstMatch);
+                }
+            }
+
+            if ((mask & PhraseStartBit) != 0 && _phrases.TryGetValue(word, out var candidates))
+            {
+                foreach (var phrase in candidates)
+                {
+                    if (w + phrase.Rest.Length < wordCount && RestMatches(scratch, w, phrase.Rest))
+                    {
+                        Count(phrase.Group, w, phrase.Rest.Length + 1, counts, firstMatch);
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool RestMatches(Scratch scratch, int w, string[] rest)
+    {
+        for (var k = 0; k < rest.Length; k++)
+        {
+            if (!scratch.Word(w + 1 + k).SequenceEqual(rest[k]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Count(int group, int word, int words, Span<int> counts, Span<(int Word, int Words)> firstMatch)
+    {
+        if (counts[group]++ == 0)
+        {
+            firstMatch[group] = (word, words);
+        }
+    }
+
+    private sealed record Phrase(string[] Rest, int Group);
+
+    private struct Shape
+    {
+        public bool HasHandle;
+        public bool StartsWithHandle;
+        public bool HasQuestion;
+        public bool HasExclamation;
+        public bool HasLink;
+        public bool HasNumber;
+        public int Hashtags;
+        public int WordCount;
+    }
+
+    private sealed class Scratch
+    {
+        private char[] _lower = new char[512];
+        private (int Start, int Length)[] _words = new (int, int)[128];
+        private int[] _counts = new int[MaxGroups];
+        private (int, int)[] _first = new (int, int)[MaxGroups];
+
+        public char[] Lower => _lower;
+
+        public char[] LowerBuffer(int capacity)
+        {
+            if (_lower.Length < capacity)
+            {
+                _lower = new char[Math.Max(capacity, _lower.Length * 2)];
+            }
+
+            return _lower;
+        }
+
+        public void AddWord(int index, int start, int length)
+        {
+            if (index >= _words.Length)
+            {
+                Array.Resize(ref _words, _words.Length * 2);
+            }
+
+            _words[index] = (start, length);
+        }
+
+        public (int Start, int Length) WordAt(int index) => _words[index];
+
+        public ReadOnlySpan<char> Word(int index) => _lower.AsSpan(_words[index].Start, _words[index].Length);
+
+        public Span<int> Counts(int groups)
+        {
+            var counts = _counts.AsSpan(0, groups);
+            counts.Clear();
+            return counts;
+        }
+
+        public Span<(int Word, int Words)> FirstMatches(int groups) => _first.AsSpan(0, groups);
+    }
 }
