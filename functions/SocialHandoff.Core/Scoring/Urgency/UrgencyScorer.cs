@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Text;
 using SocialHandoff.Core.Scoring.Sentiment;
 
 namespace SocialHandoff.Core.Scoring.Urgency;
@@ -73,7 +74,12 @@ internal sealed class UrgencyScorer
         var shape = Read(text, scratch);
         var counts = scratch.Counts(_groups.Length);
         var firstMatch = scratch.FirstMatches(_groups.Length);
-        MatchCues(scratch, shape.WordCount, counts, firstMatch);
+
+        // English cue words say nothing about a text in another language.
+        if (sentiment.NotJudged != NotJudgedReason.NotEnglish)
+        {
+            MatchCues(scratch, shape.WordCount, counts, firstMatch);
+        }
 
         var reasons = new List<UrgencyReason>();
         var points = _options.BasePoints;
@@ -95,9 +101,21 @@ internal sealed class UrgencyScorer
         points += Reach(input, reasons);
 
         var urgency = (int)Math.Round(100 / (1 + Math.Exp(-points / _options.PointsPerLogit)), MidpointRounding.AwayFromZero);
-        reasons.Sort(static (a, b) => Math.Abs(b.Points).CompareTo(Math.Abs(a.Points)));
+        reasons.Sort(static (a, b) => Rank(a).CompareTo(Rank(b)) is var byRank and not 0 ? byRank : b.Points.CompareTo(a.Points));
         return new MentionScore(sentiment, urgency, reasons) { NeedsAttention = urgency >= _options.AttentionThreshold };
     }
+
+    // What an agent reads first: risks, then what the customer wants, then the message's shape.
+    private static int Rank(UrgencyReason reason) => reason.Signal switch
+    {
+        "crisis" => 0,
+        "complaint" => 1,
+        "request" or "question" => 2,
+        "sentiment" => 3,
+        "reach" or "engagement" => 4,
+        "praise" => 5,
+        _ => 6,
+    };
 
     private double Structure(in Shape shape, List<UrgencyReason> reasons)
     {
@@ -220,9 +238,13 @@ internal sealed class UrgencyScorer
     // The first term that matched in the group, as the reader saw it.
     private static string Quote(Scratch scratch, (int Word, int Words) match)
     {
-        var first = scratch.WordAt(match.Word);
-        var last = scratch.WordAt(match.Word + match.Words - 1);
-        return "'" + new string(scratch.Lower, first.Start, last.Start + last.Length - first.Start) + "'";
+        var quote = new StringBuilder("'");
+        for (var w = match.Word; w < match.Word + match.Words; w++)
+        {
+            quote.Append(w > match.Word ? " " : "").Append(scratch.Word(w));
+        }
+
+        return quote.Append('\'').ToString();
     }
 
     // One pass over the text: words (lower case, links and @handles left out) and the message's shape.
