@@ -644,6 +644,12 @@ public sealed class SentimentAnalyzer
             valence = phrase.Value;
         }
 
+        // Around the word ("to die for" centred on "die"): VADER's published windows miss this one.
+        if (i + 1 < tokens.Length && TryPhrase(tokens, i - 1, 3, scratch, out phrase) && !phrase.IsBooster)
+        {
+            valence = phrase.Value;
+        }
+
         if (i + 1 < tokens.Length && TryPhrase(tokens, i, 2, scratch, out phrase) && !phrase.IsBooster)
         {
             valence = phrase.Value;

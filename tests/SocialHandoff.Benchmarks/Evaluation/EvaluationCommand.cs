@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using SocialHandoff.Benchmarks.Peer;
+using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Scoring.Sentiment;
+using SocialHandoff.Core.Scoring.Urgency;
+
+namespace SocialHandoff.Benchmarks.Evaluation;
+
+/// <summary>
+/// Prints the scoring engine's quality and speed table from a fresh run: the shared labelled files,
+/// the JavaScript VADER port run on the same texts, and the published Python VADER reference numbers.
+/// </summary>
+internal static class EvaluationCommand
+{
+    // Python VADER on the same files, from ../shared/data/README.md.
+    private const double ReferencePearson = 0.872;
+    private const double ReferenceAccuracy = 0.899;
+    private const double ReferenceComplaintAuc = 0.659;
+    private const double ReferenceComplaintF1 = 0.458;
+
+    public static int Run(double seconds)
+    {
+        var tweets = LabelledSets.ReadTweetsGroundTruth();
+        var complaints = LabelledSets.ReadComplaints();
+        var texts = tweets.Select(t => t.Text).ToArray();
+        var gold = tweets.Select(t => t.MeanRating).ToArray();
+        var analyzer = new SentimentAnalyzer();
+        var options = UrgencyOptions.CreateDefault();
+        var scorer = new MentionScorer(analyzer, options);
+
+        var ours = texts.Select(t => analyzer.Score(t).Compound).ToArray();
+        var (pearson, accuracy, macro, weighted) = SentimentQuality(ours, gold);
+
+        var complaintScores = complaints.Select(c => scorer.Score(new ScoringInput(c.Text))).ToArray();
+        var isComplaint = complaints.Select(c => c.IsComplaint).ToArray();
+        var urgencyAuc = Metrics.Auc([.. complaintScores.Select(s => (double)s.Urgency)], isComplaint);
+        var urgencyF1 = Metrics.F1([.. complaintScores.Select(s => s.NeedsAttention)], isComplaint);
+        var compoundAuc = Metrics.Auc([.. complaintScores.Select(s => -s.Sentiment.Compound)], isComplaint);
+        var compoundF1 = Metrics.F1([.. complaintScores.Select(s => s.Sentiment.Compound <= -0.05)], isComplaint);
+
+        var inputs = texts.Select(t => new ScoringInput(t)).ToArray();
+        Action<int> sentimentAt = i => analyzer.Score(texts[i]);
+        Action<int> fullAt = i => scorer.Score(inputs[i]);
+        var sentimentRate = Throughput(texts.Length, sentimentAt, seconds);
+        var fullRate = Throughput(inputs.Length, fullAt, seconds);
+        var sentimentBytes = AllocatedPerText(texts.Length, sentimentAt);
+        var fullBytes = AllocatedPerText(inputs.Length, fullAt);
+
+        var peer = VaderJsPeer.Run(texts, seconds);
+        var peerQuality = peer is null ? default : SentimentQuality(peer.Compounds, gold);
+
+        string F(double v, string format = "0.000") => v.ToString(format, CultureInfo.InvariantCulture);
+        string Peer(Func<double> value, string format = "0.000") => peer is null ? "n/a" : F(value(), format);
+        string Pass(bool ok) => ok ? "yes" : "NO";
+
+        Console.WriteLine($"SocialHandoff scoring evaluation ({DateTime.UtcNow:yyyy-MM-dd}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {seconds:0.#} s per speed figure)");
+        Console.WriteLine();
+        Console.WriteLine("| measure | SocialHandoff | JS port (npm vader-sentiment, this run) | reference (Python VADER) | required | met |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine($"| Pearson r, compound vs human mean, tweets_GroundTruth ({tweets.Count:N0}) | {F(pearson)} | {Peer(() => peerQuality.Pearson)} | {F(ReferencePearson)} | >= 0.872 | {Pass(pearson >= ReferencePearson)} |");
+        Console.WriteLine($"| 3-class accuracy, same file | {F(accuracy)} | {Peer(() => peerQuality.Accuracy)} | {F(ReferenceAccuracy)} | >= 0.899 | {Pass(accuracy >= ReferenceAccuracy)} |");
+        Console.WriteLine($"| 3-class macro-F1 / weighted-F1, same file | {F(macro)} / {F(weighted)} | {Peer(() => peerQuality.Macro)} / {Peer(() => peerQuality.Weighted)} | 0.740 / 0.896 | | |");
+        Console.WriteLine($"| complaint AUC of urgency, complaints-dev ({complaints.Count:N0}) | {F(urgencyAuc)} (-compound: {F(compoundAuc)}) | | {F(ReferenceComplaintAuc)} (-compound) | >= 0.85 | {Pass(urgencyAuc >= 0.85)} |");
+        Console.WriteLine($"| complaint F1 at the default threshold (urgency >= {options.AttentionThreshold}) | {F(urgencyF1)} (compound <= -0.05: {F(compoundF1)}) | | {F(ReferenceComplaintF1)} | >= 0.75 | {Pass(urgencyF1 >= 0.75)} |");
+        Console.WriteLine($"| throughput, sentiment only, one thread (texts/s) | {F(sentimentRate, "N0")} | {Peer(() => peer!.TextsPerSecond, "N0")} | 17,000 (README) | >= 100x JS port | {(peer is null ? "n/a" : Pass(sentimentRate >= 100 * peer.TextsPerSecond))} ({(peer is null ? "-" : F(sentimentRate / peer.TextsPerSecond, "0") + "x")}) |");
+        Console.WriteLine($"| throughput, sentiment + urgency + reasons, one thread (texts/s) | {F(fullRate, "N0")} | | | | {(peer is null ? "" : F(fullRate / peer.TextsPerSecond, "0") + "x")} |");
+        Console.WriteLine($"| managed allocation per text: sentiment / with urgency and reasons (bytes) | {F(sentimentBytes, "0.0")} / {F(fullBytes, "0.0")} | | | aim near zero | |");
+        Console.WriteLine();
+        Console.WriteLine("Complaint figures are in-sample: the urgency weights were fitted on complaints-dev (see docs/scoring.md).");
+        Console.WriteLine("BenchmarkDotNet MemoryDiagnoser figures: dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- bdn");
+        return 0;
+    }
+
+    private static (double Pearson, double Accuracy, double Macro, double Weighted) SentimentQuality(IReadOnlyList<double> compounds, IReadOnlyList<double> gold)
+    {
+        static int Class(double v) => v >= 0.05 ? 1 : v <= -0.05 ? -1 : 0;
+        var (accuracy, macro, weighted) = Metrics.Classes([.. compounds.Select(Class)], [.. gold.Select(g => Class(g / 4))]);
+        return (Metrics.Pearson(compounds, gold), accuracy, macro, weighted);
+    }
+
+    private static double Throughput(int count, Action<int> scoreAt, double seconds)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            scoreAt(i);
+        }
+
+        var scored = 0L;
+        var watch = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(seconds);
+        while (watch.Elapsed < limit)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                scoreAt(i);
+            }
+
+            scored += count;
+        }
+
+        return scored / watch.Elapsed.TotalSeconds;
+    }
+
+    private static double AllocatedPerText(int count, Action<int> scoreAt)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            scoreAt(i);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < count; i++)
+        {
+            scoreAt(i);
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)count;
+    }
+}

@@ -1,0 +1,136 @@
+using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Scoring.Urgency;
+
+namespace SocialHandoff.Core.Tests.Scoring;
+
+public sealed class UrgencyScorerTests
+{
+    private static readonly MentionScorer Scorer = new(UrgencyOptions.CreateDefault());
+
+    private static MentionScore Score(string text, long? followers = null, bool? verified = null, long? likes = null, long? reposts = null, string? lang = null) =>
+        Scorer.Score(new ScoringInput(text, lang, followers, verified, likes, reposts));
+
+    private static string[] Reasons(MentionScore score) => [.. score.Reasons.Select(r => r.Text)];
+
+    [Theory]
+    [InlineData("@acme I was charged twice for my order", "complaint: 'charged twice'")]
+    [InlineData("@acme the app is not working since the update", "complaint: 'not working'")]
+    [InlineData("@acme my parcel never arrived", "complaint: 'never arrived'")]
+    [InlineData("@acme still waiting for my refund", "billing: 'refund'")]
+    [InlineData("@acme I want to cancel my subscription", "complaint: 'cancel my'")]
+    [InlineData("@acme my screen is broken", "problem: 'broken'")]
+    [InlineData("@acme can you help me please?", "request: 'help'")]
+    public void Score_ComplaintOrRequestCue_NamedInReasons(string text, string reason)
+    {
+        Assert.Contains(reason, Reasons(Score(text)));
+    }
+
+    [Theory]
+    [InlineData("got food poisoning after eating at @acme", "safety term: 'food poisoning'")]
+    [InlineData("my @acme charger caught fire last night", "safety term: 'caught fire'")]
+    [InlineData("@acme was there a data breach? my account was hacked", "legal or security risk: 'data breach'")]
+    [InlineData("we are filing a lawsuit against @acme", "legal or security risk: 'lawsuit'")]
+    [InlineData("staff at @acme showed open discrimination against my son", "legal or security risk: 'discrimination'")]
+    [InlineData("@acme your kettle recall came too late, my kid has an injury", "safety term: 'recall'")]
+    public void Score_CrisisTerm_HighUrgencyWithReasonFirst(string text, string reason)
+    {
+        var score = Score(text);
+        Assert.Equal(reason, score.Reasons[0].Text);
+        Assert.True(score.Urgency >= 80, $"urgency {score.Urgency}");
+        Assert.True(score.NeedsAttention);
+    }
+
+    [Fact]
+    public void Score_Praise_LowUrgency()
+    {
+        var score = Score("Love my new @acme headphones, thank you!");
+        Assert.False(score.NeedsAttention);
+        Assert.Contains(score.Reasons, r => r.Signal == "praise" || r.Text.StartsWith("positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Score_Complaint_OutranksPraiseAndQuestion()
+    {
+        var complaint = Score("@acme my order arrived broken and nobody answers my emails. Still waiting for a refund");
+        var question = Score("@acme what time does the store open on sunday?");
+        var praise = Score("@acme great service today, thanks!");
+        Assert.True(complaint.Urgency > question.Urgency);
+        Assert.True(question.Urgency > praise.Urgency);
+        Assert.True(complaint.NeedsAttention);
+    }
+
+    [Fact]
+    public void Score_StronglyNegative_SaysSo()
+    {
+        var score = Score("@acme this is the worst, most horrible experience, I hate it");
+        Assert.Contains(score.Reasons, r => r.Text.StartsWith("strongly negative (-0.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(120_000L, "reach: 120k followers")]
+    [InlineData(2_500_000L, "reach: 2.5M followers")]
+    [InlineData(4_500L, "reach: 4,500 followers")]
+    public void Score_Followers_ReachReasonAndHigherUrgency(long followers, string reason)
+    {
+        var withReach = Score("@acme my order is late", followers);
+        Assert.Contains(reason, Reasons(withReach));
+        Assert.True(withReach.Urgency > Score("@acme my order is late").Urgency);
+    }
+
+    [Fact]
+    public void Score_FewFollowers_NoReachReason()
+    {
+        Assert.DoesNotContain(Score("@acme my order is late", 150).Reasons, r => r.Signal == "reach");
+    }
+
+    [Fact]
+    public void Score_VerifiedAndEngagement_AddUrgency()
+    {
+        var plain = Score("@acme my order is late");
+        var verified = Score("@acme my order is late", verified: true);
+        var viral = Score("@acme my order is late", likes: 5_000, reposts: 1_200);
+        Assert.Contains("verified author", Reasons(verified));
+        Assert.Contains("engagement: 5,000 likes, 1,200 reposts", Reasons(viral));
+        Assert.True(verified.Urgency > plain.Urgency);
+        Assert.True(viral.Urgency > plain.Urgency);
+    }
+
+    [Fact]
+    public void Score_NotEnglish_CuesIgnoredAndSaid()
+    {
+        var score = Score("No funciona nada, quiero un refund", lang: "es");
+        Assert.Contains("sentiment not judged: not English", Reasons(score));
+        Assert.DoesNotContain(score.Reasons, r => r.Signal == "complaint");
+    }
+
+    [Fact]
+    public void Score_WeightsFromConfiguration_ChangeTheScore()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups.Single(g => g.Name == "crisis").PointsPerMatch = 0;
+        var scorer = new MentionScorer(options);
+        var text = new ScoringInput("got food poisoning at the mall");
+        Assert.True(scorer.Score(text).Urgency < Scorer.Score(text).Urgency);
+        Assert.DoesNotContain(scorer.Score(text).Reasons, r => r.Signal == "crisis");
+    }
+
+    [Fact]
+    public void Score_UrgencyAlwaysInRange_EvenWithExtremeInputs()
+    {
+        var text = string.Concat(Enumerable.Repeat("fire lawsuit refund broken not working ", 3000));
+        var score = Scorer.Score(new ScoringInput(text, null, long.MaxValue, true, long.MaxValue / 4, long.MaxValue / 4));
+        Assert.InRange(score.Urgency, 0, 100);
+        Assert.InRange(Score("").Urgency, 0, 100);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_NamesTheSetting()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.AttentionThreshold = 140;
+        options.CueGroups[0].Terms.Clear();
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+        Assert.Contains("Scoring:Urgency:AttentionThreshold", error.Message);
+        Assert.Contains("Scoring:Urgency:CueGroups:0", error.Message);
+    }
+}
