@@ -58,8 +58,8 @@ internal static class EvaluationCommand
         Console.WriteLine();
         Console.WriteLine("| measure | SocialHandoff | JS port (npm vader-sentiment, this run) | reference (Python VADER) | required | met |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        Console.WriteLine($"| Pearson r, compound vs human mean, tweets_GroundTruth ({tweets.Count:N0}) | {F(pearson)} | {Peer(() => peerQuality.Pearson)} | {F(ReferencePearson)} | >= 0.872 | {Pass(pearson >= ReferencePearson)} |");
-        Console.WriteLine($"| 3-class accuracy, same file | {F(accuracy)} | {Peer(() => peerQuality.Accuracy)} | {F(ReferenceAccuracy)} | >= 0.899 | {Pass(accuracy >= ReferenceAccuracy)} |");
+        Console.WriteLine($"| Pearson r, compound vs human mean, tweets_GroundTruth ({tweets.Count:N0}) | {F(pearson, "0.0000")} | {Peer(() => peerQuality.Pearson, "0.0000")} | {F(ReferencePearson)} | >= 0.872 | {Pass(pearson >= ReferencePearson)} |");
+        Console.WriteLine($"| 3-class accuracy, same file | {F(accuracy, "0.0000")} | {Peer(() => peerQuality.Accuracy, "0.0000")} | {F(ReferenceAccuracy)} | >= 0.899 | {Pass(accuracy >= ReferenceAccuracy)} |");
         Console.WriteLine($"| 3-class macro-F1 / weighted-F1, same file | {F(macro)} / {F(weighted)} | {Peer(() => peerQuality.Macro)} / {Peer(() => peerQuality.Weighted)} | 0.740 / 0.896 | | |");
         Console.WriteLine($"| complaint AUC of urgency, complaints-dev ({complaints.Count:N0}) | {F(urgencyAuc)} (-compound: {F(compoundAuc)}) | | {F(ReferenceComplaintAuc)} (-compound) | >= 0.85 | {Pass(urgencyAuc >= 0.85)} |");
         Console.WriteLine($"| complaint F1 at the default threshold (urgency >= {options.AttentionThreshold}) | {F(urgencyF1)} (compound <= -0.05: {F(compoundF1)}) | | {F(ReferenceComplaintF1)} | >= 0.75 | {Pass(urgencyF1 >= 0.75)} |");

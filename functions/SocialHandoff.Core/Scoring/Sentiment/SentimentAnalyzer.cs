@@ -353,7 +353,8 @@ public sealed class SentimentAnalyzer
                 hasLetter |= char.IsLetter(c);
             }
 
-            token.IsUpper = hasUpper && !hasLower;
+            // A lone capital ("I", "A") is not shouting.
+            token.IsUpper = hasUpper && !hasLower && token.Length > 1;
             token.HasLetter = hasLetter;
 
             var span = lower.AsSpan(token.Start, token.Length);
@@ -516,7 +517,6 @@ public sealed class SentimentAnalyzer
         }
 
         if ((i > 0 && Is(tokens[i - 1], WordTraits.No))
-            || (i > 1 && Is(tokens[i - 2], WordTraits.No))
             || (i > 2 && Is(tokens[i - 3], WordTraits.No) && Is(tokens[i - 1], WordTraits.OrNor)))
         {
             valence = lexiconValence * VaderRules.NegationScalar;
