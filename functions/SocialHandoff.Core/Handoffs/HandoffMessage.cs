@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SocialHandoff.Core.Handoffs;
+
+/// <summary>
+/// What a team's queue <c>team-&lt;name&gt;</c> carries. Delivery is at least once: a crash between
+/// sending it and recording that it was sent sends it again, so consumers dedupe on <see cref="HandoffId"/>.
+/// </summary>
+public sealed record HandoffMessage(
+    int SchemaVersion,
+    string CorrelationId,
+    string HandoffId,
+    string MentionKey,
+    string Team,
+    string Priority,
+    int Urgency,
+    string Sentiment,
+    string Text,
+    string? Url,
+    DateTimeOffset FirstResponseDueAt,
+    DateTimeOffset ResolutionDueAt)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(HandoffMessage))]
+[JsonSerializable(typeof(List<ReasonJson>))]
+internal sealed partial class HandoffJsonContext : JsonSerializerContext
+{
+}
+
+internal sealed record ReasonJson(string Signal, string Text, int Points);
+
+public static class HandoffIds
+{
+    /// <summary>The handoff of a mention has a fixed id (h- and 32 hex digits of SHA-256 of its key), so every retry writes the same rows.</summary>
+    public static string For(string mentionKey) =>
+        "h-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(mentionKey)), 0, 16);
+
+    public static string Serialize(HandoffMessage message) => JsonSerializer.Serialize(message, HandoffJsonContext.Default.HandoffMessage);
+
+    public static HandoffMessage? Deserialize(string body) => JsonSerializer.Deserialize(body, HandoffJsonContext.Default.HandoffMessage);
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core.Handoffs;
+
+/// <summary>A handoff as created by the pipeline (the row in <c>Handoffs</c>).</summary>
+public sealed record NewHandoff(
+    string HandoffId,
+    string MentionKey,
+    string CorrelationId,
+    string Team,
+    string Rule,
+    string Priority,
+    int Urgency,
+    string Sentiment,
+    double SentimentCompound,
+    IReadOnlyList<Scoring.Urgency.UrgencyReason> Reasons,
+    string Text,
+    string? Language,
+    string? Url,
+    string? AuthorHandle,
+    long? AuthorFollowers,
+    DateTimeOffset PostedAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset FirstResponseDueAt,
+    DateTimeOffset ResolutionDueAt);
+
+/// <summary>
+/// Writes <c>Handoffs</c> (PartitionKey the handoff id, RowKey "handoff": a point read, and reassigning
+/// later is an ETag update of one entity), <c>HandoffEvents</c> (PartitionKey the handoff id, RowKey a
+/// deterministic event key) and the team queues. Inserts treat 409 as done.
+/// </summary>
+public sealed class HandoffStore(StorageClients clients)
+{
+    public const string HandoffRowKey = "handoff";
+    public const string CreatedEventRowKey = "000000-created";
+    public const string StatusOpen = "Open";
+    internal const int MaxTextChars = 30_000;
+
+    /// <summary>Inserts the handoff; when it exists already, returns the stored one (its due times were fixed when it was created).</summary>
+    public async Task<NewHandoff> CreateAsync(NewHandoff handoff, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var reasons = JsonSerializer.Serialize(
+            handoff.Reasons.Select(r => new ReasonJson(r.Signal, r.Text, r.Points)).ToList(),
+            HandoffJsonContext.Default.ListReasonJson);
+        var entity = new TableEntity(handoff.HandoffId, HandoffRowKey)
+        {
+            ["MentionKey"] = handoff.MentionKey,
+            ["CorrelationId"] = handoff.CorrelationId,
+            ["Team"] = handoff.Team,
+            ["Rule"] = handoff.Rule,
+            ["Priority"] = handoff.Priority,
+            ["Urgency"] = handoff.Urgency,
+            ["Sentiment"] = handoff.Sentiment,
+            ["SentimentCompound"] = handoff.SentimentCompound,
+            ["Reasons"] = reasons,
+            ["Status"] = StatusOpen,
+            ["Text"] = handoff.Text.Length > MaxTextChars ? handoff.Text[..MaxTextChars] : handoff.Text,
+            ["Language"] = handoff.Language,
+            ["Url"] = handoff.Url,
+            ["AuthorHandle"] = handoff.AuthorHandle,
+            ["AuthorFollowers"] = handoff.AuthorFollowers,
+            ["PostedAt"] = handoff.PostedAt,
+            ["CreatedAt"] = handoff.CreatedAt,
+            ["FirstResponseDueAt"] = handoff.FirstResponseDueAt,
+            ["ResolutionDueAt"] = handoff.ResolutionDueAt,
+        };
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return handoff;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var stored = (await table.GetEntityAsync<TableEntity>(handoff.HandoffId, HandoffRowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return handoff with
+            {
+                Team = stored.GetString("Team") ?? handoff.Team,
+                Priority = stored.GetString("Priority") ?? handoff.Priority,
+                CreatedAt = stored.GetDateTimeOffset("CreatedAt") ?? handoff.CreatedAt,
+                FirstResponseDueAt = stored.GetDateTimeOffset("FirstResponseDueAt") ?? handoff.FirstResponseDueAt,
+                ResolutionDueAt = stored.GetDateTimeOffset("ResolutionDueAt") ?? handoff.ResolutionDueAt,
+            };
+        }
+    }
+
+    /// <summary>Appends the "Created" audit event; its RowKey is fixed, so a retry finds it and stops.</summary>
+    public async Task AppendCreatedEventAsync(NewHandoff handoff, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        var table = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(handoff.HandoffId, CreatedEventRowKey)
+        {
+            ["Type"] = "Created",
+            ["At"] = handoff.CreatedAt,
+            ["Actor"] = "pipeline",
+            ["Team"] = handoff.Team,
+            ["Priority"] = handoff.Priority,
+            ["Rule"] = handoff.Rule,
+            ["MentionKey"] = handoff.MentionKey,
+            ["CorrelationId"] = handoff.CorrelationId,
+        };
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+
+    public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        var queue = await clients.GetQueueAsync(StorageNames.TeamQueue(handoff.Team), cancellationToken).ConfigureAwait(false);
+        var text = handoff.Text.Length > 2000 ? handoff.Text[..2000] : handoff.Text;
+        var message = new HandoffMessage(
+            HandoffMessage.CurrentSchemaVersion, handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team,
+            handoff.Priority, handoff.Urgency, handoff.Sentiment, text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt);
+        await queue.SendMessageAsync(HandoffIds.Serialize(message), cancellationToken).ConfigureAwait(false);
+    }
+}

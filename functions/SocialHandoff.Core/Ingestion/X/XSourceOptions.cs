@@ -1,0 +1,116 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace SocialHandoff.Core.Ingestion.X;
+
+/// <summary>The X (Twitter) API v2 recent-search source. Off while <see cref="BearerToken"/> is empty.</summary>
+public sealed class XSourceOptions
+{
+    public const string SectionName = "Sources:X";
+    public const string BearerTokenSetting = SectionName + ":BearerToken";
+
+    /// <summary>App-only bearer token. Keep it in Key Vault / user secrets, never in a committed file. Empty: the X source is off.</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>Default https://api.x.com/ (tests point it at a loopback server).</summary>
+    [Required]
+    public Uri BaseUrl { get; set; } = new("https://api.x.com/");
+
+    /// <summary>One search per brand; each has its own since_id watermark ("x:&lt;name&gt;").</summary>
+    [ValidateEnumeratedItems]
+    public List<XBrandQuery> Brands { get; set; } = [];
+
+    /// <summary>Tweets per page, 10 to 100 (the API's bounds). Default 100: fewest requests against the 450 per 15 minutes.</summary>
+    [Range(10, 100)]
+    public int MaxResults { get; set; } = 100;
+
+    /// <summary>Pages per brand per run. Default 10 (1,000 tweets); beyond it the oldest of a first run are skipped, with a warning.</summary>
+    [Range(1, 100)]
+    public int MaxPagesPerRun { get; set; } = 10;
+
+    [Required]
+    [ValidateObjectMembers]
+    public XResilienceOptions Resilience { get; set; } = new();
+}
+
+public sealed class XBrandQuery
+{
+    /// <summary>Brand name: routing rules match it and the watermark key is "x:&lt;name&gt;".</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "Brand names are lowercase letters, digits and hyphens.")]
+    public string Name { get; set; } = "";
+
+    /// <summary>The search query, e.g. "(@contoso OR contoso) -is:retweet". At most 512 characters on the basic tiers.</summary>
+    [Required]
+    [StringLength(1024, MinimumLength = 1)]
+    public string Query { get; set; } = "";
+}
+
+/// <summary>The named resilience pipeline "x-api", outermost first: total timeout, retry, circuit breaker, attempt timeout.</summary>
+public sealed class XResilienceOptions
+{
+    /// <summary>Retries after the first attempt. Default 4.</summary>
+    [Range(0, 10)]
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>Base of the exponential back-off (with jitter) when the response says nothing of when to retry. Default 2 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Upper bound of any one wait, including one asked for by x-rate-limit-reset or Retry-After.
+    /// Default 1 minute: a later reset fails this run (watermark kept) and the next timer run tries again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:15:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Each HTTP attempt. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.01", "00:05:00")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One request with all its retries and waits. Default 3 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.01", "00:30:00")]
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Share of failed attempts in the sampling window that opens the circuit. Default 0.5.</summary>
+    [Range(0.01, 1.0)]
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Attempts in the window before the ratio counts. Default 8.</summary>
+    [Range(2, 1000)]
+    public int BreakerMinimumThroughput { get; set; } = 8;
+
+    /// <summary>Default 60 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.5", "01:00:00")]
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the circuit stays open. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.5", "01:00:00")]
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+[OptionsValidator]
+internal sealed partial class XSourceOptionsValidator : IValidateOptions<XSourceOptions>
+{
+}
+
+internal sealed class XSourceOptionsRules : IValidateOptions<XSourceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, XSourceOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.BearerToken) && options.Brands.Count == 0)
+        {
+            return ValidateOptionsResult.Fail($"{XSourceOptions.BearerTokenSetting} is set but Sources:X:Brands is empty: add at least one brand query.");
+        }
+
+        if (options.Resilience.TotalTimeout < options.Resilience.AttemptTimeout)
+        {
+            return ValidateOptionsResult.Fail("Sources:X:Resilience:TotalTimeout must be at least AttemptTimeout.");
+        }
+
+        var duplicate = options.Brands.GroupBy(b => b.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return duplicate is null
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Sources:X:Brands names the brand '{duplicate.Key}' twice.");
+    }
+}

@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocialHandoff.Core.DeadLetters;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Routing;
+using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core.Processing;
+
+public enum ProcessOutcome
+{
+    /// <summary>This delivery created (or finished creating) the handoff.</summary>
+    HandedOff,
+
+    /// <summary>The mention was handed off or dead-lettered before; nothing was written.</summary>
+    Duplicate,
+
+    /// <summary>The body could not be read; it is in <c>DeadLetters</c> with the reason.</summary>
+    DeadLettered,
+}
+
+/// <summary>
+/// The ProcessMention stage. Every write has a key fixed by the mention, and each is
+/// insert-or-accept-409, in this order: Mentions (dedupe, fixes the route), Handoffs, HandoffEvents,
+/// team queue, then Mentions marked HandedOff. A crash anywhere leaves a redelivery able to finish
+/// the missing writes and nothing else; only the team message can repeat (if the crash falls between
+/// sending it and marking the mention), which is why it carries the handoff id.
+/// A body that cannot be read goes to DeadLetters at once (retrying cannot fix it); any other error
+/// is recorded on the mention and thrown, so the queue retries and finally poisons the message.
+/// </summary>
+public sealed partial class ProcessMentionStage(
+    MentionScorer scorer,
+    IRouter router,
+    IOptions<HandoffOptions> handoffOptions,
+    MentionLedger ledger,
+    HandoffStore handoffs,
+    DeadLetterStore deadLetters,
+    TimeProvider timeProvider,
+    ILogger<ProcessMentionStage> logger)
+{
+    private readonly HandoffOptions _policy = handoffOptions.Value;
+
+    public async Task<ProcessOutcome> ProcessAsync(string body, long? dequeueCount, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (!MentionJson.TryParse(body, out var mention, out var reason))
+        {
+            await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, null, reason, dequeueCount, cancellationToken).ConfigureAwait(false);
+            return ProcessOutcome.DeadLettered;
+        }
+
+        try
+        {
+            return await HandOffAsync(mention, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(ex, mention.Key, dequeueCount);
+            try
+            {
+                await ledger.RecordErrorAsync(mention, $"{ex.GetType().Name}: {ex.Message}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception recordError) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogRecordErrorFailed(recordError, mention.Key);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, CancellationToken cancellationToken)
+    {
+        var score = scorer.Score(new ScoringInput(
+            mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
+        var route = router.Route(mention, score);
+        var priority = _policy.PriorityFor(score.Urgency);
+        var handoffId = HandoffIds.For(mention.Key);
+
+        var entry = await ledger.ClaimAsync(mention, route.Team, route.Rule, priority, handoffId, cancellationToken).ConfigureAwait(false);
+        if (entry.Status is MentionLedger.HandedOff or MentionLedger.DeadLettered)
+        {
+            LogDuplicate(mention.Key, entry.Status);
+            return ProcessOutcome.Duplicate;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var target = _policy.TargetFor(entry.Priority);
+        var handoff = await handoffs.CreateAsync(
+            new NewHandoff(
+                entry.HandoffId, mention.Key, mention.CorrelationId, entry.Team, entry.Rule, entry.Priority, score.Urgency,
+                score.Sentiment.Label.ToString(), score.Sentiment.Compound, score.Reasons, mention.Text, mention.Language, mention.Url,
+                mention.Author.Handle, mention.Author.Followers, mention.PostedAt, now, now + target.FirstResponse, now + target.Resolution),
+            cancellationToken).ConfigureAwait(false);
+        await handoffs.AppendCreatedEventAsync(handoff, cancellationToken).ConfigureAwait(false);
+        if (!entry.TeamNotified)
+        {
+            await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ledger.MarkHandedOffAsync(mention, cancellationToken).ConfigureAwait(false);
+        LogHandedOff(mention.Key, handoff.HandoffId, handoff.Team, handoff.Priority, score.Urgency);
+        return ProcessOutcome.HandedOff;
+    }
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Mention {Key} handed off as {HandoffId} to team {Team} at {Priority} (urgency {Urgency})")]
+    private partial void LogHandedOff(string key, string handoffId, string team, string priority, int urgency);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Mention {Key} was already {Status}; nothing to do")]
+    private partial void LogDuplicate(string key, string status);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Processing mention {Key} failed (delivery {DequeueCount}); the queue will retry it")]
+    private partial void LogFailed(Exception exception, string key, long? dequeueCount);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Could not record the processing error of mention {Key}")]
+    private partial void LogRecordErrorFailed(Exception exception, string key);
+}

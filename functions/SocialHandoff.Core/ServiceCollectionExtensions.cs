@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocialHandoff.Core.DeadLetters;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Ingestion.Files;
+using SocialHandoff.Core.Ingestion.X;
+using SocialHandoff.Core.Processing;
+using SocialHandoff.Core.Routing;
+using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Scoring.Urgency;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything the three stages need, shared by the Functions app and the local runner. Settings
+    /// are bound from configuration and validated when the host starts.
+    /// </summary>
+    public static IServiceCollection AddSocialHandoff(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsRules>();
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+        services.AddOptions<HandoffOptions>().BindConfiguration(HandoffOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HandoffOptions>, HandoffOptionsValidator>();
+        services.AddOptions<XSourceOptions>().BindConfiguration(XSourceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<XSourceOptions>, XSourceOptionsValidator>();
+        services.AddSingleton<IValidateOptions<XSourceOptions>, XSourceOptionsRules>();
+        services.AddOptions<FileSourceOptions>().BindConfiguration(FileSourceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FileSourceOptions>, FileSourceOptionsValidator>();
+
+        services.TryAddSingleton<StorageClients>();
+        services.TryAddSingleton<IMentionQueue, StorageMentionQueue>();
+        services.TryAddSingleton<IWatermarkStore, TableWatermarkStore>();
+        services.TryAddSingleton<IRouter, KeywordRouter>();
+        services.TryAddSingleton(sp =>
+        {
+            var urgency = UrgencyOptions.CreateDefault();
+            sp.GetService<IConfiguration>()?.GetSection(UrgencyOptions.SectionName).Bind(urgency);
+            return new MentionScorer(urgency);
+        });
+        services.TryAddSingleton<MentionLedger>();
+        services.TryAddSingleton<HandoffStore>();
+        services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<ProcessMentionStage>();
+        services.TryAddSingleton<RecordDeadLetterStage>();
+        services.TryAddSingleton(sp => new IngestStage(
+            CreateSources(sp),
+            sp.GetRequiredService<IWatermarkStore>(),
+            sp.GetRequiredService<IMentionQueue>(),
+            sp.GetRequiredService<ILogger<IngestStage>>()));
+
+        services.AddHttpClient(XApiClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(XResilience.PipelineName, (builder, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<XSourceOptions>>().Value;
+                XResilience.Configure(builder, options.Resilience, context.ServiceProvider.GetRequiredService<TimeProvider>());
+            });
+        return services;
+    }
+
+    /// <summary>The configured sources: one X search per brand when a bearer token is set, one per file export.</summary>
+    public static IReadOnlyList<IMentionSource> CreateSources(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var sources = new List<IMentionSource>();
+        var x = services.GetRequiredService<IOptions<XSourceOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(x.BearerToken))
+        {
+            var factory = services.GetRequiredService<IHttpClientFactory>();
+            var logger = services.GetRequiredService<ILogger<XMentionSource>>();
+            sources.AddRange(x.Brands.Select(b => new XMentionSource(b, x, factory, logger)));
+        }
+
+        var files = services.GetRequiredService<IOptions<FileSourceOptions>>().Value;
+        sources.AddRange(files.Exports.Select(e => new FileMentionSource(e)));
+        return sources;
+    }
+}
