@@ -10,10 +10,13 @@ switch (verb)
     case "eval":
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         return EvaluationCommand.Run(seconds);
+    case "export-complaints":
+        EvaluationCommand.ExportComplaints(Console.Out);
+        return 0;
     case "bdn":
         BenchmarkRunner.Run<ScoringBenchmarks>(args: args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: eval [seconds], bdn [BenchmarkDotNet arguments].");
+        Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: eval [seconds], export-complaints, bdn [BenchmarkDotNet arguments].");
         return 2;
 }

@@ -67,9 +67,20 @@ internal static class EvaluationCommand
         Console.WriteLine($"| throughput, sentiment + urgency + reasons, one thread (texts/s) | {F(fullRate, "N0")} | | | | {(peer is null ? "" : F(fullRate / peer.TextsPerSecond, "0") + "x")} |");
         Console.WriteLine($"| managed allocation per text: sentiment / with urgency and reasons (bytes) | {F(sentimentBytes, "0.0")} / {F(fullBytes, "0.0")} | | | aim near zero | |");
         Console.WriteLine();
-        Console.WriteLine("Complaint figures are in-sample: the urgency weights were fitted on complaints-dev (see docs/scoring.md).");
+        Console.WriteLine("Complaint figures are in-sample: the urgency weights were fitted on complaints-dev (see functions/SocialHandoff.Core/Scoring/README.md).");
         Console.WriteLine("BenchmarkDotNet MemoryDiagnoser figures: dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- bdn");
         return 0;
+    }
+
+    /// <summary>Writes label, compound, domain, neg, pos, text per complaints-dev row: the input of Fitting/fit_urgency.py.</summary>
+    public static void ExportComplaints(TextWriter output)
+    {
+        var analyzer = new SentimentAnalyzer();
+        foreach (var row in LabelledSets.ReadComplaints())
+        {
+            var s = analyzer.Score(row.Text);
+            output.WriteLine(FormattableString.Invariant($"{(row.IsComplaint ? 1 : 0)}\t{s.Compound}\t{row.Domain}\t{s.Negative}\t{s.Positive}\t{row.Text.Replace('\t', ' ').Replace('\n', ' ')}"));
+        }
     }
 
     private static (double Pearson, double Accuracy, double Macro, double Weighted) SentimentQuality(IReadOnlyList<double> compounds, IReadOnlyList<double> gold)

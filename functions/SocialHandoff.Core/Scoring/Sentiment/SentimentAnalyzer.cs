@@ -81,6 +81,16 @@ public sealed class SentimentAnalyzer
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
+
+            // Most social text is ASCII: copied as is, without the Unicode checks below.
+            if (c < 0x80 && c != '&')
+            {
+                var ascii = c >= ' ' || c is '\t' or '\n' or '\r' ? c : ' ';
+                buffer[length++] = ascii;
+                previousSpace = ascii is ' ' or '\t' or '\n' or '\r';
+                continue;
+            }
+
             int codePoint = c;
             var width = 1;
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
@@ -331,6 +341,7 @@ public sealed class SentimentAnalyzer
     {
         var text = scratch.TextBuffer;
         var lower = scratch.Lower(tokens.Length == 0 ? 0 : tokens[^1].Start + tokens[^1].Length);
+        scratch.LatinLetters = scratch.OtherLetters = 0;
         var words = 0;
         for (var t = 0; t < tokens.Length; t++)
         {
@@ -339,6 +350,26 @@ public sealed class SentimentAnalyzer
             for (var k = token.Start; k < token.Start + token.Length; k++)
             {
                 var c = text[k];
+                if (c < 0x80)
+                {
+                    if (char.IsAsciiLetterUpper(c))
+                    {
+                        hasUpper = hasLetter = true;
+                        lower[k] = (char)(c | 0x20);
+                        scratch.LatinLetters++;
+                    }
+                    else
+                    {
+                        var isLower = char.IsAsciiLetterLower(c);
+                        hasLower |= isLower;
+                        hasLetter |= isLower;
+                        scratch.LatinLetters += isLower ? 1 : 0;
+                        lower[k] = c;
+                    }
+
+                    continue;
+                }
+
                 if (char.IsUpper(c))
                 {
                     hasUpper = true;
@@ -350,7 +381,18 @@ public sealed class SentimentAnalyzer
                     lower[k] = c;
                 }
 
-                hasLetter |= char.IsLetter(c);
+                if (char.IsLetter(c))
+                {
+                    hasLetter = true;
+                    if (c < 0x250)
+                    {
+                        scratch.LatinLetters++;
+                    }
+                    else
+                    {
+                        scratch.OtherLetters++;
+                    }
+                }
             }
 
             // A lone capital ("I", "A") is not shouting.
@@ -425,8 +467,6 @@ public sealed class SentimentAnalyzer
         return false;
     }
 
-    // Evidence, not absence: another script, or another language's function words outnumbering
-    // English ones. Proper-noun-heavy English ("Louisiana income tax repeal advances") stays judged.
     // "lovin", "nothin'": the spoken form of an -ing word.
     private bool TryDroppedG(ReadOnlySpan<char> word, Scratch scratch, out LexiconEntry entry)
     {
@@ -443,38 +483,24 @@ public sealed class SentimentAnalyzer
         return _lexicon.Words.TryGetValue(buffer.AsSpan(0, stem.Length + 1), out entry);
     }
 
+    // Evidence, not absence: another script, or another language's function words outnumbering
+    // English ones. Proper-noun-heavy English ("Louisiana income tax repeal advances") stays judged.
     private static bool LooksForeign(ReadOnlySpan<Token> tokens, Scratch scratch)
     {
-        var text = scratch.TextBuffer;
-        int latin = 0, other = 0, english = 0, foreign = 0;
+        if (scratch.OtherLetters > scratch.LatinLetters)
+        {
+            return true;
+        }
+
+        int english = 0, foreign = 0;
         foreach (var token in tokens)
         {
-            if (!token.HasLetter)
-            {
-                continue;
-            }
-
             var traits = token.Entry.Traits;
             english += (traits & WordTraits.EnglishFunctionWord) != 0 ? 1 : 0;
             foreign += (traits & WordTraits.ForeignFunctionWord) != 0 ? 1 : 0;
-            for (var k = token.Start; k < token.Start + token.Length; k++)
-            {
-                var c = text[k];
-                if (char.IsLetter(c))
-                {
-                    if (c < 0x250)
-                    {
-                        latin++;
-                    }
-                    else
-                    {
-                        other++;
-                    }
-                }
-            }
         }
 
-        return other > latin || (foreign >= 2 && foreign > english);
+        return foreign >= 2 && foreign > english;
     }
 
     private static bool CapsDiffer(ReadOnlySpan<Token> tokens)
@@ -841,6 +867,11 @@ public sealed class SentimentAnalyzer
         private char[] _gram = new char[128];
         private Token[] _tokens = new Token[128];
         private double[] _sentiments = new double[128];
+
+        /// <summary>Letters of the Latin script and of any other, counted while tokens are looked up.</summary>
+        public int LatinLetters;
+
+        public int OtherLetters;
 
         public char[] TextBuffer => _text;
 
