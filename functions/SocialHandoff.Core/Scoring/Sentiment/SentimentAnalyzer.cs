@@ -48,7 +48,7 @@ public sealed class SentimentAnalyzer
             return SentimentScore.Unjudged(NotJudgedReason.NoWords);
         }
 
-        var words = Lookup(tokens, scratch);
+        var words = Lookup(normalized, tokens, scratch);
         if (words == 0)
         {
             return SentimentScore.Unjudged(NotJudgedReason.NoWords);
@@ -75,6 +75,12 @@ public sealed class SentimentAnalyzer
     // read as a straight one so that "don’t" negates.
     private ReadOnlySpan<char> Normalize(ReadOnlySpan<char> text, Scratch scratch)
     {
+        // Printable ASCII with no entity to decode needs no copy (most social text; a vectorised check).
+        if (text.IndexOfAnyExceptInRange(' ', '~') < 0 && !text.Contains('&'))
+        {
+            return text;
+        }
+
         var buffer = scratch.Text(text.Length * 2 + 16);
         var length = 0;
         var previousSpace = true;
@@ -300,10 +306,11 @@ public sealed class SentimentAnalyzer
     }
 
     private static bool IsLink(ReadOnlySpan<char> raw) =>
-        raw.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
-        || raw.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-        || raw.StartsWith("www.", StringComparison.OrdinalIgnoreCase)
-        || raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase);
+        raw.Length > 4 && (raw[0] | 0x20) is 'h' or 'w' or 'p'
+        && (raw.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            || raw.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            || raw.StartsWith("www.", StringComparison.OrdinalIgnoreCase)
+            || raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsHandle(ReadOnlySpan<char> raw) =>
         raw.Length > 1 && raw[0] == '@' && (char.IsLetterOrDigit(raw[1]) || raw[1] == '_');
@@ -337,9 +344,8 @@ public sealed class SentimentAnalyzer
 
     // Fills in each token's lower-case form, caps flag and lexicon entry; returns how many tokens
     // can be read (a word, or an emoticon in the lexicon; the rest are numbers and symbols).
-    private int Lookup(Span<Token> tokens, Scratch scratch)
+    private int Lookup(ReadOnlySpan<char> text, Span<Token> tokens, Scratch scratch)
     {
-        var text = scratch.TextBuffer;
         var lower = scratch.Lower(tokens.Length == 0 ? 0 : tokens[^1].Start + tokens[^1].Length);
         scratch.LatinLetters = scratch.OtherLetters = 0;
         var words = 0;
@@ -872,8 +878,6 @@ public sealed class SentimentAnalyzer
         public int LatinLetters;
 
         public int OtherLetters;
-
-        public char[] TextBuffer => _text;
 
         public char[] LowerBuffer => _lower;
 
