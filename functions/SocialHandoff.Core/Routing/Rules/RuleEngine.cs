@@ -1,0 +1,345 @@
+using System.Globalization;
+using System.Text;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Scoring;
+
+namespace SocialHandoff.Core.Routing.Rules;
+
+/// <summary>Which rule routed a mention, what it decided, and why, in words a manager reads.</summary>
+public sealed record RuleMatch(string Rule, int RuleSetVersion, RuleAction Action, IReadOnlyList<string> Why);
+
+/// <summary>What a proposed rule set would do to recent mentions compared with the current one.</summary>
+public sealed record DryRunReport(int Evaluated, int Moved, IReadOnlyDictionary<string, int> MovesByRoute, IReadOnlyList<DryRunMove> Moves);
+
+public sealed record DryRunMove(string MentionKey, string FromTeam, string FromRule, string ToTeam, string ToRule);
+
+/// <summary>A validated rule set ready to evaluate. Pure: no I/O, thread-safe.</summary>
+public sealed class RuleEngine
+{
+    private static readonly HashSet<string> Priorities = ["P1", "P2", "P3", "P4", "auto"];
+    private static readonly HashSet<string> Signals = ["crisis", "complaint", "request", "question", "sentiment", "reach", "engagement", "praise", "context"];
+
+    private RuleEngine(RuleSet rules) => Rules = rules;
+
+    public RuleSet Rules { get; }
+
+    /// <summary>Validates and compiles; a rule set with any error is refused, whole.</summary>
+    public static RuleEngine Compile(RuleSet rules)
+    {
+        var errors = Validate(rules);
+        if (errors.Count > 0)
+        {
+            throw new RuleSetInvalidException(errors);
+        }
+
+        return new RuleEngine(rules);
+    }
+
+    /// <summary>Every problem, each naming the rule and field; empty when the rule set can be applied.</summary>
+    public static IReadOnlyList<RuleError> Validate(RuleSet rules)
+    {
+        var errors = new List<RuleError>();
+        ValidateAction(rules.Default, null, null, "default", errors);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < rules.Rules.Count; i++)
+        {
+            var rule = rules.Rules[i];
+            if (string.IsNullOrWhiteSpace(rule.Name))
+            {
+                errors.Add(new RuleError(i, rule.Name, "name", "is required."));
+            }
+            else if (!names.Add(rule.Name.Trim()))
+            {
+                errors.Add(new RuleError(i, rule.Name, "name", "is used by an earlier rule; names must be unique."));
+            }
+
+            var when = rule.When;
+            if (when.MinSentiment is < -1 or > 1 || when.MaxSentiment is < -1 or > 1)
+            {
+                errors.Add(new RuleError(i, rule.Name, "when.sentiment", "bounds must be between -1 and 1."));
+            }
+
+            if (when.MinSentiment > when.MaxSentiment)
+            {
+                errors.Add(new RuleError(i, rule.Name, "when.sentiment", $"minimum {when.MinSentiment} is above maximum {when.MaxSentiment}."));
+            }
+
+            if (when.MinUrgency is < 0 or > 100 || when.MaxUrgency is < 0 or > 100)
+            {
+                errors.Add(new RuleError(i, rule.Name, "when.urgency", "bounds must be between 0 and 100."));
+            }
+
+            if (when.MinUrgency > when.MaxUrgency)
+            {
+                errors.Add(new RuleError(i, rule.Name, "when.urgency", $"minimum {when.MinUrgency} is above maximum {when.MaxUrgency}."));
+            }
+
+            if (when.MinFollowers < 0)
+            {
+                errors.Add(new RuleError(i, rule.Name, "when.minFollowers", "cannot be negative."));
+            }
+
+            foreach (var (field, list) in new[] { ("when.anyWords", when.AnyWords), ("when.noneOfWords", when.NoneOfWords), ("when.hashtags", when.Hashtags), ("when.brands", when.Brands), ("when.sources", when.Sources), ("when.languages", when.Languages) })
+            {
+                if (list.Any(string.IsNullOrWhiteSpace))
+                {
+                    errors.Add(new RuleError(i, rule.Name, field, "has an empty entry."));
+                }
+            }
+
+            foreach (var signal in when.ReasonSignals.Where(s => !Signals.Contains(s)))
+            {
+                errors.Add(new RuleError(i, rule.Name, "when.reasonSignals", $"'{signal}' is not a signal; use one of {string.Join(", ", Signals)}."));
+            }
+
+            if (IsUnconditional(when) && i < rules.Rules.Count - 1 && rule.Enabled)
+            {
+                errors.Add(new RuleError(i, rule.Name, "when", "has no condition, so it matches everything and the rules after it never run."));
+            }
+
+            ValidateAction(rule.Then, i, rule.Name, "then", errors);
+        }
+
+        return errors;
+    }
+
+    /// <summary>The first enabled rule that matches, else the default; with the reasons.</summary>
+    public RuleMatch Evaluate(MentionMessage mention, MentionScore score)
+    {
+        var text = WordText(mention.Text);
+        foreach (var rule in Rules.Rules)
+        {
+            if (!rule.Enabled)
+            {
+                continue;
+            }
+
+            var why = new List<string>();
+            if (Matches(rule.When, mention, score, text, why))
+            {
+                return new RuleMatch(rule.Name, Rules.Version, rule.Then, why.Count > 0 ? why : ["no conditions"]);
+            }
+        }
+
+        return new RuleMatch("default", Rules.Version, Rules.Default, ["no rule matched"]);
+    }
+
+    /// <summary>Applies both rule sets to the same mentions and reports every change of team or rule.</summary>
+    public static DryRunReport DryRun(RuleEngine current, RuleEngine proposed, IEnumerable<(MentionMessage Mention, MentionScore Score)> recent)
+    {
+        var moves = new List<DryRunMove>();
+        var evaluated = 0;
+        foreach (var (mention, score) in recent)
+        {
+            evaluated++;
+            var before = current.Evaluate(mention, score);
+            var after = proposed.Evaluate(mention, score);
+            if (before.Action.Team != after.Action.Team || before.Rule != after.Rule)
+            {
+                moves.Add(new DryRunMove(mention.Key, before.Action.Team, before.Rule, after.Action.Team, after.Rule));
+            }
+        }
+
+        var byRoute = moves.GroupBy(m => $"{m.FromTeam} -> {m.ToTeam}").ToDictionary(g => g.Key, g => g.Count());
+        return new DryRunReport(evaluated, moves.Count(m => m.FromTeam != m.ToTeam), byRoute, moves);
+    }
+
+    private static bool Matches(RuleConditions when, MentionMessage mention, MentionScore score, string text, List<string> why)
+    {
+        if (when.Sources.Count > 0)
+        {
+            if (!when.Sources.Contains(mention.Source, StringComparer.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            why.Add($"source is {mention.Source}");
+        }
+
+        if (when.Brands.Count > 0)
+        {
+            if (mention.Query is null || !when.Brands.Any(b => mention.Query.Contains(b, StringComparison.OrdinalIgnoreCase)))
+            {
+                return false;
+            }
+
+            why.Add($"brand query '{mention.Query}'");
+        }
+
+        if (when.Languages.Count > 0)
+        {
+            var primary = (mention.Language ?? "").Split('-', '_')[0];
+            if (!when.Languages.Any(l => string.Equals(l.Split('-', '_')[0], primary, StringComparison.OrdinalIgnoreCase)))
+            {
+                return false;
+            }
+
+            why.Add($"language {mention.Language}");
+        }
+
+        if (when.AnyWords.Count > 0)
+        {
+            var word = when.AnyWords.FirstOrDefault(w => ContainsWords(text, w));
+            if (word is null)
+            {
+                return false;
+            }
+
+            why.Add($"mentions '{word}'");
+        }
+
+        var excluded = when.NoneOfWords.FirstOrDefault(w => ContainsWords(text, w));
+        if (excluded is not null)
+        {
+            return false;
+        }
+
+        if (when.Hashtags.Count > 0)
+        {
+            var tag = when.Hashtags.FirstOrDefault(h => ContainsWords(text, "#" + h.TrimStart('#')));
+            if (tag is null)
+            {
+                return false;
+            }
+
+            why.Add($"hashtag #{tag.TrimStart('#')}");
+        }
+
+        var compound = score.Sentiment.Compound;
+        if (when.MinSentiment is double minSentiment)
+        {
+            if (!score.Sentiment.IsJudged || compound < minSentiment)
+            {
+                return false;
+            }
+
+            why.Add(F($"sentiment {compound:0.00} >= {minSentiment:0.00}"));
+        }
+
+        if (when.MaxSentiment is double maxSentiment)
+        {
+            if (!score.Sentiment.IsJudged || compound > maxSentiment)
+            {
+                return false;
+            }
+
+            why.Add(F($"sentiment {compound:0.00} <= {maxSentiment:0.00}"));
+        }
+
+        if (when.MinUrgency is int minUrgency)
+        {
+            if (score.Urgency < minUrgency)
+            {
+                return false;
+            }
+
+            why.Add($"urgency {score.Urgency} >= {minUrgency}");
+        }
+
+        if (when.MaxUrgency is int maxUrgency)
+        {
+            if (score.Urgency > maxUrgency)
+            {
+                return false;
+            }
+
+            why.Add($"urgency {score.Urgency} <= {maxUrgency}");
+        }
+
+        if (when.MinFollowers is long minFollowers)
+        {
+            if ((mention.Author.Followers ?? 0) < minFollowers)
+            {
+                return false;
+            }
+
+            why.Add(F($"{mention.Author.Followers:N0} followers >= {minFollowers:N0}"));
+        }
+
+        if (when.Verified is bool verified)
+        {
+            if ((mention.Author.Verified ?? false) != verified)
+            {
+                return false;
+            }
+
+            why.Add(verified ? "verified author" : "unverified author");
+        }
+
+        if (when.ReasonSignals.Count > 0)
+        {
+            var reason = score.Reasons.FirstOrDefault(r => when.ReasonSignals.Contains(r.Signal, StringComparer.OrdinalIgnoreCase));
+            if (reason is null)
+            {
+                return false;
+            }
+
+            why.Add($"reason {reason.Text}");
+        }
+
+        return true;
+    }
+
+    private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static bool IsUnconditional(RuleConditions when) =>
+        when.Sources.Count == 0 && when.Brands.Count == 0 && when.Languages.Count == 0 && when.AnyWords.Count == 0
+        && when.NoneOfWords.Count == 0 && when.Hashtags.Count == 0 && when.MinSentiment is null && when.MaxSentiment is null
+        && when.MinUrgency is null && when.MaxUrgency is null && when.MinFollowers is null && when.Verified is null
+        && when.ReasonSignals.Count == 0;
+
+    private static void ValidateAction(RuleAction action, int? index, string? name, string prefix, List<RuleError> errors)
+    {
+        if (!Storage.StorageNames.IsValidTeamName(action.Team))
+        {
+            errors.Add(new RuleError(index, name, $"{prefix}.team", $"'{action.Team}' is not a team name (lowercase letters, digits and hyphens)."));
+        }
+
+        if (!Priorities.Contains(action.Priority))
+        {
+            errors.Add(new RuleError(index, name, $"{prefix}.priority", $"'{action.Priority}' must be P1, P2, P3, P4 or auto."));
+        }
+
+        if (action.Tags.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add(new RuleError(index, name, $"{prefix}.tags", "has an empty tag."));
+        }
+    }
+
+    // Lower-case words separated by single spaces, padded, so " phrase " finds whole words only.
+    private static string WordText(string text)
+    {
+        var builder = new StringBuilder(text.Length + 2).Append(' ');
+        var lastWasSpace = true;
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c) || c is '#' or '\'' or '@' or '_')
+            {
+                builder.Append(char.ToLowerInvariant(c));
+                lastWasSpace = false;
+            }
+            else if (!lastWasSpace)
+            {
+                builder.Append(' ');
+                lastWasSpace = true;
+            }
+        }
+
+        if (!lastWasSpace)
+        {
+            builder.Append(' ');
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool ContainsWords(string wordText, string phrase) =>
+        wordText.Contains(WordText(phrase), StringComparison.Ordinal);
+}
+
+/// <summary>Thrown when a rule set fails validation; it carries every error.</summary>
+public sealed class RuleSetInvalidException(IReadOnlyList<RuleError> errors)
+    : Exception("The rule set is invalid: " + string.Join("; ", errors))
+{
+    public IReadOnlyList<RuleError> Errors { get; } = errors;
+}
