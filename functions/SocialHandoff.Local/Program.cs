@@ -1,6 +1,7 @@
+using SocialHandoff.Local.Pipeline;
 using SocialHandoff.Local.Scoring;
 
-// Verbs: score (stdin -> JSON lines). The pipeline runner's verbs are added beside it.
+// Verbs: run (default; --once drains and exits), score (stdin -> JSON lines).
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -8,15 +9,18 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-var verb = args.Length > 0 ? args[0] : "score";
+var hasVerb = args.Length > 0 && !args[0].StartsWith('-');
+var verb = hasVerb ? args[0] : "run";
+var rest = hasVerb ? args[1..] : args;
 return verb switch
 {
-    "score" => await ScoreCommand.RunAsync(args[1..], Console.In, Console.Out, cancellation.Token),
+    "run" => await RunCommand.RunAsync(rest, Console.Out, cancellation.Token),
+    "score" => await ScoreCommand.RunAsync(rest, Console.In, Console.Out, cancellation.Token),
     _ => Unknown(verb),
 };
 
 static int Unknown(string verb)
 {
-    Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: score.");
+    Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: run [--once], score.");
     return 2;
 }

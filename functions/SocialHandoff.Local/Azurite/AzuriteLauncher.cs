@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SocialHandoff.Local.Azurite;
+
+/// <summary>
+/// Starts the Azurite storage emulator (npm package pinned in tools/azurite) on free loopback
+/// ports, in memory, installing it with <c>npm ci</c> first when node_modules is missing. Used by the
+/// local runner and the integration tests' fixture. Disposing stops it.
+/// </summary>
+public sealed class AzuriteLauncher : IAsyncDisposable
+{
+    /// <summary>Azurite's fixed development account and key (public, documented by Microsoft).</summary>
+    public const string AccountName = "devstoreaccount1";
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private AzuriteLauncher(Process process, StringBuilder output, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        _output = output;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+
+    /// <summary>What Azurite printed so far, for diagnosing a failed start.</summary>
+    public string Output => Read(_output);
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
+
+    /// <summary>The folder holding tools/azurite/package.json, found by walking up from the current directory and then from the app's folder.</summary>
+    public static string FindToolDirectory()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "tools", "azurite");
+                if (File.Exists(Path.Combine(candidate, "package.json")))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("tools/azurite/package.json was not found above the current directory: run from inside the repository.");
+    }
+
+    public static async Task<AzuriteLauncher> StartAsync(TextWriter? log, CancellationToken cancellationToken)
+    {
+        var toolDirectory = FindToolDirectory();
+        var script = Path.Combine(toolDirectory, "node_modules", "azurite", "dist", "src", "azurite.js");
+        await EnsureInstalledAsync(toolDirectory, script, log, cancellationToken).ConfigureAwait(false);
+
+        // A free port can be taken between choosing it and Azurite binding it: try again with new ones.
+        Exception? last = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(script, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                last = ex;
+            }
+        }
+
+        throw new InvalidOperationException("Azurite did not start.", last);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    public override string ToString() => $"Azurite (queues :{QueuePort}, tables :{TablePort}, blobs :{BlobPort})";
+
+    private static async Task<AzuriteLauncher> StartOnceAsync(string script, CancellationToken cancellationToken)
+    {
+        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(script)!,
+        };
+        foreach (var arg in new[]
+                 {
+                     script, "--silent", "--disableTelemetry", "--inMemoryPersistence",
+                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                     "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--skipApiVersionCheck",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("Could not run 'node': install Node.js 20 or later and put it on PATH.", ex);
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var launcher = new AzuriteLauncher(process, output, blob, queue, table);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                await launcher.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}: {Read(output)}");
+            }
+
+            if (await ListensAsync(blob).ConfigureAwait(false) && await ListensAsync(queue).ConfigureAwait(false) && await ListensAsync(table).ConfigureAwait(false))
+            {
+                return launcher;
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        await launcher.DisposeAsync().ConfigureAwait(false);
+        throw new TimeoutException($"Azurite did not listen within {StartTimeout.TotalSeconds} s: {Read(output)}");
+    }
+
+    private static async Task EnsureInstalledAsync(string toolDirectory, string script, TextWriter? log, CancellationToken cancellationToken)
+    {
+        if (File.Exists(script))
+        {
+            return;
+        }
+
+        // One installer at a time (tests and a local run may start together): an exclusive lock file.
+        var lockPath = Path.Combine(toolDirectory, ".install.lock");
+        FileStream? lockFile = null;
+        var waited = Stopwatch.StartNew();
+        while (lockFile is null)
+        {
+            try
+            {
+                lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromMinutes(5))
+            {
+                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await using (lockFile.ConfigureAwait(false))
+        {
+            if (File.Exists(script))
+            {
+                return;
+            }
+
+            log?.WriteLine($"Installing Azurite from npm into {Path.Combine(toolDirectory, "node_modules")} (once)...");
+            var start = new ProcessStartInfo("npm")
+            {
+                WorkingDirectory = toolDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { "ci", "--no-audit", "--no-fund", "--loglevel=error" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var npm = new Process { StartInfo = start };
+            try
+            {
+                npm.Start();
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                throw new InvalidOperationException("Could not run 'npm' to install Azurite: install Node.js 20 or later (with npm) and put it on PATH.", ex);
+            }
+
+            var stdout = npm.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = npm.StandardError.ReadToEndAsync(cancellationToken);
+            await npm.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (npm.ExitCode != 0 || !File.Exists(script))
+            {
+                throw new InvalidOperationException($"'npm ci' in {toolDirectory} failed with code {npm.ExitCode}: {await stderr.ConfigureAwait(false)}{await stdout.ConfigureAwait(false)}");
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<bool> ListensAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static string Read(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+}

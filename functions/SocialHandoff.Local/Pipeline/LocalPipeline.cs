@@ -1,0 +1,218 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SocialHandoff.Core.DeadLetters;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Processing;
+using SocialHandoff.Core.Routing;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Local.Pipeline;
+
+/// <summary>What one local run did, plus what the tables hold.</summary>
+public sealed record PipelineSummary(
+    int Ingested,
+    int HandedOff,
+    int Duplicates,
+    int DeadLettered,
+    IReadOnlyList<string> IngestErrors,
+    IReadOnlyDictionary<string, int> HandoffsByTeam,
+    IReadOnlyDictionary<string, int> HandoffsByPriority,
+    IReadOnlyList<(string Key, string Reason)> DeadLetters,
+    int QueuedMessages)
+{
+    /// <summary>Every ingested mention was handed off (now or before) or dead-lettered, the sources all succeeded and the queues are empty.</summary>
+    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + Duplicates + DeadLettered == Ingested;
+}
+
+/// <summary>
+/// The three stages on this machine: the ingest "timer" (one run at a time) and queue pumps with the
+/// Functions semantics for mentions-incoming and mentions-incoming-poison.
+/// </summary>
+public sealed partial class LocalPipeline
+{
+    private readonly IServiceProvider _services;
+    private readonly StorageClients _storage;
+    private readonly QueuePumpOptions _pumpOptions;
+    private readonly ILogger<LocalPipeline> _logger;
+    private readonly SemaphoreSlim _ingestGate = new(1, 1);
+    private readonly List<string> _ingestErrors = [];
+    private QueuePump? _incoming;
+    private QueuePump? _poison;
+    private int _ingested;
+    private int _handedOff;
+    private int _duplicates;
+    private int _deadLettered;
+
+    public LocalPipeline(IServiceProvider services, QueuePumpOptions pumpOptions)
+    {
+        _services = services;
+        _storage = services.GetRequiredService<StorageClients>();
+        _pumpOptions = pumpOptions;
+        _logger = services.GetRequiredService<ILogger<LocalPipeline>>();
+    }
+
+    public IngestStage Ingest => _services.GetRequiredService<IngestStage>();
+
+    /// <summary>Creates the queues and tables (one queue per team the router knows) and the pumps.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var router = _services.GetRequiredService<IRouter>();
+        await _storage.EnsureCreatedAsync(router.Teams, cancellationToken).ConfigureAwait(false);
+        var process = _services.GetRequiredService<ProcessMentionStage>();
+        var record = _services.GetRequiredService<RecordDeadLetterStage>();
+        var incoming = await _storage.GetQueueAsync(StorageNames.MentionsIncomingQueue, cancellationToken).ConfigureAwait(false);
+        var poison = await _storage.GetQueueAsync(StorageNames.MentionsPoisonQueue, cancellationToken).ConfigureAwait(false);
+        var poisonOfPoison = await _storage.GetQueueAsync(StorageNames.MentionsPoisonQueue + StorageNames.PoisonSuffix, cancellationToken).ConfigureAwait(false);
+        _incoming = new QueuePump(incoming, poison, async (body, dequeueCount, ct) =>
+        {
+            var outcome = await process.ProcessAsync(body, dequeueCount, ct).ConfigureAwait(false);
+            switch (outcome)
+            {
+                case ProcessOutcome.HandedOff:
+                    Interlocked.Increment(ref _handedOff);
+                    break;
+                case ProcessOutcome.Duplicate:
+                    Interlocked.Increment(ref _duplicates);
+                    break;
+                default:
+                    Interlocked.Increment(ref _deadLettered);
+                    break;
+            }
+        }, _pumpOptions, _logger);
+        _poison = new QueuePump(poison, poisonOfPoison, async (body, dequeueCount, ct) =>
+        {
+            await record.RecordAsync(body, dequeueCount, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _deadLettered);
+        }, _pumpOptions, _logger);
+    }
+
+    /// <summary>One IngestMentions run; a second caller waits for the first (the timer's singleton lock).</summary>
+    public async Task<IngestResult> IngestOnceAsync(CancellationToken cancellationToken)
+    {
+        await _ingestGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await Ingest.RunAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _ingested, result.Enqueued);
+            lock (_ingestErrors)
+            {
+                _ingestErrors.AddRange(result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}"));
+            }
+
+            return result;
+        }
+        finally
+        {
+            _ingestGate.Release();
+        }
+    }
+
+    /// <summary>Pumps both queues until they are empty (visible or not), or throws after <paramref name="timeout"/>.</summary>
+    public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                var received = await _incoming!.PumpOnceAsync(limit.Token).ConfigureAwait(false)
+                    + await _poison!.PumpOnceAsync(limit.Token).ConfigureAwait(false);
+                if (received > 0)
+                {
+                    continue;
+                }
+
+                if (await QueuedAsync(limit.Token).ConfigureAwait(false) == 0)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), limit.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The queues were not drained within {timeout}.");
+        }
+    }
+
+    /// <summary>Runs until cancelled: the ingest timer on <paramref name="schedule"/> (first run at once) and both pumps.</summary>
+    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        var timeProvider = _services.GetRequiredService<TimeProvider>();
+        var timer = Task.Run(
+            async () =>
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        afterIngest?.Invoke(await IngestOnceAsync(cancellationToken).ConfigureAwait(false));
+                        var now = timeProvider.GetUtcNow().UtcDateTime;
+                        await Task.Delay(schedule(now) - now, timeProvider, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            },
+            cancellationToken);
+        await Task.WhenAll(timer, _incoming!.RunAsync(cancellationToken), _poison!.RunAsync(cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<PipelineSummary> SummarizeAsync(CancellationToken cancellationToken)
+    {
+        var handoffs = await _storage.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var byTeam = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var byPriority = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var row in handoffs.QueryAsync<TableEntity>(select: ["Team", "Priority"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var team = row.GetString("Team") ?? "?";
+            var priority = row.GetString("Priority") ?? "?";
+            byTeam[team] = byTeam.GetValueOrDefault(team) + 1;
+            byPriority[priority] = byPriority.GetValueOrDefault(priority) + 1;
+        }
+
+        var deadLetters = await _storage.GetTableAsync(StorageNames.DeadLettersTable, cancellationToken).ConfigureAwait(false);
+        var dead = new List<(string, string)>();
+        await foreach (var row in deadLetters.QueryAsync<TableEntity>(select: ["MentionKey", "Reason"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            dead.Add((row.GetString("MentionKey") ?? row.RowKey, row.GetString("Reason") ?? ""));
+        }
+
+        string[] errors;
+        lock (_ingestErrors)
+        {
+            errors = [.. _ingestErrors];
+        }
+
+        return new PipelineSummary(
+            Volatile.Read(ref _ingested), Volatile.Read(ref _handedOff), Volatile.Read(ref _duplicates), Volatile.Read(ref _deadLettered),
+            errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<int> QueuedAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        foreach (var name in new[] { StorageNames.MentionsIncomingQueue, StorageNames.MentionsPoisonQueue })
+        {
+            var queue = await _storage.GetQueueAsync(name, cancellationToken).ConfigureAwait(false);
+            total += (await queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount;
+        }
+
+        return total;
+    }
+
+    private void EnsureInitialized()
+    {
+        if (_incoming is null || _poison is null)
+        {
+            throw new InvalidOperationException("Call InitializeAsync first.");
+        }
+    }
+}
