@@ -42,8 +42,6 @@ internal sealed class SentimentLexicon
 {
     private static readonly Lazy<SentimentLexicon> DefaultInstance = new(LoadEmbedded);
 
-    private readonly FrozenDictionary<string, LexiconEntry> _words;
-    private readonly FrozenDictionary<string, PhraseEntry> _phrases;
     private readonly FrozenDictionary<int, string> _emoji;
 
     private SentimentLexicon(
@@ -51,20 +49,18 @@ internal sealed class SentimentLexicon
         FrozenDictionary<string, PhraseEntry> phrases,
         FrozenDictionary<int, string> emoji)
     {
-        _words = words;
-        _phrases = phrases;
         _emoji = emoji;
-        Words = words.GetAlternateLookup<ReadOnlySpan<char>>();
-        Phrases = phrases.GetAlternateLookup<ReadOnlySpan<char>>();
+        Words = new SpanLookup<LexiconEntry>(words);
+        Phrases = new SpanLookup<PhraseEntry>(phrases);
     }
 
     public static SentimentLexicon Default => DefaultInstance.Value;
 
-    public FrozenDictionary<string, LexiconEntry>.AlternateLookup<ReadOnlySpan<char>> Words { get; }
+    public SpanLookup<LexiconEntry> Words { get; }
 
-    public FrozenDictionary<string, PhraseEntry>.AlternateLookup<ReadOnlySpan<char>> Phrases { get; }
+    public SpanLookup<PhraseEntry> Phrases { get; }
 
-    public int WordCount => _words.Count;
+    public int WordCount => Words.Count;
 
     public bool TryGetEmojiDescription(int codePoint, out string description) =>
         _emoji.TryGetValue(codePoint, out description!);
