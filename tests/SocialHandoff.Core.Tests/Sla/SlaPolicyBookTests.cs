@@ -1,0 +1,69 @@
+using SocialHandoff.Core.Sla;
+
+namespace SocialHandoff.Core.Tests.Sla;
+
+public sealed class SlaPolicyBookTests
+{
+    private static SlaPolicySet Set(params SlaPolicyDefinition[] policies) => new()
+    {
+        Version = 7,
+        Calendars =
+        [
+            new CalendarDefinition { Name = "uk-office", TimeZone = "Europe/London", Week = new() { ["mon"] = ["09:00-12:30", "13:30-17:00"], ["fri"] = ["09:00-17:00"] }, Holidays = ["2026-12-25"] },
+            new CalendarDefinition { Name = "always", AlwaysOpen = true },
+        ],
+        Policies = [.. policies],
+    };
+
+    private static SlaPolicyDefinition Policy(string name, string team, string priority, string calendar = "uk-office", int firstMinutes = 60, int resolutionMinutes = 480, int warnMinutes = 15) =>
+        new() { Name = name, Team = team, Priority = priority, Calendar = calendar, FirstResponse = TimeSpan.FromMinutes(firstMinutes), Resolution = TimeSpan.FromMinutes(resolutionMinutes), WarnBefore = TimeSpan.FromMinutes(warnMinutes) };
+
+    [Fact]
+    public void Resolve_MostSpecificPolicyFirst()
+    {
+        var book = SlaPolicyBook.Compile(Set(
+            Policy("fallback", "*", "*"),
+            Policy("p1 anywhere", "*", "P1", "always", 15, 240, 5),
+            Policy("care", "care", "*", firstMinutes: 120, resolutionMinutes: 960),
+            Policy("care p1", "care", "P1", "always", 10, 120, 2)));
+        Assert.Equal("care p1", book.Resolve("care", "P1").Name);
+        Assert.Equal("care", book.Resolve("care", "P3").Name);
+        Assert.Equal("p1 anywhere", book.Resolve("pr", "P1").Name);
+        Assert.Equal("fallback", book.Resolve("pr", "P4").Name);
+        Assert.Equal("fallback", book.Resolve("care", "P1", "fallback").Name);
+        Assert.Equal(7, book.Resolve("pr", "P4").Version);
+        Assert.True(book.Resolve("care", "P1").Calendar.IsAlwaysOpen);
+    }
+
+    [Fact]
+    public void Validate_EveryMistake_NamesCalendarOrPolicyAndField()
+    {
+        var set = Set(Policy("", "care", "P9", "nowhere", 60, 30, 90)) with
+        {
+            Calendars =
+            [
+                new CalendarDefinition { Name = "bad", TimeZone = "Europe/London", Week = new() { ["funday"] = ["09:00-17:00"], ["mon"] = ["9-5"] }, Holidays = ["25/12/2026"] },
+            ],
+        };
+        var errors = SlaPolicyBook.Validate(set);
+        Assert.Contains("calendar 'bad', week: 'funday' is not a day (mon, tue, wed, thu, fri, sat, sun).", errors);
+        Assert.Contains("calendar 'bad', week.mon: '9-5' is not a shift like 09:00-17:00.", errors);
+        Assert.Contains("calendar 'bad', holidays: '25/12/2026' is not a date like 2026-12-25.", errors);
+        Assert.Contains("policy '', priority: 'P9' must be P1, P2, P3, P4 or *.", errors);
+        Assert.Contains("policy '', calendar: 'nowhere' is not a calendar of this set.", errors);
+        Assert.Contains(errors, e => e.StartsWith("policy '', resolution:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("policy '', warnBefore:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("policies: one policy must cover team '*'", StringComparison.Ordinal));
+        Assert.Throws<ArgumentException>(() => SlaPolicyBook.Compile(set));
+    }
+
+    [Fact]
+    public void Resolve_CalendarWithSplitShiftsAndHoliday_DueTimeSkipsThem()
+    {
+        var book = SlaPolicyBook.Compile(Set(Policy("fallback", "*", "*")));
+        var policy = book.Resolve("care", "P2");
+        // Fri 2026-12-25 is a holiday; Thu has no shifts in this calendar: Mon 21 Dec 12:00 + 60 min -> 13:30 lunch gap skipped -> 14:00.
+        var due = policy.Calendar.AddBusinessTime(new DateTimeOffset(2026, 12, 21, 12, 0, 0, TimeSpan.Zero), policy.FirstResponse);
+        Assert.Equal(new DateTimeOffset(2026, 12, 21, 14, 0, 0, TimeSpan.Zero), due);
+    }
+}
