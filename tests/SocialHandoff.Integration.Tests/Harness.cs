@@ -1,0 +1,104 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using SocialHandoff.Core;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Storage;
+using SocialHandoff.Local.Pipeline;
+
+namespace SocialHandoff.Integration.Tests;
+
+/// <summary>The services of the pipeline on the fixture's Azurite, with the local runner's routing rules and a fake clock.</summary>
+internal sealed class Harness : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 2, 9, 30, 0, TimeSpan.Zero);
+
+    private Harness(ServiceProvider services, string connectionString)
+    {
+        Services = services;
+        ConnectionString = connectionString;
+        Pipeline = new LocalPipeline(services, new QueuePumpOptions { MaxPollingInterval = TimeSpan.FromMilliseconds(200) });
+    }
+
+    public ServiceProvider Services { get; }
+
+    public string ConnectionString { get; }
+
+    public LocalPipeline Pipeline { get; }
+
+    public FakeTimeProvider Clock => (FakeTimeProvider)Services.GetRequiredService<TimeProvider>();
+
+    public static string SamplePath => Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl");
+
+    public static int SampleCount => File.ReadLines(SamplePath).Count(l => !string.IsNullOrWhiteSpace(l));
+
+    public static async Task<Harness> CreateAsync(
+        string connectionString,
+        Action<IServiceCollection>? configure = null,
+        IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = connectionString,
+            ["Sources:Files:Exports:0:Name"] = "sample",
+            ["Sources:Files:Exports:0:Path"] = SamplePath,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
+            .AddInMemoryCollection(values)
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Start));
+        configure?.Invoke(services);
+        services.AddSocialHandoff();
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var harness = new Harness(provider, connectionString);
+        await harness.Pipeline.InitializeAsync(CancellationToken.None);
+        return harness;
+    }
+
+    public TableClient Table(string name) => new TableServiceClient(ConnectionString).GetTableClient(name);
+
+    /// <summary>A queue client that reads and writes base64 bodies, as the pipeline and the Functions host do.</summary>
+    public QueueClient Queue(string name) =>
+        new QueueServiceClient(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }).GetQueueClient(name);
+
+    public async Task<List<TableEntity>> RowsAsync(string table)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in Table(table).QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public async Task<int> QueueLengthAsync(string queue) =>
+        (await Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    public async Task<int> TeamMessagesAsync()
+    {
+        var total = 0;
+        await foreach (var queue in new QueueServiceClient(ConnectionString).GetQueuesAsync(prefix: StorageNames.TeamQueuePrefix))
+        {
+            total += await QueueLengthAsync(queue.Name);
+        }
+
+        return total;
+    }
+
+    public async Task<IReadOnlyList<MentionMessage>> SampleMentionsAsync() =>
+        (await new Core.Ingestion.Files.FileMentionSource(new() { Name = "sample", Path = SamplePath }).FetchAsync(null, CancellationToken.None)).Mentions;
+
+    public ValueTask DisposeAsync() => Services.DisposeAsync();
+}
