@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using SocialHandoff.Core.Ingestion.X;
+
+namespace SocialHandoff.Core.Sla.Notifications;
+
+/// <summary>Retry and timeout settings of webhook delivery.</summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Sla:Webhooks";
+
+    /// <summary>Default 3 retries after the first attempt.</summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    /// <summary>Default 1 second, doubled each retry, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait honoured from Retry-After. Default 30 seconds: a sweep runs every minute.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default 10 seconds per attempt.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Posts a notice to a Teams or Slack webhook, retrying 5xx, 429 (honouring Retry-After) and
+/// timeouts with jittered back-off. Never throws for a failed delivery: the sweep records the
+/// result and goes on, so a dead endpoint cannot block it or lose the escalation.
+/// </summary>
+public sealed class WebhookNotifier
+{
+    private readonly HttpClient _http;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public WebhookNotifier(HttpClient http, WebhookOptions options, TimeProvider timeProvider)
+    {
+        _http = http;
+        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                Name = "webhook-retry",
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = options.MaxRetryDelay,
+                ShouldRetryAfterHeader = false,
+                ShouldHandle = args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Result is { } response ? XResilience.ServerAskedDelay(response, timeProvider, options.MaxRetryDelay) : null),
+            })
+            .AddTimeout(new TimeoutStrategyOptions { Name = "webhook-attempt-timeout", Timeout = options.AttemptTimeout })
+            .Build();
+    }
+
+    public async Task<DeliveryResult> SendAsync(WebhookTarget target, EscalationNotice notice, CancellationToken cancellationToken)
+    {
+        var body = WebhookPayloads.For(target.Kind, notice).ToJsonString();
+        try
+        {
+            using var response = await _pipeline.ExecuteAsync(
+                async token =>
+                {
+                    using var content = new StringContent(body, Encoding.UTF8, "application/json");
+                    return await _http.PostAsync(target.Url, content, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            return response.IsSuccessStatusCode
+                ? new DeliveryResult(true, status, "delivered")
+                : new DeliveryResult(false, status, $"{target.Kind} webhook answered {status} {response.ReasonPhrase}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new DeliveryResult(false, null, $"{target.Kind} webhook unreachable: {ex.Message}");
+        }
+    }
+}
