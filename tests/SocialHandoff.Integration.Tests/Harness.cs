@@ -37,14 +37,16 @@ internal sealed class Harness : IAsyncDisposable
     public static async Task<Harness> CreateAsync(
         string connectionString,
         Action<IServiceCollection>? configure = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        bool withSample = true)
     {
-        var values = new Dictionary<string, string?>
+        var values = new Dictionary<string, string?> { ["Storage:ConnectionString"] = connectionString };
+        if (withSample)
         {
-            ["Storage:ConnectionString"] = connectionString,
-            ["Sources:Files:Exports:0:Name"] = "sample",
-            ["Sources:Files:Exports:0:Path"] = SamplePath,
-        };
+            values["Sources:Files:Exports:0:Name"] = "sample";
+            values["Sources:Files:Exports:0:Path"] = SamplePath;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
