@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SocialHandoff.Core;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Ingestion.Files;
+using SocialHandoff.Local.Azurite;
+using SocialHandoff.Local.Pipeline;
+
+// Pushes N mentions through enqueue -> ProcessMention -> handoff on a fresh in-memory Azurite and prints
+// mentions/s and the storage requests per handed-off mention, counted in the Azure SDK's HTTP pipeline.
+// usage: dotnet run -c Release --project tests/SocialHandoff.Pipeline.Benchmarks -- [N=2000]
+var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+await using var azurite = await AzuriteLauncher.StartAsync(Console.Out, CancellationToken.None);
+var counter = new RequestCounter(azurite.TablePort);
+var configuration = new ConfigurationBuilder()
+    .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
+    .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = azurite.ConnectionString })
+    .Build();
+var services = new ServiceCollection()
+    .AddSingleton<IConfiguration>(configuration)
+    .AddLogging()
+    .AddSingleton<HttpPipelinePolicy>(counter)
+    .AddSocialHandoff()
+    .BuildServiceProvider();
+var pipeline = new LocalPipeline(services, new QueuePumpOptions());
+await pipeline.InitializeAsync(CancellationToken.None);
+
+var sample = (await new FileMentionSource(new FileSourceSettings { Name = "bench", Path = Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl") })
+    .FetchAsync(null, CancellationToken.None)).Mentions;
+var queue = services.GetRequiredService<IMentionQueue>();
+
+async Task<(double EnqueueSeconds, double ProcessSeconds)> PushAsync(string run, int count)
+{
+    var mentions = Enumerable.Range(0, count).Select(i => sample[i % sample.Count] with { Id = $"{run}-{i}", Source = "bench" }).ToList();
+    var enqueue = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(mentions, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (m, ct) => await queue.EnqueueAsync(m, ct));
+    enqueue.Stop();
+    var process = Stopwatch.StartNew();
+    await pipeline.DrainAsync(TimeSpan.FromMinutes(30), CancellationToken.None);
+    process.Stop();
+    return (enqueue.Elapsed.TotalSeconds, process.Elapsed.TotalSeconds);
+}
+
+await PushAsync("warmup", 200);
+var before = await pipeline.SummarizeAsync(CancellationToken.None);
+counter.Reset();
+var (enqueueSeconds, processSeconds) = await PushAsync("run", n);
+var (queueRequests, tableRequests) = counter.Read();
+var after = await pipeline.SummarizeAsync(CancellationToken.None);
+var handedOff = after.HandedOff - before.HandedOff;
+
+Console.WriteLine();
+Console.WriteLine($"Pipeline benchmark: {n} mentions on Azurite {azurite.QueuePort}/{azurite.TablePort} (in memory), {Environment.ProcessorCount} cores, batch 16");
+Console.WriteLine($"  handed off                      {handedOff} (dead-lettered {after.DeadLettered - before.DeadLettered})");
+Console.WriteLine($"  enqueue (ingest side)           {n / enqueueSeconds,8:F0} mentions/s");
+Console.WriteLine($"  process (ProcessMention)        {n / processSeconds,8:F0} mentions/s");
+Console.WriteLine($"  end to end                      {n / (enqueueSeconds + processSeconds),8:F0} mentions/s");
+Console.WriteLine($"  storage requests                {queueRequests + tableRequests} (queue {queueRequests}, table {tableRequests})");
+Console.WriteLine($"  requests per handed-off mention {(double)(queueRequests + tableRequests) / handedOff:F2} (queue {(double)queueRequests / handedOff:F2}, table {(double)tableRequests / handedOff:F2})");
+return handedOff == n ? 0 : 1;
+
+/// <summary>Counts every request the storage clients send (each retry too), by service.</summary>
+internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPolicy
+{
+    private long _queue;
+    private long _table;
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        if (message.Request.Uri.Port == tablePort)
+        {
+            Interlocked.Increment(ref _table);
+        }
+        else
+        {
+            Interlocked.Increment(ref _queue);
+        }
+    }
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _queue, 0);
+        Interlocked.Exchange(ref _table, 0);
+    }
+
+    public (long Queue, long Table) Read() => (Interlocked.Read(ref _queue), Interlocked.Read(ref _table));
+}
