@@ -1,3 +1,4 @@
+using SocialHandoff.Core.Http;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -196,12 +197,12 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
         retryAfter.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(5));
         using var silent = new HttpResponseMessage(System.Net.HttpStatusCode.BadGateway);
 
-        Assert.Equal(TimeSpan.FromSeconds(37), XResilience.ServerAskedDelay(limited, clock, TimeSpan.FromMinutes(1)));
-        Assert.Equal(TimeSpan.FromSeconds(10), XResilience.ServerAskedDelay(limited, clock, TimeSpan.FromSeconds(10)));
-        Assert.Equal(TimeSpan.FromSeconds(5), XResilience.ServerAskedDelay(retryAfter, clock, TimeSpan.FromMinutes(1)));
-        Assert.Null(XResilience.ServerAskedDelay(silent, clock, TimeSpan.FromMinutes(1)));
+        Assert.Equal(TimeSpan.FromSeconds(37), ServerAwareRetry.ServerAskedDelay(limited, clock, TimeSpan.FromMinutes(1)));
+        Assert.Equal(TimeSpan.FromSeconds(10), ServerAwareRetry.ServerAskedDelay(limited, clock, TimeSpan.FromSeconds(10)));
+        Assert.Equal(TimeSpan.FromSeconds(5), ServerAwareRetry.ServerAskedDelay(retryAfter, clock, TimeSpan.FromMinutes(1)));
+        Assert.Null(ServerAwareRetry.ServerAskedDelay(silent, clock, TimeSpan.FromMinutes(1)));
         clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(TimeSpan.Zero, XResilience.ServerAskedDelay(limited, clock, TimeSpan.FromMinutes(1)));
+        Assert.Equal(TimeSpan.Zero, ServerAwareRetry.ServerAskedDelay(limited, clock, TimeSpan.FromMinutes(1)));
     }
 
     private static Dictionary<string, string?> XSettings(Uri baseUrl) => new()

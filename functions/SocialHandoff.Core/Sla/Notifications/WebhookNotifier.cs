@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text;
-using Microsoft.Extensions.Http.Resilience;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
-using SocialHandoff.Core.Ingestion.X;
+using SocialHandoff.Core.Http;
 
 namespace SocialHandoff.Core.Sla.Notifications;
 
@@ -40,19 +38,7 @@ public sealed class WebhookNotifier
     {
         _http = http;
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
-            .AddRetry(new HttpRetryStrategyOptions
-            {
-                Name = "webhook-retry",
-                MaxRetryAttempts = options.MaxRetryAttempts,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.MaxRetryDelay,
-                ShouldRetryAfterHeader = false,
-                ShouldHandle = args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)),
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Result is { } response ? XResilience.ServerAskedDelay(response, timeProvider, options.MaxRetryDelay) : null),
-            })
+            .AddRetry(ServerAwareRetry.Options("webhook-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider))
             .AddTimeout(new TimeoutStrategyOptions { Name = "webhook-attempt-timeout", Timeout = options.AttemptTimeout })
             .Build();
     }
