@@ -347,12 +347,12 @@ public sealed class SentimentAnalyzer
     private int Lookup(ReadOnlySpan<char> text, Span<Token> tokens, Scratch scratch)
     {
         var lower = scratch.Lower(tokens.Length == 0 ? 0 : tokens[^1].Start + tokens[^1].Length);
-        scratch.LatinLetters = scratch.OtherLetters = 0;
-        var words = 0;
+        int words = 0, latin = 0, other = 0;
         for (var t = 0; t < tokens.Length; t++)
         {
             ref var token = ref tokens[t];
-            bool hasUpper = false, hasLower = false, hasLetter = false;
+            bool hasUpper = false, hasLower = false, hasLetter = false, hasApostrophe = false;
+            var hash = SpanLookup<LexiconEntry>.Start;
             for (var k = token.Start; k < token.Start + token.Length; k++)
             {
                 var c = text[k];
@@ -361,16 +361,20 @@ public sealed class SentimentAnalyzer
                     if (char.IsAsciiLetterUpper(c))
                     {
                         hasUpper = hasLetter = true;
-                        lower[k] = (char)(c | 0x20);
-                        scratch.LatinLetters++;
+                        var folded = (char)(c | 0x20);
+                        lower[k] = folded;
+                        hash = SpanLookup<LexiconEntry>.Add(hash, folded);
+                        latin++;
                     }
                     else
                     {
                         var isLower = char.IsAsciiLetterLower(c);
                         hasLower |= isLower;
                         hasLetter |= isLower;
-                        scratch.LatinLetters += isLower ? 1 : 0;
+                        latin += isLower ? 1 : 0;
+                        hasApostrophe |= c == '\'';
                         lower[k] = c;
+                        hash = SpanLookup<LexiconEntry>.Add(hash, c);
                     }
 
                     continue;
@@ -379,24 +383,26 @@ public sealed class SentimentAnalyzer
                 if (char.IsUpper(c))
                 {
                     hasUpper = true;
-                    lower[k] = char.ToLowerInvariant(c);
+                    c = char.ToLowerInvariant(c);
                 }
                 else
                 {
                     hasLower |= char.IsLower(c);
-                    lower[k] = c;
                 }
+
+                lower[k] = c;
+                hash = SpanLookup<LexiconEntry>.Add(hash, c);
 
                 if (char.IsLetter(c))
                 {
                     hasLetter = true;
                     if (c < 0x250)
                     {
-                        scratch.LatinLetters++;
+                        latin++;
                     }
                     else
                     {
-                        scratch.OtherLetters++;
+                        other++;
                     }
                 }
             }
@@ -406,7 +412,7 @@ public sealed class SentimentAnalyzer
             token.HasLetter = hasLetter;
 
             var span = lower.AsSpan(token.Start, token.Length);
-            if (_lexicon.Words.TryGetValue(span, out var entry))
+            if (_lexicon.Words.TryGetValue(span, SpanLookup<LexiconEntry>.Finish(hash), out var entry))
             {
                 token.Entry = entry;
             }
@@ -420,13 +426,16 @@ public sealed class SentimentAnalyzer
                 token.Entry = entry;
             }
 
-            if ((token.Entry.Traits & WordTraits.Negation) == 0 && span.Contains("n't", StringComparison.Ordinal))
+            if (hasApostrophe && (token.Entry.Traits & WordTraits.Negation) == 0 && span.Contains("n't", StringComparison.Ordinal))
             {
                 token.Entry = token.Entry with { Traits = token.Entry.Traits | WordTraits.Negation };
             }
 
             words += hasLetter || InLexicon(token) ? 1 : 0;
         }
+
+        scratch.LatinLetters = latin;
+        scratch.OtherLetters = other;
 
         return words;
     }

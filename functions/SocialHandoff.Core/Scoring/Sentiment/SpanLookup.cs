@@ -29,7 +29,7 @@ internal sealed class SpanLookup<T>
         var index = 0;
         foreach (var (key, value) in entries)
         {
-            var hash = Hash(key);
+            var hash = Finish(Hash(key));
             _keys[index] = key;
             _hashes[index] = hash;
             _values[index] = value;
@@ -45,9 +45,11 @@ internal sealed class SpanLookup<T>
 
     public int Count => _keys.Length;
 
-    public bool TryGetValue(ReadOnlySpan<char> key, out T value)
+    public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, Finish(Hash(key)), out value);
+
+    /// <summary>Looks up a key whose hash the caller computed while writing it (<see cref="Start"/>, <see cref="Add"/>, <see cref="Finish"/>).</summary>
+    public bool TryGetValue(ReadOnlySpan<char> key, uint hash, out T value)
     {
-        var hash = Hash(key);
         var slot = (int)(hash & (uint)_mask);
         while (true)
         {
@@ -68,14 +70,20 @@ internal sealed class SpanLookup<T>
         }
     }
 
+    public const uint Start = 2166136261u;
+
+    public static uint Add(uint hash, char c) => (hash ^ c) * 16777619u;
+
+    public static uint Finish(uint hash) => hash ^ (hash >> 15);
+
     private static uint Hash(ReadOnlySpan<char> key)
     {
-        var hash = 2166136261u;
+        var hash = Start;
         foreach (var c in key)
         {
-            hash = (hash ^ c) * 16777619u;
+            hash = Add(hash, c);
         }
 
-        return hash ^ (hash >> 15);
+        return hash;
     }
 }
