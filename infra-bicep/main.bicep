@@ -1,0 +1,255 @@
+// SocialHandoff: one resource-group deployment. Storage (queues, tables, deployment container), monitoring,
+// Key Vault, the Flex Consumption function app, its role assignments and the alerts.
+// Deploy: az deployment group create -g <rg> --template-file infra-bicep/main.bicep --parameters infra-bicep/parameters/prod.bicepparam
+targetScope = 'resourceGroup'
+
+@description('Environment name, part of every resource name.')
+@allowed([
+  'dev'
+  'prod'
+])
+param environmentName string
+
+@description('Short product name, part of every resource name.')
+@maxLength(13)
+param baseName string = 'socialhandoff'
+
+param location string = resourceGroup().location
+
+@description('Teams that receive handoffs: each gets the queue team-<name> (lowercase letters, digits, single hyphens).')
+@minLength(1)
+param teams string[]
+
+@description('Team of a mention no routing rule matches (Routing:DefaultTeam); must be in teams.')
+param defaultTeam string
+
+@description('Routing rules (Routing:Rules), first match wins. Every team must be in teams.')
+param routingRules {
+  name: string
+  team: string
+  keywords: string[]?
+  brands: string[]?
+  minUrgency: int?
+}[] = []
+
+@description('X recent-search queries, one per brand (Sources:X:Brands).')
+param xBrands {
+  name: string
+  query: string
+}[]
+
+@description('Key Vault secret that holds the X app bearer token (Sources:X:BearerToken).')
+param xBearerTokenSecretName string = 'x-bearer-token'
+
+@description('Teams / Slack webhooks for SLA notices; each URL is a Key Vault secret (a webhook URL is a credential).')
+param webhookTargets {
+  team: string
+  kind: ('Teams' | 'Slack')
+  secretName: string
+}[] = []
+
+@description('NCRONTAB (six fields, with seconds) of the IngestMentions timer (Ingest:Schedule).')
+param ingestSchedule string = '0 */5 * * * *'
+
+@description('Urgency thresholds of P1, P2, P3 (Handoffs:P1MinUrgency ...); below P3 is P4.')
+param priorityMinUrgency {
+  p1: int
+  p2: int
+  p3: int
+} = {
+  p1: 80
+  p2: 60
+  p3: 35
+}
+
+@description('Entra ID app registration (client id) for App Service Authentication in front of the API and dashboard.')
+param authClientId string
+
+@description('Tenant of the app registration.')
+param authTenantId string = tenant().tenantId
+
+@description('Optional Key Vault secret with the app registration\'s client secret; empty: sign-in without a secret.')
+param authClientSecretName string = ''
+
+@description('Addresses the alerts go to.')
+param alertEmails string[]
+
+@description('SLA breaches per hour above which an alert fires.')
+param slaBreachThreshold int = 5
+
+@description('Flex Consumption scale-out ceiling.')
+param maximumInstanceCount int = 100
+
+var suffix = uniqueString(resourceGroup().id, environmentName)
+var namePrefix = '${baseName}-${environmentName}'
+var tags = {
+  product: 'SocialHandoff'
+  environment: environmentName
+}
+
+// Names the code uses (SocialHandoff.Core StorageNames); the Infra tests check this list against the code.
+var incomingQueue = 'mentions-incoming'
+var queueNames = concat([
+  incomingQueue
+  '${incomingQueue}-poison'
+], map(teams, team => 'team-${team}'))
+var tableNames = [
+  'SourceState'
+  'Mentions'
+  'Handoffs'
+  'HandoffEvents'
+  'DeadLetters'
+]
+var deploymentContainerName = 'app-package'
+var storageAccountName = take('st${replace(baseName, '-', '')}${suffix}', 24)
+var keyVaultName = take('kv-${environmentName}-${suffix}', 24)
+var appInsightsName = '${namePrefix}-appi-${suffix}'
+// Known before deployment, so every Key Vault reference is a plain string in the compiled template.
+var keyVaultUri = 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
+var hostContainerNames = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+]
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: storageAccountName
+    location: location
+    tags: tags
+    queueNames: queueNames
+    tableNames: tableNames
+    deploymentContainerName: deploymentContainerName
+    hostContainerNames: hostContainerNames
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    workspaceName: '${namePrefix}-log-${suffix}'
+    appInsightsName: appInsightsName
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    name: keyVaultName
+    location: location
+    tags: tags
+  }
+}
+
+// App settings: one per option the code reads (SocialHandoff.Core *Options, Section:Key -> Section__Key).
+var rules = map(routingRules, rule => {
+  name: rule.name
+  team: rule.team
+  minUrgency: rule.?minUrgency ?? 0
+  keywords: rule.?keywords ?? []
+  brands: rule.?brands ?? []
+})
+var routingSettings = reduce(map(range(0, length(rules)), i => union(
+  {
+    'Routing__Rules__${i}__Name': rules[i].name
+    'Routing__Rules__${i}__Team': rules[i].team
+    'Routing__Rules__${i}__MinUrgency': string(rules[i].minUrgency)
+  },
+  toObject(range(0, length(rules[i].keywords)), k => 'Routing__Rules__${i}__Keywords__${k}', k => rules[i].keywords[k]),
+  toObject(range(0, length(rules[i].brands)), b => 'Routing__Rules__${i}__Brands__${b}', b => rules[i].brands[b])
+)), {}, (all, rule) => union(all, rule))
+
+var brandSettings = reduce(map(range(0, length(xBrands)), i => {
+  'Sources__X__Brands__${i}__Name': xBrands[i].name
+  'Sources__X__Brands__${i}__Query': xBrands[i].query
+}), {}, (all, brand) => union(all, brand))
+
+var webhookSettings = reduce(map(range(0, length(webhookTargets)), i => {
+  'Sla__Webhooks__Targets__${i}__Team': webhookTargets[i].team
+  'Sla__Webhooks__Targets__${i}__Kind': webhookTargets[i].kind
+}), {}, (all, target) => union(all, target))
+
+var appSettings = union({
+  // Functions host storage through the app's identity (no connection string, no key).
+  AzureWebJobsStorage__accountName: storage.outputs.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  // The pipeline's queues and tables through the app's identity (StorageOptions).
+  Storage__QueueServiceUri: storage.outputs.queueEndpoint
+  Storage__TableServiceUri: storage.outputs.tableEndpoint
+  // The template creates every queue and table; kept on so a team added in routing at run time still gets its queue.
+  Storage__CreateIfMissing: 'true'
+  Ingest__Schedule: ingestSchedule
+  Sources__X__BaseUrl: 'https://api.x.com/'
+  Routing__DefaultTeam: defaultTeam
+  Handoffs__P1MinUrgency: string(priorityMinUrgency.p1)
+  Handoffs__P2MinUrgency: string(priorityMinUrgency.p2)
+  Handoffs__P3MinUrgency: string(priorityMinUrgency.p3)
+}, brandSettings, routingSettings, webhookSettings)
+
+var secretSettings = concat([
+  {
+    setting: 'Sources__X__BearerToken'
+    secretName: xBearerTokenSecretName
+  }
+], map(range(0, length(webhookTargets)), i => {
+  setting: 'Sla__Webhooks__Targets__${i}__Url'
+  secretName: webhookTargets[i].secretName
+}))
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    planName: '${namePrefix}-plan-${suffix}'
+    appName: '${namePrefix}-func-${suffix}'
+    location: location
+    tags: tags
+    appSettings: appSettings
+    secretSettings: secretSettings
+    keyVaultUri: keyVaultUri
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: maximumInstanceCount
+    authClientId: authClientId
+    authTenantId: authTenantId
+    authClientSecretName: authClientSecretName
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  // The vault is only referenced by name here; the assignment needs it to exist.
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    // The principal id exists only once the site does; it must be in the assignment names (a recreated app
+    // gets a new identity and new assignments), so what-if shows these as "may change".
+    #disable-next-line what-if-short-circuiting
+    principalId: functionApp.outputs.principalId
+    storageAccountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    hostContainerNames: hostContainerNames
+    keyVaultName: keyVaultName
+    appInsightsName: appInsightsName
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: namePrefix
+    location: location
+    tags: tags
+    appInsightsId: monitoring.outputs.appInsightsId
+    alertEmails: alertEmails
+    slaBreachThreshold: slaBreachThreshold
+  }
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHostName string = functionApp.outputs.defaultHostName
+output storageAccountName string = storage.outputs.name
+output keyVaultName string = keyVault.outputs.name
+output keyVaultUri string = keyVault.outputs.uri

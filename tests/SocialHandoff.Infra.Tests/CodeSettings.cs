@@ -1,0 +1,140 @@
+using System.Collections;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using SocialHandoff.Core;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Infra.Tests;
+
+/// <summary>
+/// What the code reads and uses, taken from the code itself (SocialHandoff.Core by reflection, the
+/// Functions app's binding expressions from its sources), never from a copied list.
+/// </summary>
+/// <remarks>
+/// <para><b>Options sections.</b> Every public type in SocialHandoff.Core whose name ends in "Options" and that
+/// declares <c>public const string SectionName</c>. App-setting names map ':' to '__'
+/// (<c>Sources:X:BearerToken</c> -> <c>Sources__X__BearerToken</c>).</para>
+/// <para><b>Required settings.</b> Walking the public settable properties of each options type (nested option
+/// objects included, collections not: their items have no fixed names), a scalar property is required when it
+/// carries <see cref="RequiredAttribute"/> or has no default: its value on the instance the code starts from
+/// (the type's static <c>CreateDefault()</c> if it has one, else <c>new()</c>) is null or an empty string.
+/// Value types always have a default and are optional. <see cref="OptionalByDesign"/> lists the few
+/// exceptions, each with its reason.</para>
+/// <para><b>Sections present.</b> Every options section appears with at least one app setting, except those in
+/// <see cref="DefaultsOnlySections"/> (defaults on purpose, each with its reason).</para>
+/// <para><b>Binding expressions.</b> <c>%Name%</c> in the Functions app's trigger attributes (e.g. the timer
+/// schedule <c>%Ingest:Schedule%</c>): the host cannot index the function without that setting.</para>
+/// </remarks>
+public static partial class CodeSettings
+{
+    /// <summary>Settings with no default that the Azure deployment deliberately leaves unset.</summary>
+    public static readonly IReadOnlyDictionary<string, string> OptionalByDesign = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Storage:ConnectionString"] = "Azure uses the managed identity with Storage:QueueServiceUri/TableServiceUri; setting both fails validation.",
+        ["Storage:ManagedIdentityClientId"] = "The function app uses its system-assigned identity, which needs no client id.",
+    };
+
+    /// <summary>Options sections whose defaults are what Azure runs with.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultsOnlySections = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Scoring:Urgency"] = "The fitted weights ship embedded (urgency-defaults.json); overriding them per environment would fork the evaluated model.",
+        ["Sources:Files"] = "File exports are for backfills and the local runner; a Flex Consumption app has no export files to read.",
+    };
+
+    public static Assembly CoreAssembly => typeof(ServiceCollectionExtensions).Assembly;
+
+    public static IReadOnlyList<(Type Type, string Section)> OptionsSections() =>
+        CoreAssembly.GetExportedTypes()
+            .Where(t => t.Name.EndsWith("Options", StringComparison.Ordinal))
+            .Select(t => (Type: t, Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
+            .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
+            .Select(x => (x.Type, (string)x.Field!.GetRawConstantValue()!))
+            .OrderBy(x => x.Item2, StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>Configuration keys (Section:Property form) the code needs a value for, with the option type that reads each.</summary>
+    public static IReadOnlyList<(string Key, string ReadBy)> RequiredKeys()
+    {
+        var keys = new List<(string, string)>();
+        foreach (var (type, section) in OptionsSections())
+        {
+            Walk(type, DefaultInstance(type), section, type.Name, keys);
+        }
+
+        return keys.Where(k => !OptionalByDesign.ContainsKey(k.Item1)).ToArray();
+    }
+
+    /// <summary>Settings named by %...% binding expressions in the Functions app's sources (the project does not build here, so its text is read).</summary>
+    public static IReadOnlyList<(string Key, string ReadBy)> BindingExpressionKeys(string repositoryRoot)
+    {
+        var functions = Path.Combine(repositoryRoot, "functions", "SocialHandoff.Functions");
+        return Directory.GetFiles(functions, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => BindingExpression().Matches(File.ReadAllText(f)).Select(m => (m.Groups[1].Value, Path.GetFileName(f))))
+            .Distinct()
+            .ToArray();
+    }
+
+    /// <summary>Queue names the code uses: every const string field named *Queue in SocialHandoff.Core.</summary>
+    public static IReadOnlyList<string> QueueNames() => ConstantsNamed("Queue");
+
+    /// <summary>Table names the code uses: StorageNames.Tables plus every const string field named *Table in SocialHandoff.Core.</summary>
+    public static IReadOnlyList<string> TableNames() => ConstantsNamed("Table").Concat(StorageNames.Tables).Distinct(StringComparer.Ordinal).ToArray();
+
+    public static string ToAppSetting(string key) => key.Replace(":", "__", StringComparison.Ordinal);
+
+    private static List<string> ConstantsNamed(string suffix) =>
+        CoreAssembly.GetTypes()
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            .Where(f => f is { IsLiteral: true } && f.FieldType == typeof(string) && f.Name.EndsWith(suffix, StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private static object DefaultInstance(Type type)
+    {
+        var create = type.GetMethod("CreateDefault", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes);
+        return create is not null && create.ReturnType == type
+            ? create.Invoke(null, null)!
+            : Activator.CreateInstance(type)!;
+    }
+
+    private static void Walk(Type type, object? instance, string prefix, string readBy, List<(string, string)> keys)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.SetMethod is not { IsPublic: true } || property.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+
+            var key = $"{prefix}:{property.Name}";
+            var value = instance is null ? null : property.GetValue(instance);
+            var propertyType = property.PropertyType;
+            if (IsScalar(propertyType))
+            {
+                var noDefault = value is null || value is string { Length: 0 };
+                if (property.GetCustomAttribute<RequiredAttribute>() is not null || (noDefault && !propertyType.IsValueType))
+                {
+                    keys.Add((key, $"{readBy}.{property.Name}"));
+                }
+            }
+            else if (!typeof(IEnumerable).IsAssignableFrom(propertyType) && propertyType.IsClass)
+            {
+                Walk(propertyType, value ?? Activator.CreateInstance(propertyType), key, $"{readBy}.{property.Name}", keys);
+            }
+        }
+    }
+
+    private static bool IsScalar(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(Uri)
+            || t == typeof(TimeSpan) || t == typeof(DateTimeOffset) || t == typeof(DateTime) || t == typeof(Guid);
+    }
+
+    [GeneratedRegex("\"%([A-Za-z0-9_.:-]+)%\"")]
+    private static partial Regex BindingExpression();
+}
