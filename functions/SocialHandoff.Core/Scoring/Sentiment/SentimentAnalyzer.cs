@@ -156,6 +156,9 @@ public sealed class SentimentAnalyzer
         return buffer.AsSpan(0, length);
     }
 
+    // char.IsWhiteSpace, with printable ASCII (nearly every character of a tweet) answered by one comparison.
+    private static bool IsSpace(char c) => c <= ' ' ? c is ' ' or '\t' or '\n' or '\r' or '\v' or '\f' : c >= 0x80 && char.IsWhiteSpace(c);
+
     // X and most feeds deliver text HTML-escaped: "&lt;3" is a heart, "&amp;" an ampersand.
     private static bool TryDecodeEntity(ReadOnlySpan<char> text, out char decoded, out int consumed)
     {
@@ -178,13 +181,13 @@ public sealed class SentimentAnalyzer
         var i = 0;
         while (i < text.Length)
         {
-            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            while (i < text.Length && IsSpace(text[i]))
             {
                 i++;
             }
 
             var start = i;
-            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+            while (i < text.Length && !IsSpace(text[i]))
             {
                 i++;
             }
@@ -305,12 +308,23 @@ public sealed class SentimentAnalyzer
         return 0;
     }
 
-    private static bool IsLink(ReadOnlySpan<char> raw) =>
-        raw.Length > 4 && (raw[0] | 0x20) is 'h' or 'w' or 'p'
-        && (raw.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
-            || raw.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-            || raw.StartsWith("www.", StringComparison.OrdinalIgnoreCase)
-            || raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase));
+    // http(s)://, www. and pic.twitter.com/ links, tested letter by letter: most words fail on the first.
+    private static bool IsLink(ReadOnlySpan<char> raw)
+    {
+        if (raw.Length < 5)
+        {
+            return false;
+        }
+
+        return (raw[0] | 0x20) switch
+        {
+            'h' => (raw[1] | 0x20) == 't' && (raw[2] | 0x20) == 't' && (raw[3] | 0x20) == 'p'
+                && (raw[4] == ':' || ((raw[4] | 0x20) == 's' && raw[5] == ':')),
+            'w' => (raw[1] | 0x20) == 'w' && (raw[2] | 0x20) == 'w' && raw[3] == '.',
+            'p' => raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
+    }
 
     private static bool IsHandle(ReadOnlySpan<char> raw) =>
         raw.Length > 1 && raw[0] == '@' && (char.IsLetterOrDigit(raw[1]) || raw[1] == '_');
@@ -676,6 +690,18 @@ public sealed class SentimentAnalyzer
     // Idioms and special cases around the word replace its valence; "kind of" and "sort of" before it dampen it.
     private double PhraseCheck(double valence, ReadOnlySpan<Token> tokens, int i, Scratch scratch)
     {
+        // Most words sit among no phrase word at all: skip the ten look-ups below.
+        var near = false;
+        for (var k = i - 3; k <= Math.Min(i + 2, tokens.Length - 1) && !near; k++)
+        {
+            near = (tokens[k].Entry.Traits & WordTraits.PhrasePart) != 0;
+        }
+
+        if (!near)
+        {
+            return valence;
+        }
+
         if (TryPhrase(tokens, i - 1, 2, scratch, out var phrase) && !phrase.IsBooster
             || TryPhrase(tokens, i - 2, 3, scratch, out phrase) && !phrase.IsBooster
             || TryPhrase(tokens, i - 2, 2, scratch, out phrase) && !phrase.IsBooster
