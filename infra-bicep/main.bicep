@@ -99,6 +99,10 @@ var tableNames = [
   'Handoffs'
   'HandoffEvents'
   'DeadLetters'
+  'Configuration'
+  'SlaDue'
+  'Notifications'
+  'DailyStats'
 ]
 var deploymentContainerName = 'app-package'
 var storageAccountName = take('st${replace(baseName, '-', '')}${suffix}', 24)
