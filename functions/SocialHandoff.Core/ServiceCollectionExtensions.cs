@@ -9,10 +9,13 @@ using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Ingestion.Files;
 using SocialHandoff.Core.Ingestion.X;
+using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Routing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Scoring.Urgency;
+using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Sla.Notifications;
 using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core;
@@ -20,7 +23,7 @@ namespace SocialHandoff.Core;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Everything the three stages need, shared by the Functions app and the local runner. Settings
+    /// Everything the four stages need (ingest, process, dead letters, SLA sweep), shared by the Functions app and the local runner. Settings
     /// are bound from configuration and validated when the host starts.
     /// </summary>
     public static IServiceCollection AddSocialHandoff(this IServiceCollection services)
@@ -43,7 +46,27 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<StorageClients>();
         services.TryAddSingleton<IMentionQueue, StorageMentionQueue>();
         services.TryAddSingleton<IWatermarkStore, TableWatermarkStore>();
-        services.TryAddSingleton<IRouter, KeywordRouter>();
+        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>();
+        services.AddOptions<SlaOptions>().BindConfiguration(SlaOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SlaOptions>, SlaOptionsValidator>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        services.TryAddSingleton<PolicyStore>();
+        services.TryAddSingleton<PolicySeed>();
+        services.TryAddSingleton<LivePolicies>();
+        services.TryAddSingleton<IRouter, RuleRouter>();
+        services.TryAddSingleton<SlaDueIndex>();
+        services.TryAddSingleton<HandoffSlaActions>();
+        services.TryAddSingleton<DailyStatsStage>();
+        services.TryAddSingleton<SlaSweepStage>();
+        services.TryAddSingleton<NotificationOutbox>();
+        services.AddHttpClient(WebhookNotifier.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // Webhook retry delays are real waits on the network, so they run on the system clock whatever clock the SLA arithmetic uses.
+        services.TryAddSingleton(sp => new WebhookNotifier(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookNotifier.HttpClientName),
+            sp.GetRequiredService<IOptions<WebhookOptions>>().Value,
+            TimeProvider.System));
         services.TryAddSingleton(sp =>
         {
             var urgency = UrgencyOptions.CreateDefault();

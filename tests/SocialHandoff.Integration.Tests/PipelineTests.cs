@@ -56,7 +56,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CreateHandoff_PriorityPolicy_DueTimesFromFakeClock()
+    public async Task CreateHandoff_SeedPolicySet_DueTimesInBusinessTimeFromFakeClock()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString);
         await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
@@ -64,13 +64,16 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
 
         var handoffs = await harness.RowsAsync(StorageNames.HandoffsTable);
         var policy = new HandoffOptions();
+        var book = await harness.Services.GetRequiredService<Core.Policies.LivePolicies>().GetSlaAsync(CancellationToken.None);
         foreach (var handoff in handoffs)
         {
             var priority = handoff.GetString("Priority")!;
+            var sla = book.Resolve(handoff.GetString("Team")!, priority);
             Assert.Equal(policy.PriorityFor(handoff.GetInt32("Urgency")!.Value), priority);
+            Assert.Equal(sla.Name, handoff.GetString("SlaPolicy"));
             Assert.Equal(Harness.Start, handoff.GetDateTimeOffset("CreatedAt"));
-            Assert.Equal(Harness.Start + policy.TargetFor(priority).FirstResponse, handoff.GetDateTimeOffset("FirstResponseDueAt"));
-            Assert.Equal(Harness.Start + policy.TargetFor(priority).Resolution, handoff.GetDateTimeOffset("ResolutionDueAt"));
+            Assert.Equal(sla.Calendar.AddBusinessTime(Harness.Start, sla.FirstResponse), handoff.GetDateTimeOffset("FirstResponseDueAt"));
+            Assert.Equal(sla.Calendar.AddBusinessTime(Harness.Start, sla.Resolution), handoff.GetDateTimeOffset("ResolutionDueAt"));
             Assert.Equal(HandoffStore.StatusOpen, handoff.GetString("Status"));
             Assert.NotNull(JsonDocument.Parse(handoff.GetString("Reasons")!));
         }
@@ -109,7 +112,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         var mention = (await harness.SampleMentionsAsync())[0];
         var handoffId = HandoffIds.For(mention.Key);
         // The first delivery got as far as the dedupe insert, then the process died.
-        await harness.Services.GetRequiredService<MentionLedger>().ClaimAsync(mention, "billing", "billing", "P2", handoffId, CancellationToken.None);
+        await harness.Services.GetRequiredService<MentionLedger>().ClaimAsync(mention, new ClaimedRoute("billing", "billing", "P2"), handoffId, CancellationToken.None);
 
         var outcome = await harness.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), 2, CancellationToken.None);
 
@@ -129,7 +132,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString);
         var mention = (await harness.SampleMentionsAsync())[1];
         var handoffId = HandoffIds.For(mention.Key);
-        await harness.Services.GetRequiredService<MentionLedger>().ClaimAsync(mention, "care", "default", "P3", handoffId, CancellationToken.None);
+        await harness.Services.GetRequiredService<MentionLedger>().ClaimAsync(mention, new ClaimedRoute("care", "default", "P3"), handoffId, CancellationToken.None);
         var first = new NewHandoff(handoffId, mention.Key, mention.CorrelationId, "care", "default", "P3", 40, "Negative", -0.5, [], mention.Text, "en", null, null, null,
             mention.PostedAt, Harness.Start, Harness.Start.AddHours(4), Harness.Start.AddHours(24));
         await harness.Services.GetRequiredService<HandoffStore>().CreateAsync(first, CancellationToken.None);
@@ -152,7 +155,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         var failing = mentions[7];
         await using var harness = await Harness.CreateAsync(
             azurite.ConnectionString,
-            services => services.AddSingleton<IRouter>(sp => new ThrowingRouter(failing.Key, ActivatorUtilities.CreateInstance<KeywordRouter>(sp))));
+            services => services.AddSingleton<IRouter>(sp => new ThrowingRouter(failing.Key, ActivatorUtilities.CreateInstance<RuleRouter>(sp))));
         var raw = harness.Queue(StorageNames.MentionsIncomingQueue);
         var queue = harness.Services.GetRequiredService<IMentionQueue>();
         foreach (var mention in mentions)
@@ -223,9 +226,9 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
     /// <summary>Our own port, faked: routes as configured but throws for one mention, every time.</summary>
     private sealed class ThrowingRouter(string failingKey, IRouter inner) : IRouter
     {
-        public IReadOnlyCollection<string> Teams => inner.Teams;
+        public Task<IReadOnlyCollection<string>> GetTeamsAsync(CancellationToken cancellationToken) => inner.GetTeamsAsync(cancellationToken);
 
-        public RouteDecision Route(MentionMessage mention, MentionScore score) =>
-            mention.Key == failingKey ? throw new InvalidOperationException("router exploded") : inner.Route(mention, score);
+        public Task<RouteDecision> RouteAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken) =>
+            mention.Key == failingKey ? throw new InvalidOperationException("router exploded") : inner.RouteAsync(mention, score, cancellationToken);
     }
 }

@@ -25,7 +25,11 @@ public sealed record NewHandoff(
     DateTimeOffset PostedAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset FirstResponseDueAt,
-    DateTimeOffset ResolutionDueAt);
+    DateTimeOffset ResolutionDueAt,
+    Sla.HandoffSla? Sla = null,
+    int RuleSetVersion = 0,
+    IReadOnlyList<string>? RuleWhy = null,
+    IReadOnlyList<string>? Tags = null);
 
 /// <summary>
 /// Writes <c>Handoffs</c> (PartitionKey the handoff id, RowKey "handoff": a point read, and reassigning
@@ -37,6 +41,10 @@ public sealed class HandoffStore(StorageClients clients)
     public const string HandoffRowKey = "handoff";
     public const string CreatedEventRowKey = "000000-created";
     public const string StatusOpen = "Open";
+    public const string StatusResolved = "Resolved";
+
+    /// <summary>The column holding the serialized <see cref="Sla.HandoffSla"/>.</summary>
+    public const string SlaColumn = "Sla";
     internal const int MaxTextChars = 30_000;
 
     /// <summary>Inserts the handoff; when it exists already, returns the stored one (its due times were fixed when it was created).</summary>
@@ -68,6 +76,12 @@ public sealed class HandoffStore(StorageClients clients)
             ["CreatedAt"] = handoff.CreatedAt,
             ["FirstResponseDueAt"] = handoff.FirstResponseDueAt,
             ["ResolutionDueAt"] = handoff.ResolutionDueAt,
+            ["RuleSetVersion"] = handoff.RuleSetVersion,
+            ["RuleWhy"] = handoff.RuleWhy is null ? null : string.Join("; ", handoff.RuleWhy),
+            ["Tags"] = handoff.Tags is null ? null : string.Join(",", handoff.Tags),
+            ["SlaPolicy"] = handoff.Sla?.PolicyName,
+            ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
+            [SlaColumn] = handoff.Sla?.ToJson(),
         };
         try
         {
@@ -84,6 +98,7 @@ public sealed class HandoffStore(StorageClients clients)
                 CreatedAt = stored.GetDateTimeOffset("CreatedAt") ?? handoff.CreatedAt,
                 FirstResponseDueAt = stored.GetDateTimeOffset("FirstResponseDueAt") ?? handoff.FirstResponseDueAt,
                 ResolutionDueAt = stored.GetDateTimeOffset("ResolutionDueAt") ?? handoff.ResolutionDueAt,
+                Sla = stored.GetString(SlaColumn) is { } sla ? Sla.HandoffSla.FromJson(sla) : null,
             };
         }
     }
@@ -101,6 +116,9 @@ public sealed class HandoffStore(StorageClients clients)
             ["Team"] = handoff.Team,
             ["Priority"] = handoff.Priority,
             ["Rule"] = handoff.Rule,
+            ["RuleSetVersion"] = handoff.RuleSetVersion,
+            ["SlaPolicy"] = handoff.Sla?.PolicyName,
+            ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
             ["MentionKey"] = handoff.MentionKey,
             ["CorrelationId"] = handoff.CorrelationId,
         };

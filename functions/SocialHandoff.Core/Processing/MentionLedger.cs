@@ -5,8 +5,15 @@ using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Processing;
 
+/// <summary>
+/// The routing decision fixed at the first claim: team, rule, priority, the rule-set version and its
+/// explanation and tags, and the SLA policy (name and policy-set version) the handoff is timed by.
+/// </summary>
+public sealed record ClaimedRoute(
+    string Team, string Rule, string Priority, int RuleSetVersion = 0, string Why = "", string Tags = "", string SlaPolicy = "", int SlaPolicyVersion = 0);
+
 /// <summary>How far a mention got, from the table <c>Mentions</c>. <c>IsNew</c> is true when this delivery inserted the row.</summary>
-public sealed record MentionEntry(bool IsNew, string Status, string Team, string Rule, string Priority, string HandoffId, bool TeamNotified);
+public sealed record MentionEntry(bool IsNew, string Status, ClaimedRoute Route, string HandoffId, bool TeamNotified);
 
 /// <summary>
 /// The table <c>Mentions</c>: PartitionKey the escaped source, RowKey the escaped id. Inserting the
@@ -19,16 +26,22 @@ public sealed class MentionLedger(StorageClients clients, TimeProvider timeProvi
     public const string HandedOff = "HandedOff";
     public const string DeadLettered = "DeadLettered";
 
-    public async Task<MentionEntry> ClaimAsync(MentionMessage mention, string team, string rule, string priority, string handoffId, CancellationToken cancellationToken)
+    public async Task<MentionEntry> ClaimAsync(MentionMessage mention, ClaimedRoute route, string handoffId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mention);
+        ArgumentNullException.ThrowIfNull(route);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(Partition(mention), Row(mention))
         {
             ["Status"] = Received,
-            ["Team"] = team,
-            ["Rule"] = rule,
-            ["Priority"] = priority,
+            ["Team"] = route.Team,
+            ["Rule"] = route.Rule,
+            ["Priority"] = route.Priority,
+            ["RuleSetVersion"] = route.RuleSetVersion,
+            ["RuleWhy"] = route.Why,
+            ["Tags"] = route.Tags,
+            ["SlaPolicy"] = route.SlaPolicy,
+            ["SlaPolicyVersion"] = route.SlaPolicyVersion,
             ["HandoffId"] = handoffId,
             ["TeamNotified"] = false,
             ["CorrelationId"] = mention.CorrelationId,
@@ -37,7 +50,7 @@ public sealed class MentionLedger(StorageClients clients, TimeProvider timeProvi
         try
         {
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return new MentionEntry(true, Received, team, rule, priority, handoffId, false);
+            return new MentionEntry(true, Received, route, handoffId, false);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -47,15 +60,21 @@ public sealed class MentionLedger(StorageClients clients, TimeProvider timeProvi
                 // Only an error was recorded so far (the first delivery failed before claiming): claim it now.
                 entity["LastError"] = existing.GetString("LastError");
                 await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-                return new MentionEntry(true, Received, team, rule, priority, handoffId, false);
+                return new MentionEntry(true, Received, route, handoffId, false);
             }
 
             return new MentionEntry(
                 false,
                 existing.GetString("Status") ?? Received,
-                existingTeam,
-                existing.GetString("Rule") ?? rule,
-                existing.GetString("Priority") ?? priority,
+                new ClaimedRoute(
+                    existingTeam,
+                    existing.GetString("Rule") ?? route.Rule,
+                    existing.GetString("Priority") ?? route.Priority,
+                    existing.GetInt32("RuleSetVersion") ?? 0,
+                    existing.GetString("RuleWhy") ?? "",
+                    existing.GetString("Tags") ?? "",
+                    existing.GetString("SlaPolicy") ?? "",
+                    existing.GetInt32("SlaPolicyVersion") ?? 0),
                 existingHandoff,
                 existing.GetBoolean("TeamNotified") ?? false);
         }

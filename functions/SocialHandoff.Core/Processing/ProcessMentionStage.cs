@@ -3,8 +3,10 @@ using Microsoft.Extensions.Options;
 using SocialHandoff.Core.DeadLetters;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Routing;
 using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Processing;
@@ -23,7 +25,9 @@ public enum ProcessOutcome
 
 /// <summary>
 /// The ProcessMention stage. Every write has a key fixed by the mention, and each is
-/// insert-or-accept-409, in this order: Mentions (dedupe, fixes the route), Handoffs, HandoffEvents,
+/// insert-or-accept-409, in this order: Mentions (dedupe; fixes the route: team, rule, rule-set
+/// version, priority, SLA policy and policy-set version), Handoffs (with the SLA clocks and due
+/// times from the policy's business calendar), SlaDue (the clocks' first steps), HandoffEvents,
 /// team queue, then Mentions marked HandedOff. A crash anywhere leaves a redelivery able to finish
 /// the missing writes and nothing else; only the team message can repeat (if the crash falls between
 /// sending it and marking the mention), which is why it carries the handoff id.
@@ -33,6 +37,8 @@ public enum ProcessOutcome
 public sealed partial class ProcessMentionStage(
     MentionScorer scorer,
     IRouter router,
+    LivePolicies policies,
+    SlaDueIndex dueIndex,
     IOptions<HandoffOptions> handoffOptions,
     MentionLedger ledger,
     HandoffStore handoffs,
@@ -75,25 +81,50 @@ public sealed partial class ProcessMentionStage(
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
-        var route = router.Route(mention, score);
-        var priority = _policy.PriorityFor(score.Urgency);
+        var route = await router.RouteAsync(mention, score, cancellationToken).ConfigureAwait(false);
+        var priority = route.Priority is "P1" or "P2" or "P3" or "P4" ? route.Priority : _policy.PriorityFor(score.Urgency);
+        var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
+        var policy = book.Resolve(route.Team, priority, route.SlaPolicy);
         var handoffId = HandoffIds.For(mention.Key);
 
-        var entry = await ledger.ClaimAsync(mention, route.Team, route.Rule, priority, handoffId, cancellationToken).ConfigureAwait(false);
+        var entry = await ledger.ClaimAsync(
+            mention,
+            new ClaimedRoute(route.Team, route.Rule, priority, route.RuleSetVersion, string.Join("; ", route.Why), string.Join(",", route.Tags), policy.Name, policy.Version),
+            handoffId,
+            cancellationToken).ConfigureAwait(false);
         if (entry.Status is MentionLedger.HandedOff or MentionLedger.DeadLettered)
         {
             LogDuplicate(mention.Key, entry.Status);
             return ProcessOutcome.Duplicate;
         }
 
+        // The route fixed at the first claim wins, with the policy-set version it named, even if rules or policies changed since.
+        var fixedRoute = entry.Route;
+        if (!entry.IsNew && fixedRoute.SlaPolicyVersion > 0)
+        {
+            policy = (await policies.GetSlaAsync(fixedRoute.SlaPolicyVersion, cancellationToken).ConfigureAwait(false))
+                .Resolve(fixedRoute.Team, fixedRoute.Priority, fixedRoute.SlaPolicy);
+        }
+        else if (!entry.IsNew)
+        {
+            policy = book.Resolve(fixedRoute.Team, fixedRoute.Priority);
+        }
+
         var now = timeProvider.GetUtcNow();
-        var target = _policy.TargetFor(entry.Priority);
+        var sla = HandoffSla.Start(fixedRoute.Team, fixedRoute.Priority, policy, now);
         var handoff = await handoffs.CreateAsync(
             new NewHandoff(
-                entry.HandoffId, mention.Key, mention.CorrelationId, entry.Team, entry.Rule, entry.Priority, score.Urgency,
+                entry.HandoffId, mention.Key, mention.CorrelationId, fixedRoute.Team, fixedRoute.Rule, fixedRoute.Priority, score.Urgency,
                 score.Sentiment.Label.ToString(), score.Sentiment.Compound, score.Reasons, mention.Text, mention.Language, mention.Url,
-                mention.Author.Handle, mention.Author.Followers, mention.PostedAt, now, now + target.FirstResponse, now + target.Resolution),
+                mention.Author.Handle, mention.Author.Followers, mention.PostedAt, now,
+                sla.FirstResponse.DueAt(policy.Calendar)!.Value, sla.Resolution.DueAt(policy.Calendar)!.Value,
+                sla, fixedRoute.RuleSetVersion, Split(fixedRoute.Why, "; "), Split(fixedRoute.Tags, ",")),
             cancellationToken).ConfigureAwait(false);
+        if (handoff.Sla is { } stored)
+        {
+            await dueIndex.ScheduleAsync(handoff.HandoffId, stored, cancellationToken).ConfigureAwait(false);
+        }
+
         await handoffs.AppendCreatedEventAsync(handoff, cancellationToken).ConfigureAwait(false);
         if (!entry.TeamNotified)
         {
@@ -104,6 +135,9 @@ public sealed partial class ProcessMentionStage(
         LogHandedOff(mention.Key, handoff.HandoffId, handoff.Team, handoff.Priority, score.Urgency);
         return ProcessOutcome.HandedOff;
     }
+
+    private static string[] Split(string value, string separator) =>
+        value.Length == 0 ? [] : value.Split(separator);
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Mention {Key} handed off as {HandoffId} to team {Team} at {Priority} (urgency {Urgency})")]
     private partial void LogHandedOff(string key, string handoffId, string team, string priority, int urgency);

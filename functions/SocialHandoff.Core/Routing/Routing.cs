@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Scoring;
@@ -6,19 +5,40 @@ using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Routing;
 
-/// <summary>Chooses the team that gets a mention. The rules engine managers edit arrives behind this port.</summary>
+/// <summary>Chooses the team, priority and SLA policy of a mention.</summary>
 public interface IRouter
 {
-    /// <summary>Every team a decision can name (their queues are created up front).</summary>
-    IReadOnlyCollection<string> Teams { get; }
+    /// <summary>Every team the rules in force can name (their queues are created up front).</summary>
+    Task<IReadOnlyCollection<string>> GetTeamsAsync(CancellationToken cancellationToken);
 
-    RouteDecision Route(MentionMessage mention, MentionScore score);
+    Task<RouteDecision> RouteAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken);
 }
 
-/// <summary>The team and the rule that chose it ("default" when none matched).</summary>
-public sealed record RouteDecision(string Team, string Rule);
+/// <summary>
+/// What routing decided and why: the rule ("default" when none matched), the rule-set version, the
+/// explanation, tags, the priority (P1-P4, or "auto" for the urgency thresholds) and the named SLA
+/// policy ("" = the team's policy).
+/// </summary>
+public sealed record RouteDecision(string Team, string Rule, int RuleSetVersion, IReadOnlyList<string> Why, IReadOnlyList<string> Tags, string Priority, string SlaPolicy);
 
-/// <summary>Keyword and brand rules from settings, first match wins, else the default team.</summary>
+/// <summary>Routes with the rule set in force (managers change it at run time; see <see cref="Policies.LivePolicies"/>).</summary>
+internal sealed class RuleRouter(Policies.LivePolicies policies) : IRouter
+{
+    public async Task<IReadOnlyCollection<string>> GetTeamsAsync(CancellationToken cancellationToken)
+    {
+        var rules = (await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false)).Rules;
+        return rules.Rules.Select(r => r.Then.Team).Append(rules.Default.Team).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    public async Task<RouteDecision> RouteAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken)
+    {
+        var engine = await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false);
+        var match = engine.Evaluate(mention, score);
+        return new RouteDecision(match.Action.Team, match.Rule, match.RuleSetVersion, match.Why, match.Action.Tags, match.Action.Priority, match.Action.SlaPolicy);
+    }
+}
+
+/// <summary>Keyword and brand rules from settings: the seed of rule-set version 1 (see <see cref="Policies.PolicySeed"/>).</summary>
 public sealed class RoutingOptions
 {
     public const string SectionName = "Routing";
@@ -81,53 +101,5 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-}
-
-internal sealed class KeywordRouter : IRouter
-{
-    private readonly string _defaultTeam;
-    private readonly (RoutingRule Rule, Regex? Keywords)[] _rules;
-
-    public KeywordRouter(IOptions<RoutingOptions> options)
-    {
-        var settings = options.Value;
-        _defaultTeam = settings.DefaultTeam;
-        _rules = settings.Rules
-            .Select(r => (r, r.Keywords.Count == 0
-                ? null
-                : new Regex(
-                    @"(?<![\p{L}\p{N}])(" + string.Join('|', r.Keywords.Select(k => Regex.Escape(k.Trim()).Replace(@"\ ", @"\s+", StringComparison.Ordinal))) + @")(?![\p{L}\p{N}])",
-                    RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
-                    TimeSpan.FromMilliseconds(200))))
-            .ToArray();
-        Teams = settings.Rules.Select(r => r.Team).Append(_defaultTeam).Distinct(StringComparer.Ordinal).ToArray();
-    }
-
-    public IReadOnlyCollection<string> Teams { get; }
-
-    public RouteDecision Route(MentionMessage mention, MentionScore score)
-    {
-        foreach (var (rule, keywords) in _rules)
-        {
-            if (score.Urgency < rule.MinUrgency)
-            {
-                continue;
-            }
-
-            if (rule.Brands.Count > 0 && !rule.Brands.Contains(mention.Query ?? "", StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (keywords is not null && !keywords.IsMatch(mention.Text))
-            {
-                continue;
-            }
-
-            return new RouteDecision(rule.Team, rule.Name);
-        }
-
-        return new RouteDecision(_defaultTeam, "default");
     }
 }

@@ -43,6 +43,26 @@ public sealed record SlaClock
         return new SlaClock(target, [new ClockSegment(at, null)], null);
     }
 
+    /// <summary>A clock as stored (its segments and stop time), e.g. from the handoff row.</summary>
+    public static SlaClock Restore(TimeSpan target, IReadOnlyList<ClockSegment> segments, DateTimeOffset? stoppedAt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(target, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(segments);
+        if (segments.Count == 0 || segments.Take(segments.Count - 1).Any(s => s.End is null))
+        {
+            throw new ArgumentException("A clock has at least one segment and only the last may be open.", nameof(segments));
+        }
+
+        return new SlaClock(target, [.. segments], stoppedAt);
+    }
+
+    /// <summary>The same history against another target (the item moved to a team with another policy).</summary>
+    public SlaClock WithTarget(TimeSpan target)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(target, TimeSpan.Zero);
+        return new SlaClock(target, Segments, StoppedAt);
+    }
+
     /// <summary>Stops counting ("waiting on customer"). Pausing a paused or stopped clock changes nothing.</summary>
     public SlaClock Pause(DateTimeOffset at) =>
         IsRunning ? new SlaClock(Target, [.. Segments.Take(Segments.Count - 1), Segments[^1] with { End = Max(at, Segments[^1].Start) }], null) : this;

@@ -5,6 +5,7 @@ using SocialHandoff.Core.DeadLetters;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Routing;
+using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Local.Pipeline;
@@ -19,7 +20,8 @@ public sealed record PipelineSummary(
     IReadOnlyDictionary<string, int> HandoffsByTeam,
     IReadOnlyDictionary<string, int> HandoffsByPriority,
     IReadOnlyList<(string Key, string Reason)> DeadLetters,
-    int QueuedMessages)
+    int QueuedMessages,
+    SweepResult? Sla = null)
 {
     /// <summary>Every ingested mention was handed off (now or before) or dead-lettered, the sources all succeeded and the queues are empty.</summary>
     public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + Duplicates + DeadLettered == Ingested;
@@ -36,6 +38,8 @@ public sealed partial class LocalPipeline
     private readonly QueuePumpOptions _pumpOptions;
     private readonly ILogger<LocalPipeline> _logger;
     private readonly SemaphoreSlim _ingestGate = new(1, 1);
+    private readonly SemaphoreSlim _sweepGate = new(1, 1);
+    private SweepResult _sla = SweepResult.Empty;
     private readonly List<string> _ingestErrors = [];
     private QueuePump? _incoming;
     private QueuePump? _poison;
@@ -58,7 +62,7 @@ public sealed partial class LocalPipeline
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var router = _services.GetRequiredService<IRouter>();
-        await _storage.EnsureCreatedAsync(router.Teams, cancellationToken).ConfigureAwait(false);
+        await _storage.EnsureCreatedAsync(await router.GetTeamsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var process = _services.GetRequiredService<ProcessMentionStage>();
         var record = _services.GetRequiredService<RecordDeadLetterStage>();
         var incoming = await _storage.GetQueueAsync(StorageNames.MentionsIncomingQueue, cancellationToken).ConfigureAwait(false);
@@ -108,6 +112,23 @@ public sealed partial class LocalPipeline
         }
     }
 
+    /// <summary>One SlaSweep run as of <paramref name="asOf"/> (now when null); one at a time, like the timer's singleton lock.</summary>
+    public async Task<SweepResult> SweepOnceAsync(DateTimeOffset? asOf, CancellationToken cancellationToken)
+    {
+        await _sweepGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var sweep = _services.GetRequiredService<SlaSweepStage>();
+            var result = asOf is { } at ? await sweep.RunAsync(at, cancellationToken).ConfigureAwait(false) : await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
+            _sla += result;
+            return result;
+        }
+        finally
+        {
+            _sweepGate.Release();
+        }
+    }
+
     /// <summary>Pumps both queues until they are empty (visible or not), or throws after <paramref name="timeout"/>.</summary>
     public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -140,7 +161,11 @@ public sealed partial class LocalPipeline
     }
 
     /// <summary>Runs until cancelled: the ingest timer on <paramref name="schedule"/> (first run at once) and both pumps.</summary>
-    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, CancellationToken cancellationToken)
+    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, CancellationToken cancellationToken) =>
+        await RunAsync(schedule, afterIngest, null, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs until cancelled: the ingest timer, the SlaSweep timer on <paramref name="sweepSchedule"/> (when given) and both pumps.</summary>
+    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, Func<DateTime, DateTime>? sweepSchedule, Action<SweepResult>? afterSweep, CancellationToken cancellationToken)
     {
         EnsureInitialized();
         var timeProvider = _services.GetRequiredService<TimeProvider>();
@@ -162,7 +187,29 @@ public sealed partial class LocalPipeline
                 }
             },
             cancellationToken);
-        await Task.WhenAll(timer, _incoming!.RunAsync(cancellationToken), _poison!.RunAsync(cancellationToken)).ConfigureAwait(false);
+        var sweeper = sweepSchedule is null ? Task.CompletedTask : Task.Run(
+            async () =>
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var now = timeProvider.GetUtcNow().UtcDateTime;
+                        await Task.Delay(sweepSchedule(now) - now, timeProvider, cancellationToken).ConfigureAwait(false);
+                        afterSweep?.Invoke(await SweepOnceAsync(null, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    catch (Exception ex)
+                    {
+                        LogSweepFailed(ex);
+                    }
+                }
+            },
+            cancellationToken);
+        await Task.WhenAll(timer, sweeper, _incoming!.RunAsync(cancellationToken), _poison!.RunAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<PipelineSummary> SummarizeAsync(CancellationToken cancellationToken)
@@ -193,7 +240,7 @@ public sealed partial class LocalPipeline
 
         return new PipelineSummary(
             Volatile.Read(ref _ingested), Volatile.Read(ref _handedOff), Volatile.Read(ref _duplicates), Volatile.Read(ref _deadLettered),
-            errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false));
+            errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla);
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)
@@ -215,4 +262,7 @@ public sealed partial class LocalPipeline
             throw new InvalidOperationException("Call InitializeAsync first.");
         }
     }
+
+    [LoggerMessage(EventId = 1600, Level = LogLevel.Error, Message = "SLA sweep failed; the timer runs it again on schedule")]
+    private partial void LogSweepFailed(Exception exception);
 }

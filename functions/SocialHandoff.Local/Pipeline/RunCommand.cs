@@ -6,8 +6,10 @@ using NCrontab;
 using SocialHandoff.Core;
 using SocialHandoff.Core.Ingestion.Files;
 using SocialHandoff.Core.Ingestion.X;
+using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
+using SocialHandoff.Local.Sla;
 
 namespace SocialHandoff.Local.Pipeline;
 
@@ -34,6 +36,7 @@ internal static class RunCommand
         });
         var overrides = new Dictionary<string, string?>();
         AzuriteLauncher? azurite = null;
+        LocalWebhookSink? sink = null;
         try
         {
             var storageDescription = "Storage:ConnectionString (configured)";
@@ -54,11 +57,29 @@ internal static class RunCommand
                 overrides[FileSourceOptions.SectionName + ":Exports:0:Path"] = Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl");
             }
 
+            if (!builder.Configuration.GetSection("Sla:Teams").GetChildren().Any())
+            {
+                // No webhooks configured (and no way out of this machine): a loopback sink receives the teams' notices.
+                sink = new LocalWebhookSink();
+                var teams = builder.Configuration.GetSection("Routing:Rules").GetChildren().Select(r => r["Team"]).Append(builder.Configuration["Routing:DefaultTeam"] ?? "care")
+                    .OfType<string>().Distinct(StringComparer.Ordinal);
+                foreach (var team in teams)
+                {
+                    overrides[$"Sla:Teams:{team}:Webhooks:0:Kind"] = "Teams";
+                    overrides[$"Sla:Teams:{team}:Webhooks:0:Url"] = new Uri(sink.BaseUrl, $"teams/{team}").ToString();
+                    overrides[$"Sla:Teams:{team}:Webhooks:1:Kind"] = "Slack";
+                    overrides[$"Sla:Teams:{team}:Webhooks:1:Url"] = new Uri(sink.BaseUrl, $"slack/{team}").ToString();
+                }
+            }
+
             builder.Configuration.AddInMemoryCollection(overrides);
             builder.Services.AddSocialHandoff();
             builder.Services.AddOptions<IngestScheduleOptions>().BindConfiguration(IngestScheduleOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<IngestScheduleOptions>, IngestScheduleOptionsValidator>();
             builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration("Local:QueuePump");
+            builder.Services.AddOptions<OnceOptions>().BindConfiguration(OnceOptions.SectionName).ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<OnceOptions>, OnceOptionsValidator>();
+            builder.Services.AddSingleton<IValidateOptions<SlaOptions>, SweepScheduleValidator>();
 
             using var host = builder.Build();
             try
@@ -80,20 +101,34 @@ internal static class RunCommand
             {
                 await pipeline.IngestOnceAsync(cancellationToken).ConfigureAwait(false);
                 await pipeline.DrainAsync(TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
+                var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+                await pipeline.SweepOnceAsync(now, cancellationToken).ConfigureAwait(false);
+                var minutes = host.Services.GetRequiredService<IOptions<OnceOptions>>().Value.SimulateSlaMinutes;
+                for (var minute = 1; minute <= minutes; minute++)
+                {
+                    await pipeline.SweepOnceAsync(now.AddMinutes(minute), cancellationToken).ConfigureAwait(false);
+                }
+
                 var summary = await pipeline.SummarizeAsync(cancellationToken).ConfigureAwait(false);
                 await PrintAsync(summary, azurite, output).ConfigureAwait(false);
+                await PrintSlaAsync(summary, minutes, sink, output).ConfigureAwait(false);
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return summary.Complete ? 0 : 1;
             }
 
             var schedule = CrontabSchedule.Parse(host.Services.GetRequiredService<IOptions<IngestScheduleOptions>>().Value.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
-            await output.WriteLineAsync($"Running: ingest on '{schedule}', queues pumped continuously. Ctrl+C stops.").ConfigureAwait(false);
+            var sweepSchedule = CrontabSchedule.Parse(host.Services.GetRequiredService<IOptions<SlaOptions>>().Value.SweepSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+            await output.WriteLineAsync($"Running: ingest on '{schedule}', SLA sweep on '{sweepSchedule}', queues pumped continuously. Ctrl+C stops.").ConfigureAwait(false);
             await pipeline.RunAsync(
                 schedule.GetNextOccurrence,
                 result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] ingest: {result.Enqueued} mentions enqueued{(result.Succeeded ? "" : "; errors: " + string.Join("; ", result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}")))}"),
+                sweepSchedule.GetNextOccurrence,
+                result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] sla sweep: {result.RowsRead} due, {result.Warnings} warnings, {result.Breaches} breaches, {result.Escalations} escalations, {result.Sent} sent, {result.Failed} failed"),
                 cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync("Stopping...").ConfigureAwait(false);
-            await PrintAsync(await pipeline.SummarizeAsync(CancellationToken.None).ConfigureAwait(false), azurite, output).ConfigureAwait(false);
+            var final = await pipeline.SummarizeAsync(CancellationToken.None).ConfigureAwait(false);
+            await PrintAsync(final, azurite, output).ConfigureAwait(false);
+            await PrintSlaAsync(final, 0, sink, output).ConfigureAwait(false);
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return 0;
         }
@@ -107,7 +142,28 @@ internal static class RunCommand
             {
                 await azurite.DisposeAsync().ConfigureAwait(false);
             }
+
+            sink?.Dispose();
         }
+    }
+
+    internal static async Task PrintSlaAsync(PipelineSummary summary, int simulatedMinutes, LocalWebhookSink? sink, TextWriter output)
+    {
+        var sla = summary.Sla ?? SweepResult.Empty;
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync(simulatedMinutes > 0
+            ? $"SLA (one sweep now, then one per simulated minute for the next {simulatedMinutes} minutes, nobody answering; Local:Once:SimulateSlaMinutes)"
+            : "SLA (sweeps of this run)").ConfigureAwait(false);
+        await output.WriteLineAsync($"  warnings               {sla.Warnings}").ConfigureAwait(false);
+        await output.WriteLineAsync($"  breaches               {sla.Breaches}").ConfigureAwait(false);
+        await output.WriteLineAsync($"  escalations            {sla.Escalations} (levels after the breach notice)").ConfigureAwait(false);
+        await output.WriteLineAsync($"  notifications          sent {sla.Sent}, failed {sla.Failed}, unconfirmed {sla.Unconfirmed}, no webhook {sla.NoTarget}").ConfigureAwait(false);
+        if (sink is not null)
+        {
+            await output.WriteLineAsync($"  webhooks               a local sink on {sink.BaseUrl} stood in for Teams/Slack (no Sla:Teams configured); received " + string.Join(", ", sink.Received.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync($"  tables                 {StorageNames.SlaDueTable} (pending steps by due minute), {StorageNames.NotificationsTable} (outbox), {StorageNames.DailyStatsTable}, {StorageNames.ConfigurationTable} (rule and policy versions)").ConfigureAwait(false);
     }
 
     internal static async Task PrintAsync(PipelineSummary summary, AzuriteLauncher? azurite, TextWriter output)
@@ -144,6 +200,31 @@ internal static class RunCommand
             ? "Every ingested mention was handed off or dead-lettered with a reason."
             : "NOT COMPLETE: some mentions are neither handed off nor dead-lettered (see above).").ConfigureAwait(false);
     }
+}
+
+/// <summary>How <c>run --once</c> shows the SLA engine at work without waiting for it.</summary>
+public sealed class OnceOptions
+{
+    public const string SectionName = "Local:Once";
+
+    /// <summary>After draining, sweep once per simulated minute over this many minutes (0 = only a sweep now). Default 60.</summary>
+    public int SimulateSlaMinutes { get; set; } = 60;
+}
+
+internal sealed class OnceOptionsValidator : IValidateOptions<OnceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OnceOptions options) =>
+        options.SimulateSlaMinutes is < 0 or > 7 * 24 * 60
+            ? ValidateOptionsResult.Fail($"Local:Once:SimulateSlaMinutes must be 0-10080 (got {options.SimulateSlaMinutes}).")
+            : ValidateOptionsResult.Success;
+}
+
+internal sealed class SweepScheduleValidator : IValidateOptions<SlaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SlaOptions options) =>
+        CrontabSchedule.TryParse(options.SweepSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null
+            ? ValidateOptionsResult.Fail($"Sla:SweepSchedule '{options.SweepSchedule}' is not a six-field NCRONTAB expression (second minute hour day month weekday).")
+            : ValidateOptionsResult.Success;
 }
 
 /// <summary>The ingest timer (Functions: the IngestMentions trigger reads the same setting as %Ingest:Schedule%).</summary>

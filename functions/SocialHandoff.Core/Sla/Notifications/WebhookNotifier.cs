@@ -24,6 +24,30 @@ public sealed class WebhookOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
+internal sealed class WebhookOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<WebhookOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxRetryAttempts is < 0 or > 10)
+        {
+            errors.Add($"Sla:Webhooks:MaxRetryAttempts must be 0-10 (got {options.MaxRetryAttempts}).");
+        }
+
+        if (options.RetryBaseDelay <= TimeSpan.Zero || options.MaxRetryDelay < options.RetryBaseDelay)
+        {
+            errors.Add("Sla:Webhooks:RetryBaseDelay must be positive and Sla:Webhooks:MaxRetryDelay at least as long.");
+        }
+
+        if (options.AttemptTimeout < TimeSpan.FromMilliseconds(10))
+        {
+            errors.Add("Sla:Webhooks:AttemptTimeout must be at least 10 ms.");
+        }
+
+        return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
+}
+
 /// <summary>
 /// Posts a notice to a Teams or Slack webhook, retrying 5xx, 429 (honouring Retry-After) and
 /// timeouts with jittered back-off. Never throws for a failed delivery: the sweep records the
@@ -31,6 +55,9 @@ public sealed class WebhookOptions
 /// </summary>
 public sealed class WebhookNotifier
 {
+    /// <summary>The named HttpClient the notifier uses (no client timeout: the pipeline's attempt timeout and Sla:DeliveryTimeout bound it).</summary>
+    public const string HttpClientName = "sla-webhooks";
+
     private readonly HttpClient _http;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 

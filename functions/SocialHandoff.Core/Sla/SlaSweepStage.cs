@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Sla.Notifications;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core.Sla;
+
+/// <summary>What one sweep did.</summary>
+public sealed record SweepResult(
+    int RowsRead, int Warnings, int Breaches, int Escalations, int Rescheduled, int Sent, int Failed, int Unconfirmed, int NoTarget, int Dropped, bool StatsRecomputed)
+{
+    public static SweepResult operator +(SweepResult a, SweepResult b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return new(a.RowsRead + b.RowsRead, a.Warnings + b.Warnings, a.Breaches + b.Breaches, a.Escalations + b.Escalations, a.Rescheduled + b.Rescheduled,
+            a.Sent + b.Sent, a.Failed + b.Failed, a.Unconfirmed + b.Unconfirmed, a.NoTarget + b.NoTarget, a.Dropped + b.Dropped, a.StatsRecomputed || b.StatsRecomputed);
+    }
+
+    public static SweepResult Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+}
+
+/// <summary>
+/// The SlaSweep stage (timer, every minute). Reads only the due rows of <c>SlaDue</c>, and for each
+/// pending step of a running clock: step 0 warns (skipped when the breach is also due), step 1 is
+/// the breach (first escalation level), steps 2.. the further levels. Per step, in this order: the
+/// audit event (HandoffEvents, fixed RowKey, so the escalation record exists before anything is
+/// sent), the notice through the outbox (sent once), the handoff's step moved on with its ETag,
+/// the next step's row added, this row deleted. A crash anywhere is finished by the next sweep
+/// with nothing sent twice. Rows are handled in parallel; a slow or dead webhook is bounded by
+/// Sla:DeliveryTimeout and holds up only its own row.
+/// </summary>
+public sealed partial class SlaSweepStage(
+    StorageClients clients,
+    SlaDueIndex index,
+    NotificationOutbox outbox,
+    DailyStatsStage stats,
+    IOptions<SlaOptions> options,
+    TimeProvider timeProvider,
+    ILogger<SlaSweepStage> logger)
+{
+    public const string WarningEvent = "SlaWarning";
+    public const string BreachEvent = "SlaBreached";
+    public const string EscalationEvent = "SlaEscalated";
+
+    private readonly SlaOptions _options = options.Value;
+    private DateTimeOffset _statsAt = DateTimeOffset.MinValue;
+
+    /// <summary>Sweeps as of now.</summary>
+    public Task<SweepResult> RunAsync(CancellationToken cancellationToken) => RunAsync(timeProvider.GetUtcNow(), cancellationToken);
+
+    /// <summary>Sweeps as of <paramref name="asOf"/> (the local runner's --once uses it to simulate the next hour).</summary>
+    public async Task<SweepResult> RunAsync(DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var rows = new List<SlaDueRow>();
+        await foreach (var row in index.DueAsync(asOf, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        var total = SweepResult.Empty with { RowsRead = rows.Count };
+        var gate = new object();
+        await Parallel.ForEachAsync(
+            rows.OrderBy(r => r.At),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.SweepParallelism, CancellationToken = cancellationToken },
+            async (row, ct) =>
+            {
+                SweepResult result;
+                try
+                {
+                    result = await HandleAsync(row, asOf, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    // One bad row must not stop the others; it stays in SlaDue and the next sweep retries it.
+                    LogRowFailed(ex, row.RowKey);
+                    return;
+                }
+
+                lock (gate)
+                {
+                    total += result;
+                }
+            }).ConfigureAwait(false);
+
+        if (_options.StatsInterval > TimeSpan.Zero && asOf - _statsAt >= _options.StatsInterval)
+        {
+            var today = DateOnly.FromDateTime(asOf.UtcDateTime);
+            await stats.RecomputeStatsAsync(null, today.AddDays(-1), today, asOf, cancellationToken).ConfigureAwait(false);
+            _statsAt = asOf;
+            total = total with { StatsRecomputed = true };
+        }
+
+        LogSwept(asOf, total.RowsRead, total.Warnings, total.Breaches, total.Escalations, total.Sent, total.Failed);
+        return total;
+    }
+
+    private async Task<SweepResult> HandleAsync(SlaDueRow row, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var handoffs = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var result = SweepResult.Empty;
+        while (true)
+        {
+            var found = await handoffs.GetEntityIfExistsAsync<TableEntity>(row.HandoffId, HandoffStore.HandoffRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!found.HasValue || found.Value!.GetString(HandoffStore.SlaColumn) is not { } json)
+            {
+                await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
+                return result with { Dropped = result.Dropped + 1 };
+            }
+
+            var handoff = found.Value;
+            var sla = HandoffSla.FromJson(json);
+            var step = sla.Step(row.Clock);
+            var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
+            if (sla.Generation != row.Generation || step != row.Step)
+            {
+                // Moved or stepped on since this row was written: make sure the current step is indexed, drop this one.
+                await index.ScheduleAsync(row.HandoffId, sla, cancellationToken).ConfigureAwait(false);
+                await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
+                return result with { Dropped = result.Dropped + 1 };
+            }
+
+            var at = index.StepTime(sla, row.Clock, step, calendar);
+            if (at is null)
+            {
+                // Paused (resume indexes it again), stopped, or past the last level.
+                await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
+                return result with { Dropped = result.Dropped + 1 };
+            }
+
+            if (at.Value > asOf)
+            {
+                var next = row with { PartitionKey = SlaDueIndex.Bucket(at.Value), At = at.Value };
+                if (next.PartitionKey != row.PartitionKey)
+                {
+                    await index.AddAsync(next, cancellationToken).ConfigureAwait(false);
+                    await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
+                }
+
+                return result with { Rescheduled = result.Rescheduled + (row.At < at.Value ? 1 : 0) };
+            }
+
+            var clock = sla.Clock(row.Clock);
+            var dueAt = clock.DueAt(calendar)!.Value;
+            var levels = index.Levels;
+            var (type, level) = step == 0 ? (WarningEvent, "warning") : (step == 1 ? BreachEvent : EscalationEvent, levels[step - 1].Name);
+            var notify = step > 0 || dueAt > asOf;
+            await AppendEventAsync(row, sla, type, level, at.Value, dueAt, asOf, notify, cancellationToken).ConfigureAwait(false);
+            result = type switch
+            {
+                WarningEvent => result with { Warnings = result.Warnings + (notify ? 1 : 0) },
+                BreachEvent => result with { Breaches = result.Breaches + 1 },
+                _ => result with { Escalations = result.Escalations + 1 },
+            };
+
+            if (notify)
+            {
+                var outcome = await outbox.DeliverAsync(Notice(row, handoff, sla, type, level, dueAt), cancellationToken).ConfigureAwait(false);
+                result = result with
+                {
+                    Sent = result.Sent + outcome.Sent,
+                    Failed = result.Failed + outcome.Failed,
+                    Unconfirmed = result.Unconfirmed + outcome.Unconfirmed,
+                    NoTarget = result.NoTarget + outcome.NoTarget,
+                };
+            }
+
+            var advanced = sla.WithStep(row.Clock, step + 1);
+            var prefix = row.Clock == ClockKind.FirstResponse ? "FirstResponse" : "Resolution";
+            var update = new TableEntity(row.HandoffId, HandoffStore.HandoffRowKey)
+            {
+                [HandoffStore.SlaColumn] = advanced.ToJson(),
+                [prefix + "Sla"] = step == 0 ? "AtRisk" : "Breached",
+                [prefix + "EscalationLevel"] = step == 0 ? null : level,
+            };
+            try
+            {
+                await handoffs.UpdateEntityAsync(update, handoff.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Someone changed the handoff meanwhile (an agent answered, the other clock's row): read it again.
+                continue;
+            }
+
+            if (index.StepTime(advanced, row.Clock, step + 1, calendar) is { } nextAt)
+            {
+                await index.AddAsync(
+                    new SlaDueRow(SlaDueIndex.Bucket(nextAt), SlaDueIndex.RowKey(row.HandoffId, row.Clock, sla.Generation, step + 1), row.HandoffId, row.Clock, sla.Generation, step + 1, nextAt),
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
+            if (index.StepTime(advanced, row.Clock, step + 1, calendar) is { } later && later <= asOf)
+            {
+                row = new SlaDueRow(SlaDueIndex.Bucket(later), SlaDueIndex.RowKey(row.HandoffId, row.Clock, sla.Generation, step + 1), row.HandoffId, row.Clock, sla.Generation, step + 1, later);
+                continue;
+            }
+
+            return result;
+        }
+    }
+
+    private async Task AppendEventAsync(SlaDueRow row, HandoffSla sla, string type, string level, DateTimeOffset at, DateTimeOffset dueAt, DateTimeOffset asOf, bool notified, CancellationToken cancellationToken)
+    {
+        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(row.HandoffId, string.Create(CultureInfo.InvariantCulture, $"sla-{HandoffSla.Key(row.Clock)}-g{sla.Generation}-s{row.Step}"))
+        {
+            ["Type"] = type,
+            ["At"] = at,
+            ["Actor"] = "sla-sweep",
+            ["Clock"] = HandoffSla.Key(row.Clock),
+            ["Level"] = level,
+            ["Team"] = sla.Team,
+            ["DueAt"] = dueAt,
+            ["SweptAt"] = asOf,
+            ["Notified"] = notified,
+            ["NotificationId"] = NotificationId(row, sla),
+        };
+        try
+        {
+            await events.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+
+    private static string NotificationId(SlaDueRow row, HandoffSla sla) => SlaDueIndex.RowKey(row.HandoffId, row.Clock, sla.Generation, row.Step);
+
+    private EscalationNotice Notice(SlaDueRow row, TableEntity handoff, HandoffSla sla, string type, string level, DateTimeOffset dueAt)
+    {
+        var reasons = handoff.GetString("Reasons") is { } json
+            ? (JsonSerializer.Deserialize(json, HandoffJsonContext.Default.ListReasonJson) ?? []).Select(r => r.Text).ToList()
+            : [];
+        var what = (row.Clock == ClockKind.FirstResponse ? "First response " : "Resolution ") + type switch
+        {
+            WarningEvent => "at risk",
+            BreachEvent => "breached",
+            _ => "escalated",
+        };
+        return new EscalationNotice(
+            NotificationId(row, sla), row.HandoffId, sla.Team, what, level,
+            handoff.GetString("Text") ?? "", handoff.GetString("Url"), sla.Priority,
+            handoff.GetInt32("Urgency") ?? 0, handoff.GetDouble("SentimentCompound") ?? 0, reasons, dueAt,
+            new Uri(_options.LinkBaseUrl, Uri.EscapeDataString(row.HandoffId)));
+    }
+
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "SLA sweep as of {AsOf}: {Rows} due rows, {Warnings} warnings, {Breaches} breaches, {Escalations} escalations, {Sent} sent, {Failed} failed")]
+    private partial void LogSwept(DateTimeOffset asOf, int rows, int warnings, int breaches, int escalations, int sent, int failed);
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "SLA sweep could not handle {Row}; it stays due and the next sweep retries it")]
+    private partial void LogRowFailed(Exception exception, string row);
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocialHandoff.Local.Sla;
+
+/// <summary>
+/// A loopback HTTP server that stands in for the teams' Teams / Slack webhooks when none are
+/// configured (this machine has no way out), so a local run shows notices being delivered. It
+/// answers 200 to every POST and counts them per path.
+/// </summary>
+internal sealed class LocalWebhookSink : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Task _loop;
+
+    public LocalWebhookSink()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add(BaseUrl.ToString());
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public Uri BaseUrl { get; }
+
+    public ConcurrentDictionary<string, int> Received { get; } = new(StringComparer.Ordinal);
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+    }
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+
+            using (var reader = new StreamReader(context.Request.InputStream))
+            {
+                await reader.ReadToEndAsync().ConfigureAwait(false);
+            }
+
+            Received.AddOrUpdate(context.Request.Url?.AbsolutePath ?? "/", 1, (_, n) => n + 1);
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+        }
+    }
+}
