@@ -11,7 +11,7 @@ public sealed class WebhookOptions
 {
     public const string SectionName = "Sla:Webhooks";
 
-    /// <summary>Default 3 retries after the first attempt.</summary>
+    /// <summary>Default 3 retries after the first attempt; 0 sends once.</summary>
     public int MaxRetryAttempts { get; set; } = 3;
 
     /// <summary>Default 1 second, doubled each retry, with jitter.</summary>
@@ -64,8 +64,13 @@ public sealed class WebhookNotifier
     public WebhookNotifier(HttpClient http, WebhookOptions options, TimeProvider timeProvider)
     {
         _http = http;
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
-            .AddRetry(ServerAwareRetry.Options("webhook-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider))
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(ServerAwareRetry.Options("webhook-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider));
+        }
+
+        _pipeline = builder
             .AddTimeout(new TimeoutStrategyOptions { Name = "webhook-attempt-timeout", Timeout = options.AttemptTimeout })
             .Build();
     }

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocialHandoff.Integration.Tests;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 playing the teams' Teams / Slack incoming webhooks: records every
+/// body by path and answers 200, unless the test's handler for that path decides otherwise.
+/// </summary>
+internal sealed class WebhookServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public WebhookServer()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add(BaseUrl.ToString());
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>Runs before answering a request to the path; may wait (a hanging endpoint) or cancel the caller (a crash).</summary>
+    public Dictionary<string, Func<CancellationToken, Task>> Handlers { get; } = new(StringComparer.Ordinal);
+
+    public List<(string Path, string Body)> Received { get; } = [];
+
+    public Uri Url(string path) => new(BaseUrl, path);
+
+    public int Count(string path)
+    {
+        lock (Received)
+        {
+            return Received.Count(r => r.Path == "/" + path);
+        }
+    }
+
+    public List<string> Bodies(string path)
+    {
+        lock (Received)
+        {
+            return Received.Where(r => r.Path == "/" + path).Select(r => r.Body).ToList();
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _listener.Close();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => AnswerAsync(context));
+        }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        try
+        {
+            using var reader = new StreamReader(context.Request.InputStream);
+            var body = await reader.ReadToEndAsync();
+            var path = context.Request.Url!.AbsolutePath;
+            lock (Received)
+            {
+                Received.Add((path, body));
+            }
+
+            if (Handlers.TryGetValue(path, out var handler))
+            {
+                await handler(_stop.Token);
+            }
+
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+        }
+        catch (Exception)
+        {
+            // The client went away (timeout, cancelled sweep) or the server is stopping.
+        }
+    }
+}
