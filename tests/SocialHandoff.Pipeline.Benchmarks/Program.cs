@@ -13,6 +13,12 @@ using SocialHandoff.Local.Pipeline;
 // Pushes N mentions through enqueue -> ProcessMention -> handoff on a fresh in-memory Azurite and prints
 // mentions/s and the storage requests per handed-off mention, counted in the Azure SDK's HTTP pipeline.
 // usage: dotnet run -c Release --project tests/SocialHandoff.Pipeline.Benchmarks -- [N=2000]
+// usage: ... -- sweep [N=10000]   (the SlaSweep benchmark, see SweepBenchmark.cs)
+if (args.Length > 0 && args[0] == "sweep")
+{
+    return await SweepBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
+}
+
 var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
 await using var azurite = await AzuriteLauncher.StartAsync(Console.Out, CancellationToken.None);
 var counter = new RequestCounter(azurite.TablePort);
