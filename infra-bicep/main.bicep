@@ -190,6 +190,20 @@ var appSettings = union({
   Handoffs__P1MinUrgency: string(priorityMinUrgency.p1)
   Handoffs__P2MinUrgency: string(priorityMinUrgency.p2)
   Handoffs__P3MinUrgency: string(priorityMinUrgency.p3)
+  // SlaSweep timer (SlaOptions.SweepSchedule) and how often instances re-read the current rules and policies.
+  Sla__SweepSchedule: '0 * * * * *'
+  Policies__RefreshInterval: '00:00:30'
+  // Version 1 of the SLA policies, used only while none is stored; managers save real ones through the store.
+  Sla__Seed__Author: 'deployment'
+  Sla__Seed__Calendars__0__Name: '24x7'
+  Sla__Seed__Calendars__0__AlwaysOpen: 'true'
+  Sla__Seed__Policies__0__Name: 'standard'
+  Sla__Seed__Policies__0__Team: '*'
+  Sla__Seed__Policies__0__Priority: '*'
+  Sla__Seed__Policies__0__Calendar: '24x7'
+  Sla__Seed__Policies__0__FirstResponse: '01:00:00'
+  Sla__Seed__Policies__0__Resolution: '1.00:00:00'
+  Sla__Seed__Policies__0__WarnBefore: '00:15:00'
 }, brandSettings, routingSettings, webhookSettings)
 
 var secretSettings = concat([
