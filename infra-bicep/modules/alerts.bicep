@@ -14,7 +14,7 @@ param alertEmails string[]
 param slaBreachThreshold int = 5
 
 @description('KQL filter on traces that selects one SLA-breach log line (SlaSweep, issue 4).')
-param slaBreachFilter string = 'message startswith "SLA breached"'
+param slaBreachFilter string = 'message startswith "SLA breached" or tostring(customDimensions.EventId) == "1502"'
 
 var evaluationFrequency = 'PT5M'
 var windowSize = 'PT5M'
