@@ -256,7 +256,7 @@ public sealed partial class SlaSweepStage(
     }
 
     // The "SLA breaches above a threshold" alert in infra-bicep counts this line: keep its start and event id.
-    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "SLA breached: {Clock} clock of handoff {HandoffId} was due {DueAt}")]
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "SLA breached: {Clock} clock of handoff {HandoffId} was due {DueAt}")]
     private partial void LogBreached(string clock, string handoffId, DateTimeOffset dueAt);
 
     [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "SLA sweep as of {AsOf}: {Rows} due rows, {Warnings} warnings, {Breaches} breaches, {Escalations} escalations, {Sent} sent, {Failed} failed")]
