@@ -55,6 +55,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<PolicyStore>();
         services.TryAddSingleton<PolicySeed>();
         services.TryAddSingleton<LivePolicies>();
+        services.TryAddSingleton<RuleDryRun>();
         services.TryAddSingleton<IRouter, RuleRouter>();
         services.TryAddSingleton<SlaDueIndex>();
         services.TryAddSingleton<HandoffSlaActions>();

@@ -72,6 +72,34 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
     }
 
     [Fact]
+    public async Task RuleDryRun_ProposedRules_ReportsMovesOfTheLastMentionsAndChangesNothing()
+    {
+        await using var harness = await CreateAsync();
+        await ProcessAsync(harness, "d1", CareText);
+        harness.Clock.Advance(TimeSpan.FromMinutes(1));
+        await ProcessAsync(harness, "d2", "@contoso the new menu is great");
+        harness.Clock.Advance(TimeSpan.FromMinutes(1));
+        await ProcessAsync(harness, "d3", "@contoso what time do you open on sunday?");
+        var current = (await harness.Services.GetRequiredService<LivePolicies>().GetRulesAsync(CancellationToken.None)).Rules;
+        var proposed = current with
+        {
+            Rules = [new RoutingRuleDefinition { Name = "menu", When = new RuleConditions { AnyWords = ["menu"] }, Then = new RuleAction { Team = "social" } }, .. current.Rules],
+        };
+
+        var dryRun = harness.Services.GetRequiredService<RuleDryRun>();
+        var all = await dryRun.RunAsync(proposed, 10, CancellationToken.None);
+        var lastTwo = await dryRun.RunAsync(proposed, 2, CancellationToken.None);
+
+        Assert.Equal(3, all.Evaluated);
+        Assert.Equal(2, all.Moved);
+        Assert.Equal(2, all.MovesByRoute["care -> social"]);
+        Assert.Equal(2, lastTwo.Evaluated);
+        Assert.Equal(["test:d2"], lastTwo.Moves.Select(m => m.MentionKey));
+        Assert.Equal(current.Version, (await harness.Services.GetRequiredService<LivePolicies>().GetRulesAsync(CancellationToken.None)).Rules.Version);
+        Assert.Throws<RuleSetInvalidException>(() => dryRun.RunAsync(proposed with { Default = new RuleAction { Team = "Not A Team" } }, 5, CancellationToken.None).GetAwaiter().GetResult());
+    }
+
+    [Fact]
     public async Task SaveRules_InvalidRuleSet_RefusedWithEveryErrorAndNeverApplied()
     {
         await using var harness = await CreateAsync();

@@ -46,6 +46,9 @@ public sealed class MentionLedger(StorageClients clients, TimeProvider timeProvi
             ["TeamNotified"] = false,
             ["CorrelationId"] = mention.CorrelationId,
             ["ReceivedAt"] = timeProvider.GetUtcNow(),
+
+            // The mention itself, so a proposed rule set can be dry-run on what really arrived.
+            ["Body"] = MentionJson.Serialize(mention),
         };
         try
         {
