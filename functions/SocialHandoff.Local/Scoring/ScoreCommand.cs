@@ -22,18 +22,18 @@ internal static class ScoreCommand
         }
 
         var scorer = new MentionScorer(UrgencyOptions.CreateDefault());
-        var buffer = new ArrayBufferWriterStream();
-        using var writer = new Utf8JsonWriter(buffer.Writer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         long lineNumber = 0;
         string? line;
         while ((line = await input.ReadLineAsync(cancellationToken).ConfigureAwait(false)) is not null)
         {
             lineNumber++;
             writer.Reset();
-            buffer.Clear();
+            buffer.ResetWrittenCount();
             WriteResult(writer, scorer, line, lineNumber);
             writer.Flush();
-            await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.Written)).ConfigureAwait(false);
+            await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan)).ConfigureAwait(false);
         }
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -154,14 +154,4 @@ internal static class ScoreCommand
         : throw new FieldException($"field '{name}' must be true or false.");
 
     private sealed class FieldException(string message) : Exception(message);
-
-    // A reusable buffer for one output line.
-    private sealed class ArrayBufferWriterStream
-    {
-        public System.Buffers.ArrayBufferWriter<byte> Writer { get; } = new(1024);
-
-        public ReadOnlySpan<byte> Written => Writer.WrittenSpan;
-
-        public void Clear() => Writer.ResetWrittenCount();
-    }
 }

@@ -19,7 +19,21 @@ public sealed class RuleEngine
     private static readonly HashSet<string> Priorities = ["P1", "P2", "P3", "P4", "auto"];
     private static readonly HashSet<string> Signals = ["crisis", "complaint", "request", "question", "sentiment", "reach", "engagement", "praise", "context"];
 
-    private RuleEngine(RuleSet rules) => Rules = rules;
+    // Every word, phrase and hashtag of the rules in the padded form WordText gives, computed once
+    // here rather than for each mention evaluated.
+    private readonly Dictionary<string, string> _wordForms = new(StringComparer.Ordinal);
+
+    private RuleEngine(RuleSet rules)
+    {
+        Rules = rules;
+        foreach (var when in rules.Rules.Select(r => r.When))
+        {
+            foreach (var phrase in when.AnyWords.Concat(when.NoneOfWords).Concat(when.Hashtags.Select(HashtagPhrase)))
+            {
+                _wordForms.TryAdd(phrase, WordText(phrase));
+            }
+        }
+    }
 
     public RuleSet Rules { get; }
 
@@ -144,7 +158,7 @@ public sealed class RuleEngine
         return new DryRunReport(evaluated, moves.Count(m => m.FromTeam != m.ToTeam), byRoute, moves);
     }
 
-    private static bool Matches(RuleConditions when, MentionMessage mention, MentionScore score, string text, List<string> why)
+    private bool Matches(RuleConditions when, MentionMessage mention, MentionScore score, string text, List<string> why)
     {
         if (when.Sources.Count > 0)
         {
@@ -196,7 +210,7 @@ public sealed class RuleEngine
 
         if (when.Hashtags.Count > 0)
         {
-            var tag = when.Hashtags.FirstOrDefault(h => ContainsWords(text, "#" + h.TrimStart('#')));
+            var tag = when.Hashtags.FirstOrDefault(h => ContainsWords(text, HashtagPhrase(h)));
             if (tag is null)
             {
                 return false;
@@ -333,8 +347,10 @@ public sealed class RuleEngine
         return builder.ToString();
     }
 
-    private static bool ContainsWords(string wordText, string phrase) =>
-        wordText.Contains(WordText(phrase), StringComparison.Ordinal);
+    private static string HashtagPhrase(string tag) => "#" + tag.TrimStart('#');
+
+    private bool ContainsWords(string wordText, string phrase) =>
+        wordText.Contains(_wordForms[phrase], StringComparison.Ordinal);
 }
 
 /// <summary>Thrown when a rule set fails validation; it carries every error.</summary>

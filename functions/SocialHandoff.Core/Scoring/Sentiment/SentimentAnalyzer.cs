@@ -81,7 +81,7 @@ public sealed class SentimentAnalyzer
             return text;
         }
 
-        var buffer = scratch.Text(text.Length * 2 + 16);
+        var buffer = scratch.EnsureText(text.Length * 2 + 16);
         var length = 0;
         var previousSpace = true;
         for (var i = 0; i < text.Length; i++)
@@ -326,7 +326,8 @@ public sealed class SentimentAnalyzer
         };
     }
 
-    private static bool IsHandle(ReadOnlySpan<char> raw) =>
+    /// <summary>An @handle: '@' then a letter, digit or underscore (a lone "@" is a word). Urgency reads it the same way.</summary>
+    internal static bool IsHandle(ReadOnlySpan<char> raw) =>
         raw.Length > 1 && raw[0] == '@' && (char.IsLetterOrDigit(raw[1]) || raw[1] == '_');
 
     // VADER strips ASCII punctuation from both ends of a token unless that leaves two characters or
@@ -915,8 +916,6 @@ public sealed class SentimentAnalyzer
         public int OtherLetters;
 
         public char[] LowerBuffer => _lower;
-
-        public char[] Text(int capacity) => EnsureText(capacity);
 
         public char[] EnsureText(int capacity)
         {

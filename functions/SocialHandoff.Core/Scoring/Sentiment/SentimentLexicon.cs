@@ -45,8 +45,8 @@ internal sealed class SentimentLexicon
     private readonly FrozenDictionary<int, string> _emoji;
 
     private SentimentLexicon(
-        FrozenDictionary<string, LexiconEntry> words,
-        FrozenDictionary<string, PhraseEntry> phrases,
+        IReadOnlyDictionary<string, LexiconEntry> words,
+        IReadOnlyDictionary<string, PhraseEntry> phrases,
         FrozenDictionary<int, string> emoji)
     {
         _emoji = emoji;
@@ -203,8 +203,8 @@ internal sealed class SentimentLexicon
         }
 
         return new SentimentLexicon(
-            words.ToFrozenDictionary(StringComparer.Ordinal),
-            phrases.ToFrozenDictionary(StringComparer.Ordinal),
+            words,
+            phrases,
             emoji.ToFrozenDictionary());
     }
 

@@ -283,7 +283,7 @@ internal sealed class UrgencyScorer
                 continue;
             }
 
-            if (token.Length > 1 && token[0] == '@' && (char.IsLetterOrDigit(token[1]) || token[1] == '_'))
+            if (SentimentAnalyzer.IsHandle(token))
             {
                 shape.HasHandle = true;
                 shape.StartsWithHandle |= isFirst;
