@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Api;
 using SocialHandoff.Core.DeadLetters;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
@@ -17,6 +19,8 @@ using SocialHandoff.Core.Scoring.Urgency;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Sla.Notifications;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Reports;
+using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Core;
 
@@ -58,7 +62,12 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RuleDryRun>();
         services.TryAddSingleton<IRouter, RuleRouter>();
         services.TryAddSingleton<SlaDueIndex>();
-        services.TryAddSingleton<HandoffSlaActions>();
+        services.TryAddSingleton<HandoffWork>();
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        services.TryAddSingleton<WorkQueries>();
+        services.TryAddSingleton<SlaReports>();
+        services.TryAddSingleton<WorkApi>();
         services.TryAddSingleton<DailyStatsStage>();
         services.TryAddSingleton<SlaSweepStage>();
         services.TryAddSingleton<NotificationOutbox>();

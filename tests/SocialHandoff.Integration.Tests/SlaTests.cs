@@ -8,6 +8,8 @@ using SocialHandoff.Core.Routing.Rules;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Sla.Notifications;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Integration.Tests;
 
@@ -283,7 +285,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
     {
         await using var harness = await CreateAsync();
         var handoff = await ProcessAsync(harness, "m1", CareText);
-        var actions = harness.Services.GetRequiredService<HandoffSlaActions>();
+        var actions = new Agent(harness.Services.GetRequiredService<HandoffWork>());
         harness.Clock.Advance(TimeSpan.FromMinutes(5));
         await actions.PauseAsync(handoff.PartitionKey, "agent", CancellationToken.None);
 
@@ -296,7 +298,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         Assert.Equal(1, moved.Generation);
         Assert.True(moved.Resolution.IsPaused);
         Assert.Equal(TimeSpan.FromHours(1), moved.Resolution.Target);
-        Assert.Contains(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.GetString("Type") == HandoffSlaActions.MovedEvent && e.GetString("FromTeam") == "care");
+        Assert.Contains(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.GetString("Type") == WorkRules.Moved && e.GetString("FromTeam") == "care");
 
         harness.Clock.SetUtcNow(Harness.Start.AddMinutes(10));
         await harness.Services.GetRequiredService<SlaSweepStage>().RunAsync(CancellationToken.None);
@@ -310,7 +312,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
     {
         await using var harness = await CreateAsync();
         var handoff = await ProcessAsync(harness, "p1", CrisisText);
-        var actions = harness.Services.GetRequiredService<HandoffSlaActions>();
+        var actions = new Agent(harness.Services.GetRequiredService<HandoffWork>());
         var sweep = harness.Services.GetRequiredService<SlaSweepStage>();
         await actions.RespondAsync(handoff.PartitionKey, "agent", CancellationToken.None);
         harness.Clock.SetUtcNow(Harness.Start.AddMinutes(20));
@@ -333,7 +335,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
     public async Task RecomputeStats_FromEvents_CountsPercentilesAndACorrectedCalendarCorrectsHistory()
     {
         await using var harness = await CreateAsync();
-        var actions = harness.Services.GetRequiredService<HandoffSlaActions>();
+        var actions = new Agent(harness.Services.GetRequiredService<HandoffWork>());
         var quick = await ProcessAsync(harness, "q1", CareText);
         var slow = await ProcessAsync(harness, "q2", CareText);
         await ProcessAsync(harness, "q3", CareText);
@@ -423,4 +425,25 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
 
     private static async Task<TableEntity> HandoffAsync(Harness harness, string handoffId) =>
         (await harness.Table(StorageNames.HandoffsTable).GetEntityAsync<TableEntity>(handoffId, HandoffStore.HandoffRowKey)).Value;
+
+    /// <summary>The SLA-changing agent actions, as a manager (who may act on any team) named by the test.</summary>
+    private sealed class Agent(HandoffWork work)
+    {
+        public Task<HandoffSla> RespondAsync(string id, string actor, CancellationToken ct) => ActAsync(id, new WorkCommand(WorkVerb.Respond, "reply"), actor, ct);
+
+        public Task<HandoffSla> PauseAsync(string id, string actor, CancellationToken ct) => ActAsync(id, new WorkCommand(WorkVerb.Pause), actor, ct);
+
+        public Task<HandoffSla> ResumeAsync(string id, string actor, CancellationToken ct) => ActAsync(id, new WorkCommand(WorkVerb.Resume), actor, ct);
+
+        public Task<HandoffSla> ResolveAsync(string id, string actor, CancellationToken ct) => ActAsync(id, new WorkCommand(WorkVerb.Resolve), actor, ct);
+
+        public Task<HandoffSla> MoveAsync(string id, string team, string actor, CancellationToken ct) => ActAsync(id, new WorkCommand(WorkVerb.Reassign, Team: team), actor, ct);
+
+        private async Task<HandoffSla> ActAsync(string id, WorkCommand command, string actor, CancellationToken ct)
+        {
+            var outcome = await work.ApplyAsync(id, command, new Caller(actor, [Caller.ManagerRole]), null, ct);
+            Assert.Null(outcome.Refusal);
+            return outcome.Handoff!.Sla!;
+        }
+    }
 }

@@ -41,6 +41,10 @@ public static class HandoffIds
     public static string For(string mentionKey) =>
         "h-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(mentionKey)), 0, 16);
 
+    /// <summary>True for "h-" and 32 lowercase hex digits: anything else cannot name a handoff (and never reaches storage as a key).</summary>
+    public static bool IsWellFormed(string? id) =>
+        id is { Length: 34 } && id.StartsWith("h-", StringComparison.Ordinal) && id.AsSpan(2).IndexOfAnyExcept("0123456789abcdef") < 0;
+
     public static string Serialize(HandoffMessage message) => JsonSerializer.Serialize(message, HandoffJsonContext.Default.HandoffMessage);
 
     public static HandoffMessage? Deserialize(string body) => JsonSerializer.Deserialize(body, HandoffJsonContext.Default.HandoffMessage);

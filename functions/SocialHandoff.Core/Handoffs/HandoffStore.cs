@@ -134,11 +134,19 @@ public sealed class HandoffStore(StorageClients clients)
     public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoff);
-        var queue = await clients.GetQueueAsync(StorageNames.TeamQueue(handoff.Team), cancellationToken).ConfigureAwait(false);
         var text = handoff.Text.Length > 2000 ? handoff.Text[..2000] : handoff.Text;
-        var message = new HandoffMessage(
-            HandoffMessage.CurrentSchemaVersion, handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team,
-            handoff.Priority, handoff.Urgency, handoff.Sentiment, text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt);
+        await SendAsync(
+            new HandoffMessage(
+                HandoffMessage.CurrentSchemaVersion, handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team,
+                handoff.Priority, handoff.Urgency, handoff.Sentiment, text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts a message on its team's queue (a new handoff, or one moved to that team).</summary>
+    public async Task SendAsync(HandoffMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var queue = await clients.GetQueueAsync(StorageNames.TeamQueue(message.Team), cancellationToken).ConfigureAwait(false);
         await queue.SendMessageAsync(HandoffIds.Serialize(message), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Core.Sla;
 
@@ -59,11 +60,11 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
                 var at = e.GetDateTimeOffset("At") ?? createdAt;
                 sla = e.GetString("Type") switch
                 {
-                    HandoffSlaActions.RespondedEvent => sla.Respond(at),
-                    HandoffSlaActions.PausedEvent => sla.Pause(at),
-                    HandoffSlaActions.ResumedEvent => sla.Resume(at),
-                    HandoffSlaActions.ResolvedEvent => sla.Resolve(at),
-                    HandoffSlaActions.MovedEvent when e.GetString("Team") is { } moved && moved != sla.Team => sla.MoveTo(moved, book.Resolve(moved, sla.Priority)),
+                    WorkRules.Responded => sla.Respond(at),
+                    WorkRules.Paused => sla.Pause(at),
+                    WorkRules.Resumed => sla.Resume(at),
+                    WorkRules.Resolved => sla.Resolve(at),
+                    WorkRules.Moved when e.GetString("Team") is { } moved && moved != sla.Team => sla.MoveTo(moved, book.Resolve(moved, sla.Priority)),
                     _ => sla,
                 };
             }

@@ -4,12 +4,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NCrontab;
 using SocialHandoff.Core;
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Api;
 using SocialHandoff.Core.Ingestion.Files;
 using SocialHandoff.Core.Ingestion.X;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
 using SocialHandoff.Local.Sla;
+using SocialHandoff.Local.Web;
 
 namespace SocialHandoff.Local.Pipeline;
 
@@ -118,6 +121,21 @@ internal static class RunCommand
 
             var schedule = CrontabSchedule.Parse(host.Services.GetRequiredService<IOptions<IngestScheduleOptions>>().Value.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
             var sweepSchedule = CrontabSchedule.Parse(host.Services.GetRequiredService<IOptions<SlaOptions>>().Value.SweepSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+            var port = builder.Configuration.GetValue("Local:Web:Port", 7071);
+            LocalWebHost web;
+            try
+            {
+                web = await LocalWebHost.StartAsync(host.Services, port, DashboardFiles.DefaultRoot, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"Cannot serve the dashboard on 127.0.0.1:{port} ({ex.Message}). Free the port or choose another with --Local:Web:Port=<port> (0 picks a free one).").ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var webScope = web;
+            var identities = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value.ParseDevIdentities();
+            await output.WriteLineAsync($"Dashboard and API: {web.Address} (development identities: {string.Join(", ", identities.Select(i => $"{i.Name} [{string.Join(", ", i.Roles)}]"))}; the page switches between them)").ConfigureAwait(false);
             await output.WriteLineAsync($"Running: ingest on '{schedule}', SLA sweep on '{sweepSchedule}', queues pumped continuously. Ctrl+C stops.").ConfigureAwait(false);
             await pipeline.RunAsync(
                 schedule.GetNextOccurrence,

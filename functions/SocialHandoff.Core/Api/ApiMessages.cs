@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SocialHandoff.Core.Policies;
+using SocialHandoff.Core.Reports;
+using SocialHandoff.Core.Routing.Rules;
+using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Work;
+
+namespace SocialHandoff.Core.Api;
+
+/// <summary>An HTTP request as either host (Functions or the local runner) hands it over.</summary>
+public sealed record ApiRequest(
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Query,
+    Func<string, string?> Header,
+    Func<string, string?> Cookie,
+    string? Body);
+
+/// <summary>What the host writes back: status, content type, body and extra headers.</summary>
+public sealed record ApiResponse(int Status, string ContentType, string Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public const string Json = "application/json; charset=utf-8";
+    public const string ProblemJson = "application/problem+json; charset=utf-8";
+    public const string CsvType = "text/csv; charset=utf-8";
+}
+
+/// <summary>RFC 9457 problem details; <see cref="Errors"/> names each bad field, <see cref="Holder"/> who holds a claimed item.</summary>
+public sealed record Problem(
+    string Type,
+    string Title,
+    int Status,
+    string Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, string[]>? Errors = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Holder = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Etag = null);
+
+public sealed record MeMessage(string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Teams, bool IsManager, bool IsAdmin, IReadOnlyList<string>? DevIdentities);
+
+public sealed record TeamMessage(string Name, bool CanWork);
+
+public sealed record ReasonMessage(string Signal, string Text, int Points);
+
+public sealed record HandoffSummaryMessage(
+    string Id, string Team, string Status, string? Assignee, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
+    string Text, string? AuthorHandle, long? AuthorFollowers, string? Url, string Source, DateTimeOffset PostedAt, DateTimeOffset CreatedAt,
+    DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstRespondedAt, string SlaState,
+    IReadOnlyList<ReasonMessage> Reasons, string Etag);
+
+public sealed record QueueMessage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items);
+
+public sealed record ClockMessage(string State, double TargetMinutes, DateTimeOffset? DueAt, DateTimeOffset? StoppedAt, string Standing);
+
+public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage FirstResponse, ClockMessage Resolution);
+
+public sealed record FirstResponseMessage(DateTimeOffset At, string By, string Reply);
+
+public sealed record EventMessage(string Type, DateTimeOffset? At, string? Actor, Dictionary<string, string?>? Before, Dictionary<string, string?>? After, string? Text);
+
+/// <summary>What one handoff adds to its summary (the API sends both as one flat object).</summary>
+public sealed record HandoffDetailMessage(
+    string Rule, IReadOnlyList<string> RuleWhy, IReadOnlyList<string> Tags, int RuleSetVersion, string? Language,
+    string MentionKey, string CorrelationId, SlaMessage? Sla, FirstResponseMessage? FirstResponse, IReadOnlyList<EventMessage> Events);
+
+/// <summary>The body of every action: the fields each one reads (the others must be absent).</summary>
+public sealed record ActionBody(string? Reply, string? Note, string? Text, string? Assignee, string? Team);
+
+public sealed record SummaryMessage(DateOnly From, DateOnly To, IReadOnlyList<SlaSummaryRow> Rows);
+
+public sealed record SlaListMessage(IReadOnlyList<SlaListItem> Items);
+
+public sealed record RuleErrorMessage(int? Rule, string? RuleName, string Field, string Message);
+
+public sealed record ValidationMessage(bool Valid, IReadOnlyList<RuleErrorMessage> Errors);
+
+public sealed record RulesDocumentMessage(int Version, RuleSet Document);
+
+public sealed record SlaDocumentMessage(int Version, SlaPolicySet Document);
+
+public sealed record SavedMessage(int Version);
+
+public sealed record StorageHealthMessage(string Status, long LatencyMs, string? Error);
+
+public sealed record SourceHealthMessage(string Name, string? Watermark, DateTimeOffset? UpdatedAt);
+
+public sealed record HealthMessage(string Status, StorageHealthMessage Storage, IReadOnlyList<SourceHealthMessage> Sources);
+
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    Converters = [typeof(JsonStringEnumConverter<SlaStatus>)])]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(MeMessage))]
+[JsonSerializable(typeof(List<TeamMessage>))]
+[JsonSerializable(typeof(QueueMessage))]
+[JsonSerializable(typeof(HandoffDetailMessage))]
+[JsonSerializable(typeof(HandoffSummaryMessage))]
+[JsonSerializable(typeof(ActionBody))]
+[JsonSerializable(typeof(SummaryMessage))]
+[JsonSerializable(typeof(SlaListMessage))]
+[JsonSerializable(typeof(FirstResponseReport))]
+[JsonSerializable(typeof(ValidationMessage))]
+[JsonSerializable(typeof(RulesDocumentMessage))]
+[JsonSerializable(typeof(SlaDocumentMessage))]
+[JsonSerializable(typeof(SavedMessage))]
+[JsonSerializable(typeof(DryRunReport))]
+[JsonSerializable(typeof(HealthMessage))]
+[JsonSerializable(typeof(Dictionary<string, string?>))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Policies;
+using SocialHandoff.Core.Routing.Rules;
+using SocialHandoff.Core.Sla;
+
+namespace SocialHandoff.Core.Api;
+
+public sealed partial class WorkApi
+{
+    private const int DefaultDryRunSize = 200;
+
+    private async Task<ApiResponse> GetRulesAsync(CancellationToken ct)
+    {
+        var rules = (await policies.GetRulesAsync(ct).ConfigureAwait(false)).Rules;
+        return JsonResponse(200, new RulesDocumentMessage(rules.Version, rules), ApiJsonContext.Default.RulesDocumentMessage, VersionTag(rules.Version));
+    }
+
+    private async Task<ApiResponse> GetSlaPoliciesAsync(CancellationToken ct)
+    {
+        var set = (await policies.GetSlaAsync(ct).ConfigureAwait(false)).Set;
+        return JsonResponse(200, new SlaDocumentMessage(set.Version, set), ApiJsonContext.Default.SlaDocumentMessage, VersionTag(set.Version));
+    }
+
+    private static Task<ApiResponse> ValidateRulesAsync(ApiRequest request)
+    {
+        if (!TryReadBody(request, PolicyJsonContext.Default.RuleSet, allowEmpty: false, out var rules, out var bad))
+        {
+            return Task.FromResult(bad!);
+        }
+
+        var errors = RuleEngine.Validate(rules!).Select(e => new RuleErrorMessage(e.RuleIndex + 1, e.RuleName, e.Field, e.Message)).ToList();
+        return Task.FromResult(JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage));
+    }
+
+    private static Task<ApiResponse> ValidateSlaPoliciesAsync(ApiRequest request)
+    {
+        if (!TryReadBody(request, PolicyJsonContext.Default.SlaPolicySet, allowEmpty: false, out var set, out var bad))
+        {
+            return Task.FromResult(bad!);
+        }
+
+        var errors = SlaPolicyBook.Validate(set!).Select(e => new RuleErrorMessage(null, null, "policies", e)).ToList();
+        return Task.FromResult(JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage));
+    }
+
+    private async Task<ApiResponse> DryRunRulesAsync(ApiRequest request, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var last = IntQuery(request, "last", DefaultDryRunSize, 1, 5000, errors);
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        if (!TryReadBody(request, PolicyJsonContext.Default.RuleSet, allowEmpty: false, out var rules, out var bad))
+        {
+            return bad!;
+        }
+
+        try
+        {
+            return JsonResponse(200, await dryRun.RunAsync(rules!, last, ct).ConfigureAwait(false), ApiJsonContext.Default.DryRunReport);
+        }
+        catch (RuleSetInvalidException ex)
+        {
+            return Invalid(RuleErrors(ex.Errors));
+        }
+    }
+
+    private async Task<ApiResponse> SaveRulesAsync(ApiRequest request, Caller caller, CancellationToken ct)
+    {
+        if (!TryReadBody(request, PolicyJsonContext.Default.RuleSet, allowEmpty: false, out var rules, out var bad)
+            || !TryIfMatch(request, 'v', out var expected, out bad))
+        {
+            return bad!;
+        }
+
+        var invalid = RuleEngine.Validate(rules!);
+        if (invalid.Count > 0)
+        {
+            return Invalid(RuleErrors(invalid));
+        }
+
+        return Saved(await policyStore.SaveRulesAsync(rules!, caller.Name, expected, ct).ConfigureAwait(false), PolicyDocuments.Rules, caller);
+    }
+
+    private async Task<ApiResponse> SaveSlaPoliciesAsync(ApiRequest request, Caller caller, CancellationToken ct)
+    {
+        if (!TryReadBody(request, PolicyJsonContext.Default.SlaPolicySet, allowEmpty: false, out var set, out var bad)
+            || !TryIfMatch(request, 'v', out var expected, out bad))
+        {
+            return bad!;
+        }
+
+        var result = await policyStore.SaveSlaAsync(set!, caller.Name, expected, ct).ConfigureAwait(false);
+        return !result.Saved && !result.Conflict
+            ? Invalid(new Dictionary<string, string[]> { ["policies"] = [.. result.Errors] })
+            : Saved(result, PolicyDocuments.Sla, caller);
+    }
+
+    private ApiResponse Saved(PolicySaveResult result, string document, Caller caller)
+    {
+        if (result.Conflict)
+        {
+            return ProblemResponse(412, "precondition-failed", "Someone saved first.", string.Join(" ", result.Errors), etag: $"\"v{result.Version}\"");
+        }
+
+        policies.Invalidate();
+        LogSaved(caller.Name, document, result.Version);
+        return JsonResponse(200, new SavedMessage(result.Version), ApiJsonContext.Default.SavedMessage, VersionTag(result.Version));
+    }
+
+    /// <summary>Each rule error under a field path like <c>rules[2].then.team</c> (1-based, as the editor numbers rules).</summary>
+    private static Dictionary<string, string[]> RuleErrors(IReadOnlyList<RuleError> errors) => errors
+        .GroupBy(e => e.RuleIndex is int i ? string.Create(CultureInfo.InvariantCulture, $"rules[{i + 1}].{e.Field}") : e.Field)
+        .ToDictionary(g => g.Key, g => g.Select(e => e.RuleName is { Length: > 0 } name ? $"{e.Message} (rule '{name}')" : e.Message).ToArray());
+
+    private static Dictionary<string, string> VersionTag(int version) => new() { ["ETag"] = $"\"v{version}\"" };
+}

@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Policies;
+using SocialHandoff.Core.Reports;
+using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Work;
+
+namespace SocialHandoff.Core.Api;
+
+/// <summary>
+/// The team work API (see API.md beside this file), host-neutral: the Functions app's HTTP trigger
+/// and the local runner both turn their request into an <see cref="ApiRequest"/> and write back the
+/// <see cref="ApiResponse"/>. Every error is problem+json; every route checks who is calling.
+/// </summary>
+public sealed partial class WorkApi(
+    HandoffWork work,
+    WorkQueries queries,
+    SlaReports reports,
+    LivePolicies policies,
+    PolicyStore policyStore,
+    RuleDryRun dryRun,
+    StorageClients clients,
+    IOptions<ApiOptions> options,
+    TimeProvider timeProvider,
+    ILogger<WorkApi> logger)
+{
+    public const string DevUserHeader = "X-Dev-User";
+    public const string DevUserCookie = "sh-dev-user";
+    public const int MaxBodyBytes = 1024 * 1024;
+    private const string ProblemBase = "https://socialhandoff.dev/problems/";
+
+    private readonly IReadOnlyList<Caller> _devIdentities = options.Value.ParseDevIdentities();
+
+    public async Task<ApiResponse> HandleAsync(ApiRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var path = request.Path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (path.Length == 0 || path[0] != "api")
+        {
+            return NotFound("No such API route.");
+        }
+
+        var route = path[1..];
+        if (request.Body is { Length: > MaxBodyBytes / 2 } && System.Text.Encoding.UTF8.GetByteCount(request.Body) > MaxBodyBytes)
+        {
+            return ProblemResponse(413, "validation", "The body is too large.", $"body: must be at most {MaxBodyBytes} bytes.", new() { ["body"] = [$"must be at most {MaxBodyBytes} bytes."] });
+        }
+
+        try
+        {
+            if (route is ["health"])
+            {
+                return request.Method == "GET" ? await HealthAsync(cancellationToken).ConfigureAwait(false) : MethodNotAllowed("GET");
+            }
+
+            var caller = ResolveCaller(request, out var refusal);
+            if (caller is null)
+            {
+                return refusal!;
+            }
+
+            return await RouteAsync(request, route, caller, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogStorageFailed(ex, request.Method, request.Path);
+            return ProblemResponse(503, "unavailable", "Storage is not answering.", "The request could not be completed because storage did not answer; try again shortly.");
+        }
+    }
+
+    private Task<ApiResponse> RouteAsync(ApiRequest request, string[] route, Caller caller, CancellationToken ct) => (request.Method, route) switch
+    {
+        ("GET", ["me"]) => Task.FromResult(Me(caller)),
+        ("GET", ["teams"]) => TeamsAsync(caller, ct),
+        ("GET", ["teams", var team, "handoffs"]) => QueueAsync(request, team, caller, ct),
+        ("GET", ["handoffs", var id]) => HandoffAsync(id, caller, ct),
+        ("POST", ["handoffs", var id, var action]) => ActAsync(request, id, action, caller, ct),
+        ("GET", ["sla", var report]) => ReportAsync(request, report, caller, ct),
+        ("GET", ["rules"]) => GetRulesAsync(ct),
+        ("POST", ["rules", "validate"]) => ManagerOnly(caller, () => ValidateRulesAsync(request)),
+        ("POST", ["rules", "dry-run"]) => ManagerOnly(caller, () => DryRunRulesAsync(request, ct)),
+        ("PUT", ["rules"]) => ManagerOnly(caller, () => SaveRulesAsync(request, caller, ct)),
+        ("GET", ["sla-policies"]) => GetSlaPoliciesAsync(ct),
+        ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request)),
+        ("PUT", ["sla-policies"]) => ManagerOnly(caller, () => SaveSlaPoliciesAsync(request, caller, ct)),
+        (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
+        (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),
+        (_, ["rules", _] or ["sla-policies", _]) => Task.FromResult(MethodNotAllowed("POST")),
+        _ => Task.FromResult(NotFound("No such API route.")),
+    };
+
+    /// <summary>Locally, one of the configured development identities; otherwise the principal App Service Authentication signed in.</summary>
+    private Caller? ResolveCaller(ApiRequest request, out ApiResponse? refusal)
+    {
+        refusal = null;
+        if (_devIdentities.Count > 0)
+        {
+            var pick = request.Header(DevUserHeader) ?? request.Cookie(DevUserCookie);
+            if (string.IsNullOrWhiteSpace(pick))
+            {
+                return _devIdentities[0];
+            }
+
+            var chosen = _devIdentities.FirstOrDefault(c => WorkRules.SameName(c.Name, pick.Trim()));
+            if (chosen is null)
+            {
+                refusal = ProblemResponse(401, "unauthenticated", "Unknown development identity.",
+                    $"'{pick}' is not one of the development identities ({string.Join(", ", _devIdentities.Select(c => c.Name))}).");
+            }
+
+            return chosen;
+        }
+
+        var caller = ClientPrincipal.TryRead(request.Header(ClientPrincipal.HeaderName));
+        if (caller is null)
+        {
+            refusal = ProblemResponse(401, "unauthenticated", "Sign in first.",
+                $"No signed-in principal: the {ClientPrincipal.HeaderName} header from App Service Authentication is missing or unreadable.");
+        }
+
+        return caller;
+    }
+
+    private ApiResponse Me(Caller caller) => JsonResponse(200, new MeMessage(
+        caller.Name, caller.Roles, caller.Teams, caller.IsManager, caller.IsAdmin,
+        _devIdentities.Count > 0 ? _devIdentities.Select(c => c.Name).ToList() : null), ApiJsonContext.Default.MeMessage);
+
+    private async Task<ApiResponse> TeamsAsync(Caller caller, CancellationToken ct)
+    {
+        var known = await KnownTeamsAsync(ct).ConfigureAwait(false);
+        var visible = caller.IsManager ? known.Union(caller.Teams) : caller.Teams;
+        return JsonResponse(200, visible.Distinct().Order(StringComparer.Ordinal).Select(t => new TeamMessage(t, caller.CanWork(t))).ToList(), ApiJsonContext.Default.ListTeamMessage);
+    }
+
+    /// <summary>The teams the rules route to and the SLA policies name.</summary>
+    private async Task<HashSet<string>> KnownTeamsAsync(CancellationToken ct)
+    {
+        var rules = (await policies.GetRulesAsync(ct).ConfigureAwait(false)).Rules;
+        var sla = (await policies.GetSlaAsync(ct).ConfigureAwait(false)).Set;
+        var teams = new HashSet<string>(StringComparer.Ordinal) { rules.Default.Team };
+        teams.UnionWith(rules.Rules.Select(r => r.Then.Team));
+        teams.UnionWith(sla.Policies.Select(p => p.Team).Where(StorageNames.IsValidTeamName));
+        teams.RemoveWhere(t => !StorageNames.IsValidTeamName(t));
+        return teams;
+    }
+
+    private async Task<ApiResponse> HealthAsync(CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var sources = new List<SourceHealthMessage>();
+        try
+        {
+            var table = await clients.GetTableAsync(StorageNames.SourceStateTable, ct).ConfigureAwait(false);
+            await foreach (var row in table.QueryAsync<TableEntity>(maxPerPage: 100, cancellationToken: ct).ConfigureAwait(false))
+            {
+                sources.Add(new SourceHealthMessage(row.GetString("Source") ?? row.RowKey, row.GetString("Watermark"), row.GetDateTimeOffset("UpdatedAt")));
+            }
+
+            var storage = new StorageHealthMessage("ok", watch.ElapsedMilliseconds, null);
+            return JsonResponse(200, new HealthMessage("healthy", storage, sources), ApiJsonContext.Default.HealthMessage);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException && !ct.IsCancellationRequested)
+        {
+            var storage = new StorageHealthMessage("unreachable", watch.ElapsedMilliseconds, ex.Message.Split('\n')[0]);
+            return JsonResponse(503, new HealthMessage("unhealthy", storage, sources), ApiJsonContext.Default.HealthMessage);
+        }
+    }
+
+    private static async Task<ApiResponse> ManagerOnly(Caller caller, Func<Task<ApiResponse>> handler) =>
+        caller.IsManager
+            ? await handler().ConfigureAwait(false)
+            : ProblemResponse(403, "forbidden", "Managers only.", $"{caller.Name} is not a manager: only managers change rules and SLA policies.");
+
+    internal static ApiResponse JsonResponse<T>(int status, T value, JsonTypeInfo<T> type, IReadOnlyDictionary<string, string>? headers = null) =>
+        new(status, ApiResponse.Json, JsonSerializer.Serialize(value, type), WithNoStore(headers));
+
+    internal static ApiResponse ProblemResponse(int status, string kind, string title, string detail, Dictionary<string, string[]>? errors = null, string? holder = null, string? etag = null) =>
+        new(status, ApiResponse.ProblemJson,
+            JsonSerializer.Serialize(new Problem(ProblemBase + kind, title, status, detail, errors, holder, etag), ApiJsonContext.Default.Problem),
+            WithNoStore(null));
+
+    /// <summary>A 400 naming each bad field.</summary>
+    internal static ApiResponse Invalid(Dictionary<string, string[]> errors) =>
+        ProblemResponse(400, "validation", "The request is not valid.", string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")), errors);
+
+    internal static ApiResponse Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static ApiResponse NotFound(string detail) => ProblemResponse(404, "not-found", "Not found.", detail);
+
+    private static ApiResponse MethodNotAllowed(string allow) =>
+        ProblemResponse(405, "method-not-allowed", "Method not allowed.", $"This route answers {allow}.") with
+        {
+            Headers = new Dictionary<string, string> { ["Cache-Control"] = "no-store", ["Allow"] = allow },
+        };
+
+    private static Dictionary<string, string> WithNoStore(IReadOnlyDictionary<string, string>? headers)
+    {
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Cache-Control"] = "no-store" };
+        foreach (var (key, value) in headers ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        return all;
+    }
+
+    /// <summary>Reads a JSON body with a source-generated type; a syntax or type error names the JSON path as the field.</summary>
+    internal static bool TryReadBody<T>(ApiRequest request, JsonTypeInfo<T> type, bool allowEmpty, out T? value, out ApiResponse? error)
+        where T : class
+    {
+        value = null;
+        error = null;
+        if (string.IsNullOrWhiteSpace(request.Body))
+        {
+            if (!allowEmpty)
+            {
+                error = Invalid("body", "is required: send a JSON object.");
+            }
+
+            return allowEmpty;
+        }
+
+        try
+        {
+            value = JsonSerializer.Deserialize(request.Body, type);
+            if (value is null)
+            {
+                error = Invalid("body", "must be a JSON object, not null.");
+            }
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            // The serializer's own message names our .NET types; say it in the body's terms instead.
+            error = Invalid(field, ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+                ? "has the wrong JSON type for this field."
+                : "is not valid JSON here.");
+        }
+
+        return error is null;
+    }
+
+    internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "{Method} {Path}: storage failed")]
+    private partial void LogStorageFailed(Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "{Actor} {Action} handoff {HandoffId}: {Status}")]
+    private partial void LogAction(string actor, string action, string handoffId, int status);
+
+    [LoggerMessage(EventId = 1602, Level = LogLevel.Information, Message = "{Actor} saved {Document} version {Version}")]
+    private partial void LogSaved(string actor, string document, int version);
+}

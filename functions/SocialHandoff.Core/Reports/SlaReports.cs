@@ -1,0 +1,193 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Work;
+
+namespace SocialHandoff.Core.Reports;
+
+/// <summary>One team's day: handoffs created that UTC day and how their clocks stand now.</summary>
+public sealed record SlaSummaryRow(
+    string Team,
+    DateOnly Day,
+    int Received,
+    int Open,
+    int FirstResponded,
+    int FirstResponseMet,
+    int FirstResponseBreached,
+    int ResolutionMet,
+    int ResolutionBreached,
+    int AtRisk,
+    double? MetRate,
+    double? MedianFirstResponseMinutes);
+
+/// <summary>A clock past its target (<see cref="Minutes"/> late) or within its warning time (<see cref="Minutes"/> left).</summary>
+public sealed record SlaListItem(string Id, string Team, string Priority, string Clock, DateTimeOffset? DueAt, int Minutes, string? Assignee, string Status, string Text);
+
+public sealed record FirstResponseBucket(string Label, int Count);
+
+public sealed record MetRateDay(DateOnly Day, double? MetRate, int Responded);
+
+public sealed record FirstResponseReport(IReadOnlyList<FirstResponseBucket> Buckets, IReadOnlyList<MetRateDay> Daily);
+
+/// <summary>
+/// The managers' SLA reports, from the Handoffs rows created in a date range (a filtered scan: a
+/// manager's occasional read). "Met" and "breached" count decided clocks (stopped in time, or past
+/// target whether stopped or not); first-response minutes are business minutes on the policy's calendar.
+/// </summary>
+public sealed class SlaReports(StorageClients clients, WorkQueries queries, SlaDueIndex index, TimeProvider timeProvider)
+{
+    private static readonly (string Label, double UpTo)[] BucketEdges =
+        [("< 15 min", 15), ("15-60 min", 60), ("1-4 h", 240), ("4-24 h", 1440), (">= 24 h", double.MaxValue)];
+
+    public async Task<IReadOnlyList<SlaSummaryRow>> SummaryAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var samples = await SamplesAsync(team, from, to, cancellationToken).ConfigureAwait(false);
+        return samples
+            .GroupBy(s => (s.View.Handoff.Team, Day: DateOnly.FromDateTime(s.View.Handoff.CreatedAt.UtcDateTime)))
+            .OrderBy(g => g.Key.Team, StringComparer.Ordinal).ThenBy(g => g.Key.Day)
+            .Select(g =>
+            {
+                var frMet = g.Count(s => s.View.FirstResponse == SlaStatus.Met);
+                var frBreached = g.Count(s => s.View.FirstResponse is SlaStatus.Breached or SlaStatus.MissedButDone);
+                var minutes = g.Where(s => s.FirstResponseMinutes is not null).Select(s => s.FirstResponseMinutes!.Value).Order().ToList();
+                return new SlaSummaryRow(
+                    g.Key.Team,
+                    g.Key.Day,
+                    g.Count(),
+                    g.Count(s => !s.View.Handoff.IsResolved),
+                    minutes.Count,
+                    frMet,
+                    frBreached,
+                    g.Count(s => s.View.Resolution == SlaStatus.Met),
+                    g.Count(s => s.View.Resolution is SlaStatus.Breached or SlaStatus.MissedButDone),
+                    g.Count(s => s.View.SlaState == "at-risk"),
+                    frMet + frBreached == 0 ? null : Math.Round((double)frMet / (frMet + frBreached), 4),
+                    minutes.Count == 0 ? null : Math.Round(Median(minutes), 1));
+            })
+            .ToList();
+    }
+
+    /// <summary>Every clock past its target among handoffs created in the range, most overdue first.</summary>
+    public async Task<IReadOnlyList<SlaListItem>> BreachesAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var items = new List<SlaListItem>();
+        foreach (var s in await SamplesAsync(team, from, to, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (clock, status, c) in Clocks(s.View))
+            {
+                if (status is SlaStatus.Breached or SlaStatus.MissedButDone)
+                {
+                    var late = c.Elapsed(s.Calendar, c.StoppedAt ?? now) - c.Target;
+                    items.Add(Item(s.View.Handoff, clock, (int)Math.Round(late.TotalMinutes)));
+                }
+            }
+        }
+
+        return items.OrderByDescending(i => i.Minutes).ToList();
+    }
+
+    /// <summary>Every running clock of an open handoff within its warning time, least time left first.</summary>
+    public async Task<IReadOnlyList<SlaListItem>> AtRiskAsync(string? team, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var filter = team is null
+            ? TableClient.CreateQueryFilter($"Status ne {HandoffStore.StatusResolved}")
+            : TableClient.CreateQueryFilter($"Team eq {team} and Status ne {HandoffStore.StatusResolved}");
+        var items = new List<SlaListItem>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
+            if (view.Handoff.Sla is not { } sla)
+            {
+                continue;
+            }
+
+            var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
+            foreach (var (clock, status, c) in Clocks(view))
+            {
+                if (status == SlaStatus.AtRisk)
+                {
+                    items.Add(Item(view.Handoff, clock, (int)Math.Round((c.Target - c.Elapsed(calendar, now)).TotalMinutes)));
+                }
+            }
+        }
+
+        return items.OrderBy(i => i.Minutes).ToList();
+    }
+
+    /// <summary>How long first responses took (business minutes, in buckets) and the met rate per day.</summary>
+    public async Task<FirstResponseReport> FirstResponseAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var samples = await SamplesAsync(team, from, to, cancellationToken).ConfigureAwait(false);
+        var minutes = samples.Where(s => s.FirstResponseMinutes is not null).Select(s => s.FirstResponseMinutes!.Value).ToList();
+        var lower = 0.0;
+        var buckets = new List<FirstResponseBucket>();
+        foreach (var (label, upTo) in BucketEdges)
+        {
+            var low = lower;
+            buckets.Add(new FirstResponseBucket(label, minutes.Count(m => m >= low && m < upTo)));
+            lower = upTo;
+        }
+
+        var daily = new List<MetRateDay>();
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            var that = samples.Where(s => DateOnly.FromDateTime(s.View.Handoff.CreatedAt.UtcDateTime) == day).ToList();
+            var met = that.Count(s => s.View.FirstResponse == SlaStatus.Met);
+            var decided = met + that.Count(s => s.View.FirstResponse is SlaStatus.Breached or SlaStatus.MissedButDone);
+            daily.Add(new MetRateDay(day, decided == 0 ? null : Math.Round((double)met / decided, 4), that.Count(s => s.FirstResponseMinutes is not null)));
+        }
+
+        return new FirstResponseReport(buckets, daily);
+    }
+
+    private sealed record Sample(HandoffView View, BusinessCalendar Calendar, double? FirstResponseMinutes);
+
+    private async Task<List<Sample>> SamplesAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var filter = team is null
+            ? TableClient.CreateQueryFilter($"CreatedAt ge {start} and CreatedAt lt {end}")
+            : TableClient.CreateQueryFilter($"Team eq {team} and CreatedAt ge {start} and CreatedAt lt {end}");
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var samples = new List<Sample>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
+            if (view.Handoff.Sla is not { } sla)
+            {
+                continue;
+            }
+
+            var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
+            double? minutes = sla.FirstResponse.StoppedAt is { } stopped && view.Handoff.FirstResponse is not null
+                ? sla.FirstResponse.Elapsed(calendar, stopped).TotalMinutes
+                : null;
+            samples.Add(new Sample(view, calendar, minutes));
+        }
+
+        return samples;
+    }
+
+    private static IEnumerable<(string Name, SlaStatus Status, SlaClock Clock)> Clocks(HandoffView view)
+    {
+        var sla = view.Handoff.Sla!;
+        yield return ("firstResponse", view.FirstResponse, sla.FirstResponse);
+        yield return ("resolution", view.Resolution, sla.Resolution);
+    }
+
+    private static SlaListItem Item(HandoffRecord h, string clock, int minutes) =>
+        new(h.Id, h.Team, h.Priority, clock, clock == "firstResponse" ? h.FirstResponseDueAt : h.ResolutionDueAt, minutes, h.Assignee, h.Status,
+            h.Text.Length > 280 ? h.Text[..280] : h.Text);
+
+    private static double Median(List<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+
+    internal static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Policies;
+using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core.Work;
+
+/// <summary>The result of an action: the handoff after it, or why it was refused.</summary>
+public sealed record WorkOutcome(HandoffRecord? Handoff, WorkRefusal? Refusal)
+{
+    public static WorkOutcome NotFound(string id) => new(null, new WorkRefusal(404, "not-found", "No such handoff.", $"There is no handoff '{id}'."));
+}
+
+/// <summary>
+/// Applies agent actions to <c>Handoffs</c> rows. The audit event cannot be written in the same
+/// transaction (it lives in <c>HandoffEvents</c>), so the handoff's own ETag update carries it in
+/// <c>PendingEvent</c>, with the revision that names its row; then the event row is inserted (409 =
+/// there already), the SLA index and, for a move, the new team's queue are updated, and the row is
+/// marked applied. Whoever next reads a row with an unapplied event finishes that first, so a crash
+/// at any point loses no event and no side effect.
+/// </summary>
+public sealed class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TimeProvider timeProvider)
+{
+    /// <summary>Reads a handoff (finishing any half-applied action first); null when there is none.</summary>
+    public async Task<HandoffRecord?> GetAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoffId);
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var row = await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false);
+            if (row is null || row.PendingEvent is null || row.PendingEventApplied)
+            {
+                return row;
+            }
+
+            await FinishAsync(table, row, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Decides and applies one command; <c>ifMatchRevision</c> is the revision the caller saw (If-Match): a newer one means someone acted meanwhile, 412.</summary>
+    public async Task<WorkOutcome> ApplyAsync(string handoffId, WorkCommand command, Caller caller, int? ifMatchRevision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!HandoffIds.IsWellFormed(handoffId))
+        {
+            return WorkOutcome.NotFound(handoffId);
+        }
+
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var book = command.Verb == WorkVerb.Reassign ? await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false) : null;
+        while (true)
+        {
+            var h = await GetAsync(handoffId, cancellationToken).ConfigureAwait(false);
+            if (h is null)
+            {
+                return WorkOutcome.NotFound(handoffId);
+            }
+
+            if (!caller.CanWork(h.Team))
+            {
+                return new WorkOutcome(null, new WorkRefusal(403, "forbidden", "Not your team's handoff.", $"{caller.Name} is not an agent of team {h.Team}."));
+            }
+
+            if (ifMatchRevision is int seen && seen != h.Revision)
+            {
+                var holder = h.Assignee is { } a && !WorkRules.SameName(a, caller.Name) ? a : null;
+                var who = holder is null ? "Someone" : holder;
+                return new WorkOutcome(h, new WorkRefusal(412, "precondition-failed", "The handoff changed since you loaded it.",
+                    $"{who} changed handoff {h.Id} since you loaded it (now {h.ETag}, you had \"r{seen}\"); reload and try again.", holder));
+            }
+
+            var at = timeProvider.GetUtcNow();
+            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority));
+            if (decision.Refusal is { } refusal)
+            {
+                return new WorkOutcome(h, refusal);
+            }
+
+            if (decision.IsUnchanged)
+            {
+                return new WorkOutcome(h, null);
+            }
+
+            var after = decision.After!;
+            var pending = PendingJson.From(after.Revision, decision.Event!);
+            var update = await RowUpdateAsync(after, cancellationToken).ConfigureAwait(false);
+            update["Revision"] = after.Revision;
+            update["PendingEvent"] = JsonSerializer.Serialize(pending, WorkJsonContext.Default.PendingJson);
+            update["PendingEventApplied"] = false;
+            Response response;
+            try
+            {
+                response = await table.UpdateEntityAsync(update, h.StorageETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // The row moved under us (another agent, or the SLA sweep): decide again on what is there now.
+                continue;
+            }
+
+            var written = after with { PendingEvent = update.GetString("PendingEvent"), PendingEventApplied = false, StorageETag = response.Headers.ETag ?? default };
+            var finished = await FinishAsync(table, written, cancellationToken).ConfigureAwait(false);
+
+            // Read it back: the due times shown come from the stored clocks, as every later read sees them.
+            return new WorkOutcome(await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false) ?? finished, null);
+        }
+    }
+
+    /// <summary>The audit events of a handoff, oldest first.</summary>
+    public async Task<IReadOnlyList<TableEntity>> EventsAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var rows = new List<TableEntity>();
+        await foreach (var e in events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {handoffId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(e);
+        }
+
+        return rows.OrderBy(e => e.GetDateTimeOffset("At")).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<HandoffRecord?> ReadAsync(TableClient table, string handoffId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffStore.HandoffRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? HandoffRecord.FromEntity(row.Value!) : null;
+    }
+
+    /// <summary>The columns an action may change. Cleared values are written as "" (a merge cannot remove a column).</summary>
+    private async Task<TableEntity> RowUpdateAsync(HandoffRecord h, CancellationToken cancellationToken)
+    {
+        var update = new TableEntity(h.Id, HandoffStore.HandoffRowKey)
+        {
+            ["Team"] = h.Team,
+            ["Status"] = h.Status,
+            ["Assignee"] = h.Assignee ?? "",
+            ["FirstResponseSla"] = h.FirstResponseSlaFlag ?? "",
+            ["ResolutionSla"] = h.ResolutionSlaFlag ?? "",
+        };
+        if (h.FirstResponse is { } first)
+        {
+            update["FirstRespondedAt"] = first.At;
+            update["FirstResponseBy"] = first.By;
+            update["FirstResponseReply"] = first.Reply;
+        }
+
+        if (h.ResolvedAt is { } resolvedAt)
+        {
+            update["ResolvedAt"] = resolvedAt;
+        }
+
+        if (h.Sla is { } sla)
+        {
+            var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
+            update[HandoffStore.SlaColumn] = sla.ToJson();
+            update["SlaPolicy"] = sla.PolicyName;
+            update["SlaPolicyVersion"] = sla.PolicyVersion;
+
+            // A paused or stopped clock keeps its last due time in the column; HandoffRecord shows none for it.
+            if (sla.FirstResponse.DueAt(calendar) is { } firstDue)
+            {
+                update["FirstResponseDueAt"] = firstDue;
+            }
+
+            if (sla.Resolution.DueAt(calendar) is { } resolutionDue)
+            {
+                update["ResolutionDueAt"] = resolutionDue;
+            }
+        }
+
+        return update;
+    }
+
+    /// <summary>Writes the pending event's row and side effects (each idempotent), then marks it applied.</summary>
+    private async Task<HandoffRecord> FinishAsync(TableClient table, HandoffRecord h, CancellationToken cancellationToken)
+    {
+        var pending = JsonSerializer.Deserialize(h.PendingEvent!, WorkJsonContext.Default.PendingJson)
+            ?? throw new JsonException($"Handoff {h.Id} has an unreadable pending event.");
+        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var row = new TableEntity(h.Id, EventRowKey(pending.Revision, pending.Type))
+        {
+            ["Type"] = pending.Type,
+            ["At"] = pending.At,
+            ["Actor"] = pending.Actor,
+            ["Revision"] = pending.Revision,
+            ["Before"] = JsonSerializer.Serialize(pending.Before, WorkJsonContext.Default.DictionaryStringString),
+            ["After"] = JsonSerializer.Serialize(pending.After, WorkJsonContext.Default.DictionaryStringString),
+            ["Text"] = pending.Text,
+            ["Team"] = pending.Team,
+            ["FromTeam"] = pending.FromTeam,
+            ["Priority"] = h.Priority,
+            ["SlaPolicy"] = h.Sla?.PolicyName,
+            ["SlaPolicyVersion"] = h.Sla?.PolicyVersion,
+        };
+        try
+        {
+            await events.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+
+        if (h.Sla is { } sla)
+        {
+            await index.ScheduleAsync(h.Id, sla, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (pending.Type == WorkRules.Moved)
+        {
+            // The new team's channel hears of it as it would of a new handoff; consumers dedupe on the handoff id.
+            await store.SendAsync(new HandoffMessage(
+                HandoffMessage.CurrentSchemaVersion, h.CorrelationId, h.Id, h.MentionKey, h.Team, h.Priority, h.Urgency, h.Sentiment,
+                h.Text.Length > 2000 ? h.Text[..2000] : h.Text, h.Url,
+                h.FirstResponseDueAt ?? h.CreatedAt, h.ResolutionDueAt ?? h.CreatedAt), cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var marked = await table.UpdateEntityAsync(
+                new TableEntity(h.Id, HandoffStore.HandoffRowKey) { ["PendingEventApplied"] = true }, h.StorageETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return h with { PendingEventApplied = true, StorageETag = marked.Headers.ETag ?? h.StorageETag };
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // Someone wrote the row meanwhile; a later action finds this event already there (409) and marks it.
+            return (await ReadAsync(table, h.Id, cancellationToken).ConfigureAwait(false)) ?? h;
+        }
+    }
+
+    public static string EventRowKey(int revision, string type) => string.Create(CultureInfo.InvariantCulture, $"{revision:D6}-{type}");
+}
+
+internal sealed record PendingJson(int Revision, string Type, DateTimeOffset At, string Actor, Dictionary<string, string?> Before, Dictionary<string, string?> After, string? Text, string Team, string FromTeam)
+{
+    public static PendingJson From(int revision, WorkEvent e) =>
+        new(revision, e.Type, e.At, e.Actor, new(e.Before), new(e.After), e.Text, e.Team, e.FromTeam);
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(PendingJson))]
+[JsonSerializable(typeof(Dictionary<string, string?>))]
+internal sealed partial class WorkJsonContext : JsonSerializerContext
+{
+}

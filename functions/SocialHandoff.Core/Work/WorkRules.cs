@@ -1,0 +1,219 @@
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Sla;
+
+namespace SocialHandoff.Core.Work;
+
+public enum WorkVerb
+{
+    Claim,
+    Release,
+    Respond,
+    Pause,
+    Resume,
+    Resolve,
+    Reassign,
+    Note,
+}
+
+/// <summary>What an agent asks for. <see cref="Text"/> is the reply (respond), the note (note, resolve).</summary>
+public sealed record WorkCommand(WorkVerb Verb, string? Text = null, string? Assignee = null, string? Team = null);
+
+/// <summary>One audit event: who did what when, and the fields it changed, before and after.</summary>
+public sealed record WorkEvent(
+    string Type,
+    DateTimeOffset At,
+    string Actor,
+    IReadOnlyDictionary<string, string?> Before,
+    IReadOnlyDictionary<string, string?> After,
+    string? Text,
+    string Team,
+    string FromTeam);
+
+/// <summary>Why an action was refused, as the API reports it (HTTP status, problem kind, holder of a claim).</summary>
+public sealed record WorkRefusal(int Status, string Kind, string Title, string Detail, string? Holder = null);
+
+/// <summary>The outcome of deciding an action: a change with its event, a refusal, or nothing to do (asked for what already holds).</summary>
+public sealed record WorkDecision(HandoffRecord? After, WorkEvent? Event, WorkRefusal? Refusal)
+{
+    public bool IsUnchanged => After is null && Refusal is null;
+}
+
+/// <summary>
+/// The rules of agent work, pure: given a handoff, a command and the caller, what changes and what
+/// the audit event says, or why not. The store applies the outcome with optimistic concurrency.
+/// </summary>
+public static class WorkRules
+{
+    public const string Claimed = "Claimed";
+    public const string Released = "Released";
+    public const string Responded = "Responded";
+    public const string Replied = "Replied";
+    public const string Paused = "Paused";
+    public const string Resumed = "Resumed";
+    public const string Resolved = "Resolved";
+    public const string Reassigned = "Reassigned";
+    public const string Moved = "Moved";
+    public const string Noted = "Noted";
+
+    public const int MaxReplyChars = 2000;
+    public const int MaxNoteChars = 4000;
+
+    /// <summary>Decides a command; <c>policyFor</c> gives the SLA policy of a team at a priority in the set in force (for a move).</summary>
+    public static WorkDecision Decide(HandoffRecord h, WorkCommand command, Caller caller, DateTimeOffset at, Func<string, string, SlaPolicy> policyFor)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(policyFor);
+        if (!caller.CanWork(h.Team))
+        {
+            return Refuse(403, "forbidden", "Not your team's handoff.", $"{caller.Name} is not an agent of team {h.Team}.");
+        }
+
+        var heldByOther = h.Assignee is { } holder && !SameName(holder, caller.Name);
+        if (h.IsResolved && command.Verb is not (WorkVerb.Note or WorkVerb.Resolve))
+        {
+            return Refuse(409, "conflict", "The handoff is resolved.", $"Handoff {h.Id} was resolved at {h.ResolvedAt:u}; nothing more can change but notes.");
+        }
+
+        switch (command.Verb)
+        {
+            case WorkVerb.Claim:
+                if (heldByOther)
+                {
+                    return Refuse(409, "conflict", "Someone else claimed it first.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                }
+
+                return h.Assignee is null ? Change(h, Claimed, caller, at, h with { Assignee = caller.Name }) : Unchanged();
+
+            case WorkVerb.Release:
+                if (h.Assignee is null)
+                {
+                    return Refuse(409, "conflict", "Nobody holds it.", $"Handoff {h.Id} is not claimed.");
+                }
+
+                if (heldByOther && !caller.IsManager)
+                {
+                    return Refuse(403, "forbidden", "Only the holder or a manager can release it.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                }
+
+                return Change(h, Released, caller, at, h with { Assignee = null });
+
+            case WorkVerb.Respond:
+                if (heldByOther && !caller.IsManager)
+                {
+                    return Refuse(409, "conflict", "Someone else holds it.", $"{h.Assignee} holds handoff {h.Id}; ask them or a manager before replying.", h.Assignee);
+                }
+
+                // Replying to an unclaimed item claims it, so two agents do not answer the same customer.
+                var assignee = h.Assignee ?? caller.Name;
+                if (h.FirstResponse is not null)
+                {
+                    return Change(h, Replied, caller, at, h with { Assignee = assignee }, command.Text);
+                }
+
+                return Change(h, Responded, caller, at, h with
+                {
+                    Assignee = assignee,
+                    FirstResponse = new FirstResponseRecord(at, caller.Name, command.Text ?? ""),
+                    Sla = h.Sla?.Respond(at),
+                }, command.Text);
+
+            case WorkVerb.Pause:
+                return h.IsWaiting
+                    ? Refuse(409, "conflict", "Already waiting on the customer.", $"Handoff {h.Id} is paused already.")
+                    : Change(h, Paused, caller, at, h with { Sla = h.Sla?.Pause(at) });
+
+            case WorkVerb.Resume:
+                return !h.IsWaiting
+                    ? Refuse(409, "conflict", "Not waiting on the customer.", $"Handoff {h.Id} is not paused.")
+                    : Change(h, Resumed, caller, at, h with { Sla = h.Sla?.Resume(at) });
+
+            case WorkVerb.Resolve:
+                if (h.IsResolved)
+                {
+                    return Refuse(409, "conflict", "Already resolved.", $"Handoff {h.Id} was resolved at {h.ResolvedAt:u}.");
+                }
+
+                if (heldByOther && !caller.IsManager)
+                {
+                    return Refuse(409, "conflict", "Someone else holds it.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                }
+
+                return Change(h, Resolved, caller, at, h with
+                {
+                    Status = HandoffStore.StatusResolved,
+                    ResolvedAt = at,
+                    Assignee = h.Assignee ?? caller.Name,
+                    Sla = h.Sla?.Resolve(at),
+                }, command.Text);
+
+            case WorkVerb.Reassign:
+                var team = string.IsNullOrEmpty(command.Team) ? h.Team : command.Team;
+                var moved = team != h.Team;
+                var newAssignee = command.Assignee is { Length: > 0 } a ? a : moved ? null : h.Assignee;
+                if (!moved && newAssignee == h.Assignee)
+                {
+                    return Unchanged();
+                }
+
+                var after = h with { Assignee = newAssignee };
+                if (moved)
+                {
+                    after = after with
+                    {
+                        Team = team,
+                        Sla = h.Sla?.MoveTo(team, policyFor(team, h.Priority)),
+                        FirstResponseSlaFlag = null,
+                        ResolutionSlaFlag = null,
+                    };
+                }
+
+                return Change(h, moved ? Moved : Reassigned, caller, at, after, command.Text);
+
+            case WorkVerb.Note:
+                return Change(h, Noted, caller, at, h, command.Text);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Unknown verb.");
+        }
+    }
+
+    public static bool SameName(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static WorkDecision Unchanged() => new(null, null, null);
+
+    private static WorkDecision Refuse(int status, string kind, string title, string detail, string? holder = null) =>
+        new(null, null, new WorkRefusal(status, kind, title, detail, holder));
+
+    private static WorkDecision Change(HandoffRecord before, string type, Caller caller, DateTimeOffset at, HandoffRecord after, string? text = null)
+    {
+        var was = Fields(before);
+        var now = Fields(after);
+        var changed = now.Keys.Where(k => was[k] != now[k]).ToList();
+        return new WorkDecision(
+            after with { Revision = before.Revision + 1 },
+            new WorkEvent(
+                type,
+                at,
+                caller.Name,
+                changed.ToDictionary(k => k, k => was[k]),
+                changed.ToDictionary(k => k, k => now[k]),
+                string.IsNullOrEmpty(text) ? null : text,
+                after.Team,
+                before.Team),
+            null);
+    }
+
+    /// <summary>The agent-visible fields an event records before and after.</summary>
+    private static Dictionary<string, string?> Fields(HandoffRecord h) => new(StringComparer.Ordinal)
+    {
+        ["team"] = h.Team,
+        ["status"] = h.Status,
+        ["assignee"] = h.Assignee,
+        ["waiting"] = h.IsWaiting ? "true" : "false",
+        ["firstResponseAt"] = h.FirstResponse?.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["slaPolicy"] = h.Sla?.PolicyName,
+    };
+}

@@ -1,0 +1,34 @@
+using System.Web;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using SocialHandoff.Core.Api;
+
+namespace SocialHandoff.Functions;
+
+/// <summary>
+/// HTTP api/*: the team work API. App Service Authentication (Entra ID) signs users in in front of
+/// the app and passes X-MS-CLIENT-PRINCIPAL; WorkApi checks roles on every route, so the function
+/// level is anonymous.
+/// </summary>
+internal sealed class Api(WorkApi api)
+{
+    [Function(nameof(Api))]
+    public async Task<HttpResponseData> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", Route = "api/{*path}")] HttpRequestData request,
+        CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        var query = HttpUtility.ParseQueryString(request.Url.Query);
+        var response = await api.HandleAsync(
+            new ApiRequest(
+                request.Method.ToUpperInvariant(),
+                request.Url.AbsolutePath,
+                query.AllKeys.OfType<string>().ToDictionary(k => k, k => query[k] ?? "", StringComparer.OrdinalIgnoreCase),
+                name => request.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null,
+                name => request.Cookies.FirstOrDefault(c => c.Name == name)?.Value,
+                body.Length == 0 ? null : body),
+            cancellationToken).ConfigureAwait(false);
+        return await HttpResponses.WriteAsync(request, response, cancellationToken).ConfigureAwait(false);
+    }
+}
