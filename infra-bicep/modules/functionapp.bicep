@@ -164,6 +164,10 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
       // Browsers are sent to the Entra sign-in page; API clients without a token get 401.
       unauthenticatedClientAction: 'RedirectToLoginPage'
       redirectToProvider: 'azureactivedirectory'
+      // The one anonymous path: availability probes read storage and source status (no mention data).
+      excludedPaths: [
+        '/api/health'
+      ]
     }
     identityProviders: {
       azureActiveDirectory: {

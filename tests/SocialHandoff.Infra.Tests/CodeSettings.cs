@@ -33,12 +33,14 @@ public static partial class CodeSettings
     {
         ["Storage:ConnectionString"] = "Azure uses the managed identity with Storage:QueueServiceUri/TableServiceUri; setting both fails validation.",
         ["Storage:ManagedIdentityClientId"] = "The function app uses its system-assigned identity, which needs no client id.",
+        ["Api:DevIdentities"] = "Local development only: App Service Authentication signs users in on Azure, and start-up refuses the setting there.",
     };
 
     /// <summary>Options sections whose defaults are what Azure runs with.</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultsOnlySections = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Scoring:Urgency"] = "The fitted weights ship embedded (urgency-defaults.json); overriding them per environment would fork the evaluated model.",
+        ["Api"] = "Its one Azure-relevant value, AtRiskWithin, keeps its default (30 minutes, when a policy gives no warning time); DevIdentities must stay unset there.",
         ["Sources:Files"] = "File exports are for backfills and the local runner; a Flex Consumption app has no export files to read.",
     };
 

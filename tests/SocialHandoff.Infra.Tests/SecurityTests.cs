@@ -94,7 +94,16 @@ public sealed partial class SecurityTests(BicepFixture bicep)
             Assert.False(string.IsNullOrEmpty(p.Str("identityProviders", "azureActiveDirectory", "registration", "clientId")));
             Assert.NotEmpty(p!["identityProviders"]!["azureActiveDirectory"]!["validation"]!["allowedAudiences"]!.AsArray());
             Assert.Equal(true, p.Bool("httpSettings", "requireHttps"));
+            Assert.Equal(["/api/health"], p!["globalValidation"]!["excludedPaths"]!.AsArray().Select(x => (string?)x));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraEnvironments.All), MemberType = typeof(InfraEnvironments))]
+    public void AppSettings_AnyEnvironment_NoDevelopmentIdentities(string environment)
+    {
+        // The app trusts X-MS-CLIENT-PRINCIPAL only because App Service sets it; a dev identity would bypass sign-in.
+        Assert.DoesNotContain(AppSettings.Of(bicep, environment), s => s.Key.StartsWith("Api__DevIdentities", StringComparison.OrdinalIgnoreCase));
     }
 
     [Theory]
