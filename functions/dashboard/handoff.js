@@ -1,0 +1,112 @@
+// Pieces of a handoff shared by the queue card and the detail panel, and the one place that runs
+// an action and turns a refusal into words.
+
+import { post, get, seg, ApiError } from './api.js';
+import { h, externalLink } from './dom.js';
+import { compact, relative, when, number } from './format.js';
+
+export function statusText(item, me) {
+  if (item.status === 'Resolved') return 'Resolved';
+  if (item.waiting) return item.assignee ? `Waiting on customer · ${item.assignee}` : 'Waiting on customer';
+  if (item.assignee) return item.assignee === me?.name ? 'Claimed by you' : `Claimed by ${item.assignee}`;
+  return 'Unclaimed';
+}
+
+export function statusKey(item) {
+  if (item.status === 'Resolved') return 'resolved';
+  if (item.waiting) return 'waiting';
+  return item.assignee ? 'claimed' : 'unclaimed';
+}
+
+export function badges(item, me) {
+  const sentiment = item.sentiment ?? 'Unknown';
+  return h('div', { class: 'badges' },
+    h('span', { class: `badge priority priority-${item.priority}`, testid: 'item-priority', title: 'Priority' }, item.priority ?? '—'),
+    h('span', { class: 'urgency', testid: 'item-urgency', title: 'Urgency, 0 to 100' },
+      h('span', { class: 'urgency-label' }, 'Urgency'),
+      h('meter', { min: '0', max: '100', low: '35', high: '60', optimum: '0', value: String(item.urgency ?? 0), 'aria-label': `Urgency ${item.urgency}` }),
+      h('strong', {}, String(item.urgency ?? '—'))),
+    h('span', { class: `badge sentiment sentiment-${sentiment.toLowerCase()}`, testid: 'item-sentiment', title: 'Sentiment (compound score)' },
+      `${sentiment}${item.sentimentCompound === null || item.sentimentCompound === undefined ? '' : ` ${number(item.sentimentCompound, 2)}`}`),
+    item.slaState ? h('span', { class: `badge sla sla-${item.slaState}`, testid: 'item-sla-state' }, slaStateText(item.slaState)) : null,
+    h('span', { class: `badge state state-${statusKey(item)}`, testid: 'item-status' }, statusText(item, me)));
+}
+
+export function slaStateText(state) {
+  return { ok: 'SLA on track', 'at-risk': 'SLA at risk', breached: 'SLA breached', met: 'SLA met' }[state] ?? state;
+}
+
+export function author(item) {
+  return h('p', { class: 'author' },
+    externalLink(item.url, item.authorHandle || 'unknown author', { class: 'handle', testid: 'item-author' }),
+    item.authorFollowers !== null && item.authorFollowers !== undefined ? h('span', { class: 'muted' }, ` · ${compact(item.authorFollowers)} followers`) : null,
+    item.source ? h('span', { class: 'muted' }, ` · ${item.source}`) : null,
+    item.postedAt ? h('time', { class: 'muted', datetime: item.postedAt, title: when(item.postedAt) }, ` · posted ${relative(item.postedAt)}`) : null);
+}
+
+export function mentionText(item) {
+  // textContent: the hostile text is shown as the characters it is, whatever they spell.
+  return h('p', { class: 'mention-text', testid: 'item-text' }, item.text ?? '');
+}
+
+export function reasons(item) {
+  const list = Array.isArray(item.reasons) ? item.reasons : [];
+  if (list.length === 0) return h('p', { class: 'reasons muted' }, 'No urgency reasons.');
+  return h('ul', { class: 'reasons', testid: 'item-reasons', 'aria-label': 'Why it is urgent' },
+    list.map((r) => h('li', { class: `reason reason-${r.signal ?? 'other'}`, title: r.points !== undefined ? `${r.points > 0 ? '+' : ''}${r.points} points` : undefined }, r.text ?? r.signal)));
+}
+
+/** A live countdown element: app.js rewrites its text every second from these data attributes. */
+export function clockElement(label, dueAt, { doneAt = null, state = null, testid } = {}) {
+  return h('span', {
+    class: 'clock',
+    testid,
+    dataset: { clockLabel: label, clockDue: dueAt ?? '', clockDone: doneAt ?? '', clockState: state ?? '' },
+  }, label);
+}
+
+export function clocks(item) {
+  return h('div', { class: 'clocks' },
+    clockElement('First response', item.firstResponseDueAt, { doneAt: item.firstRespondedAt, state: item.firstRespondedAt ? null : item.slaState, testid: 'clock-first-response' }),
+    item.status === 'Resolved'
+      ? h('span', { class: 'clock', dataset: { tone: 'done' } }, 'Resolution: resolved')
+      : clockElement('Resolution', item.resolutionDueAt, { testid: 'clock-resolution' }));
+}
+
+/**
+ * Runs an action (POST /api/handoffs/{id}/{action}). Returns { ok: true, handoff, etag } or
+ * { ok: false, message, error, conflict } where message is what to tell the person.
+ */
+export async function act(item, action, body, { me, useEtag = false } = {}) {
+  try {
+    const { data, etag } = await post(`/api/handoffs/${seg(item.id)}/${action}`, body ?? {}, { ifMatch: useEtag ? item.etag : undefined });
+    return { ok: true, handoff: data ? { ...data, etag: etag ?? data.etag } : null };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const conflict = error.status === 409 || error.status === 412;
+    const holder = error.problem?.holder;
+    let message = error.message;
+    if (conflict && holder && holder !== me?.name && action === 'claim') message = `${holder} claimed this first.`;
+    else if (error.status === 412) message = holder && holder !== me?.name
+      ? `${holder} changed this handoff first; it has been refreshed.`
+      : 'This handoff changed since you loaded it; it has been refreshed.';
+    else if (error.fieldErrors.length > 0 && !error.fieldErrors.some((line) => message.includes(line))) message = `${message} ${error.fieldErrors.join(' ')}`;
+    return { ok: false, message, error, conflict };
+  }
+}
+
+export async function load(id) {
+  const { data, etag } = await get(`/api/handoffs/${seg(id)}`);
+  return { ...data, etag: etag ?? data.etag };
+}
+
+export const ACTION_DONE = {
+  claim: 'Claimed.',
+  release: 'Released.',
+  respond: 'First response recorded.',
+  pause: 'Paused: waiting on the customer.',
+  resume: 'Resumed.',
+  resolve: 'Resolved.',
+  reassign: 'Reassigned.',
+  notes: 'Note added.',
+};

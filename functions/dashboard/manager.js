@@ -1,0 +1,138 @@
+// Manager view: SLA table per team and day, first-response charts, breaches and at-risk lists,
+// CSV exports, and the rules and SLA policy editors.
+
+import { get, query } from './api.js';
+import { h, replace } from './dom.js';
+import { percent, number, when, utcDay } from './format.js';
+import { barChart, lineChart } from './charts.js';
+import { DocumentEditor } from './editor.js';
+
+export class ManagerView {
+  constructor(root, app) {
+    this.root = root;
+    this.app = app;
+    this.form = root.querySelector('#sla-filters');
+    const teamSelect = this.form.elements.team;
+    for (const team of app.teams) teamSelect.append(h('option', { value: team.name }, team.name));
+    const today = new Date();
+    this.form.elements.to.value = utcDay(today);
+    this.form.elements.from.value = utcDay(new Date(today.getTime() - 13 * 86400000));
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.refresh();
+    });
+    this.editors = [...root.querySelectorAll('.editor')].map((el) => new DocumentEditor(el, el.dataset.kind, app));
+  }
+
+  show() {
+    if (!this.shown) {
+      this.shown = true;
+      this.refresh();
+      for (const editor of this.editors) editor.ensureLoaded();
+    }
+  }
+
+  params() {
+    const f = this.form.elements;
+    return { team: f.team.value, from: f.from.value, to: f.to.value };
+  }
+
+  async refresh() {
+    const p = this.params();
+    const range = query(p);
+    for (const link of this.form.querySelectorAll('a[data-export]')) {
+      const kind = link.dataset.export;
+      link.href = `/api/sla/${kind}.csv${kind === 'at-risk' ? query({ team: p.team }) : range}`;
+    }
+    this.root.setAttribute('aria-busy', 'true');
+    const results = await Promise.allSettled([
+      get(`/api/sla/summary${range}`),
+      get(`/api/sla/first-response${range}`),
+      get(`/api/sla/breaches${range}`),
+      get(`/api/sla/at-risk${query({ team: p.team })}`),
+    ]);
+    this.root.removeAttribute('aria-busy');
+    const [summary, firstResponse, breaches, atRisk] = results.map((r) => (r.status === 'fulfilled' ? r.value.data : null));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) this.app.announceError(failed.reason, 'Some SLA figures could not be loaded');
+
+    this.renderKpis(summary, atRisk);
+    this.renderSummary(summary);
+    replace(this.root.querySelector('[data-testid="chart-first-response"]'),
+      firstResponse ? barChart(firstResponse.buckets, { title: 'First responses by time taken' }) : h('p', { class: 'muted' }, 'Not available.'));
+    replace(this.root.querySelector('[data-testid="chart-met-rate"]'),
+      firstResponse ? lineChart(firstResponse.daily, { title: 'First-response SLA met rate by day' }) : h('p', { class: 'muted' }, 'Not available.'));
+    this.renderList(this.root.querySelector('[data-testid="sla-breaches"]'), breaches, 'breach');
+    this.renderList(this.root.querySelector('[data-testid="sla-at-risk"]'), atRisk, 'at-risk');
+  }
+
+  renderKpis(summary, atRisk) {
+    const rows = summary?.rows ?? [];
+    const sum = (key) => rows.reduce((total, r) => total + (r[key] ?? 0), 0);
+    const met = sum('firstResponseMet');
+    const breached = sum('firstResponseBreached');
+    const kpi = (label, value, tone = '') => h('div', { class: `kpi ${tone}` }, h('span', { class: 'kpi-value' }, value), h('span', { class: 'kpi-label' }, label));
+    replace(this.root.querySelector('[data-testid="sla-kpis"]'),
+      kpi('received', String(sum('received'))),
+      kpi('first response met', met + breached ? percent(met / (met + breached)) : '—', met + breached && met / (met + breached) < 0.9 ? 'bad' : ''),
+      kpi('first responses breached', String(breached), breached ? 'bad' : ''),
+      kpi('resolutions breached', String(sum('resolutionBreached')), sum('resolutionBreached') ? 'bad' : ''),
+      kpi('at risk now', String(atRisk?.items?.length ?? 0), atRisk?.items?.length ? 'warn' : ''));
+  }
+
+  renderSummary(summary) {
+    const box = this.root.querySelector('[data-testid="sla-summary"]');
+    const rows = [...(summary?.rows ?? [])].sort((a, b) => String(b.day).localeCompare(String(a.day)) || String(a.team).localeCompare(String(b.team)));
+    if (!summary) return replace(box, h('p', { class: 'muted' }, 'Not available.'));
+    if (rows.length === 0) return replace(box, h('p', { class: 'muted', testid: 'sla-summary-empty' }, `No handoffs between ${summary.from} and ${summary.to}.`));
+    const columns = [
+      ['Team', (r) => r.team, ''],
+      ['Day', (r) => r.day, ''],
+      ['Received', (r) => r.received, 'num'],
+      ['Responded', (r) => r.firstResponded, 'num'],
+      ['1st resp. met', (r) => r.firstResponseMet, 'num'],
+      ['1st resp. breached', (r) => r.firstResponseBreached, 'num bad-if'],
+      ['Resolution met', (r) => r.resolutionMet, 'num'],
+      ['Resolution breached', (r) => r.resolutionBreached, 'num bad-if'],
+      ['At risk', (r) => r.atRisk, 'num warn-if'],
+      ['Open', (r) => r.open, 'num'],
+      ['Met rate', (r) => percent(r.metRate), 'num'],
+      ['Median 1st resp. (min)', (r) => number(r.medianFirstResponseMinutes), 'num'],
+    ];
+    const cell = (r, [, get, cls]) => {
+      const value = get(r);
+      const flagged = (cls.includes('bad-if') || cls.includes('warn-if')) && Number(value) > 0;
+      return h('td', { class: `${cls}${flagged ? (cls.includes('bad-if') ? ' bad' : ' warn') : ''}` }, value ?? '—');
+    };
+    replace(box, h('table', { class: 'table', testid: 'sla-table' },
+      h('caption', { class: 'visually-hidden' }, `SLA per team and day, ${summary.from} to ${summary.to}`),
+      h('thead', {}, h('tr', {}, columns.map(([label, , cls]) => h('th', { scope: 'col', class: cls.split(' ')[0] }, label)))),
+      h('tbody', {}, rows.map((r) => h('tr', { testid: 'sla-row' }, columns.map((c) => cell(r, c)))))));
+  }
+
+  renderList(box, data, kind) {
+    const items = data?.items ?? [];
+    if (!data) return replace(box, h('p', { class: 'muted' }, 'Not available.'));
+    if (items.length === 0) return replace(box, h('p', { class: 'muted' }, kind === 'breach' ? 'No breaches in this period.' : 'Nothing is at risk right now.'));
+    replace(box, h('table', { class: 'table compact', testid: kind === 'breach' ? 'breaches-table' : 'at-risk-table' },
+      h('thead', {}, h('tr', {}, ['Handoff', 'Team', 'Pri.', 'Clock', kind === 'breach' ? 'Late by' : 'Left', 'Due', 'Assignee', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, items.map((item) => {
+        const open = h('button', { type: 'button', class: 'button link', title: 'Open this handoff' }, truncate(item.text, 60) || item.id);
+        open.addEventListener('click', () => this.app.detail.open(item.id));
+        return h('tr', {},
+          h('td', { class: 'text-cell' }, open),
+          h('td', {}, item.team),
+          h('td', {}, item.priority),
+          h('td', {}, item.clock === 'firstResponse' ? 'first response' : item.clock),
+          h('td', { class: `num ${kind === 'breach' ? 'bad' : 'warn'}` }, `${Math.round(item.minutes ?? 0)} min`),
+          h('td', {}, when(item.dueAt)),
+          h('td', {}, item.assignee ?? '—'),
+          h('td', {}, item.status ?? ''));
+      }))));
+  }
+}
+
+function truncate(text, max) {
+  if (typeof text !== 'string') return '';
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

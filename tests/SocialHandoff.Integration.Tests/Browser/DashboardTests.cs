@@ -1,0 +1,112 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace SocialHandoff.Integration.Tests.Browser;
+
+/// <summary>The dashboard in headless Chromium against the local web host on Azurite, used as people use it.</summary>
+public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
+{
+    [Fact]
+    public async Task ClaimThenResolve_UnclaimedItem_ShowsResolvedAndServerRecordsBoth()
+    {
+        var marker = Marker("claim-resolve");
+        var id = await fixture.SeedAsync($"{marker} the app logs me out every single morning, really annoying");
+        await using var ana = await fixture.OpenAsync("ana");
+        var item = ana.Item(marker);
+        await Expect(item.GetByTestId("item-status")).ToHaveTextAsync("Unclaimed");
+        await Expect(item.GetByTestId("clock-first-response")).ToContainTextAsync("left");
+
+        await item.GetByTestId("claim").ClickAsync();
+        await Expect(item.GetByTestId("item-status")).ToHaveTextAsync("Claimed by you");
+        await item.GetByTestId("resolve").ClickAsync();
+
+        await Expect(item.GetByTestId("item-status")).ToHaveTextAsync("Resolved");
+        await Expect(item.GetByTestId("claim")).ToHaveCountAsync(0);
+        await DashboardFixture.ScreenshotAsync(ana.Page, "agent-claim-resolve", output);
+        var handoff = await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia");
+        Assert.Equal("Resolved", handoff.GetProperty("status").GetString());
+        var events = handoff.GetProperty("events").EnumerateArray()
+            .Select(e => (Type: e.GetProperty("type").GetString(), Actor: e.GetProperty("actor").GetString()))
+            .ToList();
+        Assert.Contains(("Claimed", "ana"), events);
+        Assert.Contains(("Resolved", "ana"), events);
+        Assert.Empty(ana.Errors);
+    }
+
+    [Fact]
+    public async Task Claim_AfterAnotherAgentClaimedFirst_ShowsWhoHoldsIt()
+    {
+        var marker = Marker("conflict");
+        var id = await fixture.SeedAsync($"{marker} still waiting for someone to answer my question about my account");
+        await using var ana = await fixture.OpenAsync("ana");
+        await using var ben = await fixture.OpenAsync("ben");
+        var anaItem = ana.Item(marker);
+        var benItem = ben.Item(marker);
+        await Expect(benItem.GetByTestId("claim")).ToBeVisibleAsync();
+
+        await anaItem.GetByTestId("claim").ClickAsync();
+        await Expect(anaItem.GetByTestId("item-status")).ToHaveTextAsync("Claimed by you");
+        // Ben's page still shows the item unclaimed, with the version he loaded: his claim must lose.
+        await benItem.GetByTestId("claim").ClickAsync();
+
+        await Expect(benItem.GetByTestId("item-message")).ToHaveTextAsync("ana claimed this first.");
+        await Expect(benItem.GetByTestId("item-status")).ToHaveTextAsync("Claimed by ana");
+        await Expect(benItem.GetByTestId("claim")).ToHaveCountAsync(0);
+        await Expect(ben.Page.GetByTestId("status-message")).ToContainTextAsync("ana claimed this first");
+        await DashboardFixture.ScreenshotAsync(ben.Page, "agent-claim-conflict", output);
+        var handoff = await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia");
+        Assert.Equal("ana", handoff.GetProperty("assignee").GetString());
+        // The refused claim's 409/412 is logged by Chromium as a failed resource load; nothing else may be.
+        Assert.DoesNotContain(ben.Errors, e => !e.Contains("409", StringComparison.Ordinal) && !e.Contains("412", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MentionText_WithScriptAndImgOnerror_RendersAsTextAndRunsNothing()
+    {
+        var marker = Marker("xss");
+        var hostile = $"{marker} <script>window.__xss=1</script> and <img src=x onerror=\"window.__xss=1\"> you broke my account";
+        await fixture.SeedAsync(hostile);
+        await using var ana = await fixture.OpenAsync("ana");
+        var item = ana.Item(marker);
+
+        await Expect(item.GetByTestId("item-text")).ToHaveTextAsync(hostile);
+        await item.GetByTestId("details").ClickAsync();
+        var detail = ana.Page.GetByTestId("detail");
+        await Expect(detail.GetByTestId("item-text")).ToHaveTextAsync(hostile);
+
+        await DashboardFixture.ScreenshotAsync(ana.Page, "agent-xss-as-text", output);
+        Assert.Equal("undefined", await ana.Page.EvaluateAsync<string>("() => typeof window.__xss"));
+        Assert.Equal(0, await ana.Page.Locator("main script, main img, dialog script, dialog img").CountAsync());
+        Assert.Empty(ana.Errors);
+    }
+
+    [Fact]
+    public async Task ManagerView_WithARespondedHandoff_ShowsSlaTableAndFirstResponseBars()
+    {
+        var marker = Marker("manager");
+        var id = await fixture.SeedAsync($"{marker} how do I change the email address on my account?");
+        await fixture.ApiAsync(HttpMethod.Post, $"api/handoffs/{id}/claim", "ben", new { });
+        await fixture.ApiAsync(HttpMethod.Post, $"api/handoffs/{id}/respond", "ben", new { reply = "Settings > Account > Email. Happy to help!" });
+        await using var mia = await fixture.OpenAsync("mia", "#/manager");
+
+        var table = mia.Page.GetByTestId("sla-table");
+        await Expect(table).ToBeVisibleAsync();
+        var careToday = table.GetByTestId("sla-row").Filter(new LocatorFilterOptions { HasText = "care" })
+            .Filter(new LocatorFilterOptions { HasText = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) });
+        await Expect(careToday).ToHaveCountAsync(1);
+        var bars = mia.Page.GetByTestId("chart-first-response").Locator("svg rect[data-testid='bar']");
+        await Expect(bars).ToHaveCountAsync(5);
+        var heights = await bars.EvaluateAllAsync<double[]>("rects => rects.map(r => r.getBBox().height)");
+        Assert.Contains(heights, h => h > 0);
+        await Expect(mia.Page.GetByTestId("chart-met-rate").Locator("svg")).ToBeVisibleAsync();
+        await Expect(mia.Page.GetByTestId("rules-json")).Not.ToBeEmptyAsync();
+
+        await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla", output);
+        await mia.Page.SetViewportSizeAsync(390, 844);
+        await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla-narrow", output);
+        Assert.Empty(mia.Errors);
+    }
+
+    private static string Marker(string name) => $"[{name}-{Guid.NewGuid().ToString("N")[..6]}]";
+}
