@@ -8,13 +8,12 @@ const W = 640;
 const H = 260;
 const M = { top: 16, right: 16, bottom: 44, left: 44 };
 
+/** The top of a count axis with four whole-number steps: 4, 8, 20, 40, 80, 200, ... */
 function niceMax(value) {
-  if (value <= 5) return 5;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) {
-    if (value <= step * magnitude) return step * magnitude;
-  }
-  return 10 * magnitude;
+  const rough = Math.max(1, value / 4);
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= rough);
+  return Math.max(1, Math.ceil(step)) * 4;
 }
 
 function frame(label) {
@@ -37,7 +36,7 @@ export function barChart(buckets, { title = 'Count by bucket' } = {}) {
     const y = M.top + plotH - (value / max) * plotH;
     svg.append(
       s('line', { class: 'grid', x1: M.left, x2: W - M.right, y1: y, y2: y }),
-      s('text', { class: 'axis-label', x: M.left - 6, y: y + 4, 'text-anchor': 'end' }, String(Math.round(value * 10) / 10)));
+      s('text', { class: 'axis-label', x: M.left - 6, y: y + 4, 'text-anchor': 'end' }, String(Math.round(value))));
   }
 
   const slot = data.length ? plotW / data.length : plotW;
@@ -55,7 +54,7 @@ export function barChart(buckets, { title = 'Count by bucket' } = {}) {
       s('text', { class: 'axis-label', x: M.left + slot * i + slot / 2, y: H - M.bottom + 18, 'text-anchor': 'middle' }, b.label));
   });
   svg.append(s('line', { class: 'axis', x1: M.left, x2: W - M.right, y1: M.top + plotH, y2: M.top + plotH }));
-  return wrap(svg, total === 0 ? 'No first responses in this period.' : `${total} first responses.`);
+  return wrap(svg, total === 0 ? 'No first responses in this period.' : `${total} first response${total === 1 ? '' : 's'}.`);
 }
 
 /** A line of rates (0..1) by day: [{ day, metRate, responded }]. Days without a rate leave a gap. */
@@ -91,13 +90,15 @@ export function lineChart(daily, { title = 'Met rate by day' } = {}) {
       svg.append(s('circle', { class: 'point', cx: x(i), cy: y(d.metRate), r: 4 },
         s('title', {}, `${d.day}: ${percent(d.metRate)} met${d.responded !== undefined ? `, ${d.responded} responded` : ''}`)));
     }
-    if (i % every === 0 || i === data.length - 1) {
+    // Every n-th day and the last one, leaving out a regular label that would crowd the last.
+    const lastIndex = data.length - 1;
+    if (i === lastIndex || (i % every === 0 && lastIndex - i >= every)) {
       svg.append(s('text', { class: 'axis-label', x: x(i), y: H - M.bottom + 18, 'text-anchor': 'middle' }, String(d.day).slice(5)));
     }
   });
   svg.append(s('line', { class: 'axis', x1: M.left, x2: W - M.right, y1: M.top + plotH, y2: M.top + plotH }));
   const rated = data.filter((d) => typeof d.metRate === 'number');
-  return wrap(svg, rated.length === 0 ? 'No day in this period had a first response due.' : `${rated.length} days with a first response due.`);
+  return wrap(svg, rated.length === 0 ? 'No day in this period had a first response due.' : `${rated.length} day${rated.length === 1 ? '' : 's'} with a first response due.`);
 }
 
 function wrap(svg, caption) {

@@ -3,7 +3,7 @@
 
 import { post, get, seg, ApiError } from './api.js';
 import { h, externalLink } from './dom.js';
-import { compact, relative, when, number } from './format.js';
+import { compact, relative, when, number, slaClock } from './format.js';
 
 export function statusText(item, me) {
   if (item.status === 'Resolved') return 'Resolved';
@@ -58,17 +58,21 @@ export function reasons(item) {
 
 /** A live countdown element: app.js rewrites its text every second from these data attributes. */
 export function clockElement(label, dueAt, { doneAt = null, state = null, testid } = {}) {
+  const { text, tone } = slaClock(label, dueAt, { doneAt, serverState: state });
   return h('span', {
     class: 'clock',
     testid,
-    dataset: { clockLabel: label, clockDue: dueAt ?? '', clockDone: doneAt ?? '', clockState: state ?? '' },
-  }, label);
+    dataset: { clockLabel: label, clockDue: dueAt ?? '', clockDone: doneAt ?? '', clockState: state ?? '', tone },
+  }, text);
 }
 
 export function clocks(item) {
+  const resolved = item.status === 'Resolved';
   return h('div', { class: 'clocks' },
-    clockElement('First response', item.firstResponseDueAt, { doneAt: item.firstRespondedAt, state: item.firstRespondedAt ? null : item.slaState, testid: 'clock-first-response' }),
-    item.status === 'Resolved'
+    resolved && !item.firstRespondedAt
+      ? h('span', { class: 'clock', testid: 'clock-first-response', dataset: { tone: 'idle' } }, 'First response: none (resolved without one)')
+      : clockElement('First response', item.firstResponseDueAt, { doneAt: item.firstRespondedAt, state: item.firstRespondedAt ? null : item.slaState, testid: 'clock-first-response' }),
+    resolved
       ? h('span', { class: 'clock', dataset: { tone: 'done' } }, 'Resolution: resolved')
       : clockElement('Resolution', item.resolutionDueAt, { testid: 'clock-resolution' }));
 }

@@ -193,7 +193,7 @@ export class QueueView {
     actions.append(details);
 
     const form = li.querySelector('form');
-    li.replaceChildren(
+    replace(li,
       badges(item, me),
       author(item),
       mentionText(item),
