@@ -129,11 +129,14 @@ export class Detail {
     const rows = [];
     if (sla) rows.push(fact('Policy', `${sla.policy} (v${sla.policyVersion})`));
     const clockRow = (label, c, due, done, testid) => {
-      const target = c?.targetMinutes !== undefined ? ` · target ${number(c.targetMinutes, 0)} min` : '';
-      const state = c?.state ? ` · ${c.state}` : '';
+      const notes = [
+        c?.state,
+        c?.targetMinutes !== undefined ? `target ${number(c.targetMinutes, 0)} min` : null,
+        due ? `due ${when(due)}` : null,
+      ].filter(Boolean).join(' · ');
       return h('div', { class: 'fact' },
         h('dt', {}, label),
-        h('dd', {}, clockElement(label, due, { doneAt: done, testid }), h('span', { class: 'muted' }, `${state}${target}${due ? ` · due ${when(due)}` : ''}`)));
+        h('dd', {}, clockElement(label, due, { doneAt: done, testid }), notes ? h('span', { class: 'muted' }, notes) : null));
     };
     rows.push(clockRow('First response', sla?.firstResponse, item.firstResponseDueAt ?? sla?.firstResponse?.dueAt, item.firstRespondedAt, 'detail-clock-first-response'));
     rows.push(item.status === 'Resolved'
@@ -216,5 +219,6 @@ function changes(before, after) {
 
 function show(value) {
   if (value === null || value === undefined || value === '') return '—';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value !== 'string') return JSON.stringify(value);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? when(value) : value;
 }

@@ -124,7 +124,7 @@ export class DocumentEditor {
     try {
       const { data } = await put(`/api/${this.kind}`, doc, { ifMatch: this.version === null ? undefined : `"v${this.version}"` });
       this.version = data?.version ?? this.version;
-      this.dirty = false;
+      await this.load().catch(() => { /* the save stands; the text on screen is what was saved */ });
       this.info.textContent = `Version ${this.version} is live.`;
       this.show(h('p', { class: 'ok-text', testid: `${this.kind}-saved` }, `Saved as version ${this.version}.`));
       this.app.announce(`Saved ${this.meta.plural} as version ${this.version}.`);
