@@ -1,0 +1,143 @@
+using Azure;
+using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Work;
+
+namespace SocialHandoff.Core.Tests.Work;
+
+public sealed class WorkRulesTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+    private static readonly Caller Ana = new("ana", ["agent.care"]);
+    private static readonly Caller Ben = new("ben", ["agent.care"]);
+    private static readonly Caller Mia = new("mia", ["manager"]);
+    private static readonly SlaPolicy CarePolicy = new("care", 1, BusinessCalendar.AlwaysOpen(), TimeSpan.FromMinutes(60), TimeSpan.FromHours(8), TimeSpan.FromMinutes(10));
+    private static readonly SlaPolicy BillingPolicy = new("billing", 1, BusinessCalendar.AlwaysOpen(), TimeSpan.FromMinutes(30), TimeSpan.FromHours(4), TimeSpan.FromMinutes(5));
+
+    [Fact]
+    public void Decide_ClaimHeldByAnother_ConflictNamingTheHolder()
+    {
+        var decision = Decide(Open() with { Assignee = "ana" }, new WorkCommand(WorkVerb.Claim), Ben);
+
+        Assert.Equal(409, decision.Refusal!.Status);
+        Assert.Equal("ana", decision.Refusal.Holder);
+    }
+
+    [Fact]
+    public void Decide_ClaimAlreadyMine_NothingToDo()
+    {
+        Assert.True(Decide(Open() with { Assignee = "ANA" }, new WorkCommand(WorkVerb.Claim), Ana).IsUnchanged);
+    }
+
+    [Fact]
+    public void Decide_OtherTeam_Forbidden()
+    {
+        var decision = Decide(Open(), new WorkCommand(WorkVerb.Note, "hi"), new Caller("cy", ["agent.billing"]));
+
+        Assert.Equal(403, decision.Refusal!.Status);
+    }
+
+    [Fact]
+    public void Decide_FirstReply_StopsFirstResponseClockClaimsAndRecordsBeforeAfter()
+    {
+        var at = Created.AddMinutes(12);
+
+        var decision = Decide(Open(), new WorkCommand(WorkVerb.Respond, "https://x.com/contoso/status/1"), Ana, at);
+
+        var after = decision.After!;
+        Assert.Equal(at, after.Sla!.FirstResponse.StoppedAt);
+        Assert.True(after.Sla.Resolution.IsRunning);
+        Assert.Equal("ana", after.Assignee);
+        Assert.Equal(new FirstResponseRecord(at, "ana", "https://x.com/contoso/status/1"), after.FirstResponse);
+        Assert.Equal(1, after.Revision);
+        Assert.Equal(WorkRules.Responded, decision.Event!.Type);
+        Assert.Null(decision.Event.Before["assignee"]);
+        Assert.Equal("ana", decision.Event.After["assignee"]);
+        Assert.False(decision.Event.Before.ContainsKey("team"));
+    }
+
+    [Fact]
+    public void Decide_SecondReply_RecordedAsReplyClockUntouched()
+    {
+        var first = Decide(Open(), new WorkCommand(WorkVerb.Respond, "one"), Ana, Created.AddMinutes(5)).After!;
+
+        var second = Decide(first, new WorkCommand(WorkVerb.Respond, "two"), Ana, Created.AddMinutes(30));
+
+        Assert.Equal(WorkRules.Replied, second.Event!.Type);
+        Assert.Equal(first.FirstResponse, second.After!.FirstResponse);
+        Assert.Equal("two", second.Event.Text);
+    }
+
+    [Fact]
+    public void Decide_PauseThenResume_OnlyTheResolutionClockStops()
+    {
+        var paused = Decide(Open(), new WorkCommand(WorkVerb.Pause), Ana, Created.AddMinutes(10)).After!;
+        Assert.True(paused.IsWaiting);
+        Assert.True(paused.Sla!.FirstResponse.IsRunning);
+        Assert.Equal(409, Decide(paused, new WorkCommand(WorkVerb.Pause), Ana).Refusal!.Status);
+
+        var resumed = Decide(paused, new WorkCommand(WorkVerb.Resume), Ana, Created.AddMinutes(40)).After!;
+
+        Assert.False(resumed.IsWaiting);
+        Assert.Equal(TimeSpan.FromMinutes(10), resumed.Sla!.Resolution.Elapsed(BusinessCalendar.AlwaysOpen(), Created.AddMinutes(40)));
+        Assert.Equal(409, Decide(resumed, new WorkCommand(WorkVerb.Resume), Ana).Refusal!.Status);
+    }
+
+    [Fact]
+    public void Decide_ResolvedItem_OnlyNotesAreAccepted()
+    {
+        var resolved = Decide(Open(), new WorkCommand(WorkVerb.Resolve), Ana).After!;
+        Assert.Equal(HandoffStore.StatusResolved, resolved.Status);
+        Assert.NotNull(resolved.Sla!.Resolution.StoppedAt);
+
+        foreach (var verb in new[] { WorkVerb.Claim, WorkVerb.Release, WorkVerb.Respond, WorkVerb.Pause, WorkVerb.Resume, WorkVerb.Reassign, WorkVerb.Resolve })
+        {
+            Assert.Equal(409, Decide(resolved, new WorkCommand(verb, "x", "ben", "billing"), Mia).Refusal!.Status);
+        }
+
+        Assert.Equal(WorkRules.Noted, Decide(resolved, new WorkCommand(WorkVerb.Note, "follow-up"), Ana).Event!.Type);
+    }
+
+    [Fact]
+    public void Decide_ReleaseOfAnotherAgentsClaim_OnlyAManagerMay()
+    {
+        var held = Open() with { Assignee = "ana" };
+
+        Assert.Equal(403, Decide(held, new WorkCommand(WorkVerb.Release), Ben).Refusal!.Status);
+        Assert.Null(Decide(held, new WorkCommand(WorkVerb.Release), Mia).After!.Assignee);
+        Assert.Equal(409, Decide(Open(), new WorkCommand(WorkVerb.Release), Ana).Refusal!.Status);
+    }
+
+    [Fact]
+    public void Decide_ReassignToAnotherTeam_NewPolicyNewGenerationAssigneeCleared()
+    {
+        var held = Open() with { Assignee = "ana", FirstResponseSlaFlag = "AtRisk" };
+
+        var decision = Decide(held, new WorkCommand(WorkVerb.Reassign, Team: "billing"), Ana, Created.AddMinutes(20));
+
+        var after = decision.After!;
+        Assert.Equal(WorkRules.Moved, decision.Event!.Type);
+        Assert.Equal("billing", after.Team);
+        Assert.Null(after.Assignee);
+        Assert.Null(after.FirstResponseSlaFlag);
+        Assert.Equal("billing", after.Sla!.PolicyName);
+        Assert.Equal(1, after.Sla.Generation);
+        Assert.Equal(Created.AddMinutes(30), after.Sla.FirstResponse.DueAt(BusinessCalendar.AlwaysOpen()));
+        Assert.Equal("care", decision.Event.FromTeam);
+    }
+
+    [Fact]
+    public void Decide_ReassignToTheSameAgent_NothingToDo()
+    {
+        Assert.True(Decide(Open() with { Assignee = "ben" }, new WorkCommand(WorkVerb.Reassign, Assignee: "ben"), Ana).IsUnchanged);
+    }
+
+    private static WorkDecision Decide(HandoffRecord h, WorkCommand command, Caller caller, DateTimeOffset? at = null) =>
+        WorkRules.Decide(h, command, caller, at ?? Created.AddMinutes(1), (team, _) => team == "billing" ? BillingPolicy : CarePolicy);
+
+    private static HandoffRecord Open() => new(
+        "h-0123456789abcdef0123456789abcdef", "care", HandoffStore.StatusOpen, null, 0, "P2", 70, "Negative", -0.6, [], "text", "en", null, "user", 10,
+        "x:1", "corr", Created, Created, Created.AddHours(1), Created.AddHours(8), "default", [], [], 1,
+        HandoffSla.Start("care", "P2", CarePolicy, Created), null, null, null, null, null, true, ETag.All);
+}
