@@ -87,14 +87,15 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         var marker = Marker("manager");
         var id = await fixture.SeedAsync($"{marker} how do I change the email address on my account?");
         await fixture.ApiAsync(HttpMethod.Post, $"api/handoffs/{id}/claim", "ben", new { });
-        await fixture.ApiAsync(HttpMethod.Post, $"api/handoffs/{id}/respond", "ben", new { reply = "Settings > Account > Email. Happy to help!" });
+        var responded = await fixture.ApiAsync(HttpMethod.Post, $"api/handoffs/{id}/respond", "ben", new { reply = "Settings > Account > Email. Happy to help!" });
+        var day = responded.GetProperty("createdAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         await using var mia = await fixture.OpenAsync("mia", "#/manager");
 
         var table = mia.Page.GetByTestId("sla-table");
         await Expect(table).ToBeVisibleAsync();
-        var careToday = table.GetByTestId("sla-row").Filter(new LocatorFilterOptions { HasText = "care" })
-            .Filter(new LocatorFilterOptions { HasText = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) });
-        await Expect(careToday).ToHaveCountAsync(1);
+        var careThatDay = table.GetByTestId("sla-row").Filter(new LocatorFilterOptions { HasText = "care" })
+            .Filter(new LocatorFilterOptions { HasText = day });
+        await Expect(careThatDay).ToHaveCountAsync(1);
         var bars = mia.Page.GetByTestId("chart-first-response").Locator("svg rect[data-testid='bar']");
         await Expect(bars).ToHaveCountAsync(5);
         var heights = await bars.EvaluateAllAsync<double[]>("rects => rects.map(r => r.getBBox().height)");
