@@ -93,20 +93,12 @@ public sealed class SlaReports(StorageClients clients, WorkQueries queries, SlaD
     public async Task<IReadOnlyList<SlaListItem>> AtRiskAsync(string? team, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var filter = team is null
             ? TableClient.CreateQueryFilter($"Status ne {HandoffStore.StatusResolved}")
             : TableClient.CreateQueryFilter($"Team eq {team} and Status ne {HandoffStore.StatusResolved}");
         var items = new List<SlaListItem>();
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        foreach (var (view, calendar) in await ViewsAsync(filter, now, cancellationToken).ConfigureAwait(false))
         {
-            var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
-            if (view.Handoff.Sla is not { } sla)
-            {
-                continue;
-            }
-
-            var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
             foreach (var (clock, status, c) in Clocks(view))
             {
                 if (status == SlaStatus.AtRisk)
@@ -155,24 +147,28 @@ public sealed class SlaReports(StorageClients clients, WorkQueries queries, SlaD
         var filter = team is null
             ? TableClient.CreateQueryFilter($"CreatedAt ge {start} and CreatedAt lt {end}")
             : TableClient.CreateQueryFilter($"Team eq {team} and CreatedAt ge {start} and CreatedAt lt {end}");
+        return (await ViewsAsync(filter, now, cancellationToken).ConfigureAwait(false))
+            .Select(x => new Sample(x.View, x.Calendar, x.View.Handoff.Sla!.FirstResponse.StoppedAt is { } stopped && x.View.Handoff.FirstResponse is not null
+                ? x.View.Handoff.Sla.FirstResponse.Elapsed(x.Calendar, stopped).TotalMinutes
+                : null))
+            .ToList();
+    }
+
+    /// <summary>The handoffs a filter selects, with their standing now and their calendars (handoffs without SLA state are skipped).</summary>
+    private async Task<List<(HandoffView View, BusinessCalendar Calendar)>> ViewsAsync(string filter, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        var samples = new List<Sample>();
+        var views = new List<(HandoffView, BusinessCalendar)>();
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
-            if (view.Handoff.Sla is not { } sla)
+            if (view.Handoff.Sla is { } sla)
             {
-                continue;
+                views.Add((view, await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false)));
             }
-
-            var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
-            double? minutes = sla.FirstResponse.StoppedAt is { } stopped && view.Handoff.FirstResponse is not null
-                ? sla.FirstResponse.Elapsed(calendar, stopped).TotalMinutes
-                : null;
-            samples.Add(new Sample(view, calendar, minutes));
         }
 
-        return samples;
+        return views;
     }
 
     private static IEnumerable<(string Name, SlaStatus Status, SlaClock Clock)> Clocks(HandoffView view)
