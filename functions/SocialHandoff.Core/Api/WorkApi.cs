@@ -73,6 +73,12 @@ public sealed partial class WorkApi(
             LogStorageFailed(ex, request.Method, request.Path);
             return ProblemResponse(503, "unavailable", "Storage is not answering.", "The request could not be completed because storage did not answer; try again shortly.");
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Still problem+json, with no internals: the log has the exception under the correlation of this request.
+            LogFailed(ex, request.Method, request.Path);
+            return ProblemResponse(500, "internal", "Something went wrong.", "The request failed on the server; it was logged. A half-finished action is completed by the next read of the handoff.");
+        }
     }
 
     private Task<ApiResponse> RouteAsync(ApiRequest request, string[] route, Caller caller, CancellationToken ct) => (request.Method, route) switch
@@ -252,6 +258,9 @@ public sealed partial class WorkApi(
 
     [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "{Method} {Path}: storage failed")]
     private partial void LogStorageFailed(Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 1603, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private partial void LogFailed(Exception exception, string method, string path);
 
     [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "{Actor} {Action} handoff {HandoffId}: {Status}")]
     private partial void LogAction(string actor, string action, string handoffId, int status);
