@@ -27,7 +27,8 @@ internal static class HttpResponses
             http.Headers.Add(name, value);
         }
 
-        await http.WriteStringAsync(response.Body, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await http.WriteStringAsync(response.Body).ConfigureAwait(false);
         return http;
     }
 }
