@@ -60,7 +60,7 @@ public sealed class LocalWebHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.Map("/api/{**rest}", (HttpContext context) => ServeApiAsync(context, api));
-        app.MapFallback((HttpContext context) => ServeFileAsync(context, files));
+        app.MapFallback("{**path}", (HttpContext context) => ServeFileAsync(context, files));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalWebHost(app, new Uri(address.TrimEnd('/') + "/"), services, null);
