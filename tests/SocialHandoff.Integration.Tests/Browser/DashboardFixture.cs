@@ -117,8 +117,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         var errors = new List<string>();
         page.Console += (_, message) =>
         {
-            // Chromium reports that a <meta> CSP cannot carry frame-ancestors; the HTTP header carries it.
-            if (message.Type == "error" && !message.Text.Contains("'frame-ancestors' is ignored", StringComparison.Ordinal))
+            if (message.Type == "error")
             {
                 lock (errors)
                 {
