@@ -77,8 +77,9 @@ async function renderHealth() {
 function tick() {
   const now = Date.now();
   for (const el of document.querySelectorAll('[data-clock-label]')) {
-    const { clockLabel, clockDue, clockDone, clockState } = el.dataset;
-    const { text, tone } = slaClock(clockLabel, clockDue || null, { doneAt: clockDone || null, serverState: clockState || null, now });
+    const { clockLabel, clockDue, clockDone, clockState, clockWarn } = el.dataset;
+    const atRiskMs = clockWarn ? Number(clockWarn) : undefined;
+    const { text, tone } = slaClock(clockLabel, clockDue || null, { doneAt: clockDone || null, serverState: clockState || null, atRiskMs, now });
     if (el.textContent !== text) el.textContent = text;
     if (el.dataset.tone !== tone) el.dataset.tone = tone;
   }

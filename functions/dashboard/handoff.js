@@ -57,12 +57,13 @@ export function reasons(item) {
 }
 
 /** A live countdown element: app.js rewrites its text every second from these data attributes. */
-export function clockElement(label, dueAt, { doneAt = null, state = null, testid } = {}) {
-  const { text, tone } = slaClock(label, dueAt, { doneAt, serverState: state });
+export function clockElement(label, dueAt, { doneAt = null, state = null, warnMinutes = null, testid } = {}) {
+  const atRiskMs = warnMinutes === null || warnMinutes === undefined ? undefined : warnMinutes * 60 * 1000;
+  const { text, tone } = slaClock(label, dueAt, { doneAt, serverState: state, atRiskMs });
   return h('span', {
     class: 'clock',
     testid,
-    dataset: { clockLabel: label, clockDue: dueAt ?? '', clockDone: doneAt ?? '', clockState: state ?? '', tone },
+    dataset: { clockLabel: label, clockDue: dueAt ?? '', clockDone: doneAt ?? '', clockState: state ?? '', clockWarn: atRiskMs ?? '', tone },
   }, text);
 }
 
@@ -71,10 +72,10 @@ export function clocks(item) {
   return h('div', { class: 'clocks' },
     resolved && !item.firstRespondedAt
       ? h('span', { class: 'clock', testid: 'clock-first-response', dataset: { tone: 'idle' } }, 'First response: none (resolved without one)')
-      : clockElement('First response', item.firstResponseDueAt, { doneAt: item.firstRespondedAt, state: item.firstRespondedAt ? null : item.slaState, testid: 'clock-first-response' }),
+      : clockElement('First response', item.firstResponseDueAt, { doneAt: item.firstRespondedAt, state: item.firstRespondedAt ? null : item.slaState, warnMinutes: item.warnBeforeMinutes, testid: 'clock-first-response' }),
     resolved
       ? h('span', { class: 'clock', dataset: { tone: 'done' } }, 'Resolution: resolved')
-      : clockElement('Resolution', item.resolutionDueAt, { testid: 'clock-resolution' }));
+      : clockElement('Resolution', item.resolutionDueAt, { warnMinutes: item.warnBeforeMinutes, testid: 'clock-resolution' }));
 }
 
 /**

@@ -22,8 +22,9 @@ export class QueueView {
     this.loading = null;
 
     const teamSelect = this.form.elements.team;
-    const teams = app.teams;
-    replace(teamSelect, teams.map((t) => h('option', { value: t.name }, t.canWork ? t.name : `${t.name} (read only)`)));
+    // Only queues the caller may open; the full list still feeds the reassign suggestions.
+    const teams = app.teams.filter((t) => t.canWork);
+    replace(teamSelect, teams.map((t) => h('option', { value: t.name }, t.name)));
     const saved = window.localStorage.getItem(TEAM_KEY);
     const preferred = teams.find((t) => t.name === saved) ?? teams.find((t) => t.canWork) ?? teams[0];
     if (preferred) teamSelect.value = preferred.name;

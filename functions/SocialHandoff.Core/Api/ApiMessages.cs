@@ -45,7 +45,7 @@ public sealed record HandoffSummaryMessage(
     string Id, string Team, string Status, string? Assignee, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
     string Text, string? AuthorHandle, long? AuthorFollowers, string? Url, string Source, DateTimeOffset PostedAt, DateTimeOffset CreatedAt,
     DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstRespondedAt, string SlaState,
-    IReadOnlyList<ReasonMessage> Reasons, string Etag);
+    IReadOnlyList<ReasonMessage> Reasons, string Etag, string FirstResponseClock, string ResolutionClock, double WarnBeforeMinutes);
 
 public sealed record QueueMessage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items);
 

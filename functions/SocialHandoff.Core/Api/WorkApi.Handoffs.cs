@@ -216,8 +216,11 @@ public sealed partial class WorkApi
         return new ApiResponse(status, ApiResponse.Json, node.ToJsonString(), WithNoStore(new Dictionary<string, string> { ["ETag"] = h.ETag }));
     }
 
+    private static string ClockState(SlaClock? clock) =>
+        clock is null ? "none" : clock.StoppedAt is not null ? "stopped" : clock.IsPaused ? "paused" : "running";
+
     private static ClockMessage Clock(SlaClock clock, DateTimeOffset? dueAt, SlaStatus standing) => new(
-        clock.StoppedAt is not null ? "stopped" : clock.IsPaused ? "paused" : "running",
+        ClockState(clock),
         clock.Target.TotalMinutes,
         dueAt,
         clock.StoppedAt,
@@ -268,7 +271,8 @@ public sealed partial class WorkApi
             h.Id, h.Team, h.Status, h.Assignee, h.IsWaiting, h.Priority, h.Urgency, h.Sentiment, h.SentimentCompound,
             h.Text, h.AuthorHandle, h.AuthorFollowers, h.Url, h.Source, h.PostedAt, h.CreatedAt,
             h.FirstResponseDueAt, h.ResolutionDueAt, h.FirstResponse?.At, view.SlaState,
-            h.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points)).ToList(), h.ETag);
+            h.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points)).ToList(), h.ETag,
+            ClockState(h.Sla?.FirstResponse), ClockState(h.Sla?.Resolution), view.WarnBefore.TotalMinutes);
     }
 
     private static string? Query(ApiRequest request, string name) =>

@@ -141,9 +141,9 @@ public sealed partial class WorkApi(
 
     private async Task<ApiResponse> TeamsAsync(Caller caller, CancellationToken ct)
     {
+        // Every known team is listed (an agent reassigns to teams they cannot work); canWork says whose queue they may open.
         var known = await KnownTeamsAsync(ct).ConfigureAwait(false);
-        var visible = caller.IsManager ? known.Union(caller.Teams) : caller.Teams;
-        return JsonResponse(200, visible.Distinct().Order(StringComparer.Ordinal).Select(t => new TeamMessage(t, caller.CanWork(t))).ToList(), ApiJsonContext.Default.ListTeamMessage);
+        return JsonResponse(200, known.Union(caller.Teams).Order(StringComparer.Ordinal).Select(t => new TeamMessage(t, caller.CanWork(t))).ToList(), ApiJsonContext.Default.ListTeamMessage);
     }
 
     /// <summary>The teams the rules route to and the SLA policies name.</summary>
