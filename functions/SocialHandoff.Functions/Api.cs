@@ -17,6 +17,11 @@ internal sealed class Api(WorkApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", Route = "api/{*path}")] HttpRequestData request,
         CancellationToken cancellationToken)
     {
+        if (request.Headers.TryGetValues("Content-Length", out var lengths) && long.TryParse(lengths.FirstOrDefault(), out var length) && length > WorkApi.MaxBodyBytes)
+        {
+            return await HttpResponses.WriteAsync(request, WorkApi.BodyTooLarge(), cancellationToken).ConfigureAwait(false);
+        }
+
         using var reader = new StreamReader(request.Body);
         var body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
         var query = HttpUtility.ParseQueryString(request.Url.Query);

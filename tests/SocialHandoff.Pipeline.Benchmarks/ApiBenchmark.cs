@@ -60,12 +60,14 @@ internal static class ApiBenchmark
         await MeasureAsync("claim + release (2 actions)", counter, async () =>
         {
             var id = ids[next++ % ids.Count];
-            (await http.PostAsync($"api/handoffs/{id}/claim", null)).EnsureSuccessStatusCode();
-            (await http.PostAsync($"api/handoffs/{id}/release", null)).EnsureSuccessStatusCode();
+            (await http.PostAsync($"api/handoffs/{id}/claim", Empty())).EnsureSuccessStatusCode();
+            (await http.PostAsync($"api/handoffs/{id}/release", Empty())).EnsureSuccessStatusCode();
             return "";
         });
         return 0;
     }
+
+    private static StringContent Empty() => new("{}", System.Text.Encoding.UTF8, "application/json");
 
     private static async Task MeasureAsync(string name, RequestCounter counter, Func<Task<string>> call)
     {

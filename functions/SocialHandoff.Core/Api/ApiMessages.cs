@@ -62,7 +62,8 @@ public sealed record HandoffDetailMessage(
     string Rule, IReadOnlyList<string> RuleWhy, IReadOnlyList<string> Tags, int RuleSetVersion, string? Language,
     string MentionKey, string CorrelationId, SlaMessage? Sla, FirstResponseMessage? FirstResponse, IReadOnlyList<EventMessage> Events);
 
-/// <summary>The body of every action: the fields each one reads (the others must be absent).</summary>
+/// <summary>The body of every action: the fields each one reads (the others must be absent; unknown ones are refused).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ActionBody(string? Reply, string? Note, string? Text, string? Assignee, string? Team);
 
 public sealed record SummaryMessage(DateOnly From, DateOnly To, IReadOnlyList<SlaSummaryRow> Rows);

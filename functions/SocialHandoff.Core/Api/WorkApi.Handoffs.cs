@@ -128,6 +128,23 @@ public sealed partial class WorkApi
     private async Task<(WorkCommand? Command, Dictionary<string, string[]>? Errors)> CommandAsync(WorkVerb verb, ActionBody body, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        string[] reads = verb switch
+        {
+            WorkVerb.Respond => ["reply"],
+            WorkVerb.Resolve => ["note"],
+            WorkVerb.Note => ["text"],
+            WorkVerb.Reassign => ["assignee", "team", "note"],
+            _ => [],
+        };
+        foreach (var (name, value) in new[] { ("reply", body.Reply), ("note", body.Note), ("text", body.Text), ("assignee", body.Assignee), ("team", body.Team) })
+        {
+            // A field the action does not read would be lost without a word (a note sent as "text" to resolve).
+            if (value is not null && !reads.Contains(name))
+            {
+                errors[name] = [reads.Length == 0 ? "is not used: this action takes an empty body {}." : $"is not used by this action (it reads {string.Join(", ", reads)})."];
+            }
+        }
+
         string? Text(string field, string? value, bool required, int max)
         {
             var trimmed = value?.Trim();

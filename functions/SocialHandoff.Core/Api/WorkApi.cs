@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Azure;
 using Azure.Data.Tables;
@@ -35,13 +36,15 @@ public sealed partial class WorkApi(
     public const string DevUserCookie = "sh-dev-user";
     public const int MaxBodyBytes = 1024 * 1024;
     private const string ProblemBase = "https://socialhandoff.dev/problems/";
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IReadOnlyList<Caller> _devIdentities = options.Value.ParseDevIdentities();
 
     public async Task<ApiResponse> HandleAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var path = request.Path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        // Segments are unescaped here, whichever host passed the path (Kestrel decodes, Functions' Url does not).
+        var path = request.Path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
         if (path.Length == 0 || path[0] != "api")
         {
             return NotFound("No such API route.");
@@ -60,6 +63,12 @@ public sealed partial class WorkApi(
                 return request.Method == "GET" ? await HealthAsync(cancellationToken).ConfigureAwait(false) : MethodNotAllowed("GET");
             }
 
+            // A cross-site form can POST text/plain with the sign-in cookie; only JSON, which needs a CORS preflight this API never grants, may change anything.
+            if (request.Method is "POST" or "PUT" && !IsJson(request.Header("Content-Type")))
+            {
+                return ProblemResponse(415, "unsupported-media-type", "Send JSON.", "Content-Type must be application/json (an empty action body is {}).");
+            }
+
             var caller = ResolveCaller(request, out var refusal);
             if (caller is null)
             {
@@ -68,7 +77,7 @@ public sealed partial class WorkApi(
 
             return await RouteAsync(request, route, caller, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500 && !cancellationToken.IsCancellationRequested)
         {
             LogStorageFailed(ex, request.Method, request.Path);
             return ProblemResponse(503, "unavailable", "Storage is not answering.", "The request could not be completed because storage did not answer; try again shortly.");
@@ -135,6 +144,10 @@ public sealed partial class WorkApi(
         return caller;
     }
 
+    private static bool IsJson(string? contentType) =>
+        contentType is not null
+        && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
     private ApiResponse Me(Caller caller) => JsonResponse(200, new MeMessage(
         caller.Name, caller.Roles, caller.Teams, caller.IsManager, caller.IsAdmin,
         _devIdentities.Count > 0 ? _devIdentities.Select(c => c.Name).ToList() : null), ApiJsonContext.Default.MeMessage);
@@ -162,10 +175,14 @@ public sealed partial class WorkApi(
     {
         var watch = Stopwatch.StartNew();
         var sources = new List<SourceHealthMessage>();
+
+        // A probe needs an answer, not the SDK's retries: storage that does not answer in time is down.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(HealthTimeout);
         try
         {
-            var table = await clients.GetTableAsync(StorageNames.SourceStateTable, ct).ConfigureAwait(false);
-            await foreach (var row in table.QueryAsync<TableEntity>(maxPerPage: 100, cancellationToken: ct).ConfigureAwait(false))
+            var table = await clients.GetTableAsync(StorageNames.SourceStateTable, timeout.Token).ConfigureAwait(false);
+            await foreach (var row in table.QueryAsync<TableEntity>(maxPerPage: 100, cancellationToken: timeout.Token).ConfigureAwait(false))
             {
                 sources.Add(new SourceHealthMessage(row.GetString("Source") ?? row.RowKey, row.GetString("Watermark"), row.GetDateTimeOffset("UpdatedAt")));
             }
@@ -173,9 +190,12 @@ public sealed partial class WorkApi(
             var storage = new StorageHealthMessage("ok", watch.ElapsedMilliseconds, null);
             return JsonResponse(200, new HealthMessage("healthy", storage, sources), ApiJsonContext.Default.HealthMessage);
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested
+            && (ex is RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException or OperationCanceledException))
         {
-            var storage = new StorageHealthMessage("unreachable", watch.ElapsedMilliseconds, ex.Message.Split('\n')[0]);
+            // Anonymous callers learn that storage is down, not how (the log has the exception).
+            LogStorageFailed(ex, "GET", "/api/health");
+            var storage = new StorageHealthMessage("unreachable", watch.ElapsedMilliseconds, null);
             return JsonResponse(503, new HealthMessage("unhealthy", storage, sources), ApiJsonContext.Default.HealthMessage);
         }
     }
@@ -196,6 +216,9 @@ public sealed partial class WorkApi(
     /// <summary>A 400 naming each bad field.</summary>
     internal static ApiResponse Invalid(Dictionary<string, string[]> errors) =>
         ProblemResponse(400, "validation", "The request is not valid.", string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")), errors);
+
+    /// <summary>413 for a body over <see cref="MaxBodyBytes"/>, for hosts that see the size before reading.</summary>
+    public static ApiResponse BodyTooLarge() => Invalid("body", $"must be at most {MaxBodyBytes} bytes.") with { Status = 413 };
 
     internal static ApiResponse Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
 
@@ -236,6 +259,13 @@ public sealed partial class WorkApi(
 
         try
         {
+            // No list in any body may hold null; the engines would trip over it deep inside.
+            if (NullElement(JsonNode.Parse(request.Body), "") is { } path)
+            {
+                error = Invalid(path, "must not be null.");
+                return false;
+            }
+
             value = JsonSerializer.Deserialize(request.Body, type);
             if (value is null)
             {
@@ -245,13 +275,62 @@ public sealed partial class WorkApi(
         catch (JsonException ex)
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+
             // The serializer's own message names our .NET types; say it in the body's terms instead.
-            error = Invalid(field, ex.Message.Contains("could not be converted", StringComparison.Ordinal)
-                ? "has the wrong JSON type for this field."
-                : "is not valid JSON here.");
+            error = ex.Message switch
+            {
+                var m when m.Contains("could not be mapped", StringComparison.Ordinal) && UnmappedName(m) is { } name =>
+                    Invalid(field == "body" || field == name ? name : field.EndsWith("." + name, StringComparison.Ordinal) ? field : $"{field}.{name}", "is not a field of this request."),
+                var m when m.Contains("could not be converted", StringComparison.Ordinal) => Invalid(field, "has the wrong JSON type for this field."),
+                var m when m.Contains("null", StringComparison.OrdinalIgnoreCase) => Invalid(field, "must not be null."),
+                _ => Invalid(field, "is not valid JSON here."),
+            };
         }
 
         return error is null;
+    }
+
+    private static string? NullElement(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    var at = string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]");
+                    if (array[i] is null)
+                    {
+                        return at;
+                    }
+
+                    if (NullElement(array[i], at) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonObject obj:
+                foreach (var (key, value) in obj)
+                {
+                    if (NullElement(value, path.Length == 0 ? key : $"{path}.{key}") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The property name in System.Text.Json's "The JSON property 'x' could not be mapped ..." message.</summary>
+    private static string? UnmappedName(string message)
+    {
+        var start = message.IndexOf('\'', StringComparison.Ordinal);
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return end > start + 1 ? message[(start + 1)..end] : null;
     }
 
     internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);

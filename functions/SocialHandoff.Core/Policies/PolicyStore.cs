@@ -137,7 +137,8 @@ public sealed class PolicyStore(StorageClients clients, TimeProvider timeProvide
     private Task<TableClient> TableAsync(CancellationToken cancellationToken) => clients.GetTableAsync(StorageNames.ConfigurationTable, cancellationToken);
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true, WriteIndented = false)]
+// RespectNullableAnnotations: a manager's "rules": null is a JSON error naming the field, not a null the engine trips over.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true, WriteIndented = false, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(RuleSet))]
 [JsonSerializable(typeof(SlaPolicySet))]
 public sealed partial class PolicyJsonContext : JsonSerializerContext

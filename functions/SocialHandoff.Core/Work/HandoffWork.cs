@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 using SocialHandoff.Core.Access;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Policies;
@@ -25,7 +26,7 @@ public sealed record WorkOutcome(HandoffRecord? Handoff, WorkRefusal? Refusal)
 /// marked applied. Whoever next reads a row with an unapplied event finishes that first, so a crash
 /// at any point loses no event and no side effect.
 /// </summary>
-public sealed class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TimeProvider timeProvider)
+public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TimeProvider timeProvider, ILogger<HandoffWork> logger)
 {
     /// <summary>Reads a handoff (finishing any half-applied action first); null when there is none.</summary>
     public async Task<HandoffRecord?> GetAsync(string handoffId, CancellationToken cancellationToken)
@@ -72,9 +73,9 @@ public sealed class HandoffWork(StorageClients clients, SlaDueIndex index, LiveP
             if (ifMatchRevision is int seen && seen != h.Revision)
             {
                 var holder = h.Assignee is { } a && !WorkRules.SameName(a, caller.Name) ? a : null;
-                var who = holder is null ? "Someone" : holder;
+                var held = holder is null ? "" : $"; {holder} holds it now";
                 return new WorkOutcome(h, new WorkRefusal(412, "precondition-failed", "The handoff changed since you loaded it.",
-                    $"{who} changed handoff {h.Id} since you loaded it (now {h.ETag}, you had \"r{seen}\"); reload and try again.", holder));
+                    $"Handoff {h.Id} changed since you loaded it (now {h.ETag}, you had \"r{seen}\"){held}: reload and try again.", holder));
             }
 
             var at = timeProvider.GetUtcNow();
@@ -107,10 +108,20 @@ public sealed class HandoffWork(StorageClients clients, SlaDueIndex index, LiveP
             }
 
             var written = after with { PendingEvent = update.GetString("PendingEvent"), PendingEventApplied = false, StorageETag = response.Headers.ETag ?? default };
-            var finished = await FinishAsync(table, written, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var finished = await FinishAsync(table, written, cancellationToken).ConfigureAwait(false);
 
-            // Read it back: the due times shown come from the stored clocks, as every later read sees them.
-            return new WorkOutcome(await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false) ?? finished, null);
+                // Read it back: the due times shown come from the stored clocks, as every later read sees them.
+                return new WorkOutcome(await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false) ?? finished, null);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                // The action is stored; its event and side effects are finished by the next read. Reporting
+                // a failure now would invite a retry that records the action twice.
+                LogFinishDeferred(ex, handoffId, decision.Event!.Type);
+                return new WorkOutcome(written, null);
+            }
         }
     }
 
@@ -233,6 +244,9 @@ public sealed class HandoffWork(StorageClients clients, SlaDueIndex index, LiveP
             return (await ReadAsync(table, h.Id, cancellationToken).ConfigureAwait(false)) ?? h;
         }
     }
+
+    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "Handoff {HandoffId}: {Type} is stored; writing its event and side effects failed and the next read finishes them")]
+    private partial void LogFinishDeferred(Exception exception, string handoffId, string type);
 
     public static string EventRowKey(int revision, string type) => string.Create(CultureInfo.InvariantCulture, $"{revision:D6}-{type}");
 }

@@ -57,6 +57,9 @@ public static class WorkRules
     public const string Noted = "Noted";
 
     public const int MaxReplyChars = 2000;
+
+    /// <summary>Each pause adds a clock segment to the row's SLA column (a 64 KiB string at most); this keeps it far below.</summary>
+    public const int MaxPauses = 100;
     public const int MaxNoteChars = 4000;
 
     /// <summary>Decides a command; <c>policyFor</c> gives the SLA policy of a team at a priority in the set in force (for a move).</summary>
@@ -120,9 +123,17 @@ public static class WorkRules
                     Sla = h.Sla?.Respond(at),
                 }, command.Text);
 
+            case WorkVerb.Pause or WorkVerb.Resume or WorkVerb.Reassign when heldByOther && !caller.IsManager:
+                return Refuse(409, "conflict", "Someone else holds it.", $"{h.Assignee} holds handoff {h.Id}; ask them or a manager.", h.Assignee);
+
             case WorkVerb.Pause:
-                return h.IsWaiting
-                    ? Refuse(409, "conflict", "Already waiting on the customer.", $"Handoff {h.Id} is paused already.")
+                if (h.IsWaiting)
+                {
+                    return Refuse(409, "conflict", "Already waiting on the customer.", $"Handoff {h.Id} is paused already.");
+                }
+
+                return h.Sla?.Resolution.Segments.Count >= MaxPauses
+                    ? Refuse(409, "conflict", "Paused too often.", $"Handoff {h.Id} was paused {MaxPauses} times; resolve it or ask a manager.")
                     : Change(h, Paused, caller, at, h with { Sla = h.Sla?.Pause(at) });
 
             case WorkVerb.Resume:
@@ -152,6 +163,12 @@ public static class WorkRules
             case WorkVerb.Reassign:
                 var team = string.IsNullOrEmpty(command.Team) ? h.Team : command.Team;
                 var moved = team != h.Team;
+                if (moved && command.Assignee is { Length: > 0 } && !caller.IsManager)
+                {
+                    // An agent cannot know who works the other team; its agents claim it there.
+                    return Refuse(403, "forbidden", "Only a manager assigns in another team.", $"Move handoff {h.Id} to {team} without an assignee; its agents claim it there.");
+                }
+
                 var newAssignee = command.Assignee is { Length: > 0 } a ? a : moved ? null : h.Assignee;
                 if (!moved && newAssignee == h.Assignee)
                 {

@@ -79,7 +79,7 @@ public sealed class LocalWebHost : IAsyncDisposable
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                await WriteAsync(context, WorkApi.Invalid("body", $"must be at most {WorkApi.MaxBodyBytes} bytes.") with { Status = 413 }).ConfigureAwait(false);
+                await WriteAsync(context, WorkApi.BodyTooLarge()).ConfigureAwait(false);
                 return;
             }
         }

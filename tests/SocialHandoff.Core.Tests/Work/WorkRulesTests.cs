@@ -127,10 +127,44 @@ public sealed class WorkRulesTests
         Assert.Equal("care", decision.Event.FromTeam);
     }
 
+    [Theory]
+    [InlineData(WorkVerb.Reassign)]
+    [InlineData(WorkVerb.Pause)]
+    public void Decide_OnAnotherAgentsClaim_AgentRefusedManagerAllowed(WorkVerb verb)
+    {
+        var held = Open() with { Assignee = "ana" };
+        var command = new WorkCommand(verb, Assignee: "ben");
+
+        Assert.Equal("ana", Decide(held, command, Ben).Refusal!.Holder);
+        Assert.NotNull(Decide(held, command, Mia).After);
+    }
+
+    [Fact]
+    public void Decide_AgentMovesWithAnAssignee_OnlyAManagerAssignsInAnotherTeam()
+    {
+        var command = new WorkCommand(WorkVerb.Reassign, Assignee: "cy", Team: "billing");
+
+        Assert.Equal(403, Decide(Open(), command, Ana).Refusal!.Status);
+        Assert.Equal("cy", Decide(Open(), command, Mia).After!.Assignee);
+    }
+
+    [Fact]
+    public void Decide_PausedTooOften_Refused()
+    {
+        var h = Open();
+        for (var i = 0; i < WorkRules.MaxPauses - 1; i++)
+        {
+            h = Decide(h, new WorkCommand(WorkVerb.Pause), Ana, Created.AddMinutes(2 * i)).After!;
+            h = Decide(h, new WorkCommand(WorkVerb.Resume), Ana, Created.AddMinutes((2 * i) + 1)).After!;
+        }
+
+        Assert.Equal(409, Decide(h, new WorkCommand(WorkVerb.Pause), Ana, Created.AddHours(5)).Refusal!.Status);
+    }
+
     [Fact]
     public void Decide_ReassignToTheSameAgent_NothingToDo()
     {
-        Assert.True(Decide(Open() with { Assignee = "ben" }, new WorkCommand(WorkVerb.Reassign, Assignee: "ben"), Ana).IsUnchanged);
+        Assert.True(Decide(Open() with { Assignee = "ben" }, new WorkCommand(WorkVerb.Reassign, Assignee: "ben"), Ben).IsUnchanged);
     }
 
     private static WorkDecision Decide(HandoffRecord h, WorkCommand command, Caller caller, DateTimeOffset? at = null) =>

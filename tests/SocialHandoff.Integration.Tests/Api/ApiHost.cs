@@ -76,6 +76,14 @@ internal sealed class ApiHost : IAsyncDisposable
         return ((int)response.StatusCode, body, response);
     }
 
+    public async Task<(int Status, JsonNode? Body)> SendRawAsync(string user, HttpMethod method, string path, string body, string contentType)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/')) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        request.Headers.Add(WorkApi.DevUserHeader, user);
+        var response = await _http.SendAsync(request);
+        return ((int)response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync()));
+    }
+
     public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> GetAsync(string user, string path) => SendAsync(user, HttpMethod.Get, path);
 
     public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> PostAsync(string user, string path, string json = "{}", string? ifMatch = null) =>

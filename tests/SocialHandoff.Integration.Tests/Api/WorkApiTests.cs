@@ -51,6 +51,24 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claim_TenRacesWithoutIfMatch_EachHasOneWinnerAndOneClaimedEvent()
+    {
+        // Without If-Match both requests pass the revision check, so only the storage ETag decides.
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        for (var i = 0; i < 10; i++)
+        {
+            var id = await api.HandOffAsync($"race{i}", CareText);
+
+            var results = await Task.WhenAll(api.PostAsync("ana", $"api/handoffs/{id}/claim"), api.PostAsync("ben", $"api/handoffs/{id}/claim"));
+
+            var winner = Assert.Single(results, r => r.Status == 200);
+            var loser = Assert.Single(results, r => r.Status == 409);
+            Assert.Equal((string?)winner.Body!["assignee"], (string?)loser.Body!["holder"]);
+            Assert.Single((await api.GetAsync("mia", $"api/handoffs/{id}")).Body!["events"]!.AsArray(), e => (string?)e!["type"] == "Claimed");
+        }
+    }
+
+    [Fact]
     public async Task Actions_WholeLifecycle_EachIsOneAuditEventWithWhoWhenBeforeAndAfter()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
@@ -168,6 +186,9 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("reassign", "{}", "assignee")]
     [InlineData("reassign", """{"team":"nowhere"}""", "team")]
     [InlineData("claim", "[1,2]", "body")]
+    [InlineData("resolve", """{"text":"a note in the wrong field"}""", "text")]
+    [InlineData("claim", """{"reply":"hi"}""", "reply")]
+    [InlineData("respond", """{"reply":"hi","colour":"red"}""", "colour")]
     public async Task Actions_BadBody_400ProblemNamingTheField(string action, string body, string field)
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
@@ -199,6 +220,19 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(404, (await api.PostAsync("ana", $"api/handoffs/{id}/teleport")).Status);
         Assert.Equal(404, (await api.GetAsync("ana", "api/nothing-here")).Status);
         Assert.Equal(405, (await api.SendAsync("ana", HttpMethod.Delete, $"api/handoffs/{id}")).Status);
+
+        // A cross-site form can only send text/plain or form bodies: refused before anything is read.
+        var form = await api.SendRawAsync("ana", HttpMethod.Post, $"api/handoffs/{id}/claim", "{}", "text/plain");
+        Assert.Equal(415, form.Status);
+        Assert.Single((await api.GetAsync("ana", $"api/handoffs/{id}")).Body!["events"]!.AsArray());
+
+        // Nulls where a rules document needs objects or lists name the place, never a 500.
+        foreach (var (body, field) in new[] { ("""{"rules":null}""", "rules"), ("""{"rules":[null]}""", "rules[0]"), ("""{"rules":[{"name":"a","when":null}]}""", "rules[0].when") })
+        {
+            var validation = await api.PostAsync("mia", "api/rules/validate", body);
+            Assert.Equal(400, validation.Status);
+            Assert.True(validation.Body!["errors"]![field] is not null, $"{body}: {validation.Body.ToJsonString()}");
+        }
     }
 
     [Fact]
