@@ -73,7 +73,8 @@ public sealed class SentimentAnalyzer
 
     // Emoji become their English description (VADER scores the words); control characters and
     // lone surrogates become spaces so that nothing downstream sees them; a curly apostrophe is
-    // read as a straight one so that "don’t" negates.
+    // read as a straight one so that "don’t" negates. All white space comes out as ' ' (printable
+    // ASCII, returned as is, has no other), which lets Tokenize look for that one character.
     private ReadOnlySpan<char> Normalize(ReadOnlySpan<char> text, Scratch scratch)
     {
         // Printable ASCII with no entity to decode needs no copy (most social text; a vectorised check).
@@ -92,9 +93,9 @@ public sealed class SentimentAnalyzer
             // Most social text is ASCII: copied as is, without the Unicode checks below.
             if (c < 0x80 && c != '&')
             {
-                var ascii = c >= ' ' || c is '\t' or '\n' or '\r' ? c : ' ';
+                var ascii = c >= ' ' ? c : ' ';
                 buffer[length++] = ascii;
-                previousSpace = ascii is ' ' or '\t' or '\n' or '\r';
+                previousSpace = ascii == ' ';
                 continue;
             }
 
@@ -150,17 +151,12 @@ public sealed class SentimentAnalyzer
                 continue;
             }
 
-            buffer[length++] = c == '\u2019' ? '\'' : c;
             previousSpace = char.IsWhiteSpace(c);
+            buffer[length++] = previousSpace ? ' ' : c == '\u2019' ? '\'' : c;
         }
 
         return buffer.AsSpan(0, length);
     }
-
-    // char.IsWhiteSpace, with printable ASCII (nearly every character of a tweet) answered by one comparison.
-    // Called for every character: left to the JIT it stayed a call.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSpace(char c) => c <= ' ' ? c is ' ' or '\t' or '\n' or '\r' or '\v' or '\f' : c >= 0x80 && char.IsWhiteSpace(c);
 
     // X and most feeds deliver text HTML-escaped: "&lt;3" is a heart, "&amp;" an ampersand.
     private static bool TryDecodeEntity(ReadOnlySpan<char> text, out char decoded, out int consumed)
@@ -184,21 +180,20 @@ public sealed class SentimentAnalyzer
         var i = 0;
         while (i < text.Length)
         {
-            while (i < text.Length && IsSpace(text[i]))
+            // Normalize left ' ' as the only white space: a word's end is found by a vectorised search.
+            while (i < text.Length && text[i] == ' ')
             {
                 i++;
             }
 
-            var start = i;
-            while (i < text.Length && !IsSpace(text[i]))
-            {
-                i++;
-            }
-
-            if (i == start)
+            if (i == text.Length)
             {
                 break;
             }
+
+            var start = i;
+            var spaceAt = text[start..].IndexOf(' ');
+            i = spaceAt < 0 ? text.Length : start + spaceAt;
 
             var raw = text[start..i];
             if (IsLink(raw) || IsHandle(raw))
@@ -292,6 +287,7 @@ public sealed class SentimentAnalyzer
     }
 
     // The cheap part of the test below, done inline: nearly every token fails it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool MayEndInEmoticon(ReadOnlySpan<char> raw) =>
         raw.Length >= 4 && (raw[^2] is ':' or ';' or '=' || raw[^3] is ':' or ';' or '=');
 
@@ -341,6 +337,12 @@ public sealed class SentimentAnalyzer
     // fewer, which keeps emoticons such as ":)" whole. A hashtag always loses its '#'.
     private static (int Offset, int Length) StripPunctuation(ReadOnlySpan<char> raw)
     {
+        // Most words start and end with a letter: nothing to strip, and no loop to leave.
+        if (raw.Length > 0 && !IsAsciiPunctuation(raw[0]) && !IsAsciiPunctuation(raw[^1]))
+        {
+            return (0, raw.Length);
+        }
+
         var first = 0;
         var last = raw.Length - 1;
         while (first <= last && IsAsciiPunctuation(raw[first]))
@@ -366,89 +368,42 @@ public sealed class SentimentAnalyzer
 
     // Fills in each token's lower-case form, caps flag and lexicon entry; returns how many tokens
     // can be read (a word, or an emoticon in the lexicon; the rest are numbers and symbols).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int Lookup(ReadOnlySpan<char> text, Span<Token> tokens, Scratch scratch)
     {
         var lower = scratch.Lower(tokens.Length == 0 ? 0 : tokens[^1].Start + tokens[^1].Length);
+        var lexicon = _lexicon.Words;
         int words = 0, latin = 0, other = 0;
         for (var t = 0; t < tokens.Length; t++)
         {
             ref var token = ref tokens[t];
-            bool hasUpper = false, hasLower = false, hasLetter = false, hasApostrophe = false;
-            var hash = SpanLookup<LexiconEntry>.Start;
-            for (var k = token.Start; k < token.Start + token.Length; k++)
+            var source = text.Slice(token.Start, token.Length);
+            var folded = lower.AsSpan(token.Start, token.Length);
+            var shape = FoldAscii(source, folded, out var hash, out var letters);
+            if (shape == CharShape.NotAscii)
             {
-                var c = text[k];
-                if (c < 0x80)
-                {
-                    if (char.IsAsciiLetterUpper(c))
-                    {
-                        hasUpper = hasLetter = true;
-                        var folded = (char)(c | 0x20);
-                        lower[k] = folded;
-                        hash = SpanLookup<LexiconEntry>.Add(hash, folded);
-                        latin++;
-                    }
-                    else
-                    {
-                        var isLower = char.IsAsciiLetterLower(c);
-                        hasLower |= isLower;
-                        hasLetter |= isLower;
-                        latin += isLower ? 1 : 0;
-                        hasApostrophe |= c == '\'';
-                        lower[k] = c;
-                        hash = SpanLookup<LexiconEntry>.Add(hash, c);
-                    }
-
-                    continue;
-                }
-
-                if (char.IsUpper(c))
-                {
-                    hasUpper = true;
-                    c = char.ToLowerInvariant(c);
-                }
-                else
-                {
-                    hasLower |= char.IsLower(c);
-                }
-
-                lower[k] = c;
-                hash = SpanLookup<LexiconEntry>.Add(hash, c);
-
-                if (char.IsLetter(c))
-                {
-                    hasLetter = true;
-                    if (c < 0x250)
-                    {
-                        latin++;
-                    }
-                    else
-                    {
-                        other++;
-                    }
-                }
+                shape = FoldAny(source, folded, out hash, ref latin, ref other);
             }
+            else
+            {
+                latin += letters;
+            }
+
+            var hasLetter = (shape & CharShape.Letter) != 0;
 
             // A lone capital ("I", "A") is not shouting.
-            token.IsUpper = hasUpper && !hasLower && token.Length > 1;
+            token.IsUpper = (shape & (CharShape.Upper | CharShape.Lower)) == CharShape.Upper && token.Length > 1;
             token.HasLetter = hasLetter;
-
-            var span = lower.AsSpan(token.Start, token.Length);
-            if (_lexicon.Words.TryGetValue(span, SpanLookup<LexiconEntry>.Finish(hash), out var entry))
+            if (lexicon.TryGetValue(folded, SpanLookup<LexiconEntry>.Finish(hash), out var entry))
             {
                 token.Entry = entry;
             }
-            else if (hasLetter && TryElongated(span, scratch, out entry))
+            else if (hasLetter)
             {
-                token.Entry = entry;
-                token.Elongated = true;
-            }
-            else if (hasLetter && TryDroppedG(span, scratch, out entry))
-            {
-                token.Entry = entry;
+                LookupVariant(ref token, folded, scratch);
             }
 
-            if (hasApostrophe && (token.Entry.Traits & WordTraits.Negation) == 0 && span.Contains("n't", StringComparison.Ordinal))
+            if ((shape & CharShape.Apostrophe) != 0 && (token.Entry.Traits & WordTraits.Negation) == 0 && folded.Contains("n't", StringComparison.Ordinal))
             {
                 token.Entry = token.Entry with { Traits = token.Entry.Traits | WordTraits.Negation };
             }
@@ -460,6 +415,131 @@ public sealed class SentimentAnalyzer
         scratch.OtherLetters = other;
 
         return words;
+    }
+
+    /// <summary>What <see cref="Lookup"/> needs to know of a token's characters.</summary>
+    [Flags]
+    private enum CharShape : byte
+    {
+        None = 0,
+        Upper = 1,
+        Lower = 2,
+        Apostrophe = 4,
+        Letter = 8,
+        NotAscii = 16,
+    }
+
+    private static readonly CharShape[] AsciiShapes = BuildAsciiShapes();
+
+    private static CharShape[] BuildAsciiShapes()
+    {
+        var shapes = new CharShape[128];
+        for (var c = 'A'; c <= 'Z'; c++)
+        {
+            shapes[c] = CharShape.Upper | CharShape.Letter;
+            shapes[c | 0x20] = CharShape.Lower | CharShape.Letter;
+        }
+
+        shapes['\''] = CharShape.Apostrophe;
+        return shapes;
+    }
+
+    // The common case, a token of ASCII only: lower-cased, hashed and classified by table, without a
+    // branch per character (the previous loop's branches and spills made Lookup the costliest step).
+    // Returns NotAscii, having done nothing useful, when it meets a character beyond ASCII.
+    private static CharShape FoldAscii(ReadOnlySpan<char> source, Span<char> folded, out uint hash, out int letters)
+    {
+        var shapes = AsciiShapes;
+        var shape = CharShape.None;
+        var h = SpanLookup<LexiconEntry>.Start;
+        var count = 0;
+        for (var k = 0; k < source.Length; k++)
+        {
+            var c = source[k];
+            if (c >= 0x80)
+            {
+                hash = 0;
+                letters = 0;
+                return CharShape.NotAscii;
+            }
+
+            var s = shapes[c];
+            shape |= s;
+            count += (int)(s & CharShape.Letter) >> 3;
+            c = (char)(c | ((int)(s & CharShape.Upper) << 5));
+            folded[k] = c;
+            h = SpanLookup<LexiconEntry>.Add(h, c);
+        }
+
+        hash = h;
+        letters = count;
+        return shape;
+    }
+
+    // Any token: Unicode case and letters; counts Latin and other letters for the language check.
+    private static CharShape FoldAny(ReadOnlySpan<char> source, Span<char> folded, out uint hash, ref int latin, ref int other)
+    {
+        var shape = CharShape.None;
+        var h = SpanLookup<LexiconEntry>.Start;
+        for (var k = 0; k < source.Length; k++)
+        {
+            var c = source[k];
+            if (c < 0x80)
+            {
+                var s = AsciiShapes[c];
+                shape |= s;
+                latin += (int)(s & CharShape.Letter) >> 3;
+                c = (char)(c | ((int)(s & CharShape.Upper) << 5));
+                folded[k] = c;
+                h = SpanLookup<LexiconEntry>.Add(h, c);
+                continue;
+            }
+
+            if (char.IsUpper(c))
+            {
+                shape |= CharShape.Upper;
+                c = char.ToLowerInvariant(c);
+            }
+            else if (char.IsLower(c))
+            {
+                shape |= CharShape.Lower;
+            }
+
+            folded[k] = c;
+            h = SpanLookup<LexiconEntry>.Add(h, c);
+
+            if (char.IsLetter(c))
+            {
+                shape |= CharShape.Letter;
+                if (c < 0x250)
+                {
+                    latin++;
+                }
+                else
+                {
+                    other++;
+                }
+            }
+        }
+
+        hash = h;
+        return shape;
+    }
+
+    // A word not in the lexicon as written: stretched ("gooood") or with its g dropped ("lovin").
+    // Kept out of Lookup so that its loops do not crowd the common path's registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LookupVariant(ref Token token, ReadOnlySpan<char> word, Scratch scratch)
+    {
+        if (TryElongated(word, scratch, out var entry))
+        {
+            token.Entry = entry;
+            token.Elongated = true;
+        }
+        else if (TryDroppedG(word, scratch, out entry))
+        {
+            token.Entry = entry;
+        }
     }
 
     // "soooo gooood": runs of three or more of one letter are cut to two, then to one.
@@ -839,19 +919,12 @@ public sealed class SentimentAnalyzer
         var neutral = 0;
         foreach (var s in sentiments)
         {
+            // Selects, not branches: the sign of each token's valence is unpredictable. Adding 0.0
+            // leaves a sum exactly as it was.
             sum += s;
-            if (s > 0)
-            {
-                positive += s + 1;
-            }
-            else if (s < 0)
-            {
-                negative += s - 1;
-            }
-            else
-            {
-                neutral++;
-            }
+            positive += s > 0 ? s + 1 : 0.0;
+            negative += s < 0 ? s - 1 : 0.0;
+            neutral += s == 0 ? 1 : 0;
         }
 
         var emphasis = PunctuationEmphasis(text);
