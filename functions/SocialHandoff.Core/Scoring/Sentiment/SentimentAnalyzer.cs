@@ -433,7 +433,7 @@ public sealed class SentimentAnalyzer
             {
                 token.Entry = entry;
             }
-            else if (hasLetter)
+            else if (hasLetter && MayBeVariant(folded))
             {
                 LookupVariant(ref token, folded, scratch);
             }
@@ -581,17 +581,29 @@ public sealed class SentimentAnalyzer
         }
     }
 
+    // What LookupVariant could find, tested inline: most unknown words are neither stretched nor
+    // end in "in" or "in'", and need neither the call nor another look-up.
+    private static bool MayBeVariant(ReadOnlySpan<char> word) =>
+        word.Length >= 3 && (word[^1] is 'n' or '\'' || HasLetterRun(word));
+
+    private static bool HasLetterRun(ReadOnlySpan<char> word)
+    {
+        for (var k = 2; k < word.Length; k++)
+        {
+            if (word[k] == word[k - 1] && word[k] == word[k - 2] && char.IsLetter(word[k]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // "soooo gooood": runs of three or more of one letter are cut to two, then to one.
     private bool TryElongated(ReadOnlySpan<char> word, Scratch scratch, out LexiconEntry entry)
     {
         entry = default;
-        var hasRun = false;
-        for (var k = 2; k < word.Length && !hasRun; k++)
-        {
-            hasRun = word[k] == word[k - 1] && word[k] == word[k - 2] && char.IsLetter(word[k]);
-        }
-
-        if (!hasRun)
+        if (!HasLetterRun(word))
         {
             return false;
         }
