@@ -71,7 +71,7 @@ public sealed class SentimentAnalyzer
         }
 
         ApplyContrast(tokens, sentiments);
-        return Summarize(sentiments, normalized);
+        return Summarize(sentiments, scratch.Exclamations, scratch.Questions);
     }
 
     // Emoji become their English description (VADER scores the words); control characters and
@@ -233,18 +233,28 @@ public sealed class SentimentAnalyzer
         bits.Clear();
         var chars = MemoryMarshal.Cast<char, ushort>(text);
         var space = Vector128.Create((ushort)' ');
+        int exclamations = 0, questions = 0;
         var i = 0;
         for (; i + 8 <= chars.Length; i += 8)
         {
-            var found = Vector128.Equals(Vector128.Create(chars.Slice(i, 8)), space).ExtractMostSignificantBits();
+            var eight = Vector128.Create(chars.Slice(i, 8));
+            var found = Vector128.Equals(eight, space).ExtractMostSignificantBits();
             bits[i >> 6] |= (ulong)found << (i & 63);
+
+            // The "!" and "?" that Summarize weighs, counted on the same pass.
+            exclamations += BitOperations.PopCount(Vector128.Equals(eight, Vector128.Create((ushort)'!')).ExtractMostSignificantBits());
+            questions += BitOperations.PopCount(Vector128.Equals(eight, Vector128.Create((ushort)'?')).ExtractMostSignificantBits());
         }
 
         for (; i < chars.Length; i++)
         {
             bits[i >> 6] |= chars[i] == ' ' ? 1UL << (i & 63) : 0;
+            exclamations += chars[i] == '!' ? 1 : 0;
+            questions += chars[i] == '?' ? 1 : 0;
         }
 
+        scratch.Exclamations = exclamations;
+        scratch.Questions = questions;
         return bits;
     }
 
@@ -374,14 +384,15 @@ public sealed class SentimentAnalyzer
 
     // VADER strips ASCII punctuation from both ends of a token unless that leaves two characters or
     // fewer, which keeps emoticons such as ":)" whole. A hashtag always loses its '#'.
-    private static (int Offset, int Length) StripPunctuation(ReadOnlySpan<char> raw)
-    {
-        // Most words start and end with a letter: nothing to strip, and no loop to leave.
-        if (raw.Length > 0 && !IsAsciiPunctuation(raw[0]) && !IsAsciiPunctuation(raw[^1]))
-        {
-            return (0, raw.Length);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Offset, int Length) StripPunctuation(ReadOnlySpan<char> raw) =>
+        // Most words start and end with a letter: nothing to strip, and no call or loop.
+        raw.Length > 0 && !IsAsciiPunctuation(raw[0]) && !IsAsciiPunctuation(raw[^1])
+            ? (0, raw.Length)
+            : StripEnds(raw);
 
+    private static (int Offset, int Length) StripEnds(ReadOnlySpan<char> raw)
+    {
         var first = 0;
         var last = raw.Length - 1;
         while (first <= last && IsAsciiPunctuation(raw[first]))
@@ -403,7 +414,7 @@ public sealed class SentimentAnalyzer
         return (0, raw.Length);
     }
 
-    private static bool IsAsciiPunctuation(char c) => c < 0x80 && char.IsAsciiLetterOrDigit(c) is false && c > ' ' && c != 0x7F;
+    private static bool IsAsciiPunctuation(char c) => c < 0x80 && (AsciiShapes[c] & CharShape.Punctuation) != 0;
 
     // Fills in each token's lower-case form, caps flag and lexicon entry; returns how many tokens
     // can be read (a word, or an emoticon in the lexicon; the rest are numbers and symbols).
@@ -461,6 +472,9 @@ public sealed class SentimentAnalyzer
         Apostrophe = 4,
         Letter = 8,
         NotAscii = 16,
+
+        /// <summary>Printable ASCII other than letters and digits, which VADER strips from a word's ends.</summary>
+        Punctuation = 32,
     }
 
     private static readonly CharShape[] AsciiShapes = BuildAsciiShapes();
@@ -477,6 +491,11 @@ public sealed class SentimentAnalyzer
         }
 
         shapes['\''] = CharShape.Apostrophe;
+        for (var c = '!'; c <= '~'; c++)
+        {
+            shapes[c] |= char.IsAsciiLetterOrDigit(c) ? CharShape.None : CharShape.Punctuation;
+        }
+
         return shapes;
     }
 
@@ -963,7 +982,7 @@ public sealed class SentimentAnalyzer
         }
     }
 
-    private static SentimentScore Summarize(ReadOnlySpan<double> sentiments, ReadOnlySpan<char> text)
+    private static SentimentScore Summarize(ReadOnlySpan<double> sentiments, int exclamationCount, int questionCount)
     {
         var sum = 0.0;
         double positive = 0, negative = 0;
@@ -978,7 +997,7 @@ public sealed class SentimentAnalyzer
             neutral += s == 0 ? 1 : 0;
         }
 
-        var emphasis = PunctuationEmphasis(text);
+        var emphasis = PunctuationEmphasis(exclamationCount, questionCount);
         if (sum > 0)
         {
             sum += emphasis;
@@ -1009,10 +1028,10 @@ public sealed class SentimentAnalyzer
     }
 
     // Up to four "!" add 0.292 each; two or three "?" add 0.18 each, more add 0.96 in all.
-    private static double PunctuationEmphasis(ReadOnlySpan<char> text)
+    private static double PunctuationEmphasis(int exclamationCount, int questionCount)
     {
-        var exclamations = Math.Min(text.Count('!'), 4);
-        var questions = text.Count('?');
+        var exclamations = Math.Min(exclamationCount, 4);
+        var questions = questionCount;
         var questionEmphasis = questions switch
         {
             <= 1 => 0.0,
@@ -1041,6 +1060,11 @@ public sealed class SentimentAnalyzer
         private ulong[] _spaceBits = new ulong[32];
         private Token[] _tokens = new Token[128];
         private double[] _sentiments = new double[128];
+
+        /// <summary>"!" and "?" in the normalised text, counted while its spaces are marked.</summary>
+        public int Exclamations;
+
+        public int Questions;
 
         /// <summary>Letters of scripts other than Latin, counted while tokens are looked up.</summary>
         public int OtherLetters;
