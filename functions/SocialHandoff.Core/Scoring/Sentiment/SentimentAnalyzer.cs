@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace SocialHandoff.Core.Scoring.Sentiment;
@@ -67,12 +71,13 @@ public sealed class SentimentAnalyzer
         }
 
         ApplyContrast(tokens, sentiments);
-        return Summarize(sentiments, normalized);
+        return Summarize(sentiments, scratch.Exclamations, scratch.Questions);
     }
 
     // Emoji become their English description (VADER scores the words); control characters and
     // lone surrogates become spaces so that nothing downstream sees them; a curly apostrophe is
-    // read as a straight one so that "don’t" negates.
+    // read as a straight one so that "don’t" negates. All white space comes out as ' ' (printable
+    // ASCII, returned as is, has no other), which lets Tokenize look for that one character.
     private ReadOnlySpan<char> Normalize(ReadOnlySpan<char> text, Scratch scratch)
     {
         // Printable ASCII with no entity to decode needs no copy (most social text; a vectorised check).
@@ -91,9 +96,9 @@ public sealed class SentimentAnalyzer
             // Most social text is ASCII: copied as is, without the Unicode checks below.
             if (c < 0x80 && c != '&')
             {
-                var ascii = c >= ' ' || c is '\t' or '\n' or '\r' ? c : ' ';
+                var ascii = c >= ' ' ? c : ' ';
                 buffer[length++] = ascii;
-                previousSpace = ascii is ' ' or '\t' or '\n' or '\r';
+                previousSpace = ascii == ' ';
                 continue;
             }
 
@@ -149,15 +154,12 @@ public sealed class SentimentAnalyzer
                 continue;
             }
 
-            buffer[length++] = c == '\u2019' ? '\'' : c;
             previousSpace = char.IsWhiteSpace(c);
+            buffer[length++] = previousSpace ? ' ' : c == '\u2019' ? '\'' : c;
         }
 
         return buffer.AsSpan(0, length);
     }
-
-    // char.IsWhiteSpace, with printable ASCII (nearly every character of a tweet) answered by one comparison.
-    private static bool IsSpace(char c) => c <= ' ' ? c is ' ' or '\t' or '\n' or '\r' or '\v' or '\f' : c >= 0x80 && char.IsWhiteSpace(c);
 
     // X and most feeds deliver text HTML-escaped: "&lt;3" is a heart, "&amp;" an ampersand.
     private static bool TryDecodeEntity(ReadOnlySpan<char> text, out char decoded, out int consumed)
@@ -179,23 +181,16 @@ public sealed class SentimentAnalyzer
     {
         var count = 0;
         var i = 0;
+        var spaces = MarkSpaces(text, scratch);
         while (i < text.Length)
         {
-            while (i < text.Length && IsSpace(text[i]))
-            {
-                i++;
-            }
-
-            var start = i;
-            while (i < text.Length && !IsSpace(text[i]))
-            {
-                i++;
-            }
-
-            if (i == start)
+            var start = NextBit(spaces, i, text.Length, set: false);
+            if (start == text.Length)
             {
                 break;
             }
+
+            i = NextBit(spaces, start, text.Length, set: true);
 
             var raw = text[start..i];
             if (IsLink(raw) || IsHandle(raw))
@@ -204,7 +199,7 @@ public sealed class SentimentAnalyzer
             }
 
             // "home:(" is a word and an emoticon typed without a space.
-            var emoticon = TrailingEmoticonLength(raw, scratch);
+            var emoticon = MayEndInEmoticon(raw) ? TrailingEmoticonLength(raw, scratch) : 0;
             if (emoticon > 0)
             {
                 var wordEnd = i - emoticon;
@@ -228,6 +223,58 @@ public sealed class SentimentAnalyzer
         }
 
         return scratch.Tokens(count).AsSpan(0, count);
+    }
+
+    // One bit per character, set for a space (Normalize left ' ' the only white space), computed
+    // 8 characters at a time: finding words by these bits costs a fraction of a search per word.
+    private static ReadOnlySpan<ulong> MarkSpaces(ReadOnlySpan<char> text, Scratch scratch)
+    {
+        var bits = scratch.SpaceBits((text.Length >> 6) + 1);
+        bits.Clear();
+        var chars = MemoryMarshal.Cast<char, ushort>(text);
+        var space = Vector128.Create((ushort)' ');
+        int exclamations = 0, questions = 0;
+        var i = 0;
+        for (; i + 8 <= chars.Length; i += 8)
+        {
+            var eight = Vector128.Create(chars.Slice(i, 8));
+            var found = Vector128.Equals(eight, space).ExtractMostSignificantBits();
+            bits[i >> 6] |= (ulong)found << (i & 63);
+
+            // The "!" and "?" that Summarize weighs, counted on the same pass.
+            exclamations += BitOperations.PopCount(Vector128.Equals(eight, Vector128.Create((ushort)'!')).ExtractMostSignificantBits());
+            questions += BitOperations.PopCount(Vector128.Equals(eight, Vector128.Create((ushort)'?')).ExtractMostSignificantBits());
+        }
+
+        for (; i < chars.Length; i++)
+        {
+            bits[i >> 6] |= chars[i] == ' ' ? 1UL << (i & 63) : 0;
+            exclamations += chars[i] == '!' ? 1 : 0;
+            questions += chars[i] == '?' ? 1 : 0;
+        }
+
+        scratch.Exclamations = exclamations;
+        scratch.Questions = questions;
+        return bits;
+    }
+
+    // The first position at or after `from` whose bit is set (or clear); `length` if none.
+    private static int NextBit(ReadOnlySpan<ulong> bits, int from, int length, bool set)
+    {
+        var word = from >> 6;
+        var flip = set ? 0UL : ulong.MaxValue;
+        var pending = (bits[word] ^ flip) & (ulong.MaxValue << (from & 63));
+        while (pending == 0)
+        {
+            if (++word >= bits.Length)
+            {
+                return length;
+            }
+
+            pending = bits[word] ^ flip;
+        }
+
+        return Math.Min((word << 6) + BitOperations.TrailingZeroCount(pending), length);
     }
 
     // A hashtag is read as the words it is made of: "#NeverAgain" at its capitals, "#ncaasucks"
@@ -288,6 +335,11 @@ public sealed class SentimentAnalyzer
             (entry.Traits & (WordTraits.InLexicon | WordTraits.EnglishFunctionWord | WordTraits.Negation | WordTraits.Booster)) != 0;
     }
 
+    // The cheap part of the test below, done inline: nearly every token fails it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MayEndInEmoticon(ReadOnlySpan<char> raw) =>
+        raw.Length >= 4 && (raw[^2] is ':' or ';' or '=' || raw[^3] is ':' or ';' or '=');
+
     private int TrailingEmoticonLength(ReadOnlySpan<char> raw, Scratch scratch)
     {
         for (var length = 3; length >= 2; length--)
@@ -332,7 +384,14 @@ public sealed class SentimentAnalyzer
 
     // VADER strips ASCII punctuation from both ends of a token unless that leaves two characters or
     // fewer, which keeps emoticons such as ":)" whole. A hashtag always loses its '#'.
-    private static (int Offset, int Length) StripPunctuation(ReadOnlySpan<char> raw)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Offset, int Length) StripPunctuation(ReadOnlySpan<char> raw) =>
+        // Most words start and end with a letter: nothing to strip, and no call or loop.
+        raw.Length > 0 && !IsAsciiPunctuation(raw[0]) && !IsAsciiPunctuation(raw[^1])
+            ? (0, raw.Length)
+            : StripEnds(raw);
+
+    private static (int Offset, int Length) StripEnds(ReadOnlySpan<char> raw)
     {
         var first = 0;
         var last = raw.Length - 1;
@@ -355,93 +414,42 @@ public sealed class SentimentAnalyzer
         return (0, raw.Length);
     }
 
-    private static bool IsAsciiPunctuation(char c) => c < 0x80 && char.IsAsciiLetterOrDigit(c) is false && c > ' ' && c != 0x7F;
+    private static bool IsAsciiPunctuation(char c) => c < 0x80 && (AsciiShapes[c] & CharShape.Punctuation) != 0;
 
     // Fills in each token's lower-case form, caps flag and lexicon entry; returns how many tokens
     // can be read (a word, or an emoticon in the lexicon; the rest are numbers and symbols).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int Lookup(ReadOnlySpan<char> text, Span<Token> tokens, Scratch scratch)
     {
         var lower = scratch.Lower(tokens.Length == 0 ? 0 : tokens[^1].Start + tokens[^1].Length);
-        int words = 0, latin = 0, other = 0;
+        var lexicon = _lexicon.Words;
+        int words = 0, other = 0;
         for (var t = 0; t < tokens.Length; t++)
         {
             ref var token = ref tokens[t];
-            bool hasUpper = false, hasLower = false, hasLetter = false, hasApostrophe = false;
-            var hash = SpanLookup<LexiconEntry>.Start;
-            for (var k = token.Start; k < token.Start + token.Length; k++)
+            var source = text.Slice(token.Start, token.Length);
+            var folded = lower.AsSpan(token.Start, token.Length);
+            var shape = FoldAscii(source, folded, out var hash);
+            if (shape == CharShape.NotAscii)
             {
-                var c = text[k];
-                if (c < 0x80)
-                {
-                    if (char.IsAsciiLetterUpper(c))
-                    {
-                        hasUpper = hasLetter = true;
-                        var folded = (char)(c | 0x20);
-                        lower[k] = folded;
-                        hash = SpanLookup<LexiconEntry>.Add(hash, folded);
-                        latin++;
-                    }
-                    else
-                    {
-                        var isLower = char.IsAsciiLetterLower(c);
-                        hasLower |= isLower;
-                        hasLetter |= isLower;
-                        latin += isLower ? 1 : 0;
-                        hasApostrophe |= c == '\'';
-                        lower[k] = c;
-                        hash = SpanLookup<LexiconEntry>.Add(hash, c);
-                    }
-
-                    continue;
-                }
-
-                if (char.IsUpper(c))
-                {
-                    hasUpper = true;
-                    c = char.ToLowerInvariant(c);
-                }
-                else
-                {
-                    hasLower |= char.IsLower(c);
-                }
-
-                lower[k] = c;
-                hash = SpanLookup<LexiconEntry>.Add(hash, c);
-
-                if (char.IsLetter(c))
-                {
-                    hasLetter = true;
-                    if (c < 0x250)
-                    {
-                        latin++;
-                    }
-                    else
-                    {
-                        other++;
-                    }
-                }
+                shape = FoldAny(source, folded, out hash, ref other);
             }
+
+            var hasLetter = (shape & CharShape.Letter) != 0;
 
             // A lone capital ("I", "A") is not shouting.
-            token.IsUpper = hasUpper && !hasLower && token.Length > 1;
+            token.IsUpper = (shape & (CharShape.Upper | CharShape.Lower)) == CharShape.Upper && token.Length > 1;
             token.HasLetter = hasLetter;
-
-            var span = lower.AsSpan(token.Start, token.Length);
-            if (_lexicon.Words.TryGetValue(span, SpanLookup<LexiconEntry>.Finish(hash), out var entry))
+            if (lexicon.TryGetValue(folded, SpanLookup<LexiconEntry>.Finish(hash), out var entry))
             {
                 token.Entry = entry;
             }
-            else if (hasLetter && TryElongated(span, scratch, out entry))
+            else if (hasLetter && MayBeVariant(folded))
             {
-                token.Entry = entry;
-                token.Elongated = true;
-            }
-            else if (hasLetter && TryDroppedG(span, scratch, out entry))
-            {
-                token.Entry = entry;
+                LookupVariant(ref token, folded, scratch);
             }
 
-            if (hasApostrophe && (token.Entry.Traits & WordTraits.Negation) == 0 && span.Contains("n't", StringComparison.Ordinal))
+            if ((shape & CharShape.Apostrophe) != 0 && (token.Entry.Traits & WordTraits.Negation) == 0 && folded.Contains("n't", StringComparison.Ordinal))
             {
                 token.Entry = token.Entry with { Traits = token.Entry.Traits | WordTraits.Negation };
             }
@@ -449,23 +457,172 @@ public sealed class SentimentAnalyzer
             words += hasLetter || InLexicon(token) ? 1 : 0;
         }
 
-        scratch.LatinLetters = latin;
         scratch.OtherLetters = other;
 
         return words;
+    }
+
+    /// <summary>What <see cref="Lookup"/> needs to know of a token's characters.</summary>
+    [Flags]
+    private enum CharShape : byte
+    {
+        None = 0,
+        Upper = 1,
+        Lower = 2,
+        Apostrophe = 4,
+        Letter = 8,
+        NotAscii = 16,
+
+        /// <summary>Printable ASCII other than letters and digits, which VADER strips from a word's ends.</summary>
+        Punctuation = 32,
+    }
+
+    private static readonly CharShape[] AsciiShapes = BuildAsciiShapes();
+
+    private static readonly char[] AsciiLower = [.. Enumerable.Range(0, 128).Select(c => char.ToLowerInvariant((char)c))];
+
+    private static CharShape[] BuildAsciiShapes()
+    {
+        var shapes = new CharShape[128];
+        for (var c = 'A'; c <= 'Z'; c++)
+        {
+            shapes[c] = CharShape.Upper | CharShape.Letter;
+            shapes[c | 0x20] = CharShape.Lower | CharShape.Letter;
+        }
+
+        shapes['\''] = CharShape.Apostrophe;
+        for (var c = '!'; c <= '~'; c++)
+        {
+            shapes[c] |= char.IsAsciiLetterOrDigit(c) ? CharShape.None : CharShape.Punctuation;
+        }
+
+        return shapes;
+    }
+
+    // The common case, a token of ASCII only: lower-cased, hashed and classified by table, without a
+    // branch per character (the previous loop's branches and spills made Lookup the costliest step).
+    // Returns NotAscii, having done nothing useful, when it meets a character beyond ASCII.
+    private static CharShape FoldAscii(ReadOnlySpan<char> source, Span<char> folded, out uint hash)
+    {
+        var shapes = AsciiShapes;
+        var lower = AsciiLower;
+        var shape = CharShape.None;
+        var h = SpanLookup<LexiconEntry>.Start;
+        for (var k = 0; k < source.Length; k++)
+        {
+            var c = source[k];
+            if (c >= 0x80)
+            {
+                hash = 0;
+                return CharShape.NotAscii;
+            }
+
+            shape |= shapes[c];
+            c = lower[c];
+            folded[k] = c;
+            h = SpanLookup<LexiconEntry>.Add(h, c);
+        }
+
+        hash = h;
+        return shape;
+    }
+
+    // Any token: Unicode case and letters; counts the letters of scripts other than Latin.
+    private static CharShape FoldAny(ReadOnlySpan<char> source, Span<char> folded, out uint hash, ref int other)
+    {
+        var shape = CharShape.None;
+        var h = SpanLookup<LexiconEntry>.Start;
+        for (var k = 0; k < source.Length; k++)
+        {
+            var c = source[k];
+            if (c < 0x80)
+            {
+                shape |= AsciiShapes[c];
+                c = AsciiLower[c];
+                folded[k] = c;
+                h = SpanLookup<LexiconEntry>.Add(h, c);
+                continue;
+            }
+
+            if (char.IsUpper(c))
+            {
+                shape |= CharShape.Upper;
+                c = char.ToLowerInvariant(c);
+            }
+            else if (char.IsLower(c))
+            {
+                shape |= CharShape.Lower;
+            }
+
+            folded[k] = c;
+            h = SpanLookup<LexiconEntry>.Add(h, c);
+
+            if (char.IsLetter(c))
+            {
+                shape |= CharShape.Letter;
+                other += c < 0x250 ? 0 : 1;
+            }
+        }
+
+        hash = h;
+        return shape;
+    }
+
+    // Letters of the Latin script in the tokens' lower-case forms. Only needed when there are
+    // letters of another script, so counted only then, not for every character of every text.
+    private static int LatinLetters(ReadOnlySpan<Token> tokens, Scratch scratch)
+    {
+        var latin = 0;
+        foreach (var token in tokens)
+        {
+            foreach (var c in scratch.LowerBuffer.AsSpan(token.Start, token.Length))
+            {
+                latin += (c < 0x80 ? char.IsAsciiLetterLower(c) : c < 0x250 && char.IsLetter(c)) ? 1 : 0;
+            }
+        }
+
+        return latin;
+    }
+
+    // A word not in the lexicon as written: stretched ("gooood") or with its g dropped ("lovin").
+    // Kept out of Lookup so that its loops do not crowd the common path's registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LookupVariant(ref Token token, ReadOnlySpan<char> word, Scratch scratch)
+    {
+        if (TryElongated(word, scratch, out var entry))
+        {
+            token.Entry = entry;
+            token.Elongated = true;
+        }
+        else if (TryDroppedG(word, scratch, out entry))
+        {
+            token.Entry = entry;
+        }
+    }
+
+    // What LookupVariant could find, tested inline: most unknown words are neither stretched nor
+    // end in "in" or "in'", and need neither the call nor another look-up.
+    private static bool MayBeVariant(ReadOnlySpan<char> word) =>
+        word.Length >= 3 && (word[^1] is 'n' or '\'' || HasLetterRun(word));
+
+    private static bool HasLetterRun(ReadOnlySpan<char> word)
+    {
+        for (var k = 2; k < word.Length; k++)
+        {
+            if (word[k] == word[k - 1] && word[k] == word[k - 2] && char.IsLetter(word[k]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // "soooo gooood": runs of three or more of one letter are cut to two, then to one.
     private bool TryElongated(ReadOnlySpan<char> word, Scratch scratch, out LexiconEntry entry)
     {
         entry = default;
-        var hasRun = false;
-        for (var k = 2; k < word.Length && !hasRun; k++)
-        {
-            hasRun = word[k] == word[k - 1] && word[k] == word[k - 2] && char.IsLetter(word[k]);
-        }
-
-        if (!hasRun)
+        if (!HasLetterRun(word))
         {
             return false;
         }
@@ -517,7 +674,7 @@ public sealed class SentimentAnalyzer
     // English ones. Proper-noun-heavy English ("Louisiana income tax repeal advances") stays judged.
     private static bool LooksForeign(ReadOnlySpan<Token> tokens, Scratch scratch)
     {
-        if (scratch.OtherLetters > scratch.LatinLetters)
+        if (scratch.OtherLetters > 0 && scratch.OtherLetters > LatinLetters(tokens, scratch))
         {
             return true;
         }
@@ -825,29 +982,22 @@ public sealed class SentimentAnalyzer
         }
     }
 
-    private static SentimentScore Summarize(ReadOnlySpan<double> sentiments, ReadOnlySpan<char> text)
+    private static SentimentScore Summarize(ReadOnlySpan<double> sentiments, int exclamationCount, int questionCount)
     {
         var sum = 0.0;
         double positive = 0, negative = 0;
         var neutral = 0;
         foreach (var s in sentiments)
         {
+            // Selects, not branches: the sign of each token's valence is unpredictable. Adding 0.0
+            // leaves a sum exactly as it was.
             sum += s;
-            if (s > 0)
-            {
-                positive += s + 1;
-            }
-            else if (s < 0)
-            {
-                negative += s - 1;
-            }
-            else
-            {
-                neutral++;
-            }
+            positive += s > 0 ? s + 1 : 0.0;
+            negative += s < 0 ? s - 1 : 0.0;
+            neutral += s == 0 ? 1 : 0;
         }
 
-        var emphasis = PunctuationEmphasis(text);
+        var emphasis = PunctuationEmphasis(exclamationCount, questionCount);
         if (sum > 0)
         {
             sum += emphasis;
@@ -878,10 +1028,10 @@ public sealed class SentimentAnalyzer
     }
 
     // Up to four "!" add 0.292 each; two or three "?" add 0.18 each, more add 0.96 in all.
-    private static double PunctuationEmphasis(ReadOnlySpan<char> text)
+    private static double PunctuationEmphasis(int exclamationCount, int questionCount)
     {
-        var exclamations = Math.Min(text.Count('!'), 4);
-        var questions = text.Count('?');
+        var exclamations = Math.Min(exclamationCount, 4);
+        var questions = questionCount;
         var questionEmphasis = questions switch
         {
             <= 1 => 0.0,
@@ -907,12 +1057,16 @@ public sealed class SentimentAnalyzer
         private char[] _text = new char[1024];
         private char[] _lower = new char[1024];
         private char[] _gram = new char[128];
+        private ulong[] _spaceBits = new ulong[32];
         private Token[] _tokens = new Token[128];
         private double[] _sentiments = new double[128];
 
-        /// <summary>Letters of the Latin script and of any other, counted while tokens are looked up.</summary>
-        public int LatinLetters;
+        /// <summary>"!" and "?" in the normalised text, counted while its spaces are marked.</summary>
+        public int Exclamations;
 
+        public int Questions;
+
+        /// <summary>Letters of scripts other than Latin, counted while tokens are looked up.</summary>
         public int OtherLetters;
 
         public char[] LowerBuffer => _lower;
@@ -928,6 +1082,8 @@ public sealed class SentimentAnalyzer
         }
 
         public char[] Lower(int capacity) => Grow(ref _lower, capacity);
+
+        public Span<ulong> SpaceBits(int count) => Grow(ref _spaceBits, count).AsSpan(0, count);
 
         public char[] Gram(int capacity) => Grow(ref _gram, capacity);
 
