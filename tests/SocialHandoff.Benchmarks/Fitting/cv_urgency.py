@@ -1,0 +1,234 @@
+# Cross-validated check of the urgency weights and of candidate signals, before any change to
+# functions/SocialHandoff.Core/Scoring/Urgency/urgency-defaults.json is accepted.
+#
+# 1. Scores complaints-dev with the configured weights (reads urgency-defaults.json and reproduces the
+#    engine's tokenizer and cue matching: the in-sample AUC and F1 equal those printed by `eval`).
+# 2. Refits the cue-group and shape weights by L2 logistic regression (Newton steps; no third-party
+#    packages) in repeated 5-fold cross-validation and reports, at the FIXED configured threshold
+#    (AttentionThreshold, not re-chosen per fold), F1 and AUC per fold as mean +/- standard deviation.
+#    Crisis and risk groups keep their hand-set points (the set has almost none of them).
+# 3. With --candidates FILE (see candidate-groups.json) does the same with extra cue groups and
+#    "addressed to a customer-care account" handles added, so a candidate is judged by CV, not in-sample.
+#
+# Input: the TSV written by
+#   dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- export-complaints > /tmp/complaints.tsv
+# Usage: python3 cv_urgency.py /tmp/complaints.tsv [--candidates candidate-groups.json] [--repeats 5]
+# Train and tune only on ../shared/data dev files (see ../shared/data/README.md).
+import argparse, copy, json, math, os, random, re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULTS = os.path.join(HERE, '..', '..', '..', 'functions', 'SocialHandoff.Core', 'Scoring', 'Urgency', 'urgency-defaults.json')
+FIXED = {'crisis', 'risk'}
+SEEDS = (7, 11, 23, 42, 99, 3, 5, 13, 17, 19)
+
+
+def read(text):
+    """The engine's UrgencyScorer.Read: words (lower case, links and @handles left out) and the shape."""
+    words, shape, handles = [], dict(handle=False, starts=False, link=False, q=False, ex=False, num=False, tags=0), []
+    for i, tok in enumerate(text.split()):
+        low = tok.lower()
+        if low.startswith(('http://', 'https://', 'www.')):
+            shape['link'] = True
+            continue
+        if tok.startswith('@') and len(tok) > 1 and (tok[1].isalnum() or tok[1] == '_'):
+            shape['handle'] = True
+            shape['starts'] |= i == 0
+            end = 1
+            while end < len(tok) and (tok[end].isalnum() or tok[end] == '_'):
+                end += 1
+            handles.append(tok[1:end].lower())
+            tok = tok[end:]
+        w = ''
+        for k, c in enumerate(tok + ' '):
+            if c.isalpha() or c in "'\u2019":
+                w += "'" if c == '\u2019' else c.lower()
+                continue
+            if w:
+                words.append(w)
+                w = ''
+            if c == '?':
+                shape['q'] = True
+            elif c == '!':
+                shape['ex'] = True
+            elif c == '#' and k + 1 < len(tok) and tok[k + 1].isalnum():
+                shape['tags'] += 1
+            elif c.isascii() and c.isdigit():
+                shape['num'] = True
+    return words, shape, handles
+
+
+def counts(words, groups):
+    single, phrases, n = {}, {}, [0] * len(groups)
+    for g, group in enumerate(groups):
+        for term in group['Terms']:
+            parts = term.strip().lower().replace('\u2019', "'").split()
+            if len(parts) == 1:
+                single.setdefault(parts[0], set()).add(g)
+            else:
+                phrases.setdefault(parts[0], []).append((parts[1:], g))
+    for i, w in enumerate(words):
+        for g in single.get(w, ()):
+            n[g] += 1
+        for rest, g in phrases.get(w, ()):
+            if words[i + 1:i + 1 + len(rest)] == rest:
+                n[g] += 1
+    return n
+
+
+def engine_points(cfg, text, comp):
+    words, s, _ = read(text)
+    groups = cfg['CueGroups']
+    c = counts(words, groups)
+    p = cfg['BasePoints'] + sum(g['PointsPerMatch'] * min(c[i], g['MaxMatches']) for i, g in enumerate(groups))
+    if s['handle']:
+        p += cfg['AddressedToBrandPoints'] + (cfg['QuestionToBrandPoints'] if s['q'] else 0)
+    p += cfg['StartsWithHandlePoints'] * s['starts'] + cfg['QuestionMarkPoints'] * s['q'] + cfg['ExclamationPoints'] * s['ex']
+    p += cfg['LinkPoints'] * s['link'] + cfg['NumberPoints'] * s['num'] + cfg['HashtagPoints'] * min(s['tags'], cfg['MaxHashtags'])
+    p += cfg['LengthPointsPerLogWords'] * math.log(1 + len(words)) if words else 0
+    p += cfg['NegativeSentimentPoints'] * -comp if comp < 0 else cfg['PositiveSentimentPoints'] * comp
+    return p
+
+
+def features(cfg, care_terms, text, comp):
+    words, s, handles = read(text)
+    groups = cfg['CueGroups']
+    c = counts(words, groups)
+    offset, f = 0.0, []
+    for i, g in enumerate(groups):
+        v = min(c[i], g['MaxMatches'])
+        if g['Name'] in FIXED:
+            offset += g['PointsPerMatch'] * v / 10
+        else:
+            f.append(v)
+    f += [s['handle'], s['handle'] and s['q'], s['starts'], s['q'], s['ex'], s['link'], s['num'], min(s['tags'], cfg['MaxHashtags']),
+          math.log(1 + len(words)) if words else 0.0, max(0, -comp), max(0, comp)]
+    if care_terms:
+        f.append(any(t in h for h in handles for t in care_terms))
+    return [float(x) for x in f], offset
+
+
+def names(cfg, care_terms):
+    return [g['Name'] for g in cfg['CueGroups'] if g['Name'] not in FIXED] + \
+        ['handle', 'handle_q', 'starts', 'q', 'ex', 'link', 'num', 'tags', 'len', 'neg', 'pos'] + (['care_handle'] if care_terms else [])
+
+
+def solve(a, b):
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[p] = m[p], m[c]
+        for r in range(n):
+            if r != c and m[r][c] != 0:
+                f = m[r][c] / m[c][c]
+                for k in range(c, n + 1):
+                    m[r][k] -= f * m[c][k]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def train(x, o, y, l2=0.5, iterations=15):
+    d = len(x[0]) + 1
+    w = [0.0] * d
+    for _ in range(iterations):
+        g, h = [0.0] * d, [[0.0] * d for _ in range(d)]
+        for xi, oi, yi in zip(x, o, y):
+            row = [1.0] + xi
+            z = oi + sum(a * b for a, b in zip(w, row))
+            p = 1 / (1 + math.exp(-z))
+            nz = [(j, v) for j, v in enumerate(row) if v]
+            for j, v in nz:
+                g[j] += (p - yi) * v
+                for k, u in nz:
+                    h[j][k] += p * (1 - p) * v * u
+        for j in range(1, d):
+            g[j] += l2 * w[j]
+            h[j][j] += l2
+        step = solve(h, g)
+        w = [a - b for a, b in zip(w, step)]
+        if max(abs(s) for s in step) < 1e-6:
+            break
+    return w
+
+
+def auc(s, y):
+    order = sorted(range(len(s)), key=lambda k: s[k])
+    ranks, i = [0.0] * len(s), 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and s[order[j + 1]] == s[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    p = sum(y)
+    return (sum(r for r, l in zip(ranks, y) if l) - p * (p + 1) / 2) / (p * (len(y) - p))
+
+
+def f1(pred, y):
+    tp = sum(1 for a, b in zip(pred, y) if a and b)
+    fp = sum(1 for a, b in zip(pred, y) if a and not b)
+    fn = sum(1 for a, b in zip(pred, y) if b and not a)
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def cross_validate(cfg, care_terms, data, repeats, l2):
+    xo = [features(cfg, care_terms, t, c) for _, c, t in data]
+    x, o, y = [a for a, _ in xo], [b for _, b in xo], [d[0] for d in data]
+    threshold = math.log(cfg['AttentionThreshold'] / (100 - cfg['AttentionThreshold']))
+    fold_f1, fold_auc = [], []
+    for seed in SEEDS[:repeats]:
+        random.seed(seed)
+        order = list(range(len(x)))
+        random.shuffle(order)
+        for k in range(5):
+            test = order[k::5]
+            held = set(test)
+            rest = [i for i in range(len(x)) if i not in held]
+            w = train([x[i] for i in rest], [o[i] for i in rest], [y[i] for i in rest], l2)
+            s = [o[i] + w[0] + sum(a * b for a, b in zip(w[1:], x[i])) for i in test]
+            fold_f1.append(f1([v >= threshold for v in s], [y[i] for i in test]))
+            fold_auc.append(auc(s, [y[i] for i in test]))
+    return fold_f1, fold_auc, train(x, o, y, l2)
+
+
+def summary(v):
+    mean = sum(v) / len(v)
+    sd = (sum((a - mean) ** 2 for a in v) / (len(v) - 1)) ** 0.5
+    return f'{mean:.4f} +/- {sd:.4f} (min {min(v):.3f}, max {max(v):.3f})'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('tsv', nargs='?', default='/tmp/complaints.tsv')
+    ap.add_argument('--defaults', default=DEFAULTS)
+    ap.add_argument('--candidates', help='JSON: {"CueGroups": [...], "CareHandleTerms": [...]} added to the defaults')
+    ap.add_argument('--repeats', type=int, default=5, help='repeats of 5-fold CV with different shuffles (at most 10)')
+    ap.add_argument('--l2', type=float, default=0.5)
+    ap.add_argument('--weights', action='store_true', help='print the weights fitted on all rows (points = 10 x logit)')
+    args = ap.parse_args()
+    rows = [line.rstrip('\n').split('\t') for line in open(args.tsv, encoding='utf-8')]
+    data = [(int(r[0]), float(r[1]), r[5]) for r in rows]
+    cfg = json.load(open(args.defaults, encoding='utf-8'))
+    y = [d[0] for d in data]
+    s = [engine_points(cfg, t, c) for _, c, t in data]
+    pred = [round(100 / (1 + math.exp(-v / cfg['PointsPerLogit']))) >= cfg['AttentionThreshold'] for v in s]
+    print(f'configured weights, in-sample: AUC {auc(s, y):.4f}  F1 at urgency >= {cfg["AttentionThreshold"]} {f1(pred, y):.4f}')
+    runs = [('refit, configured groups', cfg, [])]
+    if args.candidates:
+        cand = json.load(open(args.candidates, encoding='utf-8'))
+        extended = copy.deepcopy(cfg)
+        extended['CueGroups'] += cand.get('CueGroups', [])
+        runs.append(('refit, with candidates', extended, [t.lower() for t in cand.get('CareHandleTerms', [])]))
+    for label, c, care in runs:
+        ff, aa, w = cross_validate(c, care, data, args.repeats, args.l2)
+        print(f'{label}: {args.repeats}x5-fold CV ({len(ff)} folds), threshold fixed at urgency {c["AttentionThreshold"]}')
+        print(f'  F1  {summary(ff)}')
+        print(f'  AUC {summary(aa)}')
+        if args.weights:
+            print(f'  BasePoints {w[0] * 10:.1f}')
+            for n, v in zip(names(c, care), w[1:]):
+                print(f'  {n:<20} {v * 10:6.1f}')
+
+
+if __name__ == '__main__':
+    main()
