@@ -54,6 +54,9 @@ internal static class EvaluationCommand
         string Peer(Func<double> value, string format = "0.000") => peer is null ? "n/a" : F(value(), format);
         string Pass(bool ok) => ok ? "yes" : "NO";
 
+        // The urgency weights were fitted on complaints-dev: a pass there is not yet a pass (cv_urgency.py gives the CV figure).
+        string InSample(bool ok) => ok ? "in-sample only" : "NO";
+
         Console.WriteLine($"SocialHandoff scoring evaluation ({DateTime.UtcNow:yyyy-MM-dd}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, {seconds:0.#} s per speed figure)");
         Console.WriteLine();
         Console.WriteLine("| measure | SocialHandoff | JS port (npm vader-sentiment, this run) | reference (Python VADER) | required | met |");
@@ -61,13 +64,14 @@ internal static class EvaluationCommand
         Console.WriteLine($"| Pearson r, compound vs human mean, tweets_GroundTruth ({tweets.Count:N0}) | {F(pearson, "0.0000")} | {Peer(() => peerQuality.Pearson, "0.0000")} | {F(ReferencePearson)} | >= 0.872 | {Pass(pearson >= ReferencePearson)} |");
         Console.WriteLine($"| 3-class accuracy, same file | {F(accuracy, "0.0000")} | {Peer(() => peerQuality.Accuracy, "0.0000")} | {F(ReferenceAccuracy)} | >= 0.899 | {Pass(accuracy >= ReferenceAccuracy)} |");
         Console.WriteLine($"| 3-class macro-F1 / weighted-F1, same file | {F(macro)} / {F(weighted)} | {Peer(() => peerQuality.Macro)} / {Peer(() => peerQuality.Weighted)} | 0.740 / 0.896 | | |");
-        Console.WriteLine($"| complaint AUC of urgency, complaints-dev ({complaints.Count:N0}) | {F(urgencyAuc)} (-compound: {F(compoundAuc)}) | | {F(ReferenceComplaintAuc)} (-compound) | >= 0.85 | {Pass(urgencyAuc >= 0.85)} |");
-        Console.WriteLine($"| complaint F1 at the default threshold (urgency >= {options.AttentionThreshold}) | {F(urgencyF1)} (compound <= -0.05: {F(compoundF1)}) | | {F(ReferenceComplaintF1)} | >= 0.75 | {Pass(urgencyF1 >= 0.75)} |");
+        Console.WriteLine($"| complaint AUC of urgency, complaints-dev ({complaints.Count:N0}) | {F(urgencyAuc)} (-compound: {F(compoundAuc)}) | | {F(ReferenceComplaintAuc)} (-compound) | >= 0.85 | {InSample(urgencyAuc >= 0.85)} |");
+        Console.WriteLine($"| complaint F1 at the default threshold (urgency >= {options.AttentionThreshold}) | {F(urgencyF1)} (compound <= -0.05: {F(compoundF1)}) | | {F(ReferenceComplaintF1)} | >= 0.75 | {InSample(urgencyF1 >= 0.75)} |");
         Console.WriteLine($"| throughput, sentiment only, one thread (texts/s) | {F(sentimentRate, "N0")} | {Peer(() => peer!.TextsPerSecond, "N0")} | 17,000 (README) | >= 100x JS port | {(peer is null ? "n/a" : Pass(sentimentRate >= 100 * peer.TextsPerSecond))} ({(peer is null ? "-" : F(sentimentRate / peer.TextsPerSecond, "0") + "x")}) |");
         Console.WriteLine($"| throughput, sentiment + urgency + reasons, one thread (texts/s) | {F(fullRate, "N0")} | | | | {(peer is null ? "" : F(fullRate / peer.TextsPerSecond, "0") + "x")} |");
         Console.WriteLine($"| managed allocation per text: sentiment / with urgency and reasons (bytes) | {F(sentimentBytes, "0.0")} / {F(fullBytes, "0.0")} | | | aim near zero | |");
         Console.WriteLine();
-        Console.WriteLine("Complaint figures are in-sample: the urgency weights were fitted on complaints-dev (see functions/SocialHandoff.Core/Scoring/README.md).");
+        Console.WriteLine("Complaint figures are in-sample: the urgency weights were fitted on complaints-dev. The cross-validated figures, the ones to judge by, come from");
+        Console.WriteLine("tests/SocialHandoff.Benchmarks/Fitting/cv_urgency.py (see functions/SocialHandoff.Core/Scoring/README.md).");
         Console.WriteLine("BenchmarkDotNet MemoryDiagnoser figures: dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- bdn");
         return 0;
     }

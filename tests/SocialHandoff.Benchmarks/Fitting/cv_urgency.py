@@ -7,12 +7,13 @@
 #    packages) in repeated 5-fold cross-validation and reports, at the FIXED configured threshold
 #    (AttentionThreshold, not re-chosen per fold), F1 and AUC per fold as mean +/- standard deviation.
 #    Crisis and risk groups keep their hand-set points (the set has almost none of them).
+#    The "addressed to a customer-care account" flag (CareHandlePoints, CareHandleTerms) is read and refitted too.
 # 3. With --candidates FILE (see candidate-groups.json) does the same with extra cue groups and
-#    "addressed to a customer-care account" handles added, so a candidate is judged by CV, not in-sample.
+#    customer-care handle fragments added, so a candidate is judged by CV, not in-sample.
 #
 # Input: the TSV written by
 #   dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- export-complaints > /tmp/complaints.tsv
-# Usage: python3 cv_urgency.py /tmp/complaints.tsv [--candidates candidate-groups.json] [--repeats 5]
+# Usage: python3 cv_urgency.py /tmp/complaints.tsv [--candidates candidate-groups.json] [--repeats 5] [--weights]
 # Train and tune only on ../shared/data dev files (see ../shared/data/README.md).
 import argparse, copy, json, math, os, random, re
 
@@ -75,8 +76,13 @@ def counts(words, groups):
     return n
 
 
+def is_care(handles, care_terms):
+    """The engine's care-account flag: some @handle contains a configured fragment (help, support, care...)."""
+    return any(t in h for h in handles for t in care_terms)
+
+
 def engine_points(cfg, text, comp):
-    words, s, _ = read(text)
+    words, s, handles = read(text)
     groups = cfg['CueGroups']
     c = counts(words, groups)
     p = cfg['BasePoints'] + sum(g['PointsPerMatch'] * min(c[i], g['MaxMatches']) for i, g in enumerate(groups))
@@ -86,7 +92,12 @@ def engine_points(cfg, text, comp):
     p += cfg['LinkPoints'] * s['link'] + cfg['NumberPoints'] * s['num'] + cfg['HashtagPoints'] * min(s['tags'], cfg['MaxHashtags'])
     p += cfg['LengthPointsPerLogWords'] * math.log(1 + len(words)) if words else 0
     p += cfg['NegativeSentimentPoints'] * -comp if comp < 0 else cfg['PositiveSentimentPoints'] * comp
+    p += cfg.get('CareHandlePoints', 0) * is_care(handles, care_terms_of(cfg))
     return p
+
+
+def care_terms_of(cfg):
+    return [t.strip().lower() for t in cfg.get('CareHandleTerms', []) if t.strip()]
 
 
 def features(cfg, care_terms, text, comp):
@@ -103,7 +114,7 @@ def features(cfg, care_terms, text, comp):
     f += [s['handle'], s['handle'] and s['q'], s['starts'], s['q'], s['ex'], s['link'], s['num'], min(s['tags'], cfg['MaxHashtags']),
           math.log(1 + len(words)) if words else 0.0, max(0, -comp), max(0, comp)]
     if care_terms:
-        f.append(any(t in h for h in handles for t in care_terms))
+        f.append(is_care(handles, care_terms))
     return [float(x) for x in f], offset
 
 
@@ -213,12 +224,12 @@ def main():
     s = [engine_points(cfg, t, c) for _, c, t in data]
     pred = [round(100 / (1 + math.exp(-v / cfg['PointsPerLogit']))) >= cfg['AttentionThreshold'] for v in s]
     print(f'configured weights, in-sample: AUC {auc(s, y):.4f}  F1 at urgency >= {cfg["AttentionThreshold"]} {f1(pred, y):.4f}')
-    runs = [('refit, configured groups', cfg, [])]
+    runs = [('refit, configured groups', cfg, care_terms_of(cfg))]
     if args.candidates:
         cand = json.load(open(args.candidates, encoding='utf-8'))
         extended = copy.deepcopy(cfg)
         extended['CueGroups'] += cand.get('CueGroups', [])
-        runs.append(('refit, with candidates', extended, [t.lower() for t in cand.get('CareHandleTerms', [])]))
+        runs.append(('refit, with candidates', extended, sorted(set(care_terms_of(cfg)) | set(care_terms_of(cand)))))
     for label, c, care in runs:
         ff, aa, w = cross_validate(c, care, data, args.repeats, args.l2)
         print(f'{label}: {args.repeats}x5-fold CV ({len(ff)} folds), threshold fixed at urgency {c["AttentionThreshold"]}')

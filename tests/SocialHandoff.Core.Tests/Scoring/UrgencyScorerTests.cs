@@ -95,6 +95,93 @@ public sealed class UrgencyScorerTests
         Assert.True(viral.Urgency > plain.Urgency);
     }
 
+    [Theory]
+    [InlineData("@acme my router has been dead since monday", "possessive: 'my'")]
+    [InlineData("@acme the engineer never showed up, third time now", "customer service: 'engineer'")]
+    [InlineData("@acme I can't login to the app, password reset fails", "access problem: 'login'")]
+    [InlineData("@acme the wifi drops every time it rains and keeps dropping", "repeat: 'every time'")]
+    public void Score_LiteratureComplaintCue_NamedInReasonsAndAddsPoints(string text, string reason)
+    {
+        var score = Score(text);
+        var found = Assert.Single(score.Reasons, r => r.Text == reason);
+        Assert.True(found.Points > 0, $"{reason}: {found.Points} points");
+    }
+
+    [Fact]
+    public void Score_RepeatSaidOnce_TooSmallForAReason()
+    {
+        // 1.6 points per match: a reason from two matches on (every contribution under 2 points stays silent).
+        Assert.DoesNotContain(Score("@acme the wifi drops every time it rains").Reasons, r => r.Text.StartsWith("repeat", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("@acme she loved the scarf you made for her", "about someone else: 'she'")]
+    [InlineData("@acme win a free phone in our giveaway, follow and enter now", "promotion: 'win'")]
+    public void Score_NonComplaintMarker_LowersUrgencyAndSaysWhy(string text, string reason)
+    {
+        var score = Score(text);
+        var found = Assert.Single(score.Reasons, r => r.Text == reason);
+        Assert.True(found.Points < 0, $"{reason}: {found.Points} points");
+
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups.Single(g => g.Label == reason.Split(':')[0]).PointsPerMatch = 0;
+        Assert.True(new MentionScorer(options).Score(new ScoringInput(text)).Urgency > score.Urgency);
+    }
+
+    [Theory]
+    [InlineData("past", "@acme the parcel was here yesterday", "past events: 'was'")]
+    [InlineData("expect", "@acme it was supposed to arrive on friday", "broken expectation: 'supposed to'")]
+    [InlineData("greet", "@acme hello, is the store open today?", "greeting: 'hello'")]
+    public void Score_NearZeroDefaultGroup_NoReasonUntilWeighted(string group, string text, string reason)
+    {
+        Assert.DoesNotContain(reason, Reasons(Score(text)));
+
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups.Single(g => g.Name == group).PointsPerMatch = 6;
+        var weighted = new MentionScorer(options).Score(new ScoringInput(text));
+        Assert.Contains(weighted.Reasons, r => r.Text == reason && r.Points == 6);
+    }
+
+    [Theory]
+    [InlineData("@contosohelp my order is late", "addressed to a care account: '@contosohelp'")]
+    [InlineData("@Acme_Support: the app is down again", "addressed to a care account: '@Acme_Support'")]
+    [InlineData("hey @acme and @AcmeCares, my card was declined", "addressed to a care account: '@AcmeCares'")]
+    public void Score_CareAccountHandle_ReasonQuotesTheHandle(string text, string reason)
+    {
+        var score = Score(text);
+        var found = Assert.Single(score.Reasons, r => r.Text == reason);
+        Assert.Equal("context", found.Signal);
+        Assert.True(found.Points > 0);
+    }
+
+    [Fact]
+    public void Score_CareAccountHandle_MoreUrgentThanBrandHandle()
+    {
+        var care = Score("@acmehelp my order is late");
+        var brand = Score("@acme my order is late");
+        Assert.True(care.Urgency > brand.Urgency, $"{care.Urgency} <= {brand.Urgency}");
+        Assert.DoesNotContain(brand.Reasons, r => r.Text.StartsWith("addressed to a care account", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Score_CareHandleTermsFromConfiguration_DecideWhichHandlesCount()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.CareHandleTerms = ["desk"];
+        var scorer = new MentionScorer(options);
+        Assert.Contains("addressed to a care account: '@AcmeDesk'", scorer.Score(new ScoringInput("@AcmeDesk my order is late")).Reasons.Select(r => r.Text));
+        Assert.DoesNotContain(scorer.Score(new ScoringInput("@AcmeHelp my order is late")).Reasons, r => r.Text.StartsWith("addressed to a care", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Constructor_CareHandleTermWithAt_NamesTheSetting()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.CareHandleTerms = ["@help"];
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+        Assert.Contains("Scoring:Urgency:CareHandleTerms", error.Message);
+    }
+
     [Fact]
     public void Score_NotEnglish_CuesIgnoredAndSaid()
     {

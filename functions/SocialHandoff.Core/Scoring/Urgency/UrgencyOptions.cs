@@ -74,6 +74,15 @@ public sealed class UrgencyOptions
 
     public double MaxEngagementPoints { get; set; }
 
+    /// <summary>
+    /// The text names an @account whose handle contains one of <see cref="CareHandleTerms"/>
+    /// (@AcmeHelp, @acme_support): it is sent to a customer-care desk, on top of <see cref="AddressedToBrandPoints"/>.
+    /// </summary>
+    public double CareHandlePoints { get; set; }
+
+    /// <summary>Fragments of a customer-care account's handle, matched anywhere in the handle, case-insensitive.</summary>
+    public List<string> CareHandleTerms { get; set; } = [];
+
     /// <summary>Word and phrase cues, each group with its own points per match.</summary>
     public List<CueGroup> CueGroups { get; set; } = [];
 
@@ -103,6 +112,11 @@ public sealed class UrgencyOptions
         if (FollowersFloor < 1 || EngagementFloor < 1)
         {
             errors.Add($"{SectionName}:{nameof(FollowersFloor)} and {nameof(EngagementFloor)} must be at least 1.");
+        }
+
+        if (CareHandleTerms.Any(string.IsNullOrWhiteSpace) || CareHandleTerms.Any(t => t.Trim().StartsWith('@')))
+        {
+            errors.Add($"{SectionName}:{nameof(CareHandleTerms)} must list non-empty handle fragments without '@'.");
         }
 
         for (var i = 0; i < CueGroups.Count; i++)

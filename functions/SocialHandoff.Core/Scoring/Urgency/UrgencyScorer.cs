@@ -1,14 +1,14 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using SocialHandoff.Core.Scoring.Sentiment;
 
 namespace SocialHandoff.Core.Scoring.Urgency;
 
 /// <summary>
-/// Urgency 0-100 from cue words and phrases, the shape of the message (said to an account, a
-/// question, a link), sentiment, and the author's reach and engagement. Every contribution of two
-/// points or more becomes a reason an agent can read.
+/// Urgency 0-100 from cue words and phrases, the shape of the message (said to an account or to a
+/// customer-care account, a question, a link), sentiment, and the author's reach and engagement.
+/// Every contribution of two points or more becomes a reason an agent can read.
 /// </summary>
 internal sealed class UrgencyScorer
 {
@@ -21,6 +21,7 @@ internal sealed class UrgencyScorer
 
     private readonly UrgencyOptions _options;
     private readonly CueGroup[] _groups;
+    private readonly string[] _careTerms;
     private readonly FrozenDictionary<string, uint>.AlternateLookup<ReadOnlySpan<char>> _words;
     private readonly FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> _phrases;
 
@@ -39,6 +40,7 @@ internal sealed class UrgencyScorer
 
         _options = options;
         _groups = [.. options.CueGroups];
+        _careTerms = [.. options.CareHandleTerms.Select(static t => t.Trim().ToLowerInvariant())];
         var words = new Dictionary<string, uint>(StringComparer.Ordinal);
         var phrases = new Dictionary<string, List<Phrase>>(StringComparer.Ordinal);
         for (var g = 0; g < _groups.Length; g++)
@@ -71,7 +73,7 @@ internal sealed class UrgencyScorer
     {
         var scratch = t_scratch ??= new Scratch();
         var text = (input.Text ?? string.Empty).AsSpan();
-        var shape = Read(text, scratch);
+        var shape = Read(text, scratch, _careTerms);
         var counts = scratch.Counts(_groups.Length);
         var firstMatch = scratch.FirstMatches(_groups.Length);
 
@@ -93,10 +95,13 @@ internal sealed class UrgencyScorer
             var group = _groups[g];
             var groupPoints = group.PointsPerMatch * Math.Min(counts[g], group.MaxMatches);
             points += groupPoints;
-            Add(reasons, group.Signal, $"{group.Label}: {Quote(scratch, firstMatch[g])}", groupPoints);
+            if (Shows(groupPoints))
+            {
+                Add(reasons, group.Signal, CueReason(group.Label, scratch, firstMatch[g]), groupPoints);
+            }
         }
 
-        points += Structure(shape, reasons);
+        points += Structure(shape, text, reasons);
         points += Sentiment(sentiment, reasons);
         points += Reach(input, reasons);
 
@@ -117,7 +122,7 @@ internal sealed class UrgencyScorer
         _ => 6,
     };
 
-    private double Structure(in Shape shape, List<UrgencyReason> reasons)
+    private double Structure(in Shape shape, ReadOnlySpan<char> text, List<UrgencyReason> reasons)
     {
         var points = 0.0;
         if (shape.HasHandle)
@@ -127,6 +132,12 @@ internal sealed class UrgencyScorer
             {
                 points += Add(reasons, "request", "a question to the account", _options.QuestionToBrandPoints);
             }
+        }
+
+        if (shape.CareHandleLength > 0 && Shows(_options.CareHandlePoints))
+        {
+            var handle = text.Slice(shape.CareHandleStart, shape.CareHandleLength);
+            points += Add(reasons, "context", $"addressed to a care account: '{handle}'", _options.CareHandlePoints);
         }
 
         if (shape.StartsWithHandle)
@@ -218,9 +229,11 @@ internal sealed class UrgencyScorer
         return points;
     }
 
+    private static bool Shows(double points) => Math.Abs(points) >= MinimumReasonPoints;
+
     private static double Add(List<UrgencyReason> reasons, string signal, string text, double points)
     {
-        if (Math.Abs(points) >= MinimumReasonPoints)
+        if (Shows(points))
         {
             reasons.Add(new UrgencyReason(signal, text, (int)Math.Round(points, MidpointRounding.AwayFromZero)));
         }
@@ -235,20 +248,29 @@ internal sealed class UrgencyScorer
         _ => value.ToString("N0", CultureInfo.InvariantCulture),
     };
 
-    // The first term that matched in the group, as the reader saw it.
-    private static string Quote(Scratch scratch, (int Word, int Words) match)
+    // "{label}: 'term'" with the first term that matched in the group, as the reader saw it (one string, no builder).
+    private static string CueReason(string label, Scratch scratch, (int Word, int Words) match)
     {
-        var quote = new StringBuilder("'");
+        var text = new DefaultInterpolatedStringHandler(4, 0);
+        text.AppendLiteral(label);
+        text.AppendLiteral(": '");
         for (var w = match.Word; w < match.Word + match.Words; w++)
         {
-            quote.Append(w > match.Word ? " " : "").Append(scratch.Word(w));
+            if (w > match.Word)
+            {
+                text.AppendLiteral(" ");
+            }
+
+            text.AppendFormatted(scratch.Word(w));
         }
 
-        return quote.Append('\'').ToString();
+        text.AppendLiteral("'");
+        return text.ToStringAndClear();
     }
 
-    // One pass over the text: words (lower case, links and @handles left out) and the message's shape.
-    private static Shape Read(ReadOnlySpan<char> text, Scratch scratch)
+    // One pass over the text: words (lower case, links and @handles left out) and the message's shape,
+    // with the first @handle that contains a customer-care fragment (@AcmeHelp, @acme_support).
+    private static Shape Read(ReadOnlySpan<char> text, Scratch scratch, string[] careTerms)
     {
         var lower = scratch.LowerBuffer(text.Length);
         var shape = new Shape();
@@ -291,6 +313,12 @@ internal sealed class UrgencyScorer
                 while (end < token.Length && (char.IsLetterOrDigit(token[end]) || token[end] == '_'))
                 {
                     end++;
+                }
+
+                if (shape.CareHandleLength == 0 && IsCareHandle(token[1..end], lower.AsSpan(start + 1, end - 1), careTerms))
+                {
+                    shape.CareHandleStart = start;
+                    shape.CareHandleLength = end;
                 }
 
                 token = token[end..];
@@ -339,6 +367,25 @@ internal sealed class UrgencyScorer
 
         shape.WordCount = words;
         return shape;
+    }
+
+    private static bool IsCareHandle(ReadOnlySpan<char> handle, Span<char> lower, string[] careTerms)
+    {
+        if (careTerms.Length == 0)
+        {
+            return false;
+        }
+
+        handle.ToLowerInvariant(lower);
+        foreach (var term in careTerms)
+        {
+            if (lower.Contains(term, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void MatchCues(Scratch scratch, int wordCount, Span<int> counts, Span<(int Word, int Words)> firstMatch)
@@ -403,6 +450,8 @@ internal sealed class UrgencyScorer
         public bool HasExclamation;
         public bool HasLink;
         public bool HasNumber;
+        public int CareHandleStart;
+        public int CareHandleLength;
         public int Hashtags;
         public int WordCount;
     }
