@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using SocialHandoff.Core;
 using SocialHandoff.Core.Api;
 using SocialHandoff.Core.Ingestion;
-using SocialHandoff.Core.Ingestion.Files;
-using SocialHandoff.Local.Azurite;
 using SocialHandoff.Local.Pipeline;
 using SocialHandoff.Local.Web;
 
@@ -22,22 +18,11 @@ internal static class ApiBenchmark
 
     public static async Task<int> RunAsync(int n)
     {
-        await using var azurite = await AzuriteLauncher.StartAsync(Console.Out, CancellationToken.None);
-        var counter = new RequestCounter(azurite.TablePort);
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = azurite.ConnectionString })
-            .Build();
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddLogging()
-            .AddSingleton<Azure.Core.Pipeline.HttpPipelinePolicy>(counter)
-            .AddSocialHandoff()
-            .BuildServiceProvider();
+        await using var storage = await BenchmarkStorage.StartAsync();
+        var (counter, services) = (storage.Counter, storage.Services);
         var pipeline = new LocalPipeline(services, new QueuePumpOptions());
         await pipeline.InitializeAsync(CancellationToken.None);
-        var sample = (await new FileMentionSource(new FileSourceSettings { Name = "bench", Path = Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl") })
-            .FetchAsync(null, CancellationToken.None)).Mentions;
+        var sample = await BenchmarkStorage.SampleAsync();
         var queue = services.GetRequiredService<IMentionQueue>();
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             await queue.EnqueueAsync(sample[i % sample.Count] with { Id = $"api-{i}", Source = "bench" }, ct));

@@ -2,12 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using SocialHandoff.Core;
 using SocialHandoff.Core.Ingestion;
-using SocialHandoff.Core.Ingestion.Files;
-using SocialHandoff.Local.Azurite;
 using SocialHandoff.Local.Pipeline;
 
 // Pushes N mentions through enqueue -> ProcessMention -> handoff on a fresh in-memory Azurite and prints
@@ -26,23 +22,12 @@ if (args.Length > 0 && args[0] == "api")
 }
 
 var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
-await using var azurite = await AzuriteLauncher.StartAsync(Console.Out, CancellationToken.None);
-var counter = new RequestCounter(azurite.TablePort);
-var configuration = new ConfigurationBuilder()
-    .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
-    .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = azurite.ConnectionString })
-    .Build();
-var services = new ServiceCollection()
-    .AddSingleton<IConfiguration>(configuration)
-    .AddLogging()
-    .AddSingleton<HttpPipelinePolicy>(counter)
-    .AddSocialHandoff()
-    .BuildServiceProvider();
+await using var storage = await BenchmarkStorage.StartAsync();
+var (azurite, counter, services) = (storage.Azurite, storage.Counter, storage.Services);
 var pipeline = new LocalPipeline(services, new QueuePumpOptions());
 await pipeline.InitializeAsync(CancellationToken.None);
 
-var sample = (await new FileMentionSource(new FileSourceSettings { Name = "bench", Path = Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl") })
-    .FetchAsync(null, CancellationToken.None)).Mentions;
+var sample = await BenchmarkStorage.SampleAsync();
 var queue = services.GetRequiredService<IMentionQueue>();
 
 async Task<(double EnqueueSeconds, double ProcessSeconds)> PushAsync(string run, int count)

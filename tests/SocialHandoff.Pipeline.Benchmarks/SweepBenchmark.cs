@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using SocialHandoff.Core;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Sla;
-using SocialHandoff.Local.Azurite;
 
 /// <summary>
 /// <c>sweep [N=10000]</c>: N open handoffs on a fresh Azurite (created 1.2 s apart, 24/7 policy with a
@@ -17,18 +15,8 @@ internal static class SweepBenchmark
 {
     public static async Task<int> RunAsync(int n)
     {
-        await using var azurite = await AzuriteLauncher.StartAsync(Console.Out, CancellationToken.None);
-        var counter = new RequestCounter(azurite.TablePort);
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = azurite.ConnectionString, ["Sla:StatsInterval"] = "00:00:00" })
-            .Build();
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddLogging()
-            .AddSingleton<Azure.Core.Pipeline.HttpPipelinePolicy>(counter)
-            .AddSocialHandoff()
-            .BuildServiceProvider();
+        await using var storage = await BenchmarkStorage.StartAsync(new Dictionary<string, string?> { ["Sla:StatsInterval"] = "00:00:00" });
+        var (counter, services) = (storage.Counter, storage.Services);
         var store = services.GetRequiredService<PolicyStore>();
         var policies = services.GetRequiredService<LivePolicies>();
         await policies.GetSlaAsync(CancellationToken.None);
@@ -82,7 +70,7 @@ internal static class SweepBenchmark
 
         var rows = minutes.Sum(x => x.Result.RowsRead);
         Console.WriteLine();
-        Console.WriteLine($"Sweep benchmark: {n} open handoffs on Azurite (in memory), {Environment.ProcessorCount} cores, parallelism {configuration["Sla:SweepParallelism"] ?? "8"}");
+        Console.WriteLine($"Sweep benchmark: {n} open handoffs on Azurite (in memory), {Environment.ProcessorCount} cores, parallelism {services.GetRequiredService<IConfiguration>()["Sla:SweepParallelism"] ?? "8"}");
         Console.WriteLine($"  sweep with nothing due            {idle.Ms,8:F1} ms, {idle.Requests} storage requests");
         Console.WriteLine($"  a working minute (mean of 10)     {minutes.Average(x => x.Ms),8:F1} ms, {minutes.Average(x => x.Requests):F0} requests, {rows / 10.0:F1} due rows, {minutes.Sum(x => x.Result.Warnings) / 10.0:F1} warnings, {minutes.Sum(x => x.Result.Breaches) / 10.0:F1} breaches");
         Console.WriteLine($"  requests per due row              {(double)minutes.Sum(x => x.Requests) / Math.Max(1, rows):F2}");

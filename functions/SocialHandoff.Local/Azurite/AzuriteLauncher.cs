@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using SocialHandoff.Local.Processes;
 
 namespace SocialHandoff.Local.Azurite;
 
@@ -18,9 +18,9 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly ProcessOutput _output;
 
-    private AzuriteLauncher(Process process, StringBuilder output, int blobPort, int queuePort, int tablePort)
+    private AzuriteLauncher(Process process, ProcessOutput output, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
         _output = output;
@@ -32,7 +32,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
     public int BlobPort { get; }
 
     /// <summary>What Azurite printed so far, for diagnosing a failed start.</summary>
-    public string Output => Read(_output);
+    public string Output => _output.ToString();
 
     public int QueuePort { get; }
 
@@ -127,10 +127,9 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var output = new StringBuilder();
+        var output = new ProcessOutput();
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        output.Attach(process);
         try
         {
             process.Start();
@@ -150,7 +149,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             if (process.HasExited)
             {
                 await launcher.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}: {Read(output)}");
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}: {output}");
             }
 
             if (await ListensAsync(blob).ConfigureAwait(false) && await ListensAsync(queue).ConfigureAwait(false) && await ListensAsync(table).ConfigureAwait(false))
@@ -162,7 +161,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         }
 
         await launcher.DisposeAsync().ConfigureAwait(false);
-        throw new TimeoutException($"Azurite did not listen within {StartTimeout.TotalSeconds} s: {Read(output)}");
+        throw new TimeoutException($"Azurite did not listen within {StartTimeout.TotalSeconds} s: {output}");
     }
 
     private static async Task EnsureInstalledAsync(string toolDirectory, string script, TextWriter? log, CancellationToken cancellationToken)
@@ -196,34 +195,19 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             }
 
             log?.WriteLine($"Installing Azurite from npm into {Path.Combine(toolDirectory, "node_modules")} (once)...");
-            var start = new ProcessStartInfo("npm")
-            {
-                WorkingDirectory = toolDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { "ci", "--no-audit", "--no-fund", "--loglevel=error" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var npm = new Process { StartInfo = start };
+            (int ExitCode, string Output) npm;
             try
             {
-                npm.Start();
+                npm = await ProcessRunner.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], toolDirectory, null, cancellationToken).ConfigureAwait(false);
             }
             catch (System.ComponentModel.Win32Exception ex)
             {
                 throw new InvalidOperationException("Could not run 'npm' to install Azurite: install Node.js 20 or later (with npm) and put it on PATH.", ex);
             }
 
-            var stdout = npm.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = npm.StandardError.ReadToEndAsync(cancellationToken);
-            await npm.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             if (npm.ExitCode != 0 || !File.Exists(script))
             {
-                throw new InvalidOperationException($"'npm ci' in {toolDirectory} failed with code {npm.ExitCode}: {await stderr.ConfigureAwait(false)}{await stdout.ConfigureAwait(false)}");
+                throw new InvalidOperationException($"'npm ci' in {toolDirectory} failed with code {npm.ExitCode}: {npm.Output}");
             }
         }
     }
@@ -246,27 +230,6 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         catch (SocketException)
         {
             return false;
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private static string Read(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
         }
     }
 }

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using SocialHandoff.Local.Processes;
 
 namespace SocialHandoff.Integration.Tests.Browser;
 
@@ -88,69 +87,17 @@ internal static class Chromium
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, TextWriter log, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        (int ExitCode, string Output) result;
         try
         {
-            process.Start();
+            result = await ProcessRunner.RunAsync(file, args, null, new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" }, cancellationToken);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             return (-1, $"{file} could not be started: {ex.Message}");
         }
 
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var text = Read(output);
-        log.WriteLine($"$ {file} {string.Join(' ', args)} -> {process.ExitCode}");
-
-        return (process.ExitCode, text);
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private static string Read(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
+        log.WriteLine($"$ {file} {string.Join(' ', args)} -> {result.ExitCode}");
+        return result;
     }
 }
