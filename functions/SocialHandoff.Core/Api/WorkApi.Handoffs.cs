@@ -70,9 +70,9 @@ public sealed partial class WorkApi
             return NotFound($"There is no handoff '{id}'.");
         }
 
-        if (!caller.CanWork(h.Team))
+        if (WorkRules.AccessRefusal(h, caller) is { } forbidden)
         {
-            return ProblemResponse(403, "forbidden", "Not your team's handoff.", $"{caller.Name} is not an agent of team {h.Team}.");
+            return ProblemResponse(forbidden.Status, forbidden.Kind, forbidden.Title, forbidden.Detail);
         }
 
         return await DetailAsync(200, h, ct).ConfigureAwait(false);

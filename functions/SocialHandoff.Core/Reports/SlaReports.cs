@@ -36,7 +36,7 @@ public sealed record FirstResponseReport(IReadOnlyList<FirstResponseBucket> Buck
 /// manager's occasional read). "Met" and "breached" count decided clocks (stopped in time, or past
 /// target whether stopped or not); first-response minutes are business minutes on the policy's calendar.
 /// </summary>
-public sealed class SlaReports(StorageClients clients, WorkQueries queries, SlaDueIndex index, TimeProvider timeProvider)
+public sealed class SlaReports(StorageClients clients, WorkQueries queries, TimeProvider timeProvider)
 {
     private static readonly (string Label, double UpTo)[] BucketEdges =
         [("< 15 min", 15), ("15-60 min", 60), ("1-4 h", 240), ("4-24 h", 1440), (">= 24 h", double.MaxValue)];
@@ -162,9 +162,9 @@ public sealed class SlaReports(StorageClients clients, WorkQueries queries, SlaD
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
-            if (view.Handoff.Sla is { } sla)
+            if (view.Calendar is { } calendar)
             {
-                views.Add((view, await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false)));
+                views.Add((view, calendar));
             }
         }
 

@@ -65,9 +65,10 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 return WorkOutcome.NotFound(handoffId);
             }
 
-            if (!caller.CanWork(h.Team))
+            // Before If-Match, so a 412 never tells another team's agent anything about the handoff.
+            if (WorkRules.AccessRefusal(h, caller) is { } forbidden)
             {
-                return new WorkOutcome(null, new WorkRefusal(403, "forbidden", "Not your team's handoff.", $"{caller.Name} is not an agent of team {h.Team}."));
+                return new WorkOutcome(null, forbidden);
             }
 
             if (ifMatchRevision is int seen && seen != h.Revision)

@@ -7,8 +7,8 @@ using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Work;
 
-/// <summary>A handoff with its SLA standing at the moment it was read, and the warning time its clocks are judged by.</summary>
-public sealed record HandoffView(HandoffRecord Handoff, string SlaState, SlaStatus FirstResponse, SlaStatus Resolution, TimeSpan WarnBefore);
+/// <summary>A handoff with its SLA standing at the moment it was read, the warning time its clocks are judged by, and their calendar (null without SLA state).</summary>
+public sealed record HandoffView(HandoffRecord Handoff, string SlaState, SlaStatus FirstResponse, SlaStatus Resolution, TimeSpan WarnBefore, BusinessCalendar? Calendar);
 
 /// <summary>Filters of a team queue; null means any.</summary>
 public sealed record QueueFilter(string Status = "open", string? Assignee = null, string? Priority = null, string? Source = null, string? Sla = null, int Page = 1, int PageSize = 25)
@@ -72,7 +72,7 @@ public sealed class WorkQueries(StorageClients clients, SlaDueIndex index, IOpti
         ArgumentNullException.ThrowIfNull(h);
         if (h.Sla is not { } sla)
         {
-            return new HandoffView(h, h.IsResolved ? "met" : "ok", SlaStatus.OnTrack, SlaStatus.OnTrack, _atRiskWithin);
+            return new HandoffView(h, h.IsResolved ? "met" : "ok", SlaStatus.OnTrack, SlaStatus.OnTrack, _atRiskWithin, null);
         }
 
         var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
@@ -86,7 +86,7 @@ public sealed class WorkQueries(StorageClients clients, SlaDueIndex index, IOpti
             _ when h.IsResolved => "met",
             _ => "ok",
         };
-        return new HandoffView(h, state, first, resolution, warn);
+        return new HandoffView(h, state, first, resolution, warn, calendar);
     }
 
     public Task<HandoffView> ViewAsync(HandoffRecord h, CancellationToken cancellationToken) => ViewAsync(h, timeProvider.GetUtcNow(), cancellationToken);

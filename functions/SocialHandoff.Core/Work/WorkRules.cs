@@ -69,9 +69,9 @@ public static class WorkRules
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(policyFor);
-        if (!caller.CanWork(h.Team))
+        if (AccessRefusal(h, caller) is { } forbidden)
         {
-            return Refuse(403, "forbidden", "Not your team's handoff.", $"{caller.Name} is not an agent of team {h.Team}.");
+            return new WorkDecision(null, null, forbidden);
         }
 
         var heldByOther = h.Assignee is { } holder && !SameName(holder, caller.Name);
@@ -195,6 +195,14 @@ public static class WorkRules
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Unknown verb.");
         }
+    }
+
+    /// <summary>The 403 for a caller who may not see or act on this handoff's team; null when they may.</summary>
+    public static WorkRefusal? AccessRefusal(HandoffRecord h, Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.CanWork(h.Team) ? null : new WorkRefusal(403, "forbidden", "Not your team's handoff.", $"{caller.Name} is not an agent of team {h.Team}.");
     }
 
     public static bool SameName(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
