@@ -76,7 +76,7 @@ internal static class EvaluationCommand
         return 0;
     }
 
-    /// <summary>Writes label, compound, domain, neg, pos, text per complaints-dev row: the input of Fitting/fit_urgency.py.</summary>
+    /// <summary>Writes label, compound, domain, neg, pos, text per complaints-dev row: the input of Fitting/cv_urgency.py.</summary>
     public static void ExportComplaints(TextWriter output)
     {
         var analyzer = new SentimentAnalyzer();

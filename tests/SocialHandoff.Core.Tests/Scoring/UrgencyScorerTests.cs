@@ -108,10 +108,77 @@ public sealed class UrgencyScorerTests
     }
 
     [Fact]
-    public void Score_RepeatSaidOnce_TooSmallForAReason()
+    public void Score_GroupUnderTwoPointsPerMatch_ReasonOnlyFromTwoMatches()
     {
-        // 1.6 points per match: a reason from two matches on (every contribution under 2 points stays silent).
-        Assert.DoesNotContain(Score("@acme the wifi drops every time it rains").Reasons, r => r.Text.StartsWith("repeat", StringComparison.Ordinal));
+        // Every contribution under 2 points moves the score silently.
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups.Single(g => g.Name == "habit").PointsPerMatch = 1.6;
+        var scorer = new MentionScorer(options);
+        Assert.DoesNotContain(scorer.Score(new ScoringInput("@acme the wifi drops every time it rains")).Reasons, r => r.Text.StartsWith("repeat", StringComparison.Ordinal));
+        Assert.Contains(scorer.Score(new ScoringInput("@acme the wifi drops every time it rains and keeps dropping")).Reasons, r => r.Text == "repeat: 'every time'" && r.Points == 3);
+    }
+
+    [Fact]
+    public void Score_WordEvidence_ReasonQuotesStrongestWordsAndCountsEachWordOnce()
+    {
+        var options = WithWordEvidence(("outage", 2.0), ("again", 1.0), ("today", 0.5), ("thanks", -1.5));
+        var scorer = new MentionScorer(options);
+        var once = scorer.Score(new ScoringInput("today again an outage"));
+        var repeated = scorer.Score(new ScoringInput("today again an outage, outage again"));
+
+        var reason = Assert.Single(once.Reasons, r => r.Text.StartsWith("words common", StringComparison.Ordinal));
+        Assert.Equal("words common in complaints: 'outage', 'again', 'today'", reason.Text);
+        Assert.Equal("complaint", reason.Signal);
+        Assert.Equal(14, reason.Points); // 4 points per unit x (2 + 1 + 0.5)
+        Assert.Equal(14, Assert.Single(repeated.Reasons, r => r.Text.StartsWith("words common", StringComparison.Ordinal)).Points);
+    }
+
+    [Fact]
+    public void Score_NegativeWordEvidence_LowersUrgencyAndSaysWhy()
+    {
+        var scorer = new MentionScorer(WithWordEvidence(("outage", 2.0), ("thanks", -1.5)));
+        var score = scorer.Score(new ScoringInput("thanks"));
+        var reason = Assert.Single(score.Reasons, r => r.Text == "words seldom in complaints: 'thanks'");
+        Assert.Equal(-6, reason.Points);
+    }
+
+    [Fact]
+    public void Score_WordEvidencePointsZero_TableIgnored()
+    {
+        var options = WithWordEvidence(("outage", 2.0));
+        var with = new MentionScorer(options).Score(new ScoringInput("outage"));
+        options.WordEvidencePoints = 0;
+        var without = new MentionScorer(options).Score(new ScoringInput("outage"));
+        Assert.True(with.Urgency > without.Urgency, $"{with.Urgency} <= {without.Urgency}");
+        Assert.DoesNotContain(without.Reasons, r => r.Text.StartsWith("words", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CreateDefault_ShippedWordEvidence_LearnedTableLoaded()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        Assert.True(options.WordEvidencePoints > 0);
+        Assert.InRange(options.WordEvidence.Count, 500, 5000);
+        Assert.True(options.WordEvidence["refund"] > 0, "refund should be evidence of a complaint");
+        Assert.True(options.WordEvidence["great"] < 0, "great should be evidence against a complaint");
+        Assert.Contains(Score("@acme still no refund, been waiting 3 weeks").Reasons, r => r.Text.StartsWith("words common in complaints: '", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Constructor_WordEvidenceNotOneWord_NamesTheSetting()
+    {
+        var options = WithWordEvidence(("two words", 1.0));
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+        Assert.Contains("Scoring:Urgency:WordEvidence:'two words'", error.Message);
+    }
+
+    // The shipped weights with a small, known word table (4 points per unit of evidence).
+    private static UrgencyOptions WithWordEvidence(params (string Word, double Value)[] words)
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.WordEvidencePoints = 4;
+        options.WordEvidence = words.ToDictionary(w => w.Word, w => w.Value);
+        return options;
     }
 
     [Theory]
@@ -188,6 +255,7 @@ public sealed class UrgencyScorerTests
         var score = Score("No funciona nada, quiero un refund", lang: "es");
         Assert.Contains("sentiment not judged: not English", Reasons(score));
         Assert.DoesNotContain(score.Reasons, r => r.Signal == "complaint");
+        Assert.DoesNotContain(score.Reasons, r => r.Text.StartsWith("words", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -315,7 +315,7 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
         var fast = await api.HandOffAsync("s1", CareText);
-        var slow = await api.HandOffAsync("s2", "=HYPERLINK(\"http://evil\") @contoso is the shop open?");
+        var slow = await api.HandOffAsync("s2", "=HYPERLINK(\"http://evil\") @contoso the app keeps crashing, is it down again?");
         await api.HandOffAsync("s3", "@contoso where is my parcel?");
         api.Harness.Clock.Advance(TimeSpan.FromMinutes(5));
         await api.PostAsync("ana", $"api/handoffs/{fast}/respond", """{"reply":"Yes it is!"}""");
@@ -341,7 +341,7 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("id,team,priority,clock,dueAt,minutesLate,assignee,status,text", lines[0]);
         Assert.Equal(breaches.Count, lines.Length - 1);
-        Assert.Contains(lines, l => l.Contains("\"'=HYPERLINK(\"\"http://evil\"\") @contoso is the shop open?\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"'=HYPERLINK(\"\"http://evil\"\") @contoso the app keeps crashing, is it down again?\"", StringComparison.Ordinal));
         Assert.StartsWith("team,day,received", await api.TextAsync("mia", $"api/sla/summary.csv?from={day}&to={day}"), StringComparison.Ordinal);
     }
 

@@ -86,14 +86,53 @@ public sealed class UrgencyOptions
     /// <summary>Word and phrase cues, each group with its own points per match.</summary>
     public List<CueGroup> CueGroups { get; set; } = [];
 
+    /// <summary>
+    /// Points per unit of <see cref="WordEvidence"/>, summed over a mention's distinct words. 0 turns the
+    /// learned word evidence off and leaves the named cue groups alone.
+    /// </summary>
+    public double WordEvidencePoints { get; set; }
+
+    /// <summary>
+    /// How much more often a word appears in complaints than in other mentions (natural log of the ratio,
+    /// lower-case words). The defaults are <c>urgency-word-evidence.tsv</c> (embedded), learned from the
+    /// complaints dev set; configuration can change or add a word (<c>Scoring:Urgency:WordEvidence:refund</c>).
+    /// </summary>
+    public Dictionary<string, double> WordEvidence { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The shipped defaults (a fresh copy each call).</summary>
     public static UrgencyOptions CreateDefault()
     {
-        using var stream = typeof(UrgencyOptions).Assembly.GetManifestResourceStream("SocialHandoff.Scoring.urgency-defaults.json")
-            ?? throw new InvalidOperationException("Embedded urgency-defaults.json is missing.");
-        return JsonSerializer.Deserialize(stream, UrgencyJsonContext.Default.UrgencyOptions)
+        using var json = OpenResource("urgency-defaults.json");
+        var options = JsonSerializer.Deserialize(json, UrgencyJsonContext.Default.UrgencyOptions)
             ?? throw new InvalidOperationException("urgency-defaults.json is empty.");
+        options.WordEvidence = ReadWordEvidence(new StreamReader(OpenResource("urgency-word-evidence.tsv")));
+        return options;
     }
+
+    /// <summary>Reads "word TAB value" lines; lines starting with '#' are comments.</summary>
+    internal static Dictionary<string, double> ReadWordEvidence(TextReader reader)
+    {
+        using (reader)
+        {
+            var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Length == 0 || line[0] == '#')
+                {
+                    continue;
+                }
+
+                var tab = line.IndexOf('\t');
+                evidence[line[..tab]] = double.Parse(line.AsSpan(tab + 1), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return evidence;
+        }
+    }
+
+    private static Stream OpenResource(string name) =>
+        typeof(UrgencyOptions).Assembly.GetManifestResourceStream("SocialHandoff.Scoring." + name)
+            ?? throw new InvalidOperationException($"Embedded {name} is missing.");
 
     /// <summary>Every problem with these options, each naming the setting to fix; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -117,6 +156,19 @@ public sealed class UrgencyOptions
         if (CareHandleTerms.Any(string.IsNullOrWhiteSpace) || CareHandleTerms.Any(t => t.Trim().StartsWith('@')))
         {
             errors.Add($"{SectionName}:{nameof(CareHandleTerms)} must list non-empty handle fragments without '@'.");
+        }
+
+        if (!double.IsFinite(WordEvidencePoints))
+        {
+            errors.Add($"{SectionName}:{nameof(WordEvidencePoints)} must be a finite number (was {WordEvidencePoints}).");
+        }
+
+        foreach (var (word, value) in WordEvidence)
+        {
+            if (string.IsNullOrWhiteSpace(word) || word.Any(char.IsWhiteSpace) || !double.IsFinite(value))
+            {
+                errors.Add($"{SectionName}:{nameof(WordEvidence)}:'{word}' must be one word (no spaces) with a finite value (was {value}).");
+            }
         }
 
         for (var i = 0; i < CueGroups.Count; i++)

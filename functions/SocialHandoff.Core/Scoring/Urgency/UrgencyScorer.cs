@@ -15,6 +15,8 @@ internal sealed class UrgencyScorer
     private const uint PhraseStartBit = 1u << 31;
     private const int MaxGroups = 31;
     private const double MinimumReasonPoints = 2;
+    private const int MaxEvidenceWordsShown = 3;
+    private const int MinQuotedWordLength = 3;
 
     [ThreadStatic]
     private static Scratch? t_scratch;
@@ -24,6 +26,7 @@ internal sealed class UrgencyScorer
     private readonly string[] _careTerms;
     private readonly FrozenDictionary<string, uint>.AlternateLookup<ReadOnlySpan<char>> _words;
     private readonly FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> _phrases;
+    private readonly FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> _wordEvidence;
 
     public UrgencyScorer(UrgencyOptions options)
     {
@@ -67,6 +70,16 @@ internal sealed class UrgencyScorer
 
         _words = words.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _phrases = phrases.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (options.WordEvidencePoints != 0)
+        {
+            foreach (var (word, value) in options.WordEvidence)
+            {
+                evidence[word.Trim().ToLowerInvariant().Replace('\u2019', '\'')] = value;
+            }
+        }
+
+        _wordEvidence = evidence.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public MentionScore Score(ScoringInput input, SentimentScore sentiment)
@@ -77,14 +90,16 @@ internal sealed class UrgencyScorer
         var counts = scratch.Counts(_groups.Length);
         var firstMatch = scratch.FirstMatches(_groups.Length);
 
+        var reasons = new List<UrgencyReason>();
+        var points = _options.BasePoints;
+
         // English cue words say nothing about a text in another language.
         if (sentiment.NotJudged != NotJudgedReason.NotEnglish)
         {
             MatchCues(scratch, shape.WordCount, counts, firstMatch);
+            points += WordEvidence(scratch, shape.WordCount, reasons);
         }
 
-        var reasons = new List<UrgencyReason>();
-        var points = _options.BasePoints;
         for (var g = 0; g < _groups.Length; g++)
         {
             if (counts[g] == 0)
@@ -417,6 +432,83 @@ internal sealed class UrgencyScorer
                 }
             }
         }
+    }
+
+    // The learned evidence of the mention's distinct words; the reason quotes the words that weigh most.
+    private double WordEvidence(Scratch scratch, int wordCount, List<UrgencyReason> reasons)
+    {
+        if (_wordEvidence.Dictionary.Count == 0)
+        {
+            return 0;
+        }
+
+        var sum = 0.0;
+        for (var w = 0; w < wordCount; w++)
+        {
+            if (_wordEvidence.TryGetValue(scratch.Word(w), out var value) && !SeenBefore(scratch, w))
+            {
+                sum += value;
+            }
+        }
+
+        var points = _options.WordEvidencePoints * sum;
+        if (Shows(points))
+        {
+            var label = points > 0 ? "words common in complaints" : "words seldom in complaints";
+            Add(reasons, points > 0 ? "complaint" : "context", WordsReason(label, scratch, wordCount, Math.Sign(sum)), points);
+        }
+
+        return points;
+    }
+
+    private static bool SeenBefore(Scratch scratch, int w)
+    {
+        var word = scratch.Word(w);
+        for (var earlier = 0; earlier < w; earlier++)
+        {
+            if (scratch.Word(earlier).SequenceEqual(word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // "{label}: 'word', 'word'": the distinct words whose evidence points the way of the sum, strongest first.
+    // Words under three letters ("is", "my") count in the score but say little to an agent, so are not quoted.
+    private string WordsReason(string label, Scratch scratch, int wordCount, int sign)
+    {
+        var text = new DefaultInterpolatedStringHandler(4, 0);
+        text.AppendLiteral(label);
+        text.AppendLiteral(": ");
+        // Order: strength descending, then first appearance; each round takes the next word in that order.
+        var (lastWord, lastStrength) = (-1, double.PositiveInfinity);
+        for (var shown = 0; shown < MaxEvidenceWordsShown; shown++)
+        {
+            var (best, strength) = (-1, 0.0);
+            for (var w = 0; w < wordCount; w++)
+            {
+                if (scratch.Word(w).Length >= MinQuotedWordLength && _wordEvidence.TryGetValue(scratch.Word(w), out var value) && Math.Sign(value) == sign
+                    && Math.Abs(value) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord))
+                    && !SeenBefore(scratch, w))
+                {
+                    (best, strength) = (w, s);
+                }
+            }
+
+            if (best < 0)
+            {
+                break;
+            }
+
+            text.AppendLiteral(shown > 0 ? ", '" : "'");
+            text.AppendFormatted(scratch.Word(best));
+            text.AppendLiteral("'");
+            (lastWord, lastStrength) = (best, strength);
+        }
+
+        return text.ToStringAndClear();
     }
 
     private static bool RestMatches(Scratch scratch, int w, string[] rest)
