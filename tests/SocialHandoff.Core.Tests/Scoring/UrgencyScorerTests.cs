@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Scoring.Urgency;
 
@@ -162,6 +163,21 @@ public sealed class UrgencyScorerTests
         Assert.True(options.WordEvidence["refund"] > 0, "refund should be evidence of a complaint");
         Assert.True(options.WordEvidence["great"] < 0, "great should be evidence against a complaint");
         Assert.Contains(Score("@acme still no refund, been waiting 3 weeks").Reasons, r => r.Text.StartsWith("words common in complaints: '", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Bind_WordEvidenceFromConfiguration_ChangesOneWordKeepsTheRest()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        var shipped = options.WordEvidence.Count;
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Scoring:Urgency:WordEvidence:Gazebo"] = "3.5", ["Scoring:Urgency:WordEvidence:great"] = "0" })
+            .Build().GetSection(UrgencyOptions.SectionName).Bind(options);
+
+        Assert.Equal(shipped + 1, options.WordEvidence.Count);
+        var score = new MentionScorer(options).Score(new ScoringInput("@acme the gazebo"));
+        Assert.Contains(score.Reasons, r => r.Text.StartsWith("words common in complaints: 'gazebo'", StringComparison.Ordinal));
+        Assert.Equal(0, options.WordEvidence["great"]);
     }
 
     [Fact]
