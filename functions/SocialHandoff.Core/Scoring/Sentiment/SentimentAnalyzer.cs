@@ -371,7 +371,7 @@ public sealed class SentimentAnalyzer
         return (raw[0] | 0x20) switch
         {
             'h' => (raw[1] | 0x20) == 't' && (raw[2] | 0x20) == 't' && (raw[3] | 0x20) == 'p'
-                && (raw[4] == ':' || ((raw[4] | 0x20) == 's' && raw[5] == ':')),
+                && (raw[4] == ':' || ((raw[4] | 0x20) == 's' && raw.Length > 5 && raw[5] == ':')),
             'w' => (raw[1] | 0x20) == 'w' && (raw[2] | 0x20) == 'w' && raw[3] == '.',
             'p' => raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase),
             _ => false,
