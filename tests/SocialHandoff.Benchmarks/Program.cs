@@ -3,13 +3,15 @@ using BenchmarkDotNet.Running;
 using SocialHandoff.Benchmarks;
 using SocialHandoff.Benchmarks.Evaluation;
 
-// eval [seconds]: the quality and speed table (default). bdn: BenchmarkDotNet with MemoryDiagnoser.
+// eval [seconds] [rounds]: the quality and speed table (default; speed from rounds of seconds each, 2 and 5
+// unless given). bdn: BenchmarkDotNet with MemoryDiagnoser.
 var verb = args.Length > 0 ? args[0] : "eval";
 switch (verb)
 {
     case "eval":
-        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3;
-        return EvaluationCommand.Run(seconds);
+        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        return EvaluationCommand.Run(seconds, rounds);
     case "export-complaints":
         EvaluationCommand.ExportComplaints(Console.Out);
         return 0;
@@ -17,6 +19,6 @@ switch (verb)
         BenchmarkRunner.Run<ScoringBenchmarks>(args: args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: eval [seconds], export-complaints, bdn [BenchmarkDotNet arguments].");
+        Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: eval [seconds per round] [rounds], export-complaints, bdn [BenchmarkDotNet arguments].");
         return 2;
 }

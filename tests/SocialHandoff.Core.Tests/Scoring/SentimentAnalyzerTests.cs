@@ -127,6 +127,14 @@ public sealed class SentimentAnalyzerTests
         Assert.Equal(0, Compound("@happy_love_great_brand what time do you open"), 6);
     }
 
+    [Theory]
+    [InlineData("https")]
+    [InlineData("HTTPS is down, terrible")]
+    public void Score_WordThatStartsLikeALink_IsAWord(string text)
+    {
+        Assert.True(Analyzer.Score(text).IsJudged);
+    }
+
     [Fact]
     public void Score_HtmlEscapedText_Decoded()
     {

@@ -63,15 +63,7 @@ public sealed class SentimentAnalyzer
             return SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
         }
 
-        var sentiments = scratch.Sentiments(tokens.Length);
-        var capsDiffer = CapsDiffer(tokens);
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            sentiments[i] = Valence(tokens, i, capsDiffer, scratch);
-        }
-
-        ApplyContrast(tokens, sentiments);
-        return Summarize(sentiments, scratch.Exclamations, scratch.Questions);
+        return Summarize(tokens, CapsDiffer(tokens), scratch);
     }
 
     // Emoji become their English description (VADER scores the words); control characters and
@@ -371,7 +363,7 @@ public sealed class SentimentAnalyzer
         return (raw[0] | 0x20) switch
         {
             'h' => (raw[1] | 0x20) == 't' && (raw[2] | 0x20) == 't' && (raw[3] | 0x20) == 'p'
-                && (raw[4] == ':' || ((raw[4] | 0x20) == 's' && raw[5] == ':')),
+                && (raw[4] == ':' || ((raw[4] | 0x20) == 's' && raw.Length > 5 && raw[5] == ':')),
             'w' => (raw[1] | 0x20) == 'w' && (raw[2] | 0x20) == 'w' && raw[3] == '.',
             'p' => raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase),
             _ => false,
@@ -703,7 +695,7 @@ public sealed class SentimentAnalyzer
 
     private double Valence(ReadOnlySpan<Token> tokens, int i, bool capsDiffer, Scratch scratch)
     {
-        var token = tokens[i];
+        ref readonly var token = ref tokens[i];
         var traits = token.Entry.Traits;
         if ((traits & WordTraits.Booster) != 0)
         {
@@ -951,8 +943,8 @@ public sealed class SentimentAnalyzer
         return valence;
     }
 
-    // "but" shifts the weight to what follows it: before it counts half, after it one and a half.
-    private static void ApplyContrast(ReadOnlySpan<Token> tokens, Span<double> sentiments)
+    // Each token's valence, weighted by "but" and summed as it comes: VADER's list of sentiments, never stored.
+    private SentimentScore Summarize(ReadOnlySpan<Token> tokens, bool capsDiffer, Scratch scratch)
     {
         var but = -1;
         for (var k = 0; k < tokens.Length; k++)
@@ -964,31 +956,20 @@ public sealed class SentimentAnalyzer
             }
         }
 
-        if (but < 0)
-        {
-            return;
-        }
-
-        for (var k = 0; k < sentiments.Length; k++)
-        {
-            if (k < but)
-            {
-                sentiments[k] *= 0.5;
-            }
-            else if (k > but)
-            {
-                sentiments[k] *= 1.5;
-            }
-        }
-    }
-
-    private static SentimentScore Summarize(ReadOnlySpan<double> sentiments, int exclamationCount, int questionCount)
-    {
         var sum = 0.0;
         double positive = 0, negative = 0;
         var neutral = 0;
-        foreach (var s in sentiments)
+        for (var i = 0; i < tokens.Length; i++)
         {
+            // Only a lexicon word can carry valence: most tokens need none of the rules.
+            var s = InLexicon(tokens[i]) ? Valence(tokens, i, capsDiffer, scratch) : 0.0;
+
+            // "but" shifts the weight to what follows it: before it counts half, after it one and a half.
+            if (but >= 0)
+            {
+                s *= i < but ? 0.5 : i > but ? 1.5 : 1.0;
+            }
+
             // Selects, not branches: the sign of each token's valence is unpredictable. Adding 0.0
             // leaves a sum exactly as it was.
             sum += s;
@@ -997,7 +978,7 @@ public sealed class SentimentAnalyzer
             neutral += s == 0 ? 1 : 0;
         }
 
-        var emphasis = PunctuationEmphasis(exclamationCount, questionCount);
+        var emphasis = PunctuationEmphasis(scratch.Exclamations, scratch.Questions);
         if (sum > 0)
         {
             sum += emphasis;
@@ -1059,7 +1040,6 @@ public sealed class SentimentAnalyzer
         private char[] _gram = new char[128];
         private ulong[] _spaceBits = new ulong[32];
         private Token[] _tokens = new Token[128];
-        private double[] _sentiments = new double[128];
 
         /// <summary>"!" and "?" in the normalised text, counted while its spaces are marked.</summary>
         public int Exclamations;
@@ -1088,8 +1068,6 @@ public sealed class SentimentAnalyzer
         public char[] Gram(int capacity) => Grow(ref _gram, capacity);
 
         public Token[] Tokens(int capacity) => Grow(ref _tokens, capacity);
-
-        public Span<double> Sentiments(int count) => Grow(ref _sentiments, count).AsSpan(0, count);
 
         private static T[] Grow<T>(ref T[] buffer, int capacity)
         {
