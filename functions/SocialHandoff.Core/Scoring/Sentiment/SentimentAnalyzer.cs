@@ -219,17 +219,20 @@ public sealed class SentimentAnalyzer
 
     // One bit per character, set for a space (Normalize left ' ' the only white space), computed
     // 8 characters at a time: finding words by these bits costs a fraction of a search per word.
+    // The same pass copies the text into Scratch.Padded, where Lookup reads whole blocks of 8.
     private static ReadOnlySpan<ulong> MarkSpaces(ReadOnlySpan<char> text, Scratch scratch)
     {
         var bits = scratch.SpaceBits((text.Length >> 6) + 1);
         bits.Clear();
         var chars = MemoryMarshal.Cast<char, ushort>(text);
+        var padded = MemoryMarshal.Cast<char, ushort>(scratch.Padded(text.Length));
         var space = Vector128.Create((ushort)' ');
         int exclamations = 0, questions = 0;
         var i = 0;
         for (; i + 8 <= chars.Length; i += 8)
         {
             var eight = Vector128.Create(chars.Slice(i, 8));
+            eight.CopyTo(padded.Slice(i, 8));
             var found = Vector128.Equals(eight, space).ExtractMostSignificantBits();
             bits[i >> 6] |= (ulong)found << (i & 63);
 
@@ -240,6 +243,7 @@ public sealed class SentimentAnalyzer
 
         for (; i < chars.Length; i++)
         {
+            padded[i] = chars[i];
             bits[i >> 6] |= chars[i] == ' ' ? 1UL << (i & 63) : 0;
             exclamations += chars[i] == '!' ? 1 : 0;
             questions += chars[i] == '?' ? 1 : 0;
@@ -413,30 +417,34 @@ public sealed class SentimentAnalyzer
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Lookup(ReadOnlySpan<char> text, Span<Token> tokens, Scratch scratch)
     {
-        var lower = scratch.Lower(tokens.Length == 0 ? 0 : tokens[^1].Start + tokens[^1].Length);
+        // Room for the last block of 8 that FoldAscii writes past a token's end.
+        var lower = scratch.Lower(text.Length + 8);
+        var padded = scratch.PaddedBuffer;
         var lexicon = _lexicon.Words;
         int words = 0, other = 0;
         for (var t = 0; t < tokens.Length; t++)
         {
             ref var token = ref tokens[t];
-            var source = text.Slice(token.Start, token.Length);
             var folded = lower.AsSpan(token.Start, token.Length);
-            var shape = FoldAscii(source, folded, out var hash);
+            var shape = FoldAscii(padded, lower, token.Start, token.Length, out var hash, out var block);
             if (shape == CharShape.NotAscii)
             {
-                shape = FoldAny(source, folded, out hash, ref other);
+                shape = FoldAny(text.Slice(token.Start, token.Length), folded, ref other);
+                hash = SpanLookup<LexiconEntry>.Hash(folded, out block);
             }
+
+            var found = lexicon.TryGetValue(folded, hash, block, out var entry);
 
             var hasLetter = (shape & CharShape.Letter) != 0;
 
             // A lone capital ("I", "A") is not shouting.
             token.IsUpper = (shape & (CharShape.Upper | CharShape.Lower)) == CharShape.Upper && token.Length > 1;
             token.HasLetter = hasLetter;
-            if (lexicon.TryGetValue(folded, SpanLookup<LexiconEntry>.Finish(hash), out var entry))
+            if (found)
             {
                 token.Entry = entry;
             }
-            else if (hasLetter && MayBeVariant(folded))
+            else if (hasLetter && (token.Length <= 8 && shape != CharShape.NotAscii ? MayBeVariant(block, token.Length) : MayBeVariant(folded)))
             {
                 LookupVariant(ref token, folded, scratch);
             }
@@ -491,39 +499,53 @@ public sealed class SentimentAnalyzer
         return shapes;
     }
 
-    // The common case, a token of ASCII only: lower-cased, hashed and classified by table, without a
-    // branch per character (the previous loop's branches and spills made Lookup the costliest step).
-    // Returns NotAscii, having done nothing useful, when it meets a character beyond ASCII.
-    private static CharShape FoldAscii(ReadOnlySpan<char> source, Span<char> folded, out uint hash)
+    // The common case, a token of ASCII only: lower-cased, classified and hashed 8 characters at a
+    // time (most words take one block), from the zero-padded copy of the text into `lower`; the
+    // characters written past the token's end are zeros that the next token overwrites. Returns
+    // NotAscii, the rest unusable, for a token with a character beyond ASCII.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static CharShape FoldAscii(char[] padded, char[] lower, int start, int length, out uint hash, out Vector128<ushort> first)
     {
-        var shapes = AsciiShapes;
-        var lower = AsciiLower;
-        var shape = CharShape.None;
-        var h = SpanLookup<LexiconEntry>.Start;
-        for (var k = 0; k < source.Length; k++)
+        var h = SpanLookup<LexiconEntry>.Seed(length);
+        uint upper = 0, lowerCase = 0, apostrophes = 0, beyondAscii = 0;
+        first = default;
+        for (var k = 0; k < length; k += 8)
         {
-            var c = source[k];
-            if (c >= 0x80)
+            var block = Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref padded[start + k]))
+                & Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(BlockMasks), (nuint)(8 - Math.Min(length - k, 8)));
+            beyondAscii |= Vector128.GreaterThan(block, Vector128.Create((ushort)0x7F)).ExtractMostSignificantBits();
+            var isUpper = Vector128.LessThan(block - Vector128.Create((ushort)'A'), Vector128.Create((ushort)26));
+            upper |= isUpper.ExtractMostSignificantBits();
+            lowerCase |= Vector128.LessThan(block - Vector128.Create((ushort)'a'), Vector128.Create((ushort)26)).ExtractMostSignificantBits();
+            apostrophes |= Vector128.Equals(block, Vector128.Create((ushort)'\'')).ExtractMostSignificantBits();
+            var folded = block | (isUpper & Vector128.Create((ushort)0x20));
+            folded.StoreUnsafe(ref Unsafe.As<char, ushort>(ref lower[start + k]));
+            if (k == 0)
             {
-                hash = 0;
-                return CharShape.NotAscii;
+                first = folded;
             }
 
-            shape |= shapes[c];
-            c = lower[c];
-            folded[k] = c;
-            h = SpanLookup<LexiconEntry>.Add(h, c);
+            h = SpanLookup<LexiconEntry>.Mix(h, folded.AsUInt64().GetElement(0), folded.AsUInt64().GetElement(1));
         }
 
-        hash = h;
-        return shape;
+        hash = SpanLookup<LexiconEntry>.Finish(h);
+
+        // Lane masks to flags by arithmetic (Min(mask, 1) is 0 or 1): a branch per flag would
+        // follow the unpredictable mix of words, and cost more than the folding itself.
+        return beyondAscii != 0
+            ? CharShape.NotAscii
+            : (CharShape)((Math.Min(upper, 1u) * (uint)(CharShape.Upper | CharShape.Letter))
+                | (Math.Min(lowerCase, 1u) * (uint)(CharShape.Lower | CharShape.Letter))
+                | (Math.Min(apostrophes, 1u) * (uint)CharShape.Apostrophe));
     }
 
+    // Loaded at 8 - n, the first n lanes all ones: keeps the n characters of a token's last block.
+    private static ReadOnlySpan<ushort> BlockMasks => [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0, 0, 0, 0];
+
     // Any token: Unicode case and letters; counts the letters of scripts other than Latin.
-    private static CharShape FoldAny(ReadOnlySpan<char> source, Span<char> folded, out uint hash, ref int other)
+    private static CharShape FoldAny(ReadOnlySpan<char> source, Span<char> folded, ref int other)
     {
         var shape = CharShape.None;
-        var h = SpanLookup<LexiconEntry>.Start;
         for (var k = 0; k < source.Length; k++)
         {
             var c = source[k];
@@ -532,7 +554,6 @@ public sealed class SentimentAnalyzer
                 shape |= AsciiShapes[c];
                 c = AsciiLower[c];
                 folded[k] = c;
-                h = SpanLookup<LexiconEntry>.Add(h, c);
                 continue;
             }
 
@@ -547,7 +568,6 @@ public sealed class SentimentAnalyzer
             }
 
             folded[k] = c;
-            h = SpanLookup<LexiconEntry>.Add(h, c);
 
             if (char.IsLetter(c))
             {
@@ -556,7 +576,6 @@ public sealed class SentimentAnalyzer
             }
         }
 
-        hash = h;
         return shape;
     }
 
@@ -596,6 +615,19 @@ public sealed class SentimentAnalyzer
     // end in "in" or "in'", and need neither the call nor another look-up.
     private static bool MayBeVariant(ReadOnlySpan<char> word) =>
         word.Length >= 3 && (word[^1] is 'n' or '\'' || HasLetterRun(word));
+
+    // The same test on a word of up to 8 lower-case ASCII characters held in one block, without
+    // reading back the characters just stored.
+    private static bool MayBeVariant(Vector128<ushort> block, int length)
+    {
+        var endsInN = Vector128.Equals(block, Vector128.Create((ushort)'n')) | Vector128.Equals(block, Vector128.Create((ushort)'\''));
+        var previous = Vector128.Shuffle(block, Vector128.Create((ushort)0, 0, 1, 2, 3, 4, 5, 6));
+        var beforeThat = Vector128.Shuffle(block, Vector128.Create((ushort)0, 0, 0, 1, 2, 3, 4, 5));
+        var run = Vector128.Equals(block, previous) & Vector128.Equals(block, beforeThat)
+            & Vector128.LessThan(block - Vector128.Create((ushort)'a'), Vector128.Create((ushort)26));
+        return length >= 3
+            && (((endsInN.ExtractMostSignificantBits() >> (length - 1)) & 1) != 0 || (run.ExtractMostSignificantBits() & ~3u) != 0);
+    }
 
     private static bool HasLetterRun(ReadOnlySpan<char> word)
     {
@@ -1037,6 +1069,7 @@ public sealed class SentimentAnalyzer
     {
         private char[] _text = new char[1024];
         private char[] _lower = new char[1024];
+        private char[] _padded = new char[1024];
         private char[] _gram = new char[128];
         private ulong[] _spaceBits = new ulong[32];
         private Token[] _tokens = new Token[128];
@@ -1062,6 +1095,16 @@ public sealed class SentimentAnalyzer
         }
 
         public char[] Lower(int capacity) => Grow(ref _lower, capacity);
+
+        public char[] PaddedBuffer => _padded;
+
+        /// <summary>Room for a copy of a text of <paramref name="length"/> characters followed by 8 zeros.</summary>
+        public Span<char> Padded(int length)
+        {
+            var buffer = Grow(ref _padded, length + 8);
+            buffer.AsSpan(length, 8).Clear();
+            return buffer.AsSpan(0, length);
+        }
 
         public Span<ulong> SpaceBits(int count) => Grow(ref _spaceBits, count).AsSpan(0, count);
 

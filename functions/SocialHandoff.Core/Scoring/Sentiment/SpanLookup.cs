@@ -1,9 +1,14 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace SocialHandoff.Core.Scoring.Sentiment;
 
 /// <summary>
-/// A read-only string-keyed table looked up by span: open addressing with an FNV-1a hash. It exists
-/// for speed (several times faster per token than a general dictionary's span look-up, measured by
-/// the scoring evaluation); the keys are fixed at build time, so no input can lengthen a probe run.
+/// A read-only string-keyed table looked up by span: open addressing with a multiplicative hash read
+/// 8 characters at a time. It exists for speed (several times faster per token than a general
+/// dictionary's span look-up, measured by the scoring evaluation); the keys are fixed at build time,
+/// so no input can lengthen a probe run.
 /// </summary>
 /// <remarks>
 /// Laid out for the cache, since a look-up costs mostly its memory reads: a slot holds the hash and
@@ -34,16 +39,19 @@ internal sealed class SpanLookup<T>
         _slots = new Slot[capacity];
         _mask = capacity - 1;
         _entries = new Entry[entries.Count];
-        _keyChars = new char[entries.Keys.Sum(key => key.Length)];
+        // Each key starts a block of 8 characters and is padded with zeros to whole blocks, so that
+        // a key of up to 8 is compared with a token's block in one vector comparison (8 more at the
+        // end: the block an empty key would start).
+        _keyChars = new char[entries.Keys.Sum(key => (key.Length + 7) & ~7) + 8];
         var index = 0;
         var keyStart = 0;
         foreach (var (key, value) in entries)
         {
             key.CopyTo(_keyChars.AsSpan(keyStart));
             _entries[index] = new Entry(keyStart, key.Length, value);
-            keyStart += key.Length;
+            keyStart += (key.Length + 7) & ~7;
 
-            var hash = Finish(Hash(key));
+            var hash = Hash(key, out _);
             _filter[hash >> 22] |= 1UL << (int)(hash >> 16);
             var slot = (int)(hash & (uint)_mask);
             while (_slots[slot].Entry != 0)
@@ -57,10 +65,13 @@ internal sealed class SpanLookup<T>
 
     public int Count => _entries.Length;
 
-    public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, Finish(Hash(key)), out value);
+    public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, Hash(key, out var first), first, out value);
 
-    /// <summary>Looks up a key whose hash the caller computed while writing it (<see cref="Start"/>, <see cref="Add"/>, <see cref="Finish"/>).</summary>
-    public bool TryGetValue(ReadOnlySpan<char> key, uint hash, out T value)
+    /// <summary>
+    /// Looks up a key whose hash and first block of 8 characters (zero-padded) the caller computed
+    /// while writing it (<see cref="Seed"/>, <see cref="Mix"/>, <see cref="Finish"/>).
+    /// </summary>
+    public bool TryGetValue(ReadOnlySpan<char> key, uint hash, Vector128<ushort> first, out T value)
     {
         if ((_filter[hash >> 22] & (1UL << (int)(hash >> 16))) == 0)
         {
@@ -81,8 +92,12 @@ internal sealed class SpanLookup<T>
 
             if (candidate.Hash == hash)
             {
+                // The first block is compared in registers: its characters, just written by the
+                // caller, are not read back from memory.
                 ref readonly var entry = ref _entries[candidate.Entry - 1];
-                if (key.SequenceEqual(_keyChars.AsSpan(entry.KeyStart, entry.KeyLength)))
+                if (entry.KeyLength == key.Length
+                    && Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref _keyChars[entry.KeyStart])) == first
+                    && (key.Length <= 8 || key[8..].SequenceEqual(_keyChars.AsSpan(entry.KeyStart + 8, key.Length - 8))))
                 {
                     value = entry.Value;
                     return true;
@@ -93,21 +108,49 @@ internal sealed class SpanLookup<T>
         }
     }
 
-    public const uint Start = 2166136261u;
+    // The hash reads a key 8 characters (two 64-bit words) at a time, the last block padded with
+    // zeros, so that a caller holding a token's characters in a vector can hash them with a multiply
+    // or two (Seed, Mix and Finish) instead of one multiply per character.
+    public static ulong Seed(int length) => (ulong)length * 0x9E3779B97F4A7C15UL;
 
-    public static uint Add(uint hash, char c) => (hash ^ c) * 16777619u;
+    public static ulong Mix(ulong hash, ulong first4, ulong next4) =>
+        ((hash ^ first4) * 0xC2B2AE3D27D4EB4FUL) ^ (next4 * 0x165667B19E3779F9UL);
 
-    public static uint Finish(uint hash) => hash ^ (hash >> 15);
-
-    private static uint Hash(ReadOnlySpan<char> key)
+    public static uint Finish(ulong hash)
     {
-        var hash = Start;
-        foreach (var c in key)
+        // murmur3's finaliser: every input bit reaches the low bits (slot) and the top ones (filter).
+        hash ^= hash >> 33;
+        hash *= 0xFF51AFD7ED558CCDUL;
+        hash ^= hash >> 33;
+        return (uint)hash;
+    }
+
+    /// <summary>The hash of <paramref name="key"/> and its first block of 8 characters, zero-padded.</summary>
+    public static uint Hash(ReadOnlySpan<char> key, out Vector128<ushort> first)
+    {
+        var hash = Seed(key.Length);
+        first = default;
+        for (var k = 0; k < key.Length; k += 8)
         {
-            hash = Add(hash, c);
+            // A block, zero-padded: characters shifted into place, as little-endian loads would.
+            ulong first4 = 0, next4 = 0;
+            var block = key.Slice(k, Math.Min(8, key.Length - k));
+            for (var j = 0; j < block.Length; j++)
+            {
+                var c = (ulong)block[j];
+                first4 |= j < 4 ? c << (16 * j) : 0;
+                next4 |= j < 4 ? 0 : c << (16 * (j - 4));
+            }
+
+            if (k == 0)
+            {
+                first = Vector128.Create(first4, next4).AsUInt16();
+            }
+
+            hash = Mix(hash, first4, next4);
         }
 
-        return hash;
+        return Finish(hash);
     }
 
     /// <summary>A position of the table: the key's hash and its entry's index plus one (0: empty).</summary>
