@@ -923,17 +923,29 @@ public sealed class SentimentAnalyzer
         return valence;
     }
 
+    // Most windows hold words that cannot stand where they are in any expression ("in the" is the
+    // start of "in the red", not an expression of two): they are ruled out inline, without a call
+    // or building and looking up the window's text.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryPhrase(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch, out PhraseEntry phrase)
     {
-        phrase = default;
+        var fits = count == 2
+            ? Is(tokens[from], WordTraits.FirstOfTwo) && Is(tokens[from + 1], WordTraits.LastOfTwo)
+            : Is(tokens[from], WordTraits.FirstOfThree) && Is(tokens[from + 1], WordTraits.MiddleOfThree) && Is(tokens[from + 2], WordTraits.LastOfThree);
+        if (!fits)
+        {
+            phrase = default;
+            return false;
+        }
+
+        return LookUpPhrase(tokens, from, count, scratch, out phrase);
+    }
+
+    private bool LookUpPhrase(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch, out PhraseEntry phrase)
+    {
         var length = count - 1;
         for (var k = from; k < from + count; k++)
         {
-            if ((tokens[k].Entry.Traits & WordTraits.PhrasePart) == 0)
-            {
-                return false;
-            }
-
             length += tokens[k].Length;
         }
 
