@@ -1001,8 +1001,15 @@ public sealed class SentimentAnalyzer
         var neutral = 0;
         for (var i = 0; i < tokens.Length; i++)
         {
-            // Only a lexicon word can carry valence: most tokens need none of the rules.
-            var s = InLexicon(tokens[i]) ? Valence(tokens, i, capsDiffer, scratch) : 0.0;
+            // Only a lexicon word can carry valence: any other token is neutral, and its 0.0 would
+            // leave the sums exactly as they are (they start at +0.0, so are never -0.0).
+            if (!InLexicon(tokens[i]))
+            {
+                neutral++;
+                continue;
+            }
+
+            var s = Valence(tokens, i, capsDiffer, scratch);
 
             // "but" shifts the weight to what follows it: before it counts half, after it one and a half.
             if (but >= 0)
@@ -1010,8 +1017,6 @@ public sealed class SentimentAnalyzer
                 s *= i < but ? 0.5 : i > but ? 1.5 : 1.0;
             }
 
-            // Selects, not branches: the sign of each token's valence is unpredictable. Adding 0.0
-            // leaves a sum exactly as it was.
             sum += s;
             positive += s > 0 ? s + 1 : 0.0;
             negative += s < 0 ? s - 1 : 0.0;
