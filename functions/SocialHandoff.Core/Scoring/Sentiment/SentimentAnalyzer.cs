@@ -63,7 +63,8 @@ public sealed class SentimentAnalyzer
             return SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
         }
 
-        return Summarize(tokens, CapsDiffer(tokens), scratch);
+        var capsDiffer = scratch.UpperTokens > 0 && scratch.UpperTokens < tokens.Length;
+        return Summarize(tokens, capsDiffer, scratch);
     }
 
     // Emoji become their English description (VADER scores the words); control characters and
@@ -408,8 +409,9 @@ public sealed class SentimentAnalyzer
 
     private static bool IsAsciiPunctuation(char c) => c < 0x80 && (AsciiShapes[c] & CharShape.Punctuation) != 0;
 
-    // Fills in each token's lower-case form, caps flag and lexicon entry; returns how many tokens
-    // can be read (a word, or an emoticon in the lexicon; the rest are numbers and symbols).
+    // Fills in each token's lower-case form, caps flag and lexicon entry, and the counts in Scratch
+    // the later steps need; returns how many tokens can be read (a word, or an emoticon in the
+    // lexicon; the rest are numbers and symbols).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Lookup(ReadOnlySpan<char> text, Span<Token> tokens, Scratch scratch)
     {
@@ -417,7 +419,7 @@ public sealed class SentimentAnalyzer
         var lower = scratch.Lower(text.Length + 8);
         var padded = scratch.PaddedBuffer;
         var lexicon = _lexicon.Words;
-        int words = 0, other = 0;
+        int words = 0, other = 0, upper = 0, english = 0, foreign = 0, but = -1;
         for (var t = 0; t < tokens.Length; t++)
         {
             ref var token = ref tokens[t];
@@ -451,9 +453,23 @@ public sealed class SentimentAnalyzer
             }
 
             words += hasLetter || InLexicon(token) ? 1 : 0;
+
+            // What the steps after this one count over the tokens, counted here in the same pass.
+            var traits = token.Entry.Traits;
+            upper += token.IsUpper ? 1 : 0;
+            english += (traits & WordTraits.EnglishFunctionWord) != 0 ? 1 : 0;
+            foreign += (traits & WordTraits.ForeignFunctionWord) != 0 ? 1 : 0;
+            if ((traits & WordTraits.But) != 0 && but < 0)
+            {
+                but = t;
+            }
         }
 
         scratch.OtherLetters = other;
+        scratch.UpperTokens = upper;
+        scratch.EnglishWords = english;
+        scratch.ForeignWords = foreign;
+        scratch.FirstBut = but;
 
         return words;
     }
@@ -699,26 +715,7 @@ public sealed class SentimentAnalyzer
             return true;
         }
 
-        int english = 0, foreign = 0;
-        foreach (var token in tokens)
-        {
-            var traits = token.Entry.Traits;
-            english += (traits & WordTraits.EnglishFunctionWord) != 0 ? 1 : 0;
-            foreign += (traits & WordTraits.ForeignFunctionWord) != 0 ? 1 : 0;
-        }
-
-        return foreign >= 2 && foreign > english;
-    }
-
-    private static bool CapsDiffer(ReadOnlySpan<Token> tokens)
-    {
-        var upper = 0;
-        foreach (var token in tokens)
-        {
-            upper += token.IsUpper ? 1 : 0;
-        }
-
-        return upper > 0 && upper < tokens.Length;
+        return scratch.ForeignWords >= 2 && scratch.ForeignWords > scratch.EnglishWords;
     }
 
     private double Valence(ReadOnlySpan<Token> tokens, int i, bool capsDiffer, Scratch scratch)
@@ -986,16 +983,7 @@ public sealed class SentimentAnalyzer
     // Each token's valence, weighted by "but" and summed as it comes: VADER's list of sentiments, never stored.
     private SentimentScore Summarize(ReadOnlySpan<Token> tokens, bool capsDiffer, Scratch scratch)
     {
-        var but = -1;
-        for (var k = 0; k < tokens.Length; k++)
-        {
-            if (Is(tokens[k], WordTraits.But))
-            {
-                but = k;
-                break;
-            }
-        }
-
+        var but = scratch.FirstBut;
         var sum = 0.0;
         double positive = 0, negative = 0;
         var neutral = 0;
@@ -1094,6 +1082,15 @@ public sealed class SentimentAnalyzer
 
         /// <summary>Letters of scripts other than Latin, counted while tokens are looked up.</summary>
         public int OtherLetters;
+
+        /// <summary>ALL-CAPS tokens, English and other languages' function words, and the first "but" (-1: none), from Lookup.</summary>
+        public int UpperTokens;
+
+        public int EnglishWords;
+
+        public int ForeignWords;
+
+        public int FirstBut;
 
         public char[] LowerBuffer => _lower;
 
