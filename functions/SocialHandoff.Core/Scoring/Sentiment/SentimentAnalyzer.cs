@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -73,8 +74,8 @@ public sealed class SentimentAnalyzer
     // ASCII, returned as is, has no other), which lets Tokenize look for that one character.
     private ReadOnlySpan<char> Normalize(ReadOnlySpan<char> text, Scratch scratch)
     {
-        // Printable ASCII with no entity to decode needs no copy (most social text; a vectorised check).
-        if (text.IndexOfAnyExceptInRange(' ', '~') < 0 && !text.Contains('&'))
+        // Printable ASCII with no entity to decode needs no copy (most social text; one vectorised scan).
+        if (text.IndexOfAnyExcept(PlainAscii) < 0)
         {
             return text;
         }
@@ -153,6 +154,9 @@ public sealed class SentimentAnalyzer
 
         return buffer.AsSpan(0, length);
     }
+
+    private static readonly SearchValues<char> PlainAscii =
+        SearchValues.Create([.. Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c != '&')]);
 
     // X and most feeds deliver text HTML-escaped: "&lt;3" is a heart, "&amp;" an ampersand.
     private static bool TryDecodeEntity(ReadOnlySpan<char> text, out char decoded, out int consumed)
