@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -63,7 +64,8 @@ public sealed class SentimentAnalyzer
             return SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
         }
 
-        return Summarize(tokens, CapsDiffer(tokens), scratch);
+        var capsDiffer = scratch.UpperTokens > 0 && scratch.UpperTokens < tokens.Length;
+        return Summarize(tokens, capsDiffer, scratch);
     }
 
     // Emoji become their English description (VADER scores the words); control characters and
@@ -72,8 +74,8 @@ public sealed class SentimentAnalyzer
     // ASCII, returned as is, has no other), which lets Tokenize look for that one character.
     private ReadOnlySpan<char> Normalize(ReadOnlySpan<char> text, Scratch scratch)
     {
-        // Printable ASCII with no entity to decode needs no copy (most social text; a vectorised check).
-        if (text.IndexOfAnyExceptInRange(' ', '~') < 0 && !text.Contains('&'))
+        // Printable ASCII with no entity to decode needs no copy (most social text; one vectorised scan).
+        if (text.IndexOfAnyExcept(PlainAscii) < 0)
         {
             return text;
         }
@@ -153,6 +155,9 @@ public sealed class SentimentAnalyzer
         return buffer.AsSpan(0, length);
     }
 
+    private static readonly SearchValues<char> PlainAscii =
+        SearchValues.Create([.. Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c != '&')]);
+
     // X and most feeds deliver text HTML-escaped: "&lt;3" is a heart, "&amp;" an ampersand.
     private static bool TryDecodeEntity(ReadOnlySpan<char> text, out char decoded, out int consumed)
     {
@@ -191,7 +196,7 @@ public sealed class SentimentAnalyzer
             }
 
             // "home:(" is a word and an emoticon typed without a space.
-            var emoticon = MayEndInEmoticon(raw) ? TrailingEmoticonLength(raw, scratch) : 0;
+            var emoticon = MayEndInEmoticon(text, start, i) ? TrailingEmoticonLength(raw, scratch) : 0;
             if (emoticon > 0)
             {
                 var wordEnd = i - emoticon;
@@ -331,10 +336,12 @@ public sealed class SentimentAnalyzer
             (entry.Traits & (WordTraits.InLexicon | WordTraits.EnglishFunctionWord | WordTraits.Negation | WordTraits.Booster)) != 0;
     }
 
-    // The cheap part of the test below, done inline: nearly every token fails it.
+    // The cheap part of the test below, done inline: nearly every token fails it. The token is
+    // text[start..end]; its characters are tested before its length, which is as likely short as
+    // not (a hard branch to predict), while an emoticon's eyes are rare.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool MayEndInEmoticon(ReadOnlySpan<char> raw) =>
-        raw.Length >= 4 && (raw[^2] is ':' or ';' or '=' || raw[^3] is ':' or ';' or '=');
+    private static bool MayEndInEmoticon(ReadOnlySpan<char> text, int start, int end) =>
+        end >= 3 && (text[end - 2] is ':' or ';' or '=' || text[end - 3] is ':' or ';' or '=') && end - start >= 4;
 
     private int TrailingEmoticonLength(ReadOnlySpan<char> raw, Scratch scratch)
     {
@@ -356,23 +363,17 @@ public sealed class SentimentAnalyzer
         return 0;
     }
 
-    // http(s)://, www. and pic.twitter.com/ links, tested letter by letter: most words fail on the first.
-    private static bool IsLink(ReadOnlySpan<char> raw)
-    {
-        if (raw.Length < 5)
+    // http(s)://, www. and pic.twitter.com/ links, tested letter by letter: most words fail on the
+    // first, so it is tested before the length (as likely short as not, a hard branch to predict).
+    private static bool IsLink(ReadOnlySpan<char> raw) =>
+        !raw.IsEmpty && (raw[0] | 0x20) switch
         {
-            return false;
-        }
-
-        return (raw[0] | 0x20) switch
-        {
-            'h' => (raw[1] | 0x20) == 't' && (raw[2] | 0x20) == 't' && (raw[3] | 0x20) == 'p'
+            'h' => raw.Length >= 5 && (raw[1] | 0x20) == 't' && (raw[2] | 0x20) == 't' && (raw[3] | 0x20) == 'p'
                 && (raw[4] == ':' || ((raw[4] | 0x20) == 's' && raw.Length > 5 && raw[5] == ':')),
-            'w' => (raw[1] | 0x20) == 'w' && (raw[2] | 0x20) == 'w' && raw[3] == '.',
+            'w' => raw.Length >= 5 && (raw[1] | 0x20) == 'w' && (raw[2] | 0x20) == 'w' && raw[3] == '.',
             'p' => raw.StartsWith("pic.twitter.com/", StringComparison.OrdinalIgnoreCase),
             _ => false,
         };
-    }
 
     /// <summary>An @handle: '@' then a letter, digit or underscore (a lone "@" is a word). Urgency reads it the same way.</summary>
     internal static bool IsHandle(ReadOnlySpan<char> raw) =>
@@ -412,8 +413,9 @@ public sealed class SentimentAnalyzer
 
     private static bool IsAsciiPunctuation(char c) => c < 0x80 && (AsciiShapes[c] & CharShape.Punctuation) != 0;
 
-    // Fills in each token's lower-case form, caps flag and lexicon entry; returns how many tokens
-    // can be read (a word, or an emoticon in the lexicon; the rest are numbers and symbols).
+    // Fills in each token's lower-case form, caps flag and lexicon entry, and the counts in Scratch
+    // the later steps need; returns how many tokens can be read (a word, or an emoticon in the
+    // lexicon; the rest are numbers and symbols).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Lookup(ReadOnlySpan<char> text, Span<Token> tokens, Scratch scratch)
     {
@@ -421,7 +423,7 @@ public sealed class SentimentAnalyzer
         var lower = scratch.Lower(text.Length + 8);
         var padded = scratch.PaddedBuffer;
         var lexicon = _lexicon.Words;
-        int words = 0, other = 0;
+        int words = 0, other = 0, upper = 0, english = 0, foreign = 0, but = -1;
         for (var t = 0; t < tokens.Length; t++)
         {
             ref var token = ref tokens[t];
@@ -455,9 +457,23 @@ public sealed class SentimentAnalyzer
             }
 
             words += hasLetter || InLexicon(token) ? 1 : 0;
+
+            // What the steps after this one count over the tokens, counted here in the same pass.
+            var traits = token.Entry.Traits;
+            upper += token.IsUpper ? 1 : 0;
+            english += (traits & WordTraits.EnglishFunctionWord) != 0 ? 1 : 0;
+            foreign += (traits & WordTraits.ForeignFunctionWord) != 0 ? 1 : 0;
+            if ((traits & WordTraits.But) != 0 && but < 0)
+            {
+                but = t;
+            }
         }
 
         scratch.OtherLetters = other;
+        scratch.UpperTokens = upper;
+        scratch.EnglishWords = english;
+        scratch.ForeignWords = foreign;
+        scratch.FirstBut = but;
 
         return words;
     }
@@ -703,26 +719,7 @@ public sealed class SentimentAnalyzer
             return true;
         }
 
-        int english = 0, foreign = 0;
-        foreach (var token in tokens)
-        {
-            var traits = token.Entry.Traits;
-            english += (traits & WordTraits.EnglishFunctionWord) != 0 ? 1 : 0;
-            foreign += (traits & WordTraits.ForeignFunctionWord) != 0 ? 1 : 0;
-        }
-
-        return foreign >= 2 && foreign > english;
-    }
-
-    private static bool CapsDiffer(ReadOnlySpan<Token> tokens)
-    {
-        var upper = 0;
-        foreach (var token in tokens)
-        {
-            upper += token.IsUpper ? 1 : 0;
-        }
-
-        return upper > 0 && upper < tokens.Length;
+        return scratch.ForeignWords >= 2 && scratch.ForeignWords > scratch.EnglishWords;
     }
 
     private double Valence(ReadOnlySpan<Token> tokens, int i, bool capsDiffer, Scratch scratch)
@@ -927,17 +924,29 @@ public sealed class SentimentAnalyzer
         return valence;
     }
 
+    // Most windows hold words that cannot stand where they are in any expression ("in the" is the
+    // start of "in the red", not an expression of two): they are ruled out inline, without a call
+    // or building and looking up the window's text.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryPhrase(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch, out PhraseEntry phrase)
     {
-        phrase = default;
+        var fits = count == 2
+            ? Is(tokens[from], WordTraits.FirstOfTwo) && Is(tokens[from + 1], WordTraits.LastOfTwo)
+            : Is(tokens[from], WordTraits.FirstOfThree) && Is(tokens[from + 1], WordTraits.MiddleOfThree) && Is(tokens[from + 2], WordTraits.LastOfThree);
+        if (!fits)
+        {
+            phrase = default;
+            return false;
+        }
+
+        return LookUpPhrase(tokens, from, count, scratch, out phrase);
+    }
+
+    private bool LookUpPhrase(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch, out PhraseEntry phrase)
+    {
         var length = count - 1;
         for (var k = from; k < from + count; k++)
         {
-            if ((tokens[k].Entry.Traits & WordTraits.PhrasePart) == 0)
-            {
-                return false;
-            }
-
             length += tokens[k].Length;
         }
 
@@ -978,23 +987,21 @@ public sealed class SentimentAnalyzer
     // Each token's valence, weighted by "but" and summed as it comes: VADER's list of sentiments, never stored.
     private SentimentScore Summarize(ReadOnlySpan<Token> tokens, bool capsDiffer, Scratch scratch)
     {
-        var but = -1;
-        for (var k = 0; k < tokens.Length; k++)
-        {
-            if (Is(tokens[k], WordTraits.But))
-            {
-                but = k;
-                break;
-            }
-        }
-
+        var but = scratch.FirstBut;
         var sum = 0.0;
         double positive = 0, negative = 0;
         var neutral = 0;
         for (var i = 0; i < tokens.Length; i++)
         {
-            // Only a lexicon word can carry valence: most tokens need none of the rules.
-            var s = InLexicon(tokens[i]) ? Valence(tokens, i, capsDiffer, scratch) : 0.0;
+            // Only a lexicon word can carry valence: any other token is neutral, and its 0.0 would
+            // leave the sums exactly as they are (they start at +0.0, so are never -0.0).
+            if (!InLexicon(tokens[i]))
+            {
+                neutral++;
+                continue;
+            }
+
+            var s = Valence(tokens, i, capsDiffer, scratch);
 
             // "but" shifts the weight to what follows it: before it counts half, after it one and a half.
             if (but >= 0)
@@ -1002,8 +1009,6 @@ public sealed class SentimentAnalyzer
                 s *= i < but ? 0.5 : i > but ? 1.5 : 1.0;
             }
 
-            // Selects, not branches: the sign of each token's valence is unpredictable. Adding 0.0
-            // leaves a sum exactly as it was.
             sum += s;
             positive += s > 0 ? s + 1 : 0.0;
             negative += s < 0 ? s - 1 : 0.0;
@@ -1081,6 +1086,15 @@ public sealed class SentimentAnalyzer
 
         /// <summary>Letters of scripts other than Latin, counted while tokens are looked up.</summary>
         public int OtherLetters;
+
+        /// <summary>ALL-CAPS tokens, English and other languages' function words, and the first "but" (-1: none), from Lookup.</summary>
+        public int UpperTokens;
+
+        public int EnglishWords;
+
+        public int ForeignWords;
+
+        public int FirstBut;
 
         public char[] LowerBuffer => _lower;
 

@@ -27,6 +27,14 @@ internal enum WordTraits : uint
     OrNor = 1 << 14,
     EnglishFunctionWord = 1 << 15,
     ForeignFunctionWord = 1 << 16,
+
+    // Where a word stands in a multi-word expression of two or three words (it can be in several):
+    // a window of tokens is looked up as an expression only if each can stand in its place.
+    FirstOfTwo = 1 << 17,
+    LastOfTwo = 1 << 18,
+    FirstOfThree = 1 << 19,
+    MiddleOfThree = 1 << 20,
+    LastOfThree = 1 << 21,
 }
 
 internal readonly record struct LexiconEntry(double Valence, double Booster, WordTraits Traits);
@@ -122,16 +130,30 @@ internal sealed class SentimentLexicon
             }
         }
 
+        // The scorer looks for windows of two or three words; an entry of another length ("badass")
+        // marks its words as phrase parts only.
+        void AddPhraseParts(string phrase)
+        {
+            var parts = phrase.Split(' ');
+            WordTraits[] places = parts.Length switch
+            {
+                2 => [WordTraits.FirstOfTwo, WordTraits.LastOfTwo],
+                3 => [WordTraits.FirstOfThree, WordTraits.MiddleOfThree, WordTraits.LastOfThree],
+                _ => [.. parts.Select(_ => WordTraits.None)],
+            };
+            for (var k = 0; k < parts.Length; k++)
+            {
+                AddTraits(parts[k], WordTraits.PhrasePart | places[k]);
+            }
+        }
+
         var phrases = new Dictionary<string, PhraseEntry>(StringComparer.Ordinal);
         foreach (var (word, value) in VaderRules.Boosters)
         {
             if (word.Contains(' '))
             {
                 phrases[word] = new PhraseEntry(value, IsBooster: true);
-                foreach (var part in word.Split(' '))
-                {
-                    AddTraits(part, WordTraits.PhrasePart);
-                }
+                AddPhraseParts(word);
             }
             else
             {
@@ -142,10 +164,7 @@ internal sealed class SentimentLexicon
         foreach (var (phrase, value) in VaderRules.Phrases)
         {
             phrases[phrase] = new PhraseEntry(value, IsBooster: false);
-            foreach (var part in phrase.Split(' '))
-            {
-                AddTraits(part, WordTraits.PhrasePart);
-            }
+            AddPhraseParts(phrase);
         }
 
         foreach (var negation in VaderRules.Negations)
