@@ -105,29 +105,27 @@ public sealed class UrgencyOptions
         using var json = OpenResource("urgency-defaults.json");
         var options = JsonSerializer.Deserialize(json, UrgencyJsonContext.Default.UrgencyOptions)
             ?? throw new InvalidOperationException("urgency-defaults.json is empty.");
-        options.WordEvidence = ReadWordEvidence(new StreamReader(OpenResource("urgency-word-evidence.tsv")));
+        using var evidence = new StreamReader(OpenResource("urgency-word-evidence.tsv"));
+        options.WordEvidence = ReadWordEvidence(evidence);
         return options;
     }
 
     /// <summary>Reads "word TAB value" lines; lines starting with '#' are comments.</summary>
-    internal static Dictionary<string, double> ReadWordEvidence(TextReader reader)
+    private static Dictionary<string, double> ReadWordEvidence(TextReader reader)
     {
-        using (reader)
+        var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (reader.ReadLine() is { } line)
         {
-            var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
-            while (reader.ReadLine() is { } line)
+            if (line.Length == 0 || line[0] == '#')
             {
-                if (line.Length == 0 || line[0] == '#')
-                {
-                    continue;
-                }
-
-                var tab = line.IndexOf('\t');
-                evidence[line[..tab]] = double.Parse(line.AsSpan(tab + 1), System.Globalization.CultureInfo.InvariantCulture);
+                continue;
             }
 
-            return evidence;
+            var tab = line.IndexOf('\t');
+            evidence[line[..tab]] = double.Parse(line.AsSpan(tab + 1), System.Globalization.CultureInfo.InvariantCulture);
         }
+
+        return evidence;
     }
 
     private static Stream OpenResource(string name) =>

@@ -435,6 +435,7 @@ internal sealed class UrgencyScorer
     }
 
     // The learned evidence of the mention's distinct words; the reason quotes the words that weigh most.
+    // Each word's share (0 for a word outside the table or said before) is kept for the reason.
     private double WordEvidence(Scratch scratch, int wordCount, List<UrgencyReason> reasons)
     {
         if (_wordEvidence.Dictionary.Count == 0)
@@ -442,20 +443,19 @@ internal sealed class UrgencyScorer
             return 0;
         }
 
+        var shares = scratch.Evidence(wordCount);
         var sum = 0.0;
         for (var w = 0; w < wordCount; w++)
         {
-            if (_wordEvidence.TryGetValue(scratch.Word(w), out var value) && !SeenBefore(scratch, w))
-            {
-                sum += value;
-            }
+            shares[w] = _wordEvidence.TryGetValue(scratch.Word(w), out var value) && !SeenBefore(scratch, w) ? value : 0;
+            sum += shares[w];
         }
 
         var points = _options.WordEvidencePoints * sum;
         if (Shows(points))
         {
             var label = points > 0 ? "words common in complaints" : "words seldom in complaints";
-            Add(reasons, points > 0 ? "complaint" : "context", WordsReason(label, scratch, wordCount, Math.Sign(sum)), points);
+            Add(reasons, points > 0 ? "complaint" : "context", WordsReason(label, scratch, shares, Math.Sign(sum)), points);
         }
 
         return points;
@@ -475,23 +475,23 @@ internal sealed class UrgencyScorer
         return false;
     }
 
-    // "{label}: 'word', 'word'": the distinct words whose evidence points the way of the sum, strongest first.
+    // "{label}: 'word', 'word'": the words whose share points the way of the sum, strongest first.
     // Words under three letters ("is", "my") count in the score but say little to an agent, so are not quoted.
-    private string WordsReason(string label, Scratch scratch, int wordCount, int sign)
+    private static string WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign)
     {
         var text = new DefaultInterpolatedStringHandler(4, 0);
         text.AppendLiteral(label);
         text.AppendLiteral(": ");
+
         // Order: strength descending, then first appearance; each round takes the next word in that order.
         var (lastWord, lastStrength) = (-1, double.PositiveInfinity);
         for (var shown = 0; shown < MaxEvidenceWordsShown; shown++)
         {
             var (best, strength) = (-1, 0.0);
-            for (var w = 0; w < wordCount; w++)
+            for (var w = 0; w < shares.Length; w++)
             {
-                if (scratch.Word(w).Length >= MinQuotedWordLength && _wordEvidence.TryGetValue(scratch.Word(w), out var value) && Math.Sign(value) == sign
-                    && Math.Abs(value) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord))
-                    && !SeenBefore(scratch, w))
+                if (Math.Sign(shares[w]) == sign && scratch.Word(w).Length >= MinQuotedWordLength
+                    && Math.Abs(shares[w]) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord)))
                 {
                     (best, strength) = (w, s);
                 }
@@ -554,6 +554,7 @@ internal sealed class UrgencyScorer
         private (int Start, int Length)[] _words = new (int, int)[128];
         private int[] _counts = new int[MaxGroups];
         private (int, int)[] _first = new (int, int)[MaxGroups];
+        private double[] _evidence = new double[128];
 
         public char[] Lower => _lower;
 
@@ -589,5 +590,15 @@ internal sealed class UrgencyScorer
         }
 
         public Span<(int Word, int Words)> FirstMatches(int groups) => _first.AsSpan(0, groups);
+
+        public Span<double> Evidence(int words)
+        {
+            if (_evidence.Length < words)
+            {
+                _evidence = new double[Math.Max(words, _evidence.Length * 2)];
+            }
+
+            return _evidence.AsSpan(0, words);
+        }
     }
 }
