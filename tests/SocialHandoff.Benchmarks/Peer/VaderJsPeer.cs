@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using SocialHandoff.Local.Processes;
 
 namespace SocialHandoff.Benchmarks.Peer;
 
@@ -35,7 +36,8 @@ internal sealed class VaderJsPeer : IDisposable
         {
             Directory.CreateDirectory(installDir);
             Console.Error.WriteLine($"installing {Package} into {installDir} ...");
-            if (Exec("npm", ["install", "--prefix", installDir, "--no-audit", "--no-fund", "--no-save", Package], installDir, out var npmOut) != 0)
+            var (exitCode, npmOut) = Npm(["install", "--prefix", installDir, "--no-audit", "--no-fund", "--no-save", Package], installDir);
+            if (exitCode != 0)
             {
                 Console.Error.WriteLine($"npm install failed; the peer column is left empty.\n{npmOut}");
                 return null;
@@ -110,31 +112,15 @@ internal sealed class VaderJsPeer : IDisposable
         }
     }
 
-    private static int Exec(string file, string[] arguments, string workingDirectory, out string output)
+    private static (int ExitCode, string Output) Npm(string[] arguments, string workingDirectory)
     {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
         try
         {
-            using var process = Process.Start(info)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                output += stderr.Result;
-            }
-
-            return process.ExitCode;
+            return ProcessRunner.RunAsync("npm", arguments, workingDirectory, null, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            output = $"{file} is not installed: {ex.Message}";
-            return -1;
+            return (-1, $"npm is not installed: {ex.Message}");
         }
     }
 
