@@ -86,12 +86,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<MentionLedger>();
         services.TryAddSingleton<HandoffStore>();
         services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<IIngestRejects>(sp => sp.GetRequiredService<DeadLetterStore>());
         services.TryAddSingleton<ProcessMentionStage>();
         services.TryAddSingleton<RecordDeadLetterStage>();
         services.TryAddSingleton(sp => new IngestStage(
             CreateSources(sp),
             sp.GetRequiredService<IWatermarkStore>(),
             sp.GetRequiredService<IMentionQueue>(),
+            sp.GetRequiredService<IIngestRejects>(),
             sp.GetRequiredService<ILogger<IngestStage>>()));
 
         services.AddHttpClient(XApiClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

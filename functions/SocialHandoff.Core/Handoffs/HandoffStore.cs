@@ -45,7 +45,12 @@ public sealed class HandoffStore(StorageClients clients)
 
     /// <summary>The column holding the serialized <see cref="Sla.HandoffSla"/>.</summary>
     public const string SlaColumn = "Sla";
-    internal const int MaxTextChars = 30_000;
+
+    /// <summary>The most characters of a mention's text a team message carries (the handoff row keeps up to <see cref="StoredText.MaxPropertyChars"/>).</summary>
+    internal const int TeamMessageTextChars = 2000;
+
+    /// <summary>The most characters of an outside value (mention key, link) a team message carries, so the message stays far below the queue's 64 KiB.</summary>
+    internal const int TeamMessageFieldChars = 1000;
 
     /// <summary>Inserts the handoff; when it exists already, returns the stored one (its due times were fixed when it was created).</summary>
     public async Task<NewHandoff> CreateAsync(NewHandoff handoff, CancellationToken cancellationToken)
@@ -57,8 +62,8 @@ public sealed class HandoffStore(StorageClients clients)
             HandoffJsonContext.Default.ListReasonJson);
         var entity = new TableEntity(handoff.HandoffId, HandoffRowKey)
         {
-            ["MentionKey"] = handoff.MentionKey,
-            ["CorrelationId"] = handoff.CorrelationId,
+            ["MentionKey"] = StoredText.Cap(handoff.MentionKey),
+            ["CorrelationId"] = StoredText.Cap(handoff.CorrelationId, 200),
             ["Team"] = handoff.Team,
             ["Rule"] = handoff.Rule,
             ["Priority"] = handoff.Priority,
@@ -67,10 +72,12 @@ public sealed class HandoffStore(StorageClients clients)
             ["SentimentCompound"] = handoff.SentimentCompound,
             ["Reasons"] = reasons,
             ["Status"] = StatusOpen,
-            ["Text"] = handoff.Text.Length > MaxTextChars ? handoff.Text[..MaxTextChars] : handoff.Text,
-            ["Language"] = handoff.Language,
-            ["Url"] = handoff.Url,
-            ["AuthorHandle"] = handoff.AuthorHandle,
+            ["Text"] = StoredText.Cap(handoff.Text, StoredText.MaxPropertyChars, out var textTruncated),
+            ["TextTruncated"] = textTruncated ? true : null,
+            ["TextLength"] = handoff.Text.Length,
+            ["Language"] = StoredText.CapOrNull(handoff.Language, 100),
+            ["Url"] = StoredText.CapOrNull(handoff.Url, 4000),
+            ["AuthorHandle"] = StoredText.CapOrNull(handoff.AuthorHandle, 1000),
             ["AuthorFollowers"] = handoff.AuthorFollowers,
             ["PostedAt"] = handoff.PostedAt,
             ["CreatedAt"] = handoff.CreatedAt,
@@ -119,8 +126,8 @@ public sealed class HandoffStore(StorageClients clients)
             ["RuleSetVersion"] = handoff.RuleSetVersion,
             ["SlaPolicy"] = handoff.Sla?.PolicyName,
             ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
-            ["MentionKey"] = handoff.MentionKey,
-            ["CorrelationId"] = handoff.CorrelationId,
+            ["MentionKey"] = StoredText.Cap(handoff.MentionKey),
+            ["CorrelationId"] = StoredText.Cap(handoff.CorrelationId, 200),
         };
         try
         {
@@ -134,13 +141,21 @@ public sealed class HandoffStore(StorageClients clients)
     public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoff);
-        var text = handoff.Text.Length > 2000 ? handoff.Text[..2000] : handoff.Text;
         await SendAsync(
-            new HandoffMessage(
-                HandoffMessage.CurrentSchemaVersion, handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team,
-                handoff.Priority, handoff.Urgency, handoff.Sentiment, text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt),
+            TeamMessage(
+                handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team, handoff.Priority, handoff.Urgency, handoff.Sentiment,
+                handoff.Text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt),
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A team message with the outside values cut to their limits, so any mention that fitted the incoming queue fits a team queue.</summary>
+    public static HandoffMessage TeamMessage(
+        string correlationId, string handoffId, string mentionKey, string team, string priority, int urgency, string sentiment,
+        string text, string? url, DateTimeOffset firstResponseDueAt, DateTimeOffset resolutionDueAt) =>
+        new(
+            HandoffMessage.CurrentSchemaVersion, StoredText.Cap(correlationId, 200), handoffId, StoredText.Cap(mentionKey, TeamMessageFieldChars), team,
+            priority, urgency, sentiment, StoredText.Cap(text, TeamMessageTextChars), StoredText.CapOrNull(url, TeamMessageFieldChars),
+            firstResponseDueAt, resolutionDueAt);
 
     /// <summary>Puts a message on its team's queue (a new handoff, or one moved to that team).</summary>
     public async Task SendAsync(HandoffMessage message, CancellationToken cancellationToken)

@@ -14,5 +14,14 @@ public interface IMentionSource
 }
 
 /// <param name="Mentions">Oldest first.</param>
-/// <param name="NextWatermark">The watermark after this batch; unchanged when nothing new arrived.</param>
-public sealed record SourceBatch(IReadOnlyList<MentionMessage> Mentions, string? NextWatermark);
+/// <param name="NextWatermark">The watermark after this batch (past the rejected records too); unchanged when nothing new arrived.</param>
+/// <param name="Rejected">Records the source yielded but could not read, or that cannot travel as a mention; ingest dead-letters them and moves on.</param>
+public sealed record SourceBatch(IReadOnlyList<MentionMessage> Mentions, string? NextWatermark, IReadOnlyList<RejectedRecord>? Rejected = null)
+{
+    public IReadOnlyList<RejectedRecord> RejectedRecords => Rejected ?? [];
+}
+
+/// <param name="Locator">Where the record was, for a person to find it ("line 12", "id 1789...").</param>
+/// <param name="Raw">The record as the source gave it.</param>
+/// <param name="Reason">Why it could not be taken, in words that say what to fix.</param>
+public sealed record RejectedRecord(string Locator, string Raw, string Reason);

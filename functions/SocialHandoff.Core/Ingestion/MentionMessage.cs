@@ -19,7 +19,8 @@ public sealed record MentionMessage(
 {
     public const int CurrentSchemaVersion = 1;
 
-    /// <summary>The mention's key across sources: "source:id". Handoffs and dedupe use it.</summary>
+    /// <summary>The mention's key across sources: "source:id". Handoffs and dedupe use it. Not on the wire: it would repeat the id in every body.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Key => $"{Source}:{Id}";
 }
 

@@ -6,20 +6,42 @@ namespace SocialHandoff.Core.Ingestion;
 /// <summary>Sends mentions to the queue <c>mentions-incoming</c> as base64 JSON, the Functions trigger's format.</summary>
 internal sealed class StorageMentionQueue(StorageClients clients) : IMentionQueue
 {
-    /// <summary>A queue message is at most 64 KiB after base64, i.e. 48 KiB of UTF-8.</summary>
-    internal const int MaxBodyBytes = 48 * 1024;
-
     public async Task EnqueueAsync(MentionMessage mention, CancellationToken cancellationToken)
     {
-        var body = MentionJson.Serialize(mention);
-        if (Encoding.UTF8.GetByteCount(body) > MaxBodyBytes)
+        var body = MentionQueueLimit.Serialize(mention, out var refusal);
+        if (refusal is not null)
         {
-            throw new InvalidOperationException(
-                $"Mention {mention.Key} is {Encoding.UTF8.GetByteCount(body)} bytes as JSON, over the queue's {MaxBodyBytes}-byte limit before base64.");
+            throw new MentionRejectedException(refusal);
         }
 
         var queue = await clients.GetQueueAsync(StorageNames.MentionsIncomingQueue, cancellationToken).ConfigureAwait(false);
-        await queue.SendMessageAsync(body, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await queue.SendMessageAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status is 400 or 413)
+        {
+            // The service refused this message itself (too large, invalid); the next try would be refused too.
+            throw new MentionRejectedException($"The queue refused mention {StoredText.Cap(mention.Key, 200)}: {ex.Status} {ex.ErrorCode}.", ex);
+        }
+    }
+}
+
+/// <summary>What fits on <c>mentions-incoming</c>: a queue message is at most 64 KiB after base64, i.e. 48 KiB of UTF-8 JSON.</summary>
+public static class MentionQueueLimit
+{
+    public const int MaxBodyBytes = 48 * 1024;
+
+    /// <summary>The mention's queue body; <paramref name="refusal"/> says why it cannot be sent (null when it fits).</summary>
+    public static string Serialize(MentionMessage mention, out string? refusal)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        var body = MentionJson.Serialize(mention);
+        var bytes = Encoding.UTF8.GetByteCount(body);
+        refusal = bytes > MaxBodyBytes
+            ? $"The mention is {bytes:N0} bytes as JSON ({mention.Text.Length:N0} characters of text), over the {MaxBodyBytes:N0} bytes a queue message holds before base64; it cannot be enqueued."
+            : null;
+        return body;
     }
 }
 

@@ -44,11 +44,12 @@ public sealed class MentionLedger(StorageClients clients, TimeProvider timeProvi
             ["SlaPolicyVersion"] = route.SlaPolicyVersion,
             ["HandoffId"] = handoffId,
             ["TeamNotified"] = false,
-            ["CorrelationId"] = mention.CorrelationId,
+            ["CorrelationId"] = StoredText.Cap(mention.CorrelationId, 200),
             ["ReceivedAt"] = timeProvider.GetUtcNow(),
 
-            // The mention itself, so a proposed rule set can be dry-run on what really arrived.
-            ["Body"] = MentionJson.Serialize(mention),
+            // The mention itself, so a proposed rule set can be dry-run on what really arrived (cut to fit a property, flagged).
+            ["Body"] = MentionJson.SerializeCapped(mention, StoredText.MaxPropertyChars, out var bodyTruncated),
+            ["BodyTruncated"] = bodyTruncated ? true : null,
         };
         try
         {
@@ -90,13 +91,15 @@ public sealed class MentionLedger(StorageClients clients, TimeProvider timeProvi
         MergeAsync(mention, new Dictionary<string, object?> { ["Status"] = DeadLettered, ["DeadLetteredAt"] = timeProvider.GetUtcNow() }, cancellationToken);
 
     public Task RecordErrorAsync(MentionMessage mention, string error, CancellationToken cancellationToken) =>
-        MergeAsync(mention, new Dictionary<string, object?> { ["LastError"] = error.Length > 8000 ? error[..8000] : error, ["LastErrorAt"] = timeProvider.GetUtcNow() }, cancellationToken);
+        MergeAsync(mention, new Dictionary<string, object?> { ["LastError"] = StoredText.Cap(error, 8000), ["LastErrorAt"] = timeProvider.GetUtcNow() }, cancellationToken);
 
-    public async Task<string?> GetLastErrorAsync(MentionMessage mention, CancellationToken cancellationToken)
+    /// <summary>The mention's status (null when it has no row) and the last processing error recorded on it.</summary>
+    public async Task<(string? Status, string? LastError)> GetStateAsync(MentionMessage mention, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(mention);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync<TableEntity>(Partition(mention), Row(mention), ["LastError"], cancellationToken).ConfigureAwait(false);
-        return entity.HasValue ? entity.Value!.GetString("LastError") : null;
+        var entity = await table.GetEntityIfExistsAsync<TableEntity>(Partition(mention), Row(mention), ["Status", "LastError"], cancellationToken).ConfigureAwait(false);
+        return entity.HasValue ? (entity.Value!.GetString("Status"), entity.Value.GetString("LastError")) : (null, null);
     }
 
     private static string Partition(MentionMessage mention) => StorageNames.EscapeKey(mention.Source);

@@ -16,12 +16,19 @@ public enum ProcessOutcome
     /// <summary>This delivery created (or finished creating) the handoff.</summary>
     HandedOff,
 
-    /// <summary>The mention was handed off or dead-lettered before; nothing was written.</summary>
+    /// <summary>The mention was handed off before; nothing was written.</summary>
     Duplicate,
+
+    /// <summary>The mention was dead-lettered before (its message was poisoned); nothing was written.</summary>
+    AlreadyDeadLettered,
 
     /// <summary>The body could not be read; it is in <c>DeadLetters</c> with the reason.</summary>
     DeadLettered,
 }
+
+/// <param name="Outcome">What this delivery did.</param>
+/// <param name="MentionKey">The mention's key; null when the body could not be read.</param>
+public sealed record ProcessResult(ProcessOutcome Outcome, string? MentionKey);
 
 /// <summary>
 /// The ProcessMention stage. Every write has a key fixed by the mention, and each is
@@ -48,18 +55,22 @@ public sealed partial class ProcessMentionStage(
 {
     private readonly HandoffOptions _policy = handoffOptions.Value;
 
-    public async Task<ProcessOutcome> ProcessAsync(string body, long? dequeueCount, CancellationToken cancellationToken)
+    public async Task<ProcessOutcome> ProcessAsync(string body, long? dequeueCount, CancellationToken cancellationToken) =>
+        (await ProcessMessageAsync(body, dequeueCount, cancellationToken).ConfigureAwait(false)).Outcome;
+
+    /// <summary>As <see cref="ProcessAsync"/>, with the mention's key (null when the body could not be read), so a host can count each mention once however often it is delivered.</summary>
+    public async Task<ProcessResult> ProcessMessageAsync(string body, long? dequeueCount, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (!MentionJson.TryParse(body, out var mention, out var reason))
         {
             await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, null, reason, dequeueCount, cancellationToken).ConfigureAwait(false);
-            return ProcessOutcome.DeadLettered;
+            return new ProcessResult(ProcessOutcome.DeadLettered, null);
         }
 
         try
         {
-            return await HandOffAsync(mention, cancellationToken).ConfigureAwait(false);
+            return new ProcessResult(await HandOffAsync(mention, cancellationToken).ConfigureAwait(false), mention.Key);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -95,7 +106,7 @@ public sealed partial class ProcessMentionStage(
         if (entry.Status is MentionLedger.HandedOff or MentionLedger.DeadLettered)
         {
             LogDuplicate(mention.Key, entry.Status);
-            return ProcessOutcome.Duplicate;
+            return entry.Status == MentionLedger.HandedOff ? ProcessOutcome.Duplicate : ProcessOutcome.AlreadyDeadLettered;
         }
 
         // The route fixed at the first claim wins, with the policy-set version it named, even if rules or policies changed since.

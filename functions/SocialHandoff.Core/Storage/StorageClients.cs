@@ -15,6 +15,7 @@ namespace SocialHandoff.Core.Storage;
 public sealed class StorageClients
 {
     private readonly QueueServiceClient _queues;
+    private readonly QueueServiceClient _rawQueues;
     private readonly TableServiceClient _tables;
     private readonly bool _createIfMissing;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queueClients = new(StringComparer.Ordinal);
@@ -28,16 +29,19 @@ public sealed class StorageClients
         var settings = options.Value;
         var extraPolicies = policies.ToArray();
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var rawQueueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         var tableOptions = new TableClientOptions();
         foreach (var policy in extraPolicies)
         {
             queueOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+            rawQueueOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
             tableOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
         }
 
         if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
         {
             _queues = new QueueServiceClient(settings.ConnectionString, queueOptions);
+            _rawQueues = new QueueServiceClient(settings.ConnectionString, rawQueueOptions);
             _tables = new TableServiceClient(settings.ConnectionString, tableOptions);
         }
         else
@@ -47,6 +51,7 @@ public sealed class StorageClients
                 ManagedIdentityClientId = string.IsNullOrWhiteSpace(settings.ManagedIdentityClientId) ? null : settings.ManagedIdentityClientId,
             });
             _queues = new QueueServiceClient(settings.QueueServiceUri!, credential, queueOptions);
+            _rawQueues = new QueueServiceClient(settings.QueueServiceUri!, credential, rawQueueOptions);
             _tables = new TableServiceClient(settings.TableServiceUri!, credential, tableOptions);
         }
 
@@ -72,6 +77,13 @@ public sealed class StorageClients
         }
     }
 
+    /// <summary>
+    /// A client of an existing queue that reads and writes message text as it is stored, without
+    /// base64: a trigger-like reader decodes it itself, so one message that is not base64 is handled
+    /// on its own instead of failing the whole receive (the SDK's decoding throws for the batch).
+    /// </summary>
+    public QueueClient GetRawQueue(string name) => _rawQueues.GetQueueClient(name);
+
     /// <summary>The client of one table, created (when missing and allowed) on first use; a failed creation is retried next time.</summary>
     public async Task<TableClient> GetTableAsync(string name, CancellationToken cancellationToken)
     {
@@ -95,7 +107,7 @@ public sealed class StorageClients
             await _tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var queues = new[] { StorageNames.MentionsIncomingQueue, StorageNames.MentionsPoisonQueue }
+        var queues = new[] { StorageNames.MentionsIncomingQueue, StorageNames.MentionsPoisonQueue, StorageNames.PoisonOfPoisonQueue }
             .Concat(teams.Select(StorageNames.TeamQueue));
         foreach (var queue in queues.Distinct(StringComparer.Ordinal))
         {

@@ -9,6 +9,9 @@ public static partial class StorageNames
     public const string MentionsIncomingQueue = "mentions-incoming";
     public const string PoisonSuffix = "-poison";
     public const string MentionsPoisonQueue = MentionsIncomingQueue + PoisonSuffix;
+
+    /// <summary>Where the poison queue's own failures go (RecordDeadLetter failed five times: storage trouble, never the body).</summary>
+    public const string PoisonOfPoisonQueue = MentionsPoisonQueue + PoisonSuffix;
     public const string TeamQueuePrefix = "team-";
 
     public const string SourceStateTable = "SourceState";
@@ -39,8 +42,17 @@ public static partial class StorageNames
     }
 
     /// <summary>
-    /// Escapes a value for use as a PartitionKey or RowKey: the characters tables forbid (/ \ # ? and
-    /// control characters) and % become %XX, so distinct values stay distinct.
+    /// The longest key <see cref="EscapeKey"/> returns. Tables allow 1 KiB (512 UTF-16 characters) per
+    /// key; a key part of a longer key ("mention|" + this) still fits.
+    /// </summary>
+    public const int MaxKeyChars = 400;
+
+    /// <summary>
+    /// Makes any value a safe PartitionKey or RowKey: the characters tables forbid (/ \ # ? and
+    /// control characters) and % become %XX, a lone UTF-16 surrogate %uXXXX, so distinct values stay
+    /// distinct. A value whose escaped form is over <see cref="MaxKeyChars"/> keeps its first 300
+    /// characters and ends with "~" and the SHA-256 of the whole value: the same value always gives
+    /// the same key (retries stay idempotent), and a hostile id cannot exceed the key limit.
     /// </summary>
     public static string EscapeKey(string value)
     {
@@ -49,6 +61,20 @@ public static partial class StorageNames
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
+            if (char.IsSurrogate(c))
+            {
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                {
+                    builder?.Append(c).Append(value[i + 1]);
+                    i++;
+                    continue;
+                }
+
+                builder ??= new StringBuilder(value.Length + 8).Append(value, 0, i);
+                builder.Append("%u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                continue;
+            }
+
             var forbidden = c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c);
             if (forbidden)
             {
@@ -61,7 +87,20 @@ public static partial class StorageNames
             }
         }
 
-        return builder?.ToString() ?? value;
+        var escaped = builder?.ToString() ?? value;
+        if (escaped.Length <= MaxKeyChars)
+        {
+            return escaped;
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan())));
+        var keep = 300;
+        if (char.IsHighSurrogate(escaped[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(escaped.AsSpan(0, keep), "~", hash);
     }
 
     [GeneratedRegex("^(?=.{1,58}$)[a-z0-9]+(-[a-z0-9]+)*$")]

@@ -227,9 +227,8 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         if (pending.Type == WorkRules.Moved)
         {
             // The new team's channel hears of it as it would of a new handoff; consumers dedupe on the handoff id.
-            await store.SendAsync(new HandoffMessage(
-                HandoffMessage.CurrentSchemaVersion, h.CorrelationId, h.Id, h.MentionKey, h.Team, h.Priority, h.Urgency, h.Sentiment,
-                h.Text.Length > 2000 ? h.Text[..2000] : h.Text, h.Url,
+            await store.SendAsync(HandoffStore.TeamMessage(
+                h.CorrelationId, h.Id, h.MentionKey, h.Team, h.Priority, h.Urgency, h.Sentiment, h.Text, h.Url,
                 h.FirstResponseDueAt ?? h.CreatedAt, h.ResolutionDueAt ?? h.CreatedAt), cancellationToken).ConfigureAwait(false);
         }
 

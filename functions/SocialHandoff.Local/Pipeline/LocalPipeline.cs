@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,15 @@ using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Local.Pipeline;
 
-/// <summary>What one local run did, plus what the tables hold.</summary>
+/// <summary>
+/// What one local run did, plus what the tables hold. Each mention is counted once, by its key,
+/// however often it was delivered: <see cref="Ingested"/> is every mention and record the sources
+/// yielded (enqueued or dead-lettered at ingest), <see cref="HandedOff"/> and <see cref="DeadLettered"/>
+/// how many of those ended each way. <see cref="Duplicates"/> counts deliveries that found their mention
+/// already handed off (redeliveries); <see cref="OtherHandedOff"/> and <see cref="OtherDeadLetters"/> count
+/// messages that did not come from this run's ingest (queued before it started, enqueued by something
+/// else, not base64, not a mention) and ended each way.
+/// </summary>
 public sealed record PipelineSummary(
     int Ingested,
     int HandedOff,
@@ -21,10 +30,12 @@ public sealed record PipelineSummary(
     IReadOnlyDictionary<string, int> HandoffsByPriority,
     IReadOnlyList<(string Key, string Reason)> DeadLetters,
     int QueuedMessages,
-    SweepResult? Sla = null)
+    SweepResult? Sla = null,
+    int OtherDeadLetters = 0,
+    int OtherHandedOff = 0)
 {
-    /// <summary>Every ingested mention was handed off (now or before) or dead-lettered, the sources all succeeded and the queues are empty.</summary>
-    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + Duplicates + DeadLettered == Ingested;
+    /// <summary>The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention ended handed off or dead-lettered: ingested = handed off + dead-lettered.</summary>
+    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + DeadLettered == Ingested;
 }
 
 /// <summary>
@@ -43,10 +54,11 @@ public sealed partial class LocalPipeline
     private readonly List<string> _ingestErrors = [];
     private QueuePump? _incoming;
     private QueuePump? _poison;
-    private int _ingested;
-    private int _handedOff;
+    private readonly ConcurrentDictionary<string, byte> _ingested = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _handedOff = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _deadLettered = new(StringComparer.Ordinal);
     private int _duplicates;
-    private int _deadLettered;
+    private int _otherDeadLetters;
 
     public LocalPipeline(IServiceProvider services, QueuePumpOptions pumpOptions)
     {
@@ -65,30 +77,56 @@ public sealed partial class LocalPipeline
         await _storage.EnsureCreatedAsync(await router.GetTeamsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var process = _services.GetRequiredService<ProcessMentionStage>();
         var record = _services.GetRequiredService<RecordDeadLetterStage>();
-        var incoming = await _storage.GetQueueAsync(StorageNames.MentionsIncomingQueue, cancellationToken).ConfigureAwait(false);
-        var poison = await _storage.GetQueueAsync(StorageNames.MentionsPoisonQueue, cancellationToken).ConfigureAwait(false);
-        var poisonOfPoison = await _storage.GetQueueAsync(StorageNames.MentionsPoisonQueue + StorageNames.PoisonSuffix, cancellationToken).ConfigureAwait(false);
+        var incoming = _storage.GetRawQueue(StorageNames.MentionsIncomingQueue);
+        var poison = _storage.GetRawQueue(StorageNames.MentionsPoisonQueue);
+        await _storage.GetQueueAsync(StorageNames.PoisonOfPoisonQueue, cancellationToken).ConfigureAwait(false);
+        var poisonOfPoison = _storage.GetRawQueue(StorageNames.PoisonOfPoisonQueue);
         _incoming = new QueuePump(incoming, poison, async (body, dequeueCount, ct) =>
         {
-            var outcome = await process.ProcessAsync(body, dequeueCount, ct).ConfigureAwait(false);
-            switch (outcome)
+            var result = await process.ProcessMessageAsync(body, dequeueCount, ct).ConfigureAwait(false);
+            switch (result.Outcome)
             {
                 case ProcessOutcome.HandedOff:
-                    Interlocked.Increment(ref _handedOff);
+                    _handedOff.TryAdd(result.MentionKey!, 0);
                     break;
                 case ProcessOutcome.Duplicate:
+                    _handedOff.TryAdd(result.MentionKey!, 0);
                     Interlocked.Increment(ref _duplicates);
                     break;
+                case ProcessOutcome.AlreadyDeadLettered:
+                    _deadLettered.TryAdd(result.MentionKey!, 0);
+                    break;
                 default:
-                    Interlocked.Increment(ref _deadLettered);
+                    Interlocked.Increment(ref _otherDeadLetters);
                     break;
             }
         }, _pumpOptions, _logger);
-        _poison = new QueuePump(poison, poisonOfPoison, async (body, dequeueCount, ct) =>
-        {
-            await record.RecordAsync(body, dequeueCount, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _deadLettered);
-        }, _pumpOptions, _logger);
+        _poison = new QueuePump(
+            poison,
+            poisonOfPoison,
+            async (body, dequeueCount, ct) =>
+            {
+                var outcome = await record.RecordAsync(body, dequeueCount, ct).ConfigureAwait(false);
+                if (outcome.MentionKey is null)
+                {
+                    Interlocked.Increment(ref _otherDeadLetters);
+                }
+                else if (outcome.AlreadyHandedOff)
+                {
+                    _handedOff.TryAdd(outcome.MentionKey, 0);
+                }
+                else
+                {
+                    _deadLettered.TryAdd(outcome.MentionKey, 0);
+                }
+            },
+            _pumpOptions,
+            _logger,
+            onUndecodable: async (raw, dequeueCount, ct) =>
+            {
+                await record.RecordUndecodableAsync(StorageNames.MentionsIncomingQueue, raw, dequeueCount, ct).ConfigureAwait(false);
+                Interlocked.Increment(ref _otherDeadLetters);
+            });
     }
 
     /// <summary>One IngestMentions run; a second caller waits for the first (the timer's singleton lock).</summary>
@@ -98,7 +136,20 @@ public sealed partial class LocalPipeline
         try
         {
             var result = await Ingest.RunAsync(cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref _ingested, result.Enqueued);
+            foreach (var source in result.Sources)
+            {
+                foreach (var key in source.EnqueuedKeys ?? [])
+                {
+                    _ingested.TryAdd(key, 0);
+                }
+
+                foreach (var record in source.DeadLetteredRecords ?? [])
+                {
+                    _ingested.TryAdd(record, 0);
+                    _deadLettered.TryAdd(record, 0);
+                }
+            }
+
             lock (_ingestErrors)
             {
                 _ingestErrors.AddRange(result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}"));
@@ -238,15 +289,21 @@ public sealed partial class LocalPipeline
             errors = [.. _ingestErrors];
         }
 
+        // Counted against what was ingested, so a redelivery, or a mention handed off by an earlier run on the same storage, is not counted twice.
+        var ingested = _ingested.Keys.ToHashSet(StringComparer.Ordinal);
+        var handedOff = _handedOff.Keys.Count(ingested.Contains);
+        var deadLettered = _deadLettered.Keys.Count(k => ingested.Contains(k) && !_handedOff.ContainsKey(k));
         return new PipelineSummary(
-            Volatile.Read(ref _ingested), Volatile.Read(ref _handedOff), Volatile.Read(ref _duplicates), Volatile.Read(ref _deadLettered),
-            errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla);
+            ingested.Count, handedOff, Volatile.Read(ref _duplicates), deadLettered,
+            errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla,
+            Volatile.Read(ref _otherDeadLetters) + _deadLettered.Keys.Count(k => !ingested.Contains(k) && !_handedOff.ContainsKey(k)),
+            _handedOff.Keys.Count(k => !ingested.Contains(k)));
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)
     {
         var total = 0;
-        foreach (var name in new[] { StorageNames.MentionsIncomingQueue, StorageNames.MentionsPoisonQueue })
+        foreach (var name in new[] { StorageNames.MentionsIncomingQueue, StorageNames.MentionsPoisonQueue, StorageNames.PoisonOfPoisonQueue })
         {
             var queue = await _storage.GetQueueAsync(name, cancellationToken).ConfigureAwait(false);
             total += (await queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount;

@@ -1,3 +1,4 @@
+using System.Text;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
@@ -27,14 +28,23 @@ public sealed class QueuePumpOptions
 /// Pulls a queue the way the Functions queue trigger does: a batch at a time, each message handled
 /// concurrently; success deletes it; failure makes it visible again after the visibility timeout,
 /// and the failure of its last allowed delivery copies the body (only) to &lt;queue&gt;-poison and deletes it.
+/// Messages are read as stored and decoded from base64 one by one, so a message that is not base64
+/// is dealt with alone (as the host does: moved to poison at once, unread, or given to
+/// <c>onUndecodable</c>) while the rest of its batch is handled.
 /// </summary>
+/// <param name="queue">A client that reads message text as stored (<see cref="Core.Storage.StorageClients.GetRawQueue"/>).</param>
+/// <param name="poison">A client of the poison queue that writes text as given.</param>
+/// <param name="onUndecodable">What to do with a message that is not base64; null moves it to poison.</param>
 public sealed partial class QueuePump(
     QueueClient queue,
     QueueClient poison,
     Func<string, long, CancellationToken, Task> handler,
     QueuePumpOptions options,
-    ILogger logger)
+    ILogger logger,
+    Func<string, long, CancellationToken, Task>? onUndecodable = null)
 {
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
     public string QueueName => queue.Name;
 
     /// <summary>One receive and the handling of what it returned; the number of messages received.</summary>
@@ -81,9 +91,38 @@ public sealed partial class QueuePump(
         }
     }
 
+    /// <summary>The message's text decoded from base64 as UTF-8 (invalid bytes become U+FFFD, as the host's string binding does); null when it is not base64.</summary>
+    internal static string? Decode(string messageText)
+    {
+        try
+        {
+            return Utf8.GetString(Convert.FromBase64String(messageText));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     private async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
-        var body = message.Body.ToString();
+        var raw = message.Body.ToString();
+        if (Decode(raw) is not { } body)
+        {
+            LogUndecodable(queue.Name, message.MessageId, message.DequeueCount);
+            if (onUndecodable is not null)
+            {
+                await onUndecodable(raw, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await poison.SendMessageAsync(raw, cancellationToken).ConfigureAwait(false);
+            }
+
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await handler(body, message.DequeueCount, cancellationToken).ConfigureAwait(false);
@@ -93,7 +132,7 @@ public sealed partial class QueuePump(
             if (message.DequeueCount >= options.MaxDequeueCount)
             {
                 LogPoisoned(ex, queue.Name, message.MessageId, message.DequeueCount, poison.Name);
-                await poison.SendMessageAsync(body, cancellationToken).ConfigureAwait(false);
+                await poison.SendMessageAsync(raw, cancellationToken).ConfigureAwait(false);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -116,4 +155,7 @@ public sealed partial class QueuePump(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "{Queue}: polling failed")]
     private partial void LogPollFailed(Exception exception, string queue);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "{Queue}: message {MessageId} (delivery {DequeueCount}) is not base64, the encoding the trigger reads; it is not retried")]
+    private partial void LogUndecodable(string queue, string messageId, long dequeueCount);
 }

@@ -184,14 +184,43 @@ internal static class RunCommand
         await output.WriteLineAsync($"  tables                 {StorageNames.SlaDueTable} (pending steps by due minute), {StorageNames.NotificationsTable} (outbox), {StorageNames.DailyStatsTable}, {StorageNames.ConfigurationTable} (rule and policy versions)").ConfigureAwait(false);
     }
 
+    private static IEnumerable<string> IncompleteBecause(PipelineSummary summary)
+    {
+        if (summary.IngestErrors.Count > 0)
+        {
+            yield return $"{summary.IngestErrors.Count} source(s) failed (ingest errors above; their watermarks stayed, the next run retries)";
+        }
+
+        if (summary.QueuedMessages > 0)
+        {
+            yield return $"{summary.QueuedMessages} message(s) still queued";
+        }
+
+        if (summary.HandedOff + summary.DeadLettered != summary.Ingested)
+        {
+            yield return $"{summary.Ingested - summary.HandedOff - summary.DeadLettered} ingested mention(s) are neither handed off nor dead-lettered";
+        }
+    }
+
     internal static async Task PrintAsync(PipelineSummary summary, AzuriteLauncher? azurite, TextWriter output)
     {
         var w = output;
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Summary").ConfigureAwait(false);
-        await w.WriteLineAsync($"  mentions ingested      {summary.Ingested}").ConfigureAwait(false);
-        await w.WriteLineAsync($"  handed off             {summary.HandedOff}" + (summary.Duplicates > 0 ? $" (+{summary.Duplicates} already handed off before)" : "")).ConfigureAwait(false);
-        await w.WriteLineAsync($"  dead-lettered          {summary.DeadLettered}").ConfigureAwait(false);
+        await w.WriteLineAsync($"  mentions ingested      {summary.Ingested} (each counted once)").ConfigureAwait(false);
+        await w.WriteLineAsync($"  handed off             {summary.HandedOff}" + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
+        await w.WriteLineAsync($"  dead-lettered          {summary.DeadLettered} (with a reason in {StorageNames.DeadLettersTable})").ConfigureAwait(false);
+        await w.WriteLineAsync($"  accounted for          {summary.HandedOff} + {summary.DeadLettered} = {summary.HandedOff + summary.DeadLettered} of {summary.Ingested} ingested").ConfigureAwait(false);
+        if (summary.OtherHandedOff > 0)
+        {
+            await w.WriteLineAsync($"  also handed off        {summary.OtherHandedOff} (messages queued before this run started)").ConfigureAwait(false);
+        }
+
+        if (summary.OtherDeadLetters > 0)
+        {
+            await w.WriteLineAsync($"  other dead letters     {summary.OtherDeadLetters} (messages not from this run's sources: not base64, not a mention)").ConfigureAwait(false);
+        }
+
         await w.WriteLineAsync($"  still queued           {summary.QueuedMessages}").ConfigureAwait(false);
         await w.WriteLineAsync("  handoffs per team      " + string.Join(", ", summary.HandoffsByTeam.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         await w.WriteLineAsync("  handoffs per priority  " + string.Join(", ", summary.HandoffsByPriority.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
@@ -216,7 +245,7 @@ internal static class RunCommand
 
         await w.WriteLineAsync(summary.Complete
             ? "Every ingested mention was handed off or dead-lettered with a reason."
-            : "NOT COMPLETE: some mentions are neither handed off nor dead-lettered (see above).").ConfigureAwait(false);
+            : "NOT COMPLETE: " + string.Join("; ", IncompleteBecause(summary)) + ".").ConfigureAwait(false);
     }
 }
 
