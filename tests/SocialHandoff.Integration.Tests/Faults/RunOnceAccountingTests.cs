@@ -1,0 +1,58 @@
+using System.Text.Json;
+using SocialHandoff.Local.Pipeline;
+
+namespace SocialHandoff.Integration.Tests.Faults;
+
+/// <summary><c>run --once</c> closes its accounts: ingested = handed off + dead-lettered, and it exits 0 exactly when that holds.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RunOnceAccountingTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("run-once-").FullName;
+
+    public Task InitializeAsync() => azurite.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task RunOnce_ExportWithHostileRecords_PrintsClosedAccountsAndExitsZero()
+    {
+        var lines = File.ReadLines(Harness.SamplePath).Where(l => !string.IsNullOrWhiteSpace(l)).Take(25).ToList();
+        lines.Insert(10, "{\"id\":\"x\",\"text\":\"\\udc00\",\"postedAt\":\"2026-11-01T10:00:00Z\"}");
+        lines.Insert(20, JsonSerializer.Serialize(new { id = "huge", text = new string('a', 60_000), postedAt = "2026-11-01T10:00:00Z" }));
+        var path = Path.Combine(_folder, "export.jsonl");
+        await File.WriteAllLinesAsync(path, lines);
+        var output = new StringWriter();
+
+        var exit = await RunCommand.RunAsync(Args(path), output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.True(exit == 0, text);
+        Assert.Contains("mentions ingested      27", text, StringComparison.Ordinal);
+        Assert.Contains("accounted for          25 + 2 = 27 of 27 ingested", text, StringComparison.Ordinal);
+        Assert.Contains("Every ingested mention was handed off or dead-lettered with a reason.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunOnce_SourceFails_SaysWhyAndExitsOne()
+    {
+        var output = new StringWriter();
+
+        var exit = await RunCommand.RunAsync(Args(Path.Combine(_folder, "missing.jsonl")), output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.True(exit == 1, text);
+        Assert.Contains("NOT COMPLETE: 1 source(s) failed", text, StringComparison.Ordinal);
+        Assert.Contains("was not found", text, StringComparison.Ordinal);
+    }
+
+    private string[] Args(string exportPath) =>
+    [
+        "--once",
+        $"--Storage:ConnectionString={azurite.ConnectionString}",
+        "--Sources:Files:Exports:0:Name=export",
+        $"--Sources:Files:Exports:0:Path={exportPath}",
+        "--Local:Once:SimulateSlaMinutes=0",
+    ];
+}
