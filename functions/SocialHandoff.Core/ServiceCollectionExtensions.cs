@@ -89,6 +89,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IIngestRejects>(sp => sp.GetRequiredService<DeadLetterStore>());
         services.TryAddSingleton<ProcessMentionStage>();
         services.TryAddSingleton<RecordDeadLetterStage>();
+        services.TryAddSingleton<PoisonOfPoisonSweep>();
         services.TryAddSingleton(sp => new IngestStage(
             CreateSources(sp),
             sp.GetRequiredService<IWatermarkStore>(),

@@ -106,19 +106,7 @@ public sealed partial class LocalPipeline
             poisonOfPoison,
             async (body, dequeueCount, ct) =>
             {
-                var outcome = await record.RecordAsync(body, dequeueCount, ct).ConfigureAwait(false);
-                if (outcome.MentionKey is null)
-                {
-                    Interlocked.Increment(ref _otherDeadLetters);
-                }
-                else if (outcome.AlreadyHandedOff)
-                {
-                    _handedOff.TryAdd(outcome.MentionKey, 0);
-                }
-                else
-                {
-                    _deadLettered.TryAdd(outcome.MentionKey, 0);
-                }
+                Count(await record.RecordAsync(body, dequeueCount, ct).ConfigureAwait(false));
             },
             _pumpOptions,
             _logger,
@@ -127,6 +115,34 @@ public sealed partial class LocalPipeline
                 await record.RecordUndecodableAsync(StorageNames.MentionsIncomingQueue, raw, dequeueCount, ct).ConfigureAwait(false);
                 Interlocked.Increment(ref _otherDeadLetters);
             });
+    }
+
+    private void Count(PoisonOutcome outcome)
+    {
+        if (outcome.MentionKey is null)
+        {
+            Interlocked.Increment(ref _otherDeadLetters);
+        }
+        else if (outcome.AlreadyHandedOff)
+        {
+            _handedOff.TryAdd(outcome.MentionKey, 0);
+        }
+        else
+        {
+            _deadLettered.TryAdd(outcome.MentionKey, 0);
+        }
+    }
+
+    /// <summary>Records what reached the poison queue's own poison queue (the Functions app does this on the SLA sweep's timer); returns how many.</summary>
+    private async Task<int> SweepPoisonOfPoisonAsync(CancellationToken cancellationToken)
+    {
+        var outcomes = await _services.GetRequiredService<PoisonOfPoisonSweep>().RunAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var outcome in outcomes)
+        {
+            Count(outcome);
+        }
+
+        return outcomes.Count;
     }
 
     /// <summary>One IngestMentions run; a second caller waits for the first (the timer's singleton lock).</summary>
@@ -169,6 +185,7 @@ public sealed partial class LocalPipeline
         await _sweepGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await SweepPoisonOfPoisonAsync(cancellationToken).ConfigureAwait(false);
             var sweep = _services.GetRequiredService<SlaSweepStage>();
             var result = asOf is { } at ? await sweep.RunAsync(at, cancellationToken).ConfigureAwait(false) : await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
             _sla += result;
@@ -191,7 +208,8 @@ public sealed partial class LocalPipeline
             while (true)
             {
                 var received = await _incoming!.PumpOnceAsync(limit.Token).ConfigureAwait(false)
-                    + await _poison!.PumpOnceAsync(limit.Token).ConfigureAwait(false);
+                    + await _poison!.PumpOnceAsync(limit.Token).ConfigureAwait(false)
+                    + await SweepPoisonOfPoisonAsync(limit.Token).ConfigureAwait(false);
                 if (received > 0)
                 {
                     continue;

@@ -129,6 +129,25 @@ public sealed class MessageFaultTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Drain_MessagesOnPoisonOfPoison_RecordedInDeadLettersAndQueueEmptied()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString);
+        var mention = (await harness.SampleMentionsAsync())[3];
+        await harness.Queue(StorageNames.PoisonOfPoisonQueue).SendMessageAsync(MentionJson.Serialize(mention));
+        await new QueueServiceClient(harness.ConnectionString).GetQueueClient(StorageNames.PoisonOfPoisonQueue).SendMessageAsync("raw, not base64");
+
+        await harness.Pipeline.DrainAsync(Drain, CancellationToken.None);
+        var summary = await harness.Pipeline.SummarizeAsync(CancellationToken.None);
+
+        var dead = await harness.RowsAsync(StorageNames.DeadLettersTable);
+        Assert.Equal(2, dead.Count);
+        Assert.Contains(dead, d => d.GetString("MentionKey") == mention.Key);
+        Assert.Contains(dead, d => DeadLetterStore.ReadBody(d) == "raw, not base64");
+        Assert.Equal(0, await harness.QueueLengthAsync(StorageNames.PoisonOfPoisonQueue));
+        Assert.Equal(0, summary.QueuedMessages);
+    }
+
+    [Fact]
     public async Task Summarize_RedeliveredMentions_EachCountedOnceAndComplete()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString);

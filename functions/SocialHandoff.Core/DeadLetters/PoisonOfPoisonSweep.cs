@@ -1,0 +1,63 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core.DeadLetters;
+
+/// <summary>
+/// Empties <c>mentions-incoming-poison-poison</c>, which no trigger reads: the host puts there what
+/// RecordDeadLetter failed on five times (storage trouble while recording) and, in Azure, a poison
+/// message that is not base64 (the poison trigger cannot decode it either). Each message is read as
+/// stored, recorded in DeadLetters (decoded when it is base64, its raw text otherwise) and deleted, so
+/// nothing stays where nobody looks. Run by the SLA sweep's timer.
+/// </summary>
+public sealed partial class PoisonOfPoisonSweep(StorageClients clients, RecordDeadLetterStage record, ILogger<PoisonOfPoisonSweep> logger)
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    /// <summary>Records and deletes what the queue holds, up to 32 messages a call (one receive); returns what became of each.</summary>
+    public async Task<IReadOnlyList<PoisonOutcome>> RunAsync(CancellationToken cancellationToken)
+    {
+        var queue = clients.GetRawQueue(StorageNames.PoisonOfPoisonQueue);
+        if (!await queue.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return [];
+        }
+
+        var outcomes = new List<PoisonOutcome>();
+        var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false)).Value;
+        foreach (var message in messages)
+        {
+            var raw = message.Body.ToString();
+            if (TryDecode(raw) is { } body)
+            {
+                outcomes.Add(await record.RecordAsync(body, message.DequeueCount, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                await record.RecordUndecodableAsync(StorageNames.MentionsIncomingQueue, raw, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+                outcomes.Add(new PoisonOutcome(null, false));
+            }
+
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            LogRecovered(message.MessageId);
+        }
+
+        return outcomes;
+    }
+
+    private static string? TryDecode(string raw)
+    {
+        try
+        {
+            return Utf8.GetString(Convert.FromBase64String(raw));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Message {MessageId} on mentions-incoming-poison-poison recorded in DeadLetters and deleted")]
+    private partial void LogRecovered(string messageId);
+}
