@@ -1,6 +1,6 @@
-using System.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 using SocialHandoff.Core.Api;
 
 namespace SocialHandoff.Functions;
@@ -13,27 +13,27 @@ namespace SocialHandoff.Functions;
 internal sealed class Api(WorkApi api)
 {
     [Function(nameof(Api))]
-    public async Task<HttpResponseData> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", Route = "api/{*path}")] HttpRequestData request,
-        CancellationToken cancellationToken)
-    {
-        if (request.Headers.TryGetValues("Content-Length", out var lengths) && long.TryParse(lengths.FirstOrDefault(), out var length) && length > WorkApi.MaxBodyBytes)
-        {
-            return await HttpResponses.WriteAsync(request, WorkApi.BodyTooLarge(), cancellationToken).ConfigureAwait(false);
-        }
+    public IActionResult Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", Route = "api/{*path}")] HttpRequest request) =>
+        new HttpContextResult(context => ApiHttp.ServeApiAsync(context, api));
+}
 
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        var query = HttpUtility.ParseQueryString(request.Url.Query);
-        var response = await api.HandleAsync(
-            new ApiRequest(
-                request.Method.ToUpperInvariant(),
-                request.Url.AbsolutePath,
-                query.AllKeys.OfType<string>().ToDictionary(k => k, k => query[k] ?? "", StringComparer.OrdinalIgnoreCase),
-                name => request.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null,
-                name => request.Cookies.FirstOrDefault(c => c.Name == name)?.Value,
-                body.Length == 0 ? null : body),
-            cancellationToken).ConfigureAwait(false);
-        return await HttpResponses.WriteAsync(request, response, cancellationToken).ConfigureAwait(false);
+/// <summary>HTTP GET on every other path: the dashboard's static files, deployed beside the app in dashboard/.</summary>
+internal sealed class Dashboard
+{
+    private static readonly DashboardFiles Files = new(DashboardFiles.DefaultRoot);
+
+    [Function(nameof(Dashboard))]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path}")] HttpRequest request) =>
+        new HttpContextResult(context => ApiHttp.ServeFileAsync(context, Files));
+}
+
+/// <summary>Writes the response through <see cref="ApiHttp"/>, the same code the local runner's Kestrel uses.</summary>
+internal sealed class HttpContextResult(Func<HttpContext, Task> write) : IActionResult
+{
+    public Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return write(context.HttpContext);
     }
 }

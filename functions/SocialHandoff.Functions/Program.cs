@@ -3,5 +3,6 @@ using Microsoft.Extensions.Hosting;
 using SocialHandoff.Core;
 
 var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
 builder.Services.AddSocialHandoff();
 builder.Build().Run();
