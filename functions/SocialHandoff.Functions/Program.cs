@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
-using SocialHandoff.Core;
+using SocialHandoff.Functions;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddSocialHandoff();
+builder.Services.AddSocialHandoffFunctions();
 builder.Build().Run();

@@ -228,5 +228,5 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
         return services.BuildServiceProvider();
     }
 
-    private static IMentionSource Source(IServiceProvider services) => Assert.Single(ServiceCollectionExtensions.CreateSources(services));
+    private static IMentionSource Source(IServiceProvider services) => Assert.Single(SocialHandoff.Core.ServiceCollectionExtensions.CreateSources(services));
 }
