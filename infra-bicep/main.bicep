@@ -92,6 +92,8 @@ var incomingQueue = 'mentions-incoming'
 var queueNames = concat([
   incomingQueue
   '${incomingQueue}-poison'
+  // What RecordDeadLetter fails on five times; the SlaSweep timer records it in DeadLetters.
+  '${incomingQueue}-poison-poison'
 ], map(teams, team => 'team-${team}'))
 var tableNames = [
   'SourceState'
@@ -170,9 +172,10 @@ var brandSettings = reduce(map(range(0, length(xBrands)), i => {
   'Sources__X__Brands__${i}__Query': xBrands[i].query
 }), {}, (all, brand) => union(all, brand))
 
+// SlaOptions.Teams[team].Webhooks[i] (Sla:Teams:<team>:Webhooks:<i>:Kind and :Url). The index is the target's
+// place in webhookTargets: a team's list may skip numbers, which the configuration binder reads as one list.
 var webhookSettings = reduce(map(range(0, length(webhookTargets)), i => {
-  'Sla__Webhooks__Targets__${i}__Team': webhookTargets[i].team
-  'Sla__Webhooks__Targets__${i}__Kind': webhookTargets[i].kind
+  'Sla__Teams__${webhookTargets[i].team}__Webhooks__${i}__Kind': webhookTargets[i].kind
 }), {}, (all, target) => union(all, target))
 
 var appSettings = union({
@@ -212,7 +215,7 @@ var secretSettings = concat([
     secretName: xBearerTokenSecretName
   }
 ], map(range(0, length(webhookTargets)), i => {
-  setting: 'Sla__Webhooks__Targets__${i}__Url'
+  setting: 'Sla__Teams__${webhookTargets[i].team}__Webhooks__${i}__Url'
   secretName: webhookTargets[i].secretName
 }))
 

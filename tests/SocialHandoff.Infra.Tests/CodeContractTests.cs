@@ -33,7 +33,9 @@ public sealed partial class CodeContractTests(BicepFixture bicep)
     public void Queues_EveryTeamInSettings_HasItsTeamQueue(string environment)
     {
         var settings = AppSettings.Of(bicep, environment);
-        var teams = settings.Where(s => TeamSetting().IsMatch(s.Key)).Select(s => s.Value).Distinct(StringComparer.Ordinal).ToList();
+        var teams = settings.Where(s => TeamSetting().IsMatch(s.Key)).Select(s => s.Value)
+            .Concat(settings.Keys.Select(k => TeamInKey().Match(k)).Where(m => m.Success).Select(m => m.Groups[1].Value))
+            .Distinct(StringComparer.Ordinal).ToList();
         Assert.Contains(settings["Routing__DefaultTeam"], teams);
         var created = ChildNames(environment, "Microsoft.Storage/storageAccounts/queueServices/queues");
         var missing = teams.Select(StorageNames.TeamQueue).Except(created, StringComparer.Ordinal).ToList();
@@ -99,6 +101,9 @@ public sealed partial class CodeContractTests(BicepFixture bicep)
     private List<string> ChildNames(string environment, string type) =>
         bicep.Resources(environment, type).Select(r => ((string)r["name"]!).Split('/')[^1]).ToList();
 
-    [GeneratedRegex(@"^(Routing__DefaultTeam|Routing__Rules__\d+__Team|Sla__Webhooks__Targets__\d+__Team)$")]
+    [GeneratedRegex(@"^(Routing__DefaultTeam|Routing__Rules__\d+__Team)$")]
     private static partial Regex TeamSetting();
+
+    [GeneratedRegex(@"^Sla__Teams__([a-z0-9-]+)__")]
+    private static partial Regex TeamInKey();
 }

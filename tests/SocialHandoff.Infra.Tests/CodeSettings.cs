@@ -42,6 +42,7 @@ public static partial class CodeSettings
         ["Scoring:Urgency"] = "The fitted weights ship embedded (urgency-defaults.json); overriding them per environment would fork the evaluated model.",
         ["Api"] = "Its one Azure-relevant value, AtRiskWithin, keeps its default (30 minutes, when a policy gives no warning time); DevIdentities must stay unset there.",
         ["Sources:Files"] = "File exports are for backfills and the local runner; a Flex Consumption app has no export files to read.",
+        ["Sla:Webhooks"] = "Delivery retries and timeouts (WebhookOptions) keep their defaults; the targets themselves are per team under Sla:Teams.",
     };
 
     public static Assembly CoreAssembly => typeof(ServiceCollectionExtensions).Assembly;
@@ -139,4 +140,111 @@ public static partial class CodeSettings
 
     [GeneratedRegex("\"%([A-Za-z0-9_.:-]+)%\"")]
     private static partial Regex BindingExpression();
+}
+
+/// <summary>Which code reads a configuration key: the options graph of every section, the Functions binding expressions, and the few settings read by the platform.</summary>
+public static class SettingReaders
+{
+    /// <summary>Settings the code does not read because the platform or the host does, each with who reads it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Platform = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["FUNCTIONS_WORKER_RUNTIME"] = "the Functions host (dotnet-isolated)",
+        ["FUNCTIONS_EXTENSION_VERSION"] = "the Functions host",
+        ["AzureWebJobsStorage"] = "the Functions host: its queue triggers and timer locks",
+        ["AzureWebJobsStorage:accountName"] = "the Functions host, by identity",
+        ["AzureWebJobsStorage:credential"] = "the Functions host, by identity",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "the Functions host and the worker's telemetry",
+        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "the Functions host: Entra authentication to Application Insights",
+        ["IsEncrypted"] = "Core Tools: local.settings.json's own flag",
+        ["Logging"] = "Microsoft.Extensions.Logging: log levels",
+    };
+
+    /// <summary>Settings read directly by a host rather than through an options class.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReadDirectly = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Local:Web:Port"] = "the local runner's web host (RunCommand)",
+    };
+
+    private static readonly Assembly LocalAssembly = typeof(SocialHandoff.Local.Pipeline.QueuePumpOptions).Assembly;
+
+    /// <summary>Every options section of Core and the local runner, longest first so the most specific one is tried first.</summary>
+    public static IReadOnlyList<(Type Type, string Section)> Sections { get; } =
+        CodeSettings.OptionsSections()
+            .Concat(LocalAssembly.GetExportedTypes()
+                .Select(t => (Type: t, Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
+                .Where(x => x.Type.Name.EndsWith("Options", StringComparison.Ordinal) && x.Field is { IsLiteral: true })
+                .Select(x => (x.Type, (string)x.Field!.GetRawConstantValue()!)))
+            .OrderByDescending(s => s.Item2.Length)
+            .ToArray();
+
+    /// <summary>Who reads <paramref name="key"/> (Section:Property form), or null when nothing does: a setting that is written but never read.</summary>
+    public static string? ReaderOf(string key, IReadOnlyCollection<string> bindingExpressions)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (Platform.Keys.FirstOrDefault(p => key.Equals(p, StringComparison.OrdinalIgnoreCase) || key.StartsWith(p + ":", StringComparison.OrdinalIgnoreCase)) is { } platform)
+        {
+            return Platform[platform];
+        }
+
+        if (ReadDirectly.TryGetValue(key, out var direct))
+        {
+            return direct;
+        }
+
+        foreach (var (type, section) in Sections)
+        {
+            if (key.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase)
+                && Resolves(type, key[(section.Length + 1)..].Split(':'), 0))
+            {
+                return type.Name;
+            }
+        }
+
+        return bindingExpressions.Contains(key, StringComparer.OrdinalIgnoreCase) ? "a Functions binding expression" : null;
+    }
+
+    // As the configuration binder reads it: properties by name (any case), dictionaries by any key, lists by index; a value lands on a scalar.
+    private static bool Resolves(Type type, string[] path, int at)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        if (at == path.Length)
+        {
+            return IsScalar(t);
+        }
+
+        if (IsScalar(t))
+        {
+            return false;
+        }
+
+        if (DictionaryValue(t) is { } value)
+        {
+            return Resolves(value, path, at + 1);
+        }
+
+        if (t != typeof(string) && ElementType(t) is { } element)
+        {
+            return int.TryParse(path[at], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _) && Resolves(element, path, at + 1);
+        }
+
+        var property = t.GetProperty(path[at], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+        return property is not null && property.GetIndexParameters().Length == 0
+            && (property.SetMethod is { IsPublic: true } || !IsScalar(property.PropertyType))
+            && Resolves(property.PropertyType, path, at + 1);
+    }
+
+    private static Type? DictionaryValue(Type t) =>
+        (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IDictionary<,>) ? t : t.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>)))
+            ?.GetGenericArguments() is [var keyType, var valueType] && keyType == typeof(string) ? valueType : null;
+
+    private static Type? ElementType(Type t) =>
+        t.IsArray ? t.GetElementType()
+        : (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IEnumerable<>) ? t : t.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)))?.GetGenericArguments()[0];
+
+    private static bool IsScalar(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(Uri)
+            || t == typeof(TimeSpan) || t == typeof(DateTimeOffset) || t == typeof(DateTime) || t == typeof(Guid) || t == typeof(DateOnly) || t == typeof(TimeOnly);
+    }
 }

@@ -8,6 +8,8 @@ namespace SocialHandoff.Local.Pipeline;
 /// <summary>The Functions queue-trigger semantics that matter, from host.json's defaults.</summary>
 public sealed class QueuePumpOptions
 {
+    public const string SectionName = "Local:QueuePump";
+
     /// <summary>Messages fetched per poll. Functions default 16 (the maximum a receive allows is 32).</summary>
     public int BatchSize { get; set; } = 16;
 

@@ -79,7 +79,7 @@ internal static class RunCommand
             builder.Services.AddSocialHandoff();
             builder.Services.AddOptions<IngestScheduleOptions>().BindConfiguration(IngestScheduleOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<IngestScheduleOptions>, IngestScheduleOptionsValidator>();
-            builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration("Local:QueuePump");
+            builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration(QueuePumpOptions.SectionName);
             builder.Services.AddOptions<OnceOptions>().BindConfiguration(OnceOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<OnceOptions>, OnceOptionsValidator>();
             builder.Services.AddSingleton<IValidateOptions<SlaOptions>, SweepScheduleValidator>();
