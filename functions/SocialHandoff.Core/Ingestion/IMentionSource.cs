@@ -15,4 +15,8 @@ public interface IMentionSource
 
 /// <param name="Mentions">Oldest first.</param>
 /// <param name="NextWatermark">The watermark after this batch; unchanged when nothing new arrived.</param>
-public sealed record SourceBatch(IReadOnlyList<MentionMessage> Mentions, string? NextWatermark);
+public sealed record SourceBatch(IReadOnlyList<MentionMessage> Mentions, string? NextWatermark)
+{
+    /// <summary>What the source met without failing (partial errors, a restart, a run ended early), each as a person reads it.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
