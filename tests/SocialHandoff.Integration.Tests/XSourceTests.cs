@@ -432,6 +432,57 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ingest_RateLimitedMidRun_EnqueuesWhatWasFetchedKeepsWatermarkAndNextRunResumes()
+    {
+        var old = XSnowflake.ForTime(Harness.Start.AddHours(-2));
+        await using var server = await XLoopbackServer.StartAsync((context, n) => n switch
+        {
+            0 or 2 => XLoopbackServer.JsonAsync(context, 200, PageOne),
+            1 => XLoopbackServer.RateLimitedAsync(context, Harness.Start.AddMinutes(14)),
+            _ => XLoopbackServer.JsonAsync(context, 200, PageTwo),
+        });
+        server.Now = () => Harness.Start;
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: XSettings(server.BaseUrl), withSample: false);
+        var watermarks = harness.Services.GetRequiredService<IWatermarkStore>();
+        await watermarks.SaveAsync("x:contoso", old, CancellationToken.None);
+
+        var first = await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
+        var kept = await watermarks.GetAsync("x:contoso", CancellationToken.None);
+        var second = await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
+        await harness.Pipeline.DrainAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Null(Assert.Single(first.Sources).Error);
+        Assert.Equal(2, first.Enqueued);
+        Assert.Equal(old, kept);
+        Assert.Equal(3, second.Enqueued);
+        Assert.Equal(Id1005, await watermarks.GetAsync("x:contoso", CancellationToken.None));
+        Assert.All(server.Requests, r => Assert.Equal(old, r.Query["since_id"]));
+        Assert.Equal(4, server.Requests.Count);
+        Assert.Equal(3, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+    }
+
+    [Fact]
+    public async Task Ingest_WatermarkOutsideWindow_RunSucceedsAndSavesAWatermarkInsideIt()
+    {
+        await using var server = await XLoopbackServer.StartAsync((context, _) => XLoopbackServer.JsonAsync(context, 200, Empty));
+        server.Now = () => Harness.Start;
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: XSettings(server.BaseUrl), withSample: false);
+        var watermarks = harness.Services.GetRequiredService<IWatermarkStore>();
+        await watermarks.SaveAsync("x:contoso", XSnowflake.ForTime(Harness.Start.AddDays(-9)), CancellationToken.None);
+
+        var first = await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
+        var second = await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
+
+        Assert.True(first.Succeeded && second.Succeeded);
+        var requests = server.Requests.ToArray();
+        Assert.True(requests[0].Query.ContainsKey("start_time"));
+        Assert.False(requests[0].Query.ContainsKey("since_id"));
+        Assert.True(requests[1].Query.ContainsKey("since_id"), "the second run searches from the saved watermark");
+        Assert.True(XSnowflake.TryGetTime(await watermarks.GetAsync("x:contoso", CancellationToken.None), out var saved));
+        Assert.InRange(saved, Harness.Start.AddMinutes(-10), Harness.Start);
+    }
+
+    [Fact]
     public void ServerAskedDelay_RateLimitReset_WaitsUntilResetCappedAtMaxDelay()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));

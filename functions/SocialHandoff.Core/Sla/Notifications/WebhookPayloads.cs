@@ -19,8 +19,11 @@ namespace SocialHandoff.Core.Sla.Notifications;
 /// </summary>
 internal static class WebhookPayloads
 {
-    /// <summary>Teams refuses message bodies over 28 KB (413); measured on the UTF-8 JSON that is sent.</summary>
-    public const int TeamsMaxBytes = 28 * 1024;
+    /// <summary>
+    /// Teams refuses message bodies over 28 KB (413); measured on the UTF-8 JSON that is sent, and read as
+    /// 28,000 bytes so the body is under the limit whichever way "KB" is counted.
+    /// </summary>
+    public const int TeamsMaxBytes = 28_000;
 
     public const int SlackHeaderMax = 150;
     public const int SlackSectionTextMax = 3000;
