@@ -116,7 +116,7 @@ public static class ServiceCollectionExtensions
         {
             var factory = services.GetRequiredService<IHttpClientFactory>();
             var logger = services.GetRequiredService<ILogger<XMentionSource>>();
-            sources.AddRange(x.Brands.Select(b => new XMentionSource(b, x, factory, logger)));
+            sources.AddRange(x.Brands.Select(b => new XMentionSource(b, x, factory, services.GetRequiredService<TimeProvider>(), logger)));
         }
 
         var files = services.GetRequiredService<IOptions<FileSourceOptions>>().Value;

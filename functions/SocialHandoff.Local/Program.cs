@@ -15,7 +15,7 @@ var rest = hasVerb ? args[1..] : args;
 return verb switch
 {
     "run" => await RunCommand.RunAsync(rest, Console.Out, cancellation.Token),
-    "score" => await ScoreCommand.RunAsync(rest, Console.In, Console.Out, cancellation.Token),
+    "score" => await ScoreCommand.RunAsync(rest, Console.OpenStandardInput(), Console.Out, cancellation.Token),
     _ => Unknown(verb),
 };
 

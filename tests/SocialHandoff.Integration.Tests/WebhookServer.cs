@@ -5,7 +5,9 @@ namespace SocialHandoff.Integration.Tests;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 playing the teams' Teams / Slack incoming webhooks: records every
-/// body by path and answers 200, unless the test's handler for that path decides otherwise.
+/// body by path and answers as the provider does on success (Slack Block Kit bodies: 200 "ok"; Teams
+/// Adaptive Card messages: 202 Accepted, as Workflows webhooks do), unless the test's handler for
+/// that path waits or the test sets the path's answer in <see cref="Answers"/>.
 /// </summary>
 internal sealed class WebhookServer : IDisposable
 {
@@ -31,6 +33,9 @@ internal sealed class WebhookServer : IDisposable
     public Dictionary<string, Func<CancellationToken, Task>> Handlers { get; } = new(StringComparer.Ordinal);
 
     public List<(string Path, string Body)> Received { get; } = [];
+
+    /// <summary>A fixed answer for a path, in the provider's format (e.g. 410 "channel_is_archived", or 200 with a connector's error text).</summary>
+    public Dictionary<string, (int Status, string Body)> Answers { get; } = new(StringComparer.Ordinal);
 
     public Uri Url(string path) => new(BaseUrl, path);
 
@@ -94,7 +99,14 @@ internal sealed class WebhookServer : IDisposable
                 await handler(_stop.Token);
             }
 
-            context.Response.StatusCode = 200;
+            var (status, text) = Answers.TryGetValue(path, out var answer) ? answer
+                : body.Contains("\"blocks\"", StringComparison.Ordinal) ? (200, "ok")
+                : (202, "");
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
         catch (Exception)

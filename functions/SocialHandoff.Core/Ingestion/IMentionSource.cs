@@ -19,6 +19,9 @@ public interface IMentionSource
 public sealed record SourceBatch(IReadOnlyList<MentionMessage> Mentions, string? NextWatermark, IReadOnlyList<RejectedRecord>? Rejected = null)
 {
     public IReadOnlyList<RejectedRecord> RejectedRecords => Rejected ?? [];
+
+    /// <summary>What the source met without failing (partial errors, a restart, a run ended early), each as a person reads it.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <param name="Locator">Where the record was, for a person to find it ("line 12", "id 1789...").</param>

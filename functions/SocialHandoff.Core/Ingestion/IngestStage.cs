@@ -27,7 +27,8 @@ public sealed record SourceIngestResult(
     string? Error,
     int DeadLettered = 0,
     IReadOnlyList<string>? EnqueuedKeys = null,
-    IReadOnlyList<string>? DeadLetteredRecords = null);
+    IReadOnlyList<string>? DeadLetteredRecords = null,
+    IReadOnlyList<string>? Warnings = null);
 
 /// <summary>
 /// The IngestMentions stage: for each source, read its watermark, fetch what is newer, enqueue every
@@ -102,7 +103,7 @@ public sealed partial class IngestStage(
             }
 
             LogIngested(source.Name, enqueued.Count, dead.Count, before, batch.NextWatermark);
-            return new SourceIngestResult(source.Name, fetched, enqueued.Count, before, batch.NextWatermark, null, dead.Count, [.. enqueued], [.. dead]);
+            return new SourceIngestResult(source.Name, fetched, enqueued.Count, before, batch.NextWatermark, null, dead.Count, [.. enqueued], [.. dead], batch.Warnings);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

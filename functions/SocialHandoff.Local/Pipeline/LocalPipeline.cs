@@ -32,7 +32,8 @@ public sealed record PipelineSummary(
     int QueuedMessages,
     SweepResult? Sla = null,
     int OtherDeadLetters = 0,
-    int OtherHandedOff = 0)
+    int OtherHandedOff = 0,
+    IReadOnlyList<string>? IngestWarnings = null)
 {
     /// <summary>The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention ended handed off or dead-lettered: ingested = handed off + dead-lettered.</summary>
     public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + DeadLettered == Ingested;
@@ -52,6 +53,7 @@ public sealed partial class LocalPipeline
     private readonly SemaphoreSlim _sweepGate = new(1, 1);
     private SweepResult _sla = SweepResult.Empty;
     private readonly List<string> _ingestErrors = [];
+    private readonly List<string> _ingestWarnings = [];
     private QueuePump? _incoming;
     private QueuePump? _poison;
     private readonly ConcurrentDictionary<string, byte> _ingested = new(StringComparer.Ordinal);
@@ -169,6 +171,7 @@ public sealed partial class LocalPipeline
             lock (_ingestErrors)
             {
                 _ingestErrors.AddRange(result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}"));
+                _ingestWarnings.AddRange(result.Sources.SelectMany(s => (s.Warnings ?? []).Select(w => $"{s.Source}: {w}")));
             }
 
             return result;
@@ -302,9 +305,11 @@ public sealed partial class LocalPipeline
         }
 
         string[] errors;
+        string[] warnings;
         lock (_ingestErrors)
         {
             errors = [.. _ingestErrors];
+            warnings = [.. _ingestWarnings];
         }
 
         // Counted against what was ingested, so a redelivery, or a mention handed off by an earlier run on the same storage, is not counted twice.
@@ -315,7 +320,8 @@ public sealed partial class LocalPipeline
             ingested.Count, handedOff, Volatile.Read(ref _duplicates), deadLettered,
             errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla,
             Volatile.Read(ref _otherDeadLetters) + _deadLettered.Keys.Count(k => !ingested.Contains(k) && !_handedOff.ContainsKey(k)),
-            _handedOff.Keys.Count(k => !ingested.Contains(k)));
+            _handedOff.Keys.Count(k => !ingested.Contains(k)),
+            warnings);
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)

@@ -234,6 +234,11 @@ internal static class RunCommand
             await w.WriteLineAsync($"  ingest error: {error}").ConfigureAwait(false);
         }
 
+        foreach (var warning in (summary.IngestWarnings ?? []).Take(10))
+        {
+            await w.WriteLineAsync($"  ingest warning: {warning}").ConfigureAwait(false);
+        }
+
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Where to look").ConfigureAwait(false);
         await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (one row per handoff: team, priority, scores, reasons, due times), {StorageNames.HandoffEventsTable} (audit), {StorageNames.MentionsTable} (dedupe), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);

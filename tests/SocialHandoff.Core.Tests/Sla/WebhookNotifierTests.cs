@@ -23,9 +23,9 @@ public sealed class WebhookNotifierTests : IDisposable
         TimeProvider.System);
 
     [Fact]
-    public async Task SendAsync_Teams_PostsAdaptiveCardMessage()
+    public async Task SendAsync_Teams_PostsAdaptiveCardMessageWithMentionAsLiteralTextRun()
     {
-        _server.Answers.Enqueue((HttpStatusCode.Accepted, null));
+        _server.Answers.Enqueue((HttpStatusCode.Accepted, "", null));
         var result = await Notifier().SendAsync(new WebhookTarget(WebhookKind.Teams, _server.Url), Notice, CancellationToken.None);
         Assert.True(result.Delivered);
         var body = JsonNode.Parse(Assert.Single(_server.Bodies))!;
@@ -34,15 +34,18 @@ public sealed class WebhookNotifierTests : IDisposable
         Assert.Equal("application/vnd.microsoft.card.adaptive", (string?)attachment["contentType"]);
         var card = attachment["content"]!;
         Assert.Equal("AdaptiveCard", (string?)card["type"]);
-        Assert.Equal(Notice.MentionText, (string?)card["body"]![1]!["text"]);
-        Assert.Contains("complaint: 'never arrived'", (string?)card["body"]![2]!["facts"]![2]!["value"]);
+        var mention = card["body"]![1]!;
+        Assert.Equal("RichTextBlock", (string?)mention["type"]);
+        Assert.Equal("TextRun", (string?)mention["inlines"]![0]!["type"]);
+        Assert.Equal(Notice.MentionText, (string?)mention["inlines"]![0]!["text"]);
+        Assert.Contains("complaint: 'never arrived'", (string?)card["body"]![4]!["inlines"]![1]!["text"]);
         Assert.Equal(Notice.Link.ToString(), (string?)card["actions"]![0]!["url"]);
     }
 
     [Fact]
     public async Task SendAsync_Slack_PostsPlainTextBlocks()
     {
-        _server.Answers.Enqueue((HttpStatusCode.OK, null));
+        _server.Answers.Enqueue((HttpStatusCode.OK, "ok", null));
         var result = await Notifier().SendAsync(new WebhookTarget(WebhookKind.Slack, _server.Url), Notice, CancellationToken.None);
         Assert.True(result.Delivered);
         var body = JsonNode.Parse(Assert.Single(_server.Bodies))!;
@@ -56,9 +59,9 @@ public sealed class WebhookNotifierTests : IDisposable
     [Fact]
     public async Task SendAsync_ServerErrorsThenOk_RetriesUntilDelivered()
     {
-        _server.Answers.Enqueue((HttpStatusCode.InternalServerError, null));
-        _server.Answers.Enqueue((HttpStatusCode.BadGateway, null));
-        _server.Answers.Enqueue((HttpStatusCode.OK, null));
+        _server.Answers.Enqueue((HttpStatusCode.InternalServerError, "", null));
+        _server.Answers.Enqueue((HttpStatusCode.BadGateway, "", null));
+        _server.Answers.Enqueue((HttpStatusCode.OK, "ok", null));
         var result = await Notifier().SendAsync(new WebhookTarget(WebhookKind.Slack, _server.Url), Notice, CancellationToken.None);
         Assert.True(result.Delivered);
         Assert.Equal(3, _server.Bodies.Count);
@@ -67,8 +70,8 @@ public sealed class WebhookNotifierTests : IDisposable
     [Fact]
     public async Task SendAsync_TooManyRequestsWithRetryAfter_WaitsThenDelivers()
     {
-        _server.Answers.Enqueue((HttpStatusCode.TooManyRequests, "1"));
-        _server.Answers.Enqueue((HttpStatusCode.OK, null));
+        _server.Answers.Enqueue((HttpStatusCode.TooManyRequests, "", "1"));
+        _server.Answers.Enqueue((HttpStatusCode.Accepted, "", null));
         var result = await Notifier().SendAsync(new WebhookTarget(WebhookKind.Teams, _server.Url), Notice, CancellationToken.None);
         Assert.True(result.Delivered);
         Assert.Equal(2, _server.Arrivals.Count);
@@ -80,7 +83,7 @@ public sealed class WebhookNotifierTests : IDisposable
     {
         for (var i = 0; i < 10; i++)
         {
-            _server.Answers.Enqueue((HttpStatusCode.ServiceUnavailable, null));
+            _server.Answers.Enqueue((HttpStatusCode.ServiceUnavailable, "", null));
         }
 
         var result = await Notifier(retries: 2).SendAsync(new WebhookTarget(WebhookKind.Slack, _server.Url), Notice, CancellationToken.None);
@@ -99,13 +102,53 @@ public sealed class WebhookNotifierTests : IDisposable
         Assert.Contains("unreachable", result.Detail);
     }
 
+    [Theory]
+    [InlineData(400, "invalid_payload")]
+    [InlineData(400, "no_text")]
+    [InlineData(403, "action_prohibited")]
+    [InlineData(404, "channel_not_found")]
+    [InlineData(410, "channel_is_archived")]
+    [InlineData(200, "")]
+    [InlineData(200, "invalid_token")]
+    public async Task SendAsync_SlackAnswerOtherThanOk_NotDeliveredWithSlacksErrorAndNoRetry(int status, string answer)
+    {
+        _server.Answers.Enqueue(((HttpStatusCode)status, answer, null));
+        var result = await Notifier().SendAsync(new WebhookTarget(WebhookKind.Slack, _server.Url), Notice, CancellationToken.None);
+        Assert.False(result.Delivered);
+        Assert.Equal(status, result.StatusCode);
+        Assert.Contains(answer.Length == 0 ? "(empty body)" : answer, result.Detail, StringComparison.Ordinal);
+        Assert.Single(_server.Bodies);
+    }
+
+    [Theory]
+    [InlineData(202, "", true)]
+    [InlineData(200, "1", true)]
+    [InlineData(200, "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=0,server=msgapi-production-weu-02,cv=x1Yz.0..", false)]
+    [InlineData(200, "Summary or Text is required.", false)]
+    [InlineData(200, "", false)]
+    [InlineData(400, "Bad payload received by generic incoming webhook.", false)]
+    [InlineData(413, "", false)]
+    public async Task SendAsync_TeamsAnswer_DeliveredOnlyWhenTheAnswerConfirmsIt(int status, string answer, bool delivered)
+    {
+        _server.Answers.Enqueue(((HttpStatusCode)status, answer, null));
+        var result = await Notifier().SendAsync(new WebhookTarget(WebhookKind.Teams, _server.Url), Notice, CancellationToken.None);
+        Assert.Equal(delivered, result.Delivered);
+        Assert.Equal(status, result.StatusCode);
+        if (!delivered && answer.Length > 0)
+        {
+            Assert.Contains(answer, result.Detail, StringComparison.Ordinal);
+        }
+
+        Assert.Single(_server.Bodies);
+    }
+
     public void Dispose()
     {
         _server.Dispose();
         _http.Dispose();
     }
 
-    /// <summary>A real HTTP server on 127.0.0.1 that answers queued statuses and records each body.</summary>
+    /// <summary>A real HTTP server on 127.0.0.1 that answers queued statuses and bodies (the providers' texts) and records each request body.</summary>
     private sealed class WebhookServer : IDisposable
     {
         private readonly HttpListener _listener = new();
@@ -122,7 +165,7 @@ public sealed class WebhookNotifierTests : IDisposable
 
         public Uri Url { get; }
 
-        public ConcurrentQueue<(HttpStatusCode Status, string? RetryAfter)> Answers { get; } = new();
+        public ConcurrentQueue<(HttpStatusCode Status, string Body, string? RetryAfter)> Answers { get; } = new();
 
         public List<string> Bodies { get; } = [];
 
@@ -157,13 +200,16 @@ public sealed class WebhookNotifierTests : IDisposable
                     Arrivals.Add(DateTimeOffset.UtcNow);
                 }
 
-                var (status, retryAfter) = Answers.TryDequeue(out var answer) ? answer : (HttpStatusCode.OK, null);
+                var (status, text, retryAfter) = Answers.TryDequeue(out var answer) ? answer : (HttpStatusCode.OK, "ok", null);
                 context.Response.StatusCode = (int)status;
                 if (retryAfter is not null)
                 {
                     context.Response.AddHeader("Retry-After", retryAfter);
                 }
 
+                var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                context.Response.ContentLength64 = bytes.Length;
+                await context.Response.OutputStream.WriteAsync(bytes);
                 context.Response.Close();
             }
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
@@ -6,7 +7,11 @@ using SocialHandoff.Core.Http;
 
 namespace SocialHandoff.Core.Ingestion.X;
 
-/// <summary>The named resilience pipeline of the X client, every option from <see cref="XResilienceOptions"/>.</summary>
+/// <summary>
+/// The named resilience pipeline of the X client, every option from <see cref="XResilienceOptions"/>.
+/// A 429 is neither retried here nor counted by the breaker: it says when the limit resets, and the
+/// source waits for that within Sources:X:RateLimitWaitBudget or ends the run (no retry storm).
+/// </summary>
 internal static class XResilience
 {
     public const string PipelineName = "x-api";
@@ -15,7 +20,7 @@ internal static class XResilience
     {
         builder
             .AddTimeout(new TimeoutStrategyOptions { Name = "x-total-timeout", Timeout = options.TotalTimeout })
-            .AddRetry(ServerAwareRetry.Options("x-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider))
+            .AddRetry(WithoutRateLimits(ServerAwareRetry.Options("x-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider)))
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 Name = "x-circuit-breaker",
@@ -23,8 +28,17 @@ internal static class XResilience
                 MinimumThroughput = options.BreakerMinimumThroughput,
                 SamplingDuration = options.BreakerSamplingDuration,
                 BreakDuration = options.BreakerBreakDuration,
-                ShouldHandle = args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+                ShouldHandle = args => ValueTask.FromResult(IsTransientNotRateLimit(args.Outcome)),
             })
             .AddTimeout(new TimeoutStrategyOptions { Name = "x-attempt-timeout", Timeout = options.AttemptTimeout });
     }
+
+    private static HttpRetryStrategyOptions WithoutRateLimits(HttpRetryStrategyOptions retry)
+    {
+        retry.ShouldHandle = args => ValueTask.FromResult(IsTransientNotRateLimit(args.Outcome));
+        return retry;
+    }
+
+    private static bool IsTransientNotRateLimit(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(outcome);
 }

@@ -28,6 +28,22 @@ public sealed class XSourceOptions
     [Range(1, 100)]
     public int MaxPagesPerRun { get; set; } = 10;
 
+    /// <summary>
+    /// Longest query X accepts on the app's access level, checked at start-up against every brand's query.
+    /// Default 512, the self-serve (Basic) limit; raise it only on a plan that allows more (1,024 on
+    /// the older enterprise/academic levels, 4,096 on Pro, the spec's maximum).
+    /// </summary>
+    [Range(1, 4096)]
+    public int MaxQueryLength { get; set; } = 512;
+
+    /// <summary>
+    /// How long one brand's run may wait in all for X's rate limit to reset (429 with x-rate-limit-reset).
+    /// A reset further away ends the run: what was fetched is enqueued, the watermark stays where it was,
+    /// and the next run resumes. Default 60 s; at most 15 minutes, X's rate-limit window.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:15:00")]
+    public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(60);
+
     [Required]
     [ValidateObjectMembers]
     public XResilienceOptions Resilience { get; set; } = new();
@@ -40,9 +56,8 @@ public sealed class XBrandQuery
     [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "Brand names are lowercase letters, digits and hyphens.")]
     public string Name { get; set; } = "";
 
-    /// <summary>The search query, e.g. "(@contoso OR contoso) -is:retweet". At most 512 characters on the basic tiers.</summary>
+    /// <summary>The search query, e.g. "(@contoso OR contoso) -is:retweet". At most Sources:X:MaxQueryLength characters [512].</summary>
     [Required]
-    [StringLength(1024, MinimumLength = 1)]
     public string Query { get; set; } = "";
 }
 
@@ -58,8 +73,8 @@ public sealed class XResilienceOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Upper bound of any one wait, including one asked for by x-rate-limit-reset or Retry-After.
-    /// Default 1 minute: a later reset fails this run (watermark kept) and the next timer run tries again.
+    /// Upper bound of any one retry wait, including one asked for by Retry-After on a 5xx. Default 1 minute.
+    /// (A 429 is not retried here: see <see cref="XSourceOptions.RateLimitWaitBudget"/>.)
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:15:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
@@ -109,8 +124,21 @@ internal sealed class XSourceOptionsRules : IValidateOptions<XSourceOptions>
         }
 
         var duplicate = options.Brands.GroupBy(b => b.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        return duplicate is null
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Sources:X:Brands names the brand '{duplicate.Key}' twice.");
+        if (duplicate is not null)
+        {
+            return ValidateOptionsResult.Fail($"Sources:X:Brands names the brand '{duplicate.Key}' twice.");
+        }
+
+        var errors = new List<string>();
+        for (var i = 0; i < options.Brands.Count; i++)
+        {
+            var query = options.Brands[i].Query ?? "";
+            if (query.Length > options.MaxQueryLength)
+            {
+                errors.Add($"Sources:X:Brands:{i}:Query is {query.Length} characters; X accepts at most Sources:X:MaxQueryLength ({options.MaxQueryLength}; 512 on self-serve access, raise it only on a plan that allows longer queries).");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

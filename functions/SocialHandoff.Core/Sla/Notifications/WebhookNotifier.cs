@@ -51,7 +51,8 @@ internal sealed class WebhookOptionsValidator : Microsoft.Extensions.Options.IVa
 /// <summary>
 /// Posts a notice to a Teams or Slack webhook, retrying 5xx, 429 (honouring Retry-After) and
 /// timeouts with jittered back-off. Never throws for a failed delivery: the sweep records the
-/// result and goes on, so a dead endpoint cannot block it or lose the escalation.
+/// result and goes on, so a dead endpoint cannot block it or lose the escalation. A delivery counts
+/// only when the provider's answer confirms it (see <see cref="Confirms"/>).
 /// </summary>
 public sealed class WebhookNotifier
 {
@@ -77,7 +78,8 @@ public sealed class WebhookNotifier
 
     public async Task<DeliveryResult> SendAsync(WebhookTarget target, EscalationNotice notice, CancellationToken cancellationToken)
     {
-        var body = WebhookPayloads.For(target.Kind, notice).ToJsonString();
+        ArgumentNullException.ThrowIfNull(target);
+        var body = WebhookPayloads.Serialize(target.Kind, notice);
         try
         {
             using var response = await _pipeline.ExecuteAsync(
@@ -87,14 +89,36 @@ public sealed class WebhookNotifier
                     return await _http.PostAsync(target.Url, content, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            return response.IsSuccessStatusCode
-                ? new DeliveryResult(true, status, "delivered")
-                : new DeliveryResult(false, status, $"{target.Kind} webhook answered {status} {response.ReasonPhrase}");
+            var answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return Confirms(target.Kind, response.StatusCode, answer);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return new DeliveryResult(false, null, $"{target.Kind} webhook unreachable: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Whether the answer says the message was delivered. Slack incoming webhooks answer 200 with the
+    /// body "ok", and an error code in the body otherwise (400 invalid_payload / no_text, 403
+    /// action_prohibited, 404 channel_not_found, 410 channel_is_archived...). Teams Workflows webhooks
+    /// answer 202 Accepted; the older Office 365 connectors answer 200 with "1", and report failures
+    /// in a 200 body too ("Webhook message delivery failed with error: Microsoft Teams endpoint
+    /// returned HTTP error 413..."), so any other 200 body is a failure.
+    /// </summary>
+    internal static DeliveryResult Confirms(WebhookKind kind, HttpStatusCode status, string body)
+    {
+        var code = (int)status;
+        var said = body.Trim();
+        var detail = said.Length == 0 ? "(empty body)" : said.Length > 500 ? said[..500] + "…" : said;
+        return kind switch
+        {
+            WebhookKind.Slack when status == HttpStatusCode.OK && said == "ok" => new DeliveryResult(true, code, "delivered (Slack answered ok)"),
+            WebhookKind.Slack => new DeliveryResult(false, code, $"Slack webhook answered {code}: {detail}"),
+            WebhookKind.Teams when status == HttpStatusCode.Accepted => new DeliveryResult(true, code, "delivered (Teams Workflows accepted it: 202)"),
+            WebhookKind.Teams when status == HttpStatusCode.OK && said == "1" => new DeliveryResult(true, code, "delivered (Teams connector answered 1)"),
+            WebhookKind.Teams when status == HttpStatusCode.OK => new DeliveryResult(false, code, $"Teams webhook answered 200 without confirming delivery: {detail}"),
+            _ => new DeliveryResult(false, code, $"{kind} webhook answered {code}: {detail}"),
+        };
     }
 }
