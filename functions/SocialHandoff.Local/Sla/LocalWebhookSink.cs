@@ -7,7 +7,8 @@ namespace SocialHandoff.Local.Sla;
 /// <summary>
 /// A loopback HTTP server that stands in for the teams' Teams / Slack webhooks when none are
 /// configured (this machine has no way out), so a local run shows notices being delivered. It
-/// answers 200 to every POST and counts them per path.
+/// answers as the providers confirm a delivery (Slack: 200 "ok"; Teams Workflows: 202) and counts
+/// the posts per path.
 /// </summary>
 internal sealed class LocalWebhookSink : IDisposable
 {
@@ -56,8 +57,19 @@ internal sealed class LocalWebhookSink : IDisposable
                 await reader.ReadToEndAsync().ConfigureAwait(false);
             }
 
-            Received.AddOrUpdate(context.Request.Url?.AbsolutePath ?? "/", 1, (_, n) => n + 1);
-            context.Response.StatusCode = 200;
+            var path = context.Request.Url?.AbsolutePath ?? "/";
+            Received.AddOrUpdate(path, 1, (_, n) => n + 1);
+            if (path.StartsWith("/slack/", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "text/plain";
+                await context.Response.OutputStream.WriteAsync("ok"u8.ToArray()).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Response.StatusCode = 202;
+            }
+
             context.Response.Close();
         }
     }

@@ -47,6 +47,20 @@ public sealed class RunOnceAccountingTests(AzuriteFixture azurite) : IAsyncLifet
         Assert.Contains("was not found", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunOnce_NoWebhooksConfigured_LocalSinkAnswersAsTheProvidersAndEveryNoticeCounts()
+    {
+        var output = new StringWriter();
+
+        var exit = await RunCommand.RunAsync(
+            ["--once", $"--Storage:ConnectionString={azurite.ConnectionString}", "--Local:Once:SimulateSlaMinutes=20"], output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.True(exit == 0, text);
+        var line = text.Split('\n').Single(l => l.TrimStart().StartsWith("notifications", StringComparison.Ordinal));
+        Assert.Matches(@"sent [1-9]\d*, failed 0,", line);
+    }
+
     private string[] Args(string exportPath) =>
     [
         "--once",
