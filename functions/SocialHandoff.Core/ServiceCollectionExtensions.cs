@@ -19,6 +19,7 @@ using SocialHandoff.Core.Scoring.Urgency;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Sla.Notifications;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Reports;
 using SocialHandoff.Core.Work;
 
@@ -62,6 +63,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RuleDryRun>();
         services.TryAddSingleton<IRouter, RuleRouter>();
         services.TryAddSingleton<SlaDueIndex>();
+        services.AddOptions<TeamsOptions>().Configure<IConfiguration>((options, configuration) => configuration.GetSection(TeamsOptions.SectionName).Bind(options.Teams)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TeamsOptions>, TeamsOptionsValidator>();
+        services.TryAddSingleton<TeamDirectory>();
+        services.TryAddSingleton(AppServicePlatform.FromEnvironment());
         services.TryAddSingleton<HandoffWork>();
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();

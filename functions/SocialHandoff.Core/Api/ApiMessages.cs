@@ -35,7 +35,7 @@ public sealed record Problem(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Holder = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Etag = null);
 
-public sealed record MeMessage(string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Teams, bool IsManager, bool IsAdmin, IReadOnlyList<string>? DevIdentities);
+public sealed record MeMessage(string Id, string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Teams, bool IsManager, bool IsAdmin, IReadOnlyList<string>? DevIdentities);
 
 public sealed record TeamMessage(string Name, bool CanWork);
 

@@ -116,6 +116,11 @@ public sealed partial class WorkApi
 
         var outcome = await work.ApplyAsync(id, command.Command!, caller, revision, ct).ConfigureAwait(false);
         LogAction(caller.Name, action, id, outcome.Refusal?.Status ?? 200);
+        if (outcome.Refusal is { Field: { } field } invalid)
+        {
+            return Invalid(field, invalid.Detail);
+        }
+
         if (outcome.Refusal is { } refusal)
         {
             return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.Detail, holder: refusal.Holder, etag: outcome.Handoff?.ETag);
@@ -191,9 +196,9 @@ public sealed partial class WorkApi
                     errors["assignee"] = ["give an assignee, a team, or both."];
                 }
 
-                if (team is not null && !(await KnownTeamsAsync(ct).ConfigureAwait(false)).Contains(team))
+                if (team is not null && await directory.KnownTeamsAsync(ct).ConfigureAwait(false) is var known && !known.Contains(team))
                 {
-                    errors["team"] = [$"'{body.Team}' is not a team the rules or SLA policies know."];
+                    errors["team"] = [$"'{body.Team}' is not a team that exists; {Routing.Rules.DidYouMean.Hint(team, [.. known])}"];
                 }
 
                 command = new WorkCommand(verb, Text("note", body.Note, required: false, WorkRules.MaxNoteChars), assignee, team);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,6 +60,7 @@ public sealed class LocalWebHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WorkApi.MaxBodyBytes);
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        app.Use((context, next) => IsOwnHost(context) ? next(context) : WriteAsync(context, MisdirectedRequest(context)));
         app.Map("/api/{**rest}", (HttpContext context) => ServeApiAsync(context, api));
         app.MapFallback("{**path}", (HttpContext context) => ServeFileAsync(context, files));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -66,9 +68,50 @@ public sealed class LocalWebHost : IAsyncDisposable
         return new LocalWebHost(app, new Uri(address.TrimEnd('/') + "/"), services, null);
     }
 
+    /// <summary>
+    /// Only requests addressed to this host by its loopback name and port: a page on another origin
+    /// whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name, and must not act as
+    /// a development identity or read the dashboard.
+    /// </summary>
+    internal static bool IsOwnHost(HttpContext context)
+    {
+        var host = context.Request.Host;
+        if (!host.HasValue)
+        {
+            return false;
+        }
+
+        var port = context.Connection.LocalPort;
+        var portMatches = host.Port == port || (host.Port is null && port == 80);
+        return portMatches && (host.Host.Equals("127.0.0.1", StringComparison.Ordinal)
+            || host.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || host.Host.Equals("[::1]", StringComparison.Ordinal));
+    }
+
+    private static ApiResponse MisdirectedRequest(HttpContext context) => new(
+        StatusCodes.Status421MisdirectedRequest,
+        ApiResponse.ProblemJson,
+        "{\"type\":\"https://socialhandoff.dev/problems/misdirected\",\"title\":\"Wrong host.\",\"status\":421,\"detail\":\"This server answers only requests addressed to 127.0.0.1, localhost or [::1] on port "
+            + context.Connection.LocalPort.ToString(CultureInfo.InvariantCulture) + ".\"}",
+        new Dictionary<string, string> { ["Cache-Control"] = "no-store", ["X-Content-Type-Options"] = "nosniff" });
+
     private static async Task ServeApiAsync(HttpContext context, WorkApi api)
     {
+        try
+        {
+            await ServeApiCoreAsync(context, api).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            // The last resort: anything the API itself did not answer is still problem+json, logged, with no internals.
+            await WriteAsync(context, api.Fault(ex, context.Request.Method, context.Request.Path.Value ?? "/")).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ServeApiCoreAsync(HttpContext context, WorkApi api)
+    {
         var request = context.Request;
+
         string? body = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
@@ -98,7 +141,11 @@ public sealed class LocalWebHost : IAsyncDisposable
     {
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            await WriteAsync(context, new ApiResponse(
+                StatusCodes.Status405MethodNotAllowed,
+                ApiResponse.ProblemJson,
+                "{\"type\":\"https://socialhandoff.dev/problems/method-not-allowed\",\"title\":\"Method not allowed.\",\"status\":405,\"detail\":\"The dashboard's files answer GET and HEAD.\"}",
+                new Dictionary<string, string>(DashboardFiles.SecurityHeaders) { ["Allow"] = "GET, HEAD" })).ConfigureAwait(false);
             return;
         }
 

@@ -24,6 +24,9 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public Harness Harness { get; }
 
+    /// <summary>The client on the host's address, for tests that write requests by hand.</summary>
+    public HttpClient Http => _http;
+
     public static async Task<ApiHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
     {
         var harness = await Harness.CreateAsync(connectionString, settings: settings, withSample: false);
