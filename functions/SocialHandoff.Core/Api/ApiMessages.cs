@@ -42,7 +42,7 @@ public sealed record TeamMessage(string Name, bool CanWork);
 public sealed record ReasonMessage(string Signal, string Text, int Points);
 
 public sealed record HandoffSummaryMessage(
-    string Id, string Team, string Status, string? Assignee, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
+    string Id, string Team, string Status, string? Assignee, string? AssigneeName, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
     string Text, string? AuthorHandle, long? AuthorFollowers, string? Url, string Source, DateTimeOffset PostedAt, DateTimeOffset CreatedAt,
     DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstRespondedAt, string SlaState,
     IReadOnlyList<ReasonMessage> Reasons, string Etag, string FirstResponseClock, string ResolutionClock, double WarnBeforeMinutes);

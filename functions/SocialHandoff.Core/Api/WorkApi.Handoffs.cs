@@ -286,11 +286,12 @@ public sealed partial class WorkApi
         }
     }
 
-    private static HandoffSummaryMessage Summary(HandoffView view)
+    /// <summary>The queue's view of a handoff; the assignee is a person's key, shown by <c>assigneeName</c>.</summary>
+    private HandoffSummaryMessage Summary(HandoffView view)
     {
         var h = view.Handoff;
         return new HandoffSummaryMessage(
-            h.Id, h.Team, h.Status, h.Assignee, h.IsWaiting, h.Priority, h.Urgency, h.Sentiment, h.SentimentCompound,
+            h.Id, h.Team, h.Status, h.Assignee, h.Assignee is { } assignee ? directory.DisplayName(assignee) : null, h.IsWaiting, h.Priority, h.Urgency, h.Sentiment, h.SentimentCompound,
             h.Text, h.AuthorHandle, h.AuthorFollowers, h.Url, h.Source, h.PostedAt, h.CreatedAt,
             h.FirstResponseDueAt, h.ResolutionDueAt, h.FirstResponse?.At, view.SlaState,
             h.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points)).ToList(), h.ETag,
