@@ -161,6 +161,15 @@ public sealed partial class WorkApi(
         {
             refusal = ProblemResponse(401, "unauthenticated", "Sign in first.",
                 $"No signed-in principal: the {ClientPrincipal.HeaderName} header from App Service Authentication is unusable ({why}).");
+            return null;
+        }
+
+        // Signing in takes an app role (the enterprise app's "Assignment required"); without one nobody gets in, whatever Entra allowed.
+        if (!caller.IsManager && caller.Teams.All(t => !StorageNames.IsValidTeamName(t)))
+        {
+            refusal = ProblemResponse(403, "forbidden", "No app role.",
+                "You are signed in but have no app role of this app (agent.<team>, manager or admin); ask an administrator to assign one.");
+            return null;
         }
 
         return caller;

@@ -19,6 +19,9 @@ public sealed class TeamsOptions
 
 public sealed class TeamSettings
 {
+    /// <summary>The team's name for people; the team key when empty. Setting it is also how a team with no members yet is declared.</summary>
+    public string? DisplayName { get; set; }
+
     public List<TeamMember> Members { get; set; } = [];
 }
 
