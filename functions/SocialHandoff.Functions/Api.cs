@@ -17,23 +17,33 @@ internal sealed class Api(WorkApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", Route = "api/{*path}")] HttpRequestData request,
         CancellationToken cancellationToken)
     {
-        if (request.Headers.TryGetValues("Content-Length", out var lengths) && long.TryParse(lengths.FirstOrDefault(), out var length) && length > WorkApi.MaxBodyBytes)
+        ApiResponse response;
+        try
         {
-            return await HttpResponses.WriteAsync(request, WorkApi.BodyTooLarge(), cancellationToken).ConfigureAwait(false);
+            if (request.Headers.TryGetValues("Content-Length", out var lengths) && long.TryParse(lengths.FirstOrDefault(), out var length) && length > WorkApi.MaxBodyBytes)
+            {
+                return await HttpResponses.WriteAsync(request, WorkApi.BodyTooLarge(), cancellationToken).ConfigureAwait(false);
+            }
+
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            var query = HttpUtility.ParseQueryString(request.Url.Query);
+            response = await api.HandleAsync(
+                new ApiRequest(
+                    request.Method.ToUpperInvariant(),
+                    request.Url.AbsolutePath,
+                    query.AllKeys.OfType<string>().ToDictionary(k => k, k => query[k] ?? "", StringComparer.OrdinalIgnoreCase),
+                    name => request.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null,
+                    name => request.Cookies.FirstOrDefault(c => c.Name == name)?.Value,
+                    body.Length == 0 ? null : body),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The last resort, as the local host has: whatever escaped is still problem+json, logged, with no internals.
+            response = api.Fault(ex, request.Method, request.Url.AbsolutePath);
         }
 
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        var query = HttpUtility.ParseQueryString(request.Url.Query);
-        var response = await api.HandleAsync(
-            new ApiRequest(
-                request.Method.ToUpperInvariant(),
-                request.Url.AbsolutePath,
-                query.AllKeys.OfType<string>().ToDictionary(k => k, k => query[k] ?? "", StringComparer.OrdinalIgnoreCase),
-                name => request.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null,
-                name => request.Cookies.FirstOrDefault(c => c.Name == name)?.Value,
-                body.Length == 0 ? null : body),
-            cancellationToken).ConfigureAwait(false);
         return await HttpResponses.WriteAsync(request, response, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -25,7 +25,7 @@ public sealed record ApiResponse(int Status, string ContentType, string Body, IR
     public const string CsvType = "text/csv; charset=utf-8";
 }
 
-/// <summary>RFC 9457 problem details; <see cref="Errors"/> names each bad field, <see cref="Holder"/> who holds a claimed item.</summary>
+/// <summary>RFC 9457 problem details; <see cref="Errors"/> names each bad field, <see cref="Holder"/> who holds a claimed item (their key; <see cref="HolderName"/> to show).</summary>
 public sealed record Problem(
     string Type,
     string Title,
@@ -33,7 +33,8 @@ public sealed record Problem(
     string Detail,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, string[]>? Errors = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Holder = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Etag = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Etag = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HolderName = null);
 
 public sealed record MeMessage(string Id, string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Teams, bool IsManager, bool IsAdmin, IReadOnlyList<string>? DevIdentities);
 
@@ -55,7 +56,7 @@ public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage F
 
 public sealed record FirstResponseMessage(DateTimeOffset At, string By, string Reply);
 
-public sealed record EventMessage(string Type, DateTimeOffset? At, string? Actor, Dictionary<string, string?>? Before, Dictionary<string, string?>? After, string? Text);
+public sealed record EventMessage(string Type, DateTimeOffset? At, string? Actor, string? ActorName, Dictionary<string, string?>? Before, Dictionary<string, string?>? After, string? Text);
 
 /// <summary>What one handoff adds to its summary (the API sends both as one flat object).</summary>
 public sealed record HandoffDetailMessage(

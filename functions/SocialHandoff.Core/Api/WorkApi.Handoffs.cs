@@ -123,7 +123,8 @@ public sealed partial class WorkApi
 
         if (outcome.Refusal is { } refusal)
         {
-            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.Detail, holder: refusal.Holder, etag: outcome.Handoff?.ETag);
+            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.Detail, holder: refusal.Holder, etag: outcome.Handoff?.ETag,
+                holderName: refusal.Holder is { } holder ? directory.DisplayName(holder) : null);
         }
 
         return await DetailAsync(200, outcome.Handoff!, ct).ConfigureAwait(false);
@@ -255,10 +256,11 @@ public sealed partial class WorkApi
             _ => "ok",
         });
 
-    private static EventMessage Event(TableEntity e) => new(
+    private EventMessage Event(TableEntity e) => new(
         e.GetString("Type") ?? "",
         e.GetDateTimeOffset("At"),
         e.GetString("Actor"),
+        e.GetString("Actor") is { } actor ? directory.DisplayName(actor) : null,
         ReadFields(e.GetString("Before")),
         ReadFields(e.GetString("After")) ?? SweepFields(e),
         e.GetString("Text"));

@@ -228,9 +228,9 @@ public sealed partial class WorkApi(
     internal static ApiResponse JsonResponse<T>(int status, T value, JsonTypeInfo<T> type, IReadOnlyDictionary<string, string>? headers = null) =>
         new(status, ApiResponse.Json, JsonSerializer.Serialize(value, type), WithNoStore(headers));
 
-    internal static ApiResponse ProblemResponse(int status, string kind, string title, string detail, Dictionary<string, string[]>? errors = null, string? holder = null, string? etag = null) =>
+    internal static ApiResponse ProblemResponse(int status, string kind, string title, string detail, Dictionary<string, string[]>? errors = null, string? holder = null, string? etag = null, string? holderName = null) =>
         new(status, ApiResponse.ProblemJson,
-            JsonSerializer.Serialize(new Problem(ProblemBase + kind, title, status, detail, errors, holder, etag), ApiJsonContext.Default.Problem),
+            JsonSerializer.Serialize(new Problem(ProblemBase + kind, title, status, detail, errors, holder, etag, holderName), ApiJsonContext.Default.Problem),
             WithNoStore(null));
 
     /// <summary>A 400 naming each bad field.</summary>

@@ -154,4 +154,14 @@ public sealed class SlaPolicyBookTests
 
         Assert.Contains(errors, e => e.StartsWith("policy 'same': name is used by another policy", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ValidateOptions_EscalationDelayOverAYear_FailsNamingTheSetting()
+    {
+        var options = new SlaOptions { Escalation = [new() { Name = "assignee", After = TimeSpan.Zero }, new() { Name = "board", After = TimeSpan.FromDays(10675198) }] };
+
+        var result = new SlaOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sla:Escalation:1:After must be at most 365 days", StringComparison.Ordinal));
+    }
 }
