@@ -26,6 +26,11 @@ public sealed partial class WorkApi
             return ProblemResponse(403, "forbidden", "Not your team.", $"{caller.Name} is not an agent of team {team}.");
         }
 
+        if (await directory.KnownTeamsAsync(ct).ConfigureAwait(false) is var known && !known.Contains(team) && !caller.Teams.Contains(team, StringComparer.Ordinal))
+        {
+            return NotFound($"There is no team '{team}'; {Routing.Rules.DidYouMean.Hint(team, [.. known])}");
+        }
+
         var errors = new Dictionary<string, string[]>();
         var status = Query(request, "status")?.ToLowerInvariant() ?? "open";
         if (!QueueFilter.Statuses.Contains(status))

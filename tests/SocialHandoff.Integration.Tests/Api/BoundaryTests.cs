@@ -116,6 +116,18 @@ public sealed class BoundaryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queue_TeamThatDoesNotExist_404WithDidYouMean()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+
+        var typo = await api.GetAsync("mia", "api/teams/biling/handoffs");
+
+        Assert.Equal(404, typo.Status);
+        Assert.Contains("did you mean 'billing'?", (string?)typo.Body!["detail"], StringComparison.Ordinal);
+        Assert.Equal(200, (await api.GetAsync("mia", "api/teams/billing/handoffs")).Status);
+    }
+
+    [Fact]
     public async Task Reassign_ConfiguredMemberByDisplayName_StoresTheirObjectId()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
