@@ -129,14 +129,16 @@ public sealed partial class WorkApi
             return Invalid(new Dictionary<string, string[]> { ["policies"] = [.. invalid] });
         }
 
-        var result = await policyStore.SaveSlaAsync(set!, caller.Name, expected, ct).ConfigureAwait(false);
-        return !result.Saved && !result.Conflict
-            ? Invalid(new Dictionary<string, string[]> { ["policies"] = [.. result.Errors] })
-            : Saved(result, PolicyDocuments.Sla, caller);
+        return Saved(await policyStore.SaveSlaAsync(set!, caller.Name, expected, ct).ConfigureAwait(false), PolicyDocuments.Sla, caller);
     }
 
     private ApiResponse Saved(PolicySaveResult result, string document, Caller caller)
     {
+        if (!result.Saved && !result.Conflict)
+        {
+            return Invalid("body", string.Join(" ", result.Errors));
+        }
+
         if (result.Conflict)
         {
             return ProblemResponse(412, "precondition-failed", "Someone saved first.", string.Join(" ", result.Errors), etag: $"\"v{result.Version}\"");

@@ -185,6 +185,22 @@ public sealed class BoundaryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rules_DocumentTooLargeToStore_400AndNothingSaved()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+
+        // Under the 1 MB body limit, but non-ASCII text is stored escaped (six characters each): far over a table row.
+        var words = string.Join(",", Enumerable.Range(0, 25_000).Select(i => $"\"語語語語{i % 10}\""));
+        var huge = "{\"rules\":[{\"name\":\"big\",\"when\":{\"anyWords\":[" + words + "]},\"then\":{\"team\":\"care\"}}],\"default\":{\"team\":\"care\"}}";
+
+        var saved = await api.SendAsync("mia", HttpMethod.Put, "api/rules", huge);
+
+        Assert.Equal(400, saved.Status);
+        Assert.Contains("too large to store", (string?)saved.Body!["errors"]!["body"]![0], StringComparison.Ordinal);
+        Assert.Equal(1, (int)(await api.GetAsync("ana", "api/rules")).Body!["version"]!);
+    }
+
+    [Fact]
     public async Task SlaPolicies_TenMillionDays_RefusedNamingPolicyAndField()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
