@@ -62,7 +62,7 @@ public sealed class LocalWebHost : IAsyncDisposable
         var app = builder.Build();
         app.Use((context, next) => IsOwnHost(context) ? next(context) : WriteAsync(context, MisdirectedRequest(context)));
         app.Map("/api/{**rest}", (HttpContext context) => ServeApiAsync(context, api));
-        app.MapFallback("{**path}", (HttpContext context) => ServeFileAsync(context, files));
+        app.MapFallback("{**path}", (HttpContext context) => ServeFileGuardedAsync(context, files, api));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalWebHost(app, new Uri(address.TrimEnd('/') + "/"), services, null);
@@ -135,6 +135,18 @@ public sealed class LocalWebHost : IAsyncDisposable
             name => request.Cookies.TryGetValue(name, out var value) ? value : null,
             body);
         await WriteAsync(context, await api.HandleAsync(apiRequest, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private static async Task ServeFileGuardedAsync(HttpContext context, DashboardFiles files, WorkApi api)
+    {
+        try
+        {
+            await ServeFileAsync(context, files).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            await WriteAsync(context, api.Fault(ex, context.Request.Method, context.Request.Path.Value ?? "/")).ConfigureAwait(false);
+        }
     }
 
     private static async Task ServeFileAsync(HttpContext context, DashboardFiles files)

@@ -115,6 +115,17 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite) : IAsyncLifetime
         foreach (var user in HostileHeaderValues(random, 15))
         {
             await CheckAsync(new Hostile(user, "GET", "api/me", null));
+            await CheckAsync(new Hostile("", "GET", "api/me", null) { Cookie = $"{Core.Api.WorkApi.DevUserCookie}={user}" });
+        }
+
+        // The dashboard's files share the host: hostile paths there are a 404 or a file, never a 5xx.
+        foreach (var segment in HostileSegments(random, 10).Select(Uri.EscapeDataString).Concat(["%2500", "..%2F..%2Fetc%2Fpasswd", "%252e%252e/%252e%252e/etc/passwd", "index.html%2500.js", new string('a', 3000) + ".js"]))
+        {
+            var (status, _, text) = await api.SendHostileAsync(new Hostile("", "GET", segment, null));
+            if (status >= 500 && !IsRefusedByKestrel(new Hostile("", "GET", segment, null), status, null, text))
+            {
+                failures.Add($"{status} for dashboard path {Cut(segment, 200)}: {Cut(text, 200)}");
+            }
         }
 
         foreach (var contentType in new[] { "text/plain", "application/jsonx", "application/json; charset=utf-16", ";", "application/json;;;", "multipart/form-data; boundary=x" })
@@ -384,6 +395,8 @@ internal sealed record Hostile(string User, string Method, string Path, string? 
 
     public string? Principal { get; init; }
 
+    public string? Cookie { get; init; }
+
     public string ContentType { get; init; } = "application/json";
 
     public override string ToString() =>
@@ -403,6 +416,11 @@ internal static class HostileClient
         if (hostile.IfMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", hostile.IfMatch);
+        }
+
+        if (hostile.Cookie is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", hostile.Cookie);
         }
 
         if (hostile.Principal is not null)
