@@ -13,7 +13,7 @@ namespace SocialHandoff.Integration.Tests.Api;
 /// The bar: no 5xx at all, and every 4xx is problem+json.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class RouteFuzzTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Seed = 20261130;
 
@@ -134,6 +134,7 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         Assert.True(failures.Count == 0, $"seed {Seed}: {failures.Count} failures of {requests}:\n" + string.Join("\n", failures.Take(40)));
+        output.WriteLine($"seed {Seed}: {requests} requests reached the app, {kestrel} were refused by Kestrel before it");
         Assert.True(requests > 2000, $"only {requests} requests reached the app ({kestrel} refused by Kestrel)");
     }
 
@@ -166,6 +167,7 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite) : IAsyncLifetime
             principals.Add(B64(Mutate(JsonNode.Parse("""{"auth_typ":"aad","name_typ":"name","role_typ":"roles","claims":[{"typ":"name","val":"a"},{"typ":"roles","val":"manager"},{"typ":"oid","val":"00000000-0000-0000-0000-000000000001"}]}""")!, random)));
         }
 
+        output.WriteLine($"seed {Seed}: {principals.Count} principals on 5 routes");
         foreach (var principal in principals)
         {
             foreach (var path in new[] { "api/me", "api/teams", "api/rules", "api/teams/care/handoffs", "api/sla/summary" })
