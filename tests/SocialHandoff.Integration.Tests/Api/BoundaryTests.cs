@@ -262,6 +262,27 @@ public sealed class BoundaryTests(AzuriteFixture azurite) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Request_UnexpectedException_Logged500ProblemWithoutInternals()
+    {
+        var clock = new BreakableClock(Harness.Start);
+        var logs = new CapturingLoggerProvider();
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, configure: services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+        });
+        clock.Broken = true;
+
+        var response = await api.SendAsync("mia", HttpMethod.Get, "api/sla/summary");
+
+        Assert.Equal(500, response.Status);
+        Assert.Equal("application/problem+json", response.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("https://socialhandoff.dev/problems/internal", (string?)response.Body!["type"]);
+        Assert.DoesNotContain("secret-internal-detail", response.Body.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains(logs.Entries, e => e.EventId == 1603 && e.Exception?.Message == "secret-internal-detail");
+    }
+
     /// <summary>A request written on the socket, so the Host header is whatever a rebinding page would send.</summary>
     private static async Task<(int Status, string Head, string Body)> RawAsync(ApiHost api, string path, string host)
     {
@@ -275,5 +296,35 @@ public sealed class BoundaryTests(AzuriteFixture azurite) : IAsyncLifetime
         var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         var head = text[..split];
         return (int.Parse(head.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), head, text[(split + 4)..]);
+    }
+
+    /// <summary>A clock that can be made to fail: an unexpected exception deep in a route.</summary>
+    private sealed class BreakableClock(DateTimeOffset now) : TimeProvider
+    {
+        public bool Broken { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Broken ? throw new InvalidOperationException("secret-internal-detail") : now;
+    }
+
+    private sealed class CapturingLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentBag<(int EventId, Exception? Exception)> Entries { get; } = [];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturingLoggerProvider owner) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Entries.Add((eventId.Id, exception));
+        }
     }
 }
