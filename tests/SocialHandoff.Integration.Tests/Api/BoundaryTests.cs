@@ -165,6 +165,26 @@ public sealed class BoundaryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SlaPolicies_MinimalDocumentWithOmittedMembers_ValidatesAndSaves()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        // No week, holidays, team, priority or warnBefore anywhere; the rules in force name p1-24x7 and crisis-24x7, so those stay.
+        const string minimal = """
+            {"calendars":[{"name":"always","alwaysOpen":true}],
+             "policies":[{"name":"standard","calendar":"always","firstResponse":"01:00:00","resolution":"08:00:00"},
+                         {"name":"p1-24x7","priority":"P1","calendar":"always","firstResponse":"00:15:00","resolution":"04:00:00"},
+                         {"name":"crisis-24x7","team":"crisis","calendar":"always","firstResponse":"00:10:00","resolution":"04:00:00"}]}
+            """;
+
+        var validated = await api.PostAsync("mia", "api/sla-policies/validate", minimal);
+        var saved = await api.SendAsync("mia", HttpMethod.Put, "api/sla-policies", minimal);
+
+        Assert.True((bool)validated.Body!["valid"]!, validated.Body.ToJsonString());
+        Assert.Equal(200, saved.Status);
+        Assert.Equal("*", (string?)(await api.GetAsync("mia", "api/sla-policies")).Body!["document"]!["policies"]![0]!["team"]);
+    }
+
+    [Fact]
     public async Task Rules_NamingAGhostTeamPolicyOrSignal_400NamingRuleAndField()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
