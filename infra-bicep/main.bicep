@@ -20,6 +20,13 @@ param location string = resourceGroup().location
 @minLength(1)
 param teams string[]
 
+@description('People of each team (Teams:<team>:Members): id is the person\'s Entra object id, name what the dashboard shows. A handoff can be reassigned only to a person of its team.')
+param teamMembers {
+  team: string
+  id: string
+  name: string?
+}[] = []
+
 @description('Team of a mention no routing rule matches (Routing:DefaultTeam); must be in teams.')
 param defaultTeam string
 
@@ -178,6 +185,19 @@ var webhookSettings = reduce(map(range(0, length(webhookTargets)), i => {
   'Sla__Teams__${webhookTargets[i].team}__Webhooks__${i}__Kind': webhookTargets[i].kind
 }), {}, (all, target) => union(all, target))
 
+// Every deployed team is a team the app knows (rules and reassignments may name it), with its people.
+var teamSettings = union(
+  toObject(teams, team => 'Teams__${team}__DisplayName', team => team),
+  reduce(map(range(0, length(teamMembers)), i => union(
+    {
+      'Teams__${teamMembers[i].team}__Members__${i}__Id': teamMembers[i].id
+    },
+    empty(teamMembers[i].?name ?? '') ? {} : {
+      'Teams__${teamMembers[i].team}__Members__${i}__Name': teamMembers[i].name!
+    }
+  )), {}, (all, member) => union(all, member))
+)
+
 var appSettings = union({
   // Functions host storage through the app's identity (no connection string, no key).
   AzureWebJobsStorage__accountName: storage.outputs.name
@@ -207,7 +227,7 @@ var appSettings = union({
   Sla__Seed__Policies__0__FirstResponse: '01:00:00'
   Sla__Seed__Policies__0__Resolution: '1.00:00:00'
   Sla__Seed__Policies__0__WarnBefore: '00:15:00'
-}, brandSettings, routingSettings, webhookSettings)
+}, brandSettings, routingSettings, webhookSettings, teamSettings)
 
 var secretSettings = concat([
   {

@@ -7,6 +7,7 @@ using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 
 namespace SocialHandoff.Core;
 
@@ -26,6 +27,7 @@ public static class ServiceCollectionExtensions
             .AddIngestion()
             .AddScoring()
             .AddPolicies()
+            .AddTeams()
             .AddProcessing()
             .AddSla()
             .AddWorkApi();

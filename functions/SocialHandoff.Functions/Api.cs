@@ -19,13 +19,13 @@ internal sealed class Api(WorkApi api)
 }
 
 /// <summary>HTTP GET on every other path: the dashboard's static files, deployed beside the app in dashboard/.</summary>
-internal sealed class Dashboard
+internal sealed class Dashboard(WorkApi api)
 {
     private static readonly DashboardFiles Files = new(DashboardFiles.DefaultRoot);
 
     [Function(nameof(Dashboard))]
     public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path}")] HttpRequest request) =>
-        new HttpContextResult(context => ApiHttp.ServeFileAsync(context, Files));
+        new HttpContextResult(context => ApiHttp.ServeFileAsync(context, Files, api));
 }
 
 /// <summary>Writes the response through <see cref="ApiHttp"/>, the same code the local runner's Kestrel uses.</summary>

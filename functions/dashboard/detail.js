@@ -74,7 +74,7 @@ export class Detail {
     const actions = h('div', { class: 'card-actions' });
     if (open && canWork) {
       if (!item.assignee) actions.append(button('Claim', 'detail-claim', () => run('claim', {}, { useEtag: true }), false));
-      else if (item.assignee === me.name || me.isManager) actions.append(button('Release', 'detail-release', () => run('release', {})));
+      else if (item.assignee === me.id || me.isManager) actions.append(button('Release', 'detail-release', () => run('release', {})));
       actions.append(item.waiting
         ? button('Resume (customer answered)', 'detail-resume', () => run('resume', {}))
         : button('Pause: waiting on customer', 'detail-pause', () => run('pause', {})));
@@ -152,7 +152,7 @@ export class Detail {
     return h('ol', { class: 'events', testid: 'detail-events' }, events.map((e) => h('li', {},
       h('p', {},
         h('strong', {}, e.type),
-        e.actor ? ` by ${e.actor}` : '',
+        e.actor ? ` by ${e.actorName ?? e.actor}` : '',
         e.at ? h('time', { class: 'muted', datetime: e.at }, ` · ${when(e.at)}`) : null),
       changes(e.before, e.after),
       e.text ? h('p', { class: 'event-text' }, e.text) : null)));

@@ -7,8 +7,9 @@ import { compact, relative, when, number, slaClock } from './format.js';
 
 export function statusText(item, me) {
   if (item.status === 'Resolved') return 'Resolved';
-  if (item.waiting) return item.assignee ? `Waiting on customer · ${item.assignee}` : 'Waiting on customer';
-  if (item.assignee) return item.assignee === me?.name ? 'Claimed by you' : `Claimed by ${item.assignee}`;
+  if (item.waiting) return item.assignee ? `Waiting on customer · ${item.assigneeName ?? item.assignee}` : 'Waiting on customer';
+  // assignee is the person's key (Entra object id in Azure); assigneeName is for showing.
+  if (item.assignee) return item.assignee === me?.id ? 'Claimed by you' : `Claimed by ${item.assigneeName ?? item.assignee}`;
   return 'Unclaimed';
 }
 
@@ -90,10 +91,11 @@ export async function act(item, action, body, { me, useEtag = false } = {}) {
     if (!(error instanceof ApiError)) throw error;
     const conflict = error.status === 409 || error.status === 412;
     const holder = error.problem?.holder;
+    const holderName = error.problem?.holderName ?? holder;
     let message = error.message;
-    if (conflict && holder && holder !== me?.name && action === 'claim') message = `${holder} claimed this first.`;
-    else if (error.status === 412) message = holder && holder !== me?.name
-      ? `${holder} changed this handoff first; it has been refreshed.`
+    if (conflict && holder && holder !== me?.id && action === 'claim') message = `${holderName} claimed this first.`;
+    else if (error.status === 412) message = holder && holder !== me?.id
+      ? `${holderName} changed this handoff first; it has been refreshed.`
       : 'This handoff changed since you loaded it; it has been refreshed.';
     else if (error.fieldErrors.length > 0 && !error.fieldErrors.some((line) => message.includes(line))) message = `${message} ${error.fieldErrors.join(' ')}`;
     return { ok: false, message, error, conflict };

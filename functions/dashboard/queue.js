@@ -133,7 +133,7 @@ export class QueueView {
     const team = this.app.teams.find((t) => t.name === item.team);
     const canWork = team ? team.canWork : true;
     const open = item.status !== 'Resolved';
-    const mine = item.assignee && item.assignee === me.name;
+    const mine = item.assignee && item.assignee === me.id;
     const li = h('li', { class: `card ${open ? '' : 'card-resolved'}`, testid: 'queue-item', dataset: { id: item.id, status: item.status, assignee: item.assignee ?? '' } });
     const messageEl = h('p', { class: 'item-message', testid: 'item-message', tabindex: '-1', dataset: { tone }, hidden: !message }, message ?? '');
 
@@ -169,7 +169,7 @@ export class QueueView {
         claim.addEventListener('click', () => run('claim', {}, claim, { useEtag: true }));
         actions.append(claim);
       } else if (mine || me.isManager) {
-        const release = h('button', { type: 'button', class: 'button secondary', testid: 'release' }, mine ? 'Release' : `Release from ${item.assignee}`);
+        const release = h('button', { type: 'button', class: 'button secondary', testid: 'release' }, mine ? 'Release' : `Release from ${item.assigneeName ?? item.assignee}`);
         release.addEventListener('click', () => run('release', {}, release));
         actions.append(release);
       }

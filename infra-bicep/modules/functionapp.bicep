@@ -183,6 +183,14 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
             'api://${authClientId}'
             authClientId
           ]
+          defaultAuthorizationPolicy: {
+            // Only tokens this app registration obtained itself (its own sign-in), not another app's token for this audience.
+            allowedApplications: [
+              authClientId
+            ]
+          }
+          // No setting here can require an app role: that is the enterprise app's "Assignment required"
+          // (appRoleAssignmentRequired), a Microsoft Graph property; see OPERATIONS.md. The app refuses a principal without a role.
         }
       }
     }

@@ -165,6 +165,12 @@ public static class SettingReaders
         ["Local:Web:Port"] = "the local runner's web host (RunCommand)",
     };
 
+    /// <summary>Options bound from their section straight into one property (the section's children are its keys), not property by property.</summary>
+    private static readonly IReadOnlyDictionary<Type, string> BoundIntoProperty = new Dictionary<Type, string>
+    {
+        [typeof(SocialHandoff.Core.Teams.TeamsOptions)] = nameof(SocialHandoff.Core.Teams.TeamsOptions.Teams),
+    };
+
     private static readonly Assembly LocalAssembly = typeof(SocialHandoff.Local.Pipeline.QueuePumpOptions).Assembly;
 
     /// <summary>Every options section of Core and the local runner, longest first so the most specific one is tried first.</summary>
@@ -193,8 +199,9 @@ public static class SettingReaders
 
         foreach (var (type, section) in Sections)
         {
+            var root = BoundIntoProperty.TryGetValue(type, out var property) ? type.GetProperty(property)!.PropertyType : type;
             if (key.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase)
-                && Resolves(type, key[(section.Length + 1)..].Split(':'), 0))
+                && Resolves(root, key[(section.Length + 1)..].Split(':'), 0))
             {
                 return type.Name;
             }

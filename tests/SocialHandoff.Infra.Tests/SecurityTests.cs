@@ -108,6 +108,56 @@ public sealed partial class SecurityTests(BicepFixture bicep)
 
     [Theory]
     [MemberData(nameof(InfraEnvironments.All), MemberType = typeof(InfraEnvironments))]
+    public void Sites_AnyEnvironment_AcceptOnlyTheirOwnRegistrationsTokens(string environment)
+    {
+        foreach (var site in bicep.Resources(environment, "Microsoft.Web/sites"))
+        {
+            var auth = Assert.Single(bicep.Resources(environment, "Microsoft.Web/sites/config"), c => (string?)c["name"] == $"{site["name"]}/authsettingsV2");
+            var aad = auth["properties"]!["identityProviders"]!["azureActiveDirectory"]!;
+            var clientId = (string?)aad["registration"]!["clientId"];
+            var allowed = aad["validation"]!["defaultAuthorizationPolicy"]!["allowedApplications"]!.AsArray().Select(a => (string?)a).ToList();
+            Assert.Equal([clientId], allowed);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraEnvironments.All), MemberType = typeof(InfraEnvironments))]
+    public void AppSettings_AnyEnvironment_NeverSetTheAuthPlatformsOwnSettings(string environment)
+    {
+        // The app trusts X-MS-CLIENT-PRINCIPAL only when the platform says authentication is on (WEBSITE_AUTH_ENABLED);
+        // an app setting of that name would say so without it.
+        Assert.DoesNotContain(AppSettings.Of(bicep, environment), s => s.Key.StartsWith("WEBSITE_AUTH", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Operations_SignInRequiresAnAppRole_TellsOpsTheSettingBicepCannotSet()
+    {
+        // authsettingsV2 has no app-role requirement; the enterprise app's appRoleAssignmentRequired is a Graph property.
+        var operations = File.ReadAllText(Path.Combine(bicep.InfraSource, "OPERATIONS.md"));
+
+        Assert.Contains("az ad sp update --id <authClientId> --set appRoleAssignmentRequired=true", operations, StringComparison.Ordinal);
+        Assert.Contains("Assignment required? = Yes", operations, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(InfraEnvironments.All), MemberType = typeof(InfraEnvironments))]
+    public void AppSettings_EveryDeployedTeam_IsATeamTheAppKnows(string environment)
+    {
+        var settings = AppSettings.Of(bicep, environment);
+        var queues = ChildNames(environment).Where(q => q.StartsWith("team-", StringComparison.Ordinal)).Select(q => q["team-".Length..]).ToList();
+
+        Assert.NotEmpty(queues);
+        foreach (var team in queues)
+        {
+            Assert.True(settings.ContainsKey($"Teams__{team}__DisplayName"), $"{environment}: team {team} has a queue but no Teams__{team}__DisplayName");
+        }
+    }
+
+    private IEnumerable<string> ChildNames(string environment) =>
+        bicep.Resources(environment, "Microsoft.Storage/storageAccounts/queueServices/queues").Select(q => ((string)q["name"]!).Split('/')[^1]);
+
+    [Theory]
+    [MemberData(nameof(InfraEnvironments.All), MemberType = typeof(InfraEnvironments))]
     public void Vaults_AnyEnvironment_RbacSoftDeletePurgeProtection(string environment)
     {
         var vaults = bicep.Resources(environment, "Microsoft.KeyVault/vaults").ToList();

@@ -3,10 +3,15 @@ namespace SocialHandoff.Core.Access;
 /// <summary>
 /// The signed-in person behind a request and what they may do. Roles are Entra app-role values:
 /// <c>agent.&lt;team&gt;</c> (one per team), <c>manager</c>, <c>admin</c>. Managers and admins see and
-/// act on every team; an agent only on their own teams.
+/// act on every team; an agent only on their own teams. <see cref="Id"/> is who they are (the Entra
+/// object id in Azure, the identity's name locally): assignments, holders and "me" compare it, because
+/// a display name can change or be shared. <see cref="Name"/> is for showing.
 /// </summary>
 public sealed record Caller(string Name, IReadOnlyList<string> Roles)
 {
+    /// <summary>The stable key of the person; defaults to <see cref="Name"/> (development identities).</summary>
+    public string Id { get; init; } = Name;
+
     public const string AgentRolePrefix = "agent.";
     public const string ManagerRole = "manager";
     public const string AdminRole = "admin";

@@ -10,11 +10,42 @@ namespace SocialHandoff.Core.Api;
 /// </summary>
 public static class ApiHttp
 {
-    /// <summary>Reads the request (a body over <see cref="WorkApi.MaxBodyBytes"/> is a 413), asks the API, writes its answer.</summary>
+    /// <summary>
+    /// Reads the request (a body over <see cref="WorkApi.MaxBodyBytes"/> is a 413), asks the API, writes its
+    /// answer; whatever escapes is still answered as problem+json by <see cref="WorkApi.Fault"/> (503 for storage).
+    /// </summary>
     public static async Task ServeApiAsync(HttpContext context, WorkApi api)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(api);
+        try
+        {
+            await ServeApiCoreAsync(context, api).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            await WriteAsync(context, api.Fault(ex, context.Request.Method, context.Request.Path.Value ?? "/")).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>GET or HEAD of a dashboard file; any other method is a 405; a failure is problem+json as for the API.</summary>
+    public static async Task ServeFileAsync(HttpContext context, DashboardFiles files, WorkApi api)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(api);
+        try
+        {
+            await ServeFileCoreAsync(context, files).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            await WriteAsync(context, api.Fault(ex, context.Request.Method, context.Request.Path.Value ?? "/")).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ServeApiCoreAsync(HttpContext context, WorkApi api)
+    {
         var request = context.Request;
         string? body = null;
         if (request.ContentLength is > WorkApi.MaxBodyBytes)
@@ -47,15 +78,15 @@ public static class ApiHttp
         await WriteAsync(context, await api.HandleAsync(apiRequest, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
-    /// <summary>GET or HEAD of a dashboard file; any other method is a 405.</summary>
-    public static async Task ServeFileAsync(HttpContext context, DashboardFiles files)
+    private static async Task ServeFileCoreAsync(HttpContext context, DashboardFiles files)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(files);
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            context.Response.Headers.Allow = "GET, HEAD";
+            await WriteAsync(context, new ApiResponse(
+                StatusCodes.Status405MethodNotAllowed,
+                ApiResponse.ProblemJson,
+                "{\"type\":\"https://socialhandoff.dev/problems/method-not-allowed\",\"title\":\"Method not allowed.\",\"status\":405,\"detail\":\"The dashboard's files answer GET and HEAD.\"}",
+                new Dictionary<string, string>(DashboardFiles.SecurityHeaders) { ["Allow"] = "GET, HEAD" })).ConfigureAwait(false);
             return;
         }
 

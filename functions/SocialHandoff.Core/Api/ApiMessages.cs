@@ -25,7 +25,7 @@ public sealed record ApiResponse(int Status, string ContentType, string Body, IR
     public const string CsvType = "text/csv; charset=utf-8";
 }
 
-/// <summary>RFC 9457 problem details; <see cref="Errors"/> names each bad field, <see cref="Holder"/> who holds a claimed item.</summary>
+/// <summary>RFC 9457 problem details; <see cref="Errors"/> names each bad field, <see cref="Holder"/> who holds a claimed item (their key; <see cref="HolderName"/> to show).</summary>
 public sealed record Problem(
     string Type,
     string Title,
@@ -33,16 +33,17 @@ public sealed record Problem(
     string Detail,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, string[]>? Errors = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Holder = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Etag = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Etag = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HolderName = null);
 
-public sealed record MeMessage(string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Teams, bool IsManager, bool IsAdmin, IReadOnlyList<string>? DevIdentities);
+public sealed record MeMessage(string Id, string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Teams, bool IsManager, bool IsAdmin, IReadOnlyList<string>? DevIdentities);
 
 public sealed record TeamMessage(string Name, bool CanWork);
 
 public sealed record ReasonMessage(string Signal, string Text, int Points);
 
 public sealed record HandoffSummaryMessage(
-    string Id, string Team, string Status, string? Assignee, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
+    string Id, string Team, string Status, string? Assignee, string? AssigneeName, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
     string Text, string? AuthorHandle, long? AuthorFollowers, string? Url, string Source, DateTimeOffset PostedAt, DateTimeOffset CreatedAt,
     DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstRespondedAt, string SlaState,
     IReadOnlyList<ReasonMessage> Reasons, string Etag, string FirstResponseClock, string ResolutionClock, double WarnBeforeMinutes);
@@ -55,7 +56,7 @@ public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage F
 
 public sealed record FirstResponseMessage(DateTimeOffset At, string By, string Reply);
 
-public sealed record EventMessage(string Type, DateTimeOffset? At, string? Actor, Dictionary<string, string?>? Before, Dictionary<string, string?>? After, string? Text);
+public sealed record EventMessage(string Type, DateTimeOffset? At, string? Actor, string? ActorName, Dictionary<string, string?>? Before, Dictionary<string, string?>? After, string? Text);
 
 /// <summary>What one handoff adds to its summary (the API sends both as one flat object).</summary>
 public sealed record HandoffDetailMessage(

@@ -43,9 +43,15 @@ public sealed class DashboardFiles(string root)
             relative = "index.html";
         }
 
+        // A NUL (sent as %2500, decoded twice) makes the path APIs throw, so it is refused before them.
+        if (relative.Contains('\0', StringComparison.Ordinal))
+        {
+            return new ApiResponse(404, "text/plain; charset=utf-8", "Not found.", SecurityHeaders);
+        }
+
         var full = Path.GetFullPath(Path.Combine(_root, relative));
         var inside = full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        if (!inside || relative.Contains('\0', StringComparison.Ordinal) || !Types.TryGetValue(Path.GetExtension(full), out var type) || !File.Exists(full))
+        if (!inside || !Types.TryGetValue(Path.GetExtension(full), out var type) || !File.Exists(full))
         {
             return new ApiResponse(404, "text/plain; charset=utf-8", "Not found.", SecurityHeaders);
         }

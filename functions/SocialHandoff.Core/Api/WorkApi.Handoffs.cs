@@ -26,6 +26,11 @@ public sealed partial class WorkApi
             return ProblemResponse(403, "forbidden", "Not your team.", $"{caller.Name} is not an agent of team {team}.");
         }
 
+        if (await directory.KnownTeamsAsync(ct).ConfigureAwait(false) is var known && !known.Contains(team) && !caller.Teams.Contains(team, StringComparer.Ordinal))
+        {
+            return NotFound($"There is no team '{team}'; {Routing.Rules.DidYouMean.Hint(team, [.. known])}");
+        }
+
         var errors = new Dictionary<string, string[]>();
         var status = Query(request, "status")?.ToLowerInvariant() ?? "open";
         if (!QueueFilter.Statuses.Contains(status))
@@ -116,9 +121,15 @@ public sealed partial class WorkApi
 
         var outcome = await work.ApplyAsync(id, command.Command!, caller, revision, ct).ConfigureAwait(false);
         LogAction(caller.Name, action, id, outcome.Refusal?.Status ?? 200);
+        if (outcome.Refusal is { Field: { } field } invalid)
+        {
+            return Invalid(field, invalid.Detail);
+        }
+
         if (outcome.Refusal is { } refusal)
         {
-            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.Detail, holder: refusal.Holder, etag: outcome.Handoff?.ETag);
+            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.Detail, holder: refusal.Holder, etag: outcome.Handoff?.ETag,
+                holderName: refusal.Holder is { } holder ? directory.DisplayName(holder) : null);
         }
 
         return await DetailAsync(200, outcome.Handoff!, ct).ConfigureAwait(false);
@@ -191,9 +202,9 @@ public sealed partial class WorkApi
                     errors["assignee"] = ["give an assignee, a team, or both."];
                 }
 
-                if (team is not null && !(await KnownTeamsAsync(ct).ConfigureAwait(false)).Contains(team))
+                if (team is not null && await directory.KnownTeamsAsync(ct).ConfigureAwait(false) is var known && !known.Contains(team))
                 {
-                    errors["team"] = [$"'{body.Team}' is not a team the rules or SLA policies know."];
+                    errors["team"] = [$"'{body.Team}' is not a team that exists; {Routing.Rules.DidYouMean.Hint(team, [.. known])}"];
                 }
 
                 command = new WorkCommand(verb, Text("note", body.Note, required: false, WorkRules.MaxNoteChars), assignee, team);
@@ -250,10 +261,11 @@ public sealed partial class WorkApi
             _ => "ok",
         });
 
-    private static EventMessage Event(TableEntity e) => new(
+    private EventMessage Event(TableEntity e) => new(
         e.GetString("Type") ?? "",
         e.GetDateTimeOffset("At"),
         e.GetString("Actor"),
+        e.GetString("Actor") is { } actor ? directory.DisplayName(actor) : null,
         ReadFields(e.GetString("Before")),
         ReadFields(e.GetString("After")) ?? SweepFields(e),
         e.GetString("Text"));
@@ -281,11 +293,12 @@ public sealed partial class WorkApi
         }
     }
 
-    private static HandoffSummaryMessage Summary(HandoffView view)
+    /// <summary>The queue's view of a handoff; the assignee is a person's key, shown by <c>assigneeName</c>.</summary>
+    private HandoffSummaryMessage Summary(HandoffView view)
     {
         var h = view.Handoff;
         return new HandoffSummaryMessage(
-            h.Id, h.Team, h.Status, h.Assignee, h.IsWaiting, h.Priority, h.Urgency, h.Sentiment, h.SentimentCompound,
+            h.Id, h.Team, h.Status, h.Assignee, h.Assignee is { } assignee ? directory.DisplayName(assignee) : null, h.IsWaiting, h.Priority, h.Urgency, h.Sentiment, h.SentimentCompound,
             h.Text, h.AuthorHandle, h.AuthorFollowers, h.Url, h.Source, h.PostedAt, h.CreatedAt,
             h.FirstResponseDueAt, h.ResolutionDueAt, h.FirstResponse?.At, view.SlaState,
             h.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points)).ToList(), h.ETag,

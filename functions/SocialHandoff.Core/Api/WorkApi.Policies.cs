@@ -22,26 +22,52 @@ public sealed partial class WorkApi
         return JsonResponse(200, new SlaDocumentMessage(set.Version, set), ApiJsonContext.Default.SlaDocumentMessage, VersionTag(set.Version));
     }
 
-    private static Task<ApiResponse> ValidateRulesAsync(ApiRequest request)
+    private async Task<ApiResponse> ValidateRulesAsync(ApiRequest request, CancellationToken ct)
     {
         if (!TryReadBody(request, PolicyJsonContext.Default.RuleSet, allowEmpty: false, out var rules, out var bad))
         {
-            return Task.FromResult(bad!);
+            return bad!;
         }
 
-        var errors = RuleEngine.Validate(rules!).Select(e => new RuleErrorMessage(e.RuleIndex + 1, e.RuleName, e.Field, e.Message)).ToList();
-        return Task.FromResult(JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage));
+        var errors = RuleEngine.Validate(rules!, await RuleReferencesAsync(ct).ConfigureAwait(false))
+            .Select(e => new RuleErrorMessage(e.RuleIndex + 1, e.RuleName, e.Field, e.Message)).ToList();
+        return JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage);
     }
 
-    private static Task<ApiResponse> ValidateSlaPoliciesAsync(ApiRequest request)
+    private async Task<ApiResponse> ValidateSlaPoliciesAsync(ApiRequest request, CancellationToken ct)
     {
         if (!TryReadBody(request, PolicyJsonContext.Default.SlaPolicySet, allowEmpty: false, out var set, out var bad))
         {
-            return Task.FromResult(bad!);
+            return bad!;
         }
 
-        var errors = SlaPolicyBook.Validate(set!).Select(e => new RuleErrorMessage(null, null, "policies", e)).ToList();
-        return Task.FromResult(JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage));
+        var errors = SlaPolicyBook.Validate(set!, await SlaReferencesAsync(ct).ConfigureAwait(false)).Select(e => new RuleErrorMessage(null, null, "policies", e)).ToList();
+        return JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage);
+    }
+
+    /// <summary>What a rule set may name now: the teams that exist and the policies of the SLA set in force.</summary>
+    private async Task<RuleReferences> RuleReferencesAsync(CancellationToken ct)
+    {
+        var teams = await directory.KnownTeamsAsync(ct).ConfigureAwait(false);
+        var sla = (await policies.GetSlaAsync(ct).ConfigureAwait(false)).Set;
+        return new RuleReferences(teams, sla.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>What a policy set must allow now: the teams that exist, and every policy the rules in force name.</summary>
+    private async Task<SlaReferences> SlaReferencesAsync(CancellationToken ct)
+    {
+        var teams = await directory.KnownTeamsAsync(ct).ConfigureAwait(false);
+        var rules = (await policies.GetRulesAsync(ct).ConfigureAwait(false)).Rules;
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (action, rule) in rules.Rules.Select(r => (r.Then, r.Name)).Append((rules.Default, "default")))
+        {
+            if (action.SlaPolicy.Length > 0)
+            {
+                named.TryAdd(action.SlaPolicy, rule);
+            }
+        }
+
+        return new SlaReferences(teams, named);
     }
 
     private async Task<ApiResponse> DryRunRulesAsync(ApiRequest request, CancellationToken ct)
@@ -56,6 +82,11 @@ public sealed partial class WorkApi
         if (!TryReadBody(request, PolicyJsonContext.Default.RuleSet, allowEmpty: false, out var rules, out var bad))
         {
             return bad!;
+        }
+
+        if (RuleEngine.Validate(rules!, await RuleReferencesAsync(ct).ConfigureAwait(false)) is { Count: > 0 } invalid)
+        {
+            return Invalid(RuleErrors(invalid));
         }
 
         try
@@ -76,7 +107,7 @@ public sealed partial class WorkApi
             return bad!;
         }
 
-        var invalid = RuleEngine.Validate(rules!);
+        var invalid = RuleEngine.Validate(rules!, await RuleReferencesAsync(ct).ConfigureAwait(false));
         if (invalid.Count > 0)
         {
             return Invalid(RuleErrors(invalid));
@@ -93,14 +124,21 @@ public sealed partial class WorkApi
             return bad!;
         }
 
-        var result = await policyStore.SaveSlaAsync(set!, caller.Name, expected, ct).ConfigureAwait(false);
-        return !result.Saved && !result.Conflict
-            ? Invalid(new Dictionary<string, string[]> { ["policies"] = [.. result.Errors] })
-            : Saved(result, PolicyDocuments.Sla, caller);
+        if (SlaPolicyBook.Validate(set!, await SlaReferencesAsync(ct).ConfigureAwait(false)) is { Count: > 0 } invalid)
+        {
+            return Invalid(new Dictionary<string, string[]> { ["policies"] = [.. invalid] });
+        }
+
+        return Saved(await policyStore.SaveSlaAsync(set!, caller.Name, expected, ct).ConfigureAwait(false), PolicyDocuments.Sla, caller);
     }
 
     private ApiResponse Saved(PolicySaveResult result, string document, Caller caller)
     {
+        if (!result.Saved && !result.Conflict)
+        {
+            return Invalid("body", string.Join(" ", result.Errors));
+        }
+
         if (result.Conflict)
         {
             return ProblemResponse(412, "precondition-failed", "Someone saved first.", string.Join(" ", result.Errors), etag: $"\"v{result.Version}\"");

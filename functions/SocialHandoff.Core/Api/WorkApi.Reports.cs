@@ -10,6 +10,10 @@ public sealed partial class WorkApi
     private const int DefaultReportDays = 14;
     private const int MaxReportDays = 92;
 
+    // Reports read whole UTC days and step a day past the range, so the calendar's last day cannot be asked for.
+    private static readonly DateOnly MinReportDate = new(2000, 1, 1);
+    private static readonly DateOnly MaxReportDate = DateOnly.MaxValue.AddDays(-1);
+
     private async Task<ApiResponse> ReportAsync(ApiRequest request, string report, Caller caller, CancellationToken ct)
     {
         if (report is not ("summary" or "summary.csv" or "breaches" or "breaches.csv" or "at-risk" or "at-risk.csv" or "first-response"))
@@ -89,12 +93,12 @@ public sealed partial class WorkApi
             return fallback;
         }
 
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day >= MinReportDate && day <= MaxReportDate)
         {
             return day;
         }
 
-        errors[name] = ["must be a date like 2026-11-23."];
+        errors[name] = [$"must be a date like 2026-11-23, from {MinReportDate:yyyy-MM-dd} to {MaxReportDate:yyyy-MM-dd}."];
         return fallback;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Azure;
 using Azure.Data.Tables;
@@ -11,6 +10,7 @@ using SocialHandoff.Core.Access;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Reports;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Core.Api;
@@ -27,6 +27,8 @@ public sealed partial class WorkApi(
     LivePolicies policies,
     PolicyStore policyStore,
     RuleDryRun dryRun,
+    TeamDirectory directory,
+    AppServicePlatform platform,
     StorageClients clients,
     IOptions<ApiOptions> options,
     TimeProvider timeProvider,
@@ -77,17 +79,28 @@ public sealed partial class WorkApi(
 
             return await RouteAsync(request, route, caller, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500 && !cancellationToken.IsCancellationRequested)
-        {
-            LogStorageFailed(ex, request.Method, request.Path);
-            return ProblemResponse(503, "unavailable", "Storage is not answering.", "The request could not be completed because storage did not answer; try again shortly.");
-        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Still problem+json, with no internals: the log has the exception under the correlation of this request.
-            LogFailed(ex, request.Method, request.Path);
-            return ProblemResponse(500, "internal", "Something went wrong.", "The request failed on the server; it was logged. A half-finished action is completed by the next read of the handoff.");
+            return Fault(ex, request.Method, request.Path);
         }
+    }
+
+    /// <summary>
+    /// The one place an exception becomes an answer: storage that does not answer is 503, anything
+    /// else 500. Both are problem+json with no internals; the log has the exception. Bad input never
+    /// gets here: every route checks what it reads and answers 4xx naming the field.
+    /// </summary>
+    public ApiResponse Fault(Exception exception, string method, string path)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception is RequestFailedException { Status: 0 or 408 or 429 or >= 500 })
+        {
+            LogStorageFailed(exception, method, path);
+            return ProblemResponse(503, "unavailable", "Storage is not answering.", "The request could not be completed because storage did not answer; try again shortly.");
+        }
+
+        LogFailed(exception, method, path);
+        return ProblemResponse(500, "internal", "Something went wrong.", "The request failed on the server; it was logged. A half-finished action is completed by the next read of the handoff.");
     }
 
     private Task<ApiResponse> RouteAsync(ApiRequest request, string[] route, Caller caller, CancellationToken ct) => (request.Method, route) switch
@@ -99,11 +112,11 @@ public sealed partial class WorkApi(
         ("POST", ["handoffs", var id, var action]) => ActAsync(request, id, action, caller, ct),
         ("GET", ["sla", var report]) => ReportAsync(request, report, caller, ct),
         ("GET", ["rules"]) => GetRulesAsync(ct),
-        ("POST", ["rules", "validate"]) => ManagerOnly(caller, () => ValidateRulesAsync(request)),
+        ("POST", ["rules", "validate"]) => ManagerOnly(caller, () => ValidateRulesAsync(request, ct)),
         ("POST", ["rules", "dry-run"]) => ManagerOnly(caller, () => DryRunRulesAsync(request, ct)),
         ("PUT", ["rules"]) => ManagerOnly(caller, () => SaveRulesAsync(request, caller, ct)),
         ("GET", ["sla-policies"]) => GetSlaPoliciesAsync(ct),
-        ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request)),
+        ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request, ct)),
         ("PUT", ["sla-policies"]) => ManagerOnly(caller, () => SaveSlaPoliciesAsync(request, caller, ct)),
         (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
@@ -134,11 +147,29 @@ public sealed partial class WorkApi(
             return chosen;
         }
 
-        var caller = ClientPrincipal.TryRead(request.Header(ClientPrincipal.HeaderName));
+        if (!platform.TrustsPrincipalHeader)
+        {
+            // Without App Service Authentication the header is whatever the client wrote: nobody is signed in.
+            LogAuthenticationOff(ClientPrincipal.HeaderName, AppServicePlatform.AuthEnabledVariable);
+            refusal = ProblemResponse(401, "unauthenticated", "Sign-in is not configured.",
+                "App Service Authentication is off for this app, so no request is signed in; an administrator must turn it on.");
+            return null;
+        }
+
+        var caller = ClientPrincipal.TryRead(request.Header(ClientPrincipal.HeaderName), out var why);
         if (caller is null)
         {
             refusal = ProblemResponse(401, "unauthenticated", "Sign in first.",
-                $"No signed-in principal: the {ClientPrincipal.HeaderName} header from App Service Authentication is missing or unreadable.");
+                $"No signed-in principal: the {ClientPrincipal.HeaderName} header from App Service Authentication is unusable ({why}).");
+            return null;
+        }
+
+        // Signing in takes an app role (the enterprise app's "Assignment required"); without one nobody gets in, whatever Entra allowed.
+        if (!caller.IsManager && caller.Teams.All(t => !StorageNames.IsValidTeamName(t)))
+        {
+            refusal = ProblemResponse(403, "forbidden", "No app role.",
+                "You are signed in but have no app role of this app (agent.<team>, manager or admin); ask an administrator to assign one.");
+            return null;
         }
 
         return caller;
@@ -149,26 +180,15 @@ public sealed partial class WorkApi(
         && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
     private ApiResponse Me(Caller caller) => JsonResponse(200, new MeMessage(
+        caller.Id,
         caller.Name, caller.Roles, caller.Teams, caller.IsManager, caller.IsAdmin,
         _devIdentities.Count > 0 ? _devIdentities.Select(c => c.Name).ToList() : null), ApiJsonContext.Default.MeMessage);
 
     private async Task<ApiResponse> TeamsAsync(Caller caller, CancellationToken ct)
     {
         // Every known team is listed (an agent reassigns to teams they cannot work); canWork says whose queue they may open.
-        var known = await KnownTeamsAsync(ct).ConfigureAwait(false);
+        var known = await directory.KnownTeamsAsync(ct).ConfigureAwait(false);
         return JsonResponse(200, known.Union(caller.Teams).Order(StringComparer.Ordinal).Select(t => new TeamMessage(t, caller.CanWork(t))).ToList(), ApiJsonContext.Default.ListTeamMessage);
-    }
-
-    /// <summary>The teams the rules route to and the SLA policies name.</summary>
-    private async Task<HashSet<string>> KnownTeamsAsync(CancellationToken ct)
-    {
-        var rules = (await policies.GetRulesAsync(ct).ConfigureAwait(false)).Rules;
-        var sla = (await policies.GetSlaAsync(ct).ConfigureAwait(false)).Set;
-        var teams = new HashSet<string>(StringComparer.Ordinal) { rules.Default.Team };
-        teams.UnionWith(rules.Rules.Select(r => r.Then.Team));
-        teams.UnionWith(sla.Policies.Select(p => p.Team).Where(StorageNames.IsValidTeamName));
-        teams.RemoveWhere(t => !StorageNames.IsValidTeamName(t));
-        return teams;
     }
 
     private async Task<ApiResponse> HealthAsync(CancellationToken ct)
@@ -208,9 +228,9 @@ public sealed partial class WorkApi(
     internal static ApiResponse JsonResponse<T>(int status, T value, JsonTypeInfo<T> type, IReadOnlyDictionary<string, string>? headers = null) =>
         new(status, ApiResponse.Json, JsonSerializer.Serialize(value, type), WithNoStore(headers));
 
-    internal static ApiResponse ProblemResponse(int status, string kind, string title, string detail, Dictionary<string, string[]>? errors = null, string? holder = null, string? etag = null) =>
+    internal static ApiResponse ProblemResponse(int status, string kind, string title, string detail, Dictionary<string, string[]>? errors = null, string? holder = null, string? etag = null, string? holderName = null) =>
         new(status, ApiResponse.ProblemJson,
-            JsonSerializer.Serialize(new Problem(ProblemBase + kind, title, status, detail, errors, holder, etag), ApiJsonContext.Default.Problem),
+            JsonSerializer.Serialize(new Problem(ProblemBase + kind, title, status, detail, errors, holder, etag, holderName), ApiJsonContext.Default.Problem),
             WithNoStore(null));
 
     /// <summary>A 400 naming each bad field.</summary>
@@ -227,12 +247,13 @@ public sealed partial class WorkApi(
     private static ApiResponse MethodNotAllowed(string allow) =>
         ProblemResponse(405, "method-not-allowed", "Method not allowed.", $"This route answers {allow}.") with
         {
-            Headers = new Dictionary<string, string> { ["Cache-Control"] = "no-store", ["Allow"] = allow },
+            Headers = WithNoStore(new Dictionary<string, string> { ["Allow"] = allow }),
         };
 
+    /// <summary>Every API answer: not cached (it is per person), and never sniffed into another type (a mention's text in a JSON body must not become HTML).</summary>
     private static Dictionary<string, string> WithNoStore(IReadOnlyDictionary<string, string>? headers)
     {
-        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Cache-Control"] = "no-store" };
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Cache-Control"] = "no-store", ["X-Content-Type-Options"] = "nosniff" };
         foreach (var (key, value) in headers ?? new Dictionary<string, string>())
         {
             all[key] = value;
@@ -259,10 +280,9 @@ public sealed partial class WorkApi(
 
         try
         {
-            // No list in any body may hold null; the engines would trip over it deep inside.
-            if (NullElement(JsonNode.Parse(request.Body), "") is { } path)
+            if (JsonBodyCheck.Find(request.Body) is { } problem)
             {
-                error = Invalid(path, "must not be null.");
+                error = Invalid(problem.Field, problem.Message);
                 return false;
             }
 
@@ -290,41 +310,6 @@ public sealed partial class WorkApi(
         return error is null;
     }
 
-    private static string? NullElement(JsonNode? node, string path)
-    {
-        switch (node)
-        {
-            case JsonArray array:
-                for (var i = 0; i < array.Count; i++)
-                {
-                    var at = string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]");
-                    if (array[i] is null)
-                    {
-                        return at;
-                    }
-
-                    if (NullElement(array[i], at) is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-
-                return null;
-            case JsonObject obj:
-                foreach (var (key, value) in obj)
-                {
-                    if (NullElement(value, path.Length == 0 ? key : $"{path}.{key}") is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-
-                return null;
-            default:
-                return null;
-        }
-    }
-
     /// <summary>The property name in System.Text.Json's "The JSON property 'x' could not be mapped ..." message.</summary>
     private static string? UnmappedName(string message)
     {
@@ -340,6 +325,20 @@ public sealed partial class WorkApi(
 
     [LoggerMessage(EventId = 1603, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private partial void LogFailed(Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "Refused a request: App Service Authentication is off ({Variable} is not True), so the {Header} header cannot be trusted")]
+    private partial void LogAuthenticationOffCore(string header, string variable);
+
+    private int _authOffLogged;
+
+    // Once per process: every request would say the same.
+    private void LogAuthenticationOff(string header, string variable)
+    {
+        if (Interlocked.Exchange(ref _authOffLogged, 1) == 0)
+        {
+            LogAuthenticationOffCore(header, variable);
+        }
+    }
 
     [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "{Actor} {Action} handoff {HandoffId}: {Status}")]
     private partial void LogAction(string actor, string action, string handoffId, int status);

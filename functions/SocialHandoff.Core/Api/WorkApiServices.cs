@@ -14,6 +14,7 @@ public static class WorkApiServices
     {
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        services.TryAddSingleton(AppServicePlatform.FromEnvironment());
         services.TryAddSingleton<HandoffWork>();
         services.TryAddSingleton<WorkQueries>();
         services.TryAddSingleton<SlaReports>();

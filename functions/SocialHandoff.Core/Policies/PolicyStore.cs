@@ -36,6 +36,9 @@ public sealed class PolicyStore(StorageClients clients, TimeProvider timeProvide
     public const string CurrentRowKey = "current";
     internal const int BodyChunkChars = 30_000;
 
+    /// <summary>Body columns a version row may use: 15 of 30,000 characters (60 KB each) keep the row well inside a table entity's 1 MiB.</summary>
+    internal const int MaxBodyChunks = 15;
+
     public static string VersionRowKey(int version) => "v" + version.ToString("D10", CultureInfo.InvariantCulture);
 
     /// <summary>Validates with <see cref="RuleEngine.Validate"/>; saves as the next version when valid.</summary>
@@ -107,6 +110,11 @@ public sealed class PolicyStore(StorageClients clients, TimeProvider timeProvide
         var version = currentVersion + 1;
         var savedAt = timeProvider.GetUtcNow();
         var body = serialize(version, savedAt);
+        if (body.Length > MaxBodyChunks * BodyChunkChars)
+        {
+            // Storage would refuse the row; say so in the manager's terms (non-ASCII text is stored escaped, up to six characters each).
+            return PolicySaveResult.Invalid([$"the {document} document is too large to store ({body.Length:N0} characters as stored, at most {MaxBodyChunks * BodyChunkChars:N0}); shorten it."]);
+        }
         var row = new TableEntity(document, VersionRowKey(version))
         {
             ["Version"] = version,

@@ -8,7 +8,7 @@ namespace SocialHandoff.Core.Routing;
 /// <summary>Chooses the team, priority and SLA policy of a mention.</summary>
 public interface IRouter
 {
-    /// <summary>Every team the rules in force can name (their queues are created up front).</summary>
+    /// <summary>Every team that exists, which includes every team the rules in force can name (their queues are created up front).</summary>
     Task<IReadOnlyCollection<string>> GetTeamsAsync(CancellationToken cancellationToken);
 
     Task<RouteDecision> RouteAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken);
@@ -22,13 +22,11 @@ public interface IRouter
 public sealed record RouteDecision(string Team, string Rule, int RuleSetVersion, IReadOnlyList<string> Why, IReadOnlyList<string> Tags, string Priority, string SlaPolicy);
 
 /// <summary>Routes with the rule set in force (managers change it at run time; see <see cref="Policies.LivePolicies"/>).</summary>
-internal sealed class RuleRouter(Policies.LivePolicies policies) : IRouter
+internal sealed class RuleRouter(Policies.LivePolicies policies, Teams.TeamDirectory directory) : IRouter
 {
-    public async Task<IReadOnlyCollection<string>> GetTeamsAsync(CancellationToken cancellationToken)
-    {
-        var rules = (await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false)).Rules;
-        return rules.Rules.Select(r => r.Then.Team).Append(rules.Default.Team).Distinct(StringComparer.Ordinal).ToArray();
-    }
+    // The team directory is the one answer to which teams exist; the rules in force are part of it.
+    public async Task<IReadOnlyCollection<string>> GetTeamsAsync(CancellationToken cancellationToken) =>
+        [.. await directory.KnownTeamsAsync(cancellationToken).ConfigureAwait(false)];
 
     public async Task<RouteDecision> RouteAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken)
     {

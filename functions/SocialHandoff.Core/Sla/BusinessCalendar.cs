@@ -14,6 +14,12 @@ public sealed class BusinessCalendar
     // Far enough to cross any holiday season; a calendar that is never open is refused at construction.
     private const int MaxDaysScanned = 3 * 366;
 
+    // Whole weeks surely inside a scan: it starts the local day before the instant, so two days are spent.
+    private const int WeeksScanned = (MaxDaysScanned - 2) / 7;
+
+    // A shift that spans a clock change is an hour shorter; allow two a year over the scan, and some.
+    private static readonly TimeSpan ClockChangeAllowance = TimeSpan.FromHours(8);
+
     private readonly Shift[][] _week;
     private readonly HashSet<DateOnly> _holidays;
 
@@ -24,7 +30,16 @@ public sealed class BusinessCalendar
         _week = week;
         _holidays = holidays;
         IsAlwaysOpen = alwaysOpen;
+        GuaranteedOpenTime = alwaysOpen ? TimeSpan.FromDays(WeeksScanned * 7) : Guaranteed(week, holidays);
     }
+
+    /// <summary>
+    /// Business time this calendar surely has within the span its arithmetic looks ahead (about three
+    /// years) from any instant: whole weeks of shifts, less the most holidays that fall in such a span
+    /// (each counted as the longest working day) and an allowance for clock changes. A target longer
+    /// than this could find no due time, so policies are held to it.
+    /// </summary>
+    public TimeSpan GuaranteedOpenTime { get; }
 
     public string Name { get; }
 
@@ -167,6 +182,29 @@ public sealed class BusinessCalendar
         }
 
         throw new InvalidOperationException($"Calendar '{Name}' has no open hours within {MaxDaysScanned} days of {instant:O}.");
+    }
+
+    private static TimeSpan Guaranteed(Shift[][] week, HashSet<DateOnly> holidays)
+    {
+        static TimeSpan Length(Shift s) => (s.End == TimeOnly.MaxValue ? TimeSpan.FromDays(1) : s.End.ToTimeSpan()) - s.Start.ToTimeSpan();
+        var weekly = week.Aggregate(TimeSpan.Zero, (sum, day) => sum + day.Aggregate(TimeSpan.Zero, (d, s) => d + Length(s)));
+        var longestDay = week.Max(day => day.Aggregate(TimeSpan.Zero, (d, s) => d + Length(s)));
+
+        // The most holidays inside any span of the scan's length (a sliding window over the sorted dates).
+        var sorted = holidays.Order().ToArray();
+        var most = 0;
+        for (int first = 0, last = 0; last < sorted.Length; last++)
+        {
+            while (sorted[last].DayNumber - sorted[first].DayNumber >= MaxDaysScanned)
+            {
+                first++;
+            }
+
+            most = Math.Max(most, last - first + 1);
+        }
+
+        var total = (weekly * WeeksScanned) - (longestDay * most) - ClockChangeAllowance;
+        return total > TimeSpan.Zero ? total : TimeSpan.Zero;
     }
 
     // Open intervals (UTC instants) that end after `instant`, in order, day by day in local time.

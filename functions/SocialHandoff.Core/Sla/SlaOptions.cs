@@ -103,6 +103,11 @@ internal sealed class SlaOptionsValidator : IValidateOptions<SlaOptions>
             {
                 errors.Add($"Sla:Escalation:{i}:After must be zero or more and not before the level above it (got {level.After}).");
             }
+            else if (level.After > SlaPolicyBook.MaxTarget)
+            {
+                // Added to a due time; a longer delay could reach past the calendar's end.
+                errors.Add($"Sla:Escalation:{i}:After must be at most {SlaPolicyBook.MaxTarget.TotalDays:0} days (got {level.After}).");
+            }
 
             previous = level.After;
         }

@@ -1,23 +1,26 @@
 using System.Globalization;
+using SocialHandoff.Core.Routing.Rules;
+using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Sla;
 
 /// <summary>
 /// The SLA policies managers own: named calendars, and per team and priority the first-response
 /// and resolution targets with a warning lead. Saved as data with a version; a handoff keeps the
-/// policy version it was created under.
+/// policy version it was created under. Members use <c>set</c>, not <c>init</c>, so an omitted one
+/// keeps its default when read from JSON (see <see cref="Routing.Rules.RuleSet"/>).
 /// </summary>
 public sealed record SlaPolicySet
 {
-    public int Version { get; init; }
+    public int Version { get; set; }
 
-    public string Author { get; init; } = "";
+    public string Author { get; set; } = "";
 
-    public DateTimeOffset SavedAt { get; init; }
+    public DateTimeOffset SavedAt { get; set; }
 
-    public List<CalendarDefinition> Calendars { get; init; } = [];
+    public List<CalendarDefinition> Calendars { get; set; } = [];
 
-    public List<SlaPolicyDefinition> Policies { get; init; } = [];
+    public List<SlaPolicyDefinition> Policies { get; set; } = [];
 }
 
 /// <summary>
@@ -26,41 +29,56 @@ public sealed record SlaPolicySet
 /// </summary>
 public sealed record CalendarDefinition
 {
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
-    public bool AlwaysOpen { get; init; }
+    public bool AlwaysOpen { get; set; }
 
-    public string TimeZone { get; init; } = "Etc/UTC";
+    public string TimeZone { get; set; } = "Etc/UTC";
 
-    public Dictionary<string, List<string>> Week { get; init; } = [];
+    public Dictionary<string, List<string>> Week { get; set; } = [];
 
-    public List<string> Holidays { get; init; } = [];
+    public List<string> Holidays { get; set; } = [];
 }
 
 /// <summary>Targets for one team (or "*" for every team without its own) and one priority (or "*").</summary>
 public sealed record SlaPolicyDefinition
 {
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
-    public string Team { get; init; } = "*";
+    public string Team { get; set; } = "*";
 
-    public string Priority { get; init; } = "*";
+    public string Priority { get; set; } = "*";
 
-    public string Calendar { get; init; } = "";
+    public string Calendar { get; set; } = "";
 
-    public TimeSpan FirstResponse { get; init; }
+    public TimeSpan FirstResponse { get; set; }
 
-    public TimeSpan Resolution { get; init; }
+    public TimeSpan Resolution { get; set; }
 
-    public TimeSpan WarnBefore { get; init; }
+    public TimeSpan WarnBefore { get; set; }
 }
 
 /// <summary>A resolved policy: the calendar and targets a handoff is timed by.</summary>
 public sealed record SlaPolicy(string Name, int Version, BusinessCalendar Calendar, TimeSpan FirstResponse, TimeSpan Resolution, TimeSpan WarnBefore);
 
+/// <summary>
+/// What a policy set may name, as it stands when a manager validates or saves: the teams that exist,
+/// and the policies the rule set in force names (policy -> rule), which must stay.
+/// </summary>
+public sealed record SlaReferences(IReadOnlySet<string> Teams, IReadOnlyDictionary<string, string> PoliciesNamedByRules);
+
 /// <summary>A validated policy set; resolves the policy of a team and priority, most specific first.</summary>
 public sealed class SlaPolicyBook
 {
+    /// <summary>The longest first-response, resolution or warning time a policy may set: a year is far beyond any service level and keeps every due time computable.</summary>
+    public static readonly TimeSpan MaxTarget = TimeSpan.FromDays(365);
+
+    /// <summary>Holidays one calendar may list (decades of them).</summary>
+    public const int MaxHolidays = 1000;
+
+    /// <summary>Shifts one day may have.</summary>
+    public const int MaxShiftsPerDay = 24;
+
     private static readonly Dictionary<string, DayOfWeek> Days = new(StringComparer.OrdinalIgnoreCase)
     {
         ["mon"] = DayOfWeek.Monday, ["tue"] = DayOfWeek.Tuesday, ["wed"] = DayOfWeek.Wednesday, ["thu"] = DayOfWeek.Thursday,
@@ -89,8 +107,29 @@ public sealed class SlaPolicyBook
         return new SlaPolicyBook(set, calendars);
     }
 
-    /// <summary>Every problem, naming the calendar or policy and the field; empty when valid.</summary>
-    public static IReadOnlyList<string> Validate(SlaPolicySet set) => Build(set).Errors;
+    /// <summary>
+    /// Every problem, naming the calendar or policy and the field; empty when valid. With
+    /// <paramref name="references"/>, a team that does not exist, or dropping a policy a rule names, is an error too.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(SlaPolicySet set, SlaReferences? references = null)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var errors = Build(set).Errors;
+        if (references is not null)
+        {
+            foreach (var policy in set.Policies.Where(p => p.Team != "*" && StorageNames.IsValidTeamName(p.Team) && !references.Teams.Contains(p.Team)))
+            {
+                errors.Add($"policy '{policy.Name}', team: '{policy.Team}' is not a team that exists; {DidYouMean.Hint(policy.Team, [.. references.Teams])}");
+            }
+
+            foreach (var (name, rule) in references.PoliciesNamedByRules.Where(r => !set.Policies.Any(p => p.Name == r.Key)))
+            {
+                errors.Add($"policies: '{name}' is named by rule '{rule}' of the rules in force; keep it or change that rule first.");
+            }
+        }
+
+        return errors;
+    }
 
     /// <summary>
     /// The policy for a team and priority: a named policy when given, else team+priority, team+"*",
@@ -127,12 +166,31 @@ public sealed class SlaPolicyBook
                 continue;
             }
 
+            if (!IsZoneId(definition.TimeZone))
+            {
+                errors.Add($"{where}, timeZone: '{definition.TimeZone}' is not an IANA time zone id such as 'Europe/London'.");
+                continue;
+            }
+
             var week = new Dictionary<DayOfWeek, IReadOnlyList<Shift>>();
             foreach (var (day, shifts) in definition.Week)
             {
                 if (!Days.TryGetValue(day, out var dayOfWeek))
                 {
                     errors.Add($"{where}, week: '{day}' is not a day (mon, tue, wed, thu, fri, sat, sun).");
+                    continue;
+                }
+
+                // The JSON reader does not refuse a null inside a dictionary; a day must list its shifts.
+                if (shifts is null || shifts.Count > MaxShiftsPerDay)
+                {
+                    errors.Add($"{where}, week.{day}: must be a list of at most {MaxShiftsPerDay} shifts like [\"09:00-17:00\"].");
+                    continue;
+                }
+
+                if (week.ContainsKey(dayOfWeek))
+                {
+                    errors.Add($"{where}, week.{day}: the day is listed twice.");
                     continue;
                 }
 
@@ -155,6 +213,12 @@ public sealed class SlaPolicyBook
                 week[dayOfWeek] = parsed;
             }
 
+            if (definition.Holidays.Count > MaxHolidays)
+            {
+                errors.Add($"{where}, holidays: at most {MaxHolidays} dates (got {definition.Holidays.Count}).");
+                continue;
+            }
+
             var holidays = new List<DateOnly>();
             foreach (var holiday in definition.Holidays)
             {
@@ -170,7 +234,13 @@ public sealed class SlaPolicyBook
 
             try
             {
-                calendars[definition.Name] = BusinessCalendar.Create(definition.Name, definition.TimeZone, week, holidays);
+                var calendar = BusinessCalendar.Create(definition.Name, definition.TimeZone, week, holidays);
+                if (calendar.GuaranteedOpenTime <= TimeSpan.Zero)
+                {
+                    errors.Add($"{where}, holidays: they leave no working time in some three-year span; remove some.");
+                }
+
+                calendars[definition.Name] = calendar;
             }
             catch (ArgumentException ex)
             {
@@ -179,12 +249,35 @@ public sealed class SlaPolicyBook
         }
 
         var keys = new HashSet<(string, string)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var policy in set.Policies)
         {
             var where = $"policy '{policy.Name}'";
             if (string.IsNullOrWhiteSpace(policy.Name))
             {
                 errors.Add($"{where}: name is required.");
+            }
+            else if (!names.Add(policy.Name))
+            {
+                errors.Add($"{where}: name is used by another policy; names must be unique (rules name policies).");
+            }
+
+            if (policy.Team != "*" && !StorageNames.IsValidTeamName(policy.Team))
+            {
+                errors.Add($"{where}, team: '{policy.Team}' must be * or a team name (lowercase letters, digits, hyphens).");
+            }
+
+            foreach (var (field, value) in new[] { ("firstResponse", policy.FirstResponse), ("resolution", policy.Resolution), ("warnBefore", policy.WarnBefore) })
+            {
+                if (value > MaxTarget)
+                {
+                    errors.Add($"{where}, {field}: {value} is longer than the {MaxTarget.TotalDays:0} days a policy may set.");
+                }
+            }
+
+            if (calendars.TryGetValue(policy.Calendar, out var timedBy) && policy.Resolution <= MaxTarget && policy.Resolution > timedBy.GuaranteedOpenTime)
+            {
+                errors.Add($"{where}, resolution: {policy.Resolution} of business time is more than calendar '{policy.Calendar}' is surely open within three years ({timedBy.GuaranteedOpenTime.TotalHours:0} hours), so no due time could be computed; shorten it or open the calendar longer.");
             }
 
             if (!keys.Add((policy.Team, policy.Priority)))
@@ -224,6 +317,11 @@ public sealed class SlaPolicyBook
 
         return (calendars, errors);
     }
+
+    // IANA ids are short paths of letters, digits and _ + - (Europe/London, Etc/GMT+5); nothing else reaches the zone database.
+    private static bool IsZoneId(string id) =>
+        id is { Length: > 0 and <= 64 } && !id.Contains("..", StringComparison.Ordinal) && !id.StartsWith('/')
+        && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '+' or '-');
 
     private static bool TryParseEnd(string text, out TimeOnly end)
     {

@@ -9,6 +9,7 @@ using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 
 namespace SocialHandoff.Core.Work;
 
@@ -26,7 +27,7 @@ public sealed record WorkOutcome(HandoffRecord? Handoff, WorkRefusal? Refusal)
 /// marked applied. Whoever next reads a row with an unapplied event finishes that first, so a crash
 /// at any point loses no event and no side effect.
 /// </summary>
-public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TimeProvider timeProvider, ILogger<HandoffWork> logger)
+public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger)
 {
     /// <summary>Reads a handoff (finishing any half-applied action first); null when there is none.</summary>
     public async Task<HandoffRecord?> GetAsync(string handoffId, CancellationToken cancellationToken)
@@ -73,14 +74,14 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
 
             if (ifMatchRevision is int seen && seen != h.Revision)
             {
-                var holder = h.Assignee is { } a && !WorkRules.SameName(a, caller.Name) ? a : null;
+                var holder = h.Assignee is { } a && !WorkRules.SameName(a, caller.Id) ? a : null;
                 var held = holder is null ? "" : $"; {holder} holds it now";
                 return new WorkOutcome(h, new WorkRefusal(412, "precondition-failed", "The handoff changed since you loaded it.",
                     $"Handoff {h.Id} changed since you loaded it (now {h.ETag}, you had \"r{seen}\"){held}: reload and try again.", holder));
             }
 
             var at = timeProvider.GetUtcNow();
-            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority));
+            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority), (team, typed) => directory.FindPerson(team, typed)?.Id);
             if (decision.Refusal is { } refusal)
             {
                 return new WorkOutcome(h, refusal);

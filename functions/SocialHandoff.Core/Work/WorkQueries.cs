@@ -107,7 +107,7 @@ public sealed class WorkQueries(StorageClients clients, SlaDueIndex index, IOpti
         {
             null => true,
             "none" => h.Assignee is null,
-            "me" => h.Assignee is { } a && WorkRules.SameName(a, caller.Name),
+            "me" => h.Assignee is { } a && WorkRules.SameName(a, caller.Id),
             var name => h.Assignee is { } a && WorkRules.SameName(a, name),
         };
         return statusOk

@@ -30,8 +30,8 @@ public sealed record WorkEvent(
     string Team,
     string FromTeam);
 
-/// <summary>Why an action was refused, as the API reports it (HTTP status, problem kind, holder of a claim).</summary>
-public sealed record WorkRefusal(int Status, string Kind, string Title, string Detail, string? Holder = null);
+/// <summary>Why an action was refused, as the API reports it (HTTP status, problem kind, holder of a claim, the body field at fault).</summary>
+public sealed record WorkRefusal(int Status, string Kind, string Title, string Detail, string? Holder = null, string? Field = null);
 
 /// <summary>The outcome of deciding an action: a change with its event, a refusal, or nothing to do (asked for what already holds).</summary>
 public sealed record WorkDecision(HandoffRecord? After, WorkEvent? Event, WorkRefusal? Refusal)
@@ -62,9 +62,14 @@ public static class WorkRules
     public const int MaxPauses = 100;
     public const int MaxNoteChars = 4000;
 
-    /// <summary>Decides a command; <c>policyFor</c> gives the SLA policy of a team at a priority in the set in force (for a move).</summary>
-    public static WorkDecision Decide(HandoffRecord h, WorkCommand command, Caller caller, DateTimeOffset at, Func<string, string, SlaPolicy> policyFor)
+    /// <summary>
+    /// Decides a command; <c>policyFor</c> gives the SLA policy of a team at a priority in the set in
+    /// force (for a move); <c>personOf</c> gives the key of the person of a team that a typed
+    /// assignee names, or null when nobody of that team is (reassign only to a person of the target team).
+    /// </summary>
+    public static WorkDecision Decide(HandoffRecord h, WorkCommand command, Caller caller, DateTimeOffset at, Func<string, string, SlaPolicy> policyFor, Func<string, string, string?> personOf)
     {
+        ArgumentNullException.ThrowIfNull(personOf);
         ArgumentNullException.ThrowIfNull(h);
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(caller);
@@ -74,7 +79,7 @@ public static class WorkRules
             return new WorkDecision(null, null, forbidden);
         }
 
-        var heldByOther = h.Assignee is { } holder && !SameName(holder, caller.Name);
+        var heldByOther = h.Assignee is { } holder && !SameName(holder, caller.Id);
         if (h.IsResolved && command.Verb is not (WorkVerb.Note or WorkVerb.Resolve))
         {
             return Refuse(409, "conflict", "The handoff is resolved.", $"Handoff {h.Id} was resolved at {h.ResolvedAt:u}; nothing more can change but notes.");
@@ -88,7 +93,7 @@ public static class WorkRules
                     return Refuse(409, "conflict", "Someone else claimed it first.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
                 }
 
-                return h.Assignee is null ? Change(h, Claimed, caller, at, h with { Assignee = caller.Name }) : Unchanged();
+                return h.Assignee is null ? Change(h, Claimed, caller, at, h with { Assignee = caller.Id }) : Unchanged();
 
             case WorkVerb.Release:
                 if (h.Assignee is null)
@@ -110,7 +115,7 @@ public static class WorkRules
                 }
 
                 // Replying to an unclaimed item claims it, so two agents do not answer the same customer.
-                var assignee = h.Assignee ?? caller.Name;
+                var assignee = h.Assignee ?? caller.Id;
                 if (h.FirstResponse is not null)
                 {
                     return Change(h, Replied, caller, at, h with { Assignee = assignee }, command.Text);
@@ -119,7 +124,7 @@ public static class WorkRules
                 return Change(h, Responded, caller, at, h with
                 {
                     Assignee = assignee,
-                    FirstResponse = new FirstResponseRecord(at, caller.Name, command.Text ?? ""),
+                    FirstResponse = new FirstResponseRecord(at, caller.Id, command.Text ?? ""),
                     Sla = h.Sla?.Respond(at),
                 }, command.Text);
 
@@ -156,7 +161,7 @@ public static class WorkRules
                 {
                     Status = HandoffStore.StatusResolved,
                     ResolvedAt = at,
-                    Assignee = h.Assignee ?? caller.Name,
+                    Assignee = h.Assignee ?? caller.Id,
                     Sla = h.Sla?.Resolve(at),
                 }, command.Text);
 
@@ -169,7 +174,18 @@ public static class WorkRules
                     return Refuse(403, "forbidden", "Only a manager assigns in another team.", $"Move handoff {h.Id} to {team} without an assignee; its agents claim it there.");
                 }
 
-                var newAssignee = command.Assignee is { Length: > 0 } a ? a : moved ? null : h.Assignee;
+                string? named = null;
+                if (command.Assignee is { Length: > 0 } typed)
+                {
+                    named = personOf(team, typed);
+                    if (named is null)
+                    {
+                        return new WorkDecision(null, null, new WorkRefusal(400, "validation", "The request is not valid.",
+                            $"'{typed}' is not a person of team {team}; reassign to one of its people, or move it to the team without an assignee.", Field: "assignee"));
+                    }
+                }
+
+                var newAssignee = named ?? (moved ? null : h.Assignee);
                 if (!moved && newAssignee == h.Assignee)
                 {
                     return Unchanged();
@@ -222,7 +238,7 @@ public static class WorkRules
             new WorkEvent(
                 type,
                 at,
-                caller.Name,
+                caller.Id,
                 changed.ToDictionary(k => k, k => was[k]),
                 changed.ToDictionary(k => k, k => now[k]),
                 string.IsNullOrEmpty(text) ? null : text,

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -59,63 +59,40 @@ public sealed class LocalWebHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WorkApi.MaxBodyBytes);
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.Map("/api/{**rest}", (HttpContext context) => ServeApiAsync(context, api));
-        app.MapFallback("{**path}", (HttpContext context) => ServeFileAsync(context, files));
+        app.Use((context, next) => IsOwnHost(context) ? next(context) : ApiHttp.WriteAsync(context, MisdirectedRequest(context)));
+        app.Map("/api/{**rest}", (HttpContext context) => ApiHttp.ServeApiAsync(context, api));
+        app.MapFallback("{**path}", (HttpContext context) => ApiHttp.ServeFileAsync(context, files, api));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalWebHost(app, new Uri(address.TrimEnd('/') + "/"), services, null);
     }
 
-    private static async Task ServeApiAsync(HttpContext context, WorkApi api)
+    /// <summary>
+    /// Only requests addressed to this host by its loopback name and port: a page on another origin
+    /// whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name, and must not act as
+    /// a development identity or read the dashboard.
+    /// </summary>
+    internal static bool IsOwnHost(HttpContext context)
     {
-        var request = context.Request;
-        string? body = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        var host = context.Request.Host;
+        if (!host.HasValue)
         {
-            using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            try
-            {
-                body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                await WriteAsync(context, WorkApi.BodyTooLarge()).ConfigureAwait(false);
-                return;
-            }
+            return false;
         }
 
-        var apiRequest = new ApiRequest(
-            request.Method,
-            request.Path.Value ?? "/",
-            request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null,
-            name => request.Cookies.TryGetValue(name, out var value) ? value : null,
-            body);
-        await WriteAsync(context, await api.HandleAsync(apiRequest, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        var port = context.Connection.LocalPort;
+        var portMatches = host.Port == port || (host.Port is null && port == 80);
+        return portMatches && (host.Host.Equals("127.0.0.1", StringComparison.Ordinal)
+            || host.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || host.Host.Equals("[::1]", StringComparison.Ordinal));
     }
 
-    private static async Task ServeFileAsync(HttpContext context, DashboardFiles files)
-    {
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
-        }
-
-        await WriteAsync(context, await files.GetAsync(context.Request.Path.Value ?? "/", context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
-    }
-
-    private static async Task WriteAsync(HttpContext context, ApiResponse response)
-    {
-        context.Response.StatusCode = response.Status;
-        context.Response.ContentType = response.ContentType;
-        foreach (var (name, value) in response.Headers)
-        {
-            context.Response.Headers[name] = value;
-        }
-
-        await context.Response.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
-    }
+    private static ApiResponse MisdirectedRequest(HttpContext context) => new(
+        StatusCodes.Status421MisdirectedRequest,
+        ApiResponse.ProblemJson,
+        "{\"type\":\"https://socialhandoff.dev/problems/misdirected\",\"title\":\"Wrong host.\",\"status\":421,\"detail\":\"This server answers only requests addressed to 127.0.0.1, localhost or [::1] on port "
+            + context.Connection.LocalPort.ToString(CultureInfo.InvariantCulture) + ".\"}",
+        new Dictionary<string, string> { ["Cache-Control"] = "no-store", ["X-Content-Type-Options"] = "nosniff" });
 
     public async ValueTask DisposeAsync()
     {

@@ -114,6 +114,58 @@ public sealed class RuleEngineTests
     }
 
     [Fact]
+    public void Validate_NamesATeamPolicyOrSignalThatDoesNotExist_InvalidWithDidYouMean()
+    {
+        var references = new RuleReferences(new HashSet<string> { "care", "crisis", "billing" }, new HashSet<string> { "p1-24x7", "standard" });
+        var rules = Rules(
+            new RoutingRuleDefinition { Name = "typo team", When = new RuleConditions { AnyWords = ["a"] }, Then = new RuleAction { Team = "crisys" } },
+            new RoutingRuleDefinition { Name = "ghost team", When = new RuleConditions { AnyWords = ["b"] }, Then = new RuleAction { Team = "ghost" } },
+            new RoutingRuleDefinition { Name = "typo policy", When = new RuleConditions { AnyWords = ["c"] }, Then = new RuleAction { Team = "care", SlaPolicy = "p1-24x8" } },
+            new RoutingRuleDefinition { Name = "typo signal", When = new RuleConditions { ReasonSignals = ["complant"] }, Then = new RuleAction { Team = "care" } });
+
+        var errors = RuleEngine.Validate(rules, references).Select(e => e.ToString()).ToArray();
+
+        Assert.Contains("rule 1 ('typo team'), then.team: 'crisys' is not a team that exists; did you mean 'crisis'?", errors);
+        Assert.Contains("rule 2 ('ghost team'), then.team: 'ghost' is not a team that exists; known: billing, care, crisis.", errors);
+        Assert.Contains("rule 3 ('typo policy'), then.slaPolicy: 'p1-24x8' is not a policy of the SLA policy set in force; did you mean 'p1-24x7'?", errors);
+        Assert.Contains("rule 4 ('typo signal'), when.reasonSignals: 'complant' is not a reason signal; did you mean 'complaint'?", errors);
+        Assert.Equal(4, errors.Length);
+    }
+
+    [Fact]
+    public void Validate_StoredVersionWithoutReferences_TeamsAreNotCheckedSoRoutingNeverStops()
+    {
+        var rules = Rules(Rule("old", "legacy-team", new RuleConditions { AnyWords = ["x"] }));
+
+        Assert.Empty(RuleEngine.Validate(rules));
+        Assert.Single(RuleEngine.Validate(rules, new RuleReferences(new HashSet<string> { "care" }, new HashSet<string>())));
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"rules\":[{\"name\":\"refunds\",\"when\":{\"anyWords\":[\"refund\"]},\"then\":{\"team\":\"care\"}}],\"default\":{\"team\":\"care\"}}")]
+    [InlineData("{\"rules\":[{\"name\":\"refunds\",\"when\":{},\"then\":{}}]}")]
+    public void Read_MinimalDocumentWithOmittedListsAndObjects_EmptyNotNull(string json)
+    {
+        var rules = System.Text.Json.JsonSerializer.Deserialize(json, Policies.PolicyJsonContext.Default.RuleSet)!;
+
+        Assert.NotNull(rules.Rules);
+        Assert.NotNull(rules.Default.Tags);
+        Assert.Equal("auto", rules.Default.Priority);
+        foreach (var rule in rules.Rules)
+        {
+            Assert.True(rule.Enabled);
+            Assert.NotNull(rule.When.AnyWords);
+            Assert.NotNull(rule.When.ReasonSignals);
+            Assert.NotNull(rule.Then.Tags);
+            Assert.Equal("", rule.Then.SlaPolicy);
+        }
+
+        // Validation answers with errors or none, and never throws.
+        _ = RuleEngine.Validate(rules, new RuleReferences(new HashSet<string> { "care" }, new HashSet<string>()));
+    }
+
+    [Fact]
     public void Compile_InvalidRuleSet_NeverApplied()
     {
         var invalid = Rules(Rule("bad", "care", new RuleConditions { MinUrgency = 500 }));

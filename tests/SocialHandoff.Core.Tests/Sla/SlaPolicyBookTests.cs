@@ -66,4 +66,102 @@ public sealed class SlaPolicyBookTests
         var due = policy.Calendar.AddBusinessTime(new DateTimeOffset(2026, 12, 21, 12, 0, 0, TimeSpan.Zero), policy.FirstResponse);
         Assert.Equal(new DateTimeOffset(2026, 12, 21, 14, 0, 0, TimeSpan.Zero), due);
     }
+
+    [Theory]
+    [InlineData("10675198.00:00:00", "resolution")]
+    [InlineData("366.00:00:00", "resolution")]
+    public void Validate_TargetLongerThanAYear_RefusedNamingTheField(string resolution, string field)
+    {
+        var policy = Policy("forever", "*", "*", "always") with { Resolution = TimeSpan.Parse(resolution, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var errors = SlaPolicyBook.Validate(Set(policy));
+
+        Assert.Contains(errors, e => e.StartsWith($"policy 'forever', {field}:", StringComparison.Ordinal) && e.Contains("365 days", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_ResolutionMoreThanTheCalendarIsOpenInThreeYears_Refused()
+    {
+        // uk-office is open 15.5 hours a week: about 2,400 hours in three years, so 200 days of business time cannot be timed.
+        var errors = SlaPolicyBook.Validate(Set(Policy("long", "*", "*", resolutionMinutes: 200 * 24 * 60)));
+
+        Assert.Contains(errors, e => e.StartsWith("policy 'long', resolution:", StringComparison.Ordinal) && e.Contains("calendar 'uk-office'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_LongestValidTarget_EveryStartComputesADueTime()
+    {
+        // The bound is a guarantee: a policy at it gets a due time from any start, holidays and clock changes included.
+        var set = Set(Policy("fallback", "*", "*"));
+        var calendar = SlaPolicyBook.Compile(set).Resolve("care", "P2").Calendar;
+        var longest = calendar.GuaranteedOpenTime;
+        var valid = Set(Policy("fallback", "*", "*", firstMinutes: 60, resolutionMinutes: (int)longest.TotalMinutes));
+        Assert.Empty(SlaPolicyBook.Validate(valid));
+
+        for (var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero); start.Year < 2028; start = start.AddDays(37).AddHours(5))
+        {
+            Assert.True(calendar.AddBusinessTime(start, longest) > start);
+        }
+    }
+
+    [Fact]
+    public void Validate_CalendarMistakes_EachNamed()
+    {
+        var set = new SlaPolicySet
+        {
+            Calendars =
+            [
+                new CalendarDefinition { Name = "nowhere", TimeZone = "Europe/Nowhere", Week = new() { ["mon"] = ["09:00-17:00"] } },
+                new CalendarDefinition { Name = "path", TimeZone = "../../etc/passwd", Week = new() { ["mon"] = ["09:00-17:00"] } },
+                new CalendarDefinition { Name = "closed", Week = [] },
+                new CalendarDefinition { Name = "null day", Week = new() { ["mon"] = null! } },
+                new CalendarDefinition { Name = "twice", Week = new() { ["mon"] = ["09:00-10:00"], ["Mon"] = ["11:00-12:00"] } },
+                new CalendarDefinition { Name = "out of range", Week = new() { ["tue"] = ["25:00-26:00", "17:00-09:00"] } },
+                new CalendarDefinition { Name = "holidays", Week = new() { ["wed"] = ["09:00-17:00"] }, Holidays = ["2026-02-30", "9999-99-99"] },
+                new CalendarDefinition { Name = "all holidays", Week = new() { ["wed"] = ["09:00-17:00"] }, Holidays = [.. Enumerable.Range(0, 1000).Select(i => new DateOnly(2026, 1, 7).AddDays(7 * i).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))] },
+            ],
+            Policies = [new SlaPolicyDefinition { Name = "all", Team = "*", Priority = "*", Calendar = "closed", FirstResponse = TimeSpan.FromHours(1), Resolution = TimeSpan.FromHours(2) }],
+        };
+
+        var errors = SlaPolicyBook.Validate(set);
+
+        Assert.Contains(errors, e => e.StartsWith("calendar 'nowhere':", StringComparison.Ordinal) && e.Contains("Europe/Nowhere", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("calendar 'path', timeZone:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("calendar 'closed':", StringComparison.Ordinal) && e.Contains("no working hours", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("calendar 'null day', week.mon:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("calendar 'twice', week.Mon: the day is listed twice", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("calendar 'out of range', week.tue: '25:00-26:00'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("calendar 'holidays', holidays: '2026-02-30'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("calendar 'all holidays', holidays:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_WithReferences_UnknownTeamAndDroppedPolicyARuleNames_Refused()
+    {
+        var set = Set(Policy("fallback", "*", "*"), Policy("carre", "carre", "*"));
+        var references = new SlaReferences(new HashSet<string> { "care", "crisis" }, new Dictionary<string, string> { ["crisis-24x7"] = "crisis" });
+
+        var errors = SlaPolicyBook.Validate(set, references);
+
+        Assert.Contains("policy 'carre', team: 'carre' is not a team that exists; did you mean 'care'?", errors);
+        Assert.Contains(errors, e => e.Contains("'crisis-24x7' is named by rule 'crisis'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_DuplicatePolicyNames_Refused()
+    {
+        var errors = SlaPolicyBook.Validate(Set(Policy("same", "*", "*"), Policy("same", "care", "*")));
+
+        Assert.Contains(errors, e => e.StartsWith("policy 'same': name is used by another policy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ValidateOptions_EscalationDelayOverAYear_FailsNamingTheSetting()
+    {
+        var options = new SlaOptions { Escalation = [new() { Name = "assignee", After = TimeSpan.Zero }, new() { Name = "board", After = TimeSpan.FromDays(10675198) }] };
+
+        var result = new SlaOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Sla:Escalation:1:After must be at most 365 days", StringComparison.Ordinal));
+    }
 }

@@ -167,8 +167,34 @@ public sealed class WorkRulesTests
         Assert.True(Decide(Open() with { Assignee = "ben" }, new WorkCommand(WorkVerb.Reassign, Assignee: "ben"), Ben).IsUnchanged);
     }
 
+    [Theory]
+    [InlineData("ghost", null)]
+    [InlineData("cy", null)]
+    [InlineData("ben", "pr")]
+    public void Decide_ReassignToSomeoneNotOfTheTargetTeam_400NamingAssignee(string assignee, string? team)
+    {
+        var decision = Decide(Open(), new WorkCommand(WorkVerb.Reassign, Assignee: assignee, Team: team), new Caller("mia", ["manager"]));
+
+        Assert.Equal(400, decision.Refusal!.Status);
+        Assert.Equal("assignee", decision.Refusal.Field);
+        Assert.Contains($"'{assignee}' is not a person of team {team ?? "care"}", decision.Refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_ReassignByDisplayName_StoresThePersonsKey()
+    {
+        var decision = WorkRules.Decide(Open(), new WorkCommand(WorkVerb.Reassign, Assignee: "Ben Jones"), new Caller("mia", ["manager"]), Created.AddMinutes(1),
+            (_, _) => CarePolicy, (team, typed) => team == "care" && typed == "Ben Jones" ? "0b5e0000-0000-0000-0000-000000000002" : null);
+
+        Assert.Equal("0b5e0000-0000-0000-0000-000000000002", decision.After!.Assignee);
+    }
+
+    // The people of each team in these tests: ana and ben work care, cy billing.
+    private static string? PersonOf(string team, string typed) =>
+        (team, typed.ToLowerInvariant()) is ("care", "ana" or "ben") or ("billing", "cy") ? typed.ToLowerInvariant() : null;
+
     private static WorkDecision Decide(HandoffRecord h, WorkCommand command, Caller caller, DateTimeOffset? at = null) =>
-        WorkRules.Decide(h, command, caller, at ?? Created.AddMinutes(1), (team, _) => team == "billing" ? BillingPolicy : CarePolicy);
+        WorkRules.Decide(h, command, caller, at ?? Created.AddMinutes(1), (team, _) => team == "billing" ? BillingPolicy : CarePolicy, PersonOf);
 
     private static HandoffRecord Open() => new(
         "h-0123456789abcdef0123456789abcdef", "care", HandoffStore.StatusOpen, null, 0, "P2", 70, "Negative", -0.6, [], "text", "en", null, "user", 10,

@@ -24,9 +24,12 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public Harness Harness { get; }
 
-    public static async Task<ApiHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
+    /// <summary>The client on the host's address, for tests that write requests by hand.</summary>
+    public HttpClient Http => _http;
+
+    public static async Task<ApiHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
-        var harness = await Harness.CreateAsync(connectionString, settings: settings, withSample: false);
+        var harness = await Harness.CreateAsync(connectionString, configure, settings, withSample: false);
         var web = await LocalWebHost.StartAsync(harness.Services, 0, DashboardFiles.DefaultRoot, CancellationToken.None);
         return new ApiHost(harness, web);
     }

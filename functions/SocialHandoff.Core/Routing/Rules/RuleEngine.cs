@@ -13,11 +13,19 @@ public sealed record DryRunReport(int Evaluated, int Moved, IReadOnlyDictionary<
 
 public sealed record DryRunMove(string MentionKey, string FromTeam, string FromRule, string ToTeam, string ToRule);
 
+/// <summary>
+/// What a rule set may name, as it stands when a manager validates or saves: the teams that exist
+/// and the policies of the SLA policy set in force. A stored version is compiled without them, so a
+/// team later dropped from configuration never stops routing.
+/// </summary>
+public sealed record RuleReferences(IReadOnlySet<string> Teams, IReadOnlySet<string> SlaPolicies);
+
 /// <summary>A validated rule set ready to evaluate. Pure: no I/O, thread-safe.</summary>
 public sealed class RuleEngine
 {
     private static readonly HashSet<string> Priorities = ["P1", "P2", "P3", "P4", "auto"];
-    private static readonly HashSet<string> Signals = ["crisis", "complaint", "request", "question", "sentiment", "reach", "engagement", "praise", "context"];
+    /// <summary>The urgency reason signals a rule can ask for (what <see cref="Scoring.Urgency"/> gives reasons for).</summary>
+    public static readonly IReadOnlySet<string> Signals = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "crisis", "complaint", "request", "question", "sentiment", "reach", "engagement", "praise", "context" };
 
     // Every word, phrase and hashtag of the rules in the padded form WordText gives, computed once
     // here rather than for each mention evaluated.
@@ -49,11 +57,15 @@ public sealed class RuleEngine
         return new RuleEngine(rules);
     }
 
-    /// <summary>Every problem, each naming the rule and field; empty when the rule set can be applied.</summary>
-    public static IReadOnlyList<RuleError> Validate(RuleSet rules)
+    /// <summary>
+    /// Every problem, each naming the rule and field; empty when the rule set can be applied. With
+    /// <paramref name="references"/>, a team or SLA policy that does not exist is an error too.
+    /// </summary>
+    public static IReadOnlyList<RuleError> Validate(RuleSet rules, RuleReferences? references = null)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         var errors = new List<RuleError>();
-        ValidateAction(rules.Default, null, null, "default", errors);
+        ValidateAction(rules.Default, null, null, "default", references, errors);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < rules.Rules.Count; i++)
         {
@@ -103,7 +115,7 @@ public sealed class RuleEngine
 
             foreach (var signal in when.ReasonSignals.Where(s => !Signals.Contains(s)))
             {
-                errors.Add(new RuleError(i, rule.Name, "when.reasonSignals", $"'{signal}' is not a signal; use one of {string.Join(", ", Signals)}."));
+                errors.Add(new RuleError(i, rule.Name, "when.reasonSignals", $"'{signal}' is not a reason signal; {DidYouMean.Hint(signal, [.. Signals])}"));
             }
 
             if (IsUnconditional(when) && i < rules.Rules.Count - 1 && rule.Enabled)
@@ -111,7 +123,7 @@ public sealed class RuleEngine
                 errors.Add(new RuleError(i, rule.Name, "when", "has no condition, so it matches everything and the rules after it never run."));
             }
 
-            ValidateAction(rule.Then, i, rule.Name, "then", errors);
+            ValidateAction(rule.Then, i, rule.Name, "then", references, errors);
         }
 
         return errors;
@@ -302,11 +314,20 @@ public sealed class RuleEngine
         && when.MinUrgency is null && when.MaxUrgency is null && when.MinFollowers is null && when.Verified is null
         && when.ReasonSignals.Count == 0;
 
-    private static void ValidateAction(RuleAction action, int? index, string? name, string prefix, List<RuleError> errors)
+    private static void ValidateAction(RuleAction action, int? index, string? name, string prefix, RuleReferences? references, List<RuleError> errors)
     {
         if (!Storage.StorageNames.IsValidTeamName(action.Team))
         {
             errors.Add(new RuleError(index, name, $"{prefix}.team", $"'{action.Team}' is not a team name (lowercase letters, digits and hyphens)."));
+        }
+        else if (references is not null && !references.Teams.Contains(action.Team))
+        {
+            errors.Add(new RuleError(index, name, $"{prefix}.team", $"'{action.Team}' is not a team that exists; {DidYouMean.Hint(action.Team, [.. references.Teams])}"));
+        }
+
+        if (references is not null && action.SlaPolicy.Length > 0 && !references.SlaPolicies.Contains(action.SlaPolicy))
+        {
+            errors.Add(new RuleError(index, name, $"{prefix}.slaPolicy", $"'{action.SlaPolicy}' is not a policy of the SLA policy set in force; {DidYouMean.Hint(action.SlaPolicy, [.. references.SlaPolicies])}"));
         }
 
         if (!Priorities.Contains(action.Priority))

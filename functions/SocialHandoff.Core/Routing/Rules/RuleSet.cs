@@ -3,81 +3,83 @@ namespace SocialHandoff.Core.Routing.Rules;
 /// <summary>
 /// The routing rules a manager owns: tried in order, first enabled match wins, otherwise the
 /// default action. Saved as data with its version and author; a new version never rewrites the
-/// handoffs made under an older one.
+/// handoffs made under an older one. These documents use <c>set</c>, not <c>init</c>: the
+/// source-generated JSON reader gives an omitted init-only member null (or false), not its
+/// default, so a manager's minimal rule would arrive with null lists and a disabled rule.
 /// </summary>
 public sealed record RuleSet
 {
-    public int Version { get; init; }
+    public int Version { get; set; }
 
-    public string Author { get; init; } = "";
+    public string Author { get; set; } = "";
 
-    public DateTimeOffset SavedAt { get; init; }
+    public DateTimeOffset SavedAt { get; set; }
 
-    public List<RoutingRuleDefinition> Rules { get; init; } = [];
+    public List<RoutingRuleDefinition> Rules { get; set; } = [];
 
     /// <summary>What happens to a mention no rule matches.</summary>
-    public RuleAction Default { get; init; } = new();
+    public RuleAction Default { get; set; } = new();
 }
 
 public sealed record RoutingRuleDefinition
 {
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; set; } = true;
 
-    public RuleConditions When { get; init; } = new();
+    public RuleConditions When { get; set; } = new();
 
-    public RuleAction Then { get; init; } = new();
+    public RuleAction Then { get; set; } = new();
 }
 
 /// <summary>Every condition given must hold; an empty list or null bound means "any".</summary>
 public sealed record RuleConditions
 {
     /// <summary>Source names ("x", "file", "mastodon"); any one.</summary>
-    public List<string> Sources { get; init; } = [];
+    public List<string> Sources { get; set; } = [];
 
     /// <summary>The brand or query the source searched for; any one, case-insensitive.</summary>
-    public List<string> Brands { get; init; } = [];
+    public List<string> Brands { get; set; } = [];
 
     /// <summary>Language tags ("en", "es"); any one, by primary subtag.</summary>
-    public List<string> Languages { get; init; } = [];
+    public List<string> Languages { get; set; } = [];
 
     /// <summary>Words or phrases, whole-word and case-insensitive; any one must appear.</summary>
-    public List<string> AnyWords { get; init; } = [];
+    public List<string> AnyWords { get; set; } = [];
 
     /// <summary>Words or phrases that exclude the mention when present.</summary>
-    public List<string> NoneOfWords { get; init; } = [];
+    public List<string> NoneOfWords { get; set; } = [];
 
     /// <summary>Hashtags without '#'; any one.</summary>
-    public List<string> Hashtags { get; init; } = [];
+    public List<string> Hashtags { get; set; } = [];
 
-    public double? MinSentiment { get; init; }
+    public double? MinSentiment { get; set; }
 
-    public double? MaxSentiment { get; init; }
+    public double? MaxSentiment { get; set; }
 
-    public int? MinUrgency { get; init; }
+    public int? MinUrgency { get; set; }
 
-    public int? MaxUrgency { get; init; }
+    public int? MaxUrgency { get; set; }
 
-    public long? MinFollowers { get; init; }
+    public long? MinFollowers { get; set; }
 
-    public bool? Verified { get; init; }
+    public bool? Verified { get; set; }
 
     /// <summary>Urgency reason signals ("crisis", "complaint", "request"); any one must be among the mention's reasons.</summary>
-    public List<string> ReasonSignals { get; init; } = [];
+    public List<string> ReasonSignals { get; set; } = [];
 }
 
 public sealed record RuleAction
 {
-    public string Team { get; init; } = "";
+    public string Team { get; set; } = "";
 
     /// <summary>P1-P4, or "auto" to take it from the urgency score.</summary>
-    public string Priority { get; init; } = "auto";
+    public string Priority { get; set; } = "auto";
 
-    public List<string> Tags { get; init; } = [];
+    public List<string> Tags { get; set; } = [];
 
     /// <summary>The SLA policy the handoff is timed by; empty means the team's default policy.</summary>
-    public string SlaPolicy { get; init; } = "";
+    public string SlaPolicy { get; set; } = "";
 }
 
 /// <summary>A problem with a rule set, naming the rule (by position and name) and the field.</summary>
