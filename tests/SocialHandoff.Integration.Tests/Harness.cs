@@ -40,7 +40,7 @@ internal sealed class Harness : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         bool withSample = true)
     {
-        var values = new Dictionary<string, string?> { ["Storage:ConnectionString"] = connectionString };
+        var values = new Dictionary<string, string?>();
         if (withSample)
         {
             values["Sources:Files:Exports:0:Name"] = "sample";
@@ -52,10 +52,7 @@ internal sealed class Harness : IAsyncDisposable
             values[key] = value;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
-            .AddInMemoryCollection(values)
-            .Build();
+        var configuration = Configuration(connectionString, values);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
@@ -66,6 +63,21 @@ internal sealed class Harness : IAsyncDisposable
         var harness = new Harness(provider, connectionString);
         await harness.Pipeline.InitializeAsync(CancellationToken.None);
         return harness;
+    }
+
+    /// <summary>The local runner's appsettings.json with the storage account and the test's settings on top.</summary>
+    public static IConfiguration Configuration(string connectionString, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?> { ["Storage:ConnectionString"] = connectionString };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        return new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
+            .AddInMemoryCollection(values)
+            .Build();
     }
 
     public TableClient Table(string name) => new TableServiceClient(ConnectionString).GetTableClient(name);

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using SocialHandoff.Core.Storage;
 
@@ -13,8 +12,6 @@ namespace SocialHandoff.Core.DeadLetters;
 /// </summary>
 public sealed partial class PoisonOfPoisonSweep(StorageClients clients, RecordDeadLetterStage record, ILogger<PoisonOfPoisonSweep> logger)
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
-
     /// <summary>Records and deletes what the queue holds, up to 32 messages a call (one receive); returns what became of each.</summary>
     public async Task<IReadOnlyList<PoisonOutcome>> RunAsync(CancellationToken cancellationToken)
     {
@@ -29,7 +26,7 @@ public sealed partial class PoisonOfPoisonSweep(StorageClients clients, RecordDe
         foreach (var message in messages)
         {
             var raw = message.Body.ToString();
-            if (TryDecode(raw) is { } body)
+            if (QueueMessageText.TryDecode(raw) is { } body)
             {
                 outcomes.Add(await record.RecordAsync(body, message.DequeueCount, cancellationToken).ConfigureAwait(false));
             }
@@ -44,18 +41,6 @@ public sealed partial class PoisonOfPoisonSweep(StorageClients clients, RecordDe
         }
 
         return outcomes;
-    }
-
-    private static string? TryDecode(string raw)
-    {
-        try
-        {
-            return Utf8.GetString(Convert.FromBase64String(raw));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Message {MessageId} on mentions-incoming-poison-poison recorded in DeadLetters and deleted")]

@@ -1,4 +1,3 @@
-using System.Text;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
@@ -45,8 +44,6 @@ public sealed partial class QueuePump(
     ILogger logger,
     Func<string, long, CancellationToken, Task>? onUndecodable = null)
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
-
     public string QueueName => queue.Name;
 
     /// <summary>One receive and the handling of what it returned; the number of messages received.</summary>
@@ -93,23 +90,10 @@ public sealed partial class QueuePump(
         }
     }
 
-    /// <summary>The message's text decoded from base64 as UTF-8 (invalid bytes become U+FFFD, as the host's string binding does); null when it is not base64.</summary>
-    internal static string? Decode(string messageText)
-    {
-        try
-        {
-            return Utf8.GetString(Convert.FromBase64String(messageText));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
     private async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         var raw = message.Body.ToString();
-        if (Decode(raw) is not { } body)
+        if (Core.Storage.QueueMessageText.TryDecode(raw) is not { } body)
         {
             LogUndecodable(queue.Name, message.MessageId, message.DequeueCount);
             if (onUndecodable is not null)

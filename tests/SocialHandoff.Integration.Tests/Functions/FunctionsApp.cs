@@ -28,16 +28,7 @@ internal sealed class FunctionsApp : IAsyncDisposable
 
     public static FunctionsApp Create(string connectionString, IDictionary<string, string?>? settings = null)
     {
-        var values = new Dictionary<string, string?> { ["Storage:ConnectionString"] = connectionString };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
-
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
-            .AddInMemoryCollection(values)
-            .Build();
+        var configuration = Harness.Configuration(connectionString, settings);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
