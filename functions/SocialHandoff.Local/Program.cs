@@ -1,23 +1,40 @@
+using System.Runtime.InteropServices;
 using SocialHandoff.Local.Pipeline;
 using SocialHandoff.Local.Scoring;
 
 // Verbs: run (default; --once drains and exits), score (stdin -> JSON lines).
+// The first Ctrl+C (SIGINT), SIGTERM or SIGQUIT asks for a clean stop; a second one ends the process at once
+// (the host's own console lifetime also catches these signals, so without this a second one would do nothing).
 using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
+var signals = new[] { (PosixSignal.SIGINT, 130), (PosixSignal.SIGTERM, 143), (PosixSignal.SIGQUIT, 131) }
+    .Select(s => PosixSignalRegistration.Create(s.Item1, context =>
+    {
+        if (cancellation.IsCancellationRequested)
+        {
+            Environment.Exit(s.Item2);
+        }
 
-var hasVerb = args.Length > 0 && !args[0].StartsWith('-');
-var verb = hasVerb ? args[0] : "run";
-var rest = hasVerb ? args[1..] : args;
-return verb switch
+        context.Cancel = true;
+        cancellation.Cancel();
+    }))
+    .ToList();
+
+try
 {
-    "run" => await RunCommand.RunAsync(rest, Console.Out, cancellation.Token),
-    "score" => await ScoreCommand.RunAsync(rest, Console.In, Console.Out, cancellation.Token),
-    _ => Unknown(verb),
-};
+    var hasVerb = args.Length > 0 && !args[0].StartsWith('-');
+    var verb = hasVerb ? args[0] : "run";
+    var rest = hasVerb ? args[1..] : args;
+    return verb switch
+    {
+        "run" => await RunCommand.RunAsync(rest, Console.Out, cancellation.Token),
+        "score" => await ScoreCommand.RunAsync(rest, Console.In, Console.Out, cancellation.Token),
+        _ => Unknown(verb),
+    };
+}
+finally
+{
+    signals.ForEach(s => s.Dispose());
+}
 
 static int Unknown(string verb)
 {
