@@ -182,11 +182,15 @@ public sealed partial class LocalPipeline
     /// <paramref name="sweepSchedule"/> (when given) and both pumps. A stop ends the timers and the polling at
     /// once and lets work already started finish (see <see cref="ShutdownGrace"/>); it returns when all have.
     /// </summary>
-    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, Func<DateTime, DateTime>? sweepSchedule, Action<SweepResult>? afterSweep, CancellationToken cancellationToken)
+    public Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, Func<DateTime, DateTime>? sweepSchedule, Action<SweepResult>? afterSweep, CancellationToken cancellationToken) =>
+        RunAsync(schedule, afterIngest, sweepSchedule, afterSweep, cancellationToken, CancellationToken.None);
+
+    /// <summary>As above; <paramref name="abort"/> also cancels the work in hand at once (storage is gone: nothing could finish).</summary>
+    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, Func<DateTime, DateTime>? sweepSchedule, Action<SweepResult>? afterSweep, CancellationToken cancellationToken, CancellationToken abort)
     {
         EnsureInitialized();
         var stopping = cancellationToken;
-        using var hard = new CancellationTokenSource();
+        using var hard = CancellationTokenSource.CreateLinkedTokenSource(abort);
         using var graceOnStop = stopping.Register(() => hard.CancelAfter(ShutdownGrace));
         var finishing = hard.Token;
         var probe = await _storage.GetQueueAsync(StorageNames.MentionsIncomingQueue, stopping).ConfigureAwait(false);

@@ -53,6 +53,7 @@ internal static class RunCommand
 
         // The run stops on a signal, or when the Azurite it started dies (its storage is gone with it).
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var abort = new CancellationTokenSource();
         using var saysStopping = cancellationToken.Register(() => output.WriteLine(
             $"[{DateTimeOffset.Now:HH:mm:ss}] Stopping: no new work is taken, work in hand is finished (up to {LocalPipeline.ShutdownGrace.TotalSeconds:0} s); send the signal again to stop at once."));
         int? azuriteExit = null;
@@ -75,6 +76,7 @@ internal static class RunCommand
                         output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] {started} exited (code {died.Result}) while the runner was using it; its in-memory storage is gone. Stopping with exit code {AzuriteDiedExitCode}.");
                         try
                         {
+                            abort.Cancel();
                             run.Cancel();
                         }
                         catch (ObjectDisposedException)
@@ -178,10 +180,11 @@ internal static class RunCommand
             await output.WriteLineAsync($"Running: ingest on '{schedule}', SLA sweep on '{sweepSchedule}', queues pumped continuously. Ctrl+C or SIGTERM stops (exit code 0).").ConfigureAwait(false);
             await pipeline.RunAsync(
                 schedule.GetNextOccurrence,
-                result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] ingest: {result.Enqueued} mentions enqueued{(result.Succeeded ? "" : "; errors: " + string.Join("; ", result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}")))}"),
+                result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] ingest: {result.Enqueued} mentions enqueued{(result.Succeeded ? "" : watch.IsDown ? "; storage is unreachable (see above): the rest is read on a later run" : "; errors: " + string.Join("; ", result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}")))}"),
                 sweepSchedule.GetNextOccurrence,
                 result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] sla sweep: {result.RowsRead} due, {result.Warnings} warnings, {result.Breaches} breaches, {result.Escalations} escalations, {result.Sent} sent, {result.Failed} failed"),
-                run.Token).ConfigureAwait(false);
+                run.Token,
+                abort.Token).ConfigureAwait(false);
             if (azuriteExit is not null)
             {
                 return AzuriteDiedExitCode;

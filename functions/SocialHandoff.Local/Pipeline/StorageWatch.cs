@@ -22,6 +22,7 @@ public sealed class StorageWatch : IDisposable
     private Func<CancellationToken, Task>? _probe;
     private CancellationToken _stopping;
     private DateTimeOffset? _downSince;
+    private bool _confirming;
 
     /// <param name="say">Where the lines go (the runner's console).</param>
     public StorageWatch(Action<string> say)
@@ -62,22 +63,73 @@ public sealed class StorageWatch : IDisposable
             return false;
         }
 
+        Func<CancellationToken, Task>? probe;
         lock (_gate)
         {
-            if (_downSince is not null)
+            if (_downSince is not null || _confirming)
             {
                 return true;
             }
 
-            _downSince = DateTimeOffset.Now;
-            _say($"[{Clock(_downSince.Value)}] storage unreachable at {_endpoint} since {Clock(_downSince.Value)} ({StorageFaults.Describe(exception)}); the pipeline waits and tries again, messages are kept");
-            if (_probe is { } probe)
+            probe = _probe;
+            if (probe is null)
             {
-                _ = ProbeUntilBackAsync(probe);
+                GoDown(exception, DateTimeOffset.Now, null);
+                return true;
             }
+
+            _confirming = true;
         }
 
+        // A call that began while storage was down can fail after it is back (the SDK retries for seconds):
+        // storage is declared down only if a fresh probe fails too.
+        _ = ConfirmAsync(exception, DateTimeOffset.Now, probe);
         return true;
+    }
+
+    private async Task ConfirmAsync(Exception exception, DateTimeOffset at, Func<CancellationToken, Task> probe)
+    {
+        var down = !await AnswersAsync(probe).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _confirming = false;
+            if (down && _downSince is null && !_stopping.IsCancellationRequested && !_disposed.IsCancellationRequested)
+            {
+                GoDown(exception, at, probe);
+            }
+        }
+    }
+
+    private void GoDown(Exception exception, DateTimeOffset at, Func<CancellationToken, Task>? probe)
+    {
+        _downSince = at;
+        _say($"[{Clock(at)}] storage unreachable at {_endpoint} since {Clock(at)} ({StorageFaults.Describe(exception)}); the pipeline waits and tries again, messages are kept");
+        if (probe is not null)
+        {
+            _ = ProbeUntilBackAsync(probe);
+        }
+    }
+
+    private async Task<bool> AnswersAsync(Func<CancellationToken, Task> probe)
+    {
+        try
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping, _disposed.Token);
+            using (StorageClients.BeginInteractive())
+            {
+                await probe(stop.Token).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || StorageFaults.IsUnavailable(ex))
+        {
+            return false;
+        }
     }
 
     public void Dispose()
@@ -88,7 +140,17 @@ public sealed class StorageWatch : IDisposable
 
     private async Task ProbeUntilBackAsync(Func<CancellationToken, Task> probe)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping, _disposed.Token);
+        CancellationTokenSource stop;
+        try
+        {
+            stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping, _disposed.Token);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        using var _ = stop;
         while (!stop.IsCancellationRequested)
         {
             try
