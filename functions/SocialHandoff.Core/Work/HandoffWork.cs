@@ -163,7 +163,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 // Read it back: the due times shown come from the stored clocks, as every later read sees them.
                 return new WorkOutcome(await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false) ?? finished, null);
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is RequestFailedException or IOException || StorageFaults.IsUnavailable(ex, cancellationToken)))
             {
                 // The action is stored; its event and side effects are finished by the next read. Reporting
                 // a failure now would invite a retry that records the action twice.
