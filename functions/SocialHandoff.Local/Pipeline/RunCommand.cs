@@ -22,13 +22,17 @@ namespace SocialHandoff.Local.Pipeline;
 /// is set), reads the X API when Sources:X:BearerToken is set and the sample export otherwise.
 /// Exit codes: 0 done (for <c>run</c>: stopped by Ctrl+C / SIGTERM after finishing the work in hand;
 /// for <c>--once</c>: everything accounted for), 1 <c>--once</c> not complete, 2 invalid configuration
-/// or the dashboard port taken, 3 the Azurite this command started exited under it, 130 stopped
+/// or the dashboard port taken, 3 the Azurite this command started exited under it, 4 storage
+/// unreachable at start-up or during <c>--once</c>, 130 stopped
 /// before start-up finished or during <c>--once</c>. A second signal ends the process at once (130 / 143).
 /// </summary>
 internal static class RunCommand
 {
     /// <summary>The exit code when the Azurite this command started dies while it runs.</summary>
     public const int AzuriteDiedExitCode = 3;
+
+    /// <summary>The exit code when storage does not answer at start-up or during <c>--once</c>.</summary>
+    public const int StorageUnreachableExitCode = 4;
 
     public const int InterruptedExitCode = 130;
 
@@ -57,6 +61,7 @@ internal static class RunCommand
         using var saysStopping = cancellationToken.Register(() => output.WriteLine(
             $"[{DateTimeOffset.Now:HH:mm:ss}] Stopping: no new work is taken, work in hand is finished (up to {LocalPipeline.ShutdownGrace.TotalSeconds:0} s); send the signal again to stop at once."));
         int? azuriteExit = null;
+        var storageEndpoint = "(not configured yet)";
         using var watch = new StorageWatch(output.WriteLine);
         try
         {
@@ -126,6 +131,7 @@ internal static class RunCommand
             builder.Services.AddSingleton<IValidateOptions<SlaOptions>, SweepScheduleValidator>();
 
             using var host = builder.Build();
+            storageEndpoint = host.Services.GetRequiredService<StorageClients>().QueueService.Uri.GetLeftPart(UriPartial.Authority);
             try
             {
                 await host.StartAsync(run.Token).ConfigureAwait(false);
@@ -217,6 +223,13 @@ internal static class RunCommand
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
             return azuriteExit is null ? InterruptedExitCode : AzuriteDiedExitCode;
+        }
+        catch (Exception ex) when (azuriteExit is null && !run.IsCancellationRequested && StorageFaults.IsUnavailable(ex))
+        {
+            // Unreachable when starting, or during --once (which has no later to wait for): say so, no stack trace.
+            await Console.Error.WriteLineAsync(
+                $"[{DateTimeOffset.Now:HH:mm:ss}] storage unreachable at {storageEndpoint} ({StorageFaults.Describe(ex)}): start it or check Storage:ConnectionString, then run again. Nothing was lost.").ConfigureAwait(false);
+            return StorageUnreachableExitCode;
         }
         finally
         {

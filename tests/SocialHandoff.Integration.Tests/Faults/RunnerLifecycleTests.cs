@@ -87,6 +87,23 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public async Task Run_StorageUnreachableAtStart_SaysWhereWithoutAStackTraceAndExitsFour()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var account = AzuriteLauncher.AccountName;
+        await using var runner = RunnerProcess.Start(
+            $"--Storage:ConnectionString=DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AzuriteLauncher.AccountKey};" +
+            $"QueueEndpoint=http://127.0.0.1:{port}/{account};TableEndpoint=http://127.0.0.1:{port}/{account};");
+
+        Assert.Equal(4, await runner.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"storage unreachable at http://127.0.0.1:{port} (connection refused)", runner.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", runner.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_KilledMidProcessingAndRestartedOnTheSameStorage_EveryMentionHandedOffOnce()
     {
         await using var azurite = await AzuriteLauncher.StartAsync(null, CancellationToken.None);
