@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -36,8 +37,19 @@ public sealed record NewHandoff(
 /// later is an ETag update of one entity), <c>HandoffEvents</c> (PartitionKey the handoff id, RowKey a
 /// deterministic event key) and the team queues. Inserts treat 409 as done.
 /// </summary>
-public sealed class HandoffStore(StorageClients clients)
+public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvider)
 {
+    /// <summary>
+    /// How long a delivery holds the right to send a new handoff's team message: 15 s. A claim still
+    /// unsent after it is taken for a crash, and another delivery sends the message.
+    /// </summary>
+    public static readonly TimeSpan TeamMessageLease = TimeSpan.FromSeconds(15);
+
+    private const string TeamMessageSentColumn = "TeamMessageSent";
+    private const string TeamMessageClaimColumn = "TeamMessageClaim";
+    private const string TeamMessageClaimedUntilColumn = "TeamMessageClaimedUntil";
+    private static readonly TimeSpan MaxClaimPoll = TimeSpan.FromMilliseconds(200);
+
     public const string HandoffRowKey = "handoff";
     public const string CreatedEventRowKey = "000000-created";
     public const string StatusOpen = "Open";
@@ -131,15 +143,81 @@ public sealed class HandoffStore(StorageClients clients)
         }
     }
 
+    /// <summary>
+    /// Puts a new handoff on its team's queue once, however many deliveries of its mention get here at
+    /// the same time: a delivery claims the send on the handoff row with the row's ETag, sends, and
+    /// marks the row sent; the others wait for the mark, or for the claim to expire (its holder
+    /// crashed) and then send it themselves. Only a crash between the send and the mark repeats the
+    /// message, which is why it carries the handoff id.
+    /// </summary>
     public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoff);
         var text = handoff.Text.Length > 2000 ? handoff.Text[..2000] : handoff.Text;
-        await SendAsync(
-            new HandoffMessage(
-                HandoffMessage.CurrentSchemaVersion, handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team,
-                handoff.Priority, handoff.Urgency, handoff.Sentiment, text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt),
-            cancellationToken).ConfigureAwait(false);
+        var message = new HandoffMessage(
+            HandoffMessage.CurrentSchemaVersion, handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team,
+            handoff.Priority, handoff.Urgency, handoff.Sentiment, text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt);
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var pause = TimeSpan.FromMilliseconds(10);
+        string? watchedClaim = null;
+        var watched = Stopwatch.StartNew();
+        while (true)
+        {
+            var read = await table.GetEntityIfExistsAsync<TableEntity>(
+                handoff.HandoffId, HandoffRowKey, [TeamMessageSentColumn, TeamMessageClaimColumn, TeamMessageClaimedUntilColumn], cancellationToken).ConfigureAwait(false);
+            if (!read.HasValue)
+            {
+                // No row to claim on (created elsewhere than CreateAsync): send as before.
+                await SendAsync(message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var row = read.Value!;
+            if (row.GetBoolean(TeamMessageSentColumn) == true)
+            {
+                return;
+            }
+
+            if (row.GetString(TeamMessageClaimColumn) is { Length: > 0 } claim)
+            {
+                if (claim != watchedClaim)
+                {
+                    watchedClaim = claim;
+                    watched.Restart();
+                }
+
+                // Live by the row's clock and not yet watched for a whole lease on ours (two instances' clocks may differ).
+                var live = row.GetDateTimeOffset(TeamMessageClaimedUntilColumn) is { } until && until > timeProvider.GetUtcNow() && watched.Elapsed < TeamMessageLease;
+                if (live)
+                {
+                    // A real wait for another delivery's send, whatever clock the SLA arithmetic runs on.
+                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxClaimPoll.Ticks));
+                    continue;
+                }
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(
+                    new TableEntity(handoff.HandoffId, HandoffRowKey)
+                    {
+                        [TeamMessageClaimColumn] = Guid.NewGuid().ToString("N"),
+                        [TeamMessageClaimedUntilColumn] = timeProvider.GetUtcNow() + TeamMessageLease,
+                    },
+                    row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                continue;
+            }
+
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await table.UpdateEntityAsync(
+                new TableEntity(handoff.HandoffId, HandoffRowKey) { [TeamMessageSentColumn] = true, [TeamMessageClaimColumn] = "" },
+                ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return;
+        }
     }
 
     /// <summary>Puts a message on its team's queue (a new handoff, or one moved to that team).</summary>
