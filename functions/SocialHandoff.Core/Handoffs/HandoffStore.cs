@@ -30,7 +30,8 @@ public sealed record NewHandoff(
     Sla.HandoffSla? Sla = null,
     int RuleSetVersion = 0,
     IReadOnlyList<string>? RuleWhy = null,
-    IReadOnlyList<string>? Tags = null);
+    IReadOnlyList<string>? Tags = null,
+    string? TeamMessageClaim = null);
 
 /// <summary>
 /// Writes <c>Handoffs</c> (PartitionKey the handoff id, RowKey "handoff": a point read, and reassigning
@@ -64,6 +65,7 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
     {
         ArgumentNullException.ThrowIfNull(handoff);
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var claim = Guid.NewGuid().ToString("N");
         var reasons = JsonSerializer.Serialize(
             handoff.Reasons.Select(r => new ReasonJson(r.Signal, r.Text, r.Points)).ToList(),
             HandoffJsonContext.Default.ListReasonJson);
@@ -94,11 +96,15 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
             ["SlaPolicy"] = handoff.Sla?.PolicyName,
             ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
             [SlaColumn] = handoff.Sla?.ToJson(),
+
+            // Whoever creates the row holds the right to send its team message (see SendToTeamAsync).
+            [TeamMessageClaimColumn] = claim,
+            [TeamMessageClaimedUntilColumn] = timeProvider.GetUtcNow() + TeamMessageLease,
         };
         try
         {
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return handoff;
+            return handoff with { TeamMessageClaim = claim };
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -111,6 +117,7 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
                 FirstResponseDueAt = stored.GetDateTimeOffset("FirstResponseDueAt") ?? handoff.FirstResponseDueAt,
                 ResolutionDueAt = stored.GetDateTimeOffset("ResolutionDueAt") ?? handoff.ResolutionDueAt,
                 Sla = stored.GetString(SlaColumn) is { } sla ? Sla.HandoffSla.FromJson(sla) : null,
+                TeamMessageClaim = null,
             };
         }
     }
@@ -145,10 +152,10 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
 
     /// <summary>
     /// Puts a new handoff on its team's queue once, however many deliveries of its mention get here at
-    /// the same time: a delivery claims the send on the handoff row with the row's ETag, sends, and
-    /// marks the row sent; the others wait for the mark, or for the claim to expire (its holder
-    /// crashed) and then send it themselves. Only a crash between the send and the mark repeats the
-    /// message, which is why it carries the handoff id.
+    /// the same time. The delivery that created the row holds the claim to send (<see cref="NewHandoff.TeamMessageClaim"/>);
+    /// any other claims an unclaimed or expired send with the row's ETag (its holder crashed). The
+    /// holder sends and marks the row sent; the others wait for the mark. Only a crash between the send
+    /// and the mark repeats the message, which is why it carries the handoff id.
     /// </summary>
     public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
     {
@@ -158,6 +165,12 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
             HandoffMessage.CurrentSchemaVersion, handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team,
             handoff.Priority, handoff.Urgency, handoff.Sentiment, text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt);
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        if (handoff.TeamMessageClaim is not null)
+        {
+            await SendClaimedAsync(table, message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var pause = TimeSpan.FromMilliseconds(10);
         string? watchedClaim = null;
         var watched = Stopwatch.StartNew();
@@ -212,12 +225,17 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
                 continue;
             }
 
-            await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            await table.UpdateEntityAsync(
-                new TableEntity(handoff.HandoffId, HandoffRowKey) { [TeamMessageSentColumn] = true, [TeamMessageClaimColumn] = "" },
-                ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            await SendClaimedAsync(table, message, cancellationToken).ConfigureAwait(false);
             return;
         }
+    }
+
+    private async Task SendClaimedAsync(TableClient table, HandoffMessage message, CancellationToken cancellationToken)
+    {
+        await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(
+            new TableEntity(message.HandoffId, HandoffRowKey) { [TeamMessageSentColumn] = true, [TeamMessageClaimColumn] = "" },
+            ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Puts a message on its team's queue (a new handoff, or one moved to that team).</summary>
