@@ -197,6 +197,7 @@ internal static class RunCommand
             }
 
             await output.WriteLineAsync("Stopping...").ConfigureAwait(false);
+            var summarized = false;
             if (!watch.IsDown)
             {
                 try
@@ -205,13 +206,14 @@ internal static class RunCommand
                     var final = await pipeline.SummarizeAsync(CancellationToken.None).ConfigureAwait(false);
                     await PrintAsync(final, azurite, output).ConfigureAwait(false);
                     await PrintSlaAsync(final, 0, sink, output).ConfigureAwait(false);
+                    summarized = true;
                 }
-                catch (Exception ex) when (watch.Report(ex))
+                catch (Exception ex) when (StorageFaults.IsUnavailable(ex))
                 {
                 }
             }
 
-            if (watch.IsDown)
+            if (!summarized)
             {
                 await output.WriteLineAsync("No summary: storage is unreachable. Nothing is lost: messages stay on the queues and the next run carries on from there.").ConfigureAwait(false);
             }
@@ -220,11 +222,16 @@ internal static class RunCommand
             await output.WriteLineAsync("Stopped.").ConfigureAwait(false);
             return 0;
         }
+        catch (Exception) when (azuriteExit is not null)
+        {
+            // Whatever failed next (a cancellation, a refused connection), the cause was said when Azurite died.
+            return AzuriteDiedExitCode;
+        }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
-            return azuriteExit is null ? InterruptedExitCode : AzuriteDiedExitCode;
+            return InterruptedExitCode;
         }
-        catch (Exception ex) when (azuriteExit is null && !run.IsCancellationRequested && StorageFaults.IsUnavailable(ex))
+        catch (Exception ex) when (!run.IsCancellationRequested && StorageFaults.IsUnavailable(ex))
         {
             // Unreachable when starting, or during --once (which has no later to wait for): say so, no stack trace.
             await Console.Error.WriteLineAsync(
