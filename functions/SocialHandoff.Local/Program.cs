@@ -3,18 +3,20 @@ using SocialHandoff.Local.Pipeline;
 using SocialHandoff.Local.Scoring;
 
 // Verbs: run (default; --once drains and exits), score (stdin -> JSON lines).
-// The first Ctrl+C (SIGINT), SIGTERM or SIGQUIT asks for a clean stop; a second one ends the process at once
-// (the host's own console lifetime also catches these signals, so without this a second one would do nothing).
+// The first Ctrl+C (SIGINT), SIGTERM or SIGQUIT asks for a clean stop; a second one ends the process at once,
+// as kill -9 would (exit 137). Not Environment.Exit: the host's console lifetime makes process exit wait for
+// the host to stop, which is what the second signal is there to skip.
 using var cancellation = new CancellationTokenSource();
-var signals = new[] { (PosixSignal.SIGINT, 130), (PosixSignal.SIGTERM, 143), (PosixSignal.SIGQUIT, 131) }
-    .Select(s => PosixSignalRegistration.Create(s.Item1, context =>
+var signals = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }
+    .Select(signal => PosixSignalRegistration.Create(signal, context =>
     {
+        context.Cancel = true;
         if (cancellation.IsCancellationRequested)
         {
-            Environment.Exit(s.Item2);
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            self.Kill();
         }
 
-        context.Cancel = true;
         cancellation.Cancel();
     }))
     .ToList();

@@ -24,7 +24,7 @@ namespace SocialHandoff.Local.Pipeline;
 /// for <c>--once</c>: everything accounted for), 1 <c>--once</c> not complete, 2 invalid configuration
 /// or the dashboard port taken, 3 the Azurite this command started exited under it, 4 storage
 /// unreachable at start-up or during <c>--once</c>, 130 stopped
-/// before start-up finished or during <c>--once</c>. A second signal ends the process at once (130 / 143).
+/// before start-up finished or during <c>--once</c>. A second signal ends the process at once (137, as kill -9).
 /// </summary>
 internal static class RunCommand
 {

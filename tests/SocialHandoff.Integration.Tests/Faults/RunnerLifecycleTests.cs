@@ -39,6 +39,34 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public async Task Run_SecondSignalWhileWorkInHandHangs_EndsAtOnce()
+    {
+        const int SigStop = 19, SigCont = 18;
+        await using var azurite = await AzuriteLauncher.StartAsync(null, CancellationToken.None);
+        await using var runner = RunnerProcess.Start(Settings(azurite, RunnerProcess.WriteExport(_folder, 10), lease: "00:00:03"));
+        await runner.WaitForAsync("^Running: ", StartTimeout);
+
+        // Frozen storage: the poll in hand waits on it, so the clean stop cannot finish.
+        RunnerProcess.Signal(azurite.ProcessId, SigStop);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            runner.Signal(StorageCounts.SigTerm);
+            await runner.WaitForAsync("Stopping: no new work is taken", TimeSpan.FromSeconds(10));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(runner.HasExited);
+
+            runner.Signal(StorageCounts.SigTerm);
+
+            Assert.Equal(137, await runner.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        }
+        finally
+        {
+            RunnerProcess.Signal(azurite.ProcessId, SigCont);
+        }
+    }
+
+    [Fact]
     public async Task Run_SigTermWhileProcessing_InFlightMessagesFinishedNoneLeftLeased()
     {
         await using var azurite = await AzuriteLauncher.StartAsync(null, CancellationToken.None);
