@@ -49,6 +49,8 @@ public static class StorageFaults
                     return "timed out";
                 case RequestFailedException { Status: > 0 } failed:
                     return $"{failed.Status} {failed.ErrorCode}".TrimEnd();
+                case RequestFailedException { InnerException: null }:
+                    return "no response";
             }
         }
 
