@@ -58,6 +58,8 @@ public sealed partial class WorkApi(
             return ProblemResponse(413, "validation", "The body is too large.", $"body: must be at most {MaxBodyBytes} bytes.", new() { ["body"] = [$"must be at most {MaxBodyBytes} bytes."] });
         }
 
+        // A person is waiting: storage calls fail fast instead of retrying for seconds (StorageRetryPolicy).
+        using var interactive = StorageClients.BeginInteractive();
         try
         {
             if (route is ["health"])
@@ -86,17 +88,18 @@ public sealed partial class WorkApi(
     }
 
     /// <summary>
-    /// The one place an exception becomes an answer: storage that does not answer is 503, anything
-    /// else 500. Both are problem+json with no internals; the log has the exception. Bad input never
-    /// gets here: every route checks what it reads and answers 4xx naming the field.
+    /// The one place an exception becomes an answer: storage that does not answer or answers busy
+    /// (<see cref="StorageFaults"/>) is 503 with Retry-After, anything else 500. Both are problem+json
+    /// with no internals; the log has the exception. Bad input never gets here: every route checks
+    /// what it reads and answers 4xx naming the field.
     /// </summary>
     public ApiResponse Fault(Exception exception, string method, string path)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (exception is RequestFailedException { Status: 0 or 408 or 429 or >= 500 })
+        if (StorageFaults.IsUnavailable(exception))
         {
-            LogStorageFailed(exception, method, path);
-            return ProblemResponse(503, "unavailable", "Storage is not answering.", "The request could not be completed because storage did not answer; try again shortly.");
+            LogStorageUnavailable(method, path, StorageFaults.Describe(exception));
+            return StorageUnavailable();
         }
 
         LogFailed(exception, method, path);
@@ -216,7 +219,7 @@ public sealed partial class WorkApi(
             // Anonymous callers learn that storage is down, not how (the log has the exception).
             LogStorageFailed(ex, "GET", "/api/health");
             var storage = new StorageHealthMessage("unreachable", watch.ElapsedMilliseconds, null);
-            return JsonResponse(503, new HealthMessage("unhealthy", storage, sources), ApiJsonContext.Default.HealthMessage);
+            return JsonResponse(503, new HealthMessage("unhealthy", storage, sources), ApiJsonContext.Default.HealthMessage, RetryAfter);
         }
     }
 
@@ -241,6 +244,18 @@ public sealed partial class WorkApi(
     public static ApiResponse BodyTooLarge() => Invalid("body", $"must be at most {MaxBodyBytes} bytes.") with { Status = 413 };
 
     internal static ApiResponse Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>Seconds a client should wait before trying again when storage is unavailable.</summary>
+    internal const int RetryAfterSeconds = 5;
+
+    private static readonly Dictionary<string, string> RetryAfter = new() { ["Retry-After"] = Format(RetryAfterSeconds) };
+
+    /// <summary>503 with Retry-After: storage did not answer (or answered busy); nothing about the request was wrong.</summary>
+    internal static ApiResponse StorageUnavailable() =>
+        ProblemResponse(503, "unavailable", "Storage is not answering.", $"The request could not be completed because storage did not answer; try again in {RetryAfterSeconds} seconds.") with
+        {
+            Headers = WithNoStore(RetryAfter),
+        };
 
     private static ApiResponse NotFound(string detail) => ProblemResponse(404, "not-found", "Not found.", detail);
 
@@ -323,10 +338,13 @@ public sealed partial class WorkApi(
     [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "{Method} {Path}: storage failed")]
     private partial void LogStorageFailed(Exception exception, string method, string path);
 
+    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "{Method} {Path}: storage unavailable ({Reason}); answered 503")]
+    private partial void LogStorageUnavailable(string method, string path, string reason);
+
     [LoggerMessage(EventId = 1603, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private partial void LogFailed(Exception exception, string method, string path);
 
-    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "Refused a request: App Service Authentication is off ({Variable} is not True), so the {Header} header cannot be trusted")]
+    [LoggerMessage(EventId = 1605, Level = LogLevel.Warning, Message = "Refused a request: App Service Authentication is off ({Variable} is not True), so the {Header} header cannot be trusted")]
     private partial void LogAuthenticationOffCore(string header, string variable);
 
     private int _authOffLogged;

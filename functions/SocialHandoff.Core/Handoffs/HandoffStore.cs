@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -29,15 +30,27 @@ public sealed record NewHandoff(
     Sla.HandoffSla? Sla = null,
     int RuleSetVersion = 0,
     IReadOnlyList<string>? RuleWhy = null,
-    IReadOnlyList<string>? Tags = null);
+    IReadOnlyList<string>? Tags = null,
+    string? TeamMessageClaim = null);
 
 /// <summary>
 /// Writes <c>Handoffs</c> (PartitionKey the handoff id, RowKey "handoff": a point read, and reassigning
 /// later is an ETag update of one entity), <c>HandoffEvents</c> (PartitionKey the handoff id, RowKey a
 /// deterministic event key) and the team queues. Inserts treat 409 as done.
 /// </summary>
-public sealed class HandoffStore(StorageClients clients)
+public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvider)
 {
+    /// <summary>
+    /// How long a delivery holds the right to send a new handoff's team message: 15 s. A claim still
+    /// unsent after it is taken for a crash, and another delivery sends the message.
+    /// </summary>
+    public static readonly TimeSpan TeamMessageLease = TimeSpan.FromSeconds(15);
+
+    private const string TeamMessageSentColumn = "TeamMessageSent";
+    private const string TeamMessageClaimColumn = "TeamMessageClaim";
+    private const string TeamMessageClaimedUntilColumn = "TeamMessageClaimedUntil";
+    private static readonly TimeSpan MaxClaimPoll = TimeSpan.FromMilliseconds(200);
+
     public const string HandoffRowKey = "handoff";
     public const string CreatedEventRowKey = "000000-created";
     public const string StatusOpen = "Open";
@@ -57,6 +70,7 @@ public sealed class HandoffStore(StorageClients clients)
     {
         ArgumentNullException.ThrowIfNull(handoff);
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var claim = Guid.NewGuid().ToString("N");
         var reasons = JsonSerializer.Serialize(
             handoff.Reasons.Select(r => new ReasonJson(r.Signal, r.Text, r.Points)).ToList(),
             HandoffJsonContext.Default.ListReasonJson);
@@ -89,11 +103,15 @@ public sealed class HandoffStore(StorageClients clients)
             ["SlaPolicy"] = handoff.Sla?.PolicyName,
             ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
             [SlaColumn] = handoff.Sla?.ToJson(),
+
+            // Whoever creates the row holds the right to send its team message (see SendToTeamAsync).
+            [TeamMessageClaimColumn] = claim,
+            [TeamMessageClaimedUntilColumn] = timeProvider.GetUtcNow() + TeamMessageLease,
         };
         try
         {
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return handoff;
+            return handoff with { TeamMessageClaim = claim };
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -106,6 +124,7 @@ public sealed class HandoffStore(StorageClients clients)
                 FirstResponseDueAt = stored.GetDateTimeOffset("FirstResponseDueAt") ?? handoff.FirstResponseDueAt,
                 ResolutionDueAt = stored.GetDateTimeOffset("ResolutionDueAt") ?? handoff.ResolutionDueAt,
                 Sla = stored.GetString(SlaColumn) is { } sla ? Sla.HandoffSla.FromJson(sla) : null,
+                TeamMessageClaim = null,
             };
         }
     }
@@ -138,14 +157,91 @@ public sealed class HandoffStore(StorageClients clients)
         }
     }
 
+    /// <summary>
+    /// Puts a new handoff on its team's queue once, however many deliveries of its mention get here at
+    /// the same time. The delivery that created the row holds the claim to send (<see cref="NewHandoff.TeamMessageClaim"/>);
+    /// any other claims an unclaimed or expired send with the row's ETag (its holder crashed). The
+    /// holder sends and marks the row sent; the others wait for the mark. Only a crash between the send
+    /// and the mark repeats the message, which is why it carries the handoff id.
+    /// </summary>
     public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoff);
-        await SendAsync(
-            TeamMessage(
-                handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team, handoff.Priority, handoff.Urgency, handoff.Sentiment,
-                handoff.Text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt),
-            cancellationToken).ConfigureAwait(false);
+        var message = TeamMessage(
+            handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team, handoff.Priority, handoff.Urgency, handoff.Sentiment,
+            handoff.Text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt);
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        if (handoff.TeamMessageClaim is not null)
+        {
+            await SendClaimedAsync(table, message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var pause = TimeSpan.FromMilliseconds(10);
+        string? watchedClaim = null;
+        var watched = Stopwatch.StartNew();
+        while (true)
+        {
+            var read = await table.GetEntityIfExistsAsync<TableEntity>(
+                handoff.HandoffId, HandoffRowKey, [TeamMessageSentColumn, TeamMessageClaimColumn, TeamMessageClaimedUntilColumn], cancellationToken).ConfigureAwait(false);
+            if (!read.HasValue)
+            {
+                // No row to claim on (created elsewhere than CreateAsync): send as before.
+                await SendAsync(message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var row = read.Value!;
+            if (row.GetBoolean(TeamMessageSentColumn) == true)
+            {
+                return;
+            }
+
+            if (row.GetString(TeamMessageClaimColumn) is { Length: > 0 } claim)
+            {
+                if (claim != watchedClaim)
+                {
+                    watchedClaim = claim;
+                    watched.Restart();
+                }
+
+                // Live by the row's clock and not yet watched for a whole lease on ours (two instances' clocks may differ).
+                var live = row.GetDateTimeOffset(TeamMessageClaimedUntilColumn) is { } until && until > timeProvider.GetUtcNow() && watched.Elapsed < TeamMessageLease;
+                if (live)
+                {
+                    // A real wait for another delivery's send, whatever clock the SLA arithmetic runs on.
+                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxClaimPoll.Ticks));
+                    continue;
+                }
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(
+                    new TableEntity(handoff.HandoffId, HandoffRowKey)
+                    {
+                        [TeamMessageClaimColumn] = Guid.NewGuid().ToString("N"),
+                        [TeamMessageClaimedUntilColumn] = timeProvider.GetUtcNow() + TeamMessageLease,
+                    },
+                    row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                continue;
+            }
+
+            await SendClaimedAsync(table, message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+    }
+
+    private async Task SendClaimedAsync(TableClient table, HandoffMessage message, CancellationToken cancellationToken)
+    {
+        await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(
+            new TableEntity(message.HandoffId, HandoffRowKey) { [TeamMessageSentColumn] = true, [TeamMessageClaimColumn] = "" },
+            ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A team message with the outside values cut to their limits, so any mention that fitted the incoming queue fits a team queue.</summary>

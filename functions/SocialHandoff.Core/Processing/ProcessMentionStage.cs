@@ -36,8 +36,9 @@ public sealed record ProcessResult(ProcessOutcome Outcome, string? MentionKey);
 /// version, priority, SLA policy and policy-set version), Handoffs (with the SLA clocks and due
 /// times from the policy's business calendar), SlaDue (the clocks' first steps), HandoffEvents,
 /// team queue, then Mentions marked HandedOff. A crash anywhere leaves a redelivery able to finish
-/// the missing writes and nothing else; only the team message can repeat (if the crash falls between
-/// sending it and marking the mention), which is why it carries the handoff id.
+/// the missing writes and nothing else. Concurrent deliveries of one mention send one team message:
+/// the send is claimed on the handoff row (HandoffStore); it can repeat only if a crash falls between
+/// sending it and marking the row sent, which is why it carries the handoff id.
 /// A body that cannot be read goes to DeadLetters at once (retrying cannot fix it); any other error
 /// is recorded on the mention and thrown, so the queue retries and finally poisons the message.
 /// </summary>

@@ -28,9 +28,9 @@ public sealed class StorageClients
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
         var extraPolicies = policies.ToArray();
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        var rawQueueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
-        var tableOptions = new TableClientOptions();
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64, RetryPolicy = new StorageRetryPolicy() };
+        var rawQueueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None, RetryPolicy = new StorageRetryPolicy() };
+        var tableOptions = new TableClientOptions { RetryPolicy = new StorageRetryPolicy() };
         foreach (var policy in extraPolicies)
         {
             queueOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
@@ -59,6 +59,13 @@ public sealed class StorageClients
     }
 
     public QueueServiceClient QueueService => _queues;
+
+    /// <summary>
+    /// Until disposed, storage calls on this async flow fail fast (see <see cref="StorageRetryPolicy"/>):
+    /// for requests a person waits on, who is better served by "try again shortly" than by a long wait.
+    /// </summary>
+    public static IDisposable BeginInteractive() =>
+        HttpPipeline.CreateHttpMessagePropertiesScope(new Dictionary<string, object?> { [StorageRetryPolicy.InteractiveProperty] = true });
 
     public TableServiceClient TableService => _tables;
 

@@ -47,7 +47,9 @@ public sealed record HandoffRecord(
     string? ResolutionSlaFlag,
     string? PendingEvent,
     bool PendingEventApplied,
-    ETag StorageETag)
+    ETag StorageETag,
+    string? PendingEventClaim = null,
+    DateTimeOffset? PendingEventClaimedUntil = null)
 {
     public bool IsResolved => Status == HandoffStore.StatusResolved;
 
@@ -98,7 +100,9 @@ public sealed record HandoffRecord(
             NullIfEmpty(row.GetString("ResolutionSla")),
             NullIfEmpty(row.GetString("PendingEvent")),
             row.GetBoolean("PendingEventApplied") ?? true,
-            row.ETag);
+            row.ETag,
+            NullIfEmpty(row.GetString("PendingEventClaim")),
+            row.GetDateTimeOffset("PendingEventClaimedUntil"));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

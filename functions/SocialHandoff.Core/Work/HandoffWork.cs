@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -26,14 +27,30 @@ public sealed record WorkOutcome(HandoffRecord? Handoff, WorkRefusal? Refusal)
 /// there already), the SLA index and, for a move, the new team's queue are updated, and the row is
 /// marked applied. Whoever next reads a row with an unapplied event finishes that first, so a crash
 /// at any point loses no event and no side effect.
+/// Finishing is claimed: the action's own write names its writer in <c>PendingEventClaim</c> until
+/// <see cref="FinishLease"/> has passed, and a reader finishes only an unclaimed or expired event,
+/// claiming it first with the row's ETag. So of any number of concurrent readers exactly one sends a
+/// move's team message; the others wait for it to be applied.
 /// </summary>
 public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger)
 {
-    /// <summary>Reads a handoff (finishing any half-applied action first); null when there is none.</summary>
+    /// <summary>
+    /// How long a claim to finish a pending event holds: 15 s. Finishing takes a few storage calls; a
+    /// claim still unapplied after this is taken to be a crash and a reader takes over (so after a
+    /// crash the next reader waits up to this long).
+    /// </summary>
+    public static readonly TimeSpan FinishLease = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan MaxClaimPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Reads a handoff (finishing any half-applied action first, or waiting while another finishes it); null when there is none.</summary>
     public async Task<HandoffRecord?> GetAsync(string handoffId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoffId);
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var pause = TimeSpan.FromMilliseconds(10);
+        string? watchedClaim = null;
+        var watched = Stopwatch.StartNew();
         while (true)
         {
             var row = await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false);
@@ -42,7 +59,29 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 return row;
             }
 
-            await FinishAsync(table, row, cancellationToken).ConfigureAwait(false);
+            if (row.PendingEventClaim is { } claim)
+            {
+                if (claim != watchedClaim)
+                {
+                    watchedClaim = claim;
+                    watched.Restart();
+                }
+
+                // Expired by the row's clock, or watched for a whole lease on ours (clocks of two instances may differ).
+                var expired = row.PendingEventClaimedUntil is not { } until || until <= timeProvider.GetUtcNow() || watched.Elapsed >= FinishLease;
+                if (!expired)
+                {
+                    // A real wait for another writer's storage calls, whatever clock the SLA arithmetic runs on.
+                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxClaimPoll.Ticks));
+                    continue;
+                }
+            }
+
+            if (await TryClaimAsync(table, row, cancellationToken).ConfigureAwait(false) is { } mine)
+            {
+                await FinishAsync(table, mine, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -95,9 +134,13 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             var after = decision.After!;
             var pending = PendingJson.From(after.Revision, decision.Event!);
             var update = await RowUpdateAsync(after, cancellationToken).ConfigureAwait(false);
+            var claim = NewClaim();
+            var claimedUntil = timeProvider.GetUtcNow() + FinishLease;
             update["Revision"] = after.Revision;
             update["PendingEvent"] = JsonSerializer.Serialize(pending, WorkJsonContext.Default.PendingJson);
             update["PendingEventApplied"] = false;
+            update[ClaimColumn] = claim;
+            update[ClaimedUntilColumn] = claimedUntil;
             Response response;
             try
             {
@@ -109,7 +152,11 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 continue;
             }
 
-            var written = after with { PendingEvent = update.GetString("PendingEvent"), PendingEventApplied = false, StorageETag = response.Headers.ETag ?? default };
+            var written = after with
+            {
+                PendingEvent = update.GetString("PendingEvent"), PendingEventApplied = false, StorageETag = response.Headers.ETag ?? default,
+                PendingEventClaim = claim, PendingEventClaimedUntil = claimedUntil,
+            };
             try
             {
                 var finished = await FinishAsync(table, written, cancellationToken).ConfigureAwait(false);
@@ -117,7 +164,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 // Read it back: the due times shown come from the stored clocks, as every later read sees them.
                 return new WorkOutcome(await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false) ?? finished, null);
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is RequestFailedException or IOException || StorageFaults.IsUnavailable(ex, cancellationToken)))
             {
                 // The action is stored; its event and side effects are finished by the next read. Reporting
                 // a failure now would invite a retry that records the action twice.
@@ -191,7 +238,25 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         return update;
     }
 
-    /// <summary>Writes the pending event's row and side effects (each idempotent), then marks it applied.</summary>
+    /// <summary>Claims the right to finish the pending event of <paramref name="row"/> with its ETag; null when the row moved meanwhile (look again).</summary>
+    private async Task<HandoffRecord?> TryClaimAsync(TableClient table, HandoffRecord row, CancellationToken cancellationToken)
+    {
+        var claim = NewClaim();
+        var until = timeProvider.GetUtcNow() + FinishLease;
+        try
+        {
+            var response = await table.UpdateEntityAsync(
+                new TableEntity(row.Id, HandoffStore.HandoffRowKey) { [ClaimColumn] = claim, [ClaimedUntilColumn] = until },
+                row.StorageETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return row with { PendingEventClaim = claim, PendingEventClaimedUntil = until, StorageETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the pending event's row and side effects (each idempotent but the team message, which the claim in <paramref name="h"/> makes ours alone), then marks it applied.</summary>
     private async Task<HandoffRecord> FinishAsync(TableClient table, HandoffRecord h, CancellationToken cancellationToken)
     {
         var pending = JsonSerializer.Deserialize(h.PendingEvent!, WorkJsonContext.Default.PendingJson)
@@ -233,18 +298,35 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 h.FirstResponseDueAt ?? h.CreatedAt, h.ResolutionDueAt ?? h.CreatedAt), cancellationToken).ConfigureAwait(false);
         }
 
-        try
+        var current = h;
+        while (true)
         {
-            var marked = await table.UpdateEntityAsync(
-                new TableEntity(h.Id, HandoffStore.HandoffRowKey) { ["PendingEventApplied"] = true }, h.StorageETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-            return h with { PendingEventApplied = true, StorageETag = marked.Headers.ETag ?? h.StorageETag };
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            // Someone wrote the row meanwhile; a later action finds this event already there (409) and marks it.
-            return (await ReadAsync(table, h.Id, cancellationToken).ConfigureAwait(false)) ?? h;
+            try
+            {
+                var marked = await table.UpdateEntityAsync(
+                    new TableEntity(h.Id, HandoffStore.HandoffRowKey) { ["PendingEventApplied"] = true, [ClaimColumn] = "" },
+                    current.StorageETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return current with { PendingEventApplied = true, PendingEventClaim = null, StorageETag = marked.Headers.ETag ?? current.StorageETag };
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // The row moved (the SLA sweep's step, say). Mark again while this event and our claim are still there;
+                // otherwise it was marked, or a reader took over after our lease and finishes it.
+                var now = await ReadAsync(table, h.Id, cancellationToken).ConfigureAwait(false);
+                if (now is null || now.PendingEventApplied || now.PendingEvent != h.PendingEvent || now.PendingEventClaim != h.PendingEventClaim)
+                {
+                    return now ?? h;
+                }
+
+                current = now;
+            }
         }
     }
+
+    private const string ClaimColumn = "PendingEventClaim";
+    private const string ClaimedUntilColumn = "PendingEventClaimedUntil";
+
+    private static string NewClaim() => Guid.NewGuid().ToString("N");
 
     [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "Handoff {HandoffId}: {Type} is stored; writing its event and side effects failed and the next read finishes them")]
     private partial void LogFinishDeferred(Exception exception, string handoffId, string type);

@@ -5,10 +5,18 @@ using SocialHandoff.Local.Processes;
 
 namespace SocialHandoff.Local.Azurite;
 
+/// <summary>Where Azurite keeps its data and which ports it takes.</summary>
+/// <param name="Location">A folder for persistent data (<c>--location</c>); null keeps everything in memory.</param>
+/// <param name="Ports">Blob, queue and table ports; null picks free ones.</param>
+public sealed record AzuriteSettings(string? Location = null, (int Blob, int Queue, int Table)? Ports = null);
+
 /// <summary>
 /// Starts the Azurite storage emulator (npm package pinned in tools/azurite) on free loopback
 /// ports, in memory, installing it with <c>npm ci</c> first when node_modules is missing. Used by the
 /// local runner and the integration tests' fixture. Disposing stops it.
+/// It cannot outlive the process that started it: node preloads Azurite/parent-watch.js, which
+/// exits when its stdin pipe from this process closes, as it does when this process dies in any way.
+/// (Azurite/parent-watch.js beside the app: it serves whichever tools/azurite the launcher finds.)
 /// </summary>
 public sealed class AzuriteLauncher : IAsyncDisposable
 {
@@ -17,19 +25,45 @@ public sealed class AzuriteLauncher : IAsyncDisposable
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private readonly Process _process;
     private readonly ProcessOutput _output;
+    private readonly TaskCompletionSource<int> _died = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
 
-    private AzuriteLauncher(Process process, ProcessOutput output, int blobPort, int queuePort, int tablePort)
+    private AzuriteLauncher(Process process, ProcessOutput output, int blobPort, int queuePort, int tablePort, string? location)
     {
         _process = process;
         _output = output;
         BlobPort = blobPort;
         QueuePort = queuePort;
         TablePort = tablePort;
+        Location = location;
+        ProcessId = process.Id;
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            if (!_stopping)
+            {
+                _died.TrySetResult(SafeExitCode(process));
+            }
+        };
+        if (process.HasExited && !_stopping)
+        {
+            _died.TrySetResult(SafeExitCode(process));
+        }
     }
 
     public int BlobPort { get; }
+
+    /// <summary>The node process running Azurite.</summary>
+    public int ProcessId { get; }
+
+    /// <summary>The persistent data folder, or null when in memory.</summary>
+    public string? Location { get; }
+
+    /// <summary>Completes with the exit code if Azurite exits without being stopped by <see cref="DisposeAsync"/>.</summary>
+    public Task<int> Died => _died.Task;
 
     /// <summary>What Azurite printed so far, for diagnosing a failed start.</summary>
     public string Output => _output.ToString();
@@ -62,19 +96,23 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         throw new InvalidOperationException("tools/azurite/package.json was not found above the current directory: run from inside the repository.");
     }
 
-    public static async Task<AzuriteLauncher> StartAsync(TextWriter? log, CancellationToken cancellationToken)
+    public static Task<AzuriteLauncher> StartAsync(TextWriter? log, CancellationToken cancellationToken) =>
+        StartAsync(new AzuriteSettings(), log, cancellationToken);
+
+    public static async Task<AzuriteLauncher> StartAsync(AzuriteSettings settings, TextWriter? log, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var toolDirectory = FindToolDirectory();
         var script = Path.Combine(toolDirectory, "node_modules", "azurite", "dist", "src", "azurite.js");
         await EnsureInstalledAsync(toolDirectory, script, log, cancellationToken).ConfigureAwait(false);
 
         // A free port can be taken between choosing it and Azurite binding it: try again with new ones.
         Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
+        for (var attempt = 0; attempt < (settings.Ports is null ? 3 : 1); attempt++)
         {
             try
             {
-                return await StartOnceAsync(script, cancellationToken).ConfigureAwait(false);
+                return await StartOnceAsync(script, settings, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidOperationException ex)
             {
@@ -85,14 +123,32 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         throw new InvalidOperationException("Azurite did not start.", last);
     }
 
+    /// <summary>Stops Azurite: its stdin is closed (the watch in node exits at once), and it is killed if still running after 5 s.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         try
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().ConfigureAwait(false);
+                try
+                {
+                    _process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                }
+
+                using var wait = new CancellationTokenSource(StopTimeout);
+                try
+                {
+                    await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (InvalidOperationException)
@@ -102,27 +158,46 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         _process.Dispose();
     }
 
-    public override string ToString() => $"Azurite (queues :{QueuePort}, tables :{TablePort}, blobs :{BlobPort})";
+    public override string ToString() => $"Azurite (pid {ProcessId}; queues :{QueuePort}, tables :{TablePort}, blobs :{BlobPort})";
 
-    private static async Task<AzuriteLauncher> StartOnceAsync(string script, CancellationToken cancellationToken)
+    private static int SafeExitCode(Process process)
     {
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        try
+        {
+            return process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
+        }
+    }
+
+    private static async Task<AzuriteLauncher> StartOnceAsync(string script, AzuriteSettings settings, CancellationToken cancellationToken)
+    {
+        var (blob, queue, table) = settings.Ports ?? (FreePort(), FreePort(), FreePort());
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+
+            // Kept open for Azurite's lifetime: its end is how the watch in node learns that this process is gone.
+            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(script)!,
         };
-        foreach (var arg in new[]
-                 {
-                     script, "--silent", "--disableTelemetry", "--inMemoryPersistence",
-                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                     "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--skipApiVersionCheck",
-                 })
+        var persistence = settings.Location is { } location
+            ? new[] { "--location", Directory.CreateDirectory(location).FullName }
+            : ["--inMemoryPersistence"];
+        foreach (var arg in new[] { "--require", Path.Combine(AppContext.BaseDirectory, "Azurite", "parent-watch.js"), script, "--silent", "--disableTelemetry" }
+                     .Concat(persistence)
+                     .Concat(
+                     [
+                         "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                         "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                         "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                         "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                         "--skipApiVersionCheck",
+                     ]))
         {
             start.ArgumentList.Add(arg);
         }
@@ -141,27 +216,33 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var launcher = new AzuriteLauncher(process, output, blob, queue, table);
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartTimeout)
+        var launcher = new AzuriteLauncher(process, output, blob, queue, table, settings.Location);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (process.HasExited)
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < StartTimeout)
             {
-                await launcher.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}: {output}");
+                cancellationToken.ThrowIfCancellationRequested();
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"Azurite exited with code {SafeExitCode(process)}: {output}");
+                }
+
+                if (await ListensAsync(blob).ConfigureAwait(false) && await ListensAsync(queue).ConfigureAwait(false) && await ListensAsync(table).ConfigureAwait(false))
+                {
+                    return launcher;
+                }
+
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
 
-            if (await ListensAsync(blob).ConfigureAwait(false) && await ListensAsync(queue).ConfigureAwait(false) && await ListensAsync(table).ConfigureAwait(false))
-            {
-                return launcher;
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            throw new TimeoutException($"Azurite did not listen within {StartTimeout.TotalSeconds} s: {output}");
         }
-
-        await launcher.DisposeAsync().ConfigureAwait(false);
-        throw new TimeoutException($"Azurite did not listen within {StartTimeout.TotalSeconds} s: {output}");
+        catch
+        {
+            await launcher.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static async Task EnsureInstalledAsync(string toolDirectory, string script, TextWriter? log, CancellationToken cancellationToken)

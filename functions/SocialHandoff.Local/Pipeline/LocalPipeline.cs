@@ -62,13 +62,26 @@ public sealed partial class LocalPipeline
     private int _duplicates;
     private int _otherDeadLetters;
 
-    public LocalPipeline(IServiceProvider services, QueuePumpOptions pumpOptions)
+    private readonly StorageWatch _watch;
+
+    /// <param name="services">The pipeline's services.</param>
+    /// <param name="pumpOptions">The queue trigger's semantics.</param>
+    /// <param name="watch">Says when storage is unreachable and back; by default through the log.</param>
+    public LocalPipeline(IServiceProvider services, QueuePumpOptions pumpOptions, StorageWatch? watch = null)
     {
         _services = services;
         _storage = services.GetRequiredService<StorageClients>();
         _pumpOptions = pumpOptions;
         _logger = services.GetRequiredService<ILogger<LocalPipeline>>();
+        _watch = watch ?? new StorageWatch(LogStorage);
     }
+
+    /// <summary>
+    /// How long work already started when a stop is asked may take to finish: 30 s. Within it a batch
+    /// being handled is finished and deleted, an ingest or sweep run completes; past it they are
+    /// cancelled, and messages still leased come back after <see cref="QueuePumpOptions.ProcessingLease"/>.
+    /// </summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
 
     public IngestStage Ingest => _services.GetRequiredService<IngestStage>();
 
@@ -236,52 +249,129 @@ public sealed partial class LocalPipeline
     public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, CancellationToken cancellationToken) =>
         await RunAsync(schedule, afterIngest, null, null, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Runs until cancelled: the ingest timer, the SlaSweep timer on <paramref name="sweepSchedule"/> (when given) and both pumps.</summary>
-    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, Func<DateTime, DateTime>? sweepSchedule, Action<SweepResult>? afterSweep, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> asks it to stop: the ingest timer, the SlaSweep timer on
+    /// <paramref name="sweepSchedule"/> (when given) and both pumps. A stop ends the timers and the polling at
+    /// once and lets work already started finish (see <see cref="ShutdownGrace"/>); it returns when all have.
+    /// </summary>
+    public Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, Func<DateTime, DateTime>? sweepSchedule, Action<SweepResult>? afterSweep, CancellationToken cancellationToken) =>
+        RunAsync(schedule, afterIngest, sweepSchedule, afterSweep, cancellationToken, CancellationToken.None);
+
+    /// <summary>As above; <paramref name="abort"/> also cancels the work in hand at once (storage is gone: nothing could finish).</summary>
+    public async Task RunAsync(Func<DateTime, DateTime> schedule, Action<IngestResult>? afterIngest, Func<DateTime, DateTime>? sweepSchedule, Action<SweepResult>? afterSweep, CancellationToken cancellationToken, CancellationToken abort)
     {
         EnsureInitialized();
+        var stopping = cancellationToken;
+        using var hard = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        using var graceOnStop = stopping.Register(() => hard.CancelAfter(ShutdownGrace));
+        var finishing = hard.Token;
+        var probe = await _storage.GetQueueAsync(StorageNames.MentionsIncomingQueue, stopping).ConfigureAwait(false);
+        _watch.Attach(_storage.QueueService.Uri.GetLeftPart(UriPartial.Authority), ct => probe.GetPropertiesAsync(ct), stopping);
         var timeProvider = _services.GetRequiredService<TimeProvider>();
         var timer = Task.Run(
             async () =>
             {
-                while (!cancellationToken.IsCancellationRequested)
+                while (!stopping.IsCancellationRequested)
                 {
                     try
                     {
-                        afterIngest?.Invoke(await IngestOnceAsync(cancellationToken).ConfigureAwait(false));
-                        var now = timeProvider.GetUtcNow().UtcDateTime;
-                        await Task.Delay(schedule(now) - now, timeProvider, cancellationToken).ConfigureAwait(false);
+                        afterIngest?.Invoke(await IngestOnceAsync(finishing).ConfigureAwait(false));
                     }
-                    catch (OperationCanceledException)
+                    catch (Exception) when (stopping.IsCancellationRequested)
                     {
                         return;
                     }
+                    catch (Exception ex) when (!_watch.Report(ex))
+                    {
+                        LogIngestFailed(ex);
+                    }
+                    catch (Exception)
+                    {
+                        // Storage is down (the watch said so); the next tick tries again.
+                    }
+
+                    var now = timeProvider.GetUtcNow().UtcDateTime;
+                    await PauseAsync(schedule(now) - now, timeProvider, stopping).ConfigureAwait(false);
                 }
             },
-            cancellationToken);
+            CancellationToken.None);
         var sweeper = sweepSchedule is null ? Task.CompletedTask : Task.Run(
             async () =>
             {
-                while (!cancellationToken.IsCancellationRequested)
+                while (!stopping.IsCancellationRequested)
                 {
                     try
                     {
                         var now = timeProvider.GetUtcNow().UtcDateTime;
-                        await Task.Delay(sweepSchedule(now) - now, timeProvider, cancellationToken).ConfigureAwait(false);
-                        afterSweep?.Invoke(await SweepOnceAsync(null, cancellationToken).ConfigureAwait(false));
+                        await Task.Delay(sweepSchedule(now) - now, timeProvider, stopping).ConfigureAwait(false);
+                        afterSweep?.Invoke(await SweepOnceAsync(null, finishing).ConfigureAwait(false));
                     }
-                    catch (OperationCanceledException)
+                    catch (Exception) when (stopping.IsCancellationRequested)
                     {
                         return;
                     }
-                    catch (Exception ex)
+                    catch (Exception ex) when (!_watch.Report(ex))
                     {
                         LogSweepFailed(ex);
                     }
+                    catch (Exception)
+                    {
+                        // Storage is down (the watch said so); the next tick tries again.
+                    }
                 }
             },
-            cancellationToken);
-        await Task.WhenAll(timer, sweeper, _incoming!.RunAsync(cancellationToken), _poison!.RunAsync(cancellationToken)).ConfigureAwait(false);
+            CancellationToken.None);
+        await Task.WhenAll(timer, sweeper, PumpUntilStoppedAsync(_incoming!, stopping, finishing), PumpUntilStoppedAsync(_poison!, stopping, finishing)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The queue trigger's polling: a batch at a time, backing off on an empty queue up to MaxPollingInterval.
+    /// A stop ends the polling, not the batch in hand (it is handled with <paramref name="finishing"/>).
+    /// </summary>
+    private async Task PumpUntilStoppedAsync(QueuePump pump, CancellationToken stopping, CancellationToken finishing)
+    {
+        var idle = TimeSpan.FromMilliseconds(100);
+        while (!stopping.IsCancellationRequested)
+        {
+            var received = 0;
+            try
+            {
+                received = await pump.PumpOnceAsync(finishing).ConfigureAwait(false);
+            }
+            catch (Exception) when (finishing.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                if (!_watch.Report(ex))
+                {
+                    LogPollFailed(ex, pump.QueueName);
+                }
+            }
+
+            if (received > 0)
+            {
+                idle = TimeSpan.FromMilliseconds(100);
+                continue;
+            }
+
+            await PauseAsync(idle, stopping).ConfigureAwait(false);
+            idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _pumpOptions.MaxPollingInterval.Ticks));
+        }
+    }
+
+    private static Task PauseAsync(TimeSpan delay, CancellationToken stopping) => PauseAsync(delay, TimeProvider.System, stopping);
+
+    private static async Task PauseAsync(TimeSpan delay, TimeProvider timeProvider, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, timeProvider, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async Task<PipelineSummary> SummarizeAsync(CancellationToken cancellationToken)
@@ -344,6 +434,15 @@ public sealed partial class LocalPipeline
         }
     }
 
-    [LoggerMessage(EventId = 1600, Level = LogLevel.Error, Message = "SLA sweep failed; the timer runs it again on schedule")]
+    [LoggerMessage(EventId = 2113, Level = LogLevel.Error, Message = "SLA sweep failed; the timer runs it again on schedule")]
     private partial void LogSweepFailed(Exception exception);
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Error, Message = "{Queue}: polling failed; polling goes on")]
+    private partial void LogPollFailed(Exception exception, string queue);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Error, Message = "Ingest run failed; the timer runs it again on schedule")]
+    private partial void LogIngestFailed(Exception exception);
+
+    [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "{Line}")]
+    private partial void LogStorage(string line);
 }

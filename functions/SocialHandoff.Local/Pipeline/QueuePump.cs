@@ -54,42 +54,6 @@ public sealed partial class QueuePump(
         return messages.Length;
     }
 
-    /// <summary>Polls until cancelled, backing off on an empty queue up to MaxPollingInterval.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var idle = TimeSpan.FromMilliseconds(100);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            int received;
-            try
-            {
-                received = await PumpOnceAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogPollFailed(ex, queue.Name);
-                received = 0;
-            }
-
-            if (received > 0)
-            {
-                idle = TimeSpan.FromMilliseconds(100);
-                continue;
-            }
-
-            try
-            {
-                await Task.Delay(idle, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, options.MaxPollingInterval.Ticks));
-        }
-    }
-
     private async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         var raw = message.Body.ToString();
@@ -138,9 +102,6 @@ public sealed partial class QueuePump(
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "{Queue}: message {MessageId} failed on delivery {DequeueCount}, the last allowed; moved to {Poison}")]
     private partial void LogPoisoned(Exception exception, string queue, string messageId, long dequeueCount, string poison);
-
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "{Queue}: polling failed")]
-    private partial void LogPollFailed(Exception exception, string queue);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "{Queue}: message {MessageId} (delivery {DequeueCount}) is not base64, the encoding the trigger reads; it is not retried")]
     private partial void LogUndecodable(string queue, string messageId, long dequeueCount);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NCrontab;
 using SocialHandoff.Core;
@@ -19,9 +20,22 @@ namespace SocialHandoff.Local.Pipeline;
 /// <summary>
 /// <c>run [--once]</c>: the pipeline on this machine. Starts Azurite (unless Storage:ConnectionString
 /// is set), reads the X API when Sources:X:BearerToken is set and the sample export otherwise.
+/// Exit codes: 0 done (for <c>run</c>: stopped by Ctrl+C / SIGTERM after finishing the work in hand;
+/// for <c>--once</c>: everything accounted for), 1 <c>--once</c> not complete, 2 invalid configuration
+/// or the dashboard port taken, 3 the Azurite this command started exited under it, 4 storage
+/// unreachable at start-up or during <c>--once</c>, 130 stopped
+/// before start-up finished or during <c>--once</c>. A second signal ends the process at once (137, as kill -9).
 /// </summary>
 internal static class RunCommand
 {
+    /// <summary>The exit code when the Azurite this command started dies while it runs.</summary>
+    public const int AzuriteDiedExitCode = 3;
+
+    /// <summary>The exit code when storage does not answer at start-up or during <c>--once</c>.</summary>
+    public const int StorageUnreachableExitCode = 4;
+
+    public const int InterruptedExitCode = 130;
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancellationToken)
     {
         var once = args.Contains("--once", StringComparer.Ordinal);
@@ -40,6 +54,15 @@ internal static class RunCommand
         var overrides = new Dictionary<string, string?>();
         AzuriteLauncher? azurite = null;
         LocalWebhookSink? sink = null;
+
+        // The run stops on a signal, or when the Azurite it started dies (its storage is gone with it).
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var abort = new CancellationTokenSource();
+        using var saysStopping = cancellationToken.Register(() => output.WriteLine(
+            $"[{DateTimeOffset.Now:HH:mm:ss}] Stopping: no new work is taken, work in hand is finished (up to {LocalPipeline.ShutdownGrace.TotalSeconds:0} s); send the signal again to stop at once."));
+        int? azuriteExit = null;
+        var storageEndpoint = "(not configured yet)";
+        using var watch = new StorageWatch(output.WriteLine);
         try
         {
             var storageDescription = "Storage:ConnectionString (configured)";
@@ -47,9 +70,27 @@ internal static class RunCommand
                 && string.IsNullOrWhiteSpace(builder.Configuration["Storage:QueueServiceUri"]))
             {
                 await output.WriteLineAsync("Starting Azurite (in memory, free loopback ports)...").ConfigureAwait(false);
-                azurite = await AzuriteLauncher.StartAsync(output, cancellationToken).ConfigureAwait(false);
+                azurite = await AzuriteLauncher.StartAsync(output, run.Token).ConfigureAwait(false);
                 overrides["Storage:ConnectionString"] = azurite.ConnectionString;
                 storageDescription = azurite + ", in memory: gone when this run ends";
+                var started = azurite;
+                _ = started.Died.ContinueWith(
+                    died =>
+                    {
+                        azuriteExit = died.Result;
+                        output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] {started} exited (code {died.Result}) while the runner was using it; its in-memory storage is gone. Stopping with exit code {AzuriteDiedExitCode}.");
+                        try
+                        {
+                            abort.Cancel();
+                            run.Cancel();
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion,
+                    TaskScheduler.Default);
             }
 
             var usingSample = string.IsNullOrWhiteSpace(builder.Configuration[XSourceOptions.BearerTokenSetting])
@@ -76,6 +117,11 @@ internal static class RunCommand
             }
 
             builder.Configuration.AddInMemoryCollection(overrides);
+
+            // A storage outage is said once by the watch, not logged with a stack trace by every component that meets it.
+            builder.Services.AddSingleton<ILoggerFactory>(sp => new StorageWatchLoggerFactory(
+                new LoggerFactory(sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(), sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()),
+                watch));
             builder.Services.AddSocialHandoff();
             builder.Services.AddOptions<IngestScheduleOptions>().BindConfiguration(IngestScheduleOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<IngestScheduleOptions>, IngestScheduleOptionsValidator>();
@@ -85,9 +131,10 @@ internal static class RunCommand
             builder.Services.AddSingleton<IValidateOptions<SlaOptions>, SweepScheduleValidator>();
 
             using var host = builder.Build();
+            storageEndpoint = host.Services.GetRequiredService<StorageClients>().QueueService.Uri.GetLeftPart(UriPartial.Authority);
             try
             {
-                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+                await host.StartAsync(run.Token).ConfigureAwait(false);
             }
             catch (OptionsValidationException ex)
             {
@@ -95,21 +142,21 @@ internal static class RunCommand
                 return 2;
             }
 
-            var pipeline = new LocalPipeline(host.Services, host.Services.GetRequiredService<IOptions<QueuePumpOptions>>().Value);
-            await pipeline.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            var pipeline = new LocalPipeline(host.Services, host.Services.GetRequiredService<IOptions<QueuePumpOptions>>().Value, watch);
+            await pipeline.InitializeAsync(run.Token).ConfigureAwait(false);
             await output.WriteLineAsync($"Storage: {storageDescription}").ConfigureAwait(false);
             await output.WriteLineAsync($"Sources: {string.Join(", ", pipeline.Ingest.Sources.Select(s => s.Name))}{(usingSample ? " (the sample set: no X bearer token configured)" : "")}").ConfigureAwait(false);
 
             if (once)
             {
-                await pipeline.IngestOnceAsync(cancellationToken).ConfigureAwait(false);
-                await pipeline.DrainAsync(TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
+                await pipeline.IngestOnceAsync(run.Token).ConfigureAwait(false);
+                await pipeline.DrainAsync(TimeSpan.FromMinutes(10), run.Token).ConfigureAwait(false);
                 var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
-                await pipeline.SweepOnceAsync(now, cancellationToken).ConfigureAwait(false);
+                await pipeline.SweepOnceAsync(now, run.Token).ConfigureAwait(false);
                 var minutes = host.Services.GetRequiredService<IOptions<OnceOptions>>().Value.SimulateSlaMinutes;
                 for (var minute = 1; minute <= minutes; minute++)
                 {
-                    await pipeline.SweepOnceAsync(now.AddMinutes(minute), cancellationToken).ConfigureAwait(false);
+                    await pipeline.SweepOnceAsync(now.AddMinutes(minute), run.Token).ConfigureAwait(false);
                 }
 
                 var summary = await pipeline.SummarizeAsync(cancellationToken).ConfigureAwait(false);
@@ -125,7 +172,7 @@ internal static class RunCommand
             LocalWebHost web;
             try
             {
-                web = await LocalWebHost.StartAsync(host.Services, port, DashboardFiles.DefaultRoot, cancellationToken).ConfigureAwait(false);
+                web = await LocalWebHost.StartAsync(host.Services, port, DashboardFiles.DefaultRoot, run.Token).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
@@ -136,23 +183,60 @@ internal static class RunCommand
             await using var webScope = web;
             var identities = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value.ParseDevIdentities();
             await output.WriteLineAsync($"Dashboard and API: {web.Address} (development identities: {string.Join(", ", identities.Select(i => $"{i.Name} [{string.Join(", ", i.Roles)}]"))}; the page switches between them)").ConfigureAwait(false);
-            await output.WriteLineAsync($"Running: ingest on '{schedule}', SLA sweep on '{sweepSchedule}', queues pumped continuously. Ctrl+C stops.").ConfigureAwait(false);
+            await output.WriteLineAsync($"Running: ingest on '{schedule}', SLA sweep on '{sweepSchedule}', queues pumped continuously. Ctrl+C or SIGTERM stops (exit code 0).").ConfigureAwait(false);
             await pipeline.RunAsync(
                 schedule.GetNextOccurrence,
-                result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] ingest: {result.Enqueued} mentions enqueued{(result.Succeeded ? "" : "; errors: " + string.Join("; ", result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}")))}"),
+                result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] ingest: {result.Enqueued} mentions enqueued{(result.Succeeded ? "" : watch.IsDown ? "; storage is unreachable (see above): the rest is read on a later run" : "; errors: " + string.Join("; ", result.Sources.Where(s => s.Error is not null).Select(s => $"{s.Source}: {s.Error}")))}"),
                 sweepSchedule.GetNextOccurrence,
                 result => output.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss}] sla sweep: {result.RowsRead} due, {result.Warnings} warnings, {result.Breaches} breaches, {result.Escalations} escalations, {result.Sent} sent, {result.Failed} failed"),
-                cancellationToken).ConfigureAwait(false);
+                run.Token,
+                abort.Token).ConfigureAwait(false);
+            if (azuriteExit is not null)
+            {
+                return AzuriteDiedExitCode;
+            }
+
             await output.WriteLineAsync("Stopping...").ConfigureAwait(false);
-            var final = await pipeline.SummarizeAsync(CancellationToken.None).ConfigureAwait(false);
-            await PrintAsync(final, azurite, output).ConfigureAwait(false);
-            await PrintSlaAsync(final, 0, sink, output).ConfigureAwait(false);
+            var summarized = false;
+            if (!watch.IsDown)
+            {
+                try
+                {
+                    using var interactive = StorageClients.BeginInteractive();
+                    var final = await pipeline.SummarizeAsync(CancellationToken.None).ConfigureAwait(false);
+                    await PrintAsync(final, azurite, output).ConfigureAwait(false);
+                    await PrintSlaAsync(final, 0, sink, output).ConfigureAwait(false);
+                    summarized = true;
+                }
+                catch (Exception ex) when (StorageFaults.IsUnavailable(ex))
+                {
+                }
+            }
+
+            if (!summarized)
+            {
+                await output.WriteLineAsync("No summary: storage is unreachable. Nothing is lost: messages stay on the queues and the next run carries on from there.").ConfigureAwait(false);
+            }
+
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await output.WriteLineAsync("Stopped.").ConfigureAwait(false);
             return 0;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (azuriteExit is not null)
         {
-            return 130;
+            // Whatever failed next (a cancellation, a refused connection), the cause was said when Azurite died.
+            return AzuriteDiedExitCode;
+        }
+        catch (OperationCanceledException) when (run.IsCancellationRequested)
+        {
+            return InterruptedExitCode;
+        }
+        catch (Exception ex) when (!run.IsCancellationRequested && StorageFaults.IsUnavailable(ex))
+        {
+            // Unreachable when starting, or during --once (which has no later to wait for): say so, no stack trace.
+            await Console.Error.WriteLineAsync(
+                $"[{DateTimeOffset.Now:HH:mm:ss}] storage unreachable at {storageEndpoint} ({StorageFaults.Describe(ex)}): start it or check Storage:ConnectionString, then run again. Nothing was lost.").ConfigureAwait(false);
+            return StorageUnreachableExitCode;
         }
         finally
         {

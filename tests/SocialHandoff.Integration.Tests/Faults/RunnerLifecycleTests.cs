@@ -1,0 +1,204 @@
+using Azure.Storage.Queues;
+using SocialHandoff.Core.Storage;
+using SocialHandoff.Local.Azurite;
+using Xunit.Abstractions;
+
+namespace SocialHandoff.Integration.Tests.Faults;
+
+/// <summary>
+/// The local runner's lifecycle, on real processes and real signals: SIGTERM and Ctrl+C stop it
+/// cleanly (regression: SIGTERM did nothing), the Azurite it started never outlives it (regression:
+/// a killed runner left Azurite listening), Azurite dying under it is said and ends it with 3, and a
+/// runner killed mid-processing and started again on the same storage hands every mention off once.
+/// </summary>
+[Collection(RunnerProcessCollection.Name)]
+public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
+{
+    private const int SigInt = 2;
+    private const int Mentions = 300;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private readonly string _folder = Directory.CreateTempSubdirectory("sh-runner-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData(StorageCounts.SigTerm)]
+    [InlineData(SigInt)]
+    public async Task Run_StopSignal_ExitsZeroAndItsAzuriteStopsListening(int signal)
+    {
+        await using var runner = RunnerProcess.Start();
+        var (_, queuePort, tablePort) = await runner.AzuriteAsync();
+        await runner.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+
+        runner.Signal(signal);
+
+        Assert.Equal(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(45)));
+        Assert.Contains("Stopped.", runner.Output, StringComparison.Ordinal);
+        Assert.True(await RunnerProcess.StopsListeningAsync(queuePort, TimeSpan.FromSeconds(5)), $"Azurite still listens on :{queuePort}");
+        Assert.False(RunnerProcess.Listens(tablePort));
+    }
+
+    [Fact]
+    public async Task Run_SecondSignalWhileWorkInHandHangs_EndsAtOnce()
+    {
+        const int SigStop = 19, SigCont = 18;
+        await using var azurite = await AzuriteLauncher.StartAsync(null, CancellationToken.None);
+        await using var runner = RunnerProcess.Start(Settings(azurite, RunnerProcess.WriteExport(_folder, 10), lease: "00:00:03"));
+        await runner.WaitForAsync("^Running: ", StartTimeout);
+
+        // Frozen storage: the poll in hand waits on it, so the clean stop cannot finish.
+        RunnerProcess.Signal(azurite.ProcessId, SigStop);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            runner.Signal(StorageCounts.SigTerm);
+            await runner.WaitForAsync("Stopping: no new work is taken", TimeSpan.FromSeconds(10));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(runner.HasExited);
+
+            runner.Signal(StorageCounts.SigTerm);
+
+            Assert.Equal(137, await runner.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        }
+        finally
+        {
+            RunnerProcess.Signal(azurite.ProcessId, SigCont);
+        }
+    }
+
+    [Fact]
+    public async Task Run_SigTermWhileProcessing_InFlightMessagesFinishedNoneLeftLeased()
+    {
+        await using var azurite = await AzuriteLauncher.StartAsync(null, CancellationToken.None);
+        await using var runner = RunnerProcess.Start(Settings(azurite, RunnerProcess.WriteExport(_folder, Mentions), lease: "00:10:00"));
+        await runner.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+        await Eventually.HoldsAsync(async () => await StorageCounts.HandoffsAsync(azurite.ConnectionString) >= 20, StartTimeout, () => runner.Output);
+
+        runner.Signal(StorageCounts.SigTerm);
+
+        Assert.Equal(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(45)));
+
+        // Leased messages would stay invisible for the 10-minute lease: every mention is handed off or visible again now.
+        var counts = await StorageCounts.ReadAsync(azurite.ConnectionString);
+        var visible = await VisibleMessagesAsync(azurite.ConnectionString, StorageNames.MentionsIncomingQueue);
+        Assert.Equal(Mentions, counts.MentionsHandedOff + visible);
+        Assert.Equal(counts.MentionsHandedOff, counts.Handoffs);
+        Assert.Equal(counts.Handoffs, counts.DistinctTeamMessageHandoffs);
+        Assert.Equal(counts.Handoffs, counts.TeamMessages);
+    }
+
+    [Fact]
+    public async Task Run_KilledWithSigKill_ItsAzuriteStopsListening()
+    {
+        await using var runner = RunnerProcess.Start();
+        var (pid, queuePort, tablePort) = await runner.AzuriteAsync();
+        Assert.True(RunnerProcess.Listens(queuePort));
+
+        runner.Signal(StorageCounts.SigKill);
+
+        Assert.Equal(137, await runner.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await RunnerProcess.StopsListeningAsync(queuePort, TimeSpan.FromSeconds(10)), $"Azurite (pid {pid}) still listens on :{queuePort} after its runner was killed");
+        Assert.False(RunnerProcess.Listens(tablePort));
+    }
+
+    [Fact]
+    public async Task Run_AzuriteItStartedDies_SaysSoAndExitsThree()
+    {
+        await using var runner = RunnerProcess.Start();
+        var (pid, _, _) = await runner.AzuriteAsync();
+        await runner.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+
+        RunnerProcess.Signal(pid, StorageCounts.SigKill);
+
+        Assert.Equal(3, await runner.WaitForExitAsync(TimeSpan.FromSeconds(45)));
+        Assert.Matches(@$"Azurite \(pid {pid};.*\) exited \(code \d+\) while the runner was using it", runner.Output);
+    }
+
+    [Fact]
+    public async Task Run_StorageUnreachableAtStart_SaysWhereWithoutAStackTraceAndExitsFour()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var account = AzuriteLauncher.AccountName;
+        await using var runner = RunnerProcess.Start(
+            $"--Storage:ConnectionString=DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AzuriteLauncher.AccountKey};" +
+            $"QueueEndpoint=http://127.0.0.1:{port}/{account};TableEndpoint=http://127.0.0.1:{port}/{account};");
+
+        Assert.Equal(4, await runner.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"storage unreachable at http://127.0.0.1:{port} (connection refused)", runner.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", runner.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_KilledMidProcessingAndRestartedOnTheSameStorage_EveryMentionHandedOffOnce()
+    {
+        await using var azurite = await AzuriteLauncher.StartAsync(null, CancellationToken.None);
+        var settings = Settings(azurite, RunnerProcess.WriteExport(_folder, Mentions), lease: "00:00:03");
+        int atKill;
+        await using (var first = RunnerProcess.Start(settings))
+        {
+            await first.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+            await Eventually.HoldsAsync(async () => await StorageCounts.HandoffsAsync(azurite.ConnectionString) >= 30, StartTimeout, () => first.Output);
+            first.Signal(StorageCounts.SigKill);
+            Assert.Equal(137, await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+            atKill = await StorageCounts.HandoffsAsync(azurite.ConnectionString);
+        }
+
+        Assert.InRange(atKill, 30, Mentions - 1);
+        await using var second = RunnerProcess.Start(settings);
+        await Eventually.HoldsAsync(
+            () => StorageCounts.AllHandedOffAsync(azurite.ConnectionString, Mentions),
+            StartTimeout,
+            () => second.Output);
+        second.Signal(StorageCounts.SigTerm);
+        Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(45)));
+
+        var counts = await StorageCounts.ReadAsync(azurite.ConnectionString);
+        log.WriteLine($"handoffs at the kill: {atKill}; after the restart: {counts}");
+        AssertHandedOffOnce(counts, Mentions);
+    }
+
+    /// <summary>
+    /// Every mention once: one handoff, one Created event, one Mentions row marked handed off, no dead
+    /// letter, no other event, each outbox row once. A team message can repeat only for a mention in
+    /// flight at the crash (sent, then killed before the mention was marked): at most one batch.
+    /// </summary>
+    internal static void AssertHandedOffOnce(StorageCounts counts, int mentions)
+    {
+        Assert.Equal(mentions, counts.Handoffs);
+        Assert.Equal(mentions, counts.CreatedEvents);
+        Assert.Equal(0, counts.OtherEvents);
+        Assert.Equal(mentions, counts.MentionsHandedOff);
+        Assert.Equal(0, counts.MentionsOther);
+        Assert.Equal(0, counts.DeadLetters);
+        Assert.Equal(counts.DistinctOutboxRows, counts.OutboxRows);
+        Assert.Equal(mentions, counts.DistinctTeamMessageHandoffs);
+        Assert.InRange(counts.TeamMessages, mentions, mentions + 16);
+        Assert.Equal(0, counts.Queued);
+    }
+
+    internal static string[] Settings(AzuriteLauncher azurite, string export, string lease) =>
+    [
+        $"--Storage:ConnectionString={azurite.ConnectionString}",
+        "--Sources:Files:Exports:0:Name=gen",
+        $"--Sources:Files:Exports:0:Path={export}",
+        $"--Local:QueuePump:ProcessingLease={lease}",
+
+        // Ingest every 5 s rather than 30: a run cut short re-reads its export sooner.
+        "--Ingest:Schedule=*/5 * * * * *",
+    ];
+
+    private static async Task<int> VisibleMessagesAsync(string connectionString, string queueName)
+    {
+        var queue = new QueueServiceClient(connectionString).GetQueueClient(queueName);
+        var count = 0;
+        while ((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value is { Length: > 0 } batch)
+        {
+            count += batch.Length;
+        }
+
+        return count;
+    }
+}

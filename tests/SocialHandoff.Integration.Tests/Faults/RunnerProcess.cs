@@ -1,0 +1,354 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Integration.Tests.Faults;
+
+/// <summary>
+/// The local runner as a person runs it: <c>dotnet SocialHandoff.Local.dll run ...</c> in its own
+/// process (the build beside the tests), its output collected, stopped by a real signal.
+/// </summary>
+internal sealed class RunnerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private RunnerProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Id => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts <c>run</c> with the given settings; the dashboard on a free port.</summary>
+    public static RunnerProcess Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll"), "run", "--Local:Web:Port=0" }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start };
+        var runner = new RunnerProcess(process);
+        process.OutputDataReceived += (_, e) => runner.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => runner.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return runner;
+    }
+
+    /// <summary>Waits for a line matching <paramref name="pattern"/> and returns its match; fails with the output so far.</summary>
+    public async Task<Match> WaitForAsync(string pattern, TimeSpan timeout)
+    {
+        var regex = new Regex(pattern, RegexOptions.Multiline);
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (regex.Match(Output) is { Success: true } match)
+            {
+                return match;
+            }
+
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync();
+                if (regex.Match(Output) is { Success: true } last)
+                {
+                    return last;
+                }
+
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new Xunit.Sdk.XunitException($"No line matching /{pattern}/ within {timeout} (exited: {_process.HasExited}). Output:\n{Output}");
+    }
+
+    /// <summary>The ports and pid of the Azurite the runner started, from its "Storage:" line.</summary>
+    public async Task<(int Pid, int QueuePort, int TablePort)> AzuriteAsync()
+    {
+        var match = await WaitForAsync(@"Storage: Azurite \(pid (\d+); queues :(\d+), tables :(\d+)", TimeSpan.FromSeconds(120));
+        return (Parse(match.Groups[1].Value), Parse(match.Groups[2].Value), Parse(match.Groups[3].Value));
+    }
+
+    public void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public static void Signal(int pid, int signal) => Assert.Equal(0, Kill(pid, signal));
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"The runner did not exit within {timeout}. Output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>Whether something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static bool Listens(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits until nothing listens on <paramref name="port"/>; false if something still does after <paramref name="timeout"/>.</summary>
+    public static async Task<bool> StopsListeningAsync(int port, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (!Listens(port))
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return !Listens(port);
+    }
+
+    /// <summary>Writes a JSONL export of <paramref name="count"/> mentions for the four teams of the runner's rules.</summary>
+    public static string WriteExport(string folder, int count)
+    {
+        string[] texts =
+        [
+            "@contoso I was charged twice for my subscription, please refund #{0}",
+            "@contoso my parcel never arrived and tracking says delivered #{0}",
+            "@contoso love the new autumn menu, great job #{0}",
+            "@contoso got food poisoning after eating at your place, going to hospital #{0}",
+            "@contoso is the shop open on sunday? #{0}",
+        ];
+        var path = Path.Combine(folder, "export.jsonl");
+        var posted = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
+        File.WriteAllLines(path, Enumerable.Range(0, count).Select(i => new JsonObject
+        {
+            ["id"] = string.Create(CultureInfo.InvariantCulture, $"gen-{i:D5}"),
+            ["postedAt"] = posted.AddSeconds(i).ToString("O", CultureInfo.InvariantCulture),
+            ["text"] = string.Format(CultureInfo.InvariantCulture, texts[i % texts.Length], i),
+            ["handle"] = string.Create(CultureInfo.InvariantCulture, $"user{i}"),
+            ["followers"] = 100 + i,
+            ["lang"] = "en",
+            ["brand"] = "contoso",
+        }.ToJsonString()));
+        return path;
+    }
+
+    private static int Parse(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
+
+/// <summary>What storage holds after a run, counted the ways "handed off exactly once" can fail.</summary>
+internal sealed record StorageCounts(
+    int Handoffs, int CreatedEvents, int OtherEvents, int TeamMessages, int DistinctTeamMessageHandoffs,
+    int MentionsHandedOff, int MentionsOther, int DeadLetters, int OutboxRows, int DistinctOutboxRows, int Queued)
+{
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
+
+    /// <summary>Counts everything; the team queues' messages are received (hidden for 5 minutes), so call it once, at the end.</summary>
+    public static async Task<StorageCounts> ReadAsync(string connectionString)
+    {
+        var tables = new TableServiceClient(connectionString);
+        async Task<List<TableEntity>> Rows(string table)
+        {
+            var rows = new List<TableEntity>();
+            await foreach (var row in tables.GetTableClient(table).QueryAsync<TableEntity>())
+            {
+                rows.Add(row);
+            }
+
+            return rows;
+        }
+
+        var events = await Rows(StorageNames.HandoffEventsTable);
+        var mentions = await Rows(StorageNames.MentionsTable);
+        var outbox = await Rows(StorageNames.NotificationsTable);
+        var queues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        var teamHandoffs = new List<string>();
+        var queued = 0;
+        await foreach (var item in queues.GetQueuesAsync())
+        {
+            var queue = queues.GetQueueClient(item.Name);
+            if (!item.Name.StartsWith(StorageNames.TeamQueuePrefix, StringComparison.Ordinal))
+            {
+                queued += (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+                continue;
+            }
+
+            // Read every message once: each receive hides what it returned for longer than this count takes.
+            while (true)
+            {
+                var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+                if (batch.Length == 0)
+                {
+                    break;
+                }
+
+                teamHandoffs.AddRange(batch.Select(m => (string)JsonNode.Parse(m.Body.ToString())!["handoffId"]!));
+            }
+        }
+
+        return new StorageCounts(
+            (await Rows(StorageNames.HandoffsTable)).Count,
+            events.Count(e => e.RowKey == Core.Handoffs.HandoffStore.CreatedEventRowKey),
+            events.Count(e => e.RowKey != Core.Handoffs.HandoffStore.CreatedEventRowKey),
+            teamHandoffs.Count,
+            teamHandoffs.Distinct(StringComparer.Ordinal).Count(),
+            mentions.Count(m => m.GetString("Status") == "HandedOff"),
+            mentions.Count(m => m.GetString("Status") != "HandedOff"),
+            (await Rows(StorageNames.DeadLettersTable)).Count,
+            outbox.Count,
+            outbox.Select(o => (o.PartitionKey, o.RowKey)).Distinct().Count(),
+            queued);
+    }
+
+    /// <summary>Whether every one of <paramref name="mentions"/> is marked handed off and the incoming queues are empty (reads no team queue).</summary>
+    public static async Task<bool> AllHandedOffAsync(string connectionString, int mentions)
+    {
+        var handedOff = 0;
+        await foreach (var _ in new TableServiceClient(connectionString).GetTableClient(StorageNames.MentionsTable).QueryAsync<TableEntity>($"Status eq 'HandedOff'", select: ["PartitionKey"]))
+        {
+            handedOff++;
+        }
+
+        var queues = new QueueServiceClient(connectionString);
+        var queued = 0;
+        foreach (var name in new[] { StorageNames.MentionsIncomingQueue, StorageNames.MentionsPoisonQueue })
+        {
+            queued += (await queues.GetQueueClient(name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        }
+
+        return handedOff == mentions && queued == 0;
+    }
+
+    /// <summary>The number of handoffs now (for waiting on progress).</summary>
+    public static async Task<int> HandoffsAsync(string connectionString)
+    {
+        var count = 0;
+        try
+        {
+            await foreach (var _ in new TableServiceClient(connectionString).GetTableClient(StorageNames.HandoffsTable).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+            {
+                count++;
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+
+        return count;
+    }
+}
+
+/// <summary>Tests that run the local runner as a process: one at a time (each starts node and dotnet processes on a 2-core machine).</summary>
+[CollectionDefinition(Name)]
+public sealed class RunnerProcessCollection
+{
+    public const string Name = "runner-processes";
+}
+
+/// <summary>Waits for a condition on storage, polling.</summary>
+internal static class Eventually
+{
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Azure.RequestFailedException)
+            {
+                // Storage restarting, or a table not created yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Not within {timeout}: {describe()}");
+    }
+}
