@@ -344,6 +344,6 @@ public sealed partial class LocalPipeline
         }
     }
 
-    [LoggerMessage(EventId = 1600, Level = LogLevel.Error, Message = "SLA sweep failed; the timer runs it again on schedule")]
+    [LoggerMessage(EventId = 2000, EventName = "LocalSweepFailed", Level = LogLevel.Error, Message = "SLA sweep failed; the timer runs it again on schedule")]
     private partial void LogSweepFailed(Exception exception);
 }
