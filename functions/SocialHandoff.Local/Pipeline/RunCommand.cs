@@ -12,6 +12,7 @@ using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
 using SocialHandoff.Local.Sla;
+using SocialHandoff.Local.Telemetry;
 using SocialHandoff.Local.Web;
 
 namespace SocialHandoff.Local.Pipeline;
@@ -77,6 +78,7 @@ internal static class RunCommand
 
             builder.Configuration.AddInMemoryCollection(overrides);
             builder.Services.AddSocialHandoff();
+            builder.Services.AddLocalTelemetry(builder.Configuration);
             builder.Services.AddOptions<IngestScheduleOptions>().BindConfiguration(IngestScheduleOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<IngestScheduleOptions>, IngestScheduleOptionsValidator>();
             builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration(QueuePumpOptions.SectionName);
