@@ -33,7 +33,8 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
     public ValidateOptionsResult Validate(string? name, TelemetryOptions options)
     {
         var errors = new List<string>();
-        var exporter = options.Exporter?.Trim().ToLowerInvariant();
+        // An empty value (Telemetry__Exporter= in an environment) means the default, none.
+        var exporter = string.IsNullOrWhiteSpace(options.Exporter) ? TelemetryOptions.None : options.Exporter.Trim().ToLowerInvariant();
         if (exporter is not (TelemetryOptions.None or TelemetryOptions.Console or TelemetryOptions.Otlp))
         {
             errors.Add($"Telemetry:Exporter must be none, console or otlp; it is '{options.Exporter}'.");
@@ -46,7 +47,7 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
 
         if (exporter != TelemetryOptions.Otlp && options.OtlpEndpoint is not null)
         {
-            errors.Add($"Telemetry:OtlpEndpoint is set but Telemetry:Exporter is '{options.Exporter}': set Telemetry:Exporter=otlp to send to it, or remove it.");
+            errors.Add($"Telemetry:OtlpEndpoint is set but Telemetry:Exporter is '{exporter}': set Telemetry:Exporter=otlp to send to it, or remove it.");
         }
 
         if (options.MetricInterval < TimeSpan.FromSeconds(1))
