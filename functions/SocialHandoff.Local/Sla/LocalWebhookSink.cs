@@ -7,7 +7,9 @@ namespace SocialHandoff.Local.Sla;
 /// <summary>
 /// A loopback HTTP server that stands in for the teams' Teams / Slack webhooks when none are
 /// configured (this machine has no way out), so a local run shows notices being delivered. It
-/// answers 200 to every POST and counts them per path.
+/// answers each POST as the provider confirms a delivery (Slack: 200 "ok" under /slack/; Teams
+/// Workflows: 202 otherwise), since the notifier counts only a confirmed answer as delivered, and
+/// counts them per path.
 /// </summary>
 internal sealed class LocalWebhookSink : IDisposable
 {
@@ -56,9 +58,18 @@ internal sealed class LocalWebhookSink : IDisposable
                 await reader.ReadToEndAsync().ConfigureAwait(false);
             }
 
-            Received.AddOrUpdate(context.Request.Url?.AbsolutePath ?? "/", 1, (_, n) => n + 1);
-            context.Response.StatusCode = 200;
-            context.Response.Close();
+            var path = context.Request.Url?.AbsolutePath ?? "/";
+            Received.AddOrUpdate(path, 1, (_, n) => n + 1);
+            if (path.StartsWith("/slack/", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = 200;
+                context.Response.Close("ok"u8.ToArray(), willBlock: false);
+            }
+            else
+            {
+                context.Response.StatusCode = 202;
+                context.Response.Close();
+            }
         }
     }
 }
