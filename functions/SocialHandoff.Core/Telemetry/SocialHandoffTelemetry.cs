@@ -58,11 +58,21 @@ public static class SocialHandoffTelemetry
     /// <summary>Handoffs created, counted by the delivery that finished them. Tags: team, priority.</summary>
     public static readonly Counter<long> HandoffsCreated = Meter.CreateCounter<long>(Instruments.HandoffsCreated, "{handoff}", "Mentions handed off to a team, per team and priority");
 
+    /// <summary>
+    /// Bucket bounds of both time histograms, in seconds: from a few seconds (a mention handed off on
+    /// the next ingest run) through the SLA targets (10 minutes to a day) to a week (X's search window).
+    /// The SDK's default bounds (0 to 10,000, made for milliseconds) would put most of these in one bucket.
+    /// </summary>
+    public static IReadOnlyList<double> TimeBuckets { get; } =
+        [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800];
+
     /// <summary>Seconds from the mention's posting to its handoff. Tags: team, priority.</summary>
-    public static readonly Histogram<double> HandoffLatency = Meter.CreateHistogram<double>(Instruments.HandoffLatency, "s", "Time from a mention's posting to its handoff");
+    public static readonly Histogram<double> HandoffLatency = Meter.CreateHistogram(
+        Instruments.HandoffLatency, "s", "Time from a mention's posting to its handoff", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = TimeBuckets });
 
     /// <summary>Seconds from the handoff to the first response an agent recorded. Tags: team, priority.</summary>
-    public static readonly Histogram<double> FirstResponseTime = Meter.CreateHistogram<double>(Instruments.FirstResponseTime, "s", "Time from handoff to first response");
+    public static readonly Histogram<double> FirstResponseTime = Meter.CreateHistogram(
+        Instruments.FirstResponseTime, "s", "Time from handoff to first response", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = TimeBuckets });
 
     /// <summary>Rows written to DeadLetters (a repeat of the same row is not counted). Tag: reason, one of <see cref="DeadLetterReasons"/>.</summary>
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>(Instruments.DeadLetters, "{record}", "Records written to the DeadLetters table, per reason kind");

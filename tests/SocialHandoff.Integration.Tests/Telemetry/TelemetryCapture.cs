@@ -31,6 +31,19 @@ internal sealed class TelemetryCapture : IDisposable
         return (points.Sum(p => p.GetHistogramCount()), points.Sum(p => p.GetHistogramSum()));
     }
 
+    /// <summary>The histogram's bucket upper bounds as the exporter received them (the last, +infinity, left out).</summary>
+    public IReadOnlyList<double> Buckets(string instrument)
+    {
+        var point = Points(instrument, []).First();
+        var bounds = new List<double>();
+        foreach (var bucket in point.GetHistogramBuckets())
+        {
+            bounds.Add(bucket.ExplicitBound);
+        }
+
+        return bounds.Where(b => !double.IsPositiveInfinity(b)).ToList();
+    }
+
     /// <summary>Every point of the instrument with its tags, e.g. to see which teams and priorities were recorded.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>> TagSets(string instrument) =>
         Points(instrument, []).Select(p => (IReadOnlyDictionary<string, string>)Tags(p)).ToList();

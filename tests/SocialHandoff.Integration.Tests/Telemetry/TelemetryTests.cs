@@ -76,6 +76,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime, IDi
 
         Assert.Equal(40, _capture.Sum(Instruments.HandoffsCreated));
         Assert.Equal(0, _capture.Sum(Instruments.SourceErrors));
+        Assert.Equal(TimeBuckets, _capture.Buckets(Instruments.HandoffLatency));
     }
 
     [Fact]
