@@ -162,6 +162,7 @@ public sealed class HandoffStore(StorageClients clients)
     {
         ArgumentNullException.ThrowIfNull(message);
         var queue = await clients.GetQueueAsync(StorageNames.TeamQueue(message.Team), cancellationToken).ConfigureAwait(false);
-        await queue.SendMessageAsync(HandoffIds.Serialize(message), cancellationToken).ConfigureAwait(false);
+        var traced = message.TraceParent is null && System.Diagnostics.Activity.Current is { } span ? message with { TraceParent = span.Id } : message;
+        await queue.SendMessageAsync(HandoffIds.Serialize(traced), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -106,7 +106,15 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime, IDi
             Assert.Equal(nameof(ProcessOutcome.HandedOff), process.GetTagItem("socialhandoff.outcome"));
             var send = Assert.Single(sends, s => s.ParentSpanId == process.SpanId);
             Assert.Equal(process.TraceId, send.TraceId);
-            Assert.StartsWith(StorageNames.TeamQueuePrefix, (string?)send.GetTagItem("messaging.destination.name"), StringComparison.Ordinal);
+            var teamQueue = (string)send.GetTagItem("messaging.destination.name")!;
+            Assert.StartsWith(StorageNames.TeamQueuePrefix, teamQueue, StringComparison.Ordinal);
+
+            // The team message carries the same trace on, for whatever reads the team's queue.
+            var handoffId = (string)process.GetTagItem("socialhandoff.handoff.id")!;
+            var message = (await harness.Queue(teamQueue).PeekMessagesAsync(32)).Value
+                .Select(m => System.Text.Json.Nodes.JsonNode.Parse(m.Body.ToString())!)
+                .Single(m => (string?)m["handoffId"] == handoffId);
+            Assert.Equal($"00-{send.TraceId}-{send.SpanId}-01", (string?)message["traceParent"]);
         }
     }
 
