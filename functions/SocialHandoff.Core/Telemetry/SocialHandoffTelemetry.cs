@@ -117,16 +117,16 @@ public static class SocialHandoffTelemetry
     internal static Activity? StartRoot(string name, ActivityKind kind)
     {
         var current = Activity.Current;
+        ActivityLink[]? links = current is null ? null : [new ActivityLink(current.Context)];
         Activity.Current = null;
-        try
-        {
-            ActivityLink[]? links = current is null ? null : [new ActivityLink(current.Context)];
-            return ActivitySource.StartActivity(kind, parentContext: default, tags: null, links: links, name: name);
-        }
-        finally
+        // Started, the new span is current (what runs inside it is its child); not started, the caller's span is current again.
+        var activity = ActivitySource.StartActivity(kind, parentContext: default, tags: null, links: links, name: name);
+        if (activity is null)
         {
             Activity.Current = current;
         }
+
+        return activity;
     }
 
     /// <summary>

@@ -98,6 +98,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime, IDi
         {
             // A root of its own trace, linked to the run that fetched it.
             Assert.Equal(default, enqueue.ParentSpanId);
+            Assert.NotEqual(ingestSpan.TraceId, enqueue.TraceId);
             Assert.Contains(enqueue.Links, l => l.Context.SpanId == ingestSpan.SpanId);
             var key = (string?)enqueue.GetTagItem("socialhandoff.mention.key");
             var process = Assert.Single(processed, p => (string?)p.GetTagItem("socialhandoff.mention.key") == key);
