@@ -5,4 +5,5 @@ using SocialHandoff.Functions;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddSocialHandoffFunctions();
+builder.Services.AddSocialHandoffTelemetry(builder.Configuration);
 builder.Build().Run();

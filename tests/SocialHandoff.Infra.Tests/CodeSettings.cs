@@ -153,8 +153,8 @@ public static class SettingReaders
         ["AzureWebJobsStorage"] = "the Functions host: its queue triggers and timer locks",
         ["AzureWebJobsStorage:accountName"] = "the Functions host, by identity",
         ["AzureWebJobsStorage:credential"] = "the Functions host, by identity",
-        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "the Functions host and the worker's telemetry",
-        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "the Functions host: Entra authentication to Application Insights",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "the Functions host and the worker's exporter (FunctionsTelemetry)",
+        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "the Functions host and the worker's exporter (FunctionsTelemetry.Credential): Entra authentication to Application Insights",
         ["IsEncrypted"] = "Core Tools: local.settings.json's own flag",
         ["Logging"] = "Microsoft.Extensions.Logging: log levels",
     };

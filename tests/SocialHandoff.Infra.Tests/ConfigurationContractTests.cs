@@ -98,6 +98,10 @@ public sealed class ConfigurationContractTests(BicepFixture bicep)
         // Routing and the API: the default team of the parameters, no development identities in Azure.
         Assert.Equal((string)Param(parameters, "defaultTeam")!, services.GetRequiredService<IOptions<RoutingOptions>>().Value.DefaultTeam);
         Assert.True(string.IsNullOrEmpty(services.GetRequiredService<IOptions<ApiOptions>>().Value.DevIdentities));
+
+        // Telemetry: Application Insights (local auth off) reached with the app's managed identity.
+        Assert.False(string.IsNullOrEmpty(settings.GetValueOrDefault(FunctionsTelemetry.ConnectionStringSetting)));
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(FunctionsTelemetry.Credential(settings.GetValueOrDefault(FunctionsTelemetry.AuthenticationStringSetting)));
     }
 
     [Fact]

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using SocialHandoff.Core.Ingestion.X;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Integration.Tests;
 
-/// <summary>Listens to the X source's meter while a test runs and sums each counter.</summary>
+/// <summary>Listens to the SocialHandoff meter while a test runs and sums each counter.</summary>
 internal sealed class XMetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
@@ -14,7 +14,7 @@ internal sealed class XMetricRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == XMetrics.MeterName)
+            if (instrument.Meter.Name == SocialHandoffTelemetry.Name)
             {
                 listener.EnableMeasurementEvents(instrument);
             }

@@ -42,7 +42,7 @@ public sealed partial class WorkApi(
 
     private readonly IReadOnlyList<Caller> _devIdentities = options.Value.ParseDevIdentities();
 
-    public async Task<ApiResponse> HandleAsync(ApiRequest request, CancellationToken cancellationToken)
+    private async Task<ApiResponse> HandleRequestAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Segments are unescaped here, whichever host passed the path (Kestrel decodes, Functions' Url does not).
@@ -335,16 +335,16 @@ public sealed partial class WorkApi(
 
     internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 1600, Level = LogLevel.Warning, Message = "{Method} {Path}: storage failed")]
+    [LoggerMessage(EventId = 1600, EventName = "ApiStorageFailed", Level = LogLevel.Warning, Message = "{Method} {Path}: storage failed")]
     private partial void LogStorageFailed(Exception exception, string method, string path);
 
-    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "{Method} {Path}: storage unavailable ({Reason}); answered 503")]
+    [LoggerMessage(EventId = 1604, EventName = "ApiStorageUnavailable", Level = LogLevel.Warning, Message = "{Method} {Path}: storage unavailable ({Reason}); answered 503")]
     private partial void LogStorageUnavailable(string method, string path, string reason);
 
-    [LoggerMessage(EventId = 1603, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    [LoggerMessage(EventId = 1603, EventName = "ApiRequestFailed", Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private partial void LogFailed(Exception exception, string method, string path);
 
-    [LoggerMessage(EventId = 1605, Level = LogLevel.Warning, Message = "Refused a request: App Service Authentication is off ({Variable} is not True), so the {Header} header cannot be trusted")]
+    [LoggerMessage(EventId = 1605, EventName = "ApiPrincipalUntrusted", Level = LogLevel.Warning, Message = "Refused a request: App Service Authentication is off ({Variable} is not True), so the {Header} header cannot be trusted")]
     private partial void LogAuthenticationOffCore(string header, string variable);
 
     private int _authOffLogged;
@@ -358,9 +358,9 @@ public sealed partial class WorkApi(
         }
     }
 
-    [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "{Actor} {Action} handoff {HandoffId}: {Status}")]
+    [LoggerMessage(EventId = 1601, EventName = "ApiHandoffAction", Level = LogLevel.Information, Message = "{Actor} {Action} handoff {HandoffId}: {Status}")]
     private partial void LogAction(string actor, string action, string handoffId, int status);
 
-    [LoggerMessage(EventId = 1602, Level = LogLevel.Information, Message = "{Actor} saved {Document} version {Version}")]
+    [LoggerMessage(EventId = 1602, EventName = "ApiDocumentSaved", Level = LogLevel.Information, Message = "{Actor} saved {Document} version {Version}")]
     private partial void LogSaved(string actor, string document, int version);
 }

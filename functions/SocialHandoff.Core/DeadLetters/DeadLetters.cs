@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.DeadLetters;
 
@@ -28,12 +29,14 @@ public sealed partial class DeadLetterStore(StorageClients clients, TimeProvider
     /// <summary>Ten chunks (600 KB as UTF-16) keep the entity under the table's 1 MiB; a queue message (64 KiB) always fits whole.</summary>
     internal const int MaxBodyChunks = 10;
 
-    public Task RecordAsync(string queue, string body, MentionMessage? mention, string reason, long? dequeueCount, CancellationToken cancellationToken)
+    /// <summary>A message from <paramref name="queue"/>; <paramref name="reasonKind"/> is one of <see cref="DeadLetterReasons"/>, what the dead-letter counter is split by.</summary>
+    public Task RecordAsync(string queue, string body, MentionMessage? mention, string reason, string reasonKind, long? dequeueCount, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(body);
         var rowKey = mention is not null ? "mention|" + StorageNames.EscapeKey(mention.Key) : "body|" + Sha256(body);
         return WriteAsync(
+            reasonKind,
             queue,
             rowKey,
             mention?.Key ?? rowKey,
@@ -59,6 +62,7 @@ public sealed partial class DeadLetterStore(StorageClients clients, TimeProvider
         var (locator, raw, reason) = (record.Locator, record.Raw, record.Reason);
         var label = $"{source} {locator}";
         return WriteAsync(
+            DeadLetterReasons.IngestReject,
             IngestPartition,
             "record|" + StorageNames.EscapeKey(source + "|" + locator),
             label,
@@ -73,7 +77,7 @@ public sealed partial class DeadLetterStore(StorageClients clients, TimeProvider
             cancellationToken);
     }
 
-    private async Task WriteAsync(string partition, string rowKey, string label, string body, string reason, Dictionary<string, object?> columns, CancellationToken cancellationToken)
+    private async Task WriteAsync(string reasonKind, string partition, string rowKey, string label, string body, string reason, Dictionary<string, object?> columns, CancellationToken cancellationToken)
     {
         var table = await clients.GetTableAsync(StorageNames.DeadLettersTable, cancellationToken).ConfigureAwait(false);
         var stored = StoredText.Cap(body, BodyChunkChars * MaxBodyChunks, out var truncated);
@@ -104,6 +108,8 @@ public sealed partial class DeadLetterStore(StorageClients clients, TimeProvider
         {
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
             LogDeadLettered(partition, label, reason);
+            // Counted on insert only: a redelivery that finds the row (409) is the same dead letter.
+            SocialHandoffTelemetry.DeadLetters.Add(1, SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Reason, reasonKind));
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -128,10 +134,10 @@ public sealed partial class DeadLetterStore(StorageClients clients, TimeProvider
         return builder.ToString();
     }
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Dead-lettered {Key} from {Queue}: {Reason}")]
+    [LoggerMessage(EventId = 1300, EventName = "DeadLettered", Level = LogLevel.Warning, Message = "Dead-lettered {Key} from {Queue}: {Reason}")]
     private partial void LogDeadLettered(string queue, string key, string reason);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "{Key} from {Queue} was already dead-lettered")]
+    [LoggerMessage(EventId = 1301, EventName = "AlreadyDeadLettered", Level = LogLevel.Information, Message = "{Key} from {Queue} was already dead-lettered")]
     private partial void LogAlreadyDeadLettered(string queue, string key);
 }
 
@@ -148,7 +154,7 @@ public sealed class RecordDeadLetterStage(DeadLetterStore deadLetters, MentionLe
         ArgumentNullException.ThrowIfNull(body);
         if (!MentionJson.TryParse(body, out var mention, out var parseError))
         {
-            await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, null, "Arrived on the poison queue and cannot be read: " + parseError, dequeueCount, cancellationToken).ConfigureAwait(false);
+            await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, null, "Arrived on the poison queue and cannot be read: " + parseError, DeadLetterReasons.Unreadable, dequeueCount, cancellationToken).ConfigureAwait(false);
             return new PoisonOutcome(null, false);
         }
 
@@ -160,7 +166,7 @@ public sealed class RecordDeadLetterStage(DeadLetterStore deadLetters, MentionLe
         }
 
         var reason = $"Processing failed on every delivery and the message was moved to {StorageNames.MentionsPoisonQueue}. Last error: {lastError ?? "not recorded (the process stopped before it could record one)"}";
-        await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, mention, reason, dequeueCount, cancellationToken).ConfigureAwait(false);
+        await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, mention, reason, DeadLetterReasons.Poisoned, dequeueCount, cancellationToken).ConfigureAwait(false);
         await ledger.MarkDeadLetteredAsync(mention, cancellationToken).ConfigureAwait(false);
         return new PoisonOutcome(mention.Key, false);
     }
@@ -175,6 +181,7 @@ public sealed class RecordDeadLetterStage(DeadLetterStore deadLetters, MentionLe
             rawText,
             null,
             "The message is not valid base64, the encoding the queue trigger reads (host.json messageEncoding), so it was moved to poison unread; its raw text is the body.",
+            DeadLetterReasons.Undecodable,
             dequeueCount,
             cancellationToken);
 }

@@ -43,6 +43,6 @@ public sealed partial class PoisonOfPoisonSweep(StorageClients clients, RecordDe
         return outcomes;
     }
 
-    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Message {MessageId} on mentions-incoming-poison-poison recorded in DeadLetters and deleted")]
+    [LoggerMessage(EventId = 1310, EventName = "PoisonOfPoisonRecovered", Level = LogLevel.Warning, Message = "Message {MessageId} on mentions-incoming-poison-poison recorded in DeadLetters and deleted")]
     private partial void LogRecovered(string messageId);
 }

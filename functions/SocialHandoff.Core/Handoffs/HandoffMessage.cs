@@ -8,6 +8,8 @@ namespace SocialHandoff.Core.Handoffs;
 /// <summary>
 /// What a team's queue <c>team-&lt;name&gt;</c> carries. Delivery is at least once: a crash between
 /// sending it and recording that it was sent sends it again, so consumers dedupe on <see cref="HandoffId"/>.
+/// <c>TraceParent</c> (optional) is the W3C trace context of the send: the mention's trace, which an
+/// integration reading the queue can continue.
 /// </summary>
 public sealed record HandoffMessage(
     int SchemaVersion,
@@ -21,7 +23,8 @@ public sealed record HandoffMessage(
     string Text,
     string? Url,
     DateTimeOffset FirstResponseDueAt,
-    DateTimeOffset ResolutionDueAt)
+    DateTimeOffset ResolutionDueAt,
+    string? TraceParent = null)
 {
     public const int CurrentSchemaVersion = 1;
 }

@@ -41,10 +41,12 @@ public sealed record NewHandoff(
 public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvider)
 {
     /// <summary>
-    /// How long a delivery holds the right to send a new handoff's team message: 15 s. A claim still
-    /// unsent after it is taken for a crash, and another delivery sends the message.
+    /// How long a delivery holds the right to send a new handoff's team message: 60 s. A claim still
+    /// unsent after it is taken for a crash, and another delivery sends the message. Long enough that a
+    /// slow but live holder (a loaded instance) is not mistaken for a crashed one; nobody waits on it
+    /// but other deliveries of the same mention, and a crashed delivery's message comes back later anyway.
     /// </summary>
-    public static readonly TimeSpan TeamMessageLease = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan TeamMessageLease = TimeSpan.FromSeconds(60);
 
     private const string TeamMessageSentColumn = "TeamMessageSent";
     private const string TeamMessageClaimColumn = "TeamMessageClaim";
@@ -258,6 +260,7 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
     {
         ArgumentNullException.ThrowIfNull(message);
         var queue = await clients.GetQueueAsync(StorageNames.TeamQueue(message.Team), cancellationToken).ConfigureAwait(false);
-        await queue.SendMessageAsync(HandoffIds.Serialize(message), cancellationToken).ConfigureAwait(false);
+        var traced = message.TraceParent is null && System.Diagnostics.Activity.Current is { } span ? message with { TraceParent = span.Id } : message;
+        await queue.SendMessageAsync(HandoffIds.Serialize(traced), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.Ingestion;
 
@@ -69,6 +71,9 @@ public sealed partial class IngestStage(
         var fetched = 0;
         var enqueued = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var dead = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("IngestSource");
+        activity?.SetTag(SocialHandoffTelemetry.Tags.Source, source.Name);
+        var sourceTag = SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Source, source.Name);
         try
         {
             before = await watermarks.GetAsync(source.Name, cancellationToken).ConfigureAwait(false);
@@ -85,13 +90,19 @@ public sealed partial class IngestStage(
                 new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken },
                 async (mention, ct) =>
                 {
+                    // One trace per mention, from here through processing to the team queue: the message carries its context.
+                    using var enqueue = SocialHandoffTelemetry.StartRoot("EnqueueMention", ActivityKind.Producer);
+                    enqueue?.SetTag(SocialHandoffTelemetry.Tags.Source, source.Name);
+                    enqueue?.SetTag("socialhandoff.mention.key", mention.Key);
                     try
                     {
-                        await queue.EnqueueAsync(mention, ct).ConfigureAwait(false);
+                        await queue.EnqueueAsync(enqueue is null ? mention : mention with { TraceParent = enqueue.Id }, ct).ConfigureAwait(false);
                         enqueued.Enqueue(mention.Key);
+                        SocialHandoffTelemetry.MentionsIngested.Add(1, sourceTag);
                     }
                     catch (MentionRejectedException ex)
                     {
+                        enqueue.Fail(ex);
                         var raw = MentionJson.SerializeCapped(mention, Storage.StoredText.MaxPropertyChars * 8, out _);
                         await RejectAsync(source.Name, new RejectedRecord("id " + Storage.StoredText.Cap(mention.Id, 500), raw, ex.Message), dead, ct).ConfigureAwait(false);
                     }
@@ -103,11 +114,14 @@ public sealed partial class IngestStage(
             }
 
             LogIngested(source.Name, enqueued.Count, dead.Count, before, batch.NextWatermark);
+            activity?.SetTag("socialhandoff.enqueued", enqueued.Count);
             return new SourceIngestResult(source.Name, fetched, enqueued.Count, before, batch.NextWatermark, null, dead.Count, [.. enqueued], [.. dead], batch.Warnings);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogSourceFailed(ex, source.Name, enqueued.Count, fetched, before);
+            SocialHandoffTelemetry.SourceErrors.Add(1, sourceTag);
+            activity.Fail(ex);
             return new SourceIngestResult(source.Name, fetched, enqueued.Count, before, before, ex.Message, dead.Count, [.. enqueued], [.. dead]);
         }
     }
@@ -119,12 +133,12 @@ public sealed partial class IngestStage(
         LogRejected(source, record.Locator, record.Reason);
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Source {Source}: {Count} mentions enqueued, {DeadLettered} records dead-lettered, watermark {Before} -> {After}")]
+    [LoggerMessage(EventId = 1100, EventName = "SourceIngested", Level = LogLevel.Information, Message = "Source {Source}: {Count} mentions enqueued, {DeadLettered} records dead-lettered, watermark {Before} -> {After}")]
     private partial void LogIngested(string source, int count, int deadLettered, string? before, string? after);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Source {Source} failed after {Enqueued} of {Fetched} records were enqueued; watermark stays at {Watermark}")]
+    [LoggerMessage(EventId = 1101, EventName = "SourceFailed", Level = LogLevel.Error, Message = "Source {Source} failed after {Enqueued} of {Fetched} records were enqueued; watermark stays at {Watermark}")]
     private partial void LogSourceFailed(Exception exception, string source, int enqueued, int fetched, string? watermark);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Source {Source}: record at {Locator} dead-lettered at ingest: {Reason}")]
+    [LoggerMessage(EventId = 1102, EventName = "IngestRecordRejected", Level = LogLevel.Warning, Message = "Source {Source}: record at {Locator} dead-lettered at ingest: {Reason}")]
     private partial void LogRejected(string source, string locator, string reason);
 }

@@ -3,6 +3,9 @@ namespace SocialHandoff.Core.Ingestion;
 /// <summary>
 /// A brand mention as it travels on the queue <c>mentions-incoming</c>. The body carries its own
 /// identity (schema version, correlation id, source and id) because a poison copy keeps only the body.
+/// <c>TraceParent</c> is the W3C trace context of the span that enqueued it, so processing continues
+/// the mention's trace; it is optional (absent in messages written before it, or when nothing listens),
+/// and the schema version stays 1 because a reader that ignores it loses nothing.
 /// </summary>
 public sealed record MentionMessage(
     int SchemaVersion,
@@ -15,7 +18,8 @@ public sealed record MentionMessage(
     MentionMetrics Metrics,
     string? Url,
     DateTimeOffset PostedAt,
-    string? Query)
+    string? Query,
+    string? TraceParent = null)
 {
     public const int CurrentSchemaVersion = 1;
 

@@ -233,9 +233,9 @@ public sealed partial class LivePolicies(
         }
     }
 
-    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Using {Document} version {Version} by {Author}")]
+    [LoggerMessage(EventId = 1400, EventName = "PolicyDocumentLoaded", Level = LogLevel.Information, Message = "Using {Document} version {Version} by {Author}")]
     private partial void LogLoaded(string document, int version, string author);
 
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Could not refresh the rules and policies; still using rule set v{RulesVersion} and SLA policy set v{SlaVersion}")]
+    [LoggerMessage(EventId = 1401, EventName = "PolicyRefreshFailed", Level = LogLevel.Warning, Message = "Could not refresh the rules and policies; still using rule set v{RulesVersion} and SLA policy set v{SlaVersion}")]
     private partial void LogRefreshFailed(Exception exception, int rulesVersion, int slaVersion);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.DeadLetters;
@@ -8,6 +9,7 @@ using SocialHandoff.Core.Routing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.Processing;
 
@@ -65,16 +67,24 @@ public sealed partial class ProcessMentionStage(
         ArgumentNullException.ThrowIfNull(body);
         if (!MentionJson.TryParse(body, out var mention, out var reason))
         {
-            await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, null, reason, dequeueCount, cancellationToken).ConfigureAwait(false);
+            await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, null, reason, DeadLetterReasons.Unreadable, dequeueCount, cancellationToken).ConfigureAwait(false);
             return new ProcessResult(ProcessOutcome.DeadLettered, null);
         }
 
+        // Continues the trace the ingest span began (traceparent in the body), linked to the delivering invocation.
+        using var activity = SocialHandoffTelemetry.StartContinued("ProcessMention", ActivityKind.Consumer, mention.TraceParent);
+        activity?.SetTag(SocialHandoffTelemetry.Tags.Source, mention.Source);
+        activity?.SetTag("socialhandoff.mention.key", mention.Key);
+        activity?.SetTag("messaging.message.delivery_count", dequeueCount);
         try
         {
-            return new ProcessResult(await HandOffAsync(mention, cancellationToken).ConfigureAwait(false), mention.Key);
+            var outcome = await HandOffAsync(mention, activity, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("socialhandoff.outcome", outcome.ToString());
+            return new ProcessResult(outcome, mention.Key);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            activity.Fail(ex);
             LogFailed(ex, mention.Key, dequeueCount);
             try
             {
@@ -89,7 +99,7 @@ public sealed partial class ProcessMentionStage(
         }
     }
 
-    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, CancellationToken cancellationToken)
+    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken)
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
@@ -138,28 +148,42 @@ public sealed partial class ProcessMentionStage(
         }
 
         await handoffs.AppendCreatedEventAsync(handoff, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag(SocialHandoffTelemetry.Tags.Team, handoff.Team);
+        activity?.SetTag(SocialHandoffTelemetry.Tags.Priority, handoff.Priority);
+        activity?.SetTag("socialhandoff.handoff.id", handoff.HandoffId);
         if (!entry.TeamNotified)
         {
+            using var send = SocialHandoffTelemetry.ActivitySource.StartActivity("SendToTeamQueue", ActivityKind.Producer);
+            send?.SetTag("messaging.destination.name", StorageNames.TeamQueuePrefix + handoff.Team);
             await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
         }
 
         await ledger.MarkHandedOffAsync(mention, cancellationToken).ConfigureAwait(false);
         LogHandedOff(mention.Key, handoff.HandoffId, handoff.Team, handoff.Priority, score.Urgency);
+        RecordHandedOff(handoff.Team, handoff.Priority, mention.PostedAt, handoff.CreatedAt);
         return ProcessOutcome.HandedOff;
+    }
+
+    private static void RecordHandedOff(string team, string priority, DateTimeOffset postedAt, DateTimeOffset handedOffAt)
+    {
+        var tags = new TagList { { SocialHandoffTelemetry.Tags.Team, team }, { SocialHandoffTelemetry.Tags.Priority, priority } };
+        SocialHandoffTelemetry.HandoffsCreated.Add(1, tags);
+        // A source's clock can run ahead of ours by a little: a negative wait is recorded as none.
+        SocialHandoffTelemetry.HandoffLatency.Record(Math.Max(0, (handedOffAt - postedAt).TotalSeconds), tags);
     }
 
     private static string[] Split(string value, string separator) =>
         value.Length == 0 ? [] : value.Split(separator);
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Mention {Key} handed off as {HandoffId} to team {Team} at {Priority} (urgency {Urgency})")]
+    [LoggerMessage(EventId = 1200, EventName = "MentionHandedOff", Level = LogLevel.Information, Message = "Mention {Key} handed off as {HandoffId} to team {Team} at {Priority} (urgency {Urgency})")]
     private partial void LogHandedOff(string key, string handoffId, string team, string priority, int urgency);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Mention {Key} was already {Status}; nothing to do")]
+    [LoggerMessage(EventId = 1201, EventName = "MentionAlreadyDone", Level = LogLevel.Information, Message = "Mention {Key} was already {Status}; nothing to do")]
     private partial void LogDuplicate(string key, string status);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Processing mention {Key} failed (delivery {DequeueCount}); the queue will retry it")]
+    [LoggerMessage(EventId = 1202, EventName = "MentionProcessingFailed", Level = LogLevel.Warning, Message = "Processing mention {Key} failed (delivery {DequeueCount}); the queue will retry it")]
     private partial void LogFailed(Exception exception, string key, long? dequeueCount);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Could not record the processing error of mention {Key}")]
+    [LoggerMessage(EventId = 1203, EventName = "MentionErrorNotRecorded", Level = LogLevel.Error, Message = "Could not record the processing error of mention {Key}")]
     private partial void LogRecordErrorFailed(Exception exception, string key);
 }

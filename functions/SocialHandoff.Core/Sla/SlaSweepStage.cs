@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Sla.Notifications;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.Sla;
 
@@ -57,6 +58,8 @@ public sealed partial class SlaSweepStage(
     /// <summary>Sweeps as of <paramref name="asOf"/> (the local runner's --once uses it to simulate the next hour).</summary>
     public async Task<SweepResult> RunAsync(DateTimeOffset asOf, CancellationToken cancellationToken)
     {
+        using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("SlaSweep");
+        activity?.SetTag("socialhandoff.sla.as_of", asOf.ToString("O", CultureInfo.InvariantCulture));
         var rows = new List<SlaDueRow>();
         await foreach (var row in index.DueAsync(asOf, cancellationToken).ConfigureAwait(false))
         {
@@ -97,6 +100,8 @@ public sealed partial class SlaSweepStage(
         }
 
         LogSwept(asOf, total.RowsRead, total.Warnings, total.Breaches, total.Escalations, total.Sent, total.Failed);
+        activity?.SetTag("socialhandoff.sla.rows", total.RowsRead);
+        activity?.SetTag("socialhandoff.sla.breaches", total.Breaches);
         return total;
     }
 
@@ -150,7 +155,11 @@ public sealed partial class SlaSweepStage(
             var levels = index.Levels;
             var (type, level) = step == 0 ? (WarningEvent, "warning") : (step == 1 ? BreachEvent : EscalationEvent, levels[step - 1].Name);
             var notify = step > 0 || dueAt > asOf;
-            await AppendEventAsync(row, sla, type, level, at.Value, dueAt, asOf, notify, cancellationToken).ConfigureAwait(false);
+            if (await AppendEventAsync(row, sla, type, level, at.Value, dueAt, asOf, notify, cancellationToken).ConfigureAwait(false))
+            {
+                CountStep(type, sla, row.Clock, notify);
+            }
+
             if (type == BreachEvent)
             {
                 LogBreached(row.Clock.ToString(), row.HandoffId, dueAt);
@@ -210,7 +219,26 @@ public sealed partial class SlaSweepStage(
         }
     }
 
-    private async Task AppendEventAsync(SlaDueRow row, HandoffSla sla, string type, string level, DateTimeOffset at, DateTimeOffset dueAt, DateTimeOffset asOf, bool notified, CancellationToken cancellationToken)
+    /// <summary>Counts a step once: only the sweep that wrote its audit event (a retry finds it, 409) counts it.</summary>
+    private static void CountStep(string type, HandoffSla sla, ClockKind clock, bool notified)
+    {
+        var counter = type switch
+        {
+            WarningEvent when notified => SocialHandoffTelemetry.SlaWarnings,
+            WarningEvent => null,
+            BreachEvent => SocialHandoffTelemetry.SlaBreaches,
+            _ => SocialHandoffTelemetry.SlaEscalations,
+        };
+        counter?.Add(1, new System.Diagnostics.TagList
+        {
+            { SocialHandoffTelemetry.Tags.Team, sla.Team },
+            { SocialHandoffTelemetry.Tags.Priority, sla.Priority },
+            { SocialHandoffTelemetry.Tags.Clock, HandoffSla.Key(clock) },
+        });
+    }
+
+    /// <summary>Writes the step's audit event; false when it was there already (an earlier sweep wrote it).</summary>
+    private async Task<bool> AppendEventAsync(SlaDueRow row, HandoffSla sla, string type, string level, DateTimeOffset at, DateTimeOffset dueAt, DateTimeOffset asOf, bool notified, CancellationToken cancellationToken)
     {
         var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(row.HandoffId, string.Create(CultureInfo.InvariantCulture, $"sla-{HandoffSla.Key(row.Clock)}-g{sla.Generation}-s{row.Step}"))
@@ -229,9 +257,11 @@ public sealed partial class SlaSweepStage(
         try
         {
             await events.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
+            return false;
         }
     }
 
@@ -255,13 +285,12 @@ public sealed partial class SlaSweepStage(
             new Uri(_options.LinkBaseUrl, Uri.EscapeDataString(row.HandoffId)));
     }
 
-    // The "SLA breaches above a threshold" alert in infra-bicep counts this line: keep its start and event id.
-    [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "SLA breached: {Clock} clock of handoff {HandoffId} was due {DueAt}")]
+    [LoggerMessage(EventId = 1502, EventName = "SlaBreached", Level = LogLevel.Information, Message = "SLA breached: {Clock} clock of handoff {HandoffId} was due {DueAt}")]
     private partial void LogBreached(string clock, string handoffId, DateTimeOffset dueAt);
 
-    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "SLA sweep as of {AsOf}: {Rows} due rows, {Warnings} warnings, {Breaches} breaches, {Escalations} escalations, {Sent} sent, {Failed} failed")]
+    [LoggerMessage(EventId = 1500, EventName = "SlaSwept", Level = LogLevel.Information, Message = "SLA sweep as of {AsOf}: {Rows} due rows, {Warnings} warnings, {Breaches} breaches, {Escalations} escalations, {Sent} sent, {Failed} failed")]
     private partial void LogSwept(DateTimeOffset asOf, int rows, int warnings, int breaches, int escalations, int sent, int failed);
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "SLA sweep could not handle {Row}; it stays due and the next sweep retries it")]
+    [LoggerMessage(EventId = 1501, EventName = "SlaRowFailed", Level = LogLevel.Warning, Message = "SLA sweep could not handle {Row}; it stays due and the next sweep retries it")]
     private partial void LogRowFailed(Exception exception, string row);
 }

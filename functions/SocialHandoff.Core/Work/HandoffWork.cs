@@ -157,6 +157,12 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 PendingEvent = update.GetString("PendingEvent"), PendingEventApplied = false, StorageETag = response.Headers.ETag ?? default,
                 PendingEventClaim = claim, PendingEventClaimedUntil = claimedUntil,
             };
+            if (h.FirstResponse is null && after.FirstResponse is { } first)
+            {
+                // Counted by the update that stored it (the ETag makes that one update), so a retried request cannot count twice.
+                SocialHandoff.Core.Telemetry.SocialHandoffTelemetry.RecordFirstResponse(after.Team, after.Priority, first.At - after.CreatedAt);
+            }
+
             try
             {
                 var finished = await FinishAsync(table, written, cancellationToken).ConfigureAwait(false);
@@ -328,7 +334,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
 
     private static string NewClaim() => Guid.NewGuid().ToString("N");
 
-    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "Handoff {HandoffId}: {Type} is stored; writing its event and side effects failed and the next read finishes them")]
+    [LoggerMessage(EventId = 1610, EventName = "HandoffFinishDeferred", Level = LogLevel.Warning, Message = "Handoff {HandoffId}: {Type} is stored; writing its event and side effects failed and the next read finishes them")]
     private partial void LogFinishDeferred(Exception exception, string handoffId, string type);
 
     public static string EventRowKey(int revision, string type) => string.Create(CultureInfo.InvariantCulture, $"{revision:D6}-{type}");

@@ -434,15 +434,15 @@ public sealed partial class LocalPipeline
         }
     }
 
-    [LoggerMessage(EventId = 2113, Level = LogLevel.Error, Message = "SLA sweep failed; the timer runs it again on schedule")]
+    [LoggerMessage(EventId = 2000, EventName = "LocalSweepFailed", Level = LogLevel.Error, Message = "SLA sweep failed; the timer runs it again on schedule")]
     private partial void LogSweepFailed(Exception exception);
 
-    [LoggerMessage(EventId = 2110, Level = LogLevel.Error, Message = "{Queue}: polling failed; polling goes on")]
+    [LoggerMessage(EventId = 2110, EventName = "LocalPollFailed", Level = LogLevel.Error, Message = "{Queue}: polling failed; polling goes on")]
     private partial void LogPollFailed(Exception exception, string queue);
 
-    [LoggerMessage(EventId = 2111, Level = LogLevel.Error, Message = "Ingest run failed; the timer runs it again on schedule")]
+    [LoggerMessage(EventId = 2111, EventName = "LocalIngestFailed", Level = LogLevel.Error, Message = "Ingest run failed; the timer runs it again on schedule")]
     private partial void LogIngestFailed(Exception exception);
 
-    [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "{Line}")]
+    [LoggerMessage(EventId = 2112, EventName = "LocalStorageState", Level = LogLevel.Warning, Message = "{Line}")]
     private partial void LogStorage(string line);
 }

@@ -97,12 +97,12 @@ public sealed partial class QueuePump(
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "{Queue}: message {MessageId} failed on delivery {DequeueCount}; it will be retried")]
+    [LoggerMessage(EventId = 2100, EventName = "LocalMessageRetrying", Level = LogLevel.Warning, Message = "{Queue}: message {MessageId} failed on delivery {DequeueCount}; it will be retried")]
     private partial void LogRetrying(Exception exception, string queue, string messageId, long dequeueCount);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "{Queue}: message {MessageId} failed on delivery {DequeueCount}, the last allowed; moved to {Poison}")]
+    [LoggerMessage(EventId = 2101, EventName = "LocalMessagePoisoned", Level = LogLevel.Error, Message = "{Queue}: message {MessageId} failed on delivery {DequeueCount}, the last allowed; moved to {Poison}")]
     private partial void LogPoisoned(Exception exception, string queue, string messageId, long dequeueCount, string poison);
 
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "{Queue}: message {MessageId} (delivery {DequeueCount}) is not base64, the encoding the trigger reads; it is not retried")]
+    [LoggerMessage(EventId = 2103, EventName = "LocalMessageUndecodable", Level = LogLevel.Error, Message = "{Queue}: message {MessageId} (delivery {DequeueCount}) is not base64, the encoding the trigger reads; it is not retried")]
     private partial void LogUndecodable(string queue, string messageId, long dequeueCount);
 }

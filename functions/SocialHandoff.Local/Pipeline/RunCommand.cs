@@ -13,6 +13,7 @@ using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
 using SocialHandoff.Local.Sla;
+using SocialHandoff.Local.Telemetry;
 using SocialHandoff.Local.Web;
 
 namespace SocialHandoff.Local.Pipeline;
@@ -123,6 +124,7 @@ internal static class RunCommand
                 new LoggerFactory(sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(), sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()),
                 watch));
             builder.Services.AddSocialHandoff();
+            builder.Services.AddLocalTelemetry(builder.Configuration);
             builder.Services.AddOptions<IngestScheduleOptions>().BindConfiguration(IngestScheduleOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<IngestScheduleOptions>, IngestScheduleOptionsValidator>();
             builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration(QueuePumpOptions.SectionName);

@@ -7,8 +7,9 @@ namespace SocialHandoff.Local.Sla;
 /// <summary>
 /// A loopback HTTP server that stands in for the teams' Teams / Slack webhooks when none are
 /// configured (this machine has no way out), so a local run shows notices being delivered. It
-/// answers as the providers confirm a delivery (Slack: 200 "ok"; Teams Workflows: 202) and counts
-/// the posts per path.
+/// answers each POST as the provider confirms a delivery (Slack: 200 "ok" under /slack/; Teams
+/// Workflows: 202 otherwise), since the notifier counts only a confirmed answer as delivered, and
+/// counts them per path.
 /// </summary>
 internal sealed class LocalWebhookSink : IDisposable
 {
@@ -38,6 +39,27 @@ internal sealed class LocalWebhookSink : IDisposable
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
 
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        using (var reader = new StreamReader(context.Request.InputStream))
+        {
+            await reader.ReadToEndAsync().ConfigureAwait(false);
+        }
+
+        var path = context.Request.Url?.AbsolutePath ?? "/";
+        Received.AddOrUpdate(path, 1, (_, n) => n + 1);
+        if (path.StartsWith("/slack/", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = 200;
+            context.Response.Close("ok"u8.ToArray(), willBlock: false);
+        }
+        else
+        {
+            context.Response.StatusCode = 202;
+            context.Response.Close();
+        }
+    }
+
     private async Task LoopAsync()
     {
         while (_listener.IsListening)
@@ -52,25 +74,18 @@ internal sealed class LocalWebhookSink : IDisposable
                 return;
             }
 
-            using (var reader = new StreamReader(context.Request.InputStream))
+            try
             {
-                await reader.ReadToEndAsync().ConfigureAwait(false);
+                await AnswerAsync(context).ConfigureAwait(false);
             }
-
-            var path = context.Request.Url?.AbsolutePath ?? "/";
-            Received.AddOrUpdate(path, 1, (_, n) => n + 1);
-            if (path.StartsWith("/slack/", StringComparison.Ordinal))
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
             {
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "text/plain";
-                await context.Response.OutputStream.WriteAsync("ok"u8.ToArray()).ConfigureAwait(false);
+                // The caller went away, or the sink is stopping mid-answer: neither may end the loop, nor the run that disposes it.
+                if (!_listener.IsListening)
+                {
+                    return;
+                }
             }
-            else
-            {
-                context.Response.StatusCode = 202;
-            }
-
-            context.Response.Close();
         }
     }
 }

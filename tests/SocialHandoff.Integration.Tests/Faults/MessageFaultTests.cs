@@ -6,6 +6,7 @@ using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Integration.Tests.Faults;
 
@@ -110,10 +111,10 @@ public sealed class MessageFaultTests(AzuriteFixture azurite) : IAsyncLifetime
         var pairs = string.Concat(Enumerable.Repeat("😀", 200_000));
         var longKey = template with { Id = new string('/', 5_000) };
 
-        await store.RecordAsync(StorageNames.MentionsIncomingQueue, huge, null, new string('r', 100_000), 5, CancellationToken.None);
-        await store.RecordAsync(StorageNames.MentionsIncomingQueue, pairs, null, "emoji", 5, CancellationToken.None);
-        await store.RecordAsync(StorageNames.MentionsIncomingQueue, MentionJson.Serialize(longKey), longKey, "long key", 5, CancellationToken.None);
-        await store.RecordAsync(StorageNames.MentionsIncomingQueue, MentionJson.Serialize(longKey), longKey, "long key", 6, CancellationToken.None);
+        await store.RecordAsync(StorageNames.MentionsIncomingQueue, huge, null, new string('r', 100_000), DeadLetterReasons.Unreadable, 5, CancellationToken.None);
+        await store.RecordAsync(StorageNames.MentionsIncomingQueue, pairs, null, "emoji", DeadLetterReasons.Unreadable, 5, CancellationToken.None);
+        await store.RecordAsync(StorageNames.MentionsIncomingQueue, MentionJson.Serialize(longKey), longKey, "long key", DeadLetterReasons.Poisoned, 5, CancellationToken.None);
+        await store.RecordAsync(StorageNames.MentionsIncomingQueue, MentionJson.Serialize(longKey), longKey, "long key", DeadLetterReasons.Poisoned, 6, CancellationToken.None);
         await store.RecordAsync("file:a/b#c", new RejectedRecord(new string('l', 3_000), "raw", "why"), CancellationToken.None);
 
         var rows = await harness.RowsAsync(StorageNames.DeadLettersTable);

@@ -352,3 +352,10 @@ internal static class Eventually
         throw new Xunit.Sdk.XunitException($"Not within {timeout}: {describe()}");
     }
 }
+
+/// <summary>An exit-code assertion that shows what the runner printed when it fails (a crash's stack trace is on its stderr).</summary>
+internal static class ExitCode
+{
+    public static void Is(int expected, int actual, RunnerProcess runner) =>
+        Assert.True(expected == actual, $"exit code {actual}, expected {expected}; the runner printed:\n{runner.Output}");
+}

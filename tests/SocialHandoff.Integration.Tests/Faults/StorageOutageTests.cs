@@ -52,7 +52,7 @@ public sealed class StorageOutageTests(ITestOutputHelper log) : IDisposable
             await runner.WaitForAsync(@"storage reachable again at http://127\.0\.0\.1:\d+ \(unreachable for \d+ s\)", TimeSpan.FromSeconds(30));
             await Eventually.HoldsAsync(() => StorageCounts.AllHandedOffAsync(azurite.ConnectionString, Mentions), Patience, () => runner.Output);
             runner.Signal(StorageCounts.SigTerm);
-            Assert.Equal(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(45)));
+            ExitCode.Is(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(45)), runner);
 
             // One line for the outage, none of the stack traces it used to print for every poll.
             var output = runner.Output;

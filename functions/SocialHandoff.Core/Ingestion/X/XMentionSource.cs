@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.Ingestion.X;
 
@@ -94,7 +95,7 @@ internal sealed partial class XMentionSource(
             if (page.Errors is { Count: > 0 } errors)
             {
                 var described = errors.Select(XApiClient.Describe).ToList();
-                XMetrics.PartialErrors.Add(errors.Count, SourceTag);
+                SocialHandoffTelemetry.XPartialErrors.Add(errors.Count, SourceTag);
                 LogPartialErrors(Name, errors.Count, string.Join("; ", described));
                 run.Warnings.Add($"X returned {errors.Count} partial error(s) beside the posts; the posts are kept with what is known: {string.Join("; ", described)}");
             }
@@ -121,7 +122,7 @@ internal sealed partial class XMentionSource(
         {
             // Pages run newest first: a run cut short has not reached the old watermark, so it stays.
             nextWatermark = watermark;
-            XMetrics.RateLimitedRuns.Add(1, SourceTag);
+            SocialHandoffTelemetry.XRateLimitedRuns.Add(1, SourceTag);
             LogRateLimitedRun(Name, pages, mentions.Count, watermark, stoppedBy);
             run.Warnings.Add($"{stoppedBy} The run ended after {pages} page(s) with {mentions.Count} post(s); the watermark stays at {watermark ?? "(none)"} and the next run resumes.");
         }
@@ -140,7 +141,7 @@ internal sealed partial class XMentionSource(
         return new SourceBatch(mentions, nextWatermark) { Warnings = run.Warnings };
     }
 
-    private KeyValuePair<string, object?> SourceTag => new("source", Name);
+    private KeyValuePair<string, object?> SourceTag => new(SocialHandoffTelemetry.Tags.Source, Name);
 
     /// <summary>Why a since_id cannot be sent (it is older than the window, or not an X id at all); null when it can.</summary>
     private static string? OutOfWindow(string watermark, DateTimeOffset now)
@@ -160,7 +161,7 @@ internal sealed partial class XMentionSource(
     {
         var startTime = runStart - RecentSearchWindow + WindowMargin + options.RateLimitWaitBudget;
         run.Restarted = true;
-        XMetrics.WindowRestarts.Add(1, SourceTag, new("detected_by", detectedBy));
+        SocialHandoffTelemetry.XWindowRestarts.Add(1, SourceTag, new("detected_by", detectedBy));
         LogWindowRestart(Name, watermark, startTime, reason);
         run.Warnings.Add($"The since_id watermark {watermark} cannot be used ({reason}); the search restarted at the window's start {startTime.ToString("u", CultureInfo.InvariantCulture)}. Posts between the watermark and then are beyond recent search.");
         return new XSearchStart(null, startTime);
@@ -193,7 +194,7 @@ internal sealed partial class XMentionSource(
                         usageCapped: false);
                 }
 
-                XMetrics.RateLimitWaits.Add(1, SourceTag);
+                SocialHandoffTelemetry.XRateLimitWaits.Add(1, SourceTag);
                 LogRateLimitWait(Name, wait, reset);
                 await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
                 run.Waited += wait;
@@ -230,18 +231,18 @@ internal sealed partial class XMentionSource(
         public List<string> Warnings { get; } = [];
     }
 
-    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Source {Source}: stopped after {Pages} pages ({Count} tweets, Sources:X:MaxPagesPerRun); older tweets of this window are skipped")]
+    [LoggerMessage(EventId = 1110, EventName = "XRunTruncated", Level = LogLevel.Warning, Message = "Source {Source}: stopped after {Pages} pages ({Count} tweets, Sources:X:MaxPagesPerRun); older tweets of this window are skipped")]
     private partial void LogTruncated(string source, int pages, int count);
 
-    [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "Source {Source}: since_id {Watermark} cannot be used ({Reason}); restarting at the start of X's 7-day window, start_time {StartTime}")]
+    [LoggerMessage(EventId = 1111, EventName = "XWindowRestart", Level = LogLevel.Warning, Message = "Source {Source}: since_id {Watermark} cannot be used ({Reason}); restarting at the start of X's 7-day window, start_time {StartTime}")]
     private partial void LogWindowRestart(string source, string watermark, DateTimeOffset startTime, string reason);
 
-    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "Source {Source}: X returned {Count} partial errors beside the posts (kept with what is known): {Errors}")]
+    [LoggerMessage(EventId = 1112, EventName = "XPartialErrors", Level = LogLevel.Warning, Message = "Source {Source}: X returned {Count} partial errors beside the posts (kept with what is known): {Errors}")]
     private partial void LogPartialErrors(string source, int count, string errors);
 
-    [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "Source {Source}: rate limited; waiting {Wait} until X's reset at {Reset} (within Sources:X:RateLimitWaitBudget)")]
+    [LoggerMessage(EventId = 1113, EventName = "XRateLimitWait", Level = LogLevel.Information, Message = "Source {Source}: rate limited; waiting {Wait} until X's reset at {Reset} (within Sources:X:RateLimitWaitBudget)")]
     private partial void LogRateLimitWait(string source, TimeSpan wait, DateTimeOffset reset);
 
-    [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "Source {Source}: run ended early after {Pages} pages with {Count} posts; watermark stays at {Watermark}; the next run resumes. {Reason}")]
+    [LoggerMessage(EventId = 1114, EventName = "XRateLimitedRun", Level = LogLevel.Warning, Message = "Source {Source}: run ended early after {Pages} pages with {Count} posts; watermark stays at {Watermark}; the next run resumes. {Reason}")]
     private partial void LogRateLimitedRun(string source, int pages, int count, string? watermark, string reason);
 }

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.Sla.Notifications;
 
@@ -90,6 +91,10 @@ public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier n
             else
             {
                 failed++;
+                SocialHandoffTelemetry.WebhookFailures.Add(
+                    1,
+                    SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Team, notice.Team),
+                    SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Kind, targets[i].Kind.ToString()));
             }
         }
 
