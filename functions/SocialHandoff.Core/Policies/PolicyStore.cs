@@ -149,6 +149,7 @@ public sealed class PolicyStore(StorageClients clients, TimeProvider timeProvide
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true, WriteIndented = false, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(RuleSet))]
 [JsonSerializable(typeof(SlaPolicySet))]
+[JsonSerializable(typeof(RuleTryInput))]
 public sealed partial class PolicyJsonContext : JsonSerializerContext
 {
 }
