@@ -6,6 +6,7 @@
 
 import { get, post, put, query, ApiError } from './api.js';
 import { h, replace } from './dom.js';
+import { when as at } from './format.js';
 
 const VALIDATE_DELAY_MS = 400;
 
@@ -50,6 +51,7 @@ export class RulesEditor {
     this.last = h('input', { type: 'number', min: '1', max: '5000', value: '200', id: 'rules-last', class: 'narrow' });
     this.tryText = h('textarea', { id: 'rules-try-text', rows: '3' });
     this.tryResult = h('div', { class: 'editor-results', testid: 'rules-try-result', 'aria-live': 'polite' });
+    this.history = h('div', { class: 'rules-history', 'aria-live': 'polite' });
 
     replace(root,
       h('div', { class: 'form-actions' },
@@ -70,7 +72,40 @@ export class RulesEditor {
         h('label', { for: 'rules-try-text' }, 'Text to try'),
         this.tryText,
         h('div', { class: 'form-actions' }, this.button('Which rule takes it?', () => this.tryIt()))),
-      this.tryResult);
+      this.tryResult,
+      h('div', { class: 'rules-try' },
+        h('h3', {}, 'History'),
+        h('div', { class: 'form-actions' }, this.button('Show history', () => this.showHistory()))),
+      this.history);
+  }
+
+  // ---- history: every saved version with its author, time and changes; restore saves a new version ----
+
+  async showHistory() {
+    const { data } = await get('/api/rules/history');
+    const versions = Array.isArray(data?.versions) ? data.versions : [];
+    replace(this.history, versions.length === 0 ? h('p', { class: 'muted' }, 'No saved versions yet.') : h('ol', { class: 'history-list', 'aria-label': 'Saved versions, newest first' },
+      versions.map((v) => h('li', {},
+        h('p', {}, h('strong', {}, `Version ${v.version}`), ` · ${v.author || 'unknown'} · ${at(v.savedAt)}${v.version === data.current ? ' · live now' : ''}`),
+        h('ul', {}, (v.changes ?? []).map((c) => h('li', {}, c))),
+        v.version === data.current ? null : this.button(`Restore version ${v.version}`, () => this.restore(v.version))))));
+  }
+
+  async restore(version) {
+    const { data } = await get(`/api/rules/history/${version}`);
+    try {
+      const saved = await put('/api/rules', data.document, { ifMatch: this.version === null ? undefined : `"v${this.version}"` });
+      await this.load();
+      replace(this.results, h('p', { class: 'ok-text' }, `Version ${version} restored as version ${saved.data?.version}.`));
+      this.app.announce(`Version ${version} restored as version ${saved.data?.version}.`);
+      await this.showHistory();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) {
+        replace(this.results, h('p', { class: 'error-text' }, 'Someone else saved a newer version: reload, then restore again.'));
+        return;
+      }
+      this.fail(error);
+    }
   }
 
   button(label, onClick, secondary = true, props = {}) {
@@ -160,7 +195,7 @@ export class RulesEditor {
       rules.push({ name: this.freshName('new rule'), enabled: true, when: { anyWords: [] }, then: { team: this.vocab.teams[0] ?? '', priority: 'auto', tags: [], slaPolicy: '' } });
       this.changed(true);
       this.focusLast('Rule name');
-    });
+    }, true, { id: 'rules-add' });
     if (!this.doc.default || typeof this.doc.default !== 'object') this.doc.default = { team: '' };
     const fallback = h('fieldset', { class: 'rule default-rule' },
       h('legend', {}, 'Otherwise (no rule matches)'),
@@ -177,6 +212,10 @@ export class RulesEditor {
     let n = 1;
     while (names.has(n === 1 ? base : `${base} ${n}`)) n += 1;
     return n === 1 ? base : `${base} ${n}`;
+  }
+
+  focusId(id) {
+    document.getElementById(id)?.focus();
   }
 
   focusLast(label) {
@@ -197,9 +236,11 @@ export class RulesEditor {
       enabled.closest('fieldset')?.classList.toggle('disabled', !enabled.checked);
       this.changed();
     });
+    // Each change that redraws the list puts focus where the person is still working, never on the body.
     const move = (to) => {
       rules.splice(to, 0, rules.splice(i, 1)[0]);
       this.changed(true);
+      this.focusId(`rule-${to + 1}-name`);
     };
     const label = `rule ${number}`;
     const tools = h('div', { class: 'rule-tools' },
@@ -211,8 +252,14 @@ export class RulesEditor {
         copy.name = this.freshName(`${rule.name || 'rule'} copy`);
         rules.splice(i + 1, 0, copy);
         this.changed(true);
+        this.focusId(`rule-${i + 2}-name`);
       }, true, { 'aria-label': `Duplicate ${label}` }),
-      this.button('Delete', () => { rules.splice(i, 1); this.changed(true); }, true, { 'aria-label': `Delete ${label}` }),
+      this.button('Delete', () => {
+        rules.splice(i, 1);
+        this.changed(true);
+        this.focusId(rules.length ? `rule-${Math.min(i + 1, rules.length)}-name` : 'rules-add');
+        this.app.announce(`Rule ${number} deleted.`);
+      }, true, { 'aria-label': `Delete ${label}` }),
       this.button('Preview this rule', () => this.previewRule(rule, caught), true, { 'aria-label': `Preview ${label}` }));
     const caught = h('div', { class: 'rule-caught', 'aria-live': 'polite' });
 
@@ -251,6 +298,7 @@ export class RulesEditor {
       for (const k of c.keys) if (k in when) when[k] = Array.isArray(when[k]) ? [] : null;
       if (rule._open) rule._open = rule._open.filter((x) => x !== c.id);
       this.changed(true);
+      this.focusId(`rule-${number}-add-condition`);
     }, true, { 'aria-label': `Remove condition ${c.label} from rule ${number}` });
     let input;
     if (c.kind === 'chips') {
@@ -513,6 +561,7 @@ export class RulesEditor {
       this.info.textContent = `Version ${version} is live.`;
       replace(this.results, h('p', { class: 'ok-text', testid: 'rules-saved' }, `Saved as version ${version}.`));
       this.app.announce(`Saved the routing rules as version ${version}.`);
+      if (this.history.childElementCount) await this.showHistory();
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) {
         const message = 'Someone else saved a newer version while you edited. Reload to see it (copy your changes first), then apply them again.';

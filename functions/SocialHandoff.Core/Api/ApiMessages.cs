@@ -92,6 +92,11 @@ public sealed record RuleVocabularyMessage(
 
 public sealed record PolicyChoiceMessage(string Name, string Team, string Priority);
 
+/// <summary>Saved versions of the rules, newest first, each with what changed since the one before it.</summary>
+public sealed record RuleHistoryMessage(int? Current, IReadOnlyList<RuleVersionMessage> Versions);
+
+public sealed record RuleVersionMessage(int Version, string Author, DateTimeOffset? SavedAt, IReadOnlyList<string> Changes);
+
 /// <summary>Where a pasted text would go, and why.</summary>
 public sealed record RuleTryMessage(
     string Rule, string Team, string Priority, string SlaPolicy, IReadOnlyList<string> Tags, IReadOnlyList<string> Why,
@@ -125,6 +130,7 @@ public sealed record HealthMessage(string Status, StorageHealthMessage Storage, 
 [JsonSerializable(typeof(DryRunReport))]
 [JsonSerializable(typeof(RuleVocabularyMessage))]
 [JsonSerializable(typeof(RuleTryMessage))]
+[JsonSerializable(typeof(RuleHistoryMessage))]
 [JsonSerializable(typeof(HealthMessage))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext

@@ -53,6 +53,46 @@ public sealed partial class WorkApi
             [.. languages]), ApiJsonContext.Default.RuleVocabularyMessage);
     }
 
+    /// <summary>The last saved versions (author, time) with what each changed, newest first.</summary>
+    private async Task<ApiResponse> GetRuleHistoryAsync(ApiRequest request, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var last = IntQuery(request, "last", 20, 1, 100, errors);
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var versions = await policyStore.ListVersionsAsync(PolicyDocuments.Rules, last + 1, ct).ConfigureAwait(false);
+        var bodies = new Dictionary<int, RuleSet?>();
+        foreach (var v in versions)
+        {
+            bodies[v.Version] = await policyStore.GetRulesAsync(v.Version, ct).ConfigureAwait(false);
+        }
+
+        var listed = versions.Take(last).Select(v => new RuleVersionMessage(
+            v.Version,
+            v.Author,
+            v.SavedAt,
+            bodies[v.Version] is { } now
+                ? RuleSetDiff.Describe(bodies.GetValueOrDefault(v.Version - 1), now)
+                : ["this version cannot be read"])).ToList();
+        // The oldest listed version's predecessor was read only to describe it; without one it is the first.
+        return JsonResponse(200, new RuleHistoryMessage(await policyStore.GetCurrentVersionAsync(PolicyDocuments.Rules, ct).ConfigureAwait(false), listed), ApiJsonContext.Default.RuleHistoryMessage);
+    }
+
+    private async Task<ApiResponse> GetRuleVersionAsync(string version, CancellationToken ct)
+    {
+        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        {
+            return Invalid("version", "must be a saved version number (1, 2, …).");
+        }
+
+        return await policyStore.GetRulesAsync(number, ct).ConfigureAwait(false) is { } rules
+            ? JsonResponse(200, new RulesDocumentMessage(number, rules), ApiJsonContext.Default.RulesDocumentMessage)
+            : NotFound($"The rules have no version {number}.");
+    }
+
     /// <summary>Routes one pasted text (by the proposal in the body, else the rules in force) and says why; stores nothing.</summary>
     private async Task<ApiResponse> TryRulesAsync(ApiRequest request, CancellationToken ct)
     {

@@ -140,5 +140,46 @@ public sealed class RuleFormApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(403, (await api.PostAsync("ana", "api/rules/try", """{"text":"refund please"}""")).Status);
     }
 
+    [Fact]
+    public async Task RulesHistory_SaveThenRestore_ListsAuthorTimeAndReadableChangesAndRestoreIsANewVersion()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var before = (await api.GetAsync("mia", "api/rules")).Body!;
+        var original = (int)before["version"]!;
+        var saved = await api.SendAsync("mia", HttpMethod.Put, "api/rules", Refunds, $"\"v{original}\"");
+
+        var history = (await api.GetAsync("ana", "api/rules/history")).Body!;
+        var old = await api.GetAsync("mia", $"api/rules/history/{original}");
+        var restored = await api.SendAsync("mia", HttpMethod.Put, "api/rules", old.Body!["document"]!.ToJsonString(), $"\"v{original + 1}\"");
+        var after = (await api.GetAsync("mia", "api/rules/history")).Body!;
+
+        Assert.Equal(200, saved.Status);
+        var newest = history["versions"]![0]!;
+        Assert.Equal(original + 1, (int)newest["version"]!);
+        Assert.Equal(original + 1, (int)history["current"]!);
+        Assert.Equal("mia", (string?)newest["author"]);
+        Assert.NotNull((string?)newest["savedAt"]);
+        Assert.Contains("rule 'refunds' added at position 1: words refund, money back → billing, P2", Strings(newest["changes"]));
+        Assert.Equal(200, restored.Status);
+        Assert.Equal(original + 2, (int)after["current"]!);
+        Assert.Contains("rule 'refunds' removed (was words refund, money back → billing, P2)", Strings(after["versions"]![0]!["changes"]));
+        var now = (await api.GetAsync("mia", "api/rules")).Body!["document"]!;
+        Assert.Equal(
+            before["document"]!["rules"]!.AsArray().Select(r => (string)r!["name"]!),
+            now["rules"]!.AsArray().Select(r => (string)r!["name"]!));
+    }
+
+    [Theory]
+    [InlineData("api/rules/history/abc", 400)]
+    [InlineData("api/rules/history/0", 400)]
+    [InlineData("api/rules/history/99", 404)]
+    [InlineData("api/rules/history?last=0", 400)]
+    public async Task RulesHistory_BadOrUnknownVersion_ProblemNot500(string path, int status)
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+
+        Assert.Equal(status, (await api.GetAsync("mia", path)).Status);
+    }
+
     private static List<string> Strings(JsonNode? node) => [.. node!.AsArray().Select(n => (string)n!)];
 }

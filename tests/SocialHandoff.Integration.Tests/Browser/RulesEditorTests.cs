@@ -141,6 +141,34 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         Assert.Empty(mia.Errors);
     }
 
+    [Fact]
+    public async Task RulesHistory_RestorePreviousVersion_SavedAsANewVersionWithoutTheLaterRule()
+    {
+        var rules = await fixture.ApiAsync(HttpMethod.Get, "api/rules", "mia");
+        var version = rules.GetProperty("version").GetInt32();
+        var name = $"late rule {Guid.NewGuid().ToString("N")[..6]}";
+        var proposal = JsonNode.Parse(rules.GetProperty("document").GetRawText())!;
+        proposal["rules"]!.AsArray().Add(JsonNode.Parse($$$"""{"name":"{{{name}}}","when":{"hashtags":["later"]},"then":{"team":"care","priority":"P3"}}"""));
+        await fixture.ApiAsync(HttpMethod.Put, "api/rules", "mia", proposal);
+        await using var mia = await fixture.OpenAsync("mia", "#/manager");
+        var editor = mia.Page.GetByRole(AriaRole.Region, new() { Name = "Routing rules" });
+        await Expect(editor.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
+
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Show history" }).ClickAsync();
+        var versions = editor.GetByRole(AriaRole.List, new() { Name = "Saved versions, newest first" });
+        await Expect(versions.GetByRole(AriaRole.Listitem).First).ToContainTextAsync($"rule '{name}' added at position");
+        await Expect(versions.GetByRole(AriaRole.Listitem).First).ToContainTextAsync("mia");
+        await DashboardFixture.ScreenshotAsync(mia.Page, "manager-rules-history", output);
+        await editor.GetByRole(AriaRole.Button, new() { Name = $"Restore version {version}", Exact = true }).ClickAsync();
+
+        await Expect(editor.GetByText($"Version {version} restored as version {version + 2}.")).ToBeVisibleAsync();
+        await Expect(versions.GetByRole(AriaRole.Listitem).First).ToContainTextAsync($"rule '{name}' removed");
+        var now = await fixture.ApiAsync(HttpMethod.Get, "api/rules", "mia");
+        Assert.Equal(version + 2, now.GetProperty("version").GetInt32());
+        Assert.DoesNotContain(now.GetProperty("document").GetProperty("rules").EnumerateArray(), r => r.GetProperty("name").GetString() == name);
+        Assert.Empty(mia.Errors);
+    }
+
     // The same keys in the same order with the same values; whitespace is the browser's JSON.stringify(…, null, 2).
     private static string Normalize(string json) => JsonNode.Parse(json)!.ToJsonString();
 

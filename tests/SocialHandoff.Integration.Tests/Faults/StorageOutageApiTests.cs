@@ -33,6 +33,7 @@ public sealed class StorageOutageApiTests
         ("GET", "api/rules", null),
         ("POST", "api/rules/dry-run", FullRuleSet),
         ("GET", "api/rules/vocabulary", null),
+        ("GET", "api/rules/history", null),
         ("POST", "api/rules/try", """{"text":"refund please"}"""),
         ("PUT", "api/rules", FullRuleSet),
         ("GET", "api/sla-policies", null),
