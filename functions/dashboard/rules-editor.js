@@ -526,7 +526,7 @@ export class RulesEditor {
       const caught = Array.isArray(data?.caught) ? data.caught : [];
       replace(box, h('div', { class: 'dry-run', testid: 'rule-caught' },
         h('p', {}, `This rule would catch ${caught.length} of the last ${data?.evaluated ?? 0} mentions.`),
-        caught.length ? h('ul', {}, caught.slice(0, 50).map((c) => h('li', {}, h('q', {}, c.text ?? ''), ' · ', (c.why ?? []).join(', ')))) : null));
+        caught.length ? h('ul', { 'aria-label': `Mentions rule “${rule.name}” would catch` }, caught.slice(0, 50).map((c) => h('li', {}, h('q', {}, c.text ?? ''), ' · ', (c.why ?? []).join(', ')))) : null));
       this.app.announce(`This rule would catch ${caught.length} mentions.`);
     } catch (error) {
       this.fail(error);

@@ -86,6 +86,7 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.IT
             await CheckAsync(new Hostile("mia", "POST", $"api/handoffs/{handoff}/{segment}", "{}"));
             await CheckAsync(new Hostile("ana", "GET", $"api/teams/{segment}/handoffs", null));
             await CheckAsync(new Hostile("mia", "GET", $"api/sla/{segment}", null));
+            await CheckAsync(new Hostile("mia", "GET", $"api/rules/history/{segment}", null));
             await CheckAsync(new Hostile("mia", Pick(random, ["GET", "POST", "PUT", "DELETE", "PATCH"]), $"api/{segment}", "{}"));
         }
 

@@ -48,6 +48,11 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         var changed = int.Parse(LeadingNumber().Match(headline!).Value, System.Globalization.CultureInfo.InvariantCulture);
         await Expect(table.GetByRole(AriaRole.Row)).ToHaveCountAsync(changed + 1);
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-rules-form", output);
+        await rule.GetByRole(AriaRole.Button, new() { Name = $"Preview rule {ruleCount + 1}" }).ClickAsync();
+        await Expect(rule.GetByText(new Regex("^This rule would catch 1 of the last \\d+ mentions\\.$"))).ToBeVisibleAsync();
+        var caught = rule.GetByRole(AriaRole.List, new() { Name = $"Mentions rule “{name}” would catch" }).GetByRole(AriaRole.Listitem);
+        await Expect(caught).ToHaveCountAsync(1);
+        await Expect(caught).ToContainTextAsync($"where is my {word}? it never came · mentions '{word}'");
 
         await rules.GetByRole(AriaRole.Button, new() { Name = "Save rules" }).ClickAsync();
         await Expect(rules.GetByText(new Regex("^Saved as version \\d+\\.$"))).ToBeVisibleAsync();
