@@ -39,7 +39,7 @@ export class RulesEditor {
     this.validation = 0;
 
     this.info = h('p', { class: 'muted', testid: 'rules-version' });
-    this.advanced = h('input', { type: 'checkbox', role: 'switch', id: 'rules-advanced', 'aria-checked': 'false' });
+    this.advanced = h('input', { type: 'checkbox', role: 'switch', id: 'rules-advanced' });
     this.advanced.addEventListener('change', () => this.toggleAdvanced());
     this.form = h('div', { class: 'rules-form', testid: 'rules-form' });
     this.textarea = h('textarea', { id: 'rules-json', class: 'json', rows: '18', spellcheck: 'false', autocomplete: 'off', testid: 'rules-json' });
@@ -156,7 +156,6 @@ export class RulesEditor {
       this.doc = doc;
       this.render();
     }
-    this.advanced.setAttribute('aria-checked', String(this.advanced.checked));
     this.jsonBox.hidden = !this.advanced.checked;
     this.form.hidden = this.advanced.checked;
     this.scheduleValidate();
