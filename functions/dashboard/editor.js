@@ -1,12 +1,12 @@
-// The rules and SLA policy editors: the JSON document in a textarea, checked in the browser for
-// JSON syntax, then by the server (validate, dry run for rules) and saved with If-Match "v<version>".
+// The SLA policy editor: the JSON document in a textarea, checked in the browser for JSON syntax,
+// then by the server (validate) and saved with If-Match "v<version>". The rules have their form
+// (rules-editor.js).
 
-import { get, post, put, query, ApiError } from './api.js';
+import { get, post, put, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 
 const TITLES = {
-  rules: { noun: 'rule', label: 'Rule', plural: 'routing rules', dryRun: true },
-  'sla-policies': { noun: 'policy', label: 'Policy', plural: 'SLA policies', dryRun: false },
+  'sla-policies': { noun: 'policy', label: 'Policy', plural: 'SLA policies' },
 };
 
 export class DocumentEditor {
@@ -21,7 +21,6 @@ export class DocumentEditor {
     this.textarea = h('textarea', { id, class: 'json', rows: '18', spellcheck: 'false', autocomplete: 'off', testid: `${kind}-json`, 'aria-describedby': `${kind}-info` });
     this.info = h('p', { id: `${kind}-info`, class: 'muted', testid: `${kind}-version` });
     this.results = h('div', { class: 'editor-results', testid: `${kind}-results`, 'aria-live': 'polite' });
-    this.last = h('input', { type: 'number', min: '1', max: '5000', value: '200', id: `${kind}-last`, class: 'narrow' });
 
     const button = (label, testid, onClick, secondary = true) => {
       const b = h('button', { type: 'button', class: secondary ? 'button secondary' : 'button', testid }, label);
@@ -36,9 +35,6 @@ export class DocumentEditor {
       h('div', { class: 'form-actions' },
         button('Format', `${kind}-format`, () => this.format()),
         button('Validate', `${kind}-validate`, () => this.validate()),
-        this.meta.dryRun ? h('span', { class: 'inline-field' },
-          button('Dry run', `${kind}-dry-run`, () => this.dryRun()),
-          h('label', { for: `${kind}-last` }, 'on the last'), this.last, h('span', {}, 'mentions')) : null,
         button('Save', `${kind}-save`, () => this.save(), false),
         button('Reload', `${kind}-reload`, () => this.load())),
       this.results);
@@ -105,19 +101,6 @@ export class DocumentEditor {
     }
   }
 
-  async dryRun() {
-    const doc = this.parse();
-    if (doc === null) return;
-    const last = Math.min(5000, Math.max(1, Number.parseInt(this.last.value, 10) || 200));
-    try {
-      const { data } = await post(`/api/${this.kind}/dry-run${query({ last })}`, doc);
-      this.showDryRun(data);
-      this.app.announce(`Dry run: ${data?.moved ?? 0} of ${data?.evaluated ?? 0} mentions would move.`);
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
   async save() {
     const doc = this.parse();
     if (doc === null) return;
@@ -165,23 +148,6 @@ export class DocumentEditor {
       h('p', {}, `${errors.length} problem${errors.length === 1 ? '' : 's'}: nothing was applied.`),
       h('ul', {}, items)));
     this.app.announce(`${errors.length} problem${errors.length === 1 ? '' : 's'} in the ${this.meta.plural}.`, 'error');
-  }
-
-  showDryRun(report) {
-    const routes = Object.entries(report?.movesByRoute ?? {});
-    const moves = Array.isArray(report?.moves) ? report.moves : [];
-    const shown = moves.slice(0, 200);
-    this.show(h('div', { class: 'dry-run', testid: `${this.kind}-dry-run-result` },
-      h('p', {}, h('strong', {}, String(report?.moved ?? 0)), ` of ${report?.evaluated ?? 0} recent mentions would go somewhere else.`),
-      routes.length ? h('table', { class: 'table compact' },
-        h('caption', {}, 'Moves by route'),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Route'), h('th', { scope: 'col', class: 'num' }, 'Mentions'))),
-        h('tbody', {}, routes.map(([route, n]) => h('tr', {}, h('td', {}, route), h('td', { class: 'num' }, String(n)))))) : null,
-      shown.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table compact' },
-        h('caption', {}, moves.length > shown.length ? `First ${shown.length} of ${moves.length} moves` : 'Moves'),
-        h('thead', {}, h('tr', {}, ['Mention', 'From team', 'From rule', 'To team', 'To rule'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, shown.map((m) => h('tr', {},
-          h('td', {}, m.mentionKey), h('td', {}, m.fromTeam), h('td', {}, m.fromRule), h('td', {}, m.toTeam), h('td', {}, m.toRule)))))) : null));
   }
 
   show(node) {

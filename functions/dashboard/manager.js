@@ -6,6 +6,7 @@ import { h, replace } from './dom.js';
 import { percent, number, when, utcDay } from './format.js';
 import { barChart, lineChart } from './charts.js';
 import { DocumentEditor } from './editor.js';
+import { RulesEditor } from './rules-editor.js';
 
 export class ManagerView {
   constructor(root, app) {
@@ -21,7 +22,7 @@ export class ManagerView {
       e.preventDefault();
       this.refresh();
     });
-    this.editors = [...root.querySelectorAll('.editor')].map((el) => new DocumentEditor(el, el.dataset.kind, app));
+    this.editors = [...root.querySelectorAll('.editor')].map((el) => (el.dataset.kind === 'rules' ? new RulesEditor(el, app) : new DocumentEditor(el, el.dataset.kind, app)));
   }
 
   show() {

@@ -81,6 +81,27 @@ public sealed record SlaDocumentMessage(int Version, SlaPolicySet Document);
 
 public sealed record SavedMessage(int Version);
 
+/// <summary>What the rules form offers: reason signals the engine gives, teams that exist, policies in force, priorities, and known sources and languages.</summary>
+public sealed record RuleVocabularyMessage(
+    IReadOnlyList<string> Signals,
+    IReadOnlyList<string> Teams,
+    IReadOnlyList<PolicyChoiceMessage> SlaPolicies,
+    IReadOnlyList<string> Priorities,
+    IReadOnlyList<string> Sources,
+    IReadOnlyList<string> Languages);
+
+public sealed record PolicyChoiceMessage(string Name, string Team, string Priority);
+
+/// <summary>Saved versions of the rules, newest first, each with what changed since the one before it.</summary>
+public sealed record RuleHistoryMessage(int? Current, IReadOnlyList<RuleVersionMessage> Versions);
+
+public sealed record RuleVersionMessage(int Version, string Author, DateTimeOffset? SavedAt, IReadOnlyList<string> Changes);
+
+/// <summary>Where a pasted text would go, and why.</summary>
+public sealed record RuleTryMessage(
+    string Rule, string Team, string Priority, string SlaPolicy, IReadOnlyList<string> Tags, IReadOnlyList<string> Why,
+    int Urgency, double? Sentiment, IReadOnlyList<ReasonMessage> Reasons);
+
 public sealed record StorageHealthMessage(string Status, long LatencyMs, string? Error);
 
 public sealed record SourceHealthMessage(string Name, string? Watermark, DateTimeOffset? UpdatedAt);
@@ -107,6 +128,9 @@ public sealed record HealthMessage(string Status, StorageHealthMessage Storage, 
 [JsonSerializable(typeof(SlaDocumentMessage))]
 [JsonSerializable(typeof(SavedMessage))]
 [JsonSerializable(typeof(DryRunReport))]
+[JsonSerializable(typeof(RuleVocabularyMessage))]
+[JsonSerializable(typeof(RuleTryMessage))]
+[JsonSerializable(typeof(RuleHistoryMessage))]
 [JsonSerializable(typeof(HealthMessage))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext

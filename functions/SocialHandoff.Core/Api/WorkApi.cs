@@ -115,6 +115,10 @@ public sealed partial class WorkApi(
         ("POST", ["handoffs", var id, var action]) => ActAsync(request, id, action, caller, ct),
         ("GET", ["sla", var report]) => ReportAsync(request, report, caller, ct),
         ("GET", ["rules"]) => GetRulesAsync(ct),
+        ("GET", ["rules", "vocabulary"]) => GetRuleVocabularyAsync(ct),
+        ("GET", ["rules", "history"]) => GetRuleHistoryAsync(request, ct),
+        ("GET", ["rules", "history", var version]) => GetRuleVersionAsync(version, ct),
+        ("POST", ["rules", "try"]) => ManagerOnly(caller, () => TryRulesAsync(request, ct)),
         ("POST", ["rules", "validate"]) => ManagerOnly(caller, () => ValidateRulesAsync(request, ct)),
         ("POST", ["rules", "dry-run"]) => ManagerOnly(caller, () => DryRunRulesAsync(request, ct)),
         ("PUT", ["rules"]) => ManagerOnly(caller, () => SaveRulesAsync(request, caller, ct)),
@@ -124,6 +128,7 @@ public sealed partial class WorkApi(
         (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
         (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),
+        (_, ["rules", "vocabulary"] or ["rules", "history"] or ["rules", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["rules", _] or ["sla-policies", _]) => Task.FromResult(MethodNotAllowed("POST")),
         _ => Task.FromResult(NotFound("No such API route.")),
     };

@@ -17,6 +17,9 @@ public static class PolicyDocuments
     public const string Sla = "sla";
 }
 
+/// <summary>One saved version of a document: its number, who saved it and when.</summary>
+public sealed record PolicyVersionInfo(int Version, string Author, DateTimeOffset? SavedAt);
+
 /// <summary>The outcome of a save: the new version, or every validation error (nothing was written), or a lost race.</summary>
 public sealed record PolicySaveResult(bool Saved, int Version, IReadOnlyList<string> Errors, bool Conflict)
 {
@@ -67,6 +70,25 @@ public sealed class PolicyStore(StorageClients clients, TimeProvider timeProvide
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(document, CurrentRowKey, ["Version"], cancellationToken).ConfigureAwait(false);
         return row.HasValue ? row.Value!.GetInt32("Version") : null;
+    }
+
+    /// <summary>The newest <paramref name="max"/> saved versions of a document (number, author, time), newest first; bodies are not read.</summary>
+    public async Task<IReadOnlyList<PolicyVersionInfo>> ListVersionsAsync(string document, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var versions = new List<PolicyVersionInfo>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {document} and RowKey ge {"v"} and RowKey lt {"w"}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Version", "Author", "SavedAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.GetInt32("Version") is int version)
+            {
+                versions.Add(new PolicyVersionInfo(version, row.GetString("Author") ?? "", row.GetDateTimeOffset("SavedAt")));
+            }
+        }
+
+        // Row keys sort oldest first; the history reads newest first.
+        return [.. versions.OrderByDescending(v => v.Version).Take(max)];
     }
 
     public async Task<RuleSet?> GetRulesAsync(int version, CancellationToken cancellationToken) =>
@@ -149,6 +171,7 @@ public sealed class PolicyStore(StorageClients clients, TimeProvider timeProvide
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true, WriteIndented = false, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(RuleSet))]
 [JsonSerializable(typeof(SlaPolicySet))]
+[JsonSerializable(typeof(RuleTryInput))]
 public sealed partial class PolicyJsonContext : JsonSerializerContext
 {
 }

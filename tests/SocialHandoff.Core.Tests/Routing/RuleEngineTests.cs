@@ -125,10 +125,10 @@ public sealed class RuleEngineTests
 
         var errors = RuleEngine.Validate(rules, references).Select(e => e.ToString()).ToArray();
 
-        Assert.Contains("rule 1 ('typo team'), then.team: 'crisys' is not a team that exists; did you mean 'crisis'?", errors);
-        Assert.Contains("rule 2 ('ghost team'), then.team: 'ghost' is not a team that exists; known: billing, care, crisis.", errors);
-        Assert.Contains("rule 3 ('typo policy'), then.slaPolicy: 'p1-24x8' is not a policy of the SLA policy set in force; did you mean 'p1-24x7'?", errors);
-        Assert.Contains("rule 4 ('typo signal'), when.reasonSignals: 'complant' is not a reason signal; did you mean 'complaint'?", errors);
+        Assert.Contains("rule 1 ('typo team'), then.team: Team 'crisys' does not exist. Did you mean 'crisis'?", errors);
+        Assert.Contains("rule 2 ('ghost team'), then.team: Team 'ghost' does not exist. Known: billing, care, crisis.", errors);
+        Assert.Contains("rule 3 ('typo policy'), then.slaPolicy: SLA policy 'p1-24x8' does not exist in the policies in force. Did you mean 'p1-24x7'?", errors);
+        Assert.Contains("rule 4 ('typo signal'), when.reasonSignals: 'complant' is not an urgency reason. Did you mean 'complaint'?", errors);
         Assert.Equal(4, errors.Length);
     }
 
@@ -185,7 +185,7 @@ public sealed class RuleEngineTests
         {
             Mention("refund please"), Mention("I want a refund"), Mention("journalist here"), Mention("love it"),
         };
-        var report = RuleEngine.DryRun(current, proposed, recent);
+        var report = RuleEngine.DryRun(current, proposed, recent, (m, _) => new RouteOutcome(m.Rule, m.Action.Team, m.Action.Priority, m.Action.SlaPolicy, m.Action.Tags));
         Assert.Equal(4, report.Evaluated);
         Assert.Equal(3, report.Moved);
         Assert.Equal(2, report.MovesByRoute["care -> billing"]);

@@ -198,8 +198,8 @@ public sealed class BoundaryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(["then.slaPolicy", "then.team", "when.reasonSignals"], validated.Body!["errors"]!.AsArray().Select(e => (string)e!["field"]!).Order());
         Assert.Equal(400, saved.Status);
         Assert.NotNull(saved.Body!["errors"]!["rules[1].then.team"]);
-        Assert.Contains("did you mean 'p1-24x7'?", (string?)saved.Body!["errors"]!["rules[1].then.slaPolicy"]![0], StringComparison.Ordinal);
-        Assert.Contains("did you mean 'crisis'?", (string?)saved.Body!["errors"]!["rules[1].when.reasonSignals"]![0], StringComparison.Ordinal);
+        Assert.Contains("Did you mean 'p1-24x7'?", (string?)saved.Body!["errors"]!["rules[1].then.slaPolicy"]![0], StringComparison.Ordinal);
+        Assert.Contains("Did you mean 'crisis'?", (string?)saved.Body!["errors"]!["rules[1].when.reasonSignals"]![0], StringComparison.Ordinal);
         Assert.Equal(400, dryRun.Status);
         Assert.Equal(1, (int)(await api.GetAsync("ana", "api/rules")).Body!["version"]!);
     }

@@ -60,6 +60,13 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.IT
             }
         }
 
+        // A pasted text routed by a proposal: the try body wraps a whole rule set.
+        JsonNode tryBody = new JsonObject { ["text"] = "refund please", ["language"] = "en", ["source"] = "x", ["brand"] = "contoso", ["followers"] = 10, ["verified"] = true, ["rules"] = rules.DeepClone() };
+        foreach (var body in HostileBodies(tryBody, random, 40))
+        {
+            await CheckAsync(new Hostile("mia", "POST", "api/rules/try", body));
+        }
+
         string[] actions = ["claim", "release", "respond", "pause", "resume", "resolve", "reassign", "notes"];
         JsonNode actionBody = new JsonObject { ["reply"] = "ok", ["note"] = "n", ["text"] = "t", ["assignee"] = "ben", ["team"] = "billing" };
         foreach (var action in actions)
@@ -79,6 +86,7 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.IT
             await CheckAsync(new Hostile("mia", "POST", $"api/handoffs/{handoff}/{segment}", "{}"));
             await CheckAsync(new Hostile("ana", "GET", $"api/teams/{segment}/handoffs", null));
             await CheckAsync(new Hostile("mia", "GET", $"api/sla/{segment}", null));
+            await CheckAsync(new Hostile("mia", "GET", $"api/rules/history/{segment}", null));
             await CheckAsync(new Hostile("mia", Pick(random, ["GET", "POST", "PUT", "DELETE", "PATCH"]), $"api/{segment}", "{}"));
         }
 
@@ -89,7 +97,8 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.IT
             var report = Pick(random, reports);
             await CheckAsync(new Hostile("mia", "GET", $"api/sla/{report}?{HostileQuery(random, ["team", "from", "to"])}", null));
             await CheckAsync(new Hostile("ana", "GET", $"api/teams/care/handoffs?{HostileQuery(random, ["status", "assignee", "priority", "source", "sla", "page", "pageSize"])}", null));
-            await CheckAsync(new Hostile("mia", "POST", $"api/rules/dry-run?{HostileQuery(random, ["last"])}", rules.ToJsonString()));
+            await CheckAsync(new Hostile("mia", "POST", $"api/rules/dry-run?{HostileQuery(random, ["last", "rule"])}", rules.ToJsonString()));
+            await CheckAsync(new Hostile("ana", "GET", $"api/rules/vocabulary?{HostileQuery(random, ["team"])}", null));
         }
 
         // Report dates at the calendar's limits.

@@ -32,6 +32,9 @@ public sealed class StorageOutageApiTests
         ("GET", "api/sla/summary.csv", null),
         ("GET", "api/rules", null),
         ("POST", "api/rules/dry-run", FullRuleSet),
+        ("GET", "api/rules/vocabulary", null),
+        ("GET", "api/rules/history", null),
+        ("POST", "api/rules/try", """{"text":"refund please"}"""),
         ("PUT", "api/rules", FullRuleSet),
         ("GET", "api/sla-policies", null),
     ];

@@ -8,10 +8,29 @@ namespace SocialHandoff.Core.Routing.Rules;
 /// <summary>Which rule routed a mention, what it decided, and why, in words a manager reads.</summary>
 public sealed record RuleMatch(string Rule, int RuleSetVersion, RuleAction Action, IReadOnlyList<string> Why);
 
-/// <summary>What a proposed rule set would do to recent mentions compared with the current one.</summary>
-public sealed record DryRunReport(int Evaluated, int Moved, IReadOnlyDictionary<string, int> MovesByRoute, IReadOnlyList<DryRunMove> Moves);
+/// <summary>
+/// What a proposed rule set would do to recent mentions compared with the current one. Every row of
+/// <see cref="Moves"/> is a mention whose outcome (team, priority, SLA policy or tags) changes, and
+/// <see cref="Moved"/> counts exactly those rows; <see cref="TeamChanges"/> is how many of them change team.
+/// <see cref="CaughtByRule"/> counts, per rule of the proposal, the mentions it would take (first match);
+/// <see cref="Caught"/> lists them for the one rule asked about (<see cref="Rule"/>).
+/// </summary>
+public sealed record DryRunReport(
+    int Evaluated,
+    int Moved,
+    int TeamChanges,
+    IReadOnlyDictionary<string, int> MovesByRoute,
+    IReadOnlyList<DryRunMove> Moves,
+    IReadOnlyDictionary<string, int> CaughtByRule,
+    string? Rule,
+    IReadOnlyList<DryRunCatch> Caught);
 
-public sealed record DryRunMove(string MentionKey, string FromTeam, string FromRule, string ToTeam, string ToRule);
+/// <summary>Where a mention ends up: the rule that took it, its team, the priority it gets and the SLA policy that times it.</summary>
+public sealed record RouteOutcome(string Rule, string Team, string Priority, string SlaPolicy, IReadOnlyList<string> Tags);
+
+public sealed record DryRunMove(string MentionKey, string Text, RouteOutcome From, RouteOutcome To, IReadOnlyList<string> Why);
+
+public sealed record DryRunCatch(string MentionKey, string Text, RouteOutcome Outcome, IReadOnlyList<string> Why);
 
 /// <summary>
 /// What a rule set may name, as it stands when a manager validates or saves: the teams that exist
@@ -115,7 +134,7 @@ public sealed class RuleEngine
 
             foreach (var signal in when.ReasonSignals.Where(s => !Signals.Contains(s)))
             {
-                errors.Add(new RuleError(i, rule.Name, "when.reasonSignals", $"'{signal}' is not a reason signal; {DidYouMean.Hint(signal, [.. Signals])}"));
+                errors.Add(new RuleError(i, rule.Name, "when.reasonSignals", $"'{signal}' is not an urgency reason. {Sentence(DidYouMean.Hint(signal, [.. Signals]))}"));
             }
 
             if (IsUnconditional(when) && i < rules.Rules.Count - 1 && rule.Enabled)
@@ -150,24 +169,44 @@ public sealed class RuleEngine
         return new RuleMatch("default", Rules.Version, Rules.Default, ["no rule matched"]);
     }
 
-    /// <summary>Applies both rule sets to the same mentions and reports every change of team or rule.</summary>
-    public static DryRunReport DryRun(RuleEngine current, RuleEngine proposed, IEnumerable<(MentionMessage Mention, MentionScore Score)> recent)
+    /// <summary>
+    /// Applies both rule sets to the same mentions and reports every mention whose outcome changes;
+    /// <paramref name="outcome"/> turns a match into the priority and policy it would get.
+    /// </summary>
+    public static DryRunReport DryRun(
+        RuleEngine current,
+        RuleEngine proposed,
+        IEnumerable<(MentionMessage Mention, MentionScore Score)> recent,
+        Func<RuleMatch, MentionScore, RouteOutcome> outcome,
+        string? watchRule = null)
     {
+        ArgumentNullException.ThrowIfNull(outcome);
         var moves = new List<DryRunMove>();
+        var caught = new List<DryRunCatch>();
+        var caughtByRule = proposed.Rules.Rules.Select(r => r.Name).Append("default").Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
         var evaluated = 0;
         foreach (var (mention, score) in recent)
         {
             evaluated++;
-            var before = current.Evaluate(mention, score);
-            var after = proposed.Evaluate(mention, score);
-            if (before.Action.Team != after.Action.Team || before.Rule != after.Rule)
+            var beforeMatch = current.Evaluate(mention, score);
+            var afterMatch = proposed.Evaluate(mention, score);
+            var before = outcome(beforeMatch, score);
+            var after = outcome(afterMatch, score);
+            caughtByRule[afterMatch.Rule] = caughtByRule.GetValueOrDefault(afterMatch.Rule) + 1;
+            if (watchRule is not null && string.Equals(afterMatch.Rule, watchRule, StringComparison.Ordinal))
             {
-                moves.Add(new DryRunMove(mention.Key, before.Action.Team, before.Rule, after.Action.Team, after.Rule));
+                caught.Add(new DryRunCatch(mention.Key, mention.Text, after, afterMatch.Why));
+            }
+
+            // A different rule with the same result is no change a manager would see.
+            if (before.Team != after.Team || before.Priority != after.Priority || before.SlaPolicy != after.SlaPolicy || !before.Tags.SequenceEqual(after.Tags))
+            {
+                moves.Add(new DryRunMove(mention.Key, mention.Text, before, after, afterMatch.Why));
             }
         }
 
-        var byRoute = moves.GroupBy(m => $"{m.FromTeam} -> {m.ToTeam}").ToDictionary(g => g.Key, g => g.Count());
-        return new DryRunReport(evaluated, moves.Count(m => m.FromTeam != m.ToTeam), byRoute, moves);
+        var byRoute = moves.GroupBy(m => $"{m.From.Team} -> {m.To.Team}").ToDictionary(g => g.Key, g => g.Count());
+        return new DryRunReport(evaluated, moves.Count, moves.Count(m => m.From.Team != m.To.Team), byRoute, moves, caughtByRule, watchRule, caught);
     }
 
     private bool Matches(RuleConditions when, MentionMessage mention, MentionScore score, string text, List<string> why)
@@ -306,6 +345,9 @@ public sealed class RuleEngine
         return true;
     }
 
+    // Messages are read at the field by a manager: "Team 'biling' does not exist. Did you mean 'billing'?"
+    private static string Sentence(string hint) => hint.Length == 0 ? hint : char.ToUpperInvariant(hint[0]) + hint[1..];
+
     private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static bool IsUnconditional(RuleConditions when) =>
@@ -322,12 +364,12 @@ public sealed class RuleEngine
         }
         else if (references is not null && !references.Teams.Contains(action.Team))
         {
-            errors.Add(new RuleError(index, name, $"{prefix}.team", $"'{action.Team}' is not a team that exists; {DidYouMean.Hint(action.Team, [.. references.Teams])}"));
+            errors.Add(new RuleError(index, name, $"{prefix}.team", $"Team '{action.Team}' does not exist. {Sentence(DidYouMean.Hint(action.Team, [.. references.Teams]))}"));
         }
 
         if (references is not null && action.SlaPolicy.Length > 0 && !references.SlaPolicies.Contains(action.SlaPolicy))
         {
-            errors.Add(new RuleError(index, name, $"{prefix}.slaPolicy", $"'{action.SlaPolicy}' is not a policy of the SLA policy set in force; {DidYouMean.Hint(action.SlaPolicy, [.. references.SlaPolicies])}"));
+            errors.Add(new RuleError(index, name, $"{prefix}.slaPolicy", $"SLA policy '{action.SlaPolicy}' does not exist in the policies in force. {Sentence(DidYouMean.Hint(action.SlaPolicy, [.. references.SlaPolicies]))}"));
         }
 
         if (!Priorities.Contains(action.Priority))
