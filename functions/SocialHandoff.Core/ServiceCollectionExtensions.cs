@@ -77,12 +77,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookNotifier.HttpClientName),
             sp.GetRequiredService<IOptions<WebhookOptions>>().Value,
             TimeProvider.System));
-        services.TryAddSingleton(sp =>
-        {
-            var urgency = UrgencyOptions.CreateDefault();
-            sp.GetService<IConfiguration>()?.GetSection(UrgencyOptions.SectionName).Bind(urgency);
-            return new MentionScorer(urgency);
-        });
+        services.AddScoring();
         services.TryAddSingleton<MentionLedger>();
         services.TryAddSingleton<HandoffStore>();
         services.TryAddSingleton<DeadLetterStore>();
