@@ -121,7 +121,7 @@ public sealed partial class ProcessMentionStage(
         }
 
         var now = timeProvider.GetUtcNow();
-        var sla = HandoffSla.Start(fixedRoute.Team, fixedRoute.Priority, policy, now);
+        var sla = HandoffSla.Start(fixedRoute.Team, fixedRoute.Priority, policy, policy.ClockStartFor(mention.PostedAt, now));
         var handoff = await handoffs.CreateAsync(
             new NewHandoff(
                 entry.HandoffId, mention.Key, mention.CorrelationId, fixedRoute.Team, fixedRoute.Rule, fixedRoute.Priority, score.Urgency,
