@@ -67,6 +67,12 @@ public sealed class MentionScorer
         ArgumentNullException.ThrowIfNull(input);
         var sentiment = _sentiment.Score(input.Text, input.Language);
         var language = ReadLanguage(input, sentiment);
+        if (language != "en" && sentiment.IsJudged)
+        {
+            // Function words found another language the sentiment reader's own check let through.
+            sentiment = SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
+        }
+
         var (urgency, reasons, cues) = _urgency.Score(input, sentiment, language);
         var needsAttention = urgency >= _urgency.AttentionThreshold;
         return new MentionScore(sentiment, urgency, reasons)
@@ -77,9 +83,10 @@ public sealed class MentionScorer
         };
     }
 
-    // The source's tag when it names a language; otherwise English unless the sentiment reader found
-    // the text foreign, and then the language its function words point to ("und" when none does).
+    // The source's tag when it names a language; otherwise the language its function words point to,
+    // English when none does ("und" when the sentiment reader found it foreign and nothing else decides).
     private static string ReadLanguage(ScoringInput input, SentimentScore sentiment) =>
         MentionLanguage.Primary(input.Language)
-        ?? (sentiment.NotJudged == NotJudgedReason.NotEnglish ? MentionLanguage.Detect(input.Text) ?? "und" : "en");
+        ?? MentionLanguage.Detect(input.Text)
+        ?? (sentiment.NotJudged == NotJudgedReason.NotEnglish ? "und" : "en");
 }

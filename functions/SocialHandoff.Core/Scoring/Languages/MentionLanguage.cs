@@ -16,10 +16,10 @@ public static class MentionLanguage
     // language, and more than of any other, to be called that language.
     private static readonly FrozenDictionary<string, string> FunctionWords = Build(new()
     {
-        ["es"] = ["el", "los", "las", "del", "que", "por", "para", "con", "una", "muy", "pero", "es", "esta", "esto", "mi", "su", "sus", "lo", "le", "se", "y", "mas", "ya", "como", "cuando", "porque", "nada", "hoy", "gracias", "tengo", "tiene", "hay", "ni", "sin", "yo", "eso", "nadie", "llevo", "desde", "me", "ningun", "ninguna", "pedido", "todavia", "aun", "estoy"],
-        ["pt"] = ["nao", "muito", "uma", "os", "voce", "com", "meu", "minha", "isso", "obrigado", "obrigada", "ainda", "ja", "sao", "tambem", "foi", "tem", "do", "da", "dos", "das", "em", "um", "ninguem", "nenhum", "estou", "pedido", "seu", "sua", "ate", "pra", "aqui", "esta"],
-        ["fr"] = ["le", "les", "des", "est", "et", "je", "pas", "une", "pour", "avec", "tres", "mais", "du", "au", "aux", "ce", "cette", "qui", "sur", "dans", "ne", "nous", "vous", "mon", "ma", "mes", "votre", "merci", "toujours", "encore", "rien", "jamais", "c'est", "j'ai", "n'est", "ete", "ai", "personne", "depuis", "ca", "n'a", "m'a"],
-        ["de"] = ["der", "die", "das", "und", "ist", "nicht", "ich", "mit", "sehr", "ein", "eine", "auf", "fur", "auch", "nur", "noch", "wie", "aber", "mein", "meine", "sich", "wir", "ihr", "kein", "keine", "wurde", "schon", "immer", "danke", "bitte", "den", "dem", "zu", "von", "bei", "nach", "seit", "warte", "niemand", "habe", "hat", "ihre", "ihren", "wird", "war"],
+        ["es"] = ["el", "los", "las", "del", "que", "por", "para", "con", "una", "muy", "pero", "es", "esta", "esto", "mi", "su", "sus", "lo", "le", "se", "y", "mas", "ya", "como", "cuando", "porque", "nada", "hoy", "gracias", "tengo", "tiene", "hay", "ni", "sin", "yo", "eso", "nadie", "llevo", "desde", "me", "ningun", "ninguna", "pedido", "todavia", "aun", "estoy", "la", "de", "en", "al", "un", "hubo"],
+        ["pt"] = ["nao", "muito", "uma", "os", "voce", "com", "meu", "minha", "isso", "obrigado", "obrigada", "ainda", "ja", "sao", "tambem", "foi", "tem", "do", "da", "dos", "das", "em", "um", "ninguem", "nenhum", "estou", "pedido", "seu", "sua", "ate", "pra", "aqui", "esta", "de", "na", "no", "ao", "voces", "vcs", "depois", "agora", "pelo", "pela"],
+        ["fr"] = ["le", "les", "des", "est", "et", "je", "pas", "une", "pour", "avec", "tres", "mais", "du", "au", "aux", "ce", "cette", "qui", "sur", "dans", "ne", "nous", "vous", "mon", "ma", "mes", "votre", "merci", "toujours", "encore", "rien", "jamais", "c'est", "j'ai", "n'est", "ete", "ai", "personne", "depuis", "ca", "n'a", "m'a", "la", "de", "en", "un", "est-ce", "apres"],
+        ["de"] = ["der", "die", "das", "und", "ist", "nicht", "ich", "mit", "sehr", "ein", "eine", "auf", "fur", "auch", "nur", "noch", "wie", "aber", "mein", "meine", "sich", "wir", "ihr", "kein", "keine", "wurde", "schon", "immer", "danke", "bitte", "den", "dem", "zu", "von", "bei", "nach", "seit", "warte", "niemand", "habe", "hat", "ihre", "ihren", "wird", "war", "am", "im", "es", "wann", "wo", "warum", "nach"],
         ["it"] = ["il", "che", "non", "della", "e", "sono", "per", "molto", "gli", "questo", "questa", "anche", "ancora", "hanno", "grazie", "mio", "perche", "sempre", "niente", "nessuna", "nessuno", "ordine", "di", "dal"],
         ["nl"] = ["het", "een", "niet", "ik", "ook", "maar", "wel", "zijn", "nog", "geen", "bij", "naar", "dat", "wat", "mijn", "nooit", "is"],
         ["en"] = ["the", "and", "is", "are", "was", "to", "of", "my", "i", "you", "your", "it", "this", "that", "for", "with", "not", "have", "has", "on", "at", "be", "been", "why", "what", "how", "just", "can", "will", "from", "me", "we", "they", "but", "so", "again", "still", "no", "please", "thanks", "i'm", "it's", "don't", "can't"],
@@ -151,7 +151,7 @@ public static class MentionLanguage
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (language, words) in lists)
         {
-            foreach (var word in words)
+            foreach (var word in words.Distinct(StringComparer.Ordinal))
             {
                 map[word] = map.TryGetValue(word, out var others) ? others + "," + language : language;
             }

@@ -58,18 +58,20 @@ internal sealed class SeverityClassifier
             praise = thanks;
         }
 
-        // The most specific term decides: "death threat" is a threat, not a health risk ("death").
-        (string Name, SeverityTier Tier, string Term)? found = null;
+        // The most specific term decides ("death threat" is a threat, not a health risk for "death"),
+        // then the one said first ("food poisoning ... in hospital" is health).
+        (string Name, SeverityTier Tier, string Term, int At)? found = null;
         foreach (var (name, tier, terms) in _tiers)
         {
-            if (Find(terms, language, words, negations, negatable: true) is { } term
-                && (found is null || term.Split(' ').Length > found.Value.Term.Split(' ').Length))
+            if (Find(terms, language, words, negations, negatable: true, out var at) is { } term
+                && (found is null || term.Split(' ').Length > found.Value.Term.Split(' ').Length
+                    || (term.Split(' ').Length == found.Value.Term.Split(' ').Length && at < found.Value.At)))
             {
-                found = (name, tier, term);
+                found = (name, tier, term, at);
             }
         }
 
-        if (found is var (tierName, matched, matchedTerm))
+        if (found is var (tierName, matched, matchedTerm, _))
         {
             var reason = $"{matched.Label}: '{matchedTerm}'";
             return praise is null
@@ -129,8 +131,12 @@ internal sealed class SeverityClassifier
     private static string Lower(string a, string b) => string.CompareOrdinal(a, b) >= 0 ? a : b;
 
     // The first term of the language found in the words (as written in the list), or null.
-    private string? Find(Dictionary<string, Dictionary<string, string[][]>> lists, string language, string[] words, HashSet<string>? negations, bool negatable)
+    private string? Find(Dictionary<string, Dictionary<string, string[][]>> lists, string language, string[] words, HashSet<string>? negations, bool negatable) =>
+        Find(lists, language, words, negations, negatable, out _);
+
+    private string? Find(Dictionary<string, Dictionary<string, string[][]>> lists, string language, string[] words, HashSet<string>? negations, bool negatable, out int at)
     {
+        at = -1;
         if (!lists.TryGetValue(language, out var terms))
         {
             return null;
@@ -155,6 +161,7 @@ internal sealed class SeverityClassifier
                     continue;
                 }
 
+                at = w;
                 return string.Join(' ', term);
             }
         }
