@@ -36,7 +36,18 @@ internal static class ScoreCommand
             return 0;
         }
 
-        var scorer = CreateScorer(args);
+        MentionScorer scorer;
+        try
+        {
+            scorer = CreateScorer(args);
+        }
+        catch (ArgumentException ex)
+        {
+            // Invalid Scoring settings: say which, score nothing.
+            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
         using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         long lineNumber = 0;
