@@ -58,17 +58,6 @@ param webhookTargets {
 @description('NCRONTAB (six fields, with seconds) of the IngestMentions timer (Ingest:Schedule).')
 param ingestSchedule string = '0 */5 * * * *'
 
-@description('Urgency thresholds of P1, P2, P3 (Handoffs:P1MinUrgency ...); below P3 is P4.')
-param priorityMinUrgency {
-  p1: int
-  p2: int
-  p3: int
-} = {
-  p1: 80
-  p2: 60
-  p3: 35
-}
-
 @description('Entra ID app registration (client id) for App Service Authentication in front of the API and dashboard.')
 param authClientId string
 
@@ -210,9 +199,6 @@ var appSettings = union({
   Ingest__Schedule: ingestSchedule
   Sources__X__BaseUrl: 'https://api.x.com/'
   Routing__DefaultTeam: defaultTeam
-  Handoffs__P1MinUrgency: string(priorityMinUrgency.p1)
-  Handoffs__P2MinUrgency: string(priorityMinUrgency.p2)
-  Handoffs__P3MinUrgency: string(priorityMinUrgency.p3)
   // SlaSweep timer (SlaOptions.SweepSchedule) and how often instances re-read the current rules and policies.
   Sla__SweepSchedule: '0 * * * * *'
   Policies__RefreshInterval: '00:00:30'

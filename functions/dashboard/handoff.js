@@ -50,11 +50,22 @@ export function mentionText(item) {
   return h('p', { class: 'mention-text', testid: 'item-text' }, item.text ?? '');
 }
 
-export function reasons(item) {
+export function reasons(item, { max = Infinity } = {}) {
   const list = Array.isArray(item.reasons) ? item.reasons : [];
   if (list.length === 0) return h('p', { class: 'reasons muted' }, 'No urgency reasons.');
-  return h('ul', { class: 'reasons', testid: 'item-reasons', 'aria-label': 'Why it is urgent' },
-    list.map((r) => h('li', { class: `reason reason-${r.signal ?? 'other'}`, title: r.points !== undefined ? `${r.points > 0 ? '+' : ''}${r.points} points` : undefined }, r.text ?? r.signal)));
+  // Reasons come strongest first and their points add up to the urgency; a card shows the first
+  // max - 1 and one chip summing the rest, so the points shown still add up.
+  let shown = list;
+  if (list.length > max) {
+    const rest = list.slice(max - 1);
+    const named = rest.filter((r) => r.signal !== 'other').length;
+    shown = [...list.slice(0, max - 1), { signal: 'other', text: `base and ${named} more signals`, points: rest.reduce((sum, r) => sum + (r.points ?? 0), 0) }];
+  }
+  const label = max === Infinity ? 'Why it is urgent (all reasons)' : 'Why it is urgent';
+  return h('ul', { class: 'reasons', testid: 'item-reasons', 'aria-label': label },
+    shown.map((r) => h('li', { class: `reason reason-${r.signal ?? 'other'}` },
+      r.text ?? r.signal,
+      r.points === undefined ? null : h('span', { class: 'reason-points', 'aria-label': `${r.points} points` }, ` ${r.points > 0 ? '+' : ''}${r.points}`))));
 }
 
 /** A live countdown element: app.js rewrites its text every second from these data attributes. */

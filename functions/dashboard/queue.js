@@ -198,7 +198,7 @@ export class QueueView {
       badges(item, me),
       author(item),
       mentionText(item),
-      reasons(item),
+      reasons(item, { max: 4 }),
       clocks(item),
       actions,
       form,

@@ -43,6 +43,8 @@ public static partial class CodeSettings
         ["Api"] = "Its one Azure-relevant value, AtRiskWithin, keeps its default (30 minutes, when a policy gives no warning time); DevIdentities must stay unset there.",
         ["Sources:Files"] = "File exports are for backfills and the local runner; a Flex Consumption app has no export files to read.",
         ["Sla:Webhooks"] = "Delivery retries and timeouts (WebhookOptions) keep their defaults; the targets themselves are per team under Sla:Teams.",
+        ["Scoring:Severity"] = "The tiers and their terms ship embedded (severity-defaults.json) and are evaluated with the urgency model; managers change what a tier gets at run time with a routing rule (tiers condition, priority).",
+        ["Handoffs"] = "Only the seed SLA targets per priority remain (used when Sla:Seed has no policies); priority comes from severity, and SLA policies are versioned data managers edit.",
     };
 
     public static Assembly CoreAssembly => typeof(ServiceCollectionExtensions).Assembly;

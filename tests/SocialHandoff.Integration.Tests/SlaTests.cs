@@ -370,6 +370,38 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         Assert.Equal(2, (await harness.Table(StorageNames.DailyStatsTable).GetEntityAsync<TableEntity>("care", "2026-11-02")).Value.GetInt32("FirstResponseMet"));
     }
 
+    [Fact]
+    public async Task CreateHandoff_PolicyStartsAtPosting_ClocksRunFromThePostingTime()
+    {
+        await using var harness = await CreateAsync();
+        var posting = TestPolicies() with
+        {
+            Policies = [.. TestPolicies().Policies.Select(p => p.Name == "default" ? p with { ClockStart = SlaPolicy.ClockStartPosted } : p)],
+        };
+        Assert.True((await harness.Services.GetRequiredService<PolicyStore>().SaveSlaAsync(posting, "manager", 2, CancellationToken.None)).Saved);
+        harness.Services.GetRequiredService<LivePolicies>().Invalidate();
+
+        // Ingested 20 minutes after the customer posted: 10 of the 30 minutes are left.
+        harness.Clock.Advance(TimeSpan.FromMinutes(20));
+        var waited = await ProcessAsync(harness, "p1", CareText, postedAt: Harness.Start);
+        Assert.Equal(Harness.Start.AddMinutes(30), waited.GetDateTimeOffset("FirstResponseDueAt"));
+        Assert.Equal(Harness.Start.AddHours(2), waited.GetDateTimeOffset("ResolutionDueAt"));
+        Assert.Equal(Harness.Start.AddMinutes(20), waited.GetDateTimeOffset("CreatedAt"));
+
+        // A posting time ahead of our clock (the source's clock runs fast) starts the clocks at the handoff.
+        var ahead = await ProcessAsync(harness, "p2", CareText, postedAt: Harness.Start.AddHours(1));
+        Assert.Equal(Harness.Start.AddMinutes(50), ahead.GetDateTimeOffset("FirstResponseDueAt"));
+    }
+
+    [Fact]
+    public async Task CreateHandoff_PolicyStartsAtHandoff_PostingTimeIgnored()
+    {
+        await using var harness = await CreateAsync();
+        harness.Clock.Advance(TimeSpan.FromMinutes(20));
+        var handoff = await ProcessAsync(harness, "h1", CareText, postedAt: Harness.Start);
+        Assert.Equal(Harness.Start.AddMinutes(50), handoff.GetDateTimeOffset("FirstResponseDueAt"));
+    }
+
     private static Dictionary<string, List<string>> AllWeek(string shift) =>
         new[] { "mon", "tue", "wed", "thu", "fri", "sat", "sun" }.ToDictionary(d => d, _ => new List<string> { shift });
 
@@ -415,11 +447,11 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         return harness;
     }
 
-    private static async Task<TableEntity> ProcessAsync(Harness harness, string id, string text)
+    private static async Task<TableEntity> ProcessAsync(Harness harness, string id, string text, DateTimeOffset? postedAt = null)
     {
         var mention = new MentionMessage(
             MentionMessage.CurrentSchemaVersion, "corr-" + id, "test", id, new MentionAuthor("a-" + id, "user_" + id, "User", 120, false),
-            text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/user/status/{id}", Harness.Start, "contoso");
+            text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/user/status/{id}", postedAt ?? Harness.Start, "contoso");
         Assert.Equal(ProcessOutcome.HandedOff, await harness.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None));
         return await HandoffAsync(harness, HandoffIds.For(mention.Key));
     }

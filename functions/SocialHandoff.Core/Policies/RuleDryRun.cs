@@ -15,7 +15,7 @@ namespace SocialHandoff.Core.Policies;
 /// routes one text a manager pastes. Nothing is written. A manager's action, so a filtered scan of
 /// recent rows is acceptable.
 /// </summary>
-public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, MentionScorer scorer, IOptions<HandoffOptions> handoffs, TimeProvider timeProvider)
+public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, MentionScorer scorer, TimeProvider timeProvider)
 {
     /// <summary>How far back the dry run looks. Default 7 days.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromDays(7);
@@ -73,7 +73,7 @@ public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, Me
     // The same priority and policy the processing stage gives a new handoff.
     private RouteOutcome Outcome(RuleMatch match, MentionScore score, SlaPolicyBook book)
     {
-        var priority = match.Action.Priority is "P1" or "P2" or "P3" or "P4" ? match.Action.Priority : handoffs.Value.PriorityFor(score.Urgency);
+        var priority = match.Action.Priority is "P1" or "P2" or "P3" or "P4" ? match.Action.Priority : score.Severity.Priority;
         var policy = book.Resolve(match.Action.Team, priority, match.Action.SlaPolicy);
         return new RouteOutcome(match.Rule, match.Action.Team, priority, policy.Name, match.Action.Tags);
     }

@@ -49,15 +49,12 @@ public sealed partial class ProcessMentionStage(
     IRouter router,
     LivePolicies policies,
     SlaDueIndex dueIndex,
-    IOptions<HandoffOptions> handoffOptions,
     MentionLedger ledger,
     HandoffStore handoffs,
     DeadLetterStore deadLetters,
     TimeProvider timeProvider,
     ILogger<ProcessMentionStage> logger)
 {
-    private readonly HandoffOptions _policy = handoffOptions.Value;
-
     public async Task<ProcessOutcome> ProcessAsync(string body, long? dequeueCount, CancellationToken cancellationToken) =>
         (await ProcessMessageAsync(body, dequeueCount, cancellationToken).ConfigureAwait(false)).Outcome;
 
@@ -104,14 +101,16 @@ public sealed partial class ProcessMentionStage(
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
         var route = await router.RouteAsync(mention, score, cancellationToken).ConfigureAwait(false);
-        var priority = route.Priority is "P1" or "P2" or "P3" or "P4" ? route.Priority : _policy.PriorityFor(score.Urgency);
+        var ruled = route.Priority is "P1" or "P2" or "P3" or "P4";
+        var priority = ruled ? route.Priority : score.Severity.Priority;
+        var why = ruled ? route.Why : [.. route.Why, $"{score.Severity.Priority} from severity: {score.Severity.Reason}"];
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
         var policy = book.Resolve(route.Team, priority, route.SlaPolicy);
         var handoffId = HandoffIds.For(mention.Key);
 
         var entry = await ledger.ClaimAsync(
             mention,
-            new ClaimedRoute(route.Team, route.Rule, priority, route.RuleSetVersion, string.Join("; ", route.Why), string.Join(",", route.Tags), policy.Name, policy.Version),
+            new ClaimedRoute(route.Team, route.Rule, priority, route.RuleSetVersion, string.Join("; ", why), string.Join(",", route.Tags), policy.Name, policy.Version),
             handoffId,
             cancellationToken).ConfigureAwait(false);
         if (entry.Status is MentionLedger.HandedOff or MentionLedger.DeadLettered)
@@ -133,7 +132,7 @@ public sealed partial class ProcessMentionStage(
         }
 
         var now = timeProvider.GetUtcNow();
-        var sla = HandoffSla.Start(fixedRoute.Team, fixedRoute.Priority, policy, now);
+        var sla = HandoffSla.Start(fixedRoute.Team, fixedRoute.Priority, policy, policy.ClockStartFor(mention.PostedAt, now));
         var handoff = await handoffs.CreateAsync(
             new NewHandoff(
                 entry.HandoffId, mention.Key, mention.CorrelationId, fixedRoute.Team, fixedRoute.Rule, fixedRoute.Priority, score.Urgency,

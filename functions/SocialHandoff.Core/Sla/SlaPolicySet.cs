@@ -56,10 +56,28 @@ public sealed record SlaPolicyDefinition
     public TimeSpan Resolution { get; set; }
 
     public TimeSpan WarnBefore { get; set; }
+
+    /// <summary>
+    /// When the clocks start: "handoff" (default: when the mention is handed to the team) or "posted"
+    /// (when the customer posted it: they have been waiting since then, including any ingest delay).
+    /// </summary>
+    public string ClockStart { get; set; } = SlaPolicy.ClockStartHandoff;
 }
 
-/// <summary>A resolved policy: the calendar and targets a handoff is timed by.</summary>
-public sealed record SlaPolicy(string Name, int Version, BusinessCalendar Calendar, TimeSpan FirstResponse, TimeSpan Resolution, TimeSpan WarnBefore);
+/// <summary>A resolved policy: the calendar and targets a handoff is timed by, and whether its clocks start at posting time.</summary>
+public sealed record SlaPolicy(string Name, int Version, BusinessCalendar Calendar, TimeSpan FirstResponse, TimeSpan Resolution, TimeSpan WarnBefore, bool StartsAtPosting = false)
+{
+    public const string ClockStartHandoff = "handoff";
+
+    public const string ClockStartPosted = "posted";
+
+    /// <summary>
+    /// When a handoff's clocks start: the posting time when the policy says so, otherwise the handoff
+    /// time. A posting time after the handoff (a source clock running ahead) counts as the handoff time.
+    /// </summary>
+    public DateTimeOffset ClockStartFor(DateTimeOffset postedAt, DateTimeOffset handedOffAt) =>
+        StartsAtPosting && postedAt < handedOffAt ? postedAt : handedOffAt;
+}
 
 /// <summary>
 /// What a policy set may name, as it stands when a manager validates or saves: the teams that exist,
@@ -144,7 +162,8 @@ public sealed class SlaPolicyBook
             ?? policies.FirstOrDefault(p => p.Team == "*" && p.Priority == priority)
             ?? policies.FirstOrDefault(p => p.Team == "*" && p.Priority == "*")
             ?? throw new InvalidOperationException($"No SLA policy covers team '{team}' priority {priority}; add a '*' policy.");
-        return new SlaPolicy(chosen.Name, Set.Version, _calendars[chosen.Calendar], chosen.FirstResponse, chosen.Resolution, chosen.WarnBefore);
+        return new SlaPolicy(chosen.Name, Set.Version, _calendars[chosen.Calendar], chosen.FirstResponse, chosen.Resolution, chosen.WarnBefore,
+            string.Equals(chosen.ClockStart, SlaPolicy.ClockStartPosted, StringComparison.OrdinalIgnoreCase));
     }
 
     private static (Dictionary<string, BusinessCalendar> Calendars, List<string> Errors) Build(SlaPolicySet set)
@@ -283,6 +302,12 @@ public sealed class SlaPolicyBook
             if (!keys.Add((policy.Team, policy.Priority)))
             {
                 errors.Add($"{where}: another policy already covers team '{policy.Team}' priority '{policy.Priority}'.");
+            }
+
+            if (!string.Equals(policy.ClockStart, SlaPolicy.ClockStartHandoff, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(policy.ClockStart, SlaPolicy.ClockStartPosted, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{where}, clockStart: '{policy.ClockStart}' must be '{SlaPolicy.ClockStartHandoff}' or '{SlaPolicy.ClockStartPosted}'.");
             }
 
             if (policy.Priority is not ("*" or "P1" or "P2" or "P3" or "P4"))

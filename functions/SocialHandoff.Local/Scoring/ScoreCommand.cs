@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Scoring.Severity;
 using SocialHandoff.Core.Scoring.Sentiment;
 using SocialHandoff.Core.Scoring.Urgency;
 
@@ -34,7 +36,18 @@ internal static class ScoreCommand
             return 0;
         }
 
-        var scorer = new MentionScorer(UrgencyOptions.CreateDefault());
+        MentionScorer scorer;
+        try
+        {
+            scorer = CreateScorer(args);
+        }
+        catch (ArgumentException ex)
+        {
+            // Invalid Scoring settings: say which, score nothing.
+            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
         using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         long lineNumber = 0;
@@ -70,6 +83,26 @@ internal static class ScoreCommand
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>
+    /// The scorer the pipeline would build: the shipped defaults with Scoring:Urgency and
+    /// Scoring:Severity from appsettings.json, the environment (Scoring__Severity__ReachMinFollowers)
+    /// and --Section:Key=value arguments. Invalid settings stop the command with the setting named.
+    /// </summary>
+    internal static MentionScorer CreateScorer(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray())
+            .Build();
+        var urgency = UrgencyOptions.CreateDefault();
+        configuration.GetSection(UrgencyOptions.SectionName).Bind(urgency);
+        var severity = SeverityOptions.CreateDefault();
+        configuration.GetSection(SeverityOptions.SectionName).Bind(severity);
+        return new MentionScorer(urgency, severity);
     }
 
     private static void WriteError(Utf8JsonWriter writer, long lineNumber, string error)
@@ -195,12 +228,16 @@ internal static class ScoreCommand
     }
 
     public const string Usage = """
-        usage: score [--help]
+        usage: score [--help] [--Scoring:Severity:Key=value ...]
+          Scores with the configuration the pipeline reads (appsettings.json, environment, arguments).
           Reads standard input: one text per line, or one JSON object per line:
             {"text": "...", "lang": "en", "followers": 120000, "verified": true, "likes": 3, "reposts": 1}
           Writes one JSON line per input line:
             {"line":1,"compound":-0.68,"pos":0,"neu":0.6,"neg":0.4,"label":"negative","urgency":87,
-             "needsAttention":true,"reasons":["complaint: 'charged twice'", ...]}
+             "needsAttention":true,"language":"en","priority":"P2","tier":"complaint","severity":"complaint (urgency 87)",
+             "reasons":["complaint: 'charged twice'", ...],"reasonPoints":[31, ...]}
+          The priority is the severity tier's; a routing rule in force can still override it.
+          Reasons are in urgency points and add up to the urgency; a card shows the first four.
           A line that cannot be read gets {"line":n,"error":"..."} (not JSON, a bad field, invalid
           UTF-8, a lone surrogate, over 1 MiB); the rest are still scored.
         """;
@@ -241,10 +278,21 @@ internal static class ScoreCommand
 
         writer.WriteNumber("urgency", score.Urgency);
         writer.WriteBoolean("needsAttention", score.NeedsAttention);
+        writer.WriteString("language", score.Language);
+        writer.WriteString("priority", score.Severity.Priority);
+        writer.WriteString("tier", score.Severity.Tier);
+        writer.WriteString("severity", score.Severity.Reason);
         writer.WriteStartArray("reasons");
         foreach (var reason in score.Reasons)
         {
             writer.WriteStringValue(reason.Text);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("reasonPoints");
+        foreach (var reason in score.Reasons)
+        {
+            writer.WriteNumberValue(reason.Points);
         }
 
         writer.WriteEndArray();

@@ -157,6 +157,7 @@ with open("mentions.jsonl", "w", encoding="utf-8") as out:
             "verified": verified,
             "lang": lang,
             "text": text,
+            "kind": kind,   # what the template was written as (crisis, complaint, ...): the evaluation checks priorities by it
             "likes": likes,
             "reposts": likes // random.randint(3, 12),
             "replies": random.randint(0, 30 if viral else 4),

@@ -101,8 +101,13 @@ internal static class EvaluationCommand
         Console.WriteLine("Complaint figures are in-sample: the urgency weights were fitted on complaints-dev. The cross-validated figures, the ones to judge by, come from");
         Console.WriteLine("tests/SocialHandoff.Benchmarks/Fitting/cv_urgency.py (see functions/SocialHandoff.Core/Scoring/README.md).");
         Console.WriteLine("BenchmarkDotNet MemoryDiagnoser figures: dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- bdn");
+        PriorityDistribution.Print(scorer, tweets, complaints);
         return 0;
     }
+
+    /// <summary>Only the priority distribution of the shared sets and the sample (no speed rounds).</summary>
+    public static void Priorities() =>
+        PriorityDistribution.Print(new MentionScorer(UrgencyOptions.CreateDefault()), LabelledSets.ReadTweetsGroundTruth(), LabelledSets.ReadComplaints());
 
     /// <summary>Writes label, compound, domain, neg, pos, text per complaints-dev row: the input of Fitting/cv_urgency.py.</summary>
     public static void ExportComplaints(TextWriter output)

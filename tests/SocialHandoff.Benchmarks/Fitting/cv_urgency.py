@@ -31,6 +31,15 @@ FIXED = {'crisis', 'risk'}
 SEEDS = (7, 11, 23, 42, 99, 3, 5, 13, 17, 19)
 
 
+_FOLD = {**{c: 'a' for c in 'àáâãäå'}, 'ç': 'c', **{c: 'e' for c in 'èéêë'}, **{c: 'i' for c in 'ìíîï'}, 'ñ': 'n',
+         **{c: 'o' for c in 'òóôõö'}, **{c: 'u' for c in 'ùúûü'}, 'ý': 'y', 'ÿ': 'y', '\u2019': "'"}
+
+
+def fold(text):
+    """The engine's MentionLanguage.Fold: lower case, Latin accents dropped, curly apostrophe straight."""
+    return ''.join(_FOLD.get(c, c) for c in text.lower())
+
+
 def read(text):
     """The engine's UrgencyScorer.Read: words (lower case, links and @handles left out) and the shape."""
     words, shape, handles = [], dict(handle=False, starts=False, link=False, q=False, ex=False, num=False, tags=0), []
@@ -50,7 +59,7 @@ def read(text):
         w = ''
         for k, c in enumerate(tok + ' '):
             if c.isalpha() or c in "'\u2019":
-                w += "'" if c == '\u2019' else c.lower()
+                w += fold(c)
                 continue
             if w:
                 words.append(w)
@@ -70,7 +79,7 @@ def counts(words, groups):
     single, phrases, n = {}, {}, [0] * len(groups)
     for g, group in enumerate(groups):
         for term in group['Terms']:
-            parts = term.strip().lower().replace('\u2019', "'").split()
+            parts = fold(term.strip()).split()
             if len(parts) == 1:
                 single.setdefault(parts[0], set()).add(g)
             else:

@@ -43,6 +43,42 @@ public sealed class RuleEngineTests
         Assert.Contains("reason safety term: 'food poisoning'", match.Why);
     }
 
+    [Theory]
+    [InlineData("@acme llevo dos semanas esperando el reembolso y nadie me responde", "es", "reembolso")]
+    [InlineData("@acme ich wurde doppelt belastet und warte seit Tagen", "de", "belastet")]
+    [InlineData("@acme toujours pas de remboursement après trois semaines", "fr", "remboursement")]
+    [InlineData("@acme cadê meu estorno? já faz um mês", "pt", "estorno")]
+    [InlineData("@acme still no refund after three weeks", "en", "refund")]
+    public void Evaluate_RuleWordInAnotherLanguage_MatchesAndSaysWhich(string text, string lang, string said)
+    {
+        var engine = RuleEngine.Compile(Rules(Rule("billing", "billing", new RuleConditions { AnyWords = ["refund", "charged"] })));
+        var (mention, score) = Mention(text, lang: lang);
+        var match = engine.Evaluate(mention, score);
+        Assert.Equal("billing", match.Rule);
+        Assert.Contains(match.Why, w => w.StartsWith($"mentions '{said}'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_RuleWordInALanguageTheRuleDoesNotList_NoMatch()
+    {
+        var engine = RuleEngine.Compile(Rules(Rule("billing", "billing", new RuleConditions { AnyWords = ["refund"], Languages = ["en", "es"] })));
+        Assert.Equal("billing", engine.Evaluate(Mention("@acme sin reembolso todavía", lang: null).Mention, Mention("@acme sin reembolso todavía", lang: null).Score).Rule);
+        var german = Mention("@acme keine Erstattung bis heute", lang: "de");
+        Assert.Equal("default", engine.Evaluate(german.Mention, german.Score).Rule);
+    }
+
+    [Fact]
+    public void Evaluate_TierCondition_ManagerChangesATiersPriority()
+    {
+        var engine = RuleEngine.Compile(Rules(Rule("outages to ops", "ops", new RuleConditions { Tiers = ["outage"] }, "P2")));
+        var (mention, score) = Mention("@acme is anyone else getting errors on the app? servers are down");
+        var match = engine.Evaluate(mention, score);
+        Assert.Equal("ops", match.Action.Team);
+        Assert.Equal("P2", match.Action.Priority);
+        Assert.Contains(match.Why, w => w.StartsWith("tier outage", StringComparison.Ordinal));
+        Assert.Equal("default", engine.Evaluate(Mention("@acme my order is late").Mention, Mention("@acme my order is late").Score).Rule);
+    }
+
     [Fact]
     public void Evaluate_WholeWordsOnly_CaseInsensitive()
     {

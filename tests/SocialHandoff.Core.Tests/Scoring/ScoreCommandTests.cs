@@ -14,6 +14,31 @@ public sealed class ScoreCommandTests
     }
 
     [Fact]
+    public async Task RunAsync_Mentions_PriorityTierAndReasonPointsThatAddUp()
+    {
+        var results = await RunAsync("""
+            {"text": "@NorthwindCafe my whole family has food poisoning after the chicken wrap", "lang": "en"}
+            {"text": "@ContosoBank I was charged twice and nobody answers the chat", "followers": 250000}
+            @ContosoBank llevo dos semanas esperando el reembolso y nadie me responde
+            Credit where it's due, @NorthwindCafe sorted my problem in 14 minutes on chat. Impressed.
+            """);
+        Assert.Equal(["P1", "P1", "P2", "P4"], results.Select(r => r.GetProperty("priority").GetString()));
+        Assert.Equal(["health", "complaint-with-reach", "complaint", "praise"], results.Select(r => r.GetProperty("tier").GetString()));
+        Assert.Equal("es", results[2].GetProperty("language").GetString());
+        Assert.All(results, r => Assert.Equal(
+            r.GetProperty("urgency").GetInt32(), r.GetProperty("reasonPoints").EnumerateArray().Sum(p => p.GetInt32())));
+    }
+
+    [Fact]
+    public async Task RunAsync_InvalidSeveritySetting_NamesItAndScoresNothing()
+    {
+        using var output = new StringWriter();
+        var exit = await ScoreCommand.RunAsync(["--Scoring:Severity:ComplaintPriority=P9"], new StringReader("hello\n"), output, CancellationToken.None);
+        Assert.Equal(2, exit);
+        Assert.Contains("Scoring:Severity:ComplaintPriority", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_PlainAndJsonLines_OneResultEach()
     {
         var results = await RunAsync("""

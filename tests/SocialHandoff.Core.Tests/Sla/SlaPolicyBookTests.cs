@@ -36,6 +36,42 @@ public sealed class SlaPolicyBookTests
     }
 
     [Fact]
+    public void Resolve_ClockStartPosted_ClocksStartWhenTheCustomerPosted()
+    {
+        // Posted Monday 08:50 London, handed off 09:40 in business hours: 50 minutes waiting, of which 40 in business time.
+        var postedAt = new DateTimeOffset(2026, 11, 2, 8, 50, 0, TimeSpan.Zero);
+        var book = SlaPolicyBook.Compile(Set(Policy("fallback", "*", "*") with { ClockStart = "posted" }, Policy("handoff", "care", "*")));
+        var posted = book.Resolve("pr", "P2");
+        var handoff = book.Resolve("care", "P2");
+
+        Assert.True(posted.StartsAtPosting);
+        Assert.False(handoff.StartsAtPosting);
+        var now = new DateTimeOffset(2026, 11, 2, 9, 40, 0, TimeSpan.Zero);
+        var fromPosting = HandoffSla.Start("pr", "P2", posted, posted.ClockStartFor(postedAt, now));
+        var fromHandoff = HandoffSla.Start("care", "P2", handoff, handoff.ClockStartFor(postedAt, now));
+        Assert.Equal(now.AddMinutes(20), fromPosting.FirstResponse.DueAt(posted.Calendar));
+        Assert.Equal(now.AddMinutes(60), fromHandoff.FirstResponse.DueAt(handoff.Calendar));
+    }
+
+    [Theory]
+    [InlineData(-90, -90)]
+    [InlineData(0, 0)]
+    [InlineData(30, 0)]
+    public void ClockStartFor_PostingTimeAheadOfHandoff_HandoffTime(int postedMinutes, int expectedMinutes)
+    {
+        var handedOff = new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero);
+        var policy = SlaPolicyBook.Compile(Set(Policy("fallback", "*", "*", "always") with { ClockStart = "Posted" })).Resolve("care", "P1");
+        Assert.Equal(handedOff.AddMinutes(expectedMinutes), policy.ClockStartFor(handedOff.AddMinutes(postedMinutes), handedOff));
+    }
+
+    [Fact]
+    public void Validate_UnknownClockStart_NamesPolicyAndField()
+    {
+        var errors = SlaPolicyBook.Validate(Set(Policy("fallback", "*", "*") with { ClockStart = "received" }));
+        Assert.Contains("policy 'fallback', clockStart: 'received' must be 'handoff' or 'posted'.", errors);
+    }
+
+    [Fact]
     public void Validate_EveryMistake_NamesCalendarOrPolicyAndField()
     {
         var set = Set(Policy("", "care", "P9", "nowhere", 60, 30, 90)) with

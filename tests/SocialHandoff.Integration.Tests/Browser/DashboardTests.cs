@@ -62,6 +62,29 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Reasons_ManySignals_CardShowsFourThatAddUpAndDetailShowsAll()
+    {
+        var marker = Marker("reasons");
+        await fixture.SeedAsync($"{marker} the app is broken again and nobody answers the chat. Unacceptable, still waiting 3 weeks for a fix!!", followers: 40_000);
+        await using var ana = await fixture.OpenAsync("ana");
+        var item = ana.Item(marker);
+
+        var chips = item.GetByRole(AriaRole.List, new() { Name = "Why it is urgent", Exact = true }).GetByRole(AriaRole.Listitem);
+        await Expect(chips).ToHaveCountAsync(4);
+        await Expect(chips.Last).ToContainTextAsync("more signals");
+        var points = await chips.Locator(".reason-points").AllTextContentsAsync();
+        Assert.Equal(4, points.Count);
+
+        await item.GetByTestId("details").ClickAsync();
+        var all = ana.Page.GetByTestId("detail").GetByRole(AriaRole.List, new() { Name = "Why it is urgent (all reasons)" }).GetByRole(AriaRole.Listitem);
+        await Expect(all.First).ToBeVisibleAsync();
+        Assert.True(await all.CountAsync() > 4);
+        var allPoints = await all.Locator(".reason-points").AllTextContentsAsync();
+        Assert.Equal(points.Sum(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)), allPoints.Sum(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Empty(ana.Errors);
+    }
+
+    [Fact]
     public async Task MentionText_WithScriptAndImgOnerror_RendersAsTextAndRunsNothing()
     {
         var marker = Marker("xss");

@@ -46,18 +46,24 @@ public sealed class RuleEngine
     /// <summary>The urgency reason signals a rule can ask for (what <see cref="Scoring.Urgency"/> gives reasons for).</summary>
     public static readonly IReadOnlySet<string> Signals = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "crisis", "complaint", "request", "question", "sentiment", "reach", "engagement", "praise", "context" };
 
-    // Every word, phrase and hashtag of the rules in the padded form WordText gives, computed once
-    // here rather than for each mention evaluated.
-    private readonly Dictionary<string, string> _wordForms = new(StringComparer.Ordinal);
+    // Every word, phrase and hashtag of each rule in the padded forms WordText gives, with the same
+    // word in the other languages the rule lists (see RuleWords), computed once here rather than for
+    // each mention evaluated.
+    private readonly Dictionary<(RuleConditions When, string Phrase), (string Form, string Word)[]> _wordForms = [];
 
     private RuleEngine(RuleSet rules)
     {
         Rules = rules;
         foreach (var when in rules.Rules.Select(r => r.When))
         {
-            foreach (var phrase in when.AnyWords.Concat(when.NoneOfWords).Concat(when.Hashtags.Select(HashtagPhrase)))
+            foreach (var phrase in when.AnyWords.Concat(when.NoneOfWords))
             {
-                _wordForms.TryAdd(phrase, WordText(phrase));
+                _wordForms.TryAdd((when, phrase), [.. RuleWords.Expand(phrase, when.Languages).Select(w => (WordText(w), w))]);
+            }
+
+            foreach (var phrase in when.Hashtags.Select(HashtagPhrase))
+            {
+                _wordForms.TryAdd((when, phrase), [(WordText(phrase), phrase)]);
             }
         }
     }
@@ -124,7 +130,7 @@ public sealed class RuleEngine
                 errors.Add(new RuleError(i, rule.Name, "when.minFollowers", "cannot be negative."));
             }
 
-            foreach (var (field, list) in new[] { ("when.anyWords", when.AnyWords), ("when.noneOfWords", when.NoneOfWords), ("when.hashtags", when.Hashtags), ("when.brands", when.Brands), ("when.sources", when.Sources), ("when.languages", when.Languages) })
+            foreach (var (field, list) in new[] { ("when.anyWords", when.AnyWords), ("when.noneOfWords", when.NoneOfWords), ("when.hashtags", when.Hashtags), ("when.brands", when.Brands), ("when.sources", when.Sources), ("when.languages", when.Languages), ("when.tiers", when.Tiers) })
             {
                 if (list.Any(string.IsNullOrWhiteSpace))
                 {
@@ -233,27 +239,28 @@ public sealed class RuleEngine
 
         if (when.Languages.Count > 0)
         {
-            var primary = (mention.Language ?? "").Split('-', '_')[0];
+            // The source's tag, or the language the scorer detected when the source gave none.
+            var primary = (mention.Language ?? score.Language).Split('-', '_')[0];
             if (!when.Languages.Any(l => string.Equals(l.Split('-', '_')[0], primary, StringComparison.OrdinalIgnoreCase)))
             {
                 return false;
             }
 
-            why.Add($"language {mention.Language}");
+            why.Add($"language {mention.Language ?? score.Language + " (detected)"}");
         }
 
         if (when.AnyWords.Count > 0)
         {
-            var word = when.AnyWords.FirstOrDefault(w => ContainsWords(text, w));
-            if (word is null)
+            var (word, said) = when.AnyWords.Select(w => (w, ContainsWords(when, text, w))).FirstOrDefault(m => m.Item2 is not null);
+            if (said is null)
             {
                 return false;
             }
 
-            why.Add($"mentions '{word}'");
+            why.Add(said == MentionWordForm(word) ? $"mentions '{word}'" : $"mentions '{said}' ({word})");
         }
 
-        var excluded = when.NoneOfWords.FirstOrDefault(w => ContainsWords(text, w));
+        var excluded = when.NoneOfWords.FirstOrDefault(w => ContainsWords(when, text, w) is not null);
         if (excluded is not null)
         {
             return false;
@@ -261,7 +268,7 @@ public sealed class RuleEngine
 
         if (when.Hashtags.Count > 0)
         {
-            var tag = when.Hashtags.FirstOrDefault(h => ContainsWords(text, HashtagPhrase(h)));
+            var tag = when.Hashtags.FirstOrDefault(h => ContainsWords(when, text, HashtagPhrase(h)) is not null);
             if (tag is null)
             {
                 return false;
@@ -331,6 +338,16 @@ public sealed class RuleEngine
             why.Add(verified ? "verified author" : "unverified author");
         }
 
+        if (when.Tiers.Count > 0)
+        {
+            if (!when.Tiers.Contains(score.Severity.Tier, StringComparer.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            why.Add($"tier {score.Severity.Tier} ({score.Severity.Reason})");
+        }
+
         if (when.ReasonSignals.Count > 0)
         {
             var reason = score.Reasons.FirstOrDefault(r => when.ReasonSignals.Contains(r.Signal, StringComparer.OrdinalIgnoreCase));
@@ -354,7 +371,7 @@ public sealed class RuleEngine
         when.Sources.Count == 0 && when.Brands.Count == 0 && when.Languages.Count == 0 && when.AnyWords.Count == 0
         && when.NoneOfWords.Count == 0 && when.Hashtags.Count == 0 && when.MinSentiment is null && when.MaxSentiment is null
         && when.MinUrgency is null && when.MaxUrgency is null && when.MinFollowers is null && when.Verified is null
-        && when.ReasonSignals.Count == 0;
+        && when.ReasonSignals.Count == 0 && when.Tiers.Count == 0;
 
     private static void ValidateAction(RuleAction action, int? index, string? name, string prefix, RuleReferences? references, List<RuleError> errors)
     {
@@ -383,7 +400,9 @@ public sealed class RuleEngine
         }
     }
 
-    // Lower-case words separated by single spaces, padded, so " phrase " finds whole words only.
+    private static string MentionWordForm(string word) => Scoring.Languages.MentionLanguage.FoldWord(word.Trim());
+
+    // Lower-case words (accents folded) separated by single spaces, padded, so " phrase " finds whole words only.
     private static string WordText(string text)
     {
         var builder = new StringBuilder(text.Length + 2).Append(' ');
@@ -392,7 +411,7 @@ public sealed class RuleEngine
         {
             if (char.IsLetterOrDigit(c) || c is '#' or '\'' or '@' or '_')
             {
-                builder.Append(char.ToLowerInvariant(c));
+                builder.Append(Scoring.Languages.MentionLanguage.Fold(c));
                 lastWasSpace = false;
             }
             else if (!lastWasSpace)
@@ -412,8 +431,19 @@ public sealed class RuleEngine
 
     private static string HashtagPhrase(string tag) => "#" + tag.TrimStart('#');
 
-    private bool ContainsWords(string wordText, string phrase) =>
-        wordText.Contains(_wordForms[phrase], StringComparison.Ordinal);
+    // The form of the rule's phrase the text holds (the phrase itself or the same word in another of the rule's languages), or null.
+    private string? ContainsWords(RuleConditions when, string wordText, string phrase)
+    {
+        foreach (var (form, word) in _wordForms[(when, phrase)])
+        {
+            if (wordText.Contains(form, StringComparison.Ordinal))
+            {
+                return word;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>Thrown when a rule set fails validation; it carries every error.</summary>

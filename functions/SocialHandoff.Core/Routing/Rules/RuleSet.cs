@@ -44,7 +44,7 @@ public sealed record RuleConditions
     /// <summary>Language tags ("en", "es"); any one, by primary subtag.</summary>
     public List<string> Languages { get; set; } = [];
 
-    /// <summary>Words or phrases, whole-word and case-insensitive; any one must appear.</summary>
+    /// <summary>Words or phrases, whole-word, case- and accent-insensitive; any one must appear. A word of the shared rule-word table also matches its equivalents in the rule's languages (all languages when none are listed).</summary>
     public List<string> AnyWords { get; set; } = [];
 
     /// <summary>Words or phrases that exclude the mention when present.</summary>
@@ -64,6 +64,9 @@ public sealed record RuleConditions
     public long? MinFollowers { get; set; }
 
     public bool? Verified { get; set; }
+
+    /// <summary>Severity tiers ("safety", "outage", "complaint", "praise"; see Scoring:Severity); any one. With a priority in the action, this is how a manager changes what a tier gets.</summary>
+    public List<string> Tiers { get; set; } = [];
 
     /// <summary>Urgency reason signals ("crisis", "complaint", "request"); any one must be among the mention's reasons.</summary>
     public List<string> ReasonSignals { get; set; } = [];

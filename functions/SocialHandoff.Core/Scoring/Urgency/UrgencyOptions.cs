@@ -187,6 +187,14 @@ public sealed class UrgencyOptions
             {
                 errors.Add($"{where}:Terms must list at least one non-empty word or phrase.");
             }
+
+            foreach (var (language, terms) in group.TermsByLanguage)
+            {
+                if (Languages.MentionLanguage.Primary(language) != language.ToLowerInvariant() || terms.Any(string.IsNullOrWhiteSpace))
+                {
+                    errors.Add($"{where}:TermsByLanguage:{language} must be keyed by a primary language tag (\"es\") and list non-empty words or phrases.");
+                }
+            }
         }
 
         return errors;
@@ -209,5 +217,18 @@ public sealed class CueGroup
     /// <summary>Matches beyond this many add nothing more. Default 3.</summary>
     public int MaxMatches { get; set; } = 3;
 
+    /// <summary>English words and phrases.</summary>
     public List<string> Terms { get; set; } = [];
+
+    /// <summary>
+    /// The group's words in other languages, by primary language tag ("es", "pt", "fr", "de"), written
+    /// for the project (not translations of <see cref="Terms"/> word for word). Matched with accents folded.
+    /// </summary>
+    public Dictionary<string, List<string>> TermsByLanguage { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// False for groups of function words (pronouns, auxiliaries, negation): they count in the score
+    /// but say nothing an agent can act on, so their points join "base and minor signals". Default true.
+    /// </summary>
+    public bool Shown { get; set; } = true;
 }

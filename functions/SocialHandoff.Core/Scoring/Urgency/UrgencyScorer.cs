@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using SocialHandoff.Core.Scoring.Languages;
 using SocialHandoff.Core.Scoring.Sentiment;
 
 namespace SocialHandoff.Core.Scoring.Urgency;
@@ -8,7 +9,8 @@ namespace SocialHandoff.Core.Scoring.Urgency;
 /// <summary>
 /// Urgency 0-100 from cue words and phrases, the shape of the message (said to an account or to a
 /// customer-care account, a question, a link), sentiment, and the author's reach and engagement.
-/// Every contribution of two points or more becomes a reason an agent can read.
+/// Reasons are in urgency points: the ones an agent can act on, strongest first, and one "base and
+/// minor signals" line with the rest, so the points of the reasons add up to the urgency shown.
 /// </summary>
 internal sealed class UrgencyScorer
 {
@@ -18,14 +20,23 @@ internal sealed class UrgencyScorer
     private const int MaxEvidenceWordsShown = 3;
     private const int MinQuotedWordLength = 3;
 
+    // Function words beyond the sentiment reader's list, which the evidence reason does not quote.
+    private static readonly string[] UnquotedWords =
+    [
+        "hasn't", "haven't", "hadn't", "isn't", "aren't", "wasn't", "weren't", "didn't", "doesn't", "won't", "wouldn't", "couldn't",
+        "shouldn't", "i've", "i'd", "i'll", "you're", "you've", "they're", "we're", "that's", "there's", "what's", "yet", "anyone",
+        "anything", "everyone", "everything", "someone", "something", "nobody", "nothing", "way", "take", "got", "get", "gets",
+        "getting", "did", "said", "says", "also", "another", "any", "every", "many", "most", "must", "since", "without", "within",
+    ];
+
     [ThreadStatic]
     private static Scratch? t_scratch;
 
     private readonly UrgencyOptions _options;
     private readonly CueGroup[] _groups;
     private readonly string[] _careTerms;
-    private readonly FrozenDictionary<string, uint>.AlternateLookup<ReadOnlySpan<char>> _words;
-    private readonly FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> _phrases;
+    private readonly FrozenDictionary<string, CueLookup> _cues;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _functionWords;
     private readonly FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> _wordEvidence;
 
     public UrgencyScorer(UrgencyOptions options)
@@ -44,45 +55,26 @@ internal sealed class UrgencyScorer
         _options = options;
         _groups = [.. options.CueGroups];
         _careTerms = [.. options.CareHandleTerms.Select(static t => t.Trim().ToLowerInvariant())];
-        var words = new Dictionary<string, uint>(StringComparer.Ordinal);
-        var phrases = new Dictionary<string, List<Phrase>>(StringComparer.Ordinal);
-        for (var g = 0; g < _groups.Length; g++)
-        {
-            foreach (var term in _groups[g].Terms)
-            {
-                var parts = term.Trim().ToLowerInvariant().Replace('\u2019', '\'').Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length == 1)
-                {
-                    words[parts[0]] = words.GetValueOrDefault(parts[0]) | (1u << g);
-                }
-                else
-                {
-                    words[parts[0]] = words.GetValueOrDefault(parts[0]) | PhraseStartBit;
-                    if (!phrases.TryGetValue(parts[0], out var list))
-                    {
-                        phrases[parts[0]] = list = [];
-                    }
-
-                    list.Add(new Phrase(parts[1..], g));
-                }
-            }
-        }
-
-        _words = words.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        _phrases = phrases.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        var languages = _groups.SelectMany(g => g.TermsByLanguage.Keys).Select(l => l.ToLowerInvariant()).Append("en").Distinct(StringComparer.Ordinal);
+        _cues = languages.ToFrozenDictionary(l => l, l => CueLookup.Build(_groups, l), StringComparer.Ordinal);
+        _functionWords = EnglishFunctionWords.All.Concat(UnquotedWords).ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
         if (options.WordEvidencePoints != 0)
         {
             foreach (var (word, value) in options.WordEvidence)
             {
-                evidence[word.Trim().ToLowerInvariant().Replace('\u2019', '\'')] = value;
+                evidence[MentionLanguage.FoldWord(word.Trim())] = value;
             }
         }
 
         _wordEvidence = evidence.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public MentionScore Score(ScoringInput input, SentimentScore sentiment)
+    public int AttentionThreshold => _options.AttentionThreshold;
+
+    /// <summary>Scores a mention read in <paramref name="language"/> (a primary tag, see <see cref="MentionLanguage"/>).</summary>
+    /// <returns>The urgency, its reasons, and the names of the cue groups that matched.</returns>
+    public (int Urgency, IReadOnlyList<UrgencyReason> Reasons, IReadOnlyList<string> Cues) Score(ScoringInput input, SentimentScore sentiment, string language)
     {
         var scratch = t_scratch ??= new Scratch();
         var text = (input.Text ?? string.Empty).AsSpan();
@@ -90,13 +82,17 @@ internal sealed class UrgencyScorer
         var counts = scratch.Counts(_groups.Length);
         var firstMatch = scratch.FirstMatches(_groups.Length);
 
-        var reasons = new List<UrgencyReason>();
+        var reasons = scratch.Reasons();
         var points = _options.BasePoints;
 
-        // English cue words say nothing about a text in another language.
-        if (sentiment.NotJudged != NotJudgedReason.NotEnglish)
+        // Each language is read with its own cue words; the learned word evidence is English only.
+        if (_cues.TryGetValue(language, out var cues))
         {
-            MatchCues(scratch, shape.WordCount, counts, firstMatch);
+            MatchCues(cues, scratch, shape.WordCount, counts, firstMatch);
+        }
+
+        if (language == "en")
+        {
             points += WordEvidence(scratch, shape.WordCount, reasons);
         }
 
@@ -110,7 +106,7 @@ internal sealed class UrgencyScorer
             var group = _groups[g];
             var groupPoints = group.PointsPerMatch * Math.Min(counts[g], group.MaxMatches);
             points += groupPoints;
-            if (Shows(groupPoints))
+            if (group.Shown && Shows(groupPoints))
             {
                 Add(reasons, group.Signal, CueReason(group.Label, scratch, firstMatch[g]), groupPoints);
             }
@@ -120,29 +116,78 @@ internal sealed class UrgencyScorer
         points += Sentiment(sentiment, reasons);
         points += Reach(input, reasons);
 
-        var urgency = (int)Math.Round(100 / (1 + Math.Exp(-points / _options.PointsPerLogit)), MidpointRounding.AwayFromZero);
-        reasons.Sort(static (a, b) => Rank(a).CompareTo(Rank(b)) is var byRank and not 0 ? byRank : b.Points.CompareTo(a.Points));
-        return new MentionScore(sentiment, urgency, reasons) { NeedsAttention = urgency >= _options.AttentionThreshold };
+        var exact = Logistic(points);
+        var urgency = (int)Math.Round(exact, MidpointRounding.AwayFromZero);
+        return (urgency, InUrgencyPoints(reasons, points, exact, urgency), MatchedGroups(counts));
     }
 
-    // What an agent reads first: risks, then what the customer wants, then the message's shape.
-    private static int Rank(UrgencyReason reason) => reason.Signal switch
+    private string[] MatchedGroups(ReadOnlySpan<int> counts)
     {
-        "crisis" => 0,
-        "complaint" => 1,
-        "request" or "question" => 2,
-        "sentiment" => 3,
-        "reach" or "engagement" => 4,
-        "praise" => 5,
-        _ => 6,
-    };
+        var matched = 0;
+        foreach (var count in counts)
+        {
+            matched += count > 0 ? 1 : 0;
+        }
 
-    private double Structure(in Shape shape, ReadOnlySpan<char> text, List<UrgencyReason> reasons)
+        if (matched == 0)
+        {
+            return [];
+        }
+
+        var names = new string[matched];
+        for (int g = 0, n = 0; g < counts.Length; g++)
+        {
+            if (counts[g] > 0)
+            {
+                names[n++] = _groups[g].Name;
+            }
+        }
+
+        return names;
+    }
+
+    private double Logistic(double points) => 100 / (1 + Math.Exp(-points / _options.PointsPerLogit));
+
+    // Raw points become urgency points on the line from the base to the score (the sigmoid's secant),
+    // so each reason keeps its share and the shares add up. Whatever the shown reasons leave (the base,
+    // function words, the @handle, small signals, rounding) is one last line; the total is the urgency.
+    private List<UrgencyReason> InUrgencyPoints(List<RawReason> raw, double points, double exact, int urgency)
+    {
+        var span = points - _options.BasePoints;
+        var slope = Math.Abs(span) > 1e-9
+            ? (exact - Logistic(_options.BasePoints)) / span
+            : exact * (100 - exact) / (100 * _options.PointsPerLogit);
+        var reasons = new List<UrgencyReason>(raw.Count + 1);
+        var shown = 0;
+        foreach (var reason in raw)
+        {
+            var value = (int)Math.Round(reason.Points * slope, MidpointRounding.AwayFromZero);
+            if (value != 0 || reason.AlwaysShown)
+            {
+                reasons.Add(new UrgencyReason(reason.Signal, reason.Text, value));
+                shown += value;
+            }
+        }
+
+        reasons.Sort(static (a, b) => Rank(a).CompareTo(Rank(b)) is var byRank and not 0 ? byRank : Math.Abs(b.Points).CompareTo(Math.Abs(a.Points)));
+        if (urgency - shown != 0)
+        {
+            reasons.Add(new UrgencyReason(UrgencyReason.OtherSignal, "base and minor signals", urgency - shown));
+        }
+
+        return reasons;
+    }
+
+    // Risks first; then by size; a 0-point note ("sentiment not judged") after the rest.
+    private static int Rank(UrgencyReason reason) => reason.Signal == "crisis" ? 0 : reason.Points == 0 ? 2 : 1;
+
+    private double Structure(in Shape shape, ReadOnlySpan<char> text, List<RawReason> reasons)
     {
         var points = 0.0;
         if (shape.HasHandle)
         {
-            points += Add(reasons, "context", "addressed to an account (@handle)", _options.AddressedToBrandPoints);
+            // Nearly every mention a brand receives names an account: it counts, but tells an agent nothing.
+            points += _options.AddressedToBrandPoints;
             if (shape.HasQuestion)
             {
                 points += Add(reasons, "request", "a question to the account", _options.QuestionToBrandPoints);
@@ -157,7 +202,7 @@ internal sealed class UrgencyScorer
 
         if (shape.StartsWithHandle)
         {
-            points += Add(reasons, "context", "a reply in a thread", _options.StartsWithHandlePoints);
+            points += _options.StartsWithHandlePoints;
         }
 
         if (shape.HasQuestion)
@@ -187,13 +232,13 @@ internal sealed class UrgencyScorer
 
         if (shape.WordCount > 0)
         {
-            points += Add(reasons, "context", $"{shape.WordCount} words", _options.LengthPointsPerLogWords * Math.Log(1 + shape.WordCount));
+            points += _options.LengthPointsPerLogWords * Math.Log(1 + shape.WordCount);
         }
 
         return points;
     }
 
-    private double Sentiment(SentimentScore sentiment, List<UrgencyReason> reasons)
+    private double Sentiment(SentimentScore sentiment, List<RawReason> reasons)
     {
         if (!sentiment.IsJudged)
         {
@@ -203,7 +248,7 @@ internal sealed class UrgencyScorer
                 NotJudgedReason.NoWords => "no words to read",
                 _ => "empty text",
             };
-            reasons.Add(new UrgencyReason("sentiment", $"sentiment not judged: {why}", 0));
+            reasons.Add(new RawReason("sentiment", $"sentiment not judged: {why}", 0, AlwaysShown: true));
             return 0;
         }
 
@@ -213,14 +258,14 @@ internal sealed class UrgencyScorer
         {
             var points = _options.NegativeSentimentPoints * -compound;
             var label = compound <= _options.StronglyNegativeCompound ? "strongly negative" : "negative";
-            reasons.Add(new UrgencyReason("sentiment", $"{label} ({formatted})", (int)Math.Round(points)));
+            reasons.Add(new RawReason("sentiment", $"{label} ({formatted})", points));
             return points;
         }
 
         return Add(reasons, "sentiment", $"positive ({formatted})", _options.PositiveSentimentPoints * compound);
     }
 
-    private double Reach(ScoringInput input, List<UrgencyReason> reasons)
+    private double Reach(ScoringInput input, List<RawReason> reasons)
     {
         var points = 0.0;
         if (input.Followers is long followers && followers >= _options.FollowersFloor)
@@ -246,11 +291,11 @@ internal sealed class UrgencyScorer
 
     private static bool Shows(double points) => Math.Abs(points) >= MinimumReasonPoints;
 
-    private static double Add(List<UrgencyReason> reasons, string signal, string text, double points)
+    private static double Add(List<RawReason> reasons, string signal, string text, double points)
     {
         if (Shows(points))
         {
-            reasons.Add(new UrgencyReason(signal, text, (int)Math.Round(points, MidpointRounding.AwayFromZero)));
+            reasons.Add(new RawReason(signal, text, points));
         }
 
         return points;
@@ -352,7 +397,7 @@ internal sealed class UrgencyScorer
                         wordStart = k;
                     }
 
-                    lower[start + k] = c == '\u2019' ? '\'' : char.ToLowerInvariant(c);
+                    lower[start + k] = MentionLanguage.Fold(c);
                     continue;
                 }
 
@@ -403,17 +448,17 @@ internal sealed class UrgencyScorer
         return false;
     }
 
-    private void MatchCues(Scratch scratch, int wordCount, Span<int> counts, Span<(int Word, int Words)> firstMatch)
+    private static void MatchCues(CueLookup cues, Scratch scratch, int wordCount, Span<int> counts, Span<(int Word, int Words)> firstMatch)
     {
         for (var w = 0; w < wordCount; w++)
         {
             var word = scratch.Word(w);
-            if (!_words.TryGetValue(word, out var mask))
+            if (!cues.Words.TryGetValue(word, out var mask))
             {
                 continue;
             }
 
-            for (var g = 0; g < _groups.Length; g++)
+            for (var g = 0; g < counts.Length; g++)
             {
                 if ((mask & (1u << g)) != 0)
                 {
@@ -421,7 +466,7 @@ internal sealed class UrgencyScorer
                 }
             }
 
-            if ((mask & PhraseStartBit) != 0 && _phrases.TryGetValue(word, out var candidates))
+            if ((mask & PhraseStartBit) != 0 && cues.Phrases.TryGetValue(word, out var candidates))
             {
                 foreach (var phrase in candidates)
                 {
@@ -436,7 +481,7 @@ internal sealed class UrgencyScorer
 
     // The learned evidence of the mention's distinct words; the reason quotes the words that weigh most.
     // Each word's share (0 for a word outside the table or said before) is kept for the reason.
-    private double WordEvidence(Scratch scratch, int wordCount, List<UrgencyReason> reasons)
+    private double WordEvidence(Scratch scratch, int wordCount, List<RawReason> reasons)
     {
         if (_wordEvidence.Dictionary.Count == 0)
         {
@@ -455,7 +500,10 @@ internal sealed class UrgencyScorer
         if (Shows(points))
         {
             var label = points > 0 ? "words common in complaints" : "words seldom in complaints";
-            Add(reasons, points > 0 ? "complaint" : "context", WordsReason(label, scratch, shares, Math.Sign(sum)), points);
+            if (WordsReason(label, scratch, shares, Math.Sign(sum), _functionWords) is { } text)
+            {
+                Add(reasons, points > 0 ? "complaint" : "context", text, points);
+            }
         }
 
         return points;
@@ -476,8 +524,9 @@ internal sealed class UrgencyScorer
     }
 
     // "{label}: 'word', 'word'": the words whose share points the way of the sum, strongest first.
-    // Words under three letters ("is", "my") count in the score but say little to an agent, so are not quoted.
-    private static string WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign)
+    // Function words and words under three letters ("the", "my", "got") count in the score but say
+    // little to an agent, so are not quoted; with no other word to quote there is no reason (null).
+    private static string? WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> functionWords)
     {
         var text = new DefaultInterpolatedStringHandler(4, 0);
         text.AppendLiteral(label);
@@ -490,7 +539,7 @@ internal sealed class UrgencyScorer
             var (best, strength) = (-1, 0.0);
             for (var w = 0; w < shares.Length; w++)
             {
-                if (Math.Sign(shares[w]) == sign && scratch.Word(w).Length >= MinQuotedWordLength
+                if (Math.Sign(shares[w]) == sign && scratch.Word(w).Length >= MinQuotedWordLength && !functionWords.Contains(scratch.Word(w))
                     && Math.Abs(shares[w]) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord)))
                 {
                     (best, strength) = (w, s);
@@ -499,6 +548,12 @@ internal sealed class UrgencyScorer
 
             if (best < 0)
             {
+                if (shown == 0)
+                {
+                    text.ToStringAndClear();
+                    return null;
+                }
+
                 break;
             }
 
@@ -534,6 +589,51 @@ internal sealed class UrgencyScorer
 
     private sealed record Phrase(string[] Rest, int Group);
 
+    /// <summary>A shown reason in raw points, before they become urgency points.</summary>
+    private readonly record struct RawReason(string Signal, string Text, double Points, bool AlwaysShown = false);
+
+    /// <summary>One language's cue words (a bit per group) and phrases (by first word), accents folded.</summary>
+    private sealed class CueLookup
+    {
+        public required FrozenDictionary<string, uint>.AlternateLookup<ReadOnlySpan<char>> Words { get; init; }
+
+        public required FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> Phrases { get; init; }
+
+        public static CueLookup Build(CueGroup[] groups, string language)
+        {
+            var words = new Dictionary<string, uint>(StringComparer.Ordinal);
+            var phrases = new Dictionary<string, List<Phrase>>(StringComparer.Ordinal);
+            for (var g = 0; g < groups.Length; g++)
+            {
+                var terms = language == "en" ? groups[g].Terms : groups[g].TermsByLanguage.FirstOrDefault(kv => string.Equals(kv.Key, language, StringComparison.OrdinalIgnoreCase)).Value ?? [];
+                foreach (var term in terms)
+                {
+                    var parts = MentionLanguage.FoldWord(term.Trim()).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (parts.Length == 1)
+                    {
+                        words[parts[0]] = words.GetValueOrDefault(parts[0]) | (1u << g);
+                    }
+                    else
+                    {
+                        words[parts[0]] = words.GetValueOrDefault(parts[0]) | PhraseStartBit;
+                        if (!phrases.TryGetValue(parts[0], out var list))
+                        {
+                            phrases[parts[0]] = list = [];
+                        }
+
+                        list.Add(new Phrase(parts[1..], g));
+                    }
+                }
+            }
+
+            return new CueLookup
+            {
+                Words = words.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
+                Phrases = phrases.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
+            };
+        }
+    }
+
     private struct Shape
     {
         public bool HasHandle;
@@ -555,6 +655,13 @@ internal sealed class UrgencyScorer
         private int[] _counts = new int[MaxGroups];
         private (int, int)[] _first = new (int, int)[MaxGroups];
         private double[] _evidence = new double[128];
+        private readonly List<RawReason> _reasons = new(16);
+
+        public List<RawReason> Reasons()
+        {
+            _reasons.Clear();
+            return _reasons;
+        }
 
         public char[] Lower => _lower;
 

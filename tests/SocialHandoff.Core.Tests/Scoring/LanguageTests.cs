@@ -1,0 +1,127 @@
+using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Scoring.Languages;
+using SocialHandoff.Core.Scoring.Urgency;
+
+namespace SocialHandoff.Core.Tests.Scoring;
+
+/// <summary>Spanish, Portuguese, French and German mentions (written for the project), with and without the source's language tag.</summary>
+public sealed class LanguageTests
+{
+    private static readonly MentionScorer Scorer = new(UrgencyOptions.CreateDefault());
+
+    [Theory]
+    [InlineData("@ContosoBank llevo dos semanas esperando el reembolso y nadie me responde. Muy mal servicio", "complaint", "P2")]
+    [InlineData("@NorthwindCafe mi pedido nunca llegó y el repartidor lo marcó como entregado", "complaint", "P2")]
+    [InlineData("@FabrikamHome la freidora dejó de funcionar a los tres días, es una vergüenza", "complaint", "P2")]
+    [InlineData("@ContosoBank me cobraron dos veces la misma compra, quiero mi dinero", "complaint", "P2")]
+    [InlineData("@NorthwindCafe intoxicación alimentaria después del bocadillo de pollo, mi hijo está en el hospital", "health", "P1")]
+    [InlineData("@FabrikamHome el cargador se incendió en la cocina, casi se quema la casa", "safety", "P1")]
+    [InlineData("@ContosoBank me han hackeado la cuenta y veo movimientos que nunca hice", "security", "P1")]
+    [InlineData("@NorthwindCafe ¿a qué hora abre la tienda de la estación los domingos?", "request", "P3")]
+    [InlineData("@FabrikamHome gracias por la atención tan rápida, todo solucionado. ¡Genial!", "praise", "P4")]
+    [InlineData("@FabrikamHome no hubo ningún herido, pero la tapa salió volando", "negated", "not P1")]
+    public void Score_Spanish_TierAndPriorityLikeEnglish(string text, string tier, string priority) => AssertScored(text, "es", tier, priority);
+
+    [Theory]
+    [InlineData("@ContosoBank meu pedido chegou quebrado e ninguém resolve. Péssimo atendimento", "complaint", "P2")]
+    [InlineData("@NorthwindCafe fui cobrado duas vezes e até agora nada de estorno", "complaint", "P2")]
+    [InlineData("@FabrikamHome o aspirador parou de funcionar depois de uma semana, que vergonha", "complaint", "P2")]
+    [InlineData("@ContosoBank o aplicativo está com erro há três dias e ninguém responde", "complaint", "P2")]
+    [InlineData("@NorthwindCafe intoxicação alimentar depois do sanduíche, fui parar no hospital", "health", "P1")]
+    [InlineData("@FabrikamHome a chaleira pegou fogo na tomada, isso é perigoso", "safety", "P1")]
+    [InlineData("@ContosoBank vazamento de dados? recebi um e-mail com os dados de outra pessoa", "data-exposure", "P1")]
+    [InlineData("@NorthwindCafe vocês entregam no centro da cidade?", "request", "P3")]
+    [InlineData("@FabrikamHome obrigado pelo atendimento, problema resolvido. Recomendo!", "praise", "P4")]
+    [InlineData("@ContosoBank não foi fraude, só esqueci da compra. Tudo certo", "negated", "not P1")]
+    public void Score_Portuguese_TierAndPriorityLikeEnglish(string text, string tier, string priority) => AssertScored(text, "pt", tier, priority);
+
+    [Theory]
+    [InlineData("@FabrikamHome ma commande n'est jamais arrivée et le service client ne répond pas. Inadmissible.", "complaint", "P2")]
+    [InlineData("@ContosoBank j'ai été débité deux fois et toujours pas de remboursement", "complaint", "P2")]
+    [InlineData("@NorthwindCafe le café était froid et le serveur très désagréable, c'est une honte", "complaint", "P2")]
+    [InlineData("@FabrikamHome la bouilloire ne fonctionne pas depuis lundi, je suis déçu", "complaint", "P2")]
+    [InlineData("@NorthwindCafe intoxication alimentaire après le sandwich, toute la famille est malade", "health", "P1")]
+    [InlineData("@FabrikamHome le grille-pain a pris feu ce matin, c'est dangereux", "safety", "P1")]
+    [InlineData("@ContosoBank mon compte a été piraté et il y a des paiements non autorisés", "security", "P1")]
+    [InlineData("@NorthwindCafe est-ce que vous livrez à Lyon ?", "request", "P3")]
+    [InlineData("Merci @ContosoBank, l'équipe de l'agence est vraiment adorable", "praise", "P4")]
+    [InlineData("@FabrikamHome pas de blessé, mais la porte du four est tombée", "negated", "not P1")]
+    public void Score_French_TierAndPriorityLikeEnglish(string text, string tier, string priority) => AssertScored(text, "fr", tier, priority);
+
+    [Theory]
+    [InlineData("@ContosoBank ich wurde doppelt belastet und warte seit Tagen auf eine Antwort. Sehr ärgerlich", "complaint", "P2")]
+    [InlineData("@NorthwindCafe meine Bestellung ist nie angekommen und niemand antwortet", "complaint", "P2")]
+    [InlineData("@FabrikamHome der Staubsauger ist nach einer Woche kaputt, eine Frechheit", "complaint", "P2")]
+    [InlineData("@ContosoBank die App funktioniert nicht, ich komme nicht an mein Konto", "complaint", "P2")]
+    [InlineData("@NorthwindCafe Lebensmittelvergiftung nach dem Sandwich, wir waren im Krankenhaus", "health", "P1")]
+    [InlineData("@FabrikamHome der Wasserkocher hat Feuer gefangen, das ist gefährlich", "safety", "P1")]
+    [InlineData("@ContosoBank Datenleck? Ich sehe das Konto von jemand anderem in der App", "data-exposure", "P1")]
+    [InlineData("@NorthwindCafe wann öffnet die Filiale am Sonntag?", "request", "P3")]
+    [InlineData("Super Service von @FabrikamHome, Ersatz kam schon am nächsten Tag. Danke!", "praise", "P4")]
+    [InlineData("@FabrikamHome niemand wurde verletzt, aber der Deckel ist abgesprungen", "negated", "not P1")]
+    public void Score_German_TierAndPriorityLikeEnglish(string text, string tier, string priority) => AssertScored(text, "de", tier, priority);
+
+    [Theory]
+    [InlineData("@ContosoBank llevo dos semanas esperando el reembolso y nadie me responde", "es")]
+    [InlineData("@ContosoBank meu pedido chegou quebrado e ninguém resolve", "pt")]
+    [InlineData("@ContosoBank ma commande n'est jamais arrivée et personne ne répond", "fr")]
+    [InlineData("@ContosoBank ich wurde doppelt belastet und warte seit Tagen", "de")]
+    [InlineData("@ContosoBank I was charged twice and nobody answers", "en")]
+    public void Detect_NoSourceTag_FunctionWordsDecide(string text, string language)
+    {
+        Assert.Equal(language, MentionLanguage.Detect(text));
+        var score = Scorer.Score(new ScoringInput(text));
+        Assert.Equal(language, score.Language);
+        Assert.Equal("P2", score.Severity.Priority);
+    }
+
+    [Theory]
+    [InlineData("es")]
+    [InlineData("pt")]
+    [InlineData("fr")]
+    [InlineData("de")]
+    public void Score_NoLicensedLexicon_SentimentNotJudgedButUrgencyWorks(string language)
+    {
+        var text = language switch
+        {
+            "es" => "@ContosoBank me cobraron dos veces y nadie responde, pésimo",
+            "pt" => "@ContosoBank fui cobrado duas vezes e ninguém responde, péssimo",
+            "fr" => "@ContosoBank débité deux fois et personne ne répond, inadmissible",
+            _ => "@ContosoBank doppelt belastet und niemand antwortet, unverschämt",
+        };
+        var score = Scorer.Score(new ScoringInput(text, language));
+        Assert.False(score.Sentiment.IsJudged);
+        Assert.Contains(score.Reasons, r => r.Text == "sentiment not judged: not English");
+        Assert.True(score.NeedsAttention, $"urgency {score.Urgency}");
+        Assert.Contains(score.Reasons, r => r.Signal == "complaint" && r.Points > 0);
+    }
+
+    [Fact]
+    public void Fold_AccentsAndCase_MatchTheListsWrittenWithout()
+    {
+        Assert.Equal("reclamacao nao ninguem arger", MentionLanguage.FoldWord("Reclamação NÃO ninguém Ärger"));
+        var withAccents = Scorer.Score(new ScoringInput("@ContosoBank péssimo atendimento, ninguém resolve", "pt"));
+        var without = Scorer.Score(new ScoringInput("@ContosoBank pessimo atendimento, ninguem resolve", "pt"));
+        Assert.Equal(without.Urgency, withAccents.Urgency);
+    }
+
+    private static void AssertScored(string text, string language, string tier, string priority)
+    {
+        foreach (var tag in new[] { language, null })
+        {
+            var score = Scorer.Score(new ScoringInput(text, tag));
+            if (tier == "negated")
+            {
+                // A crisis term with its language's negation before it does not make a P1.
+                Assert.NotEqual("P1", score.Severity.Priority);
+                Assert.Equal(language, score.Language);
+                continue;
+            }
+
+            Assert.True(score.Severity.Tier == tier && score.Severity.Priority == priority,
+                $"tag {tag ?? "none"}: expected {tier} {priority}, got {score.Severity} (language {score.Language}, urgency {score.Urgency})");
+            Assert.Equal(language, score.Language);
+            Assert.Equal(score.Urgency, score.Reasons.Sum(r => r.Points));
+        }
+    }
+}
