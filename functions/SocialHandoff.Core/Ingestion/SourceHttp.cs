@@ -81,9 +81,14 @@ internal static class SourceResilience
     {
         var retry = ServerAwareRetry.Options(name + "-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider);
         retry.ShouldHandle = args => ValueTask.FromResult(IsTransientNotRateLimit(args.Outcome));
+        builder.AddTimeout(new TimeoutStrategyOptions { Name = name + "-total-timeout", Timeout = options.TotalTimeout });
+        if (options.MaxRetryAttempts > 0)
+        {
+            // Polly's retry refuses 0 attempts; 0 (allowed by the options) means no retry strategy at all.
+            builder.AddRetry(retry);
+        }
+
         builder
-            .AddTimeout(new TimeoutStrategyOptions { Name = name + "-total-timeout", Timeout = options.TotalTimeout })
-            .AddRetry(retry)
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 Name = name + "-circuit-breaker",

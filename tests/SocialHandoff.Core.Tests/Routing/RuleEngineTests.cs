@@ -43,6 +43,23 @@ public sealed class RuleEngineTests
         Assert.Contains("reason safety term: 'food poisoning'", match.Why);
     }
 
+    [Theory]
+    [InlineData("mastodon", "social")]
+    [InlineData("bluesky", "social")]
+    [InlineData("reddit", "community")]
+    [InlineData("rss", "pr")]
+    [InlineData("x", "care")]
+    public void Evaluate_SourcesCondition_RoutesEachNewSourceByName(string source, string team)
+    {
+        var engine = RuleEngine.Compile(Rules(
+            Rule("fediverse", "social", new RuleConditions { Sources = ["mastodon", "bluesky"] }),
+            Rule("forums", "community", new RuleConditions { Sources = ["reddit"] }),
+            Rule("press", "pr", new RuleConditions { Sources = ["rss"] })));
+        var (mention, score) = Mention("contoso is down again", source: source);
+
+        Assert.Equal(team, engine.Evaluate(mention, score).Action.Team);
+    }
+
     [Fact]
     public void Evaluate_WholeWordsOnly_CaseInsensitive()
     {
