@@ -34,6 +34,14 @@ public static partial class CodeSettings
         ["Storage:ConnectionString"] = "Azure uses the managed identity with Storage:QueueServiceUri/TableServiceUri; setting both fails validation.",
         ["Storage:ManagedIdentityClientId"] = "The function app uses its system-assigned identity, which needs no client id.",
         ["Api:DevIdentities"] = "Local development only: App Service Authentication signs users in on Azure, and start-up refuses the setting there.",
+        ["Sources:Bluesky:Host"] = "Written only when blueskySearches are given; its default is the public AppView (https://api.bsky.app/).",
+        ["Sources:Bluesky:Identifier"] = "Only for an app-password session (blueskyIdentifier); the public AppView needs none.",
+        ["Sources:Bluesky:AppPassword"] = "A Key Vault reference written only with blueskyIdentifier.",
+        ["Sources:Reddit:ClientId"] = "Empty keeps the Reddit source off; written when redditClientId is given.",
+        ["Sources:Reddit:ClientSecret"] = "A Key Vault reference written only with redditClientId.",
+        ["Sources:Reddit:UserAgent"] = "Written with redditClientId; start-up refuses a client id without it.",
+        ["Sources:Reddit:TokenUrl"] = "Reddit's token endpoint is the default (https://www.reddit.com/api/v1/access_token); only tests move it.",
+        ["Sources:Reddit:BaseUrl"] = "Reddit's OAuth host is the default (https://oauth.reddit.com/); only tests move it.",
     };
 
     /// <summary>Options sections whose defaults are what Azure runs with.</summary>
@@ -43,6 +51,10 @@ public static partial class CodeSettings
         ["Api"] = "Its one Azure-relevant value, AtRiskWithin, keeps its default (30 minutes, when a policy gives no warning time); DevIdentities must stay unset there.",
         ["Sources:Files"] = "File exports are for backfills and the local runner; a Flex Consumption app has no export files to read.",
         ["Sla:Webhooks"] = "Delivery retries and timeouts (WebhookOptions) keep their defaults; the targets themselves are per team under Sla:Teams.",
+        ["Sources:Mastodon"] = "Off until mastodonInstances are given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Sources:Bluesky"] = "Off until blueskySearches are given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Sources:Reddit"] = "Off until redditClientId is given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Sources:Feeds"] = "Off until feeds are given (the dev parameters set one); limits and resilience keep their defaults.",
     };
 
     public static Assembly CoreAssembly => typeof(ServiceCollectionExtensions).Assembly;
