@@ -48,6 +48,56 @@ param xBrands {
 @description('Key Vault secret that holds the X app bearer token (Sources:X:BearerToken).')
 param xBearerTokenSecretName string = 'x-bearer-token'
 
+@description('Mastodon instances (Sources:Mastodon:Instances): a status search (needs accessTokenSecretName) and/or hashtag timelines each.')
+param mastodonInstances {
+  name: string
+  baseUrl: string
+  brand: string
+  query: string?
+  tags: string[]
+  @description('Key Vault secret holding the instance access token (scope read:search); omit for public hashtag timelines only.')
+  accessTokenSecretName: string?
+}[] = []
+
+@description('Bluesky searches, one per brand (Sources:Bluesky:Searches).')
+param blueskySearches {
+  brand: string
+  query: string
+  lang: string?
+}[] = []
+
+@description('Bluesky XRPC host (Sources:Bluesky:Host): the public AppView, or the account PDS when an app password is used.')
+param blueskyHost string = 'https://api.bsky.app/'
+
+@description('Bluesky account handle for an app-password session (Sources:Bluesky:Identifier); empty: no session.')
+param blueskyIdentifier string = ''
+
+@description('Key Vault secret that holds the Bluesky app password (Sources:Bluesky:AppPassword); used when blueskyIdentifier is set.')
+param blueskyAppPasswordSecretName string = 'bluesky-app-password'
+
+@description('Reddit app client id (Sources:Reddit:ClientId); empty: the Reddit source is off.')
+param redditClientId string = ''
+
+@description('Key Vault secret that holds the Reddit app secret (Sources:Reddit:ClientSecret); used when redditClientId is set.')
+param redditClientSecretSecretName string = 'reddit-client-secret'
+
+@description('The unique User-Agent Reddit requires (Sources:Reddit:UserAgent), e.g. azure:socialhandoff:1.0 (by /u/you).')
+param redditUserAgent string = ''
+
+@description('Reddit searches, one per brand (Sources:Reddit:Searches).')
+param redditSearches {
+  brand: string
+  query: string
+  subreddit: string?
+}[] = []
+
+@description('RSS / Atom feeds (Sources:Feeds:Feeds).')
+param feeds {
+  name: string
+  url: string
+  brand: string?
+}[] = []
+
 @description('Teams / Slack webhooks for SLA notices; each URL is a Key Vault secret (a webhook URL is a credential).')
 param webhookTargets {
   team: string
@@ -168,6 +218,46 @@ var brandSettings = reduce(map(range(0, length(xBrands)), i => {
   'Sources__X__Brands__${i}__Query': xBrands[i].query
 }), {}, (all, brand) => union(all, brand))
 
+// The other sources, each only when configured (an empty list writes no setting).
+var sourceSettings = union(
+  reduce(map(range(0, length(mastodonInstances)), i => union(
+    {
+      'Sources__Mastodon__Instances__${i}__Name': mastodonInstances[i].name
+      'Sources__Mastodon__Instances__${i}__BaseUrl': mastodonInstances[i].baseUrl
+      'Sources__Mastodon__Instances__${i}__Brand': mastodonInstances[i].brand
+    },
+    empty(mastodonInstances[i].?query ?? '') ? {} : { 'Sources__Mastodon__Instances__${i}__Query': mastodonInstances[i].query! },
+    toObject(range(0, length(mastodonInstances[i].tags)), t => 'Sources__Mastodon__Instances__${i}__Tags__${t}', t => mastodonInstances[i].tags[t])
+  )), {}, (all, x) => union(all, x)),
+  empty(blueskySearches) ? {} : { Sources__Bluesky__Host: blueskyHost },
+  empty(blueskyIdentifier) ? {} : { Sources__Bluesky__Identifier: blueskyIdentifier },
+  reduce(map(range(0, length(blueskySearches)), i => union(
+    {
+      'Sources__Bluesky__Searches__${i}__Brand': blueskySearches[i].brand
+      'Sources__Bluesky__Searches__${i}__Query': blueskySearches[i].query
+    },
+    empty(blueskySearches[i].?lang ?? '') ? {} : { 'Sources__Bluesky__Searches__${i}__Lang': blueskySearches[i].lang! }
+  )), {}, (all, x) => union(all, x)),
+  empty(redditClientId) ? {} : {
+    Sources__Reddit__ClientId: redditClientId
+    Sources__Reddit__UserAgent: redditUserAgent
+  },
+  reduce(map(range(0, length(redditSearches)), i => union(
+    {
+      'Sources__Reddit__Searches__${i}__Brand': redditSearches[i].brand
+      'Sources__Reddit__Searches__${i}__Query': redditSearches[i].query
+    },
+    empty(redditSearches[i].?subreddit ?? '') ? {} : { 'Sources__Reddit__Searches__${i}__Subreddit': redditSearches[i].subreddit! }
+  )), {}, (all, x) => union(all, x)),
+  reduce(map(range(0, length(feeds)), i => union(
+    {
+      'Sources__Feeds__Feeds__${i}__Name': feeds[i].name
+      'Sources__Feeds__Feeds__${i}__Url': feeds[i].url
+    },
+    empty(feeds[i].?brand ?? '') ? {} : { 'Sources__Feeds__Feeds__${i}__Brand': feeds[i].brand! }
+  )), {}, (all, x) => union(all, x))
+)
+
 // SlaOptions.Teams[team].Webhooks[i] (Sla:Teams:<team>:Webhooks:<i>:Kind and :Url). The index is the target's
 // place in webhookTargets: a team's list may skip numbers, which the configuration binder reads as one list.
 var webhookSettings = reduce(map(range(0, length(webhookTargets)), i => {
@@ -213,7 +303,7 @@ var appSettings = union({
   Sla__Seed__Policies__0__FirstResponse: '01:00:00'
   Sla__Seed__Policies__0__Resolution: '1.00:00:00'
   Sla__Seed__Policies__0__WarnBefore: '00:15:00'
-}, brandSettings, routingSettings, webhookSettings, teamSettings)
+}, brandSettings, sourceSettings, routingSettings, webhookSettings, teamSettings)
 
 var secretSettings = concat([
   {
@@ -223,7 +313,20 @@ var secretSettings = concat([
 ], map(range(0, length(webhookTargets)), i => {
   setting: 'Sla__Teams__${webhookTargets[i].team}__Webhooks__${i}__Url'
   secretName: webhookTargets[i].secretName
-}))
+}), map(filter(range(0, length(mastodonInstances)), i => !empty(mastodonInstances[i].?accessTokenSecretName ?? '')), i => {
+  setting: 'Sources__Mastodon__Instances__${i}__AccessToken'
+  secretName: mastodonInstances[i].accessTokenSecretName!
+}), empty(blueskyIdentifier) ? [] : [
+  {
+    setting: 'Sources__Bluesky__AppPassword'
+    secretName: blueskyAppPasswordSecretName
+  }
+], empty(redditClientId) ? [] : [
+  {
+    setting: 'Sources__Reddit__ClientSecret'
+    secretName: redditClientSecretSecretName
+  }
+])
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'

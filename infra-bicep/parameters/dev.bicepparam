@@ -16,6 +16,47 @@ param xBrands = [
   }
 ]
 
+// Every other source once, so the template's source settings and their Key Vault references are checked on a build.
+param mastodonInstances = [
+  {
+    name: 'social'
+    baseUrl: 'https://mastodon.social/'
+    brand: 'contoso'
+    query: 'contoso'
+    tags: [
+      'contoso'
+    ]
+    accessTokenSecretName: 'mastodon-social-token'
+  }
+]
+
+param blueskySearches = [
+  {
+    brand: 'contoso'
+    query: 'contoso'
+    lang: 'en'
+  }
+]
+
+param redditClientId = 'dev-reddit-client-id'
+
+param redditUserAgent = 'azure:socialhandoff-dev:1.0 (by /u/contoso-care)'
+
+param redditSearches = [
+  {
+    brand: 'contoso'
+    query: 'contoso'
+  }
+]
+
+param feeds = [
+  {
+    name: 'contoso-news'
+    url: 'https://news.contoso.example/rss'
+    brand: 'contoso'
+  }
+]
+
 param webhookTargets = [
   {
     team: 'care'

@@ -34,6 +34,14 @@ public static partial class CodeSettings
         ["Storage:ConnectionString"] = "Azure uses the managed identity with Storage:QueueServiceUri/TableServiceUri; setting both fails validation.",
         ["Storage:ManagedIdentityClientId"] = "The function app uses its system-assigned identity, which needs no client id.",
         ["Api:DevIdentities"] = "Local development only: App Service Authentication signs users in on Azure, and start-up refuses the setting there.",
+        ["Sources:Bluesky:Host"] = "Written only when blueskySearches are given; its default is the public AppView (https://api.bsky.app/).",
+        ["Sources:Bluesky:Identifier"] = "Only for an app-password session (blueskyIdentifier); the public AppView needs none.",
+        ["Sources:Bluesky:AppPassword"] = "A Key Vault reference written only with blueskyIdentifier.",
+        ["Sources:Reddit:ClientId"] = "Empty keeps the Reddit source off; written when redditClientId is given.",
+        ["Sources:Reddit:ClientSecret"] = "A Key Vault reference written only with redditClientId.",
+        ["Sources:Reddit:UserAgent"] = "Written with redditClientId; start-up refuses a client id without it.",
+        ["Sources:Reddit:TokenUrl"] = "Reddit's token endpoint is the default (https://www.reddit.com/api/v1/access_token); only tests move it.",
+        ["Sources:Reddit:BaseUrl"] = "Reddit's OAuth host is the default (https://oauth.reddit.com/); only tests move it.",
     };
 
     /// <summary>Options sections whose defaults are what Azure runs with.</summary>
@@ -45,6 +53,10 @@ public static partial class CodeSettings
         ["Sla:Webhooks"] = "Delivery retries and timeouts (WebhookOptions) keep their defaults; the targets themselves are per team under Sla:Teams.",
         ["Scoring:Severity"] = "The tiers and their terms ship embedded (severity-defaults.json) and are evaluated with the urgency model; managers change what a tier gets at run time with a routing rule (tiers condition, priority).",
         ["Handoffs"] = "Only the seed SLA targets per priority remain (used when Sla:Seed has no policies); priority comes from severity, and SLA policies are versioned data managers edit.",
+        ["Sources:Mastodon"] = "Off until mastodonInstances are given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Sources:Bluesky"] = "Off until blueskySearches are given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Sources:Reddit"] = "Off until redditClientId is given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Sources:Feeds"] = "Off until feeds are given (the dev parameters set one); limits and resilience keep their defaults.",
     };
 
     public static Assembly CoreAssembly => typeof(ServiceCollectionExtensions).Assembly;

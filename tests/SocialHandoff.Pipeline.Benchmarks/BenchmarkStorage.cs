@@ -40,7 +40,7 @@ internal sealed class BenchmarkStorage : IAsyncDisposable
         return new BenchmarkStorage(azurite, counter, services);
     }
 
-    /// <summary>The local runner's 281 sample mentions, the material every benchmark multiplies.</summary>
+    /// <summary>The local runner's sample mentions, the material every benchmark multiplies.</summary>
     public static async Task<IReadOnlyList<MentionMessage>> SampleAsync() =>
         (await new FileMentionSource(new FileSourceSettings { Name = "bench", Path = Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl") })
             .FetchAsync(null, CancellationToken.None)).Mentions;

@@ -169,3 +169,44 @@ with open("mentions.jsonl", "w", encoding="utf-8") as out:
             del record["lang"]
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 print(len(rows), "mentions written")
+
+# The other sources, as their adapters hand them on (source, id, author, reach, language): appended so the
+# local runner, which reads this export when no live source is configured, shows every source.
+OTHER_SOURCES = [
+    {"source": "mastodon", "id": "https://mastodon.social/users/ruthk/statuses/113400000000000001", "postedAt": "2026-10-27T09:12:00Z", "brand": "contoso",
+     "handle": "ruthk@mastodon.social", "name": "Ruth K", "followers": 1840, "lang": "en", "likes": 14, "reposts": 6, "replies": 3,
+     "text": "@contoso my router keeps dropping the connection every evening since the update. Three calls to support, no fix. #contoso",
+     "url": "https://mastodon.social/@ruthk/113400000000000001"},
+    {"source": "mastodon", "id": "https://fosstodon.org/users/jan/statuses/113400000000000002", "postedAt": "2026-10-28T15:40:00Z", "brand": "northwind",
+     "handle": "jan@fosstodon.org", "name": "Jan", "followers": 220, "lang": "nl", "likes": 2, "reposts": 0, "replies": 1,
+     "text": "Bestelling bij @NorthwindCafe nog steeds niet geleverd, al vijf dagen. Iemand anders ook?",
+     "url": "https://fosstodon.org/@jan/113400000000000002"},
+    {"source": "bluesky", "id": "at://did:plc:7ab3kq2mzp/app.bsky.feed.post/3l4xk2c7aa22a", "postedAt": "2026-10-27T11:03:00Z", "brand": "contoso",
+     "handle": "mira.bsky.social", "name": "Mira", "lang": "en", "likes": 31, "reposts": 9, "replies": 4, "quotes": 2,
+     "text": "contoso charged my card twice for the same order and the chat bot keeps closing my ticket. refund please",
+     "url": "https://bsky.app/profile/mira.bsky.social/post/3l4xk2c7aa22a"},
+    {"source": "bluesky", "id": "at://did:plc:q2w9nd0e1t/app.bsky.feed.post/3l4yb7d2bd33b", "postedAt": "2026-10-29T08:20:00Z", "brand": "northwind",
+     "handle": "theo.dev", "name": "Theo", "lang": "en", "likes": 5, "reposts": 0, "replies": 0, "quotes": 0,
+     "text": "shoutout to Northwind Cafe staff at the station branch, sorted my wrong order in two minutes",
+     "url": "https://bsky.app/profile/theo.dev/post/3l4yb7d2bd33b"},
+    {"source": "reddit", "id": "1gd4k2x", "postedAt": "2026-10-27T19:45:00Z", "brand": "contoso",
+     "handle": "throwaway_net42", "name": "throwaway_net42", "likes": 212, "reposts": 3, "replies": 87,
+     "text": "Contoso outage again tonight?\n\nWhole street is down since 7pm, status page says all green. Anyone got an ETA?",
+     "url": "https://www.reddit.com/r/contoso/comments/1gd4k2x/contoso_outage_again_tonight/"},
+    {"source": "reddit", "id": "1ge9m3q", "postedAt": "2026-10-30T12:10:00Z", "brand": "northwind",
+     "handle": "coffee_nerd_uk", "name": "coffee_nerd_uk", "likes": 18, "reposts": 0, "replies": 11,
+     "text": "Northwind Cafe app lost all my loyalty points\n\nHad 40 stamps, now zero. Support says to wait 10 working days.",
+     "url": "https://www.reddit.com/r/london/comments/1ge9m3q/northwind_cafe_app_lost_all_my_loyalty_points/"},
+    {"source": "rss", "id": "5f1c2a9e07b34d6f8a1e2b3c4d5e6f70", "postedAt": "2026-10-28T06:00:00Z", "brand": "contoso",
+     "handle": "Tech Daily", "name": "Tech Daily", "lang": "en",
+     "text": "Contoso broadband customers report evening outages\nSeveral regions saw connections drop after last week's firmware update; Contoso says it is investigating.",
+     "url": "https://techdaily.example/news/contoso-broadband-outages"},
+    {"source": "rss", "id": "9a8b7c6d5e4f30211203f4e5d6c7b8a9", "postedAt": "2026-10-31T07:30:00Z", "brand": "northwind",
+     "handle": "Leeds Live", "name": "Leeds Live", "lang": "en-gb",
+     "text": "Northwind Cafe recalls chicken wraps over allergen labelling\nThe chain says wraps sold between 24 and 29 October may contain sesame not listed on the label.",
+     "url": "https://leedslive.example/news/northwind-recall-wraps"},
+]
+with open("mentions.jsonl", "a", encoding="utf-8") as out:
+    for record in OTHER_SOURCES:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+print(len(OTHER_SOURCES), "mentions of the other sources appended")

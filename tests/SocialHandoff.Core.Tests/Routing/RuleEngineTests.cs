@@ -79,6 +79,23 @@ public sealed class RuleEngineTests
         Assert.Equal("default", engine.Evaluate(Mention("@acme my order is late").Mention, Mention("@acme my order is late").Score).Rule);
     }
 
+    [Theory]
+    [InlineData("mastodon", "social")]
+    [InlineData("bluesky", "social")]
+    [InlineData("reddit", "community")]
+    [InlineData("rss", "pr")]
+    [InlineData("x", "care")]
+    public void Evaluate_SourcesCondition_RoutesEachNewSourceByName(string source, string team)
+    {
+        var engine = RuleEngine.Compile(Rules(
+            Rule("fediverse", "social", new RuleConditions { Sources = ["mastodon", "bluesky"] }),
+            Rule("forums", "community", new RuleConditions { Sources = ["reddit"] }),
+            Rule("press", "pr", new RuleConditions { Sources = ["rss"] })));
+        var (mention, score) = Mention("contoso is down again", source: source);
+
+        Assert.Equal(team, engine.Evaluate(mention, score).Action.Team);
+    }
+
     [Fact]
     public void Evaluate_WholeWordsOnly_CaseInsensitive()
     {
