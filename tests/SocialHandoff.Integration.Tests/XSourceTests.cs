@@ -296,6 +296,24 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fetch_MaxRetryAttemptsZero_NoRetryStrategyAndOneTryPerRequest()
+    {
+        var calls = 0;
+        await using var server = await XLoopbackServer.StartAsync((context, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return XLoopbackServer.JsonAsync(context, 503, XLoopbackServer.Problem("Service Unavailable", "busy", 503));
+        });
+        var settings = XSettings(server.BaseUrl);
+        settings["Sources:X:Resilience:MaxRetryAttempts"] = "0";
+        await using var services = XServices(settings);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Source(services).FetchAsync(null, CancellationToken.None));
+
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
     public async Task Fetch_LongPost_UsesNoteTweetFullText()
     {
         var full = "@contoso " + string.Concat(Enumerable.Repeat("my order was lost again and nobody answers. ", 20)).Trim();

@@ -18,9 +18,15 @@ internal static class XResilience
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, XResilienceOptions options, TimeProvider timeProvider)
     {
+        builder.AddTimeout(new TimeoutStrategyOptions { Name = "x-total-timeout", Timeout = options.TotalTimeout });
+
+        // MaxRetryAttempts 0 (which the options allow) means no retry; Polly's retry strategy refuses 0.
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(WithoutRateLimits(ServerAwareRetry.Options("x-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider)));
+        }
+
         builder
-            .AddTimeout(new TimeoutStrategyOptions { Name = "x-total-timeout", Timeout = options.TotalTimeout })
-            .AddRetry(WithoutRateLimits(ServerAwareRetry.Options("x-retry", options.MaxRetryAttempts, options.RetryBaseDelay, options.MaxRetryDelay, timeProvider)))
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 Name = "x-circuit-breaker",
