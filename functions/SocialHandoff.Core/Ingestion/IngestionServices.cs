@@ -45,11 +45,11 @@ public static class IngestionServices
             sp.GetRequiredService<ILogger<IngestStage>>()));
 
         services.AddHttpClient(XApiClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler(XResilience.PipelineName, (builder, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<XSourceOptions>>().Value;
-                XResilience.Configure(builder, options.Resilience, context.ServiceProvider.GetRequiredService<TimeProvider>());
-            });
+            .AddResilienceHandler(XApiClient.HttpClientName, (builder, context) => SourceResilience.Configure(
+                builder,
+                "x",
+                context.ServiceProvider.GetRequiredService<IOptions<XSourceOptions>>().Value.Resilience,
+                context.ServiceProvider.GetRequiredService<TimeProvider>()));
         AddSourceClient<MastodonSourceOptions>(services, MastodonApiClient.HttpClientName, o => o.Resilience);
         AddSourceClient<BlueskySourceOptions>(services, BlueskyApiClient.HttpClientName, o => o.Resilience);
         AddSourceClient<RedditSourceOptions>(services, RedditApiClient.HttpClientName, o => o.Resilience);

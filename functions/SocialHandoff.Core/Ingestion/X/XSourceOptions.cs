@@ -44,9 +44,10 @@ public sealed class XSourceOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:15:00")]
     public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The pipeline every source's client has (strategies named x-total-timeout, x-retry, ...); X keeps its 4 retries by default.</summary>
     [Required]
     [ValidateObjectMembers]
-    public XResilienceOptions Resilience { get; set; } = new();
+    public SourceResilienceOptions Resilience { get; set; } = new() { MaxRetryAttempts = 4 };
 }
 
 public sealed class XBrandQuery
@@ -59,49 +60,6 @@ public sealed class XBrandQuery
     /// <summary>The search query, e.g. "(@contoso OR contoso) -is:retweet". At most Sources:X:MaxQueryLength characters [512].</summary>
     [Required]
     public string Query { get; set; } = "";
-}
-
-/// <summary>The named resilience pipeline "x-api", outermost first: total timeout, retry, circuit breaker, attempt timeout.</summary>
-public sealed class XResilienceOptions
-{
-    /// <summary>Retries after the first attempt. Default 4.</summary>
-    [Range(0, 10)]
-    public int MaxRetryAttempts { get; set; } = 4;
-
-    /// <summary>Base of the exponential back-off (with jitter) when the response says nothing of when to retry. Default 2 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// Upper bound of any one retry wait, including one asked for by Retry-After on a 5xx. Default 1 minute.
-    /// (A 429 is not retried here: see <see cref="XSourceOptions.RateLimitWaitBudget"/>.)
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:15:00")]
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Each HTTP attempt. Default 10 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.01", "00:05:00")]
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>One request with all its retries and waits. Default 3 minutes.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.01", "00:30:00")]
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(3);
-
-    /// <summary>Share of failed attempts in the sampling window that opens the circuit. Default 0.5.</summary>
-    [Range(0.01, 1.0)]
-    public double BreakerFailureRatio { get; set; } = 0.5;
-
-    /// <summary>Attempts in the window before the ratio counts. Default 8.</summary>
-    [Range(2, 1000)]
-    public int BreakerMinimumThroughput { get; set; } = 8;
-
-    /// <summary>Default 60 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.5", "01:00:00")]
-    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>How long the circuit stays open. Default 30 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.5", "01:00:00")]
-    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 [OptionsValidator]
@@ -118,9 +76,9 @@ internal sealed class XSourceOptionsRules : IValidateOptions<XSourceOptions>
             return ValidateOptionsResult.Fail($"{XSourceOptions.BearerTokenSetting} is set but Sources:X:Brands is empty: add at least one brand query.");
         }
 
-        if (options.Resilience.TotalTimeout < options.Resilience.AttemptTimeout)
+        if (options.Resilience.Problem(XSourceOptions.SectionName) is { } problem)
         {
-            return ValidateOptionsResult.Fail("Sources:X:Resilience:TotalTimeout must be at least AttemptTimeout.");
+            return ValidateOptionsResult.Fail(problem);
         }
 
         var duplicate = options.Brands.GroupBy(b => b.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
