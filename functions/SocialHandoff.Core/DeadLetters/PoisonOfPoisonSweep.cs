@@ -16,13 +16,18 @@ public sealed partial class PoisonOfPoisonSweep(StorageClients clients, RecordDe
     public async Task<IReadOnlyList<PoisonOutcome>> RunAsync(CancellationToken cancellationToken)
     {
         var queue = clients.GetRawQueue(StorageNames.PoisonOfPoisonQueue);
-        if (!await queue.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        Azure.Storage.Queues.Models.QueueMessage[] messages;
+        try
         {
+            messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No such queue (not created yet): nothing can be waiting in it. Asked here, not by an existence check on every sweep.
             return [];
         }
 
         var outcomes = new List<PoisonOutcome>();
-        var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false)).Value;
         foreach (var message in messages)
         {
             var raw = message.Body.ToString();
