@@ -81,6 +81,14 @@ public sealed record SlaDocumentMessage(int Version, SlaPolicySet Document);
 
 public sealed record SavedMessage(int Version);
 
+/// <summary>One problem in an SLA policy set: the field path (policies[0].firstResponse), the whole sentence naming where, and the plain text the form shows at the field.</summary>
+public sealed record SlaErrorMessage(string Field, string Message, string Text);
+
+public sealed record SlaValidationMessage(bool Valid, IReadOnlyList<SlaErrorMessage> Errors);
+
+/// <summary>What the SLA form's pickers offer: teams that exist, IANA time zones, priorities ("*" = any) and when clocks may start.</summary>
+public sealed record SlaVocabularyMessage(IReadOnlyList<string> Teams, IReadOnlyList<string> TimeZones, IReadOnlyList<string> Priorities, IReadOnlyList<string> ClockStarts);
+
 /// <summary>What the rules form offers: reason signals the engine gives, teams that exist, policies in force, priorities, and known sources and languages.</summary>
 public sealed record RuleVocabularyMessage(
     IReadOnlyList<string> Signals,
@@ -132,6 +140,9 @@ public sealed record HealthMessage(string Status, StorageHealthMessage Storage, 
 [JsonSerializable(typeof(RuleTryMessage))]
 [JsonSerializable(typeof(RuleHistoryMessage))]
 [JsonSerializable(typeof(HealthMessage))]
+[JsonSerializable(typeof(SlaValidationMessage))]
+[JsonSerializable(typeof(SlaVocabularyMessage))]
+[JsonSerializable(typeof(SlaPreviewReport))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Access;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Reports;
+using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Work;
@@ -27,6 +28,7 @@ public sealed partial class WorkApi(
     LivePolicies policies,
     PolicyStore policyStore,
     RuleDryRun dryRun,
+    SlaPreview slaPreview,
     TeamDirectory directory,
     AppServicePlatform platform,
     StorageClients clients,
@@ -123,12 +125,17 @@ public sealed partial class WorkApi(
         ("POST", ["rules", "dry-run"]) => ManagerOnly(caller, () => DryRunRulesAsync(request, ct)),
         ("PUT", ["rules"]) => ManagerOnly(caller, () => SaveRulesAsync(request, caller, ct)),
         ("GET", ["sla-policies"]) => GetSlaPoliciesAsync(ct),
+        ("GET", ["sla-policies", "vocabulary"]) => GetSlaVocabularyAsync(ct),
+        ("GET", ["sla-policies", "history"]) => GetSlaHistoryAsync(request, ct),
+        ("GET", ["sla-policies", "history", var version]) => GetSlaVersionAsync(version, ct),
         ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request, ct)),
+        ("POST", ["sla-policies", "preview"]) => ManagerOnly(caller, () => PreviewSlaPoliciesAsync(request, ct)),
         ("PUT", ["sla-policies"]) => ManagerOnly(caller, () => SaveSlaPoliciesAsync(request, caller, ct)),
         (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
         (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),
         (_, ["rules", "vocabulary"] or ["rules", "history"] or ["rules", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["sla-policies", "vocabulary"] or ["sla-policies", "history"] or ["sla-policies", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["rules", _] or ["sla-policies", _]) => Task.FromResult(MethodNotAllowed("POST")),
         _ => Task.FromResult(NotFound("No such API route.")),
     };
@@ -317,12 +324,14 @@ public sealed partial class WorkApi(
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
 
             // The serializer's own message names our .NET types; say it in the body's terms instead.
-            error = ex.Message switch
+            error = ex switch
             {
-                var m when m.Contains("could not be mapped", StringComparison.Ordinal) && UnmappedName(m) is { } name =>
+                // A converter of ours (an SLA target like "1 h 30 min") says what is wrong in the manager's terms.
+                SlaDurationJsonException plain => Invalid(field, plain.Message),
+                _ when ex.Message.Contains("could not be mapped", StringComparison.Ordinal) && UnmappedName(ex.Message) is { } name =>
                     Invalid(field == "body" || field == name ? name : field.EndsWith("." + name, StringComparison.Ordinal) ? field : $"{field}.{name}", "is not a field of this request."),
-                var m when m.Contains("could not be converted", StringComparison.Ordinal) => Invalid(field, "has the wrong JSON type for this field."),
-                var m when m.Contains("null", StringComparison.OrdinalIgnoreCase) => Invalid(field, "must not be null."),
+                _ when ex.Message.Contains("could not be converted", StringComparison.Ordinal) => Invalid(field, "has the wrong JSON type for this field."),
+                _ when ex.Message.Contains("null", StringComparison.OrdinalIgnoreCase) => Invalid(field, "must not be null."),
                 _ => Invalid(field, "is not valid JSON here."),
             };
         }
