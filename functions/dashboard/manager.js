@@ -1,12 +1,12 @@
 // Manager view: SLA table per team and day, first-response charts, breaches and at-risk lists,
-// CSV exports, and the rules and SLA policy editors.
+// CSV exports, and the rules and SLA policy forms.
 
 import { get, query } from './api.js';
 import { h, replace } from './dom.js';
 import { percent, number, when, utcDay } from './format.js';
 import { barChart, lineChart } from './charts.js';
-import { DocumentEditor } from './editor.js';
 import { RulesEditor } from './rules-editor.js';
+import { SlaEditor } from './sla-editor.js';
 
 export class ManagerView {
   constructor(root, app) {
@@ -22,7 +22,7 @@ export class ManagerView {
       e.preventDefault();
       this.refresh();
     });
-    this.editors = [...root.querySelectorAll('.editor')].map((el) => (el.dataset.kind === 'rules' ? new RulesEditor(el, app) : new DocumentEditor(el, el.dataset.kind, app)));
+    this.editors = [...root.querySelectorAll('.editor')].map((el) => (el.dataset.kind === 'rules' ? new RulesEditor(el, app) : new SlaEditor(el, app)));
   }
 
   show() {
