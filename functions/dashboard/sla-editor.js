@@ -170,6 +170,7 @@ export class SlaEditor {
     }, true, { id: 'sla-add-calendar' });
     replace(this.form,
       h('h3', {}, 'Targets'),
+      h('p', { class: 'hint' }, 'Per team and priority, the most specific policy applies. Times are business time in the policy\'s calendar, written like 1 h 30 min, 90 min or 2 d.'),
       this.slot('policies'),
       policies.length ? h('ol', { class: 'rule-list', 'aria-label': 'SLA policies' }, policies.map((p, i) => h('li', {}, this.policyCard(p, i, policies, calendars)))) : h('p', { class: 'muted' }, 'No policies yet.'),
       h('div', { class: 'form-actions' }, addPolicy),
@@ -301,9 +302,11 @@ export class SlaEditor {
         this.bind(fromInput, `${path}.week.${key}`);
         this.bind(toInput, `${path}.week.${key}`);
         const n = k + 1;
+        // The day and shift number are read by assistive technology; on screen the day heads the column.
+        const who = h('span', { class: 'visually-hidden' }, `${dayName} shift ${n} `);
         return h('li', { class: 'inline-field' },
-          h('label', { for: `${id}-${day}-${k}-from` }, `${dayName} shift ${n} from`), fromInput,
-          h('label', { for: `${id}-${day}-${k}-to` }, 'to'), toInput,
+          h('label', { for: `${id}-${day}-${k}-from` }, who, 'from'), fromInput,
+          h('label', { for: `${id}-${day}-${k}-to` }, who.cloneNode(true), 'to'), toInput,
           this.button('Remove', () => {
             writable().splice(k, 1);
             this.changed(true);
@@ -328,7 +331,7 @@ export class SlaEditor {
     });
     return h('div', { class: 'rule-when' }, h('h4', {}, 'Working hours'),
       h('p', { class: 'hint' }, 'Several shifts a day are allowed: 09:00-12:00 and 13:00-17:00 is a lunch break. A day without shifts is closed.'),
-      this.slot(`${path}.week`), rows);
+      this.slot(`${path}.week`), h('div', { class: 'week-grid' }, rows));
   }
 
   holidayFields(calendar, id, path) {
@@ -427,8 +430,7 @@ export class SlaEditor {
       if (!parsed.error) input.value = formatDuration(parsed.ms);
     });
     const error = this.bind(input, path);
-    return h('div', { class: 'field' }, h('label', { for: id }, label), input,
-      h('p', { class: 'hint' }, 'Like 1 h 30 min, 90 min or 2 d (business time).'), error);
+    return h('div', { class: 'field' }, h('label', { for: id }, label), input, error);
   }
 
   select(id, label, value, options, set, path) {
@@ -463,6 +465,12 @@ export class SlaEditor {
     const doc = this.current();
     if (doc === null) return;
     const ticket = ++this.validation;
+    if (this.local.size > 0 && !this.advanced.checked) {
+      // A duration typed wrong is already said at its field; the server would only refuse the whole body for it.
+      this.applyErrors();
+      this.check.textContent = `${this.problemCount()} problem${this.problemCount() === 1 ? '' : 's'} to fix before saving.`;
+      return;
+    }
     let errors;
     try {
       const { data } = await post('/api/sla-policies/validate', doc);
