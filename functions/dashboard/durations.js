@@ -1,4 +1,4 @@
-// SLA targets as managers write and read them ("1 h 30 min", "90 min", "1h30", "2 days") and as the
+// SLA targets as managers write and read them ("1 h 30 min", "90 min", "1h30", "2 days", ISO "PT1H30M") and as the
 // policy document stores them ("01:30:00", "1.00:00:00"). The same forms as the server's
 // SlaDuration (functions/SocialHandoff.Core/Sla/SlaDuration.cs), so what the form accepts the API accepts.
 
@@ -17,6 +17,12 @@ export function parseDuration(text) {
   const trimmed = String(text ?? '').trim();
   if (!trimmed) return { error: `is empty: ${EXAMPLE}.` };
   if (trimmed.length > 100) return { error: `is too long for a duration: ${EXAMPLE}.` };
+  if (/^p/i.test(trimmed)) {
+    const iso = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(trimmed);
+    if (!iso || trimmed.length < 2 || /T$/i.test(trimmed)) return { error: `'${trimmed}' is not an ISO 8601 duration like PT1H30M; or ${EXAMPLE}.` };
+    const [, w, d, hr, min, sec] = iso.map((x) => Number(x ?? 0));
+    return { ms: Math.round((w * MS.w) + (d * MS.d) + (hr * MS.h) + (min * MS.m) + (sec * MS.s)) };
+  }
   if (trimmed.includes(':')) {
     const ms = parseStored(trimmed);
     return ms === null

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -6,10 +7,10 @@ namespace SocialHandoff.Core.Sla;
 
 /// <summary>
 /// SLA targets as managers write and read them: "1 h 30 min", "90 min", "1h30", "2 days",
-/// "1 hour and 30 minutes", and the stored form "01:30:00" / "1.00:00:00". Pure. The dashboard's
+/// "1 hour and 30 minutes", ISO 8601 "PT1H30M", and the stored form "01:30:00" / "1.00:00:00". Pure. The dashboard's
 /// durations.js reads the same forms, so what the form accepts the API accepts.
 /// </summary>
-public static class SlaDuration
+public static partial class SlaDuration
 {
     private static readonly (string[] Names, TimeSpan Unit)[] Units =
     [
@@ -76,6 +77,28 @@ public static class SlaDuration
         {
             error = "is too long for a duration: write it like 1 h 30 min, 90 min or 2 d.";
             return false;
+        }
+
+        // ISO 8601, as other tools export targets: PT1H30M, P2D.
+        if (trimmed[0] is 'P' or 'p')
+        {
+            var iso = IsoDuration().Match(trimmed);
+            if (!iso.Success || trimmed.Length < 2 || trimmed.EndsWith('T') || trimmed.EndsWith('t'))
+            {
+                error = $"'{trimmed}' is not an ISO 8601 duration like PT1H30M; or write it like 1 h 30 min.";
+                return false;
+            }
+
+            double Part(int group) => iso.Groups[group].Success ? double.Parse(iso.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
+            var ticks = (Part(1) * TimeSpan.TicksPerDay * 7) + (Part(2) * TimeSpan.TicksPerDay) + (Part(3) * TimeSpan.TicksPerHour) + (Part(4) * TimeSpan.TicksPerMinute) + (Part(5) * TimeSpan.TicksPerSecond);
+            if (ticks >= TimeSpan.MaxValue.Ticks)
+            {
+                error = $"'{trimmed}' is far too long for a target.";
+                return false;
+            }
+
+            value = TimeSpan.FromTicks((long)Math.Round(ticks));
+            return true;
         }
 
         // The stored form (and what the Advanced JSON shows): [-][d.]hh:mm[:ss[.fffffff]].
@@ -200,6 +223,9 @@ public static class SlaDuration
         value = total;
         return true;
     }
+
+    [GeneratedRegex(@"^P(?:(\d{1,9})W)?(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9}(?:\.\d{1,7})?)S)?)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex IsoDuration();
 
     private static string Cut(string text) => text.Length > 20 ? text[..20] + "…" : text;
 

@@ -107,6 +107,9 @@ public sealed class SlaPolicyBook
     /// <summary>Holidays one calendar may list (decades of them).</summary>
     public const int MaxHolidays = 1000;
 
+    /// <summary>"Did you mean" suggestions one validation makes at most.</summary>
+    private const int MaxSuggestions = 20;
+
     /// <summary>Shifts one day may have.</summary>
     public const int MaxShiftsPerDay = 24;
 
@@ -190,6 +193,10 @@ public sealed class SlaPolicyBook
     {
         var errors = new List<SlaError>();
         var calendars = new Dictionary<string, BusinessCalendar>(StringComparer.Ordinal);
+
+        // "Did you mean" compares with every known name; a hostile document of thousands of misspellings gets it for the first few only.
+        var hints = 0;
+        string? Suggest(string value, IEnumerable<string> known) => hints++ < MaxSuggestions ? DidYouMean.Closest(value, known) : null;
         for (var ci = 0; ci < set.Calendars.Count; ci++)
         {
             var definition = set.Calendars[ci];
@@ -216,7 +223,7 @@ public sealed class SlaPolicyBook
 
             if (!TimeZoneInfo.TryFindSystemTimeZoneById(definition.TimeZone, out _))
             {
-                var close = DidYouMean.Closest(definition.TimeZone, TimeZones.Value);
+                var close = Suggest(definition.TimeZone, TimeZones.Value);
                 errors.Add(new SlaError(at + ".timeZone", where, $"time zone '{definition.TimeZone}' is not known{(close is null ? "" : $"; did you mean '{close}'?")} (pick an IANA id such as 'Europe/London')."));
                 continue;
             }
@@ -381,7 +388,7 @@ public sealed class SlaPolicyBook
 
             if (!calendars.ContainsKey(policy.Calendar) && !set.Calendars.Any(c => c.Name == policy.Calendar))
             {
-                var close = DidYouMean.Closest(policy.Calendar, set.Calendars.Select(c => c.Name));
+                var close = Suggest(policy.Calendar, set.Calendars.Select(c => c.Name));
                 errors.Add(new SlaError(at + ".calendar", where + ", calendar", $"'{policy.Calendar}' is not a calendar of this set.{(close is null ? "" : $" Did you mean '{close}'?")}"));
             }
 

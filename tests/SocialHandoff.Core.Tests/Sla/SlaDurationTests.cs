@@ -24,6 +24,8 @@ public sealed class SlaDurationTests
     [InlineData("1.00:00:00", 1440)]
     [InlineData("1 week", 10080)]
     [InlineData("  45 mins  ", 45)]
+    [InlineData("PT1H30M", 90)]
+    [InlineData("P2D", 2880)]
     public void TryParse_ForgivingForms_ReadsTheDuration(string text, int minutes)
     {
         Assert.True(SlaDuration.TryParse(text, out var value, out var error), error);
@@ -43,6 +45,8 @@ public sealed class SlaDurationTests
     [InlineData("25:00", "minutes 00-59")]
     [InlineData("1:75", "minutes 00-59")]
     [InlineData("99999999999999999999 weeks", "far too long")]
+    [InlineData("P1X", "ISO 8601")]
+    [InlineData("pending", "ISO 8601")]
     public void TryParse_NotADuration_SaysPlainlyWhatIsWrong(string text, string expected)
     {
         Assert.False(SlaDuration.TryParse(text, out _, out var error));
