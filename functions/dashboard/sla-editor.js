@@ -447,7 +447,10 @@ export class SlaEditor {
 
   changed(structure = false) {
     if (structure) {
+      // Redrawing replaces the fields: the person keeps working where they were, never on the page body.
+      const active = this.form.contains(document.activeElement) ? document.activeElement.id : '';
       this.render();
+      if (active) document.getElementById(active)?.focus();
     } else {
       const sentences = this.form.querySelectorAll('.rule-sentence');
       (this.doc.policies ?? []).forEach((p, i) => { if (sentences[i]) sentences[i].textContent = describePolicy(p); });
