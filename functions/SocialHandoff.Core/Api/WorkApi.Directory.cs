@@ -84,7 +84,7 @@ public sealed partial class WorkApi
         var id = person == "me" ? caller.Id : person;
         var snapshot = await directory.GetAsync(ct).ConfigureAwait(false);
         var teams = snapshot.TeamsOf(id);
-        if (teams.Count == 0)
+        if (teams.Count == 0 && person != "me")
         {
             return NotFound($"'{id}' is not a member of any team.");
         }

@@ -228,10 +228,11 @@ public sealed partial class TeamDirectory(
             return null;
         }
 
+        // The first name found wins: the directory's, then configuration's, then the identity's own.
         var known = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var dev in _devIdentities)
+        foreach (var member in snapshot.Teams.Values.SelectMany(t => t.Members))
         {
-            known.TryAdd(dev.Id, dev.Name);
+            known.TryAdd(member.Id, member.Name);
         }
 
         foreach (var member in teams.Value.Teams.Values.SelectMany(t => t.Members))
@@ -239,9 +240,9 @@ public sealed partial class TeamDirectory(
             known.TryAdd(member.Id.Trim(), string.IsNullOrWhiteSpace(member.Name) ? member.Id.Trim() : member.Name.Trim());
         }
 
-        foreach (var member in snapshot.Teams.Values.SelectMany(t => t.Members))
+        foreach (var dev in _devIdentities)
         {
-            known.TryAdd(member.Id, member.Name);
+            known.TryAdd(dev.Id, dev.Name);
         }
 
         return known;
@@ -275,6 +276,12 @@ public sealed partial class TeamDirectory(
                 return new DirectorySaveResult(404, null, Detail: $"There is no team '{team}'; {Routing.Rules.DidYouMean.Hint(team, [.. known])} To create it, send If-None-Match: *.");
             }
 
+            // First: a retried save (its If-Match now stale) finds its own content stored and changes nothing.
+            if (stored is { } same && same.Team.SameContent(checkedTeam))
+            {
+                return new DirectorySaveResult(200, same.Team);
+            }
+
             if (stored is { } existing && create)
             {
                 return new DirectorySaveResult(412, existing.Team, Detail: $"Team {team} exists already (If-None-Match: * creates only): load it and save with its ETag {existing.Team.ETag}.");
@@ -283,11 +290,6 @@ public sealed partial class TeamDirectory(
             if (stored is { } s && expectedRevision is int seen && seen != s.Team.Revision)
             {
                 return new DirectorySaveResult(412, s.Team, Detail: $"Team {team} changed since you loaded it (now {s.Team.ETag} by {s.Team.UpdatedBy}, you had \"d{seen}\"): reload and try again.");
-            }
-
-            if (stored is { } same && same.Team.SameContent(checkedTeam))
-            {
-                return new DirectorySaveResult(200, same.Team);
             }
 
             var revision = (stored?.Team.Revision ?? 0) + 1;
