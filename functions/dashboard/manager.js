@@ -1,5 +1,5 @@
 // Manager view: SLA table per team and day, first-response charts, breaches and at-risk lists,
-// CSV exports, and the rules and SLA policy editors.
+// CSV exports, and the rules, teams and SLA policy editors.
 
 import { get, query } from './api.js';
 import { h, replace } from './dom.js';
@@ -7,6 +7,7 @@ import { percent, number, when, utcDay } from './format.js';
 import { barChart, lineChart } from './charts.js';
 import { DocumentEditor } from './editor.js';
 import { RulesEditor } from './rules-editor.js';
+import { TeamsEditor } from './teams-editor.js';
 
 export class ManagerView {
   constructor(root, app) {
@@ -22,7 +23,8 @@ export class ManagerView {
       e.preventDefault();
       this.refresh();
     });
-    this.editors = [...root.querySelectorAll('.editor')].map((el) => (el.dataset.kind === 'rules' ? new RulesEditor(el, app) : new DocumentEditor(el, el.dataset.kind, app)));
+    const editors = { rules: RulesEditor, teams: TeamsEditor };
+    this.editors = [...root.querySelectorAll('.editor')].map((el) => (editors[el.dataset.kind] ? new editors[el.dataset.kind](el, app) : new DocumentEditor(el, el.dataset.kind, app)));
   }
 
   show() {
