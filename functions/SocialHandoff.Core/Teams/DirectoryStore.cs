@@ -45,6 +45,18 @@ public sealed class DirectoryStore(StorageClients clients)
 
     public static string PersonPartition(string id) => PersonPrefix + StorageNames.EscapeKey(id.ToLowerInvariant());
 
+    /// <summary>
+    /// The longest team document a row takes: 30,000 characters, under a table string property's
+    /// 64 KiB (32,768 UTF-16 characters), with room for the history row's summary.
+    /// </summary>
+    public const int MaxDocumentChars = 30_000;
+
+    /// <summary>The longest summary a history row keeps; a longer one is cut with an ellipsis.</summary>
+    public const int MaxSummaryChars = 2_000;
+
+    /// <summary>How many characters <paramref name="team"/> takes as stored (non-ASCII names are escaped, so this can be far more than their length).</summary>
+    public static int DocumentChars(DirectoryTeam team) => JsonSerializer.Serialize(TeamJson.From(team), DirectoryJsonContext.Default.TeamJson).Length;
+
     public static string HistoryRowKey(int revision) => "h" + revision.ToString("D8", CultureInfo.InvariantCulture);
 
     public Task<TableClient> TableAsync(CancellationToken cancellationToken) => clients.GetTableAsync(StorageNames.DirectoryTable, cancellationToken);
@@ -142,7 +154,7 @@ public sealed class DirectoryStore(StorageClients clients)
         ["Revision"] = revision,
         ["Author"] = author,
         ["At"] = at,
-        ["Summary"] = summary,
+        ["Summary"] = summary.Length <= MaxSummaryChars ? summary : summary[..(MaxSummaryChars - 1)] + "…",
         ["Document"] = document,
     };
 

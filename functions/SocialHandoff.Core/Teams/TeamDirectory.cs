@@ -215,7 +215,18 @@ public sealed partial class TeamDirectory(
     public async Task<Caller> WithMembershipsAsync(Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var extra = (await GetAsync(cancellationToken).ConfigureAwait(false)).TeamsOf(caller.Id).Where(t => !caller.CanWork(t)).ToList();
+        DirectorySnapshot? snapshot;
+        try
+        {
+            snapshot = await GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFaults.IsUnavailable(ex, cancellationToken))
+        {
+            // Storage down: the last read still counts, else only Entra's roles; the route itself answers 503 if it needs storage.
+            snapshot = _snapshot;
+        }
+
+        var extra = snapshot?.TeamsOf(caller.Id).Where(t => !caller.CanWork(t)).ToList() ?? [];
         return extra.Count == 0 ? caller : caller with { Roles = [.. caller.Roles, .. extra.Select(t => Caller.AgentRolePrefix + t)] };
     }
 
@@ -266,6 +277,11 @@ public sealed partial class TeamDirectory(
         if (checkedTeam is null)
         {
             return new DirectorySaveResult(400, null, errors);
+        }
+
+        if (DirectoryStore.DocumentChars(checkedTeam) is var chars and > DirectoryStore.MaxDocumentChars)
+        {
+            return new DirectorySaveResult(400, null, new() { ["members"] = [$"make the team smaller: as stored it takes {chars} characters of {DirectoryStore.MaxDocumentChars} (fewer members, shorter names or keys)."] });
         }
 
         while (true)
