@@ -79,7 +79,8 @@ export class TeamsEditor {
     const rows = this.members.map((m, i) => this.memberRow(m, i));
     const table = h('table', { class: 'table compact' },
       h('caption', {}, `Members of ${team.name}`),
-      h('thead', {}, h('tr', {}, ['Person', 'Role', 'Capacity', 'Available', 'Open claims', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Person', 'Role', 'Capacity', 'Available', 'Open claims'].map((c) => h('th', { scope: 'col' }, c)),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: '6', class: 'muted' }, 'No members yet.'))));
 
     const form = h('form', { class: 'teams-form', novalidate: true },
