@@ -99,6 +99,36 @@ public sealed class AutoAssignmentTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(events <= 2, $"{events} auto-assignments on top of an agent's claims");
     }
 
+    [Fact]
+    public async Task ReleaseAsync_RerunAskedWhileHeld_LockFreeForTheNextTriggerNotRenewed()
+    {
+        // Regression: after a failed pass the lock was given back with ReleaseOrRerunAsync, which renews it when a rerun was asked: held for a lease with nobody running.
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        var locks = harness.Services.GetRequiredService<AssignmentLock>();
+        var lease = await locks.TryAcquireAsync("crisis", CancellationToken.None);
+        Assert.NotNull(lease);
+        Assert.Null(await locks.TryAcquireAsync("crisis", CancellationToken.None));
+
+        await locks.ReleaseAsync(lease!, CancellationToken.None);
+
+        var next = await locks.TryAcquireAsync("crisis", CancellationToken.None);
+        Assert.NotNull(next);
+        Assert.False(await locks.ReleaseOrRerunAsync(next!, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReleaseOrRerunAsync_RerunAskedWhileHeld_TrueOnceThenGivenBack()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        var locks = harness.Services.GetRequiredService<AssignmentLock>();
+        var lease = await locks.TryAcquireAsync("care", CancellationToken.None);
+        Assert.Null(await locks.TryAcquireAsync("care", CancellationToken.None));
+
+        Assert.True(await locks.ReleaseOrRerunAsync(lease!, CancellationToken.None));
+        Assert.False(await locks.ReleaseOrRerunAsync(lease!, CancellationToken.None));
+        Assert.NotNull(await locks.TryAcquireAsync("care", CancellationToken.None));
+    }
+
     private static async Task<string> HandOffAsync(Harness harness, string id, string text)
     {
         var mention = new MentionMessage(

@@ -116,6 +116,30 @@ public sealed class AssignmentLock(DirectoryStore store, TimeProvider timeProvid
         }
     }
 
+    /// <summary>Gives the lock back whatever was asked meanwhile (after a failed pass: the next trigger or sweep runs again).</summary>
+    public async Task ReleaseAsync(AssignmentLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var table = await store.TableAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var read = await table.GetEntityIfExistsAsync<TableEntity>(Partition(lease.Team), RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!read.HasValue || read.Value!.GetString("Holder") != lease.Holder)
+            {
+                return;
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(Row(lease.Team, "", timeProvider.GetUtcNow(), rerun: false, lease.LastAssigned), read.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+            }
+        }
+    }
+
     private static TableEntity Row(string team, string holder, DateTimeOffset until, bool rerun, string? lastAssigned) => new(Partition(team), RowKey)
     {
         ["Holder"] = holder,

@@ -52,7 +52,7 @@ public sealed partial class AutoAssignment(TeamDirectory directory, AssignmentLo
                 // A failed pass gives the lock back so the next trigger need not wait out the lease.
                 try
                 {
-                    await locks.ReleaseOrRerunAsync(lease, CancellationToken.None).ConfigureAwait(false);
+                    await locks.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
