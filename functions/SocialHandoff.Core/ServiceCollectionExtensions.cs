@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocialHandoff.Core.Api;
+using SocialHandoff.Core.Assignment;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
@@ -30,7 +31,8 @@ public static class ServiceCollectionExtensions
             .AddTeams()
             .AddProcessing()
             .AddSla()
-            .AddWorkApi();
+            .AddWorkApi()
+            .AddAssignment();
     }
 
     /// <summary>The configured sources (see <see cref="IngestionServices.CreateSources"/>).</summary>

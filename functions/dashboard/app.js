@@ -7,6 +7,7 @@ import { slaClock } from './format.js';
 import { QueueView } from './queue.js';
 import { ManagerView } from './manager.js';
 import { Detail } from './detail.js';
+import { renderAvailability } from './availability.js';
 
 const DEV_COOKIE = 'sh-dev-user';
 
@@ -126,6 +127,7 @@ async function start() {
   window.addEventListener('hashchange', () => route(views));
   route(views);
   renderHealth();
+  renderAvailability(app);
   window.setInterval(renderHealth, 60000);
   tick();
   window.setInterval(tick, 1000);

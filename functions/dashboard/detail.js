@@ -1,5 +1,6 @@
 // One handoff in a modal dialog: everything the API knows about it, every action, the audit trail.
 
+import { get, seg } from './api.js';
 import { h, replace } from './dom.js';
 import { when, number } from './format.js';
 import { badges, author, mentionText, reasons, clockElement, act, load, ACTION_DONE } from './handoff.js';
@@ -180,22 +181,37 @@ export class Detail {
 
   reassignForm(item, run) {
     const listId = 'reassign-teams';
-    const assignee = h('input', { id: 'reassign-assignee', type: 'text', autocomplete: 'off', placeholder: 'agent name', testid: 'reassign-assignee' });
+    const nobody = () => h('option', { value: '' }, 'Nobody: its team claims it');
+    const assignee = h('select', { id: 'reassign-assignee', testid: 'reassign-assignee' }, nobody());
     const team = h('input', { id: 'reassign-team', type: 'text', list: listId, autocomplete: 'off', placeholder: item.team, testid: 'reassign-team' });
+    // Only members of the target team are offered (the API refuses anyone else).
+    const members = async () => {
+      const name = team.value.trim() || item.team;
+      if (!this.app.teams.some((t) => t.name === name)) return replace(assignee, nobody());
+      try {
+        const { data } = await get(`/api/teams/${seg(name)}`);
+        replace(assignee, nobody(), (data?.members ?? []).map((m) => h('option', { value: m.id, selected: m.id === item.assignee }, m.availability === 'away' ? `${m.name} (away)` : m.name)));
+      } catch (error) {
+        replace(assignee, nobody());
+        this.app.announceError(error, 'The team\'s people could not be loaded');
+      }
+    };
+    team.addEventListener('change', members);
+    members();
     const form = h('form', { class: 'reassign-form' },
       h('fieldset', {},
         h('legend', {}, 'Reassign'),
-        h('label', { for: 'reassign-assignee' }, 'To agent'), assignee,
         h('label', { for: 'reassign-team' }, 'To team'), team,
+        h('label', { for: 'reassign-assignee' }, 'To person'), assignee,
         h('datalist', { id: listId }, this.app.teams.map((t) => h('option', { value: t.name }))),
         h('button', { type: 'submit', class: 'button secondary', testid: 'reassign' }, 'Reassign')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const body = {};
-      if (assignee.value.trim()) body.assignee = assignee.value.trim();
+      if (assignee.value) body.assignee = assignee.value;
       if (team.value.trim()) body.team = team.value.trim();
       if (!body.assignee && !body.team) {
-        this.app.announce('Reassign: name an agent, a team, or both.', 'error');
+        this.app.announce('Reassign: choose a person, a team, or both.', 'error');
         assignee.focus();
         return;
       }

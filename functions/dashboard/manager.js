@@ -1,5 +1,5 @@
 // Manager view: SLA table per team and day, first-response charts, breaches and at-risk lists,
-// CSV exports, and the rules and SLA policy forms.
+// CSV exports, and the rules, teams and SLA policy forms.
 
 import { get, query } from './api.js';
 import { h, replace } from './dom.js';
@@ -7,6 +7,7 @@ import { percent, number, when, utcDay } from './format.js';
 import { barChart, lineChart } from './charts.js';
 import { RulesEditor } from './rules-editor.js';
 import { SlaEditor } from './sla-editor.js';
+import { TeamsEditor } from './teams-editor.js';
 
 export class ManagerView {
   constructor(root, app) {
@@ -22,7 +23,8 @@ export class ManagerView {
       e.preventDefault();
       this.refresh();
     });
-    this.editors = [...root.querySelectorAll('.editor')].map((el) => (el.dataset.kind === 'rules' ? new RulesEditor(el, app) : new SlaEditor(el, app)));
+    const editors = { rules: RulesEditor, 'sla-policies': SlaEditor, teams: TeamsEditor };
+    this.editors = [...root.querySelectorAll('.editor')].map((el) => new editors[el.dataset.kind](el, app));
   }
 
   show() {

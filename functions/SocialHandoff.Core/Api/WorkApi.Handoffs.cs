@@ -132,6 +132,13 @@ public sealed partial class WorkApi
                 holderName: refusal.Holder is { } holder ? directory.DisplayName(holder) : null);
         }
 
+        if (verb is WorkVerb.Resolve or WorkVerb.Release or WorkVerb.Reassign)
+        {
+            // Capacity may have freed (or the handoff waits in another team now): the next waiting item is assigned.
+            // A move frees room in a team the outcome no longer names: every team with auto-assignment on is looked at.
+            await assignment.TryRunAsync(verb == WorkVerb.Reassign ? await assignment.TeamsOnAsync(ct).ConfigureAwait(false) : [outcome.Handoff!.Team], ct).ConfigureAwait(false);
+        }
+
         return await DetailAsync(200, outcome.Handoff!, ct).ConfigureAwait(false);
     }
 

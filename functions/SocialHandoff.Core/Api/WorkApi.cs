@@ -7,6 +7,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Assignment;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Reports;
 using SocialHandoff.Core.Sla;
@@ -30,6 +31,7 @@ public sealed partial class WorkApi(
     RuleDryRun dryRun,
     SlaPreview slaPreview,
     TeamDirectory directory,
+    AutoAssignment assignment,
     AppServicePlatform platform,
     StorageClients clients,
     IOptions<ApiOptions> options,
@@ -81,6 +83,8 @@ public sealed partial class WorkApi(
                 return refusal!;
             }
 
+            // Entra's roles let the caller in; the directory adds the teams they are a member of.
+            caller = await directory.WithMembershipsAsync(caller, cancellationToken).ConfigureAwait(false);
             return await RouteAsync(request, route, caller, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -113,6 +117,11 @@ public sealed partial class WorkApi(
         ("GET", ["me"]) => Task.FromResult(Me(caller)),
         ("GET", ["teams"]) => TeamsAsync(caller, ct),
         ("GET", ["teams", var team, "handoffs"]) => QueueAsync(request, team, caller, ct),
+        ("GET", ["teams", var team]) => GetTeamAsync(team, ct),
+        ("PUT", ["teams", var team]) => ManagerOnly(caller, () => PutTeamAsync(request, team, caller, ct)),
+        ("GET", ["teams", var team, "history"]) => TeamHistoryAsync(team, ct),
+        ("GET", ["people", var person]) => GetPersonAsync(person, caller, ct),
+        ("PUT", ["people", var person, "availability"]) => PutAvailabilityAsync(request, person, caller, ct),
         ("GET", ["handoffs", var id]) => HandoffAsync(id, caller, ct),
         ("POST", ["handoffs", var id, var action]) => ActAsync(request, id, action, caller, ct),
         ("GET", ["sla", var report]) => ReportAsync(request, report, caller, ct),
@@ -131,7 +140,8 @@ public sealed partial class WorkApi(
         ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request, ct)),
         ("POST", ["sla-policies", "preview"]) => ManagerOnly(caller, () => PreviewSlaPoliciesAsync(request, ct)),
         ("PUT", ["sla-policies"]) => ManagerOnly(caller, () => SaveSlaPoliciesAsync(request, caller, ct)),
-        (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["teams", _, "history"] or ["people", _] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["teams", _] or ["people", _, "availability"]) => Task.FromResult(MethodNotAllowed(route.Length == 2 ? "GET, PUT" : "PUT")),
         (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
         (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),
         (_, ["rules", "vocabulary"] or ["rules", "history"] or ["rules", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocialHandoff.Core.Assignment;
 using SocialHandoff.Core.DeadLetters;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
@@ -52,6 +53,7 @@ public sealed partial class ProcessMentionStage(
     MentionLedger ledger,
     HandoffStore handoffs,
     DeadLetterStore deadLetters,
+    AutoAssignment assignment,
     TimeProvider timeProvider,
     ILogger<ProcessMentionStage> logger)
 {
@@ -158,6 +160,9 @@ public sealed partial class ProcessMentionStage(
         }
 
         await ledger.MarkHandedOffAsync(mention, cancellationToken).ConfigureAwait(false);
+
+        // After the handoff is complete, so a redelivery re-runs it; a team without auto-assignment costs nothing here.
+        await assignment.TryRunAsync(handoff.Team, cancellationToken).ConfigureAwait(false);
         LogHandedOff(mention.Key, handoff.HandoffId, handoff.Team, handoff.Priority, score.Urgency);
         RecordHandedOff(handoff.Team, handoff.Priority, mention.PostedAt, handoff.CreatedAt);
         return ProcessOutcome.HandedOff;

@@ -97,6 +97,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
 
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var book = command.Verb == WorkVerb.Reassign ? await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false) : null;
+        var people = command.Verb is WorkVerb.Reassign or WorkVerb.Assign ? await directory.GetAsync(cancellationToken).ConfigureAwait(false) : null;
         while (true)
         {
             var h = await GetAsync(handoffId, cancellationToken).ConfigureAwait(false);
@@ -120,7 +121,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             }
 
             var at = timeProvider.GetUtcNow();
-            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority), (team, typed) => directory.FindPerson(team, typed)?.Id);
+            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority), (team, typed) => people?.FindMember(team, typed)?.Id);
             if (decision.Refusal is { } refusal)
             {
                 return new WorkOutcome(h, refusal);

@@ -14,6 +14,9 @@ public enum WorkVerb
     Resolve,
     Reassign,
     Note,
+
+    /// <summary>Auto-assignment gives an unclaimed handoff to a member of its team (never an API action).</summary>
+    Assign,
 }
 
 /// <summary>What an agent asks for. <see cref="Text"/> is the reply (respond), the note (note, resolve).</summary>
@@ -55,6 +58,7 @@ public static class WorkRules
     public const string Reassigned = "Reassigned";
     public const string Moved = "Moved";
     public const string Noted = "Noted";
+    public const string AutoAssigned = "AutoAssigned";
 
     public const int MaxReplyChars = 2000;
 
@@ -207,6 +211,21 @@ public static class WorkRules
 
             case WorkVerb.Note:
                 return Change(h, Noted, caller, at, h, command.Text);
+
+            case WorkVerb.Assign:
+                // A claim made for a member: only while nobody holds it, so an agent's own claim always wins.
+                if (h.Assignee is not null)
+                {
+                    return Refuse(409, "conflict", "Someone holds it already.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                }
+
+                if (command.Assignee is not { Length: > 0 } member || personOf(h.Team, member) is not { } key)
+                {
+                    return new WorkDecision(null, null, new WorkRefusal(400, "validation", "The request is not valid.",
+                        $"'{command.Assignee}' is not a member of team {h.Team}.", Field: "assignee"));
+                }
+
+                return Change(h, AutoAssigned, caller, at, h with { Assignee = key }, command.Text);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Unknown verb.");

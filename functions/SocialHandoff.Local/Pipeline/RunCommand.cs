@@ -164,6 +164,7 @@ internal static class RunCommand
                 var summary = await pipeline.SummarizeAsync(cancellationToken).ConfigureAwait(false);
                 await PrintAsync(summary, azurite, output).ConfigureAwait(false);
                 await PrintSlaAsync(summary, minutes, sink, output).ConfigureAwait(false);
+                await PrintPeopleAsync(host.Services, output, run.Token).ConfigureAwait(false);
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return summary.Complete ? 0 : 1;
             }
@@ -248,6 +249,21 @@ internal static class RunCommand
             }
 
             sink?.Dispose();
+        }
+    }
+
+    /// <summary>Who works each team (the directory) and what waits for them, so a team nobody can work shows.</summary>
+    internal static async Task PrintPeopleAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    {
+        var directory = await services.GetRequiredService<SocialHandoff.Core.Teams.TeamDirectory>().ReadAsync(cancellationToken).ConfigureAwait(false);
+        var queries = services.GetRequiredService<SocialHandoff.Core.Work.WorkQueries>();
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync($"People (table {StorageNames.DirectoryTable}; managers edit it in the dashboard's Teams and people panel)").ConfigureAwait(false);
+        foreach (var team in directory.Teams.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            var open = await queries.QueueAsync(team.Name, new SocialHandoff.Core.Work.QueueFilter("unclaimed", PageSize: int.MaxValue), SocialHandoff.Core.Assignment.AutoAssignment.Assigner, cancellationToken).ConfigureAwait(false);
+            var people = team.Members.Count == 0 ? "NOBODY" : string.Join(", ", team.Members.Select(m => $"{m.Name} ({m.Role}, capacity {m.Capacity})"));
+            await output.WriteLineAsync($"  {team.Name,-22} {people}; auto-assignment {team.AutoAssign}; {open.Total} open nobody holds").ConfigureAwait(false);
         }
     }
 

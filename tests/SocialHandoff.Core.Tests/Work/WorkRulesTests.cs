@@ -190,6 +190,32 @@ public sealed class WorkRulesTests
     }
 
     // The people of each team in these tests: ana and ben work care, cy billing.
+    [Fact]
+    public void Decide_AssignUnclaimedToAMember_AutoAssignedEventWithTheReason()
+    {
+        var decision = Decide(Open(), new WorkCommand(WorkVerb.Assign, "auto-assigned, least-loaded 1/2", "BEN"), new Caller("auto-assign", ["admin"]));
+
+        Assert.Equal("ben", decision.After!.Assignee);
+        Assert.Equal(WorkRules.AutoAssigned, decision.Event!.Type);
+        Assert.Equal("auto-assign", decision.Event.Actor);
+        Assert.Equal("auto-assigned, least-loaded 1/2", decision.Event.Text);
+        Assert.Equal("ben", decision.Event.After["assignee"]);
+    }
+
+    [Fact]
+    public void Decide_AssignHeldResolvedOrNotAMember_RefusedAndTheHolderKept()
+    {
+        var assigner = new Caller("auto-assign", ["admin"]);
+
+        var held = Decide(Open() with { Assignee = "ana" }, new WorkCommand(WorkVerb.Assign, "x", "ben"), assigner);
+        var resolved = Decide(Open() with { Status = HandoffStore.StatusResolved, ResolvedAt = Created }, new WorkCommand(WorkVerb.Assign, "x", "ben"), assigner);
+        var stranger = Decide(Open(), new WorkCommand(WorkVerb.Assign, "x", "cy"), assigner);
+
+        Assert.Equal((409, "ana"), (held.Refusal!.Status, held.Refusal.Holder));
+        Assert.Equal(409, resolved.Refusal!.Status);
+        Assert.Equal((400, "assignee"), (stranger.Refusal!.Status, stranger.Refusal.Field));
+    }
+
     private static string? PersonOf(string team, string typed) =>
         (team, typed.ToLowerInvariant()) is ("care", "ana" or "ben") or ("billing", "cy") ? typed.ToLowerInvariant() : null;
 
