@@ -2,7 +2,7 @@
 // CSV exports, and the rules and SLA policy editors.
 
 import { get, query } from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace, domId } from './dom.js';
 import { percent, number, when, utcDay } from './format.js';
 import { barChart, lineChart } from './charts.js';
 import { DocumentEditor } from './editor.js';
@@ -118,7 +118,8 @@ export class ManagerView {
     replace(box, h('table', { class: 'table compact', testid: kind === 'breach' ? 'breaches-table' : 'at-risk-table' },
       h('thead', {}, h('tr', {}, ['Handoff', 'Team', 'Pri.', 'Clock', kind === 'breach' ? 'Late by' : 'Left', 'Due', 'Assignee', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, items.map((item) => {
-        const open = h('button', { type: 'button', class: 'button link', title: 'Open this handoff' }, truncate(item.text, 60) || item.id);
+        // A stable id, so closing the dialog finds this button again after the table is redrawn.
+        const open = h('button', { type: 'button', class: 'button link', id: `${kind}-open-${domId(item.id)}`, 'aria-haspopup': 'dialog' }, truncate(item.text, 60) || item.id);
         open.addEventListener('click', () => this.app.detail.open(item.id));
         return h('tr', {},
           h('td', { class: 'text-cell' }, open),
