@@ -59,6 +59,7 @@ export class Detail {
     const messageEl = h('p', { class: 'item-message', testid: 'detail-message', tabindex: '-1', dataset: { tone }, hidden: !message }, message ?? '');
 
     const run = async (action, body, { useEtag = false } = {}) => {
+      const pressed = document.activeElement;
       const buttons = [...this.body.querySelectorAll('button')];
       buttons.forEach((b) => { b.disabled = true; });
       try {
@@ -83,6 +84,7 @@ export class Detail {
       } catch (error) {
         this.app.announceError(error);
         buttons.forEach((b) => { b.disabled = false; });
+        pressed?.focus(); // disabling the pressed button dropped focus to the body
       }
     };
 
@@ -128,7 +130,7 @@ export class Detail {
     if (item.firstResponse) {
       sections.push(h('h3', {}, 'First response'),
         h('blockquote', { class: 'reply', testid: 'detail-reply' }, item.firstResponse.reply),
-        h('p', { class: 'muted' }, `by ${item.firstResponse.by}, ${when(item.firstResponse.at)}`));
+        h('p', { class: 'muted' }, `by ${item.firstResponse.byName ?? item.firstResponse.by}, ${when(item.firstResponse.at)}`));
     }
 
     if (may.act) {

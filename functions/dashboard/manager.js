@@ -20,7 +20,7 @@ export class ManagerView {
     this.form.elements.from.value = utcDay(new Date(today.getTime() - 13 * 86400000));
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
-      this.refresh();
+      this.refresh({ announce: true });
     });
     this.editors = [...root.querySelectorAll('.editor')].map((el) => (el.dataset.kind === 'rules' ? new RulesEditor(el, app) : new DocumentEditor(el, el.dataset.kind, app)));
   }
@@ -38,7 +38,7 @@ export class ManagerView {
     return { team: f.team.value, from: f.from.value, to: f.to.value };
   }
 
-  async refresh() {
+  async refresh({ announce = false } = {}) {
     const p = this.params();
     const range = query(p);
     for (const link of this.form.querySelectorAll('a[data-export]')) {
@@ -65,6 +65,8 @@ export class ManagerView {
       firstResponse ? lineChart(firstResponse.daily, { title: 'First-response SLA met rate by day' }) : h('p', { class: 'muted' }, 'Not available.'));
     this.renderList(this.root.querySelector('[data-testid="sla-breaches"]'), breaches, 'breach');
     this.renderList(this.root.querySelector('[data-testid="sla-at-risk"]'), atRisk, 'at-risk');
+    // Said politely when the manager asked for it (Show), so a screen reader knows the tables changed.
+    if (announce && !failed) this.app.announce(`SLA figures for ${p.team || 'all teams'}, ${summary?.from ?? p.from} to ${summary?.to ?? p.to}: ${summary?.rows?.length ?? 0} rows, ${breaches?.items?.length ?? 0} breaches, ${atRisk?.items?.length ?? 0} at risk now.`);
   }
 
   renderKpis(summary, atRisk) {

@@ -244,6 +244,7 @@ export class QueueView {
     const messageEl = h('p', { class: 'item-message', testid: 'item-message', id: `card-${key}-message`, tabindex: '-1', dataset: { tone }, hidden: !message }, message ?? '');
 
     const run = async (action, body, button, { useEtag = false } = {}) => {
+      const pressed = document.activeElement;
       const buttons = [...li.querySelectorAll('button')];
       buttons.forEach((b) => { b.disabled = true; });
       button?.setAttribute('aria-busy', 'true');
@@ -265,6 +266,8 @@ export class QueueView {
       } catch (error) {
         this.app.announceError(error);
         buttons.forEach((b) => { b.disabled = false; });
+        button?.removeAttribute('aria-busy');
+        pressed?.focus(); // disabling the pressed button dropped focus to the body
       }
     };
 
@@ -297,6 +300,14 @@ export class QueueView {
           form.hidden = !form.hidden;
           respond.setAttribute('aria-expanded', String(!form.hidden));
           if (!form.hidden) form.querySelector('textarea').focus();
+        });
+        // Escape closes the reply form and puts focus back on the button that opened it.
+        form.addEventListener('keydown', (e) => {
+          if (e.key !== 'Escape') return;
+          e.preventDefault();
+          form.hidden = true;
+          respond.setAttribute('aria-expanded', 'false');
+          respond.focus();
         });
       }
       const resolve = button('Resolve', 'resolve');

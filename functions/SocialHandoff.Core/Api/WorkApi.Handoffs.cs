@@ -232,7 +232,7 @@ public sealed partial class WorkApi
 
         var detail = new HandoffDetailMessage(
             h.Rule, h.RuleWhy, h.Tags, h.RuleSetVersion, h.Language, h.MentionKey, h.CorrelationId, sla,
-            h.FirstResponse is { } f ? new FirstResponseMessage(f.At, f.By, f.Reply) : null,
+            h.FirstResponse is { } f ? new FirstResponseMessage(f.At, f.By, directory.DisplayName(f.By), f.Reply) : null,
             events.Select(Event).ToList());
 
         // One flat object: the summary the queue shows, plus the detail.

@@ -1,9 +1,10 @@
 namespace SocialHandoff.Integration.Tests.Api;
 
 /// <summary>
-/// Refusals as people read them (issue 13, item 9): the dashboard shows the problem's detail, so it
-/// names the holder by display name and never carries a handoff id or a person's key (an Entra
-/// object id in Azure); and an unknown team's queue is 404 for every caller, agents included.
+/// Refusals and people as the dashboard shows them (issue 13, item 9): a problem's detail names the
+/// holder by display name and never carries a handoff id or a person's key (an Entra object id in
+/// Azure), a first response carries its author's name, and an unknown team's queue is 404 for every
+/// caller, agents included.
 /// Identities: ana and ben (care), cy (billing, logistics), mia (manager).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -112,6 +113,23 @@ public sealed class RefusalWordingTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(403, answer.Status);
         Assert.Contains("You are not an agent of team billing", (string?)answer.Body!["detail"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handoff_RespondedByAConfiguredMember_FirstResponseCarriesTheirDisplayName()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Teams:care:Members:0:Id"] = "ana",
+            ["Teams:care:Members:0:Name"] = "Ana Lima",
+        });
+        var id = await api.HandOffAsync("w5", CareText);
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{id}/respond", """{"reply":"Yes, it is."}""")).Status);
+
+        var first = (await api.GetAsync("mia", $"api/handoffs/{id}")).Body!["firstResponse"]!;
+
+        Assert.Equal("ana", (string?)first["by"]);
+        Assert.Equal("Ana Lima", (string?)first["byName"]);
     }
 
     private Task<ApiHost> StartAsync() => ApiHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>

@@ -29,6 +29,13 @@ public sealed partial class AccessibilityTests
         await page.Keyboard.PressAsync("Enter");
         var reply = card.GetByRole(AriaRole.Textbox, new() { Name = "First response (text or link, up to 2000 characters)" });
         await Expect(reply).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        var respond = card.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Respond: ") });
+        await Expect(reply).ToBeHiddenAsync();
+        await Expect(respond).ToBeFocusedAsync();
+        await Expect(respond).ToHaveAttributeAsync("aria-expanded", "false");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(reply).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync("Sorry about that, a fix is on its way.");
         await page.Keyboard.PressAsync("Tab");
         await Expect(card.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Record response: ") })).ToBeFocusedAsync();

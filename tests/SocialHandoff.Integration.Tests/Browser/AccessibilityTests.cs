@@ -61,6 +61,8 @@ public sealed partial class AccessibilityTests(DashboardFixture fixture, ITestOu
         await Expect(rules.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
 
         await Axe.AssertNoViolationsAsync(mia.Page, "manager view with rules editor");
+        await mia.Page.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+        await Expect(mia.Page.GetByTestId("status-message")).ToContainTextAsync("SLA figures for all teams");
         await rules.GetByRole(AriaRole.Switch, new() { Name = "Advanced: edit as JSON" }).CheckAsync();
         await Expect(rules.GetByLabel("The routing rules as JSON")).ToBeVisibleAsync();
         await Axe.AssertNoViolationsAsync(mia.Page, "rules editor as JSON");
