@@ -130,7 +130,7 @@ export class ManagerView {
           h('td', {}, item.clock === 'firstResponse' ? 'first response' : item.clock),
           h('td', { class: `num ${kind === 'breach' ? 'bad' : 'warn'}` }, `${Math.round(item.minutes ?? 0)} min`),
           h('td', {}, when(item.dueAt)),
-          h('td', {}, item.assignee ?? '—'),
+          h('td', {}, item.assigneeName ?? item.assignee ?? '—'),
           h('td', {}, item.status ?? ''));
       }))));
   }

@@ -132,6 +132,23 @@ public sealed class RefusalWordingTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("Ana Lima", (string?)first["byName"]);
     }
 
+    [Fact]
+    public async Task SlaBreaches_HeldByAConfiguredMember_ListCarriesTheirDisplayNameBesideTheKey()
+    {
+        await using var api = await StartAsync();
+        var id = await api.HandOffAsync("w6", "@contoso the app keeps crashing, is it down again?");
+        Assert.Equal(200, (await api.PostAsync("mia", $"api/handoffs/{id}/reassign", """{"assignee":"Dana Reyes"}""")).Status);
+        api.Harness.Clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(200, (await api.PostAsync("mia", $"api/handoffs/{id}/respond", """{"reply":"Sorry for the wait."}""")).Status);
+        var day = Harness.Start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var breaches = (await api.GetAsync("mia", $"api/sla/breaches?team=care&from={day}&to={day}")).Body!["items"]!.AsArray();
+
+        var breach = Assert.Single(breaches, b => (string?)b!["id"] == id && (string?)b["clock"] == "firstResponse")!;
+        Assert.Equal(DanaId, (string?)breach["assignee"]);
+        Assert.Equal("Dana Reyes", (string?)breach["assigneeName"]);
+    }
+
     private Task<ApiHost> StartAsync() => ApiHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
     {
         ["Teams:care:Members:0:Id"] = DanaId,
