@@ -120,14 +120,20 @@ export class ManagerView {
     replace(box, h('table', { class: 'table compact', testid: kind === 'breach' ? 'breaches-table' : 'at-risk-table' },
       h('thead', {}, h('tr', {}, ['Handoff', 'Team', 'Pri.', 'Clock', kind === 'breach' ? 'Late by' : 'Left', 'Due', 'Assignee', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, items.map((item) => {
-        // A stable id, so closing the dialog finds this button again after the table is redrawn.
-        const open = h('button', { type: 'button', class: 'button link', id: `${kind}-open-${domId(item.id)}`, 'aria-haspopup': 'dialog' }, truncate(item.text, 60) || item.id);
+        // A stable id (a handoff can be listed once per clock), so closing the dialog finds this button
+        // again after the table is redrawn; the name says which clock, as two rows can share a text.
+        const clockName = item.clock === 'firstResponse' ? 'first response' : item.clock;
+        const label = truncate(item.text, 60) || 'handoff';
+        const open = h('button', {
+          type: 'button', class: 'button link', id: `${kind}-open-${domId(item.clock)}-${domId(item.id)}`, 'aria-haspopup': 'dialog',
+          'aria-label': `${label} (${clockName} ${kind === 'breach' ? 'breached' : 'at risk'})`,
+        }, label);
         open.addEventListener('click', () => this.app.detail.open(item.id));
         return h('tr', {},
           h('td', { class: 'text-cell' }, open),
           h('td', {}, item.team),
           h('td', {}, item.priority),
-          h('td', {}, item.clock === 'firstResponse' ? 'first response' : item.clock),
+          h('td', {}, clockName),
           h('td', { class: `num ${kind === 'breach' ? 'bad' : 'warn'}` }, `${Math.round(item.minutes ?? 0)} min`),
           h('td', {}, when(item.dueAt)),
           h('td', {}, item.assigneeName ?? item.assignee ?? '—'),
