@@ -3,7 +3,7 @@
 import { get, seg } from './api.js';
 import { h, replace } from './dom.js';
 import { when, number } from './format.js';
-import { badges, author, mentionText, reasons, clockElement, act, load, ACTION_DONE } from './handoff.js';
+import { badges, author, mentionText, reasons, handoffClock, act, load, ACTION_DONE, permissions, focusNextStep } from './handoff.js';
 
 export class Detail {
   constructor(dialog, app) {
@@ -16,11 +16,16 @@ export class Detail {
     dialog.addEventListener('click', (e) => {
       if (e.target === dialog) dialog.close();
     });
-    dialog.addEventListener('close', () => this.opener?.focus?.());
+    dialog.addEventListener('close', () => this.returnFocus());
   }
 
   async open(id, summary = null) {
-    this.opener = document.activeElement;
+    // The opener is remembered by id as well: the card it sits on may be redrawn while the dialog is
+    // open (an action here, the 30-second refresh), and the new card's control has the same id.
+    const opener = document.activeElement;
+    this.opener = opener;
+    this.openerId = opener?.id ?? '';
+    this.handoffId = id;
     this.heading.textContent = 'Handoff';
     replace(this.body, h('p', { class: 'muted' }, 'Loading…'));
     if (!this.dialog.open) this.dialog.showModal();
@@ -32,15 +37,30 @@ export class Detail {
     }
   }
 
+  /** Back to the control that opened the dialog, or its redrawn copy, or the handoff's card; never the body. */
+  returnFocus() {
+    const byId = this.openerId ? document.getElementById(this.openerId) : null;
+    const card = this.handoffId ? document.querySelector(`li[data-id="${CSS.escape(this.handoffId)}"]`) : null;
+    const candidates = [
+      byId,
+      this.opener?.isConnected ? this.opener : null,
+      card?.querySelector('[data-step="details"]'),
+      card?.querySelector('.card-heading'),
+      document.getElementById('main'),
+    ];
+    const target = candidates.find((el) => el && !el.closest('[hidden]') && !el.disabled);
+    target?.focus();
+  }
+
   render(item, message = null, tone = 'info') {
     const me = this.app.me;
-    const team = this.app.teams.find((t) => t.name === item.team);
-    const canWork = team ? team.canWork : me.isManager;
-    const open = item.status !== 'Resolved';
+    const may = permissions(item, this.app);
+    const { canWork, open } = may;
     this.heading.textContent = `${item.priority} · ${item.team} · ${item.authorHandle ?? 'handoff'}`;
     const messageEl = h('p', { class: 'item-message', testid: 'detail-message', tabindex: '-1', dataset: { tone }, hidden: !message }, message ?? '');
 
     const run = async (action, body, { useEtag = false } = {}) => {
+      const pressed = document.activeElement;
       const buttons = [...this.body.querySelectorAll('button')];
       buttons.forEach((b) => { b.disabled = true; });
       try {
@@ -50,6 +70,8 @@ export class Detail {
           this.render(fresh, ACTION_DONE[action] ?? 'Done.');
           this.app.announce(ACTION_DONE[action] ?? 'Done.');
           this.onChange(fresh);
+          // The pressed control is gone with the redraw: focus the next step, else the result.
+          focusNextStep(this.body, action, this.body.querySelector('[data-testid="detail-message"]'));
         } else {
           let current = item;
           if (result.conflict) {
@@ -63,11 +85,13 @@ export class Detail {
       } catch (error) {
         this.app.announceError(error);
         buttons.forEach((b) => { b.disabled = false; });
+        pressed?.focus(); // disabling the pressed button dropped focus to the body
       }
     };
 
     const button = (label, testid, onClick, secondary = true) => {
-      const b = h('button', { type: 'button', class: secondary ? 'button secondary' : 'button', testid }, label);
+      const step = testid.replace(/^detail-/, '');
+      const b = h('button', { type: 'button', class: secondary ? 'button secondary' : 'button', testid, id: testid, dataset: { step } }, label);
       b.addEventListener('click', onClick);
       return b;
     };
@@ -75,7 +99,9 @@ export class Detail {
     const actions = h('div', { class: 'card-actions' });
     if (open && canWork) {
       if (!item.assignee) actions.append(button('Claim', 'detail-claim', () => run('claim', {}, { useEtag: true }), false));
-      else if (item.assignee === me.id || me.isManager) actions.append(button('Release', 'detail-release', () => run('release', {})));
+      else if (may.mine || me.isManager) actions.append(button('Release', 'detail-release', () => run('release', {})));
+    }
+    if (may.act) {
       actions.append(item.waiting
         ? button('Resume (customer answered)', 'detail-resume', () => run('resume', {}))
         : button('Pause: waiting on customer', 'detail-pause', () => run('pause', {})));
@@ -105,10 +131,10 @@ export class Detail {
     if (item.firstResponse) {
       sections.push(h('h3', {}, 'First response'),
         h('blockquote', { class: 'reply', testid: 'detail-reply' }, item.firstResponse.reply),
-        h('p', { class: 'muted' }, `by ${item.firstResponse.by}, ${when(item.firstResponse.at)}`));
+        h('p', { class: 'muted' }, `by ${item.firstResponse.byName ?? item.firstResponse.by}, ${when(item.firstResponse.at)}`));
     }
 
-    if (open && canWork) {
+    if (may.act) {
       if (!item.firstRespondedAt) {
         sections.push(this.textForm('Record first response', 'reply', 'The reply you posted, or a link to it (up to 2000 characters)', 2000, 'detail-respond',
           (reply) => run('respond', { reply })));
@@ -129,7 +155,7 @@ export class Detail {
     const sla = item.sla;
     const rows = [];
     if (sla) rows.push(fact('Policy', `${sla.policy} (v${sla.policyVersion})`));
-    const clockRow = (label, c, due, done, testid) => {
+    const clockRow = (label, c, due, which, testid) => {
       const notes = [
         c?.state,
         c?.targetMinutes !== undefined ? `target ${number(c.targetMinutes, 0)} min` : null,
@@ -137,12 +163,12 @@ export class Detail {
       ].filter(Boolean).join(' · ');
       return h('div', { class: 'fact' },
         h('dt', {}, label),
-        h('dd', {}, clockElement(label, due, { doneAt: done, testid }), notes ? h('span', { class: 'muted' }, notes) : null));
+        h('dd', {}, handoffClock(item, which, testid), notes ? h('span', { class: 'muted' }, notes) : null));
     };
-    rows.push(clockRow('First response', sla?.firstResponse, item.firstResponseDueAt ?? sla?.firstResponse?.dueAt, item.firstRespondedAt, 'detail-clock-first-response'));
+    rows.push(clockRow('First response', sla?.firstResponse, item.firstResponseDueAt ?? sla?.firstResponse?.dueAt, 'firstResponse', 'detail-clock-first-response'));
     rows.push(item.status === 'Resolved'
       ? fact('Resolution', `resolved${sla?.resolution?.stoppedAt ? ` ${when(sla.resolution.stoppedAt)}` : ''}`)
-      : clockRow('Resolution', sla?.resolution, item.resolutionDueAt ?? sla?.resolution?.dueAt, null, 'detail-clock-resolution'));
+      : clockRow('Resolution', sla?.resolution, item.resolutionDueAt ?? sla?.resolution?.dueAt, 'resolution', 'detail-clock-resolution'));
     return h('dl', { class: 'facts' }, rows);
   }
 
@@ -161,7 +187,7 @@ export class Detail {
 
   textForm(label, field, placeholder, max, testid, submit, { optional = false } = {}) {
     const id = `${testid}-input`;
-    const input = h('textarea', { id, rows: '2', maxlength: String(max), placeholder, testid: `${testid}-text` });
+    const input = h('textarea', { id, rows: '2', maxlength: String(max), placeholder, testid: `${testid}-text`, dataset: { step: testid.replace(/^detail-/, '').replace(/^note$/, 'notes') } });
     const form = h('form', { class: 'reply-form' },
       h('label', { for: id }, label),
       input,

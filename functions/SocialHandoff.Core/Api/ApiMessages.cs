@@ -54,7 +54,8 @@ public sealed record ClockMessage(string State, double TargetMinutes, DateTimeOf
 
 public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage FirstResponse, ClockMessage Resolution);
 
-public sealed record FirstResponseMessage(DateTimeOffset At, string By, string Reply);
+/// <summary>The first reply: <c>By</c> is the person's key (an Entra object id in Azure), <c>ByName</c> is for showing.</summary>
+public sealed record FirstResponseMessage(DateTimeOffset At, string By, string ByName, string Reply);
 
 public sealed record EventMessage(string Type, DateTimeOffset? At, string? Actor, string? ActorName, Dictionary<string, string?>? Before, Dictionary<string, string?>? After, string? Text);
 

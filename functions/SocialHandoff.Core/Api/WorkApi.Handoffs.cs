@@ -21,14 +21,15 @@ public sealed partial class WorkApi
             return NotFound($"'{team}' is not a team name.");
         }
 
-        if (!caller.CanWork(team))
-        {
-            return ProblemResponse(403, "forbidden", "Not your team.", $"{caller.Name} is not an agent of team {team}.");
-        }
-
+        // Unknown before forbidden: a team that does not exist is 404 for everyone (the team list is no secret).
         if (await directory.KnownTeamsAsync(ct).ConfigureAwait(false) is var known && !known.Contains(team) && !caller.Teams.Contains(team, StringComparer.Ordinal))
         {
             return NotFound($"There is no team '{team}'; {Routing.Rules.DidYouMean.Hint(team, [.. known])}");
+        }
+
+        if (!caller.CanWork(team))
+        {
+            return ProblemResponse(403, "forbidden", "Not your team.", $"You are not an agent of team {team}; ask an admin for the role agent.{team}.");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -128,7 +129,7 @@ public sealed partial class WorkApi
 
         if (outcome.Refusal is { } refusal)
         {
-            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.Detail, holder: refusal.Holder, etag: outcome.Handoff?.ETag,
+            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.DetailFor(directory.DisplayName), holder: refusal.Holder, etag: outcome.Handoff?.ETag,
                 holderName: refusal.Holder is { } holder ? directory.DisplayName(holder) : null);
         }
 
@@ -238,7 +239,7 @@ public sealed partial class WorkApi
 
         var detail = new HandoffDetailMessage(
             h.Rule, h.RuleWhy, h.Tags, h.RuleSetVersion, h.Language, h.MentionKey, h.CorrelationId, sla,
-            h.FirstResponse is { } f ? new FirstResponseMessage(f.At, f.By, f.Reply) : null,
+            h.FirstResponse is { } f ? new FirstResponseMessage(f.At, f.By, directory.DisplayName(f.By), f.Reply) : null,
             events.Select(Event).ToList());
 
         // One flat object: the summary the queue shows, plus the detail.

@@ -115,9 +115,9 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             if (ifMatchRevision is int seen && seen != h.Revision)
             {
                 var holder = h.Assignee is { } a && !WorkRules.SameName(a, caller.Id) ? a : null;
-                var held = holder is null ? "" : $"; {holder} holds it now";
+                var held = holder is null ? "" : $"; {WorkRefusal.HolderToken} is working on it now";
                 return new WorkOutcome(h, new WorkRefusal(412, "precondition-failed", "The handoff changed since you loaded it.",
-                    $"Handoff {h.Id} changed since you loaded it (now {h.ETag}, you had \"r{seen}\"){held}: reload and try again.", holder));
+                    $"This handoff changed since you loaded it{held}: reload and try again.", holder));
             }
 
             var at = timeProvider.GetUtcNow();

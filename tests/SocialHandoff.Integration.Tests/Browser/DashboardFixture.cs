@@ -102,7 +102,8 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// A page in a fresh browser context signed in as <paramref name="user"/> (the dev identity cookie),
     /// with every console error and page error collected so a test can assert there were none.
     /// </summary>
-    public async Task<DashboardPage> OpenAsync(string user, string hash = "", int width = 1280, int height = 900)
+    /// <param name="beforeLoad">Runs on the page before it loads (e.g. installs Playwright's fake clock).</param>
+    public async Task<DashboardPage> OpenAsync(string user, string hash = "", int width = 1280, int height = 900, Func<IPage, Task>? beforeLoad = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -142,6 +143,11 @@ public sealed class DashboardFixture : IAsyncLifetime
                 errors.Add($"page error: {error}");
             }
         };
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(page);
+        }
+
         await page.GotoAsync("/" + hash);
         try
         {

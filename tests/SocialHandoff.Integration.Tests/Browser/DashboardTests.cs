@@ -24,6 +24,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(item.GetByTestId("item-status")).ToHaveTextAsync("Resolved");
         await Expect(item.GetByTestId("claim")).ToHaveCountAsync(0);
         await DashboardFixture.ScreenshotAsync(ana.Page, "agent-claim-resolve", output);
+        await Axe.AssertNoViolationsAsync(ana.Page, "agent-claim-resolve");
         var handoff = await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia");
         Assert.Equal("Resolved", handoff.GetProperty("status").GetString());
         var events = handoff.GetProperty("events").EnumerateArray()
@@ -55,6 +56,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(benItem.GetByTestId("claim")).ToHaveCountAsync(0);
         await Expect(ben.Page.GetByTestId("status-message")).ToContainTextAsync("ana claimed this first");
         await DashboardFixture.ScreenshotAsync(ben.Page, "agent-claim-conflict", output);
+        await Axe.AssertNoViolationsAsync(ben.Page, "agent-claim-conflict");
         var handoff = await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia");
         Assert.Equal("ana", handoff.GetProperty("assignee").GetString());
         // The refused claim's 409/412 is logged by Chromium as a failed resource load; nothing else may be.
@@ -99,6 +101,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(detail.GetByTestId("item-text")).ToHaveTextAsync(hostile);
 
         await DashboardFixture.ScreenshotAsync(ana.Page, "agent-xss-as-text", output);
+        await Axe.AssertNoViolationsAsync(ana.Page, "agent-xss-as-text");
         Assert.Equal("undefined", await ana.Page.EvaluateAsync<string>("() => typeof window.__xss"));
         Assert.Equal(0, await ana.Page.Locator("main script, main img, dialog script, dialog img").CountAsync());
         Assert.Empty(ana.Errors);
@@ -127,8 +130,10 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(mia.Page.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
 
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-sla");
         await mia.Page.SetViewportSizeAsync(390, 844);
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla-narrow", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-sla-narrow");
         Assert.Empty(mia.Errors);
     }
 
