@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocialHandoff.Core.Api;
+using SocialHandoff.Core.Incidents;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
@@ -29,6 +30,7 @@ public static class ServiceCollectionExtensions
             .AddPolicies()
             .AddTeams()
             .AddProcessing()
+            .AddIncidents()
             .AddSla()
             .AddWorkApi();
     }

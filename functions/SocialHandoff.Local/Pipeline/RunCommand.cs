@@ -294,9 +294,12 @@ internal static class RunCommand
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Summary").ConfigureAwait(false);
         await w.WriteLineAsync($"  mentions ingested      {summary.Ingested} (each counted once)").ConfigureAwait(false);
-        await w.WriteLineAsync($"  handed off             {summary.HandedOff}" + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
+        await w.WriteLineAsync($"  handed off             {summary.HandedOff}"
+            + (summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} of them joined an incident's handoff)" : "")
+            + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
         await w.WriteLineAsync($"  dead-lettered          {summary.DeadLettered} (with a reason in {StorageNames.DeadLettersTable})").ConfigureAwait(false);
-        await w.WriteLineAsync($"  accounted for          {summary.HandedOff} + {summary.DeadLettered} = {summary.HandedOff + summary.DeadLettered} of {summary.Ingested} ingested").ConfigureAwait(false);
+        var joined = summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} joined incidents)" : "";
+        await w.WriteLineAsync($"  accounted for          {summary.HandedOff}{joined} + {summary.DeadLettered} = {summary.HandedOff + summary.DeadLettered} of {summary.Ingested} ingested").ConfigureAwait(false);
         if (summary.OtherHandedOff > 0)
         {
             await w.WriteLineAsync($"  also handed off        {summary.OtherHandedOff} (messages queued before this run started)").ConfigureAwait(false);

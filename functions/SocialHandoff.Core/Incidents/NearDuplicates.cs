@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text;
+
+namespace SocialHandoff.Core.Incidents;
+
+/// <summary>
+/// The near-duplicate test, pure: a mention's text normalised (case, @handles, links, numbers, emoji and
+/// punctuation do not count; "RT" and hashtag signs dropped), cut into character 5-grams (shingles), and
+/// summarised by a MinHash signature whose bands are the keys candidates are looked up by (LSH). Two
+/// texts are near-duplicates when the Jaccard similarity of their shingle sets reaches the threshold, or
+/// when one contains nearly all of the other's shingles (a quote or a repost with a comment added).
+/// Character shingles, not words: one word added, removed or changed costs a few shingles of a
+/// sentence, while two different complaints that share words ("order", "refund") share few 5-grams.
+/// Every hash is fixed here (FNV-1a and splitmix64), so the keys stored in one process match another's.
+/// </summary>
+public static class NearDuplicates
+{
+    /// <summary>Characters per shingle: long enough that shared words alone do not make texts similar.</summary>
+    public const int ShingleChars = 5;
+
+    /// <summary>Signature bands; with <see cref="RowsPerBand"/> 3 a pair at similarity 0.6 shares a band 96% of the time, at 0.2 10%.</summary>
+    public const int Bands = 13;
+
+    public const int RowsPerBand = 3;
+
+    /// <summary>The most normalised characters compared (a long article is judged by its first part).</summary>
+    public const int MaxNormalizedChars = 2000;
+
+    /// <summary>
+    /// A text whose shingles are this share inside another's is a quote or repost of it with words added,
+    /// when it has at least <see cref="MinContainedShingles"/> shingles (a short phrase inside a long post is not).
+    /// </summary>
+    public const double ContainmentThreshold = 0.9;
+
+    public const int MinContainedShingles = 30;
+
+    private const int Hashes = Bands * RowsPerBand;
+
+    /// <summary>
+    /// The text as compared: lowercase, Unicode-compatibility folded, without links, @handles, a leading
+    /// "RT", hashtag signs, emoji or punctuation; every run of digits is "0"; single spaces.
+    /// </summary>
+    public static string Normalize(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "";
+        }
+
+        var folded = text.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        var output = new StringBuilder(Math.Min(folded.Length, MaxNormalizedChars));
+        var i = 0;
+        var pendingSpace = false;
+        while (i < folded.Length && output.Length < MaxNormalizedChars)
+        {
+            var c = folded[i];
+            if (IsLinkStart(folded, i) || (c == '@' && i + 1 < folded.Length && IsWordChar(folded, i + 1)))
+            {
+                // A link or a handle: skip to the next space; it separates words.
+                while (i < folded.Length && !char.IsWhiteSpace(folded[i]))
+                {
+                    i++;
+                }
+
+                pendingSpace = output.Length > 0;
+                continue;
+            }
+
+            if (char.IsDigit(c))
+            {
+                // Any number, with its separators (1,299.00), is one "0".
+                while (i < folded.Length && (char.IsDigit(folded[i]) || ((folded[i] is ',' or '.' or ':') && i + 1 < folded.Length && char.IsDigit(folded[i + 1]))))
+                {
+                    i++;
+                }
+
+                Append(output, '0', ref pendingSpace);
+                continue;
+            }
+
+            if (IsWordChar(folded, i))
+            {
+                if (char.IsSurrogate(c))
+                {
+                    Append(output, c, ref pendingSpace);
+                    output.Append(folded[i + 1]);
+                    i += 2;
+                    continue;
+                }
+
+                Append(output, c, ref pendingSpace);
+                i++;
+                continue;
+            }
+
+            // Apostrophes join a word ("don't" is "dont"); everything else (punctuation, emoji, symbols, spaces) separates.
+            if (c is not ('\'' or '\u2019'))
+            {
+                pendingSpace = output.Length > 0;
+            }
+
+            i += char.IsHighSurrogate(c) && i + 1 < folded.Length ? 2 : 1;
+        }
+
+        var normalized = output.ToString();
+        return normalized.StartsWith("rt ", StringComparison.Ordinal) ? normalized[3..] : normalized == "rt" ? "" : normalized;
+    }
+
+    /// <summary>The distinct shingle hashes of a normalised text; a text shorter than a shingle is one shingle.</summary>
+    public static HashSet<ulong> Shingles(string normalized)
+    {
+        ArgumentNullException.ThrowIfNull(normalized);
+        var set = new HashSet<ulong>();
+        if (normalized.Length == 0)
+        {
+            return set;
+        }
+
+        if (normalized.Length <= ShingleChars)
+        {
+            set.Add(Fnv(normalized.AsSpan()));
+            return set;
+        }
+
+        for (var i = 0; i + ShingleChars <= normalized.Length; i++)
+        {
+            set.Add(Fnv(normalized.AsSpan(i, ShingleChars)));
+        }
+
+        return set;
+    }
+
+    /// <summary>How alike two normalised texts are, 0 to 1: the Jaccard similarity of their shingles, or the containment of the smaller when it is a quote (see <see cref="ContainmentThreshold"/>).</summary>
+    public static double Similarity(string a, string b) => Similarity(Shingles(a), Shingles(b));
+
+    /// <inheritdoc cref="Similarity(string, string)"/>
+    public static double Similarity(IReadOnlySet<ulong> a, IReadOnlySet<ulong> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count == 0 || b.Count == 0)
+        {
+            return 0;
+        }
+
+        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
+        var shared = small.Count(large.Contains);
+        var jaccard = (double)shared / (a.Count + b.Count - shared);
+        var containment = (double)shared / small.Count;
+        return small.Count >= MinContainedShingles && containment >= ContainmentThreshold ? Math.Max(jaccard, containment) : jaccard;
+    }
+
+    /// <summary>
+    /// The LSH keys of a text: one per band, "NN-" and 16 hex digits of the band's MinHash rows. Texts
+    /// at Jaccard similarity s share at least one key with probability 1 - (1 - s^3)^13.
+    /// </summary>
+    public static IReadOnlyList<string> BandKeys(IReadOnlySet<ulong> shingles)
+    {
+        ArgumentNullException.ThrowIfNull(shingles);
+        Span<ulong> signature = stackalloc ulong[Hashes];
+        signature.Fill(ulong.MaxValue);
+        foreach (var shingle in shingles)
+        {
+            for (var h = 0; h < Hashes; h++)
+            {
+                var value = Mix(shingle ^ Seed(h));
+                if (value < signature[h])
+                {
+                    signature[h] = value;
+                }
+            }
+        }
+
+        var keys = new string[Bands];
+        for (var band = 0; band < Bands; band++)
+        {
+            var hash = 14695981039346656037UL;
+            for (var row = 0; row < RowsPerBand; row++)
+            {
+                hash = Mix(hash ^ signature[(band * RowsPerBand) + row]);
+            }
+
+            keys[band] = string.Create(CultureInfo.InvariantCulture, $"{band:D2}-{hash:x16}");
+        }
+
+        return keys;
+    }
+
+    private static void Append(StringBuilder output, char c, ref bool pendingSpace)
+    {
+        if (pendingSpace && output.Length > 0)
+        {
+            output.Append(' ');
+        }
+
+        pendingSpace = false;
+        output.Append(c);
+    }
+
+    private static bool IsWordChar(string s, int i)
+    {
+        var c = s[i];
+        if (char.IsHighSurrogate(c) && i + 1 < s.Length)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, s[i + 1]));
+            return category is UnicodeCategory.LowercaseLetter or UnicodeCategory.UppercaseLetter or UnicodeCategory.OtherLetter or UnicodeCategory.ModifierLetter or UnicodeCategory.TitlecaseLetter;
+        }
+
+        // Marks stay with their letter (Devanagari, decomposed accents); '_' is part of a handle or tag.
+        return char.IsLetterOrDigit(c) || c == '_' || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+    }
+
+    private static bool IsLinkStart(string s, int i) =>
+        (i == 0 || !char.IsLetterOrDigit(s[i - 1]))
+        && (s.AsSpan(i).StartsWith("http://", StringComparison.Ordinal) || s.AsSpan(i).StartsWith("https://", StringComparison.Ordinal) || s.AsSpan(i).StartsWith("www.", StringComparison.Ordinal));
+
+    private static ulong Fnv(ReadOnlySpan<char> chars)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in chars)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+
+    private static ulong Seed(int h) => Mix(0x9E3779B97F4A7C15UL * (ulong)(h + 1));
+
+    /// <summary>splitmix64's finaliser: a fixed, well-spread 64-bit mix.</summary>
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 30;
+        x *= 0xBF58476D1CE4E5B9UL;
+        x ^= x >> 27;
+        x *= 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        return x;
+    }
+}

@@ -1,0 +1,108 @@
+using SocialHandoff.Core.Incidents;
+
+namespace SocialHandoff.Core.Tests.Incidents;
+
+public sealed class NearDuplicatesTests
+{
+    private const double Threshold = 0.6;
+
+    private const string Complaint = "@NorthwindCafe I was charged twice for my oat latte order #4821 and nobody answers the chat. I want a refund today.";
+
+    public static TheoryData<string, string> SameComplaint() => new()
+    {
+        { "identical copy-paste", Complaint },
+        { "another @handle added", "@bob_k @NorthwindCafe I was charged twice for my oat latte order #4821 and nobody answers the chat. I want a refund today." },
+        { "the brand's handle left out", "I was charged twice for my oat latte order #4821 and nobody answers the chat. I want a refund today." },
+        { "a link appended", Complaint + " https://t.co/AbC123xyz" },
+        { "a different number", "@NorthwindCafe I was charged twice for my oat latte order #9907 and nobody answers the chat. I want a refund today." },
+        { "emoji", "@NorthwindCafe 😡😡 I was charged twice for my oat latte order #4821 and nobody answers the chat. I want a refund today!! 💸" },
+        { "case", "@NORTHWINDCAFE I WAS CHARGED TWICE FOR MY OAT LATTE ORDER #4821 AND NOBODY ANSWERS THE CHAT. I WANT A REFUND TODAY." },
+        { "punctuation", "@NorthwindCafe i was charged twice for my oat latte order 4821 and nobody answers the chat i want a refund today" },
+        { "a word added", "@NorthwindCafe I was charged twice for my oat latte order #4821 and nobody ever answers the chat. I want a refund today." },
+        { "a word removed", "@NorthwindCafe I was charged twice for my oat latte order #4821 and nobody answers the chat. I want a refund." },
+        { "two words changed", "@NorthwindCafe I got charged twice for my oat latte order #4821 and nobody answers the chat. I need a refund today." },
+        { "a repost", "RT @angry_dave: " + Complaint },
+        { "a quote with a comment", "This is exactly what happened to me last week, shocking. " + Complaint },
+        { "a hashtag", Complaint + " #NorthwindFail" },
+        { "curly apostrophes and fullwidth digits", "@NorthwindCafe I was charged twice for my oat latte order #４８２１ and nobody answers the chat. I want a refund today." },
+    };
+
+    public static TheoryData<string, string> DifferentComplaints() => new()
+    {
+        { "same product, different problem", "@NorthwindCafe my oat latte order arrived cold and the driver was rude about it" },
+        { "same words, different complaint", "@NorthwindCafe the chat says my refund for order #4821 was sent but I was never charged for the latte in the first place?" },
+        { "same product, a question", "@NorthwindCafe is the oat latte available in the airport store?" },
+        { "praise of the same order", "@NorthwindCafe thanks for sorting my oat latte order so quickly, the chat team were great" },
+        { "another complaint about refunds", "Still no refund from @NorthwindCafe for the breakfast wrap I returned on Monday. That's 12 days now." },
+    };
+
+    [Theory]
+    [MemberData(nameof(SameComplaint))]
+    public void Similarity_SameComplaintWithSmallChanges_AtOrAboveThreshold(string kind, string copy)
+    {
+        var similarity = NearDuplicates.Similarity(NearDuplicates.Normalize(Complaint), NearDuplicates.Normalize(copy));
+
+        Assert.True(similarity >= Threshold, $"{kind}: similarity {similarity:0.000} is below {Threshold}");
+    }
+
+    [Theory]
+    [MemberData(nameof(DifferentComplaints))]
+    public void Similarity_DifferentComplaintSharingWords_BelowThreshold(string kind, string other)
+    {
+        var similarity = NearDuplicates.Similarity(NearDuplicates.Normalize(Complaint), NearDuplicates.Normalize(other));
+
+        Assert.True(similarity < Threshold, $"{kind}: similarity {similarity:0.000} reaches {Threshold}");
+    }
+
+    [Theory]
+    [MemberData(nameof(SameComplaint))]
+    public void BandKeys_SameComplaintWithSmallChanges_ShareABand(string kind, string copy)
+    {
+        var a = NearDuplicates.BandKeys(NearDuplicates.Shingles(NearDuplicates.Normalize(Complaint)));
+        var b = NearDuplicates.BandKeys(NearDuplicates.Shingles(NearDuplicates.Normalize(copy)));
+
+        Assert.True(a.Intersect(b).Any(), $"{kind}: no band in common, so the copy would not find the incident");
+    }
+
+    [Theory]
+    [InlineData("RT @someone: Charged TWICE!!! https://x.co/1 @Brand #Refund 😡", "charged twice refund")]
+    [InlineData("Order #1,299.00 and 42 items", "order 0 and 0 items")]
+    [InlineData("don't   do\tthat", "dont do that")]
+    [InlineData("www.example.com/path only a link", "only a link")]
+    [InlineData("", "")]
+    [InlineData("😡😡 @brand", "")]
+    public void Normalize_HandlesLinksNumbersEmojiCase_OnlyTheWordsRemain(string text, string expected)
+    {
+        Assert.Equal(expected, NearDuplicates.Normalize(text));
+    }
+
+    [Fact]
+    public void BandKeys_SameNormalisedText_SameKeysEveryTime()
+    {
+        var first = NearDuplicates.BandKeys(NearDuplicates.Shingles(NearDuplicates.Normalize(Complaint)));
+        var second = NearDuplicates.BandKeys(NearDuplicates.Shingles(NearDuplicates.Normalize(Complaint.ToUpperInvariant() + " 🙃")));
+
+        Assert.Equal(NearDuplicates.Bands, first.Count);
+        Assert.Equal(first, second);
+        Assert.Equal(NearDuplicates.Bands, first.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void BandKeys_FixedHashes_KeysStableAcrossProcesses()
+    {
+        // The keys are stored: a change of hashing would split every open incident in two.
+        var keys = NearDuplicates.BandKeys(NearDuplicates.Shingles("charged twice refund"));
+
+        Assert.Equal(["00-ca893f2f47518371", "01-492d8b0633590a28"], keys.Take(2));
+    }
+
+    [Fact]
+    public void Similarity_ShortPhraseInsideLongPost_NotAQuote()
+    {
+        var similarity = NearDuplicates.Similarity(
+            NearDuplicates.Normalize("no refund yet"),
+            NearDuplicates.Normalize("@NorthwindCafe I was charged twice for my oat latte, no refund yet, and the chat is closed every evening"));
+
+        Assert.True(similarity < Threshold, $"similarity {similarity:0.000}");
+    }
+}
