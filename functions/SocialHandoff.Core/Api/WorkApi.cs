@@ -28,6 +28,7 @@ public sealed partial class WorkApi(
     PolicyStore policyStore,
     RuleDryRun dryRun,
     TeamDirectory directory,
+    Incidents.IncidentStore incidents,
     AppServicePlatform platform,
     StorageClients clients,
     IOptions<ApiOptions> options,

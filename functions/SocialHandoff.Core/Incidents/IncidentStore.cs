@@ -90,6 +90,14 @@ public sealed class IncidentStore(StorageClients clients)
         return (await GetAsync(partition, handoffId, cancellationToken).ConfigureAwait(false))?.Incident;
     }
 
+    /// <summary>The incidents of several handoffs (a queue page), read at the same time; handoffs without one are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, Incident>> ForHandoffsAsync(IEnumerable<string> handoffIds, CancellationToken cancellationToken)
+    {
+        var ids = handoffIds.Distinct(StringComparer.Ordinal).ToList();
+        var found = await Task.WhenAll(ids.Select(id => ForHandoffAsync(id, cancellationToken))).ConfigureAwait(false);
+        return ids.Zip(found).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!, StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// Opens an incident led by its first member, and indexes it under the bands given (each either free,
     /// inserted, or held by a stale incident, replaced if its ETag still matches). False when another
