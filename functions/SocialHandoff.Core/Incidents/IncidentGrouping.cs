@@ -75,9 +75,9 @@ public sealed partial class IncidentGrouping(
             var stale = new HashSet<string>(StringComparer.Ordinal);
             var candidates = held
                 .GroupBy(b => b.IncidentId, StringComparer.Ordinal)
-                .Select(g => (Id: g.Key, Similarity: similarity.TryGetValue(g.Key, out var s) ? s : similarity[g.Key] = NearDuplicates.Similarity(shingles, NearDuplicates.Shingles(g.First().Representative))))
-                .Where(c => c.Similarity >= _options.SimilarityThreshold)
-                .OrderByDescending(c => c.Similarity)
+                .Select(g => (Id: g.Key, Coverage: similarity.TryGetValue(g.Key, out var c) ? c : similarity[g.Key] = Judge(normalized, g.First().Representative)))
+                .Where(c => c.Coverage >= 0)
+                .OrderByDescending(c => c.Coverage)
                 .ThenBy(c => c.Id, StringComparer.Ordinal);
             var lostRace = false;
             foreach (var (id, _) in candidates)
@@ -137,6 +137,13 @@ public sealed partial class IncidentGrouping(
         }
 
         throw new InvalidOperationException($"Mention {mention.Key}: no stable incident decision after {MaxAttempts} attempts (storage contention); the queue retries it.");
+    }
+
+    /// <summary>How much of the incident's first text a copy covers; -1 when it is not a near-duplicate of it.</summary>
+    private double Judge(string normalized, string representative)
+    {
+        var c = NearDuplicates.Compare(normalized, representative);
+        return NearDuplicates.IsNearDuplicate(c, _options.SimilarityThreshold) ? c.Coverage : -1;
     }
 
     /// <summary>

@@ -11,9 +11,10 @@ public sealed class IncidentOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// The similarity (Jaccard of character 5-grams of the normalised texts, 0.3 to 1) at which a mention
-    /// joins an incident. Default 0.6: one or two words added, removed or changed in a complaint of a
-    /// dozen words stays above it; two different complaints sharing product words fall far below.
+    /// The share of the longer text's words (normalised) that the other must have in the same order to
+    /// join (0.3 to 1), with no word replaced by another. Default 0.6: a copy with a few words added or
+    /// removed stays above it (two added to a ten-word complaint is 0.83); a quote with a comment added
+    /// joins by containing the original.
     /// </summary>
     public double SimilarityThreshold { get; set; } = 0.6;
 

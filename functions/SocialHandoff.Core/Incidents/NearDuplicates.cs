@@ -4,13 +4,13 @@ using System.Text;
 namespace SocialHandoff.Core.Incidents;
 
 /// <summary>
-/// The near-duplicate test, pure: a mention's text normalised (case, @handles, links, numbers, emoji and
-/// punctuation do not count; "RT" and hashtag signs dropped), cut into character 5-grams (shingles), and
-/// summarised by a MinHash signature whose bands are the keys candidates are looked up by (LSH). Two
-/// texts are near-duplicates when the Jaccard similarity of their shingle sets reaches the threshold, or
-/// when one contains nearly all of the other's shingles (a quote or a repost with a comment added).
-/// Character shingles, not words: one word added, removed or changed costs a few shingles of a
-/// sentence, while two different complaints that share words ("order", "refund") share few 5-grams.
+/// The near-duplicate test, pure. A mention's text is normalised (case, @handles, links, numbers, emoji
+/// and punctuation do not count; "RT" and hashtag signs dropped). Candidates are found by character
+/// 5-grams (shingles) summarised in a MinHash signature whose bands are the lookup keys (LSH): a copy
+/// with words added or removed keeps most 5-grams, so it shares a band with the original. A candidate
+/// is then judged word by word (<see cref="AreNearDuplicates"/>): words may be added or removed, or the
+/// whole quoted, but a word put in place of another (another product, place, "late" for "cold") makes it
+/// a different complaint, however many words the two share.
 /// Every hash is fixed here (FNV-1a and splitmix64), so the keys stored in one process match another's.
 /// </summary>
 public static class NearDuplicates
@@ -27,14 +27,17 @@ public static class NearDuplicates
     public const int MaxNormalizedChars = 2000;
 
     /// <summary>
-    /// A text whose shingles are this share inside another's is a quote or repost of it with words added,
-    /// when it has at least <see cref="MinContainedShingles"/> shingles (a short phrase inside a long post is not).
+    /// A text whose words are this share, in order, inside another's is a quote or repost of it with a
+    /// comment added, when it has at least <see cref="MinQuotedWords"/> words (a short phrase inside a long post is not).
     /// </summary>
     public const double ContainmentThreshold = 0.9;
 
-    public const int MinContainedShingles = 30;
+    public const int MinQuotedWords = 6;
 
     private const int Hashes = Bands * RowsPerBand;
+
+    /// <summary>How two texts compare word by word (see <see cref="Compare"/>).</summary>
+    public readonly record struct Comparison(double Coverage, int Replaced, bool Quote);
 
     /// <summary>
     /// The text as compared: lowercase, Unicode-compatibility folded, without links, @handles, a leading
@@ -130,25 +133,76 @@ public static class NearDuplicates
         return set;
     }
 
-    /// <summary>How alike two normalised texts are, 0 to 1: the Jaccard similarity of their shingles, or the containment of the smaller when it is a quote (see <see cref="ContainmentThreshold"/>).</summary>
-    public static double Similarity(string a, string b) => Similarity(Shingles(a), Shingles(b));
-
-    /// <inheritdoc cref="Similarity(string, string)"/>
-    public static double Similarity(IReadOnlySet<ulong> a, IReadOnlySet<ulong> b)
+    /// <summary>
+    /// Compares two normalised texts word by word (the longest common subsequence of their words):
+    /// <see cref="Comparison.Coverage"/> is the share of the longer text's words the other has in the
+    /// same order, <see cref="Comparison.Replaced"/> the words put in place of others (between the same
+    /// two shared words, or at the same end, both texts have words the other lacks), and
+    /// <see cref="Comparison.Quote"/> whether the shorter (at least <see cref="MinQuotedWords"/> words)
+    /// appears nearly whole (<see cref="ContainmentThreshold"/>) inside the longer.
+    /// </summary>
+    public static Comparison Compare(string a, string b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.Count == 0 || b.Count == 0)
+        var x = a.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var y = b.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (x.Length == 0 || y.Length == 0)
         {
-            return 0;
+            return new Comparison(0, 0, false);
         }
 
-        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
-        var shared = small.Count(large.Contains);
-        var jaccard = (double)shared / (a.Count + b.Count - shared);
-        var containment = (double)shared / small.Count;
-        return small.Count >= MinContainedShingles && containment >= ContainmentThreshold ? Math.Max(jaccard, containment) : jaccard;
+        // lcs[i, j]: the longest common subsequence of x[i..] and y[j..].
+        var lcs = new int[x.Length + 1, y.Length + 1];
+        for (var i = x.Length - 1; i >= 0; i--)
+        {
+            for (var j = y.Length - 1; j >= 0; j--)
+            {
+                lcs[i, j] = x[i] == y[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+            }
+        }
+
+        int p = 0, q = 0, gapX = 0, gapY = 0, replaced = 0;
+        while (p < x.Length && q < y.Length)
+        {
+            if (x[p] == y[q] && lcs[p, q] == lcs[p + 1, q + 1] + 1)
+            {
+                replaced += Math.Min(gapX, gapY);
+                gapX = gapY = 0;
+                p++;
+                q++;
+            }
+            else if (lcs[p + 1, q] >= lcs[p, q + 1])
+            {
+                gapX++;
+                p++;
+            }
+            else
+            {
+                gapY++;
+                q++;
+            }
+        }
+
+        replaced += Math.Min(gapX + x.Length - p, gapY + y.Length - q);
+        var common = lcs[0, 0];
+        var shorter = Math.Min(x.Length, y.Length);
+        return new Comparison(
+            (double)common / Math.Max(x.Length, y.Length),
+            replaced,
+            shorter >= MinQuotedWords && (double)common / shorter >= ContainmentThreshold);
     }
+
+    /// <summary>
+    /// Whether two normalised texts are the same complaint: no word replaced by another (a different
+    /// product, place or "late" for "cold" makes another complaint), and either the longer one's words
+    /// are in the other up to <paramref name="threshold"/> (words added or removed), or one quotes the other.
+    /// </summary>
+    public static bool AreNearDuplicates(string a, string b, double threshold) => IsNearDuplicate(Compare(a, b), threshold);
+
+    /// <inheritdoc cref="AreNearDuplicates"/>
+    public static bool IsNearDuplicate(Comparison comparison, double threshold) =>
+        comparison.Replaced == 0 && (comparison.Coverage >= threshold || comparison.Quote);
 
     /// <summary>
     /// The LSH keys of a text: one per band, "NN-" and 16 hex digits of the band's MinHash rows. Texts
