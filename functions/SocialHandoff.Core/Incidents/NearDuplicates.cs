@@ -41,7 +41,7 @@ public static class NearDuplicates
 
     /// <summary>
     /// The text as compared: lowercase, Unicode-compatibility folded, without links, @handles, a leading
-    /// "RT", hashtag signs, emoji or punctuation; every run of digits is "0"; single spaces.
+    /// "RT", trailing hashtags, hashtag signs, emoji or punctuation; every run of digits is "0"; single spaces.
     /// </summary>
     public static string Normalize(string? text)
     {
@@ -50,7 +50,7 @@ public static class NearDuplicates
             return "";
         }
 
-        var folded = text.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        var folded = WithoutTrailingTags(text.Normalize(NormalizationForm.FormKC).ToLowerInvariant());
         var output = new StringBuilder(Math.Min(folded.Length, MaxNormalizedChars));
         var i = 0;
         var pendingSpace = false;
@@ -107,6 +107,42 @@ public static class NearDuplicates
 
         var normalized = output.ToString();
         return normalized.StartsWith("rt ", StringComparison.Ordinal) ? normalized[3..] : normalized == "rt" ? "" : normalized;
+    }
+
+    /// <summary>
+    /// Drops what copies tack on at the end: hashtags (#fail, #BrandDown), handles, links and emoji after
+    /// the last word. Inside the text a hashtag is a word ("my #order never came").
+    /// </summary>
+    private static string WithoutTrailingTags(string text)
+    {
+        var end = text.Length;
+        while (true)
+        {
+            var trimmed = text.AsSpan(0, end).TrimEnd();
+            var start = trimmed.LastIndexOfAny([' ', '\t', '\n', '\r']) + 1;
+            var token = trimmed[start..];
+            var tag = token.Length > 0 && (token[0] is '#' or '@' || token.StartsWith("http://", StringComparison.Ordinal) || token.StartsWith("https://", StringComparison.Ordinal)
+                || token.StartsWith("www.", StringComparison.Ordinal) || !HasWordChar(token));
+            if (!tag || start == 0)
+            {
+                return text[..trimmed.Length];
+            }
+
+            end = start;
+        }
+    }
+
+    private static bool HasWordChar(ReadOnlySpan<char> token)
+    {
+        foreach (var c in token)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The distinct shingle hashes of a normalised text; a text shorter than a shingle is one shingle.</summary>

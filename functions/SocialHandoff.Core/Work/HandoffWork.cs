@@ -206,6 +206,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         {
             ["Team"] = h.Team,
             ["Priority"] = h.Priority,
+            ["RuleWhy"] = string.Join("; ", h.RuleWhy),
             ["Status"] = h.Status,
             ["Assignee"] = h.Assignee ?? "",
             ["FirstResponseSla"] = h.FirstResponseSlaFlag ?? "",

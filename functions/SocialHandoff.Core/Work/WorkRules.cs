@@ -222,6 +222,7 @@ public static class WorkRules
                 return Change(h, Raised, caller, at, h with
                 {
                     Priority = command.Priority,
+                    RuleWhy = [.. h.RuleWhy, $"raised to {command.Priority}: {command.Text}"],
                     Sla = h.Sla?.MoveTo(h.Team, policyFor(h.Team, command.Priority)) is { } raised ? raised with { Priority = command.Priority } : null,
                     FirstResponseSlaFlag = null,
                     ResolutionSlaFlag = null,

@@ -211,6 +211,7 @@ public sealed class WorkRulesTests
         Assert.Equal("P2", decision.Event.Before["priority"]);
         Assert.Equal("P1", decision.Event.After["priority"]);
         Assert.Equal("incident surge: 10 copies within 5 min", decision.Event.Text);
+        Assert.Equal("raised to P1: incident surge: 10 copies within 5 min", after.RuleWhy[^1]);
     }
 
     [Theory]
