@@ -3,7 +3,7 @@
 import { get, query, seg, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { clock } from './format.js';
-import { badges, author, mentionText, reasons, clocks, act, load, ACTION_DONE } from './handoff.js';
+import { badges, author, incidentLine, mentionText, reasons, clocks, act, load, ACTION_DONE } from './handoff.js';
 
 const TEAM_KEY = 'sh-team';
 const REFRESH_MS = 30000;
@@ -197,6 +197,7 @@ export class QueueView {
     replace(li,
       badges(item, me),
       author(item),
+      incidentLine(item),
       mentionText(item),
       reasons(item, { max: 4 }),
       clocks(item),
