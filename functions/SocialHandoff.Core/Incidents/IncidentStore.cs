@@ -98,6 +98,33 @@ public sealed class IncidentStore(StorageClients clients)
         return ids.Zip(found).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!, StringComparer.Ordinal);
     }
 
+    /// <summary>What the incidents of two mentions or more add up to (a scan of the incident rows, for the local run's summary).</summary>
+    public async Task<IncidentTotals> TotalsAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var totals = new IncidentTotals(0, 0, 0, 0, 0);
+        var filter = $"RowKey ge '{IncidentPrefix}' and RowKey lt 'i}}'";
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Count", "Reach", "SurgeAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var count = row.GetInt32("Count") ?? 1;
+            if (count < 2)
+            {
+                continue;
+            }
+
+            var reach = row.GetInt64("Reach") ?? 0;
+            var largest = count > totals.LargestCount;
+            totals = new IncidentTotals(
+                totals.Incidents + 1,
+                totals.Mentions + count,
+                largest ? count : totals.LargestCount,
+                largest ? reach : totals.LargestReach,
+                totals.Surges + (row.GetDateTimeOffset("SurgeAt") is null ? 0 : 1));
+        }
+
+        return totals;
+    }
+
     /// <summary>
     /// Opens an incident led by its first member, and indexes it under the bands given (each either free,
     /// inserted, or held by a stale incident, replaced if its ETag still matches). False when another
@@ -255,6 +282,9 @@ public sealed class IncidentStore(StorageClients clients)
     private static MemberJson ToJson(IncidentMember m) =>
         new(StoredText.Cap(m.MentionKey, 500), StoredText.CapOrNull(m.Author, 200), StoredText.CapOrNull(m.Url, 500), m.PostedAt);
 }
+
+/// <summary>Incidents of two mentions or more: how many, their mentions, the largest one's count and reach, and how many surged.</summary>
+public sealed record IncidentTotals(int Incidents, int Mentions, int LargestCount, long LargestReach, int Surges);
 
 internal sealed record MemberJson(string Key, string? Author, string? Url, DateTimeOffset PostedAt);
 

@@ -35,7 +35,8 @@ public sealed record PipelineSummary(
     int OtherDeadLetters = 0,
     int OtherHandedOff = 0,
     IReadOnlyList<string>? IngestWarnings = null,
-    int JoinedIncidents = 0)
+    int JoinedIncidents = 0,
+    Core.Incidents.IncidentTotals? Incidents = null)
 {
     /// <summary>The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention ended handed off or dead-lettered: ingested = handed off + dead-lettered.</summary>
     public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + DeadLettered == Ingested;
@@ -419,7 +420,8 @@ public sealed partial class LocalPipeline
             Volatile.Read(ref _otherDeadLetters) + _deadLettered.Keys.Count(k => !ingested.Contains(k) && !_handedOff.ContainsKey(k)),
             _handedOff.Keys.Count(k => !ingested.Contains(k)),
             warnings,
-            _joined.Keys.Count(ingested.Contains));
+            _joined.Keys.Count(ingested.Contains),
+            await _services.GetRequiredService<Core.Incidents.IncidentStore>().TotalsAsync(cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -311,6 +312,12 @@ internal static class RunCommand
         }
 
         await w.WriteLineAsync($"  still queued           {summary.QueuedMessages}").ConfigureAwait(false);
+        if (summary.Incidents is { Incidents: > 0 } incidents)
+        {
+            await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  incidents              {incidents.Incidents} carrying {incidents.Mentions} near-duplicate mentions; largest {incidents.LargestCount} mentions, reach {incidents.LargestReach:N0}; {incidents.Surges} surged (priority raised one step)")).ConfigureAwait(false);
+        }
+
         await w.WriteLineAsync("  handoffs per team      " + string.Join(", ", summary.HandoffsByTeam.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         await w.WriteLineAsync("  handoffs per priority  " + string.Join(", ", summary.HandoffsByPriority.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         foreach (var (key, reason) in summary.DeadLetters.Take(10))
@@ -330,7 +337,7 @@ internal static class RunCommand
 
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Where to look").ConfigureAwait(false);
-        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (one row per handoff: team, priority, scores, reasons, due times), {StorageNames.HandoffEventsTable} (audit), {StorageNames.MentionsTable} (dedupe), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
+        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (one row per handoff: team, priority, scores, reasons, due times), {StorageNames.HandoffEventsTable} (audit), {StorageNames.IncidentsTable} (near-duplicates grouped), {StorageNames.MentionsTable} (dedupe), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
         await w.WriteLineAsync($"  queues  {string.Join(", ", summary.HandoffsByTeam.Keys.Select(StorageNames.TeamQueue))} (the teams' handoff channels), {StorageNames.MentionsIncomingQueue}, {StorageNames.MentionsPoisonQueue}").ConfigureAwait(false);
         if (azurite is not null)
         {
