@@ -38,7 +38,7 @@ public sealed class IncidentOptions
     public IReadOnlySet<string> ExcludedTierSet() =>
         ExcludedTiers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Members listed on the incident (1 to 50; the count stays exact beyond it). Default 20: what an agent reads; each entry is under 2 KB of the row.</summary>
+    /// <summary>Members listed on the incident (1 to 50; the count stays exact beyond it). Default 20: what an agent reads; each entry is at most about 620 characters of the row.</summary>
     public int MaxMembersListed { get; set; } = 20;
 
     /// <summary>Copies within <see cref="SurgeWindow"/> that make a surge (2 to 100). Default 10.</summary>

@@ -19,7 +19,7 @@ namespace SocialHandoff.Core.Incidents;
 /// </summary>
 public sealed class IncidentStore(StorageClients clients)
 {
-    /// <summary>Upper bound of <see cref="IncidentOptions.MaxMembersListed"/>: 50 entries of at most about 1.3 KB keep the column far below a string property's 64 KiB.</summary>
+    /// <summary>Upper bound of <see cref="IncidentOptions.MaxMembersListed"/>: 50 entries of at most about 620 characters keep the column below a string property's 64 KiB.</summary>
     public const int MaxMembersListedLimit = 50;
 
     /// <summary>Upper bound of <see cref="IncidentOptions.SurgeCount"/>: the row keeps that many recent posting times.</summary>
@@ -279,8 +279,9 @@ public sealed class IncidentStore(StorageClients clients)
         }
     }
 
+    // 50 entries of at most 200 + 100 + 240 characters and their JSON stay under the 32,768 characters a string property holds.
     private static MemberJson ToJson(IncidentMember m) =>
-        new(StoredText.Cap(m.MentionKey, 500), StoredText.CapOrNull(m.Author, 200), StoredText.CapOrNull(m.Url, 500), m.PostedAt);
+        new(StoredText.Cap(m.MentionKey, 200), StoredText.CapOrNull(m.Author, 100), StoredText.CapOrNull(m.Url, 240), m.PostedAt);
 }
 
 /// <summary>Incidents of two mentions or more: how many, their mentions, the largest one's count and reach, and how many surged.</summary>

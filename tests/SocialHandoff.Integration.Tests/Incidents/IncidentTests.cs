@@ -55,6 +55,30 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProcessAsync_FiftyListedCopiesWithHugeIdsHandlesAndLinks_JoinWithinTheTableLimits()
+    {
+        // Regression: 50 listed members with long keys, handles and links overflowed the members column (a string property holds 32,768 characters).
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false, settings: new Dictionary<string, string?> { ["Incidents:MaxMembersListed"] = "50" });
+        var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
+        var copies = Enumerable.Range(0, 50).Select(i => Copy(i, Complaint) with
+        {
+            Id = new string('7', 2_000) + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Author = new MentionAuthor("a", new string('h', 5_000) + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "Name", 10, false),
+            Url = "https://example.com/" + new string('u', 5_000),
+        }).ToList();
+
+        foreach (var copy in copies)
+        {
+            await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None);
+        }
+
+        var handoff = Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
+        var incident = (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!;
+        Assert.Equal(50, incident.Count);
+        Assert.Equal(50, incident.Members.Count);
+    }
+
+    [Fact]
     public async Task ProcessAsync_CopyRedeliveredAfterJoiningBeforeItsLedgerMark_CountedOnce()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
