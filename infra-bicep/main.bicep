@@ -152,6 +152,7 @@ var tableNames = [
   'Notifications'
   'DailyStats'
   'Directory'
+  'Incidents'
 ]
 var deploymentContainerName = 'app-package'
 var storageAccountName = take('st${replace(baseName, '-', '')}${suffix}', 24)

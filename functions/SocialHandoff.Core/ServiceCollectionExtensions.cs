@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocialHandoff.Core.Api;
 using SocialHandoff.Core.Assignment;
+using SocialHandoff.Core.Incidents;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
@@ -30,6 +31,7 @@ public static class ServiceCollectionExtensions
             .AddPolicies()
             .AddTeams()
             .AddProcessing()
+            .AddIncidents()
             .AddSla()
             .AddWorkApi()
             .AddAssignment();

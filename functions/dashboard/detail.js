@@ -3,7 +3,7 @@
 import { get, seg } from './api.js';
 import { h, replace } from './dom.js';
 import { when, number } from './format.js';
-import { badges, author, mentionText, reasons, handoffClock, act, load, ACTION_DONE, permissions, focusNextStep } from './handoff.js';
+import { badges, author, incidentLine, incidentMembers, mentionText, reasons, handoffClock, act, load, ACTION_DONE, permissions, focusNextStep } from './handoff.js';
 
 export class Detail {
   constructor(dialog, app) {
@@ -110,6 +110,7 @@ export class Detail {
     const sections = [
       badges(item, me),
       author(item),
+      incidentLine(item),
       mentionText(item),
       messageEl,
       actions,
@@ -124,6 +125,7 @@ export class Detail {
       Array.isArray(item.ruleWhy) && item.ruleWhy.length ? h('ul', { class: 'why' }, item.ruleWhy.map((w) => h('li', {}, w))) : null,
       Array.isArray(item.tags) && item.tags.length ? h('p', { class: 'tags' }, item.tags.map((t) => h('span', { class: 'badge' }, t))) : null,
       reasons(item),
+      incidentMembers(item),
       h('h3', {}, 'SLA'),
       this.sla(item),
     ];

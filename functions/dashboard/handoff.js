@@ -201,3 +201,31 @@ export const ACTION_DONE = {
   reassign: 'Reassigned.',
   notes: 'Note added.',
 };
+
+/** "Incident · 50 mentions · reach 12,345": shown when near-duplicates of the mention joined its handoff. */
+export function incidentLine(item) {
+  const incident = item.incident;
+  if (!incident) return null;
+  const surge = incident.surge;
+  return h('p', { class: 'incident', testid: 'item-incident' },
+    h('strong', {}, 'Incident'),
+    ` · ${incident.count.toLocaleString('en')} mentions · reach ${incident.reach.toLocaleString('en')}`,
+    surge ? h('span', { class: 'badge surge', title: surge.reason }, surge.to && surge.from !== surge.to ? ` Surge: ${surge.from} → ${surge.to}` : ' Surge') : null);
+}
+
+/** The incident's members (the first ones; the count stays exact), each with the incident's status. */
+export function incidentMembers(item) {
+  const incident = item.incident;
+  if (!incident) return null;
+  const members = Array.isArray(incident.members) ? incident.members : [];
+  const more = incident.count - members.length;
+  return h('section', { class: 'incident-detail', 'aria-label': 'Incident members' },
+    h('h3', {}, `Incident: ${incident.count.toLocaleString('en')} mentions, reach ${incident.reach.toLocaleString('en')}`),
+    incident.surge ? h('p', { class: 'surge-reason', testid: 'incident-surge' }, incident.surge.reason) : null,
+    h('ul', { class: 'incident-members', testid: 'incident-members' },
+      members.map((m) => h('li', {},
+        externalLink(m.url, m.author || m.mentionKey, {}),
+        h('span', { class: 'muted' }, ` · ${when(m.postedAt)} · `),
+        h('span', { class: `badge state state-${m.status === 'resolved' ? 'resolved' : 'unclaimed'}` }, m.status === 'resolved' ? 'Resolved with the incident' : 'Open')))),
+    more > 0 ? h('p', { class: 'muted' }, `and ${more.toLocaleString('en')} more (the first ${members.length} are listed)`) : null);
+}

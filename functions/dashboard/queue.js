@@ -3,7 +3,7 @@
 import { get, query, seg, ApiError } from './api.js';
 import { h, replace, domId } from './dom.js';
 import { clock } from './format.js';
-import { badges, author, mentionText, reasons, clocks, act, load, ACTION_DONE, handoffName, permissions, focusNextStep } from './handoff.js';
+import { badges, author, incidentLine, mentionText, reasons, clocks, act, load, ACTION_DONE, handoffName, permissions, focusNextStep } from './handoff.js';
 
 const TEAM_KEY = 'sh-team';
 const REFRESH_MS = 30000;
@@ -322,6 +322,7 @@ export class QueueView {
       heading,
       badges(item, me),
       author(item),
+      incidentLine(item),
       mentionText(item),
       reasons(item, { max: 4 }),
       clocks(item),

@@ -97,6 +97,10 @@ internal sealed class Harness : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>Mentions that joined another mention's incident instead of having a handoff of their own (each incident's count but its leader).</summary>
+    public async Task<int> JoinedIncidentsAsync() =>
+        (await RowsAsync(StorageNames.IncidentsTable)).Where(r => r.RowKey.StartsWith("i|", StringComparison.Ordinal)).Sum(r => (r.GetInt32("Count") ?? 1) - 1);
+
     public async Task<int> QueueLengthAsync(string queue) =>
         (await Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
 

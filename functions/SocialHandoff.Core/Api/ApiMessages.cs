@@ -46,7 +46,21 @@ public sealed record HandoffSummaryMessage(
     string Id, string Team, string Status, string? Assignee, string? AssigneeName, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
     string Text, string? AuthorHandle, long? AuthorFollowers, string? Url, string Source, DateTimeOffset PostedAt, DateTimeOffset CreatedAt,
     DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstRespondedAt, string SlaState,
-    IReadOnlyList<ReasonMessage> Reasons, string Etag, string FirstResponseClock, string ResolutionClock, double WarnBeforeMinutes);
+    IReadOnlyList<ReasonMessage> Reasons, string Etag, string FirstResponseClock, string ResolutionClock, double WarnBeforeMinutes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IncidentMessage? Incident = null);
+
+/// <summary>
+/// The near-duplicate mentions a handoff carries (present from two members): <see cref="Count"/> exact,
+/// <see cref="Members"/> the first ones (at most Incidents:MaxMembersListed), <see cref="Reach"/> the
+/// members' followers summed; each member shows the handoff's status (resolving it resolves the group).
+/// </summary>
+public sealed record IncidentMessage(
+    int Count, long Reach, DateTimeOffset FirstPostedAt, DateTimeOffset LastPostedAt, IReadOnlyList<IncidentMemberMessage> Members, IncidentSurgeMessage? Surge);
+
+public sealed record IncidentMemberMessage(string MentionKey, string? Author, string? Url, DateTimeOffset PostedAt, string Status);
+
+/// <summary>When the copies surged, why, and the priority step it caused (null until applied to the handoff).</summary>
+public sealed record IncidentSurgeMessage(DateTimeOffset At, string Reason, string? From, string? To, bool Applied);
 
 public sealed record QueueMessage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items);
 

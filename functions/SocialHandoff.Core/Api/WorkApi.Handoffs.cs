@@ -65,7 +65,8 @@ public sealed partial class WorkApi
         }
 
         var result = await queries.QueueAsync(team, new QueueFilter(status, assignee, priority, Query(request, "source"), sla, page, pageSize), caller, ct).ConfigureAwait(false);
-        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(Summary).ToList()), ApiJsonContext.Default.QueueMessage);
+        var grouped = await incidents.ForHandoffsAsync(result.Items.Select(v => v.Handoff.Id), ct).ConfigureAwait(false);
+        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(v => Summary(v, grouped.GetValueOrDefault(v.Handoff.Id))).ToList()), ApiJsonContext.Default.QueueMessage);
     }
 
     private async Task<ApiResponse> HandoffAsync(string id, Caller caller, CancellationToken ct)
@@ -243,7 +244,8 @@ public sealed partial class WorkApi
             events.Select(Event).ToList());
 
         // One flat object: the summary the queue shows, plus the detail.
-        var node = JsonSerializer.SerializeToNode(Summary(view), ApiJsonContext.Default.HandoffSummaryMessage)!.AsObject();
+        var incident = await incidents.ForHandoffAsync(h.Id, ct).ConfigureAwait(false);
+        var node = JsonSerializer.SerializeToNode(Summary(view, incident), ApiJsonContext.Default.HandoffSummaryMessage)!.AsObject();
         foreach (var (key, value) in JsonSerializer.SerializeToNode(detail, ApiJsonContext.Default.HandoffDetailMessage)!.AsObject().ToList())
         {
             node[key] = value?.DeepClone();
@@ -302,7 +304,7 @@ public sealed partial class WorkApi
     }
 
     /// <summary>The queue's view of a handoff; the assignee is a person's key, shown by <c>assigneeName</c>.</summary>
-    private HandoffSummaryMessage Summary(HandoffView view)
+    private HandoffSummaryMessage Summary(HandoffView view, Incidents.Incident? incident)
     {
         var h = view.Handoff;
         return new HandoffSummaryMessage(
@@ -310,8 +312,14 @@ public sealed partial class WorkApi
             h.Text, h.AuthorHandle, h.AuthorFollowers, h.Url, h.Source, h.PostedAt, h.CreatedAt,
             h.FirstResponseDueAt, h.ResolutionDueAt, h.FirstResponse?.At, view.SlaState,
             h.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points)).ToList(), h.ETag,
-            ClockState(h.Sla?.FirstResponse), ClockState(h.Sla?.Resolution), view.WarnBefore.TotalMinutes);
+            ClockState(h.Sla?.FirstResponse), ClockState(h.Sla?.Resolution), view.WarnBefore.TotalMinutes,
+            incident is { Count: > 1 } i ? IncidentView(i, h.IsResolved) : null);
     }
+
+    private static IncidentMessage IncidentView(Incidents.Incident i, bool resolved) => new(
+        i.Count, i.Reach, i.FirstPostedAt, i.LastPostedAt,
+        i.Members.Select(m => new IncidentMemberMessage(m.MentionKey, m.Author, m.Url, m.PostedAt, resolved ? "resolved" : "open")).ToList(),
+        i.Surge is { } s ? new IncidentSurgeMessage(s.At, s.Reason, s.From, s.To, s.Applied) : null);
 
     private static string? Query(ApiRequest request, string name) =>
         request.Query.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

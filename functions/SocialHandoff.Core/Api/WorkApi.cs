@@ -32,6 +32,7 @@ public sealed partial class WorkApi(
     SlaPreview slaPreview,
     TeamDirectory directory,
     AutoAssignment assignment,
+    Incidents.IncidentStore incidents,
     AppServicePlatform platform,
     StorageClients clients,
     IOptions<ApiOptions> options,

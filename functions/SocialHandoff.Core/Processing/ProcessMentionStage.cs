@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Assignment;
 using SocialHandoff.Core.DeadLetters;
 using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Incidents;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Routing;
@@ -27,6 +28,9 @@ public enum ProcessOutcome
 
     /// <summary>The body could not be read; it is in <c>DeadLetters</c> with the reason.</summary>
     DeadLettered,
+
+    /// <summary>This delivery added the mention to an incident: the incident's handoff carries it; it has none of its own.</summary>
+    JoinedIncident,
 }
 
 /// <param name="Outcome">What this delivery did.</param>
@@ -52,6 +56,7 @@ public sealed partial class ProcessMentionStage(
     SlaDueIndex dueIndex,
     MentionLedger ledger,
     HandoffStore handoffs,
+    IncidentGrouping incidents,
     DeadLetterStore deadLetters,
     AutoAssignment assignment,
     TimeProvider timeProvider,
@@ -110,15 +115,26 @@ public sealed partial class ProcessMentionStage(
         var policy = book.Resolve(route.Team, priority, route.SlaPolicy);
         var handoffId = HandoffIds.For(mention.Key);
 
+        // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).
+        var incident = await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken).ConfigureAwait(false);
         var entry = await ledger.ClaimAsync(
             mention,
             new ClaimedRoute(route.Team, route.Rule, priority, route.RuleSetVersion, string.Join("; ", why), string.Join(",", route.Tags), policy.Name, policy.Version),
-            handoffId,
+            incident.HandoffId,
             cancellationToken).ConfigureAwait(false);
         if (entry.Status is MentionLedger.HandedOff or MentionLedger.DeadLettered)
         {
             LogDuplicate(mention.Key, entry.Status);
             return entry.Status == MentionLedger.HandedOff ? ProcessOutcome.Duplicate : ProcessOutcome.AlreadyDeadLettered;
+        }
+
+        if (entry.HandoffId != handoffId)
+        {
+            // Part of an incident's handoff: accounted for as handed off with it, nothing of its own to create.
+            await ledger.MarkHandedOffAsync(mention, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("socialhandoff.handoff.id", entry.HandoffId);
+            LogJoinedIncident(mention.Key, entry.HandoffId);
+            return ProcessOutcome.JoinedIncident;
         }
 
         // The route fixed at the first claim wins, with the policy-set version it named, even if rules or policies changed since.
@@ -159,6 +175,7 @@ public sealed partial class ProcessMentionStage(
             await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
         }
 
+        await incidents.HandoffReadyAsync(incident, cancellationToken).ConfigureAwait(false);
         await ledger.MarkHandedOffAsync(mention, cancellationToken).ConfigureAwait(false);
 
         // After the handoff is complete, so a redelivery re-runs it; a team without auto-assignment costs nothing here.
@@ -187,6 +204,9 @@ public sealed partial class ProcessMentionStage(
 
     [LoggerMessage(EventId = 1202, EventName = "MentionProcessingFailed", Level = LogLevel.Warning, Message = "Processing mention {Key} failed (delivery {DequeueCount}); the queue will retry it")]
     private partial void LogFailed(Exception exception, string key, long? dequeueCount);
+
+    [LoggerMessage(EventId = 1204, EventName = "MentionJoinedIncident", Level = LogLevel.Information, Message = "Mention {Key} is part of the incident of handoff {HandoffId}")]
+    private partial void LogJoinedIncident(string key, string handoffId);
 
     [LoggerMessage(EventId = 1203, EventName = "MentionErrorNotRecorded", Level = LogLevel.Error, Message = "Could not record the processing error of mention {Key}")]
     private partial void LogRecordErrorFailed(Exception exception, string key);

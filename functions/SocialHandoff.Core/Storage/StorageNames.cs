@@ -25,8 +25,10 @@ public static partial class StorageNames
     public const string DailyStatsTable = "DailyStats";
     public const string DirectoryTable = "Directory";
 
+    public const string IncidentsTable = "Incidents";
+
     public static IReadOnlyList<string> Tables { get; } =
-        [SourceStateTable, MentionsTable, HandoffsTable, HandoffEventsTable, DeadLettersTable, ConfigurationTable, SlaDueTable, NotificationsTable, DailyStatsTable, DirectoryTable];
+        [SourceStateTable, MentionsTable, HandoffsTable, HandoffEventsTable, DeadLettersTable, ConfigurationTable, SlaDueTable, NotificationsTable, DailyStatsTable, DirectoryTable, IncidentsTable];
 
     /// <summary>A team name is lowercase letters, digits and single hyphens, 1 to 58 characters, so that team-&lt;name&gt; is a valid queue name.</summary>
     public static bool IsValidTeamName(string? team) => team is not null && TeamName().IsMatch(team);

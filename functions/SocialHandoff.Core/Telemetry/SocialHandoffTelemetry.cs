@@ -36,6 +36,8 @@ public static class SocialHandoffTelemetry
         public const string XPartialErrors = "socialhandoff.x.partial_errors";
         public const string XRateLimitWaits = "socialhandoff.x.rate_limit_waits";
         public const string XRateLimitedRuns = "socialhandoff.x.rate_limited_runs";
+        public const string IncidentJoins = "socialhandoff.incidents.joins";
+        public const string IncidentSurges = "socialhandoff.incidents.surges";
     }
 
     /// <summary>Tag (dimension) names: few values each, never free text, so Azure Monitor keeps every series.</summary>
@@ -100,6 +102,12 @@ public static class SocialHandoffTelemetry
 
     /// <summary>Runs ended early by a 429 whose reset lay beyond the budget (or a usage cap): resumed next run. Tag: source.</summary>
     public static readonly Counter<long> XRateLimitedRuns = Meter.CreateCounter<long>(Instruments.XRateLimitedRuns, "{run}", "Runs ended early by X's rate limit or usage cap");
+
+    /// <summary>Mentions that joined an incident instead of opening a handoff (each once, however often delivered). Tag: source.</summary>
+    public static readonly Counter<long> IncidentJoins = Meter.CreateCounter<long>(Instruments.IncidentJoins, "{mention}", "Near-duplicate mentions that joined an incident's handoff");
+
+    /// <summary>Incidents whose copies surged (the count within the window), each once.</summary>
+    public static readonly Counter<long> IncidentSurges = Meter.CreateCounter<long>(Instruments.IncidentSurges, "{incident}", "Incidents that surged and had their priority raised");
 
     /// <summary>Every instrument name, for the docs and the tests that keep the alerts and the list together.</summary>
     public static IReadOnlyList<string> AllInstruments { get; } =

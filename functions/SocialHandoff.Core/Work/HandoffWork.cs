@@ -96,7 +96,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         }
 
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        var book = command.Verb == WorkVerb.Reassign ? await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false) : null;
+        var book = command.Verb is WorkVerb.Reassign or WorkVerb.Raise ? await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false) : null;
         var people = command.Verb is WorkVerb.Reassign or WorkVerb.Assign ? await directory.GetAsync(cancellationToken).ConfigureAwait(false) : null;
         while (true)
         {
@@ -206,6 +206,8 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         var update = new TableEntity(h.Id, HandoffStore.HandoffRowKey)
         {
             ["Team"] = h.Team,
+            ["Priority"] = h.Priority,
+            ["RuleWhy"] = string.Join("; ", h.RuleWhy),
             ["Status"] = h.Status,
             ["Assignee"] = h.Assignee ?? "",
             ["FirstResponseSla"] = h.FirstResponseSlaFlag ?? "",

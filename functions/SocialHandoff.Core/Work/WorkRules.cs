@@ -17,10 +17,12 @@ public enum WorkVerb
 
     /// <summary>Auto-assignment gives an unclaimed handoff to a member of its team (never an API action).</summary>
     Assign,
+    /// <summary>The pipeline raises the priority (an incident's surge); never lowers it. Not an agent action.</summary>
+    Raise,
 }
 
-/// <summary>What an agent asks for. <see cref="Text"/> is the reply (respond), the note (note, resolve).</summary>
-public sealed record WorkCommand(WorkVerb Verb, string? Text = null, string? Assignee = null, string? Team = null);
+/// <summary>What an agent asks for. <see cref="Text"/> is the reply (respond), the note (note, resolve), the reason (raise); <see cref="Priority"/> the priority a raise asks for at least.</summary>
+public sealed record WorkCommand(WorkVerb Verb, string? Text = null, string? Assignee = null, string? Team = null, string? Priority = null);
 
 /// <summary>One audit event: who did what when, and the fields it changed, before and after.</summary>
 public sealed record WorkEvent(
@@ -73,6 +75,7 @@ public static class WorkRules
     public const string Moved = "Moved";
     public const string Noted = "Noted";
     public const string AutoAssigned = "AutoAssigned";
+    public const string Raised = "Raised";
 
     public const int MaxReplyChars = 2000;
 
@@ -240,6 +243,21 @@ public static class WorkRules
                 }
 
                 return Change(h, AutoAssigned, caller, at, h with { Assignee = key }, command.Text);
+            case WorkVerb.Raise:
+                // To at least the priority asked: a repeat, or a handoff already as urgent, changes nothing.
+                if (command.Priority is not ("P1" or "P2" or "P3" or "P4") || string.CompareOrdinal(command.Priority, h.Priority) >= 0)
+                {
+                    return Unchanged();
+                }
+
+                return Change(h, Raised, caller, at, h with
+                {
+                    Priority = command.Priority,
+                    RuleWhy = [.. h.RuleWhy, $"raised to {command.Priority}: {command.Text}"],
+                    Sla = h.Sla?.MoveTo(h.Team, policyFor(h.Team, command.Priority)) is { } raised ? raised with { Priority = command.Priority } : null,
+                    FirstResponseSlaFlag = null,
+                    ResolutionSlaFlag = null,
+                }, command.Text);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Unknown verb.");
@@ -288,6 +306,7 @@ public static class WorkRules
     private static Dictionary<string, string?> Fields(HandoffRecord h) => new(StringComparer.Ordinal)
     {
         ["team"] = h.Team,
+        ["priority"] = h.Priority,
         ["status"] = h.Status,
         ["assignee"] = h.Assignee,
         ["waiting"] = h.IsWaiting ? "true" : "false",

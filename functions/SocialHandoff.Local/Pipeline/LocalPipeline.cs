@@ -15,7 +15,8 @@ namespace SocialHandoff.Local.Pipeline;
 /// What one local run did, plus what the tables hold. Each mention is counted once, by its key,
 /// however often it was delivered: <see cref="Ingested"/> is every mention and record the sources
 /// yielded (enqueued or dead-lettered at ingest), <see cref="HandedOff"/> and <see cref="DeadLettered"/>
-/// how many of those ended each way. <see cref="Duplicates"/> counts deliveries that found their mention
+/// how many of those ended each way (a mention that joined an incident is handed off with the incident's
+/// handoff; <see cref="JoinedIncidents"/> counts those). <see cref="Duplicates"/> counts deliveries that found their mention
 /// already handed off (redeliveries); <see cref="OtherHandedOff"/> and <see cref="OtherDeadLetters"/> count
 /// messages that did not come from this run's ingest (queued before it started, enqueued by something
 /// else, not base64, not a mention) and ended each way.
@@ -33,7 +34,9 @@ public sealed record PipelineSummary(
     SweepResult? Sla = null,
     int OtherDeadLetters = 0,
     int OtherHandedOff = 0,
-    IReadOnlyList<string>? IngestWarnings = null)
+    IReadOnlyList<string>? IngestWarnings = null,
+    int JoinedIncidents = 0,
+    Core.Incidents.IncidentTotals? Incidents = null)
 {
     /// <summary>The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention ended handed off or dead-lettered: ingested = handed off + dead-lettered.</summary>
     public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + DeadLettered == Ingested;
@@ -59,6 +62,7 @@ public sealed partial class LocalPipeline
     private readonly ConcurrentDictionary<string, byte> _ingested = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _handedOff = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _deadLettered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _joined = new(StringComparer.Ordinal);
     private int _duplicates;
     private int _otherDeadLetters;
 
@@ -103,6 +107,10 @@ public sealed partial class LocalPipeline
             {
                 case ProcessOutcome.HandedOff:
                     _handedOff.TryAdd(result.MentionKey!, 0);
+                    break;
+                case ProcessOutcome.JoinedIncident:
+                    _handedOff.TryAdd(result.MentionKey!, 0);
+                    _joined.TryAdd(result.MentionKey!, 0);
                     break;
                 case ProcessOutcome.Duplicate:
                     _handedOff.TryAdd(result.MentionKey!, 0);
@@ -411,7 +419,9 @@ public sealed partial class LocalPipeline
             errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla,
             Volatile.Read(ref _otherDeadLetters) + _deadLettered.Keys.Count(k => !ingested.Contains(k) && !_handedOff.ContainsKey(k)),
             _handedOff.Keys.Count(k => !ingested.Contains(k)),
-            warnings);
+            warnings,
+            _joined.Keys.Count(ingested.Contains),
+            await _services.GetRequiredService<Core.Incidents.IncidentStore>().TotalsAsync(cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)

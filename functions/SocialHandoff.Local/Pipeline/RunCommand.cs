@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -310,9 +311,12 @@ internal static class RunCommand
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Summary").ConfigureAwait(false);
         await w.WriteLineAsync($"  mentions ingested      {summary.Ingested} (each counted once)").ConfigureAwait(false);
-        await w.WriteLineAsync($"  handed off             {summary.HandedOff}" + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
+        await w.WriteLineAsync($"  handed off             {summary.HandedOff}"
+            + (summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} of them joined an incident's handoff)" : "")
+            + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
         await w.WriteLineAsync($"  dead-lettered          {summary.DeadLettered} (with a reason in {StorageNames.DeadLettersTable})").ConfigureAwait(false);
-        await w.WriteLineAsync($"  accounted for          {summary.HandedOff} + {summary.DeadLettered} = {summary.HandedOff + summary.DeadLettered} of {summary.Ingested} ingested").ConfigureAwait(false);
+        var joined = summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} joined incidents)" : "";
+        await w.WriteLineAsync($"  accounted for          {summary.HandedOff}{joined} + {summary.DeadLettered} = {summary.HandedOff + summary.DeadLettered} of {summary.Ingested} ingested").ConfigureAwait(false);
         if (summary.OtherHandedOff > 0)
         {
             await w.WriteLineAsync($"  also handed off        {summary.OtherHandedOff} (messages queued before this run started)").ConfigureAwait(false);
@@ -324,6 +328,12 @@ internal static class RunCommand
         }
 
         await w.WriteLineAsync($"  still queued           {summary.QueuedMessages}").ConfigureAwait(false);
+        if (summary.Incidents is { Incidents: > 0 } incidents)
+        {
+            await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  incidents              {incidents.Incidents} carrying {incidents.Mentions} near-duplicate mentions; largest {incidents.LargestCount} mentions, reach {incidents.LargestReach:N0}; {incidents.Surges} surged (priority raised one step)")).ConfigureAwait(false);
+        }
+
         await w.WriteLineAsync("  handoffs per team      " + string.Join(", ", summary.HandoffsByTeam.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         await w.WriteLineAsync("  handoffs per priority  " + string.Join(", ", summary.HandoffsByPriority.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         foreach (var (key, reason) in summary.DeadLetters.Take(10))
@@ -343,7 +353,7 @@ internal static class RunCommand
 
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Where to look").ConfigureAwait(false);
-        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (one row per handoff: team, priority, scores, reasons, due times), {StorageNames.HandoffEventsTable} (audit), {StorageNames.MentionsTable} (dedupe), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
+        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (one row per handoff: team, priority, scores, reasons, due times), {StorageNames.HandoffEventsTable} (audit), {StorageNames.IncidentsTable} (near-duplicates grouped), {StorageNames.MentionsTable} (dedupe), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
         await w.WriteLineAsync($"  queues  {string.Join(", ", summary.HandoffsByTeam.Keys.Select(StorageNames.TeamQueue))} (the teams' handoff channels), {StorageNames.MentionsIncomingQueue}, {StorageNames.MentionsPoisonQueue}").ConfigureAwait(false);
         if (azurite is not null)
         {

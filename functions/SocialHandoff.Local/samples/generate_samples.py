@@ -210,3 +210,40 @@ with open("mentions.jsonl", "a", encoding="utf-8") as out:
     for record in OTHER_SOURCES:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 print(len(OTHER_SOURCES), "mentions of the other sources appended")
+
+# Echoes: one complaint copied, reposted and quoted by many within the hour (an incident that surges), and a
+# Reddit post cross-posted to X and Bluesky over an afternoon (a small incident). Appended, so every record
+# above stays as it was; fixed texts and times, no random numbers.
+ECHO = "@ContosoBank the app logged everyone out and now rejects my password. 2 hours locked out of my own money and no reply from support."
+ECHO_COPIES = [
+    ("contoso", "x", "dana_reads", 412, "2026-10-29T18:02:10Z", ECHO),
+    ("contoso", "x", "m_okafor", 88, "2026-10-29T18:05:44Z", "RT @dana_reads: " + ECHO),
+    ("contoso", "x", "pjlewis", 1290, "2026-10-29T18:07:02Z", "Same here!! " + ECHO.replace("2 hours", "3 hours")),
+    ("contoso", "x", "sarah_b_91", 35, "2026-10-29T18:09:30Z", ECHO + " 😡😡"),
+    ("contoso", "x", "ktownsend", 2210, "2026-10-29T18:12:15Z", "RT @dana_reads: " + ECHO),
+    ("contoso", "x", "finance_fred", 16400, "2026-10-29T18:15:51Z", ECHO.upper()),
+    ("contoso", "x", "rosie_m", 57, "2026-10-29T18:18:03Z", "@ContosoBank @dana_reads the app logged everyone out and now rejects my password. locked out of my own money and no reply from support https://t.co/k2Jd8s"),
+    ("contoso", "bluesky", "amir.bsky.social", 640, "2026-10-29T18:20:40Z", "contoso: the app logged everyone out and now rejects my password. 2 hours locked out of my own money and still no reply from support"),
+    ("contoso", "x", "glasgow_gav", 129, "2026-10-29T18:24:19Z", "RT @dana_reads: " + ECHO),
+    ("contoso", "x", "nadia_k", 903, "2026-10-29T18:27:37Z", ECHO.replace("#", "") + " #ContosoDown"),
+    ("contoso", "x", "tom_h_", 21, "2026-10-29T18:31:58Z", "@ContosoBank the app logged everyone out & now rejects my password!!! 4 hours locked out of my own money and no reply from support."),
+    ("contoso", "mastodon", "leah@mastodon.social", 310, "2026-10-29T18:38:26Z", "Boosting: " + ECHO),
+    ("contoso", "x", "jwu", 77, "2026-10-29T18:44:05Z", "RT @dana_reads: " + ECHO),
+]
+CROSS = "Northwind Cafe app lost all my loyalty points. Had 40 stamps, now zero. Support says to wait 10 working days, not good enough @NorthwindCafe"
+CROSS_COPIES = [
+    ("northwind", "x", "coffee_nerd_uk", 1450, "2026-10-30T12:31:00Z", CROSS + " https://redd.it/1ge9m3q"),
+    ("northwind", "x", "beanqueen", 260, "2026-10-30T13:05:12Z", "Same thing happened to me. " + CROSS.replace("40 stamps", "25 stamps")),
+    ("northwind", "bluesky", "latte.bsky.social", 95, "2026-10-30T14:47:33Z", CROSS.lower()),
+]
+with open("mentions.jsonl", "a", encoding="utf-8") as out:
+    for n, (brand, source, handle, followers, posted, text) in enumerate(ECHO_COPIES + CROSS_COPIES):
+        record = {"id": f"echo-{n + 1:02d}", "postedAt": posted, "brand": brand, "handle": handle, "name": handle.split("@")[0].split(".")[0],
+                  "followers": followers, "lang": "en", "text": text, "kind": "complaint", "likes": 3 + n, "reposts": n % 4, "replies": 1}
+        if source != "x":
+            record["source"] = source
+        record["url"] = {"x": f"https://x.com/{handle}/status/18510000000000{n + 1:05d}",
+                         "bluesky": f"https://bsky.app/profile/{handle}/post/3l5echo{n + 1:02d}",
+                         "mastodon": f"https://mastodon.social/@{handle.split('@')[0]}/1134100000000{n + 1:05d}"}[source]
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+print(len(ECHO_COPIES) + len(CROSS_COPIES), "echoed complaints appended")

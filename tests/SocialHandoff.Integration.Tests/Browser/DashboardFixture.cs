@@ -67,8 +67,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>Hands a mention to the care team the way the pipeline does (ProcessMentionStage) and returns the handoff id.</summary>
-    public async Task<string> SeedAsync(string text, long followers = 1200)
+    /// <summary>Hands a mention to the care team the way the pipeline does (ProcessMentionStage) and returns the handoff id (of its own; a copy joining an incident has none).</summary>
+    public async Task<string> SeedAsync(string text, long followers = 1200, ProcessOutcome expected = ProcessOutcome.HandedOff)
     {
         var n = Interlocked.Increment(ref _seeded);
         var id = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}{n:D3}";
@@ -77,7 +77,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/customer{n}/status/{id}", DateTimeOffset.UtcNow.AddMinutes(-2), "contoso");
         var stage = _host!.Services.GetRequiredService<ProcessMentionStage>();
         var outcome = await stage.ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None);
-        Assert.Equal(ProcessOutcome.HandedOff, outcome);
+        Assert.Equal(expected, outcome);
         return HandoffIds.For(mention.Key);
     }
 
