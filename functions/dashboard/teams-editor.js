@@ -23,7 +23,7 @@ export class TeamsEditor {
     if (this.loaded) return;
     this.loaded = true;
     this.picker = h('select', { id: 'teams-edit-team' }, this.app.teams.map((t) => h('option', { value: t.name }, t.name)));
-    this.picker.addEventListener('change', () => this.load(this.picker.value));
+    this.picker.addEventListener('change', () => this.load());
     this.body = h('div', { class: 'teams-body', 'aria-live': 'off' });
     this.result = h('p', { class: 'muted', role: 'status' });
     replace(this.root,
@@ -31,24 +31,29 @@ export class TeamsEditor {
       h('div', { class: 'form-actions' }, h('label', { for: 'teams-edit-team' }, 'Team to edit'), this.picker),
       this.result,
       this.body);
-    try {
-      const { data } = await get('/api/sla-policies');
-      this.calendars = (data?.document?.calendars ?? []).map((c) => c.name);
-      this.policies = (data?.document?.policies ?? []).map((p) => p.name);
-    } catch (error) {
-      this.calendars = [];
-      this.policies = [];
+    this.choices = get('/api/sla-policies').then(({ data }) => ({
+      calendars: (data?.document?.calendars ?? []).map((c) => c.name),
+      policies: (data?.document?.policies ?? []).map((p) => p.name),
+    }), (error) => {
       this.app.announceError(error, 'Calendars and policies could not be loaded');
-    }
-    if (this.picker.value) await this.load(this.picker.value);
+      return { calendars: [], policies: [] };
+    });
+    await this.load();
   }
 
-  async load(name) {
+  /** Loads the team the picker shows; an answer for a team no longer picked (it changed meanwhile) is dropped. */
+  async load() {
+    const name = this.picker.value;
+    if (!name) return;
+    const ticket = (this.ticket = (this.ticket ?? 0) + 1);
     try {
-      const { data } = await get(`/api/teams/${seg(name)}`);
+      const [{ calendars, policies }, { data }] = await Promise.all([this.choices, get(`/api/teams/${seg(name)}`)]);
+      if (ticket !== this.ticket) return;
+      this.calendars = calendars;
+      this.policies = policies;
       this.show(data);
     } catch (error) {
-      this.app.announceError(error, `Team ${name} could not be loaded`);
+      if (ticket === this.ticket) this.app.announceError(error, `Team ${name} could not be loaded`);
     }
   }
 

@@ -125,7 +125,7 @@ public sealed class DirectoryApiTests(AzuriteFixture azurite) : IAsyncLifetime
         var changes = history.Body!["changes"]!.AsArray();
         Assert.Equal([2, 1], changes.Select(c => (int)c!["revision"]!));
         Assert.Equal("mia", (string?)changes[0]!["author"]);
-        Assert.Equal("display name Crisis response → Crisis desk; default policy crisis-24x7 → none; auto-assignment off → least-loaded; notification targets crisis-teams → #crisis; Ben added as agent, capacity 2; Lea removed", (string?)changes[0]!["summary"]);
+        Assert.Equal("display name Crisis response → Crisis desk; default policy crisis-24x7 → none; auto-assignment off → least-loaded; notification targets crisis-teams → #crisis; ben added as agent, capacity 2; lea removed", (string?)changes[0]!["summary"]);
     }
 
     [Fact]
