@@ -372,7 +372,7 @@ export class SlaEditor {
       const again = document.getElementById(`${id}-import-note`);
       if (again) again.textContent = message;
       this.focusId(`${id}-import`);
-    }, true, { 'aria-label': `Import holiday dates into calendar ${calendar.name}` });
+    }, true, { 'aria-label': `Import dates: holidays of calendar ${calendar.name}` });
     note.id = `${id}-import-note`;
     return h('div', { class: 'rule-then' }, h('h4', {}, 'Holidays'),
       holidays.length ? chips : h('p', { class: 'muted' }, 'No holidays.'),

@@ -216,7 +216,8 @@ public sealed partial class AccessibilityTests(DashboardFixture fixture, ITestOu
         var marker = Marker("names");
         for (var i = 0; i < 4; i++)
         {
-            await fixture.SeedAsync($"{marker} item {i}: the same complaint about the same broken login page");
+            // Different pages, so they stay four handoffs (copies of one complaint would join one incident).
+            await fixture.SeedAsync($"{marker} item {i}: the same complaint about the same broken {(string[])["login", "checkout", "search", "basket"]}[i]} page");
         }
 
         await using var ana = await fixture.OpenAsync("ana", "#/queue?pageSize=100");

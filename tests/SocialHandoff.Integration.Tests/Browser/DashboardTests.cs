@@ -166,6 +166,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         }
 
         await DashboardFixture.ScreenshotAsync(ana.Page, "agent-incident", output);
+        await Axe.AssertNoViolationsAsync(ana.Page, "agent-incident");
         Assert.Equal("Resolved", (await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia")).GetProperty("status").GetString());
         Assert.Empty(ana.Errors);
     }

@@ -66,7 +66,7 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
         await hours.GetByLabel("Holiday date", new() { Exact = true }).FillAsync(holiday);
         await hours.GetByRole(AriaRole.Button, new() { Name = $"Add holiday to calendar {calendar}" }).ClickAsync();
         await hours.GetByLabel("Paste dates to import").FillAsync($"{today.AddYears(1):yyyy-MM-dd}\nDTSTART;VALUE=DATE:{today.AddYears(1).AddDays(1):yyyyMMdd}\nnot a date");
-        await hours.GetByRole(AriaRole.Button, new() { Name = $"Import holiday dates into calendar {calendar}" }).ClickAsync();
+        await hours.GetByRole(AriaRole.Button, new() { Name = $"Import dates: holidays of calendar {calendar}" }).ClickAsync();
         var listed = hours.GetByRole(AriaRole.List, new() { Name = $"Holidays of calendar {calendar}" }).GetByRole(AriaRole.Listitem);
         await Expect(listed).ToHaveCountAsync(3);
         await Expect(listed.First).ToContainTextAsync(holiday);
@@ -83,6 +83,7 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(editor.GetByText(new Regex("^Open handoffs: [1-9]\\d* of \\d+ would be due at another time"))).ToBeVisibleAsync();
         await Expect(editor.GetByRole(AriaRole.Table, new() { Name = "Open handoffs whose due time would change" }).GetByRole(AriaRole.Row).Filter(new() { HasText = suffix })).ToHaveCountAsync(1);
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla-form", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-sla-form");
         await editor.ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotDirectory, "manager-sla-editor.png") });
 
         await editor.GetByRole(AriaRole.Button, new() { Name = "Save SLA policies" }).ClickAsync();
@@ -101,6 +102,7 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(latest).ToContainTextAsync($"calendar '{calendar}' {tomorrowName[..3]} 09:00-17:00 → 09:00-12:00 and 13:00-17:00");
         await Expect(latest).ToContainTextAsync("mia");
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla-history", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-sla-history");
         Assert.Empty(mia.Errors);
     }
 
@@ -131,6 +133,7 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(zone).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(zone).ToHaveAccessibleDescriptionAsync(new Regex("did you mean 'Europe/London'\\?"));
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla-field-error", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-sla-field-error");
         await zone.FillAsync("Europe/London");
         await Expect(zone).Not.ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(editor.GetByText("No problems found.")).ToBeVisibleAsync();

@@ -19,7 +19,8 @@ public sealed class TeamsEditorTests(DashboardFixture fixture, ITestOutputHelper
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            ids.Add(await fixture.SeedAsync($"@contoso smoke and fire in your store {marker}-{i}"));
+            // A different place in each: copies differing only by a number would join one incident.
+            ids.Add(await fixture.SeedAsync($"@contoso smoke and fire in your {(string[])["leeds", "york", "bath"]}[i]} store {marker}"));
         }
 
         await using var mia = await fixture.OpenAsync("mia", "#/manager");
@@ -43,6 +44,7 @@ public sealed class TeamsEditorTests(DashboardFixture fixture, ITestOutputHelper
         await Expect(teams.GetByText(new Regex(@"\b1 open handoff nobody holds"))).ToBeVisibleAsync();
         await Expect(members.GetByRole(AriaRole.Row)).ToHaveCountAsync(2);
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-teams-editor", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-teams-editor");
 
         // Ben, now a member of crisis, works its queue: two are his; he resolves one and gets the third.
         await using var benPage = await fixture.OpenAsync("ben");
