@@ -151,6 +151,10 @@ var tableNames = [
   'SlaDue'
   'Notifications'
   'DailyStats'
+  'FilteredMentions'
+  'SpamRepeats'
+  'MentionVolume'
+  'VolumeBaselines'
 ]
 var deploymentContainerName = 'app-package'
 var storageAccountName = take('st${replace(baseName, '-', '')}${suffix}', 24)

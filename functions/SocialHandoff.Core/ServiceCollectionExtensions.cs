@@ -6,6 +6,7 @@ using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Spam;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Teams;
 
@@ -29,6 +30,7 @@ public static class ServiceCollectionExtensions
             .AddPolicies()
             .AddTeams()
             .AddProcessing()
+            .AddSpam()
             .AddSla()
             .AddWorkApi();
     }

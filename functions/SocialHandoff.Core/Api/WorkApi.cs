@@ -30,6 +30,7 @@ public sealed partial class WorkApi(
     TeamDirectory directory,
     AppServicePlatform platform,
     StorageClients clients,
+    SocialHandoff.Core.Spam.SpamReview spamReview,
     IOptions<ApiOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkApi> logger)
@@ -125,6 +126,10 @@ public sealed partial class WorkApi(
         ("GET", ["sla-policies"]) => GetSlaPoliciesAsync(ct),
         ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request, ct)),
         ("PUT", ["sla-policies"]) => ManagerOnly(caller, () => SaveSlaPoliciesAsync(request, caller, ct)),
+        ("GET", ["filtered"]) => FilteredAsync(request, caller, ct),
+        ("POST", ["filtered", var key, "restore"]) => RestoreFilteredAsync(request, key, caller, ct),
+        (_, ["filtered"]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["filtered", _, "restore"]) => Task.FromResult(MethodNotAllowed("POST")),
         (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
         (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),

@@ -8,6 +8,7 @@ using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Routing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Spam;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Telemetry;
 
@@ -26,6 +27,9 @@ public enum ProcessOutcome
 
     /// <summary>The body could not be read; it is in <c>DeadLetters</c> with the reason.</summary>
     DeadLettered,
+
+    /// <summary>Held out of the team queues as spam, with its reasons (the filtered view); an agent can restore it.</summary>
+    Filtered,
 }
 
 /// <param name="Outcome">What this delivery did.</param>
@@ -52,6 +56,7 @@ public sealed partial class ProcessMentionStage(
     MentionLedger ledger,
     HandoffStore handoffs,
     DeadLetterStore deadLetters,
+    SpamFilter spam,
     TimeProvider timeProvider,
     ILogger<ProcessMentionStage> logger)
 {
@@ -96,10 +101,24 @@ public sealed partial class ProcessMentionStage(
         }
     }
 
-    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken)
+    /// <summary>Hands off a mention an agent restored from the filtered view: the same steps, without the spam step.</summary>
+    public async Task<ProcessOutcome> HandOffRestoredAsync(MentionMessage mention, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("RestoreMention");
+        activity?.SetTag("socialhandoff.mention.key", mention.Key);
+        return await HandOffAsync(mention, activity, cancellationToken, screen: false).ConfigureAwait(false);
+    }
+
+    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true)
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
+        if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return ProcessOutcome.Filtered;
+        }
+
         var route = await router.RouteAsync(mention, score, cancellationToken).ConfigureAwait(false);
         var ruled = route.Priority is "P1" or "P2" or "P3" or "P4";
         var priority = ruled ? route.Priority : score.Severity.Priority;

@@ -33,10 +33,15 @@ public sealed record PipelineSummary(
     SweepResult? Sla = null,
     int OtherDeadLetters = 0,
     int OtherHandedOff = 0,
-    IReadOnlyList<string>? IngestWarnings = null)
+    IReadOnlyList<string>? IngestWarnings = null,
+    int Filtered = 0)
 {
-    /// <summary>The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention ended handed off or dead-lettered: ingested = handed off + dead-lettered.</summary>
-    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + DeadLettered == Ingested;
+    /// <summary>
+    /// The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention
+    /// ended handed off, filtered as spam (kept in FilteredMentions, restorable) or dead-lettered:
+    /// ingested = handed off + filtered + dead-lettered.
+    /// </summary>
+    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + Filtered + DeadLettered == Ingested;
 }
 
 /// <summary>
@@ -59,6 +64,7 @@ public sealed partial class LocalPipeline
     private readonly ConcurrentDictionary<string, byte> _ingested = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _handedOff = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _deadLettered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _filtered = new(StringComparer.Ordinal);
     private int _duplicates;
     private int _otherDeadLetters;
 
@@ -110,6 +116,9 @@ public sealed partial class LocalPipeline
                     break;
                 case ProcessOutcome.AlreadyDeadLettered:
                     _deadLettered.TryAdd(result.MentionKey!, 0);
+                    break;
+                case ProcessOutcome.Filtered:
+                    _filtered.TryAdd(result.MentionKey!, 0);
                     break;
                 default:
                     Interlocked.Increment(ref _otherDeadLetters);
@@ -406,12 +415,14 @@ public sealed partial class LocalPipeline
         var ingested = _ingested.Keys.ToHashSet(StringComparer.Ordinal);
         var handedOff = _handedOff.Keys.Count(ingested.Contains);
         var deadLettered = _deadLettered.Keys.Count(k => ingested.Contains(k) && !_handedOff.ContainsKey(k));
+        var filtered = _filtered.Keys.Count(k => ingested.Contains(k) && !_handedOff.ContainsKey(k) && !_deadLettered.ContainsKey(k));
         return new PipelineSummary(
             ingested.Count, handedOff, Volatile.Read(ref _duplicates), deadLettered,
             errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla,
             Volatile.Read(ref _otherDeadLetters) + _deadLettered.Keys.Count(k => !ingested.Contains(k) && !_handedOff.ContainsKey(k)),
             _handedOff.Keys.Count(k => !ingested.Contains(k)),
-            warnings);
+            warnings,
+            filtered);
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)

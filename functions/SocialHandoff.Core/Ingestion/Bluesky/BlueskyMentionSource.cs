@@ -117,7 +117,7 @@ internal sealed partial class BlueskyMentionSource(
             Guid.NewGuid().ToString("N"),
             SourceName,
             post.Uri,
-            new MentionAuthor(post.Author?.Did, handle, post.Author?.DisplayName, null, null),
+            new MentionAuthor(post.Author?.Did, handle, post.Author?.DisplayName, null, null, post.Author?.CreatedAt),
             post.Record?.Text ?? "",
             post.Record?.Langs?.FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)),
             new MentionMetrics(post.LikeCount, post.RepostCount, post.ReplyCount, post.QuoteCount),

@@ -108,7 +108,7 @@ internal sealed partial class MastodonMentionSource(
             Guid.NewGuid().ToString("N"),
             SourceName,
             string.IsNullOrWhiteSpace(status.Uri) ? $"{instance.BaseUrl!.Host}/{status.Id}" : status.Uri,
-            new MentionAuthor(status.Account?.Id, status.Account?.Acct, status.Account?.DisplayName, status.Account?.FollowersCount, null),
+            new MentionAuthor(status.Account?.Id, status.Account?.Acct, status.Account?.DisplayName, status.Account?.FollowersCount, null, status.Account?.CreatedAt),
             text,
             string.IsNullOrWhiteSpace(status.Language) ? null : status.Language,
             new MentionMetrics(status.FavouritesCount, status.ReblogsCount, status.RepliesCount, null),
