@@ -7,6 +7,7 @@ using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Spam;
+using SocialHandoff.Core.Spikes;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Teams;
 
@@ -31,6 +32,7 @@ public static class ServiceCollectionExtensions
             .AddTeams()
             .AddProcessing()
             .AddSpam()
+            .AddSpikes()
             .AddSla()
             .AddWorkApi();
     }

@@ -57,6 +57,7 @@ public static partial class CodeSettings
         ["Sources:Bluesky"] = "Off until blueskySearches are given (the dev parameters set one); limits and resilience keep their defaults.",
         ["Sources:Reddit"] = "Off until redditClientId is given (the dev parameters set one); limits and resilience keep their defaults.",
         ["Sources:Feeds"] = "Off until feeds are given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Spikes"] = "K, the floors, MinWeeks and Alpha are the documented defaults (README, Spikes); an environment changes one with an app setting Spikes__<Name>, validated at start-up.",
         ["Spam"] = "The filter's thresholds and phrases are the ones evaluated (precision and recall in the README); an environment changes one with an app setting Spam__<Name>, validated at start-up.",
     };
 

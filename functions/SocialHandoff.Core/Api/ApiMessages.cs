@@ -115,6 +115,12 @@ public sealed record FilteredMessage(
 
 public sealed record FilteredListMessage(IReadOnlyList<FilteredMessage> Items);
 
+/// <summary>A volume spike under way (the dashboard's banner).</summary>
+public sealed record SpikeMessage(
+    string Id, string Series, string Team, DateTimeOffset Hour, int Count, int Threshold, string Why, IReadOnlyList<string> TopWords, IReadOnlyList<string> Examples, DateTimeOffset RaisedAt);
+
+public sealed record SpikeListMessage(IReadOnlyList<SpikeMessage> Active);
+
 /// <summary>The body of a restore: nothing is needed (<c>{}</c>); a note is kept for later use.</summary>
 public sealed record RestoreBody(string? Note);
 
@@ -146,6 +152,7 @@ public sealed record RestoredMessage(FilteredMessage Mention, bool Restored);
 [JsonSerializable(typeof(RuleHistoryMessage))]
 [JsonSerializable(typeof(HealthMessage))]
 [JsonSerializable(typeof(FilteredListMessage))]
+[JsonSerializable(typeof(SpikeListMessage))]
 [JsonSerializable(typeof(RestoreBody))]
 [JsonSerializable(typeof(RestoredMessage))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]

@@ -31,6 +31,7 @@ public sealed partial class WorkApi(
     AppServicePlatform platform,
     StorageClients clients,
     SocialHandoff.Core.Spam.SpamReview spamReview,
+    SocialHandoff.Core.Spikes.SpikeSweepStage spikes,
     IOptions<ApiOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkApi> logger)
@@ -127,6 +128,8 @@ public sealed partial class WorkApi(
         ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request, ct)),
         ("PUT", ["sla-policies"]) => ManagerOnly(caller, () => SaveSlaPoliciesAsync(request, caller, ct)),
         ("GET", ["filtered"]) => FilteredAsync(request, caller, ct),
+        ("GET", ["spikes"]) => SpikesAsync(ct),
+        (_, ["spikes"]) => Task.FromResult(MethodNotAllowed("GET")),
         ("POST", ["filtered", var key, "restore"]) => RestoreFilteredAsync(request, key, caller, ct),
         (_, ["filtered"]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["filtered", _, "restore"]) => Task.FromResult(MethodNotAllowed("POST")),

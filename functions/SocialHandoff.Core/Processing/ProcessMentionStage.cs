@@ -9,6 +9,7 @@ using SocialHandoff.Core.Routing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Spam;
+using SocialHandoff.Core.Spikes;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Telemetry;
 
@@ -57,6 +58,7 @@ public sealed partial class ProcessMentionStage(
     HandoffStore handoffs,
     DeadLetterStore deadLetters,
     SpamFilter spam,
+    VolumeLog volume,
     TimeProvider timeProvider,
     ILogger<ProcessMentionStage> logger)
 {
@@ -140,6 +142,7 @@ public sealed partial class ProcessMentionStage(
 
         // The route fixed at the first claim wins, with the policy-set version it named, even if rules or policies changed since.
         var fixedRoute = entry.Route;
+        await volume.RecordAsync(mention, fixedRoute.Team, fixedRoute.Rule, Split(fixedRoute.Tags, ","), cancellationToken).ConfigureAwait(false);
         if (!entry.IsNew && fixedRoute.SlaPolicyVersion > 0)
         {
             policy = (await policies.GetSlaAsync(fixedRoute.SlaPolicyVersion, cancellationToken).ConfigureAwait(false))

@@ -214,6 +214,8 @@ public sealed partial class LocalPipeline
             var sweep = _services.GetRequiredService<SlaSweepStage>();
             var result = asOf is { } at ? await sweep.RunAsync(at, cancellationToken).ConfigureAwait(false) : await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
             _sla += result;
+            await _services.GetRequiredService<Core.Spikes.SpikeSweepStage>()
+                .RunIfDueAsync(asOf ?? _services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally

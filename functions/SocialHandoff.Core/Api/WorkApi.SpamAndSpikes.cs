@@ -3,7 +3,7 @@ using SocialHandoff.Core.Spam;
 
 namespace SocialHandoff.Core.Api;
 
-/// <summary>The filtered view: mentions the spam filter held out of the team queues, and restoring one.</summary>
+/// <summary>The filtered view (mentions the spam filter held out of the team queues, and restoring one) and the volume spikes under way.</summary>
 public sealed partial class WorkApi
 {
     private async Task<ApiResponse> FilteredAsync(ApiRequest request, Caller caller, CancellationToken ct)
@@ -55,4 +55,11 @@ public sealed partial class WorkApi
 
     private static FilteredMessage Filtered(FilteredMention m) =>
         new(m.Key, m.Source, m.Handle, m.Followers, m.Text, m.Url, m.PostedAt, m.FilteredAt, m.Reasons, m.Status.ToLowerInvariant(), m.RestoredBy, m.RestoredAt, m.HandoffId);
+
+    /// <summary>The volume spikes under way: every signed-in caller sees them (a banner on every page).</summary>
+    private async Task<ApiResponse> SpikesAsync(CancellationToken ct)
+    {
+        var active = await spikes.ActiveAsync(ct).ConfigureAwait(false);
+        return JsonResponse(200, new SpikeListMessage([.. active.Select(s => new SpikeMessage(s.SpikeId, s.Series, s.Team, s.Hour, s.Count, s.Threshold, s.Why, s.TopWords, s.Examples, s.RaisedAt))]), ApiJsonContext.Default.SpikeListMessage);
+    }
 }
