@@ -7,6 +7,7 @@ import { slaClock } from './format.js';
 import { QueueView } from './queue.js';
 import { ManagerView } from './manager.js';
 import { Detail } from './detail.js';
+import { FilteredView, renderSpikes } from './filtered.js';
 
 const DEV_COOKIE = 'sh-dev-user';
 
@@ -87,7 +88,7 @@ function tick() {
 
 function route(views) {
   const [path, search = ''] = window.location.hash.replace(/^#\/?/, '').split('?');
-  let name = path === 'manager' && app.me?.isManager ? 'manager' : 'queue';
+  let name = path === 'manager' && app.me?.isManager ? 'manager' : path === 'filtered' ? 'filtered' : 'queue';
   if (path === 'manager' && !app.me?.isManager) announce('The SLA and rules view is for managers.', 'error');
   for (const [key, view] of Object.entries(views)) {
     const active = key === name;
@@ -119,7 +120,7 @@ async function start() {
   document.body.dataset.ready = 'true';
 
   app.detail = new Detail(document.querySelector('dialog.detail'), app);
-  const views = { queue: new QueueView(document.getElementById('view-queue'), app) };
+  const views = { queue: new QueueView(document.getElementById('view-queue'), app), filtered: new FilteredView(document.getElementById('view-filtered'), app) };
   if (app.me.isManager) views.manager = new ManagerView(document.getElementById('view-manager'), app);
   app.detail.onChange = (handoff) => views.queue.update(handoff);
 
@@ -127,6 +128,9 @@ async function start() {
   route(views);
   renderHealth();
   window.setInterval(renderHealth, 60000);
+  const banner = document.querySelector('[data-testid="spike-banner"]');
+  renderSpikes(banner);
+  window.setInterval(() => renderSpikes(banner), 60000);
   tick();
   window.setInterval(tick, 1000);
 }
