@@ -60,6 +60,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
         }
 
         await RecordAsync(mention, verdict, cancellationToken).ConfigureAwait(false);
+        Telemetry.SocialHandoffTelemetry.MentionsFiltered.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, mention.Source));
         LogFiltered(mention.Key, string.Join("; ", verdict.Reasons));
         return verdict;
     }

@@ -231,6 +231,7 @@ public sealed partial class SpikeSweepStage(
         var spike = ToSpike(entity);
         await NotifyAsync(spike, "alert", $"{series}: {spike.Count} mentions this hour (spike at {spike.Threshold}; {spike.Why})", cancellationToken).ConfigureAwait(false);
         LogRaised(series, spike.Count, spike.Threshold, team);
+        Telemetry.SocialHandoffTelemetry.VolumeSpikes.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Team, team));
         return true;
     }
 

@@ -125,6 +125,7 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task RunOnce_SampleWithFilterOn_HandedOffPlusFilteredIsIngestedAndNoComplaintFiltered()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn);
+        using var metrics = new Telemetry.SourceMetricRecorder("file:sample");
 
         await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
         await harness.Pipeline.DrainAsync(TimeSpan.FromMinutes(3), CancellationToken.None);
@@ -138,6 +139,8 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
                 r => r.TryGetProperty("kind", out var k) ? k.GetString() : "unknown");
         var filtered = (await harness.RowsAsync(StorageNames.FilteredMentionsTable)).Select(r => kinds.GetValueOrDefault(r.GetString("MentionKey")!) ?? "?").ToList();
         Assert.Equal(summary.Filtered, filtered.Count);
+        Assert.Equal(Harness.SampleCount, metrics.Total(SocialHandoff.Core.Telemetry.SocialHandoffTelemetry.Instruments.SourceFetched));
+        Assert.Equal(summary.Filtered, metrics.Total(SocialHandoff.Core.Telemetry.SocialHandoffTelemetry.Instruments.MentionsFiltered));
         Assert.All(filtered, kind => Assert.Equal("spam", kind));
         Assert.True(filtered.Count >= kinds.Values.Count(k => k == "spam") / 2, $"{filtered.Count} filtered");
     }

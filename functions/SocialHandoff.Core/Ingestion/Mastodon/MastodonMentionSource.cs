@@ -90,6 +90,7 @@ internal sealed partial class MastodonMentionSource(
     private void Stopped(List<string> warnings, string reason, int pages, int count)
     {
         LogRateLimitedRun(Name, pages, count, reason);
+        Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
         warnings.Add($"{reason} The run ended after {pages} page(s) with {count} status(es); the next run goes on from the newest one taken.");
     }
 
