@@ -153,6 +153,10 @@ var tableNames = [
   'DailyStats'
   'Directory'
   'Incidents'
+  'FilteredMentions'
+  'SpamRepeats'
+  'MentionVolume'
+  'VolumeBaselines'
 ]
 var deploymentContainerName = 'app-package'
 var storageAccountName = take('st${replace(baseName, '-', '')}${suffix}', 24)

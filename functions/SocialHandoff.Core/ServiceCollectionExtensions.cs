@@ -8,6 +8,8 @@ using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Spam;
+using SocialHandoff.Core.Spikes;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Teams;
 
@@ -32,6 +34,8 @@ public static class ServiceCollectionExtensions
             .AddTeams()
             .AddProcessing()
             .AddIncidents()
+            .AddSpam()
+            .AddSpikes()
             .AddSla()
             .AddWorkApi()
             .AddAssignment();

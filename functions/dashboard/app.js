@@ -8,6 +8,7 @@ import { QueueView } from './queue.js';
 import { ManagerView } from './manager.js';
 import { Detail } from './detail.js';
 import { renderAvailability } from './availability.js';
+import { FilteredView, renderSpikes } from './filtered.js';
 
 const DEV_COOKIE = 'sh-dev-user';
 
@@ -187,7 +188,7 @@ async function start() {
   document.body.dataset.ready = 'true';
 
   app.detail = new Detail(document.querySelector('dialog.detail'), app);
-  const views = { queue: new QueueView(document.getElementById('view-queue'), app) };
+  const views = { queue: new QueueView(document.getElementById('view-queue'), app), filtered: new FilteredView(document.getElementById('view-filtered'), app) };
   if (app.me.isManager) views.manager = new ManagerView(document.getElementById('view-manager'), app);
   app.detail.onChange = (handoff) => views.queue.update(handoff);
 
@@ -196,6 +197,9 @@ async function start() {
   renderHealth();
   renderAvailability(app);
   window.setInterval(renderHealth, 60000);
+  const banner = document.querySelector('[data-testid="spike-banner"]');
+  renderSpikes(banner);
+  window.setInterval(() => renderSpikes(banner), 60000);
   tick();
   window.setInterval(tick, 1000);
 }

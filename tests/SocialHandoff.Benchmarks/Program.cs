@@ -12,6 +12,9 @@ switch (verb)
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
         return EvaluationCommand.Run(seconds, rounds);
+    case "spam":
+        EvaluationCommand.Spam();
+        return 0;
     case "priorities":
         EvaluationCommand.Priorities();
         return 0;
@@ -22,6 +25,6 @@ switch (verb)
         BenchmarkRunner.Run<ScoringBenchmarks>(args: args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: eval [seconds per round] [rounds], priorities, export-complaints, bdn [BenchmarkDotNet arguments].");
+        Console.Error.WriteLine($"unknown verb '{verb}'. Verbs: eval [seconds per round] [rounds], spam, priorities, export-complaints, bdn [BenchmarkDotNet arguments].");
         return 2;
 }

@@ -131,6 +131,25 @@ public sealed record SourceHealthMessage(string Name, string? Watermark, DateTim
 
 public sealed record HealthMessage(string Status, StorageHealthMessage Storage, IReadOnlyList<SourceHealthMessage> Sources);
 
+/// <summary>A mention the spam filter held out; <c>handoffId</c> is the handoff it has once restored.</summary>
+public sealed record FilteredMessage(
+    string Key, string Source, string? Handle, long? Followers, string Text, string? Url, DateTimeOffset? PostedAt, DateTimeOffset? FilteredAt,
+    IReadOnlyList<string> Reasons, string Status, string? RestoredBy, DateTimeOffset? RestoredAt, string HandoffId);
+
+public sealed record FilteredListMessage(IReadOnlyList<FilteredMessage> Items);
+
+/// <summary>A volume spike under way (the dashboard's banner).</summary>
+public sealed record SpikeMessage(
+    string Id, string Series, string Team, DateTimeOffset Hour, int Count, int Threshold, string Why, IReadOnlyList<string> TopWords, IReadOnlyList<string> Examples, DateTimeOffset RaisedAt);
+
+public sealed record SpikeListMessage(IReadOnlyList<SpikeMessage> Active);
+
+/// <summary>The body of a restore: nothing is needed (<c>{}</c>); a note is kept for later use.</summary>
+public sealed record RestoreBody(string? Note);
+
+/// <summary><c>restored</c> is false when an earlier call had restored it (the handoff is the same).</summary>
+public sealed record RestoredMessage(FilteredMessage Mention, bool Restored);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -158,6 +177,10 @@ public sealed record HealthMessage(string Status, StorageHealthMessage Storage, 
 [JsonSerializable(typeof(SlaValidationMessage))]
 [JsonSerializable(typeof(SlaVocabularyMessage))]
 [JsonSerializable(typeof(SlaPreviewReport))]
+[JsonSerializable(typeof(FilteredListMessage))]
+[JsonSerializable(typeof(SpikeListMessage))]
+[JsonSerializable(typeof(RestoreBody))]
+[JsonSerializable(typeof(RestoredMessage))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {

@@ -26,6 +26,52 @@ public sealed class MentionLedger(StorageClients clients, TimeProvider timeProvi
     public const string HandedOff = "HandedOff";
     public const string DeadLettered = "DeadLettered";
 
+    /// <summary>Held out of the team queues as spam (no team, no handoff id): a restore claims the row as a first delivery would.</summary>
+    public const string Filtered = "Filtered";
+
+    /// <summary>
+    /// Records the mention as filtered (insert; 409 = seen before). True when it is filtered (now or by
+    /// an earlier delivery); false when an earlier delivery or a restore already claimed it for a team,
+    /// which then stands: the caller goes on as for any redelivery.
+    /// </summary>
+    public async Task<bool> FilterAsync(MentionMessage mention, IReadOnlyList<string> reasons, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        ArgumentNullException.ThrowIfNull(reasons);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(Partition(mention), Row(mention))
+        {
+            ["Status"] = Filtered,
+            ["SpamReasons"] = StoredText.Cap(string.Join("; ", reasons), 4000),
+            ["CorrelationId"] = StoredText.Cap(mention.CorrelationId, 200),
+            ["ReceivedAt"] = timeProvider.GetUtcNow(),
+            ["Body"] = MentionJson.SerializeCapped(mention, StoredText.MaxPropertyChars, out var bodyTruncated),
+            ["BodyTruncated"] = bodyTruncated ? true : null,
+        };
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = (await table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            if (existing.GetString("Team") is not null || existing.GetString("Status") is HandedOff or DeadLettered)
+            {
+                return false;
+            }
+
+            if (existing.GetString("Status") != Filtered)
+            {
+                // Only an error was recorded so far (the first delivery failed before deciding): filter it now.
+                entity["LastError"] = existing.GetString("LastError");
+                await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+    }
+
     public async Task<MentionEntry> ClaimAsync(MentionMessage mention, ClaimedRoute route, string handoffId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mention);

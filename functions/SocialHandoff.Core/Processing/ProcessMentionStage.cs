@@ -10,6 +10,8 @@ using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Routing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Spam;
+using SocialHandoff.Core.Spikes;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Telemetry;
 
@@ -31,6 +33,8 @@ public enum ProcessOutcome
 
     /// <summary>This delivery added the mention to an incident: the incident's handoff carries it; it has none of its own.</summary>
     JoinedIncident,
+    /// <summary>Held out of the team queues as spam, with its reasons (the filtered view); an agent can restore it.</summary>
+    Filtered,
 }
 
 /// <param name="Outcome">What this delivery did.</param>
@@ -59,6 +63,8 @@ public sealed partial class ProcessMentionStage(
     IncidentGrouping incidents,
     DeadLetterStore deadLetters,
     AutoAssignment assignment,
+    SpamFilter spam,
+    VolumeLog volume,
     TimeProvider timeProvider,
     ILogger<ProcessMentionStage> logger)
 {
@@ -103,10 +109,24 @@ public sealed partial class ProcessMentionStage(
         }
     }
 
-    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken)
+    /// <summary>Hands off a mention an agent restored from the filtered view: the same steps, without the spam step.</summary>
+    public async Task<ProcessOutcome> HandOffRestoredAsync(MentionMessage mention, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("RestoreMention");
+        activity?.SetTag("socialhandoff.mention.key", mention.Key);
+        return await HandOffAsync(mention, activity, cancellationToken, screen: false).ConfigureAwait(false);
+    }
+
+    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true)
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
+        if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return ProcessOutcome.Filtered;
+        }
+
         var route = await router.RouteAsync(mention, score, cancellationToken).ConfigureAwait(false);
         var ruled = route.Priority is "P1" or "P2" or "P3" or "P4";
         var priority = ruled ? route.Priority : score.Severity.Priority;
@@ -139,6 +159,7 @@ public sealed partial class ProcessMentionStage(
 
         // The route fixed at the first claim wins, with the policy-set version it named, even if rules or policies changed since.
         var fixedRoute = entry.Route;
+        await volume.RecordAsync(mention, fixedRoute.Team, fixedRoute.Rule, Split(fixedRoute.Tags, ","), cancellationToken).ConfigureAwait(false);
         if (!entry.IsNew && fixedRoute.SlaPolicyVersion > 0)
         {
             policy = (await policies.GetSlaAsync(fixedRoute.SlaPolicyVersion, cancellationToken).ConfigureAwait(false))

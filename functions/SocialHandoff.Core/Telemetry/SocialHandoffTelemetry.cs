@@ -38,6 +38,11 @@ public static class SocialHandoffTelemetry
         public const string XRateLimitedRuns = "socialhandoff.x.rate_limited_runs";
         public const string IncidentJoins = "socialhandoff.incidents.joins";
         public const string IncidentSurges = "socialhandoff.incidents.surges";
+        public const string SourceFetched = "socialhandoff.source.fetched";
+        public const string SourceRejected = "socialhandoff.source.rejected";
+        public const string SourceRateLimitedRuns = "socialhandoff.source.rate_limited_runs";
+        public const string MentionsFiltered = "socialhandoff.mentions.filtered";
+        public const string VolumeSpikes = "socialhandoff.volume.spikes";
     }
 
     /// <summary>Tag (dimension) names: few values each, never free text, so Azure Monitor keeps every series.</summary>
@@ -56,6 +61,21 @@ public static class SocialHandoffTelemetry
 
     /// <summary>Ingest runs of one source that failed (network, storage, the source's own error); the watermark stayed. Tag: source.</summary>
     public static readonly Counter<long> SourceErrors = Meter.CreateCounter<long>(Instruments.SourceErrors, "{error}", "Ingest runs of a source that failed; its watermark stayed");
+
+    /// <summary>Records a source yielded in one run, readable or not (every source, as X's fetch). Tag: source.</summary>
+    public static readonly Counter<long> SourceFetched = Meter.CreateCounter<long>(Instruments.SourceFetched, "{record}", "Records a source yielded, per source");
+
+    /// <summary>Records of a source that could not be read or queued (dead-lettered at ingest). Tag: source.</summary>
+    public static readonly Counter<long> SourceRejected = Meter.CreateCounter<long>(Instruments.SourceRejected, "{record}", "Records of a source dead-lettered at ingest, per source");
+
+    /// <summary>Runs of any source ended early by its rate limit (X, Mastodon, Bluesky, Reddit); the next run resumes. Tag: source.</summary>
+    public static readonly Counter<long> SourceRateLimitedRuns = Meter.CreateCounter<long>(Instruments.SourceRateLimitedRuns, "{run}", "Runs of a source ended early by its rate limit, per source");
+
+    /// <summary>Mentions the spam filter held out of the team queues (first delivery only). Tag: source.</summary>
+    public static readonly Counter<long> MentionsFiltered = Meter.CreateCounter<long>(Instruments.MentionsFiltered, "{mention}", "Mentions held out as spam, per source");
+
+    /// <summary>Volume spikes raised. Tag: team.</summary>
+    public static readonly Counter<long> VolumeSpikes = Meter.CreateCounter<long>(Instruments.VolumeSpikes, "{spike}", "Volume spikes raised, per team");
 
     /// <summary>Handoffs created, counted by the delivery that finished them. Tags: team, priority.</summary>
     public static readonly Counter<long> HandoffsCreated = Meter.CreateCounter<long>(Instruments.HandoffsCreated, "{handoff}", "Mentions handed off to a team, per team and priority");

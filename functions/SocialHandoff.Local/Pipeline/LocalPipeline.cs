@@ -36,10 +36,15 @@ public sealed record PipelineSummary(
     int OtherHandedOff = 0,
     IReadOnlyList<string>? IngestWarnings = null,
     int JoinedIncidents = 0,
-    Core.Incidents.IncidentTotals? Incidents = null)
+    Core.Incidents.IncidentTotals? Incidents = null,
+    int Filtered = 0)
 {
-    /// <summary>The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention ended handed off or dead-lettered: ingested = handed off + dead-lettered.</summary>
-    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + DeadLettered == Ingested;
+    /// <summary>
+    /// The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention
+    /// ended handed off, filtered as spam (kept in FilteredMentions, restorable) or dead-lettered:
+    /// ingested = handed off + filtered + dead-lettered.
+    /// </summary>
+    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + Filtered + DeadLettered == Ingested;
 }
 
 /// <summary>
@@ -63,6 +68,7 @@ public sealed partial class LocalPipeline
     private readonly ConcurrentDictionary<string, byte> _handedOff = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _deadLettered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _joined = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _filtered = new(StringComparer.Ordinal);
     private int _duplicates;
     private int _otherDeadLetters;
 
@@ -118,6 +124,9 @@ public sealed partial class LocalPipeline
                     break;
                 case ProcessOutcome.AlreadyDeadLettered:
                     _deadLettered.TryAdd(result.MentionKey!, 0);
+                    break;
+                case ProcessOutcome.Filtered:
+                    _filtered.TryAdd(result.MentionKey!, 0);
                     break;
                 default:
                     Interlocked.Increment(ref _otherDeadLetters);
@@ -213,6 +222,8 @@ public sealed partial class LocalPipeline
             var sweep = _services.GetRequiredService<SlaSweepStage>();
             var result = asOf is { } at ? await sweep.RunAsync(at, cancellationToken).ConfigureAwait(false) : await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
             _sla += result;
+            await _services.GetRequiredService<Core.Spikes.SpikeSweepStage>()
+                .RunIfDueAsync(asOf ?? _services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally
@@ -414,6 +425,7 @@ public sealed partial class LocalPipeline
         var ingested = _ingested.Keys.ToHashSet(StringComparer.Ordinal);
         var handedOff = _handedOff.Keys.Count(ingested.Contains);
         var deadLettered = _deadLettered.Keys.Count(k => ingested.Contains(k) && !_handedOff.ContainsKey(k));
+        var filtered = _filtered.Keys.Count(k => ingested.Contains(k) && !_handedOff.ContainsKey(k) && !_deadLettered.ContainsKey(k));
         return new PipelineSummary(
             ingested.Count, handedOff, Volatile.Read(ref _duplicates), deadLettered,
             errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla,
@@ -421,7 +433,8 @@ public sealed partial class LocalPipeline
             _handedOff.Keys.Count(k => !ingested.Contains(k)),
             warnings,
             _joined.Keys.Count(ingested.Contains),
-            await _services.GetRequiredService<Core.Incidents.IncidentStore>().TotalsAsync(cancellationToken).ConfigureAwait(false));
+            await _services.GetRequiredService<Core.Incidents.IncidentStore>().TotalsAsync(cancellationToken).ConfigureAwait(false),
+            filtered);
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)

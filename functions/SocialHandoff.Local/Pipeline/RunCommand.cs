@@ -299,9 +299,9 @@ internal static class RunCommand
             yield return $"{summary.QueuedMessages} message(s) still queued";
         }
 
-        if (summary.HandedOff + summary.DeadLettered != summary.Ingested)
+        if (summary.HandedOff + summary.Filtered + summary.DeadLettered != summary.Ingested)
         {
-            yield return $"{summary.Ingested - summary.HandedOff - summary.DeadLettered} ingested mention(s) are neither handed off nor dead-lettered";
+            yield return $"{summary.Ingested - summary.HandedOff - summary.Filtered - summary.DeadLettered} ingested mention(s) are neither handed off, filtered nor dead-lettered";
         }
     }
 
@@ -314,9 +314,10 @@ internal static class RunCommand
         await w.WriteLineAsync($"  handed off             {summary.HandedOff}"
             + (summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} of them joined an incident's handoff)" : "")
             + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
+        await w.WriteLineAsync($"  filtered as spam       {summary.Filtered} (with reasons in {StorageNames.FilteredMentionsTable}; the dashboard's Filtered view restores one)").ConfigureAwait(false);
         await w.WriteLineAsync($"  dead-lettered          {summary.DeadLettered} (with a reason in {StorageNames.DeadLettersTable})").ConfigureAwait(false);
         var joined = summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} joined incidents)" : "";
-        await w.WriteLineAsync($"  accounted for          {summary.HandedOff}{joined} + {summary.DeadLettered} = {summary.HandedOff + summary.DeadLettered} of {summary.Ingested} ingested").ConfigureAwait(false);
+        await w.WriteLineAsync($"  accounted for          {summary.HandedOff}{joined} + {summary.Filtered} + {summary.DeadLettered} = {summary.HandedOff + summary.Filtered + summary.DeadLettered} of {summary.Ingested} ingested (handed off + filtered + dead-lettered)").ConfigureAwait(false);
         if (summary.OtherHandedOff > 0)
         {
             await w.WriteLineAsync($"  also handed off        {summary.OtherHandedOff} (messages queued before this run started)").ConfigureAwait(false);
@@ -361,7 +362,7 @@ internal static class RunCommand
         }
 
         await w.WriteLineAsync(summary.Complete
-            ? "Every ingested mention was handed off or dead-lettered with a reason."
+            ? "Every ingested mention was handed off, filtered as spam with its reasons, or dead-lettered with a reason."
             : "NOT COMPLETE: " + string.Join("; ", IncompleteBecause(summary)) + ".").ConfigureAwait(false);
     }
 }

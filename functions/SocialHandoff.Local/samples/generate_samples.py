@@ -247,3 +247,116 @@ with open("mentions.jsonl", "a", encoding="utf-8") as out:
                          "mastodon": f"https://mastodon.social/@{handle.split('@')[0]}/1134100000000{n + 1:05d}"}[source]
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 print(len(ECHO_COPIES) + len(CROSS_COPIES), "echoed complaints appended")
+# Spam and hard negatives for the spam filter's evaluation (Spam/ and `eval`), appended with a random source of
+# their own so every row above stays as it was. "split" says which rows tuning may look at: "dev" (with the ten
+# spam rows above) or "holdout" (written separately, different wording; the thresholds and phrases are not tuned
+# on them). Hard negatives are real mentions that look like spam: complaints with links, handles, promo codes or
+# "DM me", questions about giveaways, praise with a link, one complaint posted three times by a new account.
+# authorCreatedAt gives the account's age, as Mastodon, Bluesky and exports can.
+spam_random = random.Random(20261130)
+SPAM_SETS = {
+    "dev": {
+        "spam": [
+            "{at} use code SAVE{n} for {n}% off everything at dealz-hub.shop 🔥",
+            "Get a {thing} for FREE!!! click the link in bio {at} #free #win #giveaway #promo #deal #sale",
+            "{at} {at} {at} best prices on {thing} anywhere, DM for details",
+            "Make money online with crypto, guaranteed returns! {at} https://t.co/a{n} https://t.co/b{n} https://t.co/c{n}",
+            "Limited time offer: {thing} 70% off at bestdeals dot xyz {at}",
+            "Check out my page for cheap {thing} {at} #ad",
+            "{at} I made £{n} this week working from home, whatsapp me to learn how. Work from home is the future",
+            "{at} win big https://win.example/{n} https://prize.example/{n} https://bonus.example/{n} https://spin.example/{n}",
+        ],
+        "negative": [
+            ("complaint", "{at} I was charged twice for the {thing}, screenshot here https://imgur.com/a/x{n}"),
+            ("complaint", "{at} your promo code SAVE20 didn't work at checkout and I was charged full price for the {thing}"),
+            ("complaint", "{at} please DM me, my refund for the {thing} still hasn't arrived after {n} days"),
+            ("complaint", "Anyone else's {thing} from {at} broken? pics: https://i.imgur.com/{n}a.jpg https://i.imgur.com/{n}b.jpg https://i.imgur.com/{n}c.jpg"),
+            ("question", "{at} is the giveaway on your site real? Looks like a scam using your logo"),
+            ("praise", "Loving the {thing} from {at}! Wrote a review on my blog: https://myblog.example/post-{n}"),
+            ("question", "{at} does the offer on this page apply to the {thing}? https://www.example.com/offers/{n}"),
+            ("complaint", "{at} @{at2} the {thing} I ordered never came and customer service keeps closing my ticket"),
+        ],
+        "burst": "Great offers on {thing} today only {at} https://spam.link/{n}",
+        "repeat_complaint": "{at} still waiting for my refund for the {thing}, nobody answers",
+    },
+    "holdout": {
+        "spam": [
+            "Want a {thing} for nothing? Free gift cards here -> giftz.top/{n} {at}",
+            "{at} promo code WIN{n} gets you double points, buy now!",
+            "🚀 Airdrop live! Connect your wallet to claim {n} tokens {at} https://claim-now.io https://airdrop.win https://bonus.vip",
+            "Follow back for more {thing} deals {at} #follow #followback #like #likeforlike #instagood #sale",
+            "{at} earn $300 daily, no experience needed, message me",
+            "Investment opportunity: 10x in 30 days {at} join my telegram",
+            "Order now: cheap replica {thing} at www.knockoffs.example {at}",
+            "{at} {at} {at} {at} giveaway time, tag 3 friends",
+        ],
+        "negative": [
+            ("complaint", "{at} my {thing} stopped working after a week, video of the fault: https://youtu.be/x{n}"),
+            ("complaint", "{at} used the discount code from your email and got charged twice. Order #{n}. Not happy"),
+            ("complaint", "Hey {at} can you DM me? Nobody has called back about the broken {thing} for {n} days"),
+            ("question", "{at} got a message saying I won a gift card from you, is this a phishing scam?"),
+            ("praise", "{at} thanks for the quick fix! Shared the story here https://medium.example/@me/{n}"),
+            ("complaint", "{at} {at2} {at3} three weeks and still no refund for the {thing}. Terrible"),
+            ("neutral", "New {thing} from {at} reviewed by Tech Daily https://techdaily.example/reviews/{n}"),
+            ("complaint", "{at} the link in your delivery email is broken and tracking shows nothing for order {n}"),
+        ],
+        "burst": "Exclusive {thing} bargains for my followers {at} visit https://bargain.link/{n}",
+        "repeat_complaint": "{at} order {n} never arrived, third time asking",
+    },
+}
+OTHER_HANDLES = ["@ContosoBank", "@NorthwindCafe", "@FabrikamHome", "@TailspinAir", "@WoodgroveBank"]
+spam_rows = []
+spam_start = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+
+def spam_record(kind, split, brand, text, handle, followers, created_days, at_minute):
+    posted = spam_start + timedelta(minutes=at_minute, seconds=spam_random.randint(0, 59))
+    record = {
+        "id": str(1860000000000000000 + len(spam_rows) * 7919 + spam_random.randint(0, 7000)),
+        "postedAt": posted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "brand": brand, "handle": handle, "name": handle.split("_")[0].capitalize(), "followers": followers, "verified": False,
+        "lang": "en", "text": text, "kind": kind, "split": split,
+        "likes": spam_random.randint(0, 6), "reposts": 0, "replies": spam_random.randint(0, 3),
+    }
+    if created_days is not None:
+        record["authorCreatedAt"] = (posted - timedelta(days=created_days, hours=spam_random.randint(0, 20))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record["url"] = f"https://x.com/{handle}/status/{record['id']}"
+    spam_rows.append(record)
+
+def spam_fill(template, brand):
+    others = [h for h in OTHER_HANDLES if h != BRANDS[brand]["at"]]
+    return template.format(at=BRANDS[brand]["at"], at2=others[0], at3=others[1], thing=spam_random.choice(BRANDS[brand]["thing"]),
+                           n=spam_random.choice([5, 12, 25, 40, 99, 250, 1200, 4521]))
+
+minute = 0
+for split, sets in SPAM_SETS.items():
+    for template in sets["spam"]:
+        for _ in range(3):
+            brand = spam_random.choice(list(BRANDS))
+            handle = spam_random.choice(["deals", "promo", "cash", "win", "crypto", "free"]) + "_" + spam_random.choice(FIRST) + str(spam_random.randint(10, 999))
+            spam_record("spam", split, brand, spam_fill(template, brand), handle, spam_random.randint(0, 40),
+                        spam_random.choice([None, 1, 3, 9, 200]), minute)
+            minute += spam_random.randint(3, 25)
+    for kind, template in sets["negative"]:
+        for _ in range(3):
+            brand = spam_random.choice(list(BRANDS))
+            handle = spam_random.choice(FIRST) + spam_random.choice(LAST)
+            spam_record(kind, split, brand, spam_fill(template, brand), handle, int(spam_random.lognormvariate(4.5, 1.5)),
+                        spam_random.choice([None, 2, 15, 400, 2000]), minute)
+            minute += spam_random.randint(3, 25)
+    # A new account posting one advert five times (links and numbers varied), and a new account posting one complaint three times.
+    brand = spam_random.choice(list(BRANDS))
+    bot = "offers_" + spam_random.choice(FIRST) + str(spam_random.randint(100, 999))
+    advert = sets["burst"].replace("{thing}", spam_random.choice(BRANDS[brand]["thing"]))
+    for _ in range(5):
+        spam_record("spam", split, brand, spam_fill(advert, brand), bot, 3, 2, minute)
+        minute += spam_random.randint(1, 4)
+    customer = spam_random.choice(FIRST) + "_new" + str(spam_random.randint(1, 99))
+    complaint = spam_fill(sets["repeat_complaint"], brand)
+    for _ in range(3):
+        spam_record("complaint", split, brand, complaint, customer, 2, 1, minute)
+        minute += spam_random.randint(20, 60)
+
+with open("mentions.jsonl", "a", encoding="utf-8") as out:
+    for record in spam_rows:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+print(len(spam_rows), "spam and hard-negative mentions appended (split dev / holdout)")

@@ -102,10 +102,14 @@ internal static class EvaluationCommand
         Console.WriteLine("tests/SocialHandoff.Benchmarks/Fitting/cv_urgency.py (see functions/SocialHandoff.Core/Scoring/README.md).");
         Console.WriteLine("BenchmarkDotNet MemoryDiagnoser figures: dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- bdn");
         PriorityDistribution.Print(scorer, tweets, complaints);
+        SpamEvaluation.Print(scorer);
         return 0;
     }
 
     /// <summary>Only the priority distribution of the shared sets and the sample (no speed rounds).</summary>
+    /// <summary>Only the spam filter's precision and recall on the sample.</summary>
+    public static void Spam() => SpamEvaluation.Print(new MentionScorer(UrgencyOptions.CreateDefault()));
+
     public static void Priorities() =>
         PriorityDistribution.Print(new MentionScorer(UrgencyOptions.CreateDefault()), LabelledSets.ReadTweetsGroundTruth(), LabelledSets.ReadComplaints());
 

@@ -214,10 +214,11 @@ public sealed partial class AccessibilityTests(DashboardFixture fixture, ITestOu
     public async Task QueueCards_SameButtonsOnManyCards_EachCardHasAHeadingAndEveryButtonADistinctName()
     {
         var marker = Marker("names");
-        for (var i = 0; i < 4; i++)
+        // Different pages, so they stay four handoffs (copies of one complaint would join one incident).
+        string[] pages = ["login", "checkout", "search", "basket"];
+        for (var i = 0; i < pages.Length; i++)
         {
-            // Different pages, so they stay four handoffs (copies of one complaint would join one incident).
-            await fixture.SeedAsync($"{marker} item {i}: the same complaint about the same broken {(string[])["login", "checkout", "search", "basket"]}[i]} page");
+            await fixture.SeedAsync($"{marker} item {i}: the same complaint about the same broken {pages[i]} page");
         }
 
         await using var ana = await fixture.OpenAsync("ana", "#/queue?pageSize=100");

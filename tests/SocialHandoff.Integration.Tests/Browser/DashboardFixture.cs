@@ -81,6 +81,20 @@ public sealed class DashboardFixture : IAsyncLifetime
         return HandoffIds.For(mention.Key);
     }
 
+    /// <summary>The web host's services (Azurite, the system clock).</summary>
+    public IServiceProvider Services => _host!.Services;
+
+    /// <summary>Puts an advert through the pipeline stage, which holds it out as spam (the filter is on in appsettings.json); returns its mention key.</summary>
+    public async Task<string> SeedSpamAsync(string text)
+    {
+        var id = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}{Interlocked.Increment(ref _seeded):D3}";
+        var mention = new MentionMessage(
+            MentionMessage.CurrentSchemaVersion, "browser-" + id, "x", id, new MentionAuthor("p" + id, "promo_" + id, "Promo", 12, false),
+            text, "en", new MentionMetrics(0, 0, 0, 0), null, DateTimeOffset.UtcNow.AddMinutes(-2), "contoso");
+        Assert.Equal(ProcessOutcome.Filtered, await _host!.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None));
+        return mention.Key;
+    }
+
     /// <summary>Calls the API as a development identity (header X-Dev-User), outside any browser.</summary>
     public async Task<JsonElement> ApiAsync(HttpMethod method, string path, string user, object? body = null)
     {
