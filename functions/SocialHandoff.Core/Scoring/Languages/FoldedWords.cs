@@ -51,7 +51,9 @@ internal sealed class FoldedWords
             }
 
             var token = text[tokenStart..i];
-            if (token.IsEmpty || token[0] == '@' || token.StartsWith("http", StringComparison.OrdinalIgnoreCase) || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            // Only 'h' and 'w' compare equal to "http" and "www." first letters ignoring case.
+            if (token.IsEmpty || token[0] == '@'
+                || (token[0] is 'h' or 'H' or 'w' or 'W' && (token.StartsWith("http", StringComparison.OrdinalIgnoreCase) || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))))
             {
                 continue;
             }

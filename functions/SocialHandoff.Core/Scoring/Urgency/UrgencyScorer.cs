@@ -35,7 +35,6 @@ internal sealed class UrgencyScorer
     private readonly CueGroup[] _groups;
     private readonly string[] _careTerms;
     private readonly FrozenDictionary<string, CueLookup> _cues;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _functionWords;
     private readonly bool _hasWordEvidence;
 
     public UrgencyScorer(UrgencyOptions options)
@@ -54,7 +53,7 @@ internal sealed class UrgencyScorer
         _options = options;
         _groups = [.. options.CueGroups];
         _careTerms = [.. options.CareHandleTerms.Select(static t => t.Trim().ToLowerInvariant())];
-        _functionWords = EnglishFunctionWords.All.Concat(UnquotedWords).ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        var functionWords = EnglishFunctionWords.All.Concat(UnquotedWords).ToFrozenSet(StringComparer.Ordinal);
         var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
         if (options.WordEvidencePoints != 0)
         {
@@ -67,7 +66,7 @@ internal sealed class UrgencyScorer
         // The learned word evidence is English only; it sits in the English cue table, so one look-up per word serves both.
         _hasWordEvidence = evidence.Count > 0;
         var languages = _groups.SelectMany(g => g.TermsByLanguage.Keys).Select(l => l.ToLowerInvariant()).Append("en").Distinct(StringComparer.Ordinal);
-        _cues = languages.ToFrozenDictionary(l => l, l => CueLookup.Build(_groups, l, l == "en" ? evidence : []), StringComparer.Ordinal);
+        _cues = languages.ToFrozenDictionary(l => l, l => CueLookup.Build(_groups, l, l == "en" ? evidence : [], functionWords), StringComparer.Ordinal);
     }
 
     /// <summary>The bits (as in <see cref="Score"/>'s MatchedGroups) of the cue groups with these names, case ignored; unknown names have none.</summary>
@@ -365,8 +364,10 @@ internal sealed class UrgencyScorer
             var token = text[start..i];
             var isFirst = firstToken;
             firstToken = false;
-            if (token.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            // Only 'h' and 'w' compare equal to those first letters ignoring case: the others skip the three compares.
+            if (token[0] is 'h' or 'H' or 'w' or 'W'
+                && (token.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                    || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase)))
             {
                 shape.HasLink = true;
                 continue;
@@ -471,6 +472,8 @@ internal sealed class UrgencyScorer
 
             if (cue.HasEvidence && !shares.IsEmpty)
             {
+                scratch.SetQuotable(w, cue.Quotable);
+
                 // A repeat of a word with evidence is itself among the earlier words with evidence.
                 if (!SeenBefore(scratch, w, evidenceWords))
                 {
@@ -514,7 +517,7 @@ internal sealed class UrgencyScorer
         if (Shows(points))
         {
             var label = points > 0 ? "words common in complaints" : "words seldom in complaints";
-            if (WordsReason(label, scratch, shares, Math.Sign(sum), _functionWords) is { } text)
+            if (WordsReason(label, scratch, shares, Math.Sign(sum)) is { } text)
             {
                 Add(reasons, points > 0 ? "complaint" : "context", text, points);
             }
@@ -540,7 +543,7 @@ internal sealed class UrgencyScorer
     // "{label}: 'word', 'word'": the words whose share points the way of the sum, strongest first.
     // Function words and words under three letters ("the", "my", "got") count in the score but say
     // little to an agent, so are not quoted; with no other word to quote there is no reason (null).
-    private static string? WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> functionWords)
+    private static string? WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign)
     {
         var text = new DefaultInterpolatedStringHandler(4, 0);
         text.AppendLiteral(label);
@@ -553,7 +556,8 @@ internal sealed class UrgencyScorer
             var (best, strength) = (-1, 0.0);
             for (var w = 0; w < shares.Length; w++)
             {
-                if (Math.Sign(shares[w]) == sign && scratch.Word(w).Length >= MinQuotedWordLength && !functionWords.Contains(scratch.Word(w))
+                // Only a word of the evidence table has a share; whether it may be quoted was decided with the table.
+                if (Math.Sign(shares[w]) == sign && scratch.Quotable(w)
                     && Math.Abs(shares[w]) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord)))
                 {
                     (best, strength) = (w, s);
@@ -608,7 +612,13 @@ internal sealed class UrgencyScorer
     /// A cue word: a bit per group it is a cue of, the reason it gives in each ("{label}: 'word'", made
     /// once: the term matched is the word as the reader folds it), and the phrases it starts.
     /// </summary>
-    private sealed record CueWord(uint Mask, string?[] Reasons, Phrase[] Phrases, bool HasEvidence, double Evidence);
+    /// <param name="Mask">A bit per group it is a cue of.</param>
+    /// <param name="Reasons">By group, the reason it gives.</param>
+    /// <param name="Phrases">The phrases it starts.</param>
+    /// <param name="HasEvidence">It is in the learned word evidence table.</param>
+    /// <param name="Evidence">Its value there.</param>
+    /// <param name="Quotable">An evidence word the reason may quote: three letters or more and not a function word ("the", "got").</param>
+    private sealed record CueWord(uint Mask, string?[] Reasons, Phrase[] Phrases, bool HasEvidence, double Evidence, bool Quotable);
 
     /// <summary>A shown reason in raw points, before they become urgency points.</summary>
     private readonly record struct RawReason(string Signal, string Text, double Points, bool AlwaysShown = false);
@@ -618,7 +628,7 @@ internal sealed class UrgencyScorer
     {
         public required FrozenDictionary<string, CueWord>.AlternateLookup<ReadOnlySpan<char>> Words { get; init; }
 
-        public static CueLookup Build(CueGroup[] groups, string language, Dictionary<string, double> evidence)
+        public static CueLookup Build(CueGroup[] groups, string language, Dictionary<string, double> evidence, FrozenSet<string> functionWords)
         {
             var words = new Dictionary<string, (uint Mask, string?[] Reasons, List<Phrase> Phrases)>(StringComparer.Ordinal);
             for (var g = 0; g < groups.Length; g++)
@@ -661,7 +671,9 @@ internal sealed class UrgencyScorer
             {
                 Words = words.ToFrozenDictionary(
                     w => w.Key,
-                    w => new CueWord(w.Value.Mask, w.Value.Reasons, [.. w.Value.Phrases], evidence.TryGetValue(w.Key, out var value), value),
+                    w => new CueWord(
+                        w.Value.Mask, w.Value.Reasons, [.. w.Value.Phrases], evidence.TryGetValue(w.Key, out var value), value,
+                        w.Key.Length >= MinQuotedWordLength && !functionWords.Contains(w.Key)),
                     StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
             };
         }
@@ -689,6 +701,7 @@ internal sealed class UrgencyScorer
         private readonly string?[] _first = new string?[MaxGroups];
         private double[] _evidence = new double[128];
         private int[] _evidenceWords = new int[128];
+        private bool[] _quotable = new bool[128];
         private readonly List<RawReason> _reasons = new(16);
 
         public List<RawReason> Reasons()
@@ -743,6 +756,19 @@ internal sealed class UrgencyScorer
         }
 
         public int EvidenceWordAt(int index) => _evidenceWords[index];
+
+        public void SetQuotable(int word, bool quotable)
+        {
+            if (word >= _quotable.Length)
+            {
+                Array.Resize(ref _quotable, Math.Max(word + 1, _quotable.Length * 2));
+            }
+
+            _quotable[word] = quotable;
+        }
+
+        // Read only where the word has an evidence share, which MatchCues set it with.
+        public bool Quotable(int word) => _quotable[word];
 
         public Span<double> Evidence(int words)
         {
