@@ -79,6 +79,37 @@ public sealed class QueuePumpTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReceiveAsync_HandledPastItsLeaseWhileAnotherDeliveryTookIt_NotAFault()
+    {
+        // Regression: the late delivery's delete (pop receipt no longer matching) was reported as a polling failure.
+        var (queue, poison) = await QueuesAsync(1);
+        var secondDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pump = new QueuePump(queue, poison, async (_, dequeueCount, _) =>
+        {
+            if (dequeueCount == 1)
+            {
+                await secondDone.Task.WaitAsync(Patience);
+            }
+            else
+            {
+                secondDone.TrySetResult();
+            }
+        }, new QueuePumpOptions { ProcessingLease = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
+
+        await pump.ReceiveAsync(CancellationToken.None, CancellationToken.None);
+        await Until(() =>
+        {
+            pump.ReceiveAsync(CancellationToken.None, CancellationToken.None).GetAwaiter().GetResult();
+            return secondDone.Task.IsCompleted;
+        });
+        await pump.WhenHandledAsync();
+
+        Assert.Empty(pump.TakeFaults());
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(0, (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
     public void Validate_BatchOverWhatOneReceiveReturns_NamesTheSetting()
     {
         var result = new QueuePumpOptionsValidator().Validate(null, new QueuePumpOptions { BatchSize = 33, NewBatchThreshold = -1 });

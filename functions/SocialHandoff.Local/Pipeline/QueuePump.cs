@@ -256,7 +256,7 @@ public sealed partial class QueuePump(
                 await poison.SendMessageAsync(raw, cancellationToken).ConfigureAwait(false);
             }
 
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(message, delete: true, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -270,18 +270,41 @@ public sealed partial class QueuePump(
             {
                 LogPoisoned(ex, queue.Name, message.MessageId, message.DequeueCount, poison.Name);
                 await poison.SendMessageAsync(raw, cancellationToken).ConfigureAwait(false);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                await SettleAsync(message, delete: true, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 LogRetrying(ex, queue.Name, message.MessageId, message.DequeueCount);
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await SettleAsync(message, delete: false, cancellationToken).ConfigureAwait(false);
             }
 
             return;
         }
 
-        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+        await SettleAsync(message, delete: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Deletes the message, or makes it visible again after the visibility timeout. A message whose lease
+    // ran out while it was handled (storage down, a slow handler) may be another delivery's by now: its pop
+    // receipt no longer matches, or it is gone. As the host does, that is not a failure: the other delivery
+    // settles it, and handling is idempotent.
+    private async Task SettleAsync(QueueMessage message, bool delete, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (delete)
+            {
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404 || ex.ErrorCode == "PopReceiptMismatch")
+        {
+            LogLeaseLost(queue.Name, message.MessageId, message.DequeueCount, ex.ErrorCode ?? ex.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     [LoggerMessage(EventId = 2100, EventName = "LocalMessageRetrying", Level = LogLevel.Warning, Message = "{Queue}: message {MessageId} failed on delivery {DequeueCount}; it will be retried")]
@@ -289,6 +312,9 @@ public sealed partial class QueuePump(
 
     [LoggerMessage(EventId = 2101, EventName = "LocalMessagePoisoned", Level = LogLevel.Error, Message = "{Queue}: message {MessageId} failed on delivery {DequeueCount}, the last allowed; moved to {Poison}")]
     private partial void LogPoisoned(Exception exception, string queue, string messageId, long dequeueCount, string poison);
+
+    [LoggerMessage(EventId = 2104, EventName = "LocalMessageLeaseLost", Level = LogLevel.Information, Message = "{Queue}: message {MessageId} (delivery {DequeueCount}) was handled after its lease ran out ({ErrorCode}); another delivery settles it")]
+    private partial void LogLeaseLost(string queue, string messageId, long dequeueCount, string errorCode);
 
     [LoggerMessage(EventId = 2103, EventName = "LocalMessageUndecodable", Level = LogLevel.Error, Message = "{Queue}: message {MessageId} (delivery {DequeueCount}) is not base64, the encoding the trigger reads; it is not retried")]
     private partial void LogUndecodable(string queue, string messageId, long dequeueCount);
