@@ -242,8 +242,8 @@ public sealed partial class LocalPipeline
         {
             while (true)
             {
-                var received = await _incoming!.PumpOnceAsync(limit.Token).ConfigureAwait(false)
-                    + await _poison!.PumpOnceAsync(limit.Token).ConfigureAwait(false)
+                var received = await DrainPumpAsync(_incoming!, limit.Token).ConfigureAwait(false)
+                    + await DrainPumpAsync(_poison!, limit.Token).ConfigureAwait(false)
                     + await SweepPoisonOfPoisonAsync(limit.Token).ConfigureAwait(false);
                 if (received > 0)
                 {
@@ -262,6 +262,31 @@ public sealed partial class LocalPipeline
         {
             throw new TimeoutException($"The queues were not drained within {timeout}.");
         }
+    }
+
+    // Receives with the host's concurrency until a receive finds nothing and nothing is in hand
+    // (a failed message made visible again is received again); the first storage fault is thrown.
+    private static async Task<int> DrainPumpAsync(QueuePump pump, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var received = await pump.ReceiveAsync(cancellationToken, cancellationToken).ConfigureAwait(false);
+            total += received;
+            if (received == 0)
+            {
+                if (pump.InHand == 0)
+                {
+                    break;
+                }
+
+                await pump.WhenHandledAsync().ConfigureAwait(false);
+            }
+        }
+
+        await pump.WhenHandledAsync().ConfigureAwait(false);
+        pump.ThrowFaults();
+        return total;
     }
 
     /// <summary>Runs until cancelled: the ingest timer on <paramref name="schedule"/> (first run at once) and both pumps.</summary>
@@ -344,8 +369,9 @@ public sealed partial class LocalPipeline
     }
 
     /// <summary>
-    /// The queue trigger's polling: a batch at a time, backing off on an empty queue up to MaxPollingInterval.
-    /// A stop ends the polling, not the batch in hand (it is handled with <paramref name="finishing"/>).
+    /// The queue trigger's polling: a new batch whenever no more than NewBatchThreshold messages are in
+    /// hand, backing off on an empty queue up to MaxPollingInterval. A stop ends the polling, not the
+    /// messages in hand: they are handled with <paramref name="finishing"/> before this returns.
     /// </summary>
     private async Task PumpUntilStoppedAsync(QueuePump pump, CancellationToken stopping, CancellationToken finishing)
     {
@@ -355,17 +381,22 @@ public sealed partial class LocalPipeline
             var received = 0;
             try
             {
-                received = await pump.PumpOnceAsync(finishing).ConfigureAwait(false);
+                received = await pump.ReceiveAsync(stopping, finishing).ConfigureAwait(false);
             }
             catch (Exception) when (finishing.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
-                if (!_watch.Report(ex))
+                Report(ex, pump);
+            }
+
+            foreach (var fault in pump.TakeFaults())
+            {
+                if (!finishing.IsCancellationRequested)
                 {
-                    LogPollFailed(ex, pump.QueueName);
+                    Report(fault, pump);
                 }
             }
 
@@ -377,6 +408,23 @@ public sealed partial class LocalPipeline
 
             await PauseAsync(idle, stopping).ConfigureAwait(false);
             idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _pumpOptions.MaxPollingInterval.Ticks));
+        }
+
+        await pump.WhenHandledAsync().ConfigureAwait(false);
+        foreach (var fault in pump.TakeFaults())
+        {
+            if (!finishing.IsCancellationRequested)
+            {
+                Report(fault, pump);
+            }
+        }
+    }
+
+    private void Report(Exception exception, QueuePump pump)
+    {
+        if (!_watch.Report(exception))
+        {
+            LogPollFailed(exception, pump.QueueName);
         }
     }
 

@@ -128,7 +128,8 @@ internal static class RunCommand
             builder.Services.AddLocalTelemetry(builder.Configuration);
             builder.Services.AddOptions<IngestScheduleOptions>().BindConfiguration(IngestScheduleOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<IngestScheduleOptions>, IngestScheduleOptionsValidator>();
-            builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration(QueuePumpOptions.SectionName);
+            builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration(QueuePumpOptions.SectionName).ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<QueuePumpOptions>, QueuePumpOptionsValidator>();
             builder.Services.AddOptions<OnceOptions>().BindConfiguration(OnceOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<OnceOptions>, OnceOptionsValidator>();
             builder.Services.AddSingleton<IValidateOptions<SlaOptions>, SweepScheduleValidator>();
