@@ -65,7 +65,8 @@ public sealed class LogEventTests(BicepFixture bicep)
         doc.Append("Every `[LoggerMessage]` of the product, by id. Generated from the code and checked by\n");
         doc.Append("`LogEventTests` in tests/SocialHandoff.Infra.Tests (regenerate with `SOCIALHANDOFF_UPDATE_LOG_EVENTS=1`).\n");
         doc.Append("Ranges: 11xx ingest, 12xx processing, 13xx dead letters, 14xx policies, 15xx SLA, 16xx API and\n");
-        doc.Append("agent actions, 2xxx the local runner. In Application Insights the id and name are\n");
+        doc.Append("agent actions, 175x the team directory and auto-assignment, 177x incidents, 2xxx the local runner.\n");
+        doc.Append("In Application Insights the id and name are\n");
         doc.Append("`customDimensions.EventId` / `EventName`; counts to alert on are metrics (README, Observability).\n\n");
         doc.Append("| id | name | level | message | where |\n|---|---|---|---|---|\n");
         foreach (var e in events)
