@@ -151,6 +151,7 @@ var tableNames = [
   'SlaDue'
   'Notifications'
   'DailyStats'
+  'HandoffIndex'
 ]
 var deploymentContainerName = 'app-package'
 var storageAccountName = take('st${replace(baseName, '-', '')}${suffix}', 24)

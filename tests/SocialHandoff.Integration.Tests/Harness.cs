@@ -97,6 +97,22 @@ internal sealed class Harness : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>The handoff rows of Handoffs (each handoff's partition also holds its ledger row and its events).</summary>
+    public async Task<List<TableEntity>> HandoffRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffsTable)).Where(r => r.RowKey == Core.Handoffs.HandoffRow.RowKey).ToList();
+
+    /// <summary>The audit events, kept in each handoff's partition of Handoffs.</summary>
+    public async Task<List<TableEntity>> EventRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffsTable)).Where(Core.Handoffs.HandoffRow.IsEvent).ToList();
+
+    /// <summary>The mentions' ledger rows (dedupe, body, errors, dead-lettering), in their handoffs' partitions.</summary>
+    public async Task<List<TableEntity>> LedgerRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffsTable)).Where(r => r.RowKey == Core.Handoffs.HandoffRow.LedgerRowKey).ToList();
+
+    /// <summary>The teams' queue index rows (without the count rows and the SLA due rows kept in the same partitions).</summary>
+    public async Task<List<TableEntity>> IndexRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffIndexTable)).Where(r => string.CompareOrdinal(r.RowKey, Core.Handoffs.HandoffIndex.CountRowKey) < 0).ToList();
+
     public async Task<int> QueueLengthAsync(string queue) =>
         (await Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
 

@@ -48,7 +48,8 @@ counter.Reset();
 var (enqueueSeconds, processSeconds) = await PushAsync("run", n);
 var (queueRequests, tableRequests) = counter.Read();
 var after = await pipeline.SummarizeAsync(CancellationToken.None);
-var handedOff = after.HandedOff - before.HandedOff;
+// Enqueued here, not by an ingest run: the summary counts them as other mentions handed off.
+var handedOff = after.HandedOff + after.OtherHandedOff - before.HandedOff - before.OtherHandedOff;
 
 Console.WriteLine();
 Console.WriteLine($"Pipeline benchmark: {n} mentions on Azurite {azurite.QueuePort}/{azurite.TablePort} (in memory), {Environment.ProcessorCount} cores, batch 16");
@@ -58,16 +59,29 @@ Console.WriteLine($"  process (ProcessMention)        {n / processSeconds,8:F0} 
 Console.WriteLine($"  end to end                      {n / (enqueueSeconds + processSeconds),8:F0} mentions/s");
 Console.WriteLine($"  storage requests                {queueRequests + tableRequests} (queue {queueRequests}, table {tableRequests})");
 Console.WriteLine($"  requests per handed-off mention {(double)(queueRequests + tableRequests) / handedOff:F2} (queue {(double)queueRequests / handedOff:F2}, table {(double)tableRequests / handedOff:F2})");
+foreach (var (kind, count) in counter.ByKind().OrderByDescending(kv => kv.Value))
+{
+    Console.WriteLine($"    {kind,-40} {(double)count / handedOff,6:F2}");
+}
+
 return handedOff == n ? 0 : 1;
 
 /// <summary>Counts every request the storage clients send (each retry too), by service.</summary>
 internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPolicy
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byKind = new(StringComparer.Ordinal);
     private long _queue;
     private long _table;
 
+    /// <summary>Requests by method and resource (table name, or queue name with team queues together), for the breakdown per mention.</summary>
+    public IReadOnlyDictionary<string, long> ByKind() => _byKind;
+
     public override void OnSendingRequest(HttpMessage message)
     {
+        var path = message.Request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var resource = path.Length > 1 ? path[1] : "?";
+        resource = resource.StartsWith("team-", StringComparison.Ordinal) ? "team-*" : resource.Split('(')[0];
+        _byKind.AddOrUpdate($"{message.Request.Method} {resource}{(path.Length > 2 ? "/" + path[2] : "")}", 1, (_, n) => n + 1);
         if (message.Request.Uri.Port == tablePort)
         {
             Interlocked.Increment(ref _table);
@@ -80,6 +94,7 @@ internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPol
 
     public void Reset()
     {
+        _byKind.Clear();
         Interlocked.Exchange(ref _queue, 0);
         Interlocked.Exchange(ref _table, 0);
     }

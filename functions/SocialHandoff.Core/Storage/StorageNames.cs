@@ -24,8 +24,11 @@ public static partial class StorageNames
     public const string NotificationsTable = "Notifications";
     public const string DailyStatsTable = "DailyStats";
 
+    /// <summary>Each team's queue per status in priority then due order (HandoffIndex).</summary>
+    public const string HandoffIndexTable = "HandoffIndex";
+
     public static IReadOnlyList<string> Tables { get; } =
-        [SourceStateTable, MentionsTable, HandoffsTable, HandoffEventsTable, DeadLettersTable, ConfigurationTable, SlaDueTable, NotificationsTable, DailyStatsTable];
+        [SourceStateTable, MentionsTable, HandoffsTable, HandoffEventsTable, DeadLettersTable, ConfigurationTable, SlaDueTable, NotificationsTable, DailyStatsTable, HandoffIndexTable];
 
     /// <summary>A team name is lowercase letters, digits and single hyphens, 1 to 58 characters, so that team-&lt;name&gt; is a valid queue name.</summary>
     public static bool IsValidTeamName(string? team) => team is not null && TeamName().IsMatch(team);
