@@ -10,7 +10,7 @@ using SocialHandoff.Local.Pipeline;
 // mentions/s and the storage requests per handed-off mention, counted in the Azure SDK's HTTP pipeline.
 // usage: dotnet run -c Release --project tests/SocialHandoff.Pipeline.Benchmarks -- [N=2000]
 // usage: ... -- sweep [N=10000]   (the SlaSweep benchmark, see SweepBenchmark.cs)
-// usage: ... -- api [N=2000]      (the work API through the local runner's host, see ApiBenchmark.cs)
+// usage: ... -- api [N=300] [sizes=1000,10000,50000]   (the work API through the local runner's host, a team's queue at each open size, see ApiBenchmark.cs)
 if (args.Length > 0 && args[0] == "sweep")
 {
     return await SweepBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
@@ -18,7 +18,9 @@ if (args.Length > 0 && args[0] == "sweep")
 
 if (args.Length > 0 && args[0] == "api")
 {
-    return await ApiBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000);
+    return await ApiBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+        args.Length > 2 ? [.. args[2].Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1_000, 10_000, 50_000]);
 }
 
 var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
