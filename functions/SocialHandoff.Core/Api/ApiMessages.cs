@@ -50,6 +50,9 @@ public sealed record HandoffSummaryMessage(
 
 public sealed record QueueMessage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items);
 
+/// <summary>What a repair of a team's queue index did: rows added or deleted, and the counts it set.</summary>
+public sealed record QueueRepairMessage(string Team, int Changed, int Open, int Resolved);
+
 public sealed record ClockMessage(string State, double TargetMinutes, DateTimeOffset? DueAt, DateTimeOffset? StoppedAt, string Standing);
 
 public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage FirstResponse, ClockMessage Resolution);
@@ -117,6 +120,7 @@ public sealed record HealthMessage(string Status, StorageHealthMessage Storage, 
 [JsonSerializable(typeof(MeMessage))]
 [JsonSerializable(typeof(List<TeamMessage>))]
 [JsonSerializable(typeof(QueueMessage))]
+[JsonSerializable(typeof(QueueRepairMessage))]
 [JsonSerializable(typeof(HandoffDetailMessage))]
 [JsonSerializable(typeof(HandoffSummaryMessage))]
 [JsonSerializable(typeof(ActionBody))]

@@ -111,6 +111,7 @@ public sealed partial class WorkApi(
         ("GET", ["me"]) => Task.FromResult(Me(caller)),
         ("GET", ["teams"]) => TeamsAsync(caller, ct),
         ("GET", ["teams", var team, "handoffs"]) => QueueAsync(request, team, caller, ct),
+        ("POST", ["teams", var team, "queue-index", "repair"]) => ManagerOnly(caller, () => RepairQueueIndexAsync(team, ct)),
         ("GET", ["handoffs", var id]) => HandoffAsync(id, caller, ct),
         ("POST", ["handoffs", var id, var action]) => ActAsync(request, id, action, caller, ct),
         ("GET", ["sla", var report]) => ReportAsync(request, report, caller, ct),
@@ -129,7 +130,7 @@ public sealed partial class WorkApi(
         (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
         (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),
         (_, ["rules", "vocabulary"] or ["rules", "history"] or ["rules", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
-        (_, ["rules", _] or ["sla-policies", _]) => Task.FromResult(MethodNotAllowed("POST")),
+        (_, ["rules", _] or ["sla-policies", _] or ["teams", _, "queue-index", "repair"]) => Task.FromResult(MethodNotAllowed("POST")),
         _ => Task.FromResult(NotFound("No such API route.")),
     };
 

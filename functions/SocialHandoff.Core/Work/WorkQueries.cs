@@ -105,6 +105,16 @@ public sealed class WorkQueries(SlaDueIndex index, HandoffIndex queueIndex, IOpt
         return new QueuePage(team, filter.Page, filter.PageSize, total, page);
     }
 
+    /// <summary>Rebuilds <paramref name="team"/>'s queue index from its Handoffs rows (see <see cref="HandoffIndex.RepairAsync"/>); returns the rows changed and the counts now.</summary>
+    public async Task<(int Changed, int Open, int Resolved)> RepairIndexAsync(string team, CancellationToken cancellationToken)
+    {
+        var changed = await queueIndex.RepairAsync(
+            team, async (h, ct) => h.Sla is { } sla ? await index.CalendarAsync(sla, ct).ConfigureAwait(false) : null, cancellationToken).ConfigureAwait(false);
+        return (changed,
+            await queueIndex.CountAsync(HandoffIndex.Partition(team, false), cancellationToken).ConfigureAwait(false),
+            await queueIndex.CountAsync(HandoffIndex.Partition(team, true), cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Reads rows in index order until <paramref name="upTo"/> are in hand; complete when the query had no more.</summary>
     private static async Task<(List<TableEntity> Rows, bool Complete)> ReadAsync(TableClient table, string filter, int upTo, CancellationToken cancellationToken)
     {

@@ -114,6 +114,25 @@ public sealed class QueueIndexTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RepairRoute_ManagerAfterALostIndexRow_RebuildsAgentIsRefused()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var id = await api.HandOffAsync("rr1", CareText);
+        var row = Assert.Single(await api.Harness.IndexRowsAsync());
+        await api.Harness.Table(StorageNames.HandoffIndexTable).DeleteEntityAsync(row.PartitionKey, row.RowKey);
+
+        Assert.Equal(403, (await api.PostAsync("ana", "api/teams/care/queue-index/repair")).Status);
+        Assert.Equal(405, (await api.GetAsync("mia", "api/teams/care/queue-index/repair")).Status);
+        var repaired = await api.PostAsync("mia", "api/teams/care/queue-index/repair");
+
+        Assert.Equal(200, repaired.Status);
+        Assert.Equal(1, (int)repaired.Body!["changed"]!);
+        Assert.Equal(1, (int)repaired.Body!["open"]!);
+        Assert.Equal([id], await IdsAsync(api, "care", "status=open"));
+        Assert.Equal(0, (int)(await api.PostAsync("mia", "api/teams/care/queue-index/repair")).Body!["changed"]!);
+    }
+
+    [Fact]
     public async Task Queue_UnfilteredPageOfALongQueue_AtMostThreeStorageRequests()
     {
         var counter = new CountingPolicy();
