@@ -86,7 +86,7 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var claim = Guid.NewGuid().ToString("N");
         var ledgerAction = ledger is null ? null : new TableTransactionAction(TableTransactionActionType.Add, ledger);
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             List<TableTransactionAction> actions =
             [
@@ -130,6 +130,12 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
             if (stored is not null)
             {
                 return new HandoffCreation(HandoffRow.ToNewHandoff(stored, handoff), false, false);
+            }
+
+            if (storedLedger is null && attempt >= 3)
+            {
+                // Neither row is there, yet the insert conflicts: a stray event row without its handoff. Retrying cannot fix that.
+                throw new InvalidOperationException($"Handoff {handoff.HandoffId}: its partition holds rows but neither the handoff nor its ledger row; repair the partition by hand.");
             }
 
             // Only the ledger row is there (an error was recorded before anything was handed off): claim it with its ETag.
