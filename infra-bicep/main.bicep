@@ -151,6 +151,12 @@ var tableNames = [
   'SlaDue'
   'Notifications'
   'DailyStats'
+  'Directory'
+  'Incidents'
+  'FilteredMentions'
+  'SpamRepeats'
+  'MentionVolume'
+  'VolumeBaselines'
   'HandoffIndex'
 ]
 var deploymentContainerName = 'app-package'

@@ -1,11 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocialHandoff.Core.Api;
+using SocialHandoff.Core.Assignment;
+using SocialHandoff.Core.Incidents;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Spam;
+using SocialHandoff.Core.Spikes;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Teams;
 
@@ -29,8 +33,12 @@ public static class ServiceCollectionExtensions
             .AddPolicies()
             .AddTeams()
             .AddProcessing()
+            .AddIncidents()
+            .AddSpam()
+            .AddSpikes()
             .AddSla()
-            .AddWorkApi();
+            .AddWorkApi()
+            .AddAssignment();
     }
 
     /// <summary>The configured sources (see <see cref="IngestionServices.CreateSources"/>).</summary>

@@ -7,6 +7,8 @@ import { slaClock } from './format.js';
 import { QueueView } from './queue.js';
 import { ManagerView } from './manager.js';
 import { Detail } from './detail.js';
+import { renderAvailability } from './availability.js';
+import { FilteredView, renderSpikes } from './filtered.js';
 
 const DEV_COOKIE = 'sh-dev-user';
 
@@ -18,14 +20,43 @@ const app = {
 };
 
 let statusTimer = 0;
+let statusFill = 0;
 
-/** Puts a message in the aria-live region (screen readers read it; everyone sees it). */
+/**
+ * The live region a message goes to: the open modal dialog's own region while one is open (a modal
+ * dialog makes the rest of the page inert, so the page's region would be silent), else the page's.
+ * A dialog without a region gets one on first use.
+ */
+function liveRegion() {
+  const dialog = [...document.querySelectorAll('dialog[open]')].pop();
+  if (!dialog) return document.querySelector('[data-testid="status-message"]');
+  let region = dialog.querySelector('[data-live-region]');
+  if (!region) {
+    region = h('div', { class: 'status-region in-dialog', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-live-region': '' });
+    dialog.append(region);
+  }
+  return region;
+}
+
+/**
+ * Puts a message in a live region (screen readers read it; everyone sees it). The region stays in
+ * the page when empty (never display:none, or the next message is missed); the text is set a moment
+ * after clearing so the same message twice is read twice.
+ */
 function announce(text, tone = 'info') {
-  const region = document.querySelector('[data-testid="status-message"]');
+  const region = liveRegion();
+  for (const other of document.querySelectorAll('[data-testid="status-message"], [data-live-region]')) {
+    if (other !== region) replace(other);
+  }
   region.dataset.tone = tone;
-  replace(region, text ? h('span', { class: 'status-text' }, text) : null);
+  replace(region);
   window.clearTimeout(statusTimer);
-  if (text && tone !== 'error') statusTimer = window.setTimeout(() => replace(region), 10000);
+  window.clearTimeout(statusFill);
+  if (!text) return;
+  statusFill = window.setTimeout(() => {
+    replace(region, h('span', { class: 'status-text' }, text));
+    if (tone !== 'error') statusTimer = window.setTimeout(() => replace(region), 10000);
+  }, 50);
 }
 
 /** An error as the person should read it: the problem's detail, plus field errors. */
@@ -42,16 +73,25 @@ function renderIdentity(me) {
   const box = document.querySelector('[data-testid="identity"]');
   const roles = me.isAdmin ? 'admin' : me.isManager ? 'manager' : me.teams.length ? `agent: ${me.teams.join(', ')}` : 'no team';
   if (Array.isArray(me.devIdentities) && me.devIdentities.length > 0) {
+    // A select plus a button, not a select that acts on change: arrow keys move through the options
+    // of a closed select, and each move would switch the user and reload the page.
     const select = h('select', { id: 'dev-identity', testid: 'dev-identity' },
       me.devIdentities.map((name) => h('option', { value: name, selected: name === me.name }, name)));
-    select.addEventListener('change', () => {
+    const form = h('form', { class: 'identity-form', 'aria-label': 'Development identity' },
+      h('label', { for: 'dev-identity', class: 'identity-label' }, 'Signed in as'),
+      select,
+      h('button', { type: 'submit', class: 'button small', testid: 'dev-identity-switch' }, 'Switch user'),
+      h('span', { class: 'role-chip', title: 'Local development identity' }, roles));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      if (select.value === me.name) {
+        announce(`You are already signed in as ${me.name}.`);
+        return;
+      }
       document.cookie = `${DEV_COOKIE}=${encodeURIComponent(select.value)}; path=/; SameSite=Strict`;
       window.location.reload();
     });
-    replace(box,
-      h('label', { for: 'dev-identity', class: 'identity-label' }, 'Signed in as'),
-      select,
-      h('span', { class: 'role-chip', title: 'Local development identity' }, roles));
+    replace(box, form);
   } else {
     replace(box,
       h('span', { class: 'identity-label' }, 'Signed in as'),
@@ -85,10 +125,21 @@ function tick() {
   }
 }
 
-function route(views) {
-  const [path, search = ''] = window.location.hash.replace(/^#\/?/, '').split('?');
-  let name = path === 'manager' && app.me?.isManager ? 'manager' : 'queue';
-  if (path === 'manager' && !app.me?.isManager) announce('The SLA and rules view is for managers.', 'error');
+const PRODUCT = 'SocialHandoff';
+
+/**
+ * Shows the view the hash names (#/queue, #/manager?…). A hash that is not a route (#main from the
+ * skip link, any in-page anchor) leaves the view as it is. Each view sets the page title from its
+ * heading; a change of view (not the first one) moves focus to that heading.
+ */
+function route(views, { initial = false } = {}) {
+  const hash = window.location.hash;
+  if (hash && !hash.startsWith('#/') && !initial) return;
+  const [path, search = ''] = hash.replace(/^#\/?/, '').split('?');
+  const name = Object.hasOwn(views, path) ? path : 'queue';
+  if (path === 'manager' && !views.manager) announce('The SLA and rules view is for managers.', 'error');
+  const changed = app.view !== name;
+  app.view = name;
   for (const [key, view] of Object.entries(views)) {
     const active = key === name;
     document.getElementById(`view-${key}`).hidden = !active;
@@ -97,9 +148,27 @@ function route(views) {
     else tab?.removeAttribute('aria-current');
     if (active) view.show(new URLSearchParams(search));
   }
+  const heading = document.querySelector(`#view-${name} h1`);
+  document.title = heading ? `${heading.textContent.trim()} · ${PRODUCT}` : PRODUCT;
+  if (changed && !initial && heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  }
+}
+
+/** The skip link moves focus to the main content without touching the hash (the router's). */
+function wireSkipLink() {
+  const link = document.querySelector('.skip-link');
+  link?.addEventListener('click', (e) => {
+    e.preventDefault();
+    const main = document.getElementById('main');
+    main.focus();
+    main.scrollIntoView({ block: 'start' });
+  });
 }
 
 async function start() {
+  wireSkipLink();
   try {
     const [{ data: me }, { data: teams }] = await Promise.all([get('/api/me'), get('/api/teams')]);
     app.me = me;
@@ -119,14 +188,18 @@ async function start() {
   document.body.dataset.ready = 'true';
 
   app.detail = new Detail(document.querySelector('dialog.detail'), app);
-  const views = { queue: new QueueView(document.getElementById('view-queue'), app) };
+  const views = { queue: new QueueView(document.getElementById('view-queue'), app), filtered: new FilteredView(document.getElementById('view-filtered'), app) };
   if (app.me.isManager) views.manager = new ManagerView(document.getElementById('view-manager'), app);
   app.detail.onChange = (handoff) => views.queue.update(handoff);
 
   window.addEventListener('hashchange', () => route(views));
-  route(views);
+  route(views, { initial: true });
   renderHealth();
+  renderAvailability(app);
   window.setInterval(renderHealth, 60000);
+  const banner = document.querySelector('[data-testid="spike-banner"]');
+  renderSpikes(banner);
+  window.setInterval(() => renderSpikes(banner), 60000);
   tick();
   window.setInterval(tick, 1000);
 }

@@ -1,8 +1,9 @@
 // One handoff in a modal dialog: everything the API knows about it, every action, the audit trail.
 
+import { get, seg } from './api.js';
 import { h, replace } from './dom.js';
 import { when, number } from './format.js';
-import { badges, author, mentionText, reasons, clockElement, act, load, ACTION_DONE } from './handoff.js';
+import { badges, author, incidentLine, incidentMembers, mentionText, reasons, handoffClock, act, load, ACTION_DONE, permissions, focusNextStep } from './handoff.js';
 
 export class Detail {
   constructor(dialog, app) {
@@ -15,11 +16,16 @@ export class Detail {
     dialog.addEventListener('click', (e) => {
       if (e.target === dialog) dialog.close();
     });
-    dialog.addEventListener('close', () => this.opener?.focus?.());
+    dialog.addEventListener('close', () => this.returnFocus());
   }
 
   async open(id, summary = null) {
-    this.opener = document.activeElement;
+    // The opener is remembered by id as well: the card it sits on may be redrawn while the dialog is
+    // open (an action here, the 30-second refresh), and the new card's control has the same id.
+    const opener = document.activeElement;
+    this.opener = opener;
+    this.openerId = opener?.id ?? '';
+    this.handoffId = id;
     this.heading.textContent = 'Handoff';
     replace(this.body, h('p', { class: 'muted' }, 'Loading…'));
     if (!this.dialog.open) this.dialog.showModal();
@@ -31,15 +37,30 @@ export class Detail {
     }
   }
 
+  /** Back to the control that opened the dialog, or its redrawn copy, or the handoff's card; never the body. */
+  returnFocus() {
+    const byId = this.openerId ? document.getElementById(this.openerId) : null;
+    const card = this.handoffId ? document.querySelector(`li[data-id="${CSS.escape(this.handoffId)}"]`) : null;
+    const candidates = [
+      byId,
+      this.opener?.isConnected ? this.opener : null,
+      card?.querySelector('[data-step="details"]'),
+      card?.querySelector('.card-heading'),
+      document.getElementById('main'),
+    ];
+    const target = candidates.find((el) => el && !el.closest('[hidden]') && !el.disabled);
+    target?.focus();
+  }
+
   render(item, message = null, tone = 'info') {
     const me = this.app.me;
-    const team = this.app.teams.find((t) => t.name === item.team);
-    const canWork = team ? team.canWork : me.isManager;
-    const open = item.status !== 'Resolved';
+    const may = permissions(item, this.app);
+    const { canWork, open } = may;
     this.heading.textContent = `${item.priority} · ${item.team} · ${item.authorHandle ?? 'handoff'}`;
     const messageEl = h('p', { class: 'item-message', testid: 'detail-message', tabindex: '-1', dataset: { tone }, hidden: !message }, message ?? '');
 
     const run = async (action, body, { useEtag = false } = {}) => {
+      const pressed = document.activeElement;
       const buttons = [...this.body.querySelectorAll('button')];
       buttons.forEach((b) => { b.disabled = true; });
       try {
@@ -49,6 +70,8 @@ export class Detail {
           this.render(fresh, ACTION_DONE[action] ?? 'Done.');
           this.app.announce(ACTION_DONE[action] ?? 'Done.');
           this.onChange(fresh);
+          // The pressed control is gone with the redraw: focus the next step, else the result.
+          focusNextStep(this.body, action, this.body.querySelector('[data-testid="detail-message"]'));
         } else {
           let current = item;
           if (result.conflict) {
@@ -62,11 +85,13 @@ export class Detail {
       } catch (error) {
         this.app.announceError(error);
         buttons.forEach((b) => { b.disabled = false; });
+        pressed?.focus(); // disabling the pressed button dropped focus to the body
       }
     };
 
     const button = (label, testid, onClick, secondary = true) => {
-      const b = h('button', { type: 'button', class: secondary ? 'button secondary' : 'button', testid }, label);
+      const step = testid.replace(/^detail-/, '');
+      const b = h('button', { type: 'button', class: secondary ? 'button secondary' : 'button', testid, id: testid, dataset: { step } }, label);
       b.addEventListener('click', onClick);
       return b;
     };
@@ -74,7 +99,9 @@ export class Detail {
     const actions = h('div', { class: 'card-actions' });
     if (open && canWork) {
       if (!item.assignee) actions.append(button('Claim', 'detail-claim', () => run('claim', {}, { useEtag: true }), false));
-      else if (item.assignee === me.id || me.isManager) actions.append(button('Release', 'detail-release', () => run('release', {})));
+      else if (may.mine || me.isManager) actions.append(button('Release', 'detail-release', () => run('release', {})));
+    }
+    if (may.act) {
       actions.append(item.waiting
         ? button('Resume (customer answered)', 'detail-resume', () => run('resume', {}))
         : button('Pause: waiting on customer', 'detail-pause', () => run('pause', {})));
@@ -83,6 +110,7 @@ export class Detail {
     const sections = [
       badges(item, me),
       author(item),
+      incidentLine(item),
       mentionText(item),
       messageEl,
       actions,
@@ -97,6 +125,7 @@ export class Detail {
       Array.isArray(item.ruleWhy) && item.ruleWhy.length ? h('ul', { class: 'why' }, item.ruleWhy.map((w) => h('li', {}, w))) : null,
       Array.isArray(item.tags) && item.tags.length ? h('p', { class: 'tags' }, item.tags.map((t) => h('span', { class: 'badge' }, t))) : null,
       reasons(item),
+      incidentMembers(item),
       h('h3', {}, 'SLA'),
       this.sla(item),
     ];
@@ -104,10 +133,10 @@ export class Detail {
     if (item.firstResponse) {
       sections.push(h('h3', {}, 'First response'),
         h('blockquote', { class: 'reply', testid: 'detail-reply' }, item.firstResponse.reply),
-        h('p', { class: 'muted' }, `by ${item.firstResponse.by}, ${when(item.firstResponse.at)}`));
+        h('p', { class: 'muted' }, `by ${item.firstResponse.byName ?? item.firstResponse.by}, ${when(item.firstResponse.at)}`));
     }
 
-    if (open && canWork) {
+    if (may.act) {
       if (!item.firstRespondedAt) {
         sections.push(this.textForm('Record first response', 'reply', 'The reply you posted, or a link to it (up to 2000 characters)', 2000, 'detail-respond',
           (reply) => run('respond', { reply })));
@@ -128,7 +157,7 @@ export class Detail {
     const sla = item.sla;
     const rows = [];
     if (sla) rows.push(fact('Policy', `${sla.policy} (v${sla.policyVersion})`));
-    const clockRow = (label, c, due, done, testid) => {
+    const clockRow = (label, c, due, which, testid) => {
       const notes = [
         c?.state,
         c?.targetMinutes !== undefined ? `target ${number(c.targetMinutes, 0)} min` : null,
@@ -136,12 +165,12 @@ export class Detail {
       ].filter(Boolean).join(' · ');
       return h('div', { class: 'fact' },
         h('dt', {}, label),
-        h('dd', {}, clockElement(label, due, { doneAt: done, testid }), notes ? h('span', { class: 'muted' }, notes) : null));
+        h('dd', {}, handoffClock(item, which, testid), notes ? h('span', { class: 'muted' }, notes) : null));
     };
-    rows.push(clockRow('First response', sla?.firstResponse, item.firstResponseDueAt ?? sla?.firstResponse?.dueAt, item.firstRespondedAt, 'detail-clock-first-response'));
+    rows.push(clockRow('First response', sla?.firstResponse, item.firstResponseDueAt ?? sla?.firstResponse?.dueAt, 'firstResponse', 'detail-clock-first-response'));
     rows.push(item.status === 'Resolved'
       ? fact('Resolution', `resolved${sla?.resolution?.stoppedAt ? ` ${when(sla.resolution.stoppedAt)}` : ''}`)
-      : clockRow('Resolution', sla?.resolution, item.resolutionDueAt ?? sla?.resolution?.dueAt, null, 'detail-clock-resolution'));
+      : clockRow('Resolution', sla?.resolution, item.resolutionDueAt ?? sla?.resolution?.dueAt, 'resolution', 'detail-clock-resolution'));
     return h('dl', { class: 'facts' }, rows);
   }
 
@@ -160,7 +189,7 @@ export class Detail {
 
   textForm(label, field, placeholder, max, testid, submit, { optional = false } = {}) {
     const id = `${testid}-input`;
-    const input = h('textarea', { id, rows: '2', maxlength: String(max), placeholder, testid: `${testid}-text` });
+    const input = h('textarea', { id, rows: '2', maxlength: String(max), placeholder, testid: `${testid}-text`, dataset: { step: testid.replace(/^detail-/, '').replace(/^note$/, 'notes') } });
     const form = h('form', { class: 'reply-form' },
       h('label', { for: id }, label),
       input,
@@ -180,22 +209,37 @@ export class Detail {
 
   reassignForm(item, run) {
     const listId = 'reassign-teams';
-    const assignee = h('input', { id: 'reassign-assignee', type: 'text', autocomplete: 'off', placeholder: 'agent name', testid: 'reassign-assignee' });
+    const nobody = () => h('option', { value: '' }, 'Nobody: its team claims it');
+    const assignee = h('select', { id: 'reassign-assignee', testid: 'reassign-assignee' }, nobody());
     const team = h('input', { id: 'reassign-team', type: 'text', list: listId, autocomplete: 'off', placeholder: item.team, testid: 'reassign-team' });
+    // Only members of the target team are offered (the API refuses anyone else).
+    const members = async () => {
+      const name = team.value.trim() || item.team;
+      if (!this.app.teams.some((t) => t.name === name)) return replace(assignee, nobody());
+      try {
+        const { data } = await get(`/api/teams/${seg(name)}`);
+        replace(assignee, nobody(), (data?.members ?? []).map((m) => h('option', { value: m.id, selected: m.id === item.assignee }, m.availability === 'away' ? `${m.name} (away)` : m.name)));
+      } catch (error) {
+        replace(assignee, nobody());
+        this.app.announceError(error, 'The team\'s people could not be loaded');
+      }
+    };
+    team.addEventListener('change', members);
+    members();
     const form = h('form', { class: 'reassign-form' },
       h('fieldset', {},
         h('legend', {}, 'Reassign'),
-        h('label', { for: 'reassign-assignee' }, 'To agent'), assignee,
         h('label', { for: 'reassign-team' }, 'To team'), team,
+        h('label', { for: 'reassign-assignee' }, 'To person'), assignee,
         h('datalist', { id: listId }, this.app.teams.map((t) => h('option', { value: t.name }))),
         h('button', { type: 'submit', class: 'button secondary', testid: 'reassign' }, 'Reassign')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const body = {};
-      if (assignee.value.trim()) body.assignee = assignee.value.trim();
+      if (assignee.value) body.assignee = assignee.value;
       if (team.value.trim()) body.team = team.value.trim();
       if (!body.assignee && !body.team) {
-        this.app.announce('Reassign: name an agent, a team, or both.', 'error');
+        this.app.announce('Reassign: choose a person, a team, or both.', 'error');
         assignee.focus();
         return;
       }

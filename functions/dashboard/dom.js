@@ -69,3 +69,11 @@ export function externalLink(href, label, props = {}) {
   if (!url) return h('span', props, label);
   return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow', ...props }, label);
 }
+
+/**
+ * A value from data (a handoff id) as part of an element id, kept to safe characters. Ids built from
+ * it stay the same when a card or dialog is redrawn, so focus can be found again.
+ */
+export function domId(value) {
+  return String(value).replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
+}

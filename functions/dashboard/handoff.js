@@ -79,15 +79,87 @@ export function clockElement(label, dueAt, { doneAt = null, state = null, warnMi
   }, text);
 }
 
+/**
+ * The first-response or resolution clock of a handoff, the same on the card and in the dialog: the
+ * policy's warning time (warnBeforeMinutes) decides when it turns amber, and the server's at-risk
+ * state is honoured for a running first-response clock.
+ */
+export function handoffClock(item, which, testid) {
+  const warnMinutes = item.warnBeforeMinutes;
+  if (which === 'firstResponse') {
+    const due = item.firstResponseDueAt ?? item.sla?.firstResponse?.dueAt ?? null;
+    return clockElement('First response', due, { doneAt: item.firstRespondedAt, state: item.firstRespondedAt ? null : item.slaState, warnMinutes, testid });
+  }
+  const due = item.resolutionDueAt ?? item.sla?.resolution?.dueAt ?? null;
+  return clockElement('Resolution', due, { warnMinutes, testid });
+}
+
 export function clocks(item) {
   const resolved = item.status === 'Resolved';
   return h('div', { class: 'clocks' },
     resolved && !item.firstRespondedAt
       ? h('span', { class: 'clock', testid: 'clock-first-response', dataset: { tone: 'idle' } }, 'First response: none (resolved without one)')
-      : clockElement('First response', item.firstResponseDueAt, { doneAt: item.firstRespondedAt, state: item.firstRespondedAt ? null : item.slaState, warnMinutes: item.warnBeforeMinutes, testid: 'clock-first-response' }),
+      : handoffClock(item, 'firstResponse', 'clock-first-response'),
     resolved
       ? h('span', { class: 'clock', dataset: { tone: 'done' } }, 'Resolution: resolved')
-      : clockElement('Resolution', item.resolutionDueAt, { warnMinutes: item.warnBeforeMinutes, testid: 'clock-resolution' }));
+      : handoffClock(item, 'resolution', 'clock-resolution'));
+}
+
+/** The first few words of a mention, for names that tell 25 cards apart. */
+export function firstWords(text, count = 6, maxChars = 48) {
+  const words = String(text ?? '').trim().split(/\s+/).filter(Boolean);
+  let out = words.slice(0, count).join(' ');
+  if (out.length > maxChars) out = out.slice(0, maxChars).trimEnd();
+  return out.length < String(text ?? '').trim().length ? `${out}…` : out;
+}
+
+/** "@customer1 — the app logs me out…": the card's heading and the tail of each of its buttons' names. */
+export function handoffName(item) {
+  const words = firstWords(item.text);
+  return `${item.authorHandle || 'unknown author'}${words ? ` — ${words}` : ''}`;
+}
+
+/**
+ * What the signed-in person may do with a handoff, as the API decides it (WorkRules): work it at all
+ * (their team, or a manager), and act on it (not held by someone else, unless a manager). Buttons
+ * that would only be refused are not offered.
+ */
+export function permissions(item, app) {
+  const me = app.me;
+  const team = app.teams.find((t) => t.name === item.team);
+  const canWork = team ? team.canWork : Boolean(me?.isManager || me?.teams?.includes(item.team));
+  const open = item.status !== 'Resolved';
+  const mine = Boolean(item.assignee) && item.assignee === me?.id;
+  const free = !item.assignee || mine || Boolean(me?.isManager);
+  return { canWork, open, mine, act: open && canWork && free };
+}
+
+/**
+ * After an action, focus goes to the next step a person takes (claim → respond → resolve), else to
+ * the fallback (the result message or the card's heading), never to the page body. Controls carry
+ * data-step; the first one present and enabled gets focus.
+ */
+export const NEXT_STEPS = {
+  claim: ['respond', 'resolve', 'details'],
+  release: ['claim', 'details'],
+  respond: ['resolve', 'details'],
+  pause: ['resume', 'resolve', 'details'],
+  resume: ['pause', 'resolve', 'details'],
+  resolve: ['details'],
+  reassign: ['details'],
+  notes: ['notes'],
+};
+
+export function focusNextStep(container, action, fallback) {
+  for (const step of NEXT_STEPS[action] ?? []) {
+    const target = container.querySelector(`[data-step="${step}"]:not([disabled])`);
+    if (target && !target.closest('[hidden]')) {
+      target.focus();
+      return target;
+    }
+  }
+  fallback?.focus();
+  return fallback;
 }
 
 /**
@@ -103,7 +175,8 @@ export async function act(item, action, body, { me, useEtag = false } = {}) {
     const conflict = error.status === 409 || error.status === 412;
     const holder = error.problem?.holder;
     const holderName = error.problem?.holderName ?? holder;
-    let message = error.message;
+    // The server's detail is written for people; a missing handoff is said plainly, without its id.
+    let message = error.status === 404 ? 'This handoff no longer exists: it may have been removed. Reload the queue.' : error.message;
     if (conflict && holder && holder !== me?.id && action === 'claim') message = `${holderName} claimed this first.`;
     else if (error.status === 412) message = holder && holder !== me?.id
       ? `${holderName} changed this handoff first; it has been refreshed.`
@@ -128,3 +201,31 @@ export const ACTION_DONE = {
   reassign: 'Reassigned.',
   notes: 'Note added.',
 };
+
+/** "Incident · 50 mentions · reach 12,345": shown when near-duplicates of the mention joined its handoff. */
+export function incidentLine(item) {
+  const incident = item.incident;
+  if (!incident) return null;
+  const surge = incident.surge;
+  return h('p', { class: 'incident', testid: 'item-incident' },
+    h('strong', {}, 'Incident'),
+    ` · ${incident.count.toLocaleString('en')} mentions · reach ${incident.reach.toLocaleString('en')}`,
+    surge ? h('span', { class: 'badge surge', title: surge.reason }, surge.to && surge.from !== surge.to ? ` Surge: ${surge.from} → ${surge.to}` : ' Surge') : null);
+}
+
+/** The incident's members (the first ones; the count stays exact), each with the incident's status. */
+export function incidentMembers(item) {
+  const incident = item.incident;
+  if (!incident) return null;
+  const members = Array.isArray(incident.members) ? incident.members : [];
+  const more = incident.count - members.length;
+  return h('section', { class: 'incident-detail', 'aria-label': 'Incident members' },
+    h('h3', {}, `Incident: ${incident.count.toLocaleString('en')} mentions, reach ${incident.reach.toLocaleString('en')}`),
+    incident.surge ? h('p', { class: 'surge-reason', testid: 'incident-surge' }, incident.surge.reason) : null,
+    h('ul', { class: 'incident-members', testid: 'incident-members' },
+      members.map((m) => h('li', {},
+        externalLink(m.url, m.author || m.mentionKey, {}),
+        h('span', { class: 'muted' }, ` · ${when(m.postedAt)} · `),
+        h('span', { class: `badge state state-${m.status === 'resolved' ? 'resolved' : 'unclaimed'}` }, m.status === 'resolved' ? 'Resolved with the incident' : 'Open')))),
+    more > 0 ? h('p', { class: 'muted' }, `and ${more.toLocaleString('en')} more (the first ${members.length} are listed)`) : null);
+}

@@ -1,12 +1,13 @@
 // Manager view: SLA table per team and day, first-response charts, breaches and at-risk lists,
-// CSV exports, and the rules and SLA policy editors.
+// CSV exports, and the rules, teams and SLA policy forms.
 
 import { get, query } from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace, domId } from './dom.js';
 import { percent, number, when, utcDay } from './format.js';
 import { barChart, lineChart } from './charts.js';
-import { DocumentEditor } from './editor.js';
 import { RulesEditor } from './rules-editor.js';
+import { SlaEditor } from './sla-editor.js';
+import { TeamsEditor } from './teams-editor.js';
 
 export class ManagerView {
   constructor(root, app) {
@@ -20,9 +21,10 @@ export class ManagerView {
     this.form.elements.from.value = utcDay(new Date(today.getTime() - 13 * 86400000));
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
-      this.refresh();
+      this.refresh({ announce: true });
     });
-    this.editors = [...root.querySelectorAll('.editor')].map((el) => (el.dataset.kind === 'rules' ? new RulesEditor(el, app) : new DocumentEditor(el, el.dataset.kind, app)));
+    const editors = { rules: RulesEditor, 'sla-policies': SlaEditor, teams: TeamsEditor };
+    this.editors = [...root.querySelectorAll('.editor')].map((el) => new editors[el.dataset.kind](el, app));
   }
 
   show() {
@@ -38,7 +40,7 @@ export class ManagerView {
     return { team: f.team.value, from: f.from.value, to: f.to.value };
   }
 
-  async refresh() {
+  async refresh({ announce = false } = {}) {
     const p = this.params();
     const range = query(p);
     for (const link of this.form.querySelectorAll('a[data-export]')) {
@@ -65,6 +67,8 @@ export class ManagerView {
       firstResponse ? lineChart(firstResponse.daily, { title: 'First-response SLA met rate by day' }) : h('p', { class: 'muted' }, 'Not available.'));
     this.renderList(this.root.querySelector('[data-testid="sla-breaches"]'), breaches, 'breach');
     this.renderList(this.root.querySelector('[data-testid="sla-at-risk"]'), atRisk, 'at-risk');
+    // Said politely when the manager asked for it (Show), so a screen reader knows the tables changed.
+    if (announce && !failed) this.app.announce(`SLA figures for ${p.team || 'all teams'}, ${summary?.from ?? p.from} to ${summary?.to ?? p.to}: ${summary?.rows?.length ?? 0} rows, ${breaches?.items?.length ?? 0} breaches, ${atRisk?.items?.length ?? 0} at risk now.`);
   }
 
   renderKpis(summary, atRisk) {
@@ -118,16 +122,23 @@ export class ManagerView {
     replace(box, h('table', { class: 'table compact', testid: kind === 'breach' ? 'breaches-table' : 'at-risk-table' },
       h('thead', {}, h('tr', {}, ['Handoff', 'Team', 'Pri.', 'Clock', kind === 'breach' ? 'Late by' : 'Left', 'Due', 'Assignee', 'Status'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, items.map((item) => {
-        const open = h('button', { type: 'button', class: 'button link', title: 'Open this handoff' }, truncate(item.text, 60) || item.id);
+        // A stable id (a handoff can be listed once per clock), so closing the dialog finds this button
+        // again after the table is redrawn; the name says which clock, as two rows can share a text.
+        const clockName = item.clock === 'firstResponse' ? 'first response' : item.clock;
+        const label = truncate(item.text, 60) || 'handoff';
+        const open = h('button', {
+          type: 'button', class: 'button link', id: `${kind}-open-${domId(item.clock)}-${domId(item.id)}`, 'aria-haspopup': 'dialog',
+          'aria-label': `${label} (${clockName} ${kind === 'breach' ? 'breached' : 'at risk'})`,
+        }, label);
         open.addEventListener('click', () => this.app.detail.open(item.id));
         return h('tr', {},
           h('td', { class: 'text-cell' }, open),
           h('td', {}, item.team),
           h('td', {}, item.priority),
-          h('td', {}, item.clock === 'firstResponse' ? 'first response' : item.clock),
+          h('td', {}, clockName),
           h('td', { class: `num ${kind === 'breach' ? 'bad' : 'warn'}` }, `${Math.round(item.minutes ?? 0)} min`),
           h('td', {}, when(item.dueAt)),
-          h('td', {}, item.assignee ?? '—'),
+          h('td', {}, item.assigneeName ?? item.assignee ?? '—'),
           h('td', {}, item.status ?? ''));
       }))));
   }

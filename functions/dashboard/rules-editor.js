@@ -45,7 +45,8 @@ export class RulesEditor {
     this.textarea = h('textarea', { id: 'rules-json', class: 'json', rows: '18', spellcheck: 'false', autocomplete: 'off', testid: 'rules-json' });
     this.textarea.addEventListener('input', () => this.scheduleValidate());
     this.jsonBox = h('div', { hidden: true }, h('label', { for: 'rules-json' }, 'The routing rules as JSON'), this.textarea);
-    this.general = h('div', { class: 'error-text', testid: 'rules-errors', hidden: true, 'aria-live': 'polite' });
+    // A live region stays displayed when empty (CSS gives it no padding then), or its first message is missed.
+    this.general = h('div', { class: 'error-text', testid: 'rules-errors', 'aria-live': 'polite' });
     this.check = h('p', { class: 'muted', testid: 'rules-check', 'aria-live': 'polite' });
     this.results = h('div', { class: 'editor-results', testid: 'rules-results', 'aria-live': 'polite' });
     this.last = h('input', { type: 'number', min: '1', max: '5000', value: '200', id: 'rules-last', class: 'narrow' });
@@ -244,8 +245,9 @@ export class RulesEditor {
     const label = `rule ${number}`;
     const tools = h('div', { class: 'rule-tools' },
       h('span', { class: 'inline-field' }, enabled, h('label', { for: `rule-${number}-enabled` }, 'Enabled')),
-      i > 0 ? this.button('Move up', () => move(i - 1), true, { 'aria-label': `Move ${label} up` }) : null,
-      i < rules.length - 1 ? this.button('Move down', () => move(i + 1), true, { 'aria-label': `Move ${label} down` }) : null,
+      // Visible words are part of each name (WCAG 2.5.3, label in name): "Move up" → "Move up: rule 2".
+      i > 0 ? this.button('Move up', () => move(i - 1), true, { 'aria-label': `Move up: ${label}` }) : null,
+      i < rules.length - 1 ? this.button('Move down', () => move(i + 1), true, { 'aria-label': `Move down: ${label}` }) : null,
       this.button('Duplicate', () => {
         const copy = JSON.parse(JSON.stringify(rule));
         copy.name = this.freshName(`${rule.name || 'rule'} copy`);
@@ -259,7 +261,7 @@ export class RulesEditor {
         this.focusId(rules.length ? `rule-${Math.min(i + 1, rules.length)}-name` : 'rules-add');
         this.app.announce(`Rule ${number} deleted.`);
       }, true, { 'aria-label': `Delete ${label}` }),
-      this.button('Preview this rule', () => this.previewRule(rule, caught), true, { 'aria-label': `Preview ${label}` }));
+      this.button('Preview', () => this.previewRule(rule, caught), true, { 'aria-label': `Preview ${label}` }));
     const caught = h('div', { class: 'rule-caught', 'aria-live': 'polite' });
 
     const used = CONDITIONS.filter((c) => c.keys.some((k) => isSet(rule.when[k])) || rule._open?.includes(c.id));
@@ -495,7 +497,6 @@ export class RulesEditor {
   }
 
   showGeneral(lines) {
-    this.general.hidden = lines.length === 0;
     replace(this.general, lines.length ? h('ul', {}, lines.map((l) => h('li', {}, l))) : null);
   }
 

@@ -57,6 +57,9 @@ public static partial class CodeSettings
         ["Sources:Bluesky"] = "Off until blueskySearches are given (the dev parameters set one); limits and resilience keep their defaults.",
         ["Sources:Reddit"] = "Off until redditClientId is given (the dev parameters set one); limits and resilience keep their defaults.",
         ["Sources:Feeds"] = "Off until feeds are given (the dev parameters set one); limits and resilience keep their defaults.",
+        ["Incidents"] = "Near-duplicate grouping runs on its defaults (threshold 0.6, window 24 h, surge 10 copies within 1 h); a change is a tuning decision to make with the sample's figures, not per environment.",
+        ["Spikes"] = "K, the floors, MinWeeks and Alpha are the documented defaults (README, Spikes); an environment changes one with an app setting Spikes__<Name>, validated at start-up.",
+        ["Spam"] = "The filter's thresholds and phrases are the ones evaluated (precision and recall in the README); an environment changes one with an app setting Spam__<Name>, validated at start-up.",
     };
 
     public static Assembly CoreAssembly => typeof(ServiceCollectionExtensions).Assembly;

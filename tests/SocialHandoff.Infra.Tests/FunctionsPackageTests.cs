@@ -73,6 +73,7 @@ public sealed class FunctionsPackageTests(FunctionsPackage package, BicepFixture
         Assert.Equal("", (string)host["extensions"]!["http"]!["routePrefix"]!);
         var pump = new SocialHandoff.Local.Pipeline.QueuePumpOptions();
         Assert.Equal(pump.BatchSize, (int)queues["batchSize"]!);
+        Assert.Equal(pump.NewBatchThreshold, (int)queues["newBatchThreshold"]!);
         Assert.Equal(pump.MaxDequeueCount, (int)queues["maxDequeueCount"]!);
     }
 

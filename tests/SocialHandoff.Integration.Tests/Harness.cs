@@ -40,7 +40,8 @@ internal sealed class Harness : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         bool withSample = true)
     {
-        var values = new Dictionary<string, string?>();
+        // The pipeline tests count every sample mention as a handoff; the spam tests (Spam/) turn the filter on.
+        var values = new Dictionary<string, string?> { ["Spam:Enabled"] = "false" };
         if (withSample)
         {
             values["Sources:Files:Exports:0:Name"] = "sample";
@@ -112,6 +113,19 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>The teams' queue index rows (without the count rows and the SLA due rows kept in the same partitions).</summary>
     public async Task<List<TableEntity>> IndexRowsAsync() =>
         (await RowsAsync(StorageNames.HandoffIndexTable)).Where(r => string.CompareOrdinal(r.RowKey, Core.Handoffs.HandoffIndex.CountRowKey) < 0).ToList();
+
+    /// <summary>Mentions that joined another mention's incident instead of having a handoff of their own (each incident's count but its leader).</summary>
+    public async Task<int> JoinedIncidentsAsync() =>
+        (await RowsAsync(StorageNames.IncidentsTable)).Where(r => r.RowKey.StartsWith("i|", StringComparison.Ordinal)).Sum(r => (r.GetInt32("Count") ?? 1) - 1);
+
+    private static readonly string[] Places =
+        ["downtown", "airport", "harbour", "campus", "station", "riverside", "uptown", "mall", "market", "hillside", "lakeside", "midtown", "seafront", "parkway", "oldtown", "northgate"];
+
+    /// <summary>
+    /// A place word per <paramref name="i"/>, so test complaints differ by a word: numbers do not tell
+    /// near-duplicates apart, and "store 1" / "store 2" would join one incident instead of each having a handoff.
+    /// </summary>
+    public static string Place(int i) => Places[i % Places.Length] + (i < Places.Length ? "" : " " + Places[i / Places.Length % Places.Length]);
 
     public async Task<int> QueueLengthAsync(string queue) =>
         (await Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;

@@ -113,6 +113,20 @@ public sealed class MastodonSourceTests
     }
 
     [Fact]
+    public async Task Fetch_429MidRun_CountsOneRateLimitedRunForTheSource()
+    {
+        await using var server = await SourceLoopbackServer.StartAsync((context, request, n) =>
+            n == 0 ? Statuses(context, request, [Status("102", "a"), Status("101", "b")]) : RateLimited(context, DateTimeOffset.UtcNow.AddMinutes(4)));
+        await using var services = SourceLoopbackServer.Services(Settings(server.BaseUrl, limit: 2, token: null));
+        var source = SourceLoopbackServer.Source(services, "mastodon:social:tag:contoso");
+        using var metrics = new Telemetry.SourceMetricRecorder(source.Name);
+
+        await source.FetchAsync("100", CancellationToken.None);
+
+        Assert.Equal(1, metrics.Total(SocialHandoff.Core.Telemetry.SocialHandoffTelemetry.Instruments.SourceRateLimitedRuns));
+    }
+
+    [Fact]
     public async Task Fetch_RemainingZeroWithResetBeyondBudget_StopsBeforeTheNextPageWithoutA429()
     {
         await using var server = await SourceLoopbackServer.StartAsync((context, request, _) =>

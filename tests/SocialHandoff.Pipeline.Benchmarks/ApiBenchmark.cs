@@ -58,6 +58,9 @@ internal static class ApiBenchmark
             (await http.PostAsync($"api/handoffs/{id}/release", Empty())).EnsureSuccessStatusCode();
             return "";
         });
+        var policies = JsonNode.Parse(await http.GetStringAsync("api/sla-policies"))!["document"]!.ToJsonString();
+        await MeasureAsync("SLA preview (every open handoff re-timed)", counter, async () =>
+            await (await http.PostAsync($"api/sla-policies/preview?team={team}&priority=P2", new StringContent(policies, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode().Content.ReadAsStringAsync());
 
         var templates = await TemplatesAsync(services, team);
         var index = services.GetRequiredService<HandoffIndex>();

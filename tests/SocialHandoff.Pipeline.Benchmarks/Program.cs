@@ -4,6 +4,8 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using SocialHandoff.Core.Ingestion;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Pipeline;
 
 // Pushes N mentions through enqueue -> ProcessMention -> handoff on a fresh in-memory Azurite and prints
@@ -44,21 +46,59 @@ async Task<(double EnqueueSeconds, double ProcessSeconds)> PushAsync(string run,
     return (enqueue.Elapsed.TotalSeconds, process.Elapsed.TotalSeconds);
 }
 
+// Raw Azurite: the same number of messages of a mention's size received and deleted by the same pump
+// (batch 16, a new batch at 8 in hand) with a handler that does nothing: the ceiling processing is held to.
+var bodies = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl")).Where(l => l.Length > 0)
+    .Select(l => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(l))).ToArray();
+async Task<double> RawAsync(int count)
+{
+    var clients = services.GetRequiredService<StorageClients>();
+    var raw = clients.GetRawQueue("bench-raw");
+    var rawPoison = clients.GetRawQueue("bench-raw-poison");
+    await raw.CreateIfNotExistsAsync();
+    await rawPoison.CreateIfNotExistsAsync();
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) => await raw.SendMessageAsync(bodies[i % bodies.Length], ct));
+    var pump = new QueuePump(raw, rawPoison, (_, _, _) => Task.CompletedTask, new QueuePumpOptions(), NullLogger.Instance);
+    var watch = Stopwatch.StartNew();
+    while (true)
+    {
+        if (await pump.ReceiveAsync(CancellationToken.None, CancellationToken.None) == 0)
+        {
+            if (pump.InHand == 0)
+            {
+                break;
+            }
+
+            await pump.WhenHandledAsync();
+        }
+    }
+
+    await pump.WhenHandledAsync();
+    return count / watch.Elapsed.TotalSeconds;
+}
+
 await PushAsync("warmup", 200);
+await RawAsync(200);
+var rawBefore = await RawAsync(n);
 var before = await pipeline.SummarizeAsync(CancellationToken.None);
 counter.Reset();
 var (enqueueSeconds, processSeconds) = await PushAsync("run", n);
 var (queueRequests, tableRequests) = counter.Read();
 var after = await pipeline.SummarizeAsync(CancellationToken.None);
-// Enqueued here, not by an ingest run: the summary counts them as other mentions handed off.
+// Enqueued here, not by an ingest run: the summary counts them as handed off from elsewhere.
 var handedOff = after.HandedOff + after.OtherHandedOff - before.HandedOff - before.OtherHandedOff;
+var rawAfter = await RawAsync(n);
+var rawRate = (rawBefore + rawAfter) / 2;
 
 Console.WriteLine();
-Console.WriteLine($"Pipeline benchmark: {n} mentions on Azurite {azurite.QueuePort}/{azurite.TablePort} (in memory), {Environment.ProcessorCount} cores, batch 16");
+var pumpOptions = new QueuePumpOptions();
+Console.WriteLine($"Pipeline benchmark: {n} mentions on Azurite {azurite.QueuePort}/{azurite.TablePort} (in memory), {Environment.ProcessorCount} cores, batch {pumpOptions.BatchSize} + new batch at {pumpOptions.NewBatchThreshold} in hand (up to {pumpOptions.BatchSize + pumpOptions.NewBatchThreshold} in flight), load average {LoadAverage()}");
 Console.WriteLine($"  handed off                      {handedOff} (dead-lettered {after.DeadLettered - before.DeadLettered})");
 Console.WriteLine($"  enqueue (ingest side)           {n / enqueueSeconds,8:F0} mentions/s");
 Console.WriteLine($"  process (ProcessMention)        {n / processSeconds,8:F0} mentions/s");
 Console.WriteLine($"  end to end                      {n / (enqueueSeconds + processSeconds),8:F0} mentions/s");
+Console.WriteLine($"  raw Azurite receive + delete    {rawRate,8:F0} messages/s (same pump, handler doing nothing; {rawBefore:F0} before, {rawAfter:F0} after the run)");
+Console.WriteLine($"  processing as a share of raw    {100 * (n / processSeconds) / rawRate,8:F0} %");
 Console.WriteLine($"  storage requests                {queueRequests + tableRequests} (queue {queueRequests}, table {tableRequests})");
 Console.WriteLine($"  requests per handed-off mention {(double)(queueRequests + tableRequests) / handedOff:F2} (queue {(double)queueRequests / handedOff:F2}, table {(double)tableRequests / handedOff:F2})");
 foreach (var (kind, count) in counter.ByKind().OrderByDescending(kv => kv.Value))
@@ -66,7 +106,12 @@ foreach (var (kind, count) in counter.ByKind().OrderByDescending(kv => kv.Value)
     Console.WriteLine($"    {kind,-40} {(double)count / handedOff,6:F2}");
 }
 
+await TimeToQueue.PrintAsync(pipeline, services, sample, 50);
 return handedOff == n ? 0 : 1;
+
+// The 1-minute load average (Linux), so a figure can be read against how busy the machine was.
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
 /// <summary>Counts every request the storage clients send (each retry too), by service.</summary>
 internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPolicy

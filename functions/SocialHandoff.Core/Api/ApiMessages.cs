@@ -46,7 +46,21 @@ public sealed record HandoffSummaryMessage(
     string Id, string Team, string Status, string? Assignee, string? AssigneeName, bool Waiting, string Priority, int Urgency, string Sentiment, double SentimentCompound,
     string Text, string? AuthorHandle, long? AuthorFollowers, string? Url, string Source, DateTimeOffset PostedAt, DateTimeOffset CreatedAt,
     DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstRespondedAt, string SlaState,
-    IReadOnlyList<ReasonMessage> Reasons, string Etag, string FirstResponseClock, string ResolutionClock, double WarnBeforeMinutes);
+    IReadOnlyList<ReasonMessage> Reasons, string Etag, string FirstResponseClock, string ResolutionClock, double WarnBeforeMinutes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IncidentMessage? Incident = null);
+
+/// <summary>
+/// The near-duplicate mentions a handoff carries (present from two members): <see cref="Count"/> exact,
+/// <see cref="Members"/> the first ones (at most Incidents:MaxMembersListed), <see cref="Reach"/> the
+/// members' followers summed; each member shows the handoff's status (resolving it resolves the group).
+/// </summary>
+public sealed record IncidentMessage(
+    int Count, long Reach, DateTimeOffset FirstPostedAt, DateTimeOffset LastPostedAt, IReadOnlyList<IncidentMemberMessage> Members, IncidentSurgeMessage? Surge);
+
+public sealed record IncidentMemberMessage(string MentionKey, string? Author, string? Url, DateTimeOffset PostedAt, string Status);
+
+/// <summary>When the copies surged, why, and the priority step it caused (null until applied to the handoff).</summary>
+public sealed record IncidentSurgeMessage(DateTimeOffset At, string Reason, string? From, string? To, bool Applied);
 
 public sealed record QueueMessage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items);
 
@@ -57,7 +71,8 @@ public sealed record ClockMessage(string State, double TargetMinutes, DateTimeOf
 
 public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage FirstResponse, ClockMessage Resolution);
 
-public sealed record FirstResponseMessage(DateTimeOffset At, string By, string Reply);
+/// <summary>The first reply: <c>By</c> is the person's key (an Entra object id in Azure), <c>ByName</c> is for showing.</summary>
+public sealed record FirstResponseMessage(DateTimeOffset At, string By, string ByName, string Reply);
 
 public sealed record EventMessage(string Type, DateTimeOffset? At, string? Actor, string? ActorName, Dictionary<string, string?>? Before, Dictionary<string, string?>? After, string? Text);
 
@@ -83,6 +98,14 @@ public sealed record RulesDocumentMessage(int Version, RuleSet Document);
 public sealed record SlaDocumentMessage(int Version, SlaPolicySet Document);
 
 public sealed record SavedMessage(int Version);
+
+/// <summary>One problem in an SLA policy set: the field path (policies[0].firstResponse), the whole sentence naming where, and the plain text the form shows at the field.</summary>
+public sealed record SlaErrorMessage(string Field, string Message, string Text);
+
+public sealed record SlaValidationMessage(bool Valid, IReadOnlyList<SlaErrorMessage> Errors);
+
+/// <summary>What the SLA form's pickers offer: teams that exist, IANA time zones, priorities ("*" = any) and when clocks may start.</summary>
+public sealed record SlaVocabularyMessage(IReadOnlyList<string> Teams, IReadOnlyList<string> TimeZones, IReadOnlyList<string> Priorities, IReadOnlyList<string> ClockStarts);
 
 /// <summary>What the rules form offers: reason signals the engine gives, teams that exist, policies in force, priorities, and known sources and languages.</summary>
 public sealed record RuleVocabularyMessage(
@@ -111,6 +134,25 @@ public sealed record SourceHealthMessage(string Name, string? Watermark, DateTim
 
 public sealed record HealthMessage(string Status, StorageHealthMessage Storage, IReadOnlyList<SourceHealthMessage> Sources);
 
+/// <summary>A mention the spam filter held out; <c>handoffId</c> is the handoff it has once restored.</summary>
+public sealed record FilteredMessage(
+    string Key, string Source, string? Handle, long? Followers, string Text, string? Url, DateTimeOffset? PostedAt, DateTimeOffset? FilteredAt,
+    IReadOnlyList<string> Reasons, string Status, string? RestoredBy, DateTimeOffset? RestoredAt, string HandoffId);
+
+public sealed record FilteredListMessage(IReadOnlyList<FilteredMessage> Items);
+
+/// <summary>A volume spike under way (the dashboard's banner).</summary>
+public sealed record SpikeMessage(
+    string Id, string Series, string Team, DateTimeOffset Hour, int Count, int Threshold, string Why, IReadOnlyList<string> TopWords, IReadOnlyList<string> Examples, DateTimeOffset RaisedAt);
+
+public sealed record SpikeListMessage(IReadOnlyList<SpikeMessage> Active);
+
+/// <summary>The body of a restore: nothing is needed (<c>{}</c>); a note is kept for later use.</summary>
+public sealed record RestoreBody(string? Note);
+
+/// <summary><c>restored</c> is false when an earlier call had restored it (the handoff is the same).</summary>
+public sealed record RestoredMessage(FilteredMessage Mention, bool Restored);
+
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -136,6 +178,13 @@ public sealed record HealthMessage(string Status, StorageHealthMessage Storage, 
 [JsonSerializable(typeof(RuleTryMessage))]
 [JsonSerializable(typeof(RuleHistoryMessage))]
 [JsonSerializable(typeof(HealthMessage))]
+[JsonSerializable(typeof(SlaValidationMessage))]
+[JsonSerializable(typeof(SlaVocabularyMessage))]
+[JsonSerializable(typeof(SlaPreviewReport))]
+[JsonSerializable(typeof(FilteredListMessage))]
+[JsonSerializable(typeof(SpikeListMessage))]
+[JsonSerializable(typeof(RestoreBody))]
+[JsonSerializable(typeof(RestoredMessage))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {

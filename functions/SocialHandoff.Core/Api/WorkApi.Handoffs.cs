@@ -21,14 +21,15 @@ public sealed partial class WorkApi
             return NotFound($"'{team}' is not a team name.");
         }
 
-        if (!caller.CanWork(team))
-        {
-            return ProblemResponse(403, "forbidden", "Not your team.", $"{caller.Name} is not an agent of team {team}.");
-        }
-
+        // Unknown before forbidden: a team that does not exist is 404 for everyone (the team list is no secret).
         if (await directory.KnownTeamsAsync(ct).ConfigureAwait(false) is var known && !known.Contains(team) && !caller.Teams.Contains(team, StringComparer.Ordinal))
         {
             return NotFound($"There is no team '{team}'; {Routing.Rules.DidYouMean.Hint(team, [.. known])}");
+        }
+
+        if (!caller.CanWork(team))
+        {
+            return ProblemResponse(403, "forbidden", "Not your team.", $"You are not an agent of team {team}; ask an admin for the role agent.{team}.");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -64,7 +65,8 @@ public sealed partial class WorkApi
         }
 
         var result = await queries.QueueAsync(team, new QueueFilter(status, assignee, priority, Query(request, "source"), sla, page, pageSize), caller, ct).ConfigureAwait(false);
-        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(Summary).ToList()), ApiJsonContext.Default.QueueMessage);
+        var grouped = await incidents.ForHandoffsAsync(result.Items.Select(v => v.Handoff.Id), ct).ConfigureAwait(false);
+        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(v => Summary(v, grouped.GetValueOrDefault(v.Handoff.Id))).ToList()), ApiJsonContext.Default.QueueMessage);
     }
 
     /// <summary>Rebuilds a team's queue index from its handoffs (after a crash between a handoff's two partitions); managers only.</summary>
@@ -140,8 +142,15 @@ public sealed partial class WorkApi
 
         if (outcome.Refusal is { } refusal)
         {
-            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.Detail, holder: refusal.Holder, etag: outcome.Handoff?.ETag,
+            return ProblemResponse(refusal.Status, refusal.Kind, refusal.Title, refusal.DetailFor(directory.DisplayName), holder: refusal.Holder, etag: outcome.Handoff?.ETag,
                 holderName: refusal.Holder is { } holder ? directory.DisplayName(holder) : null);
+        }
+
+        if (verb is WorkVerb.Resolve or WorkVerb.Release or WorkVerb.Reassign)
+        {
+            // Capacity may have freed (or the handoff waits in another team now): the next waiting item is assigned.
+            // A move frees room in a team the outcome no longer names: every team with auto-assignment on is looked at.
+            await assignment.TryRunAsync(verb == WorkVerb.Reassign ? await assignment.TeamsOnAsync(ct).ConfigureAwait(false) : [outcome.Handoff!.Team], ct).ConfigureAwait(false);
         }
 
         return await DetailAsync(200, outcome.Handoff!, ct).ConfigureAwait(false);
@@ -243,11 +252,12 @@ public sealed partial class WorkApi
 
         var detail = new HandoffDetailMessage(
             h.Rule, h.RuleWhy, h.Tags, h.RuleSetVersion, h.Language, h.MentionKey, h.CorrelationId, sla,
-            h.FirstResponse is { } f ? new FirstResponseMessage(f.At, f.By, f.Reply) : null,
+            h.FirstResponse is { } f ? new FirstResponseMessage(f.At, f.By, directory.DisplayName(f.By), f.Reply) : null,
             events.Select(Event).ToList());
 
         // One flat object: the summary the queue shows, plus the detail.
-        var node = JsonSerializer.SerializeToNode(Summary(view), ApiJsonContext.Default.HandoffSummaryMessage)!.AsObject();
+        var incident = await incidents.ForHandoffAsync(h.Id, ct).ConfigureAwait(false);
+        var node = JsonSerializer.SerializeToNode(Summary(view, incident), ApiJsonContext.Default.HandoffSummaryMessage)!.AsObject();
         foreach (var (key, value) in JsonSerializer.SerializeToNode(detail, ApiJsonContext.Default.HandoffDetailMessage)!.AsObject().ToList())
         {
             node[key] = value?.DeepClone();
@@ -306,7 +316,7 @@ public sealed partial class WorkApi
     }
 
     /// <summary>The queue's view of a handoff; the assignee is a person's key, shown by <c>assigneeName</c>.</summary>
-    private HandoffSummaryMessage Summary(HandoffView view)
+    private HandoffSummaryMessage Summary(HandoffView view, Incidents.Incident? incident)
     {
         var h = view.Handoff;
         return new HandoffSummaryMessage(
@@ -314,8 +324,14 @@ public sealed partial class WorkApi
             h.Text, h.AuthorHandle, h.AuthorFollowers, h.Url, h.Source, h.PostedAt, h.CreatedAt,
             h.FirstResponseDueAt, h.ResolutionDueAt, h.FirstResponse?.At, view.SlaState,
             h.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points)).ToList(), h.ETag,
-            ClockState(h.Sla?.FirstResponse), ClockState(h.Sla?.Resolution), view.WarnBefore.TotalMinutes);
+            ClockState(h.Sla?.FirstResponse), ClockState(h.Sla?.Resolution), view.WarnBefore.TotalMinutes,
+            incident is { Count: > 1 } i ? IncidentView(i, h.IsResolved) : null);
     }
+
+    private static IncidentMessage IncidentView(Incidents.Incident i, bool resolved) => new(
+        i.Count, i.Reach, i.FirstPostedAt, i.LastPostedAt,
+        i.Members.Select(m => new IncidentMemberMessage(m.MentionKey, m.Author, m.Url, m.PostedAt, resolved ? "resolved" : "open")).ToList(),
+        i.Surge is { } s ? new IncidentSurgeMessage(s.At, s.Reason, s.From, s.To, s.Applied) : null);
 
     private static string? Query(ApiRequest request, string name) =>
         request.Query.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

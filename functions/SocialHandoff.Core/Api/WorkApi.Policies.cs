@@ -136,12 +136,6 @@ public sealed partial class WorkApi
         }
     }
 
-    private async Task<ApiResponse> GetSlaPoliciesAsync(CancellationToken ct)
-    {
-        var set = (await policies.GetSlaAsync(ct).ConfigureAwait(false)).Set;
-        return JsonResponse(200, new SlaDocumentMessage(set.Version, set), ApiJsonContext.Default.SlaDocumentMessage, VersionTag(set.Version));
-    }
-
     private async Task<ApiResponse> ValidateRulesAsync(ApiRequest request, CancellationToken ct)
     {
         if (!TryReadBody(request, PolicyJsonContext.Default.RuleSet, allowEmpty: false, out var rules, out var bad))
@@ -154,40 +148,12 @@ public sealed partial class WorkApi
         return JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage);
     }
 
-    private async Task<ApiResponse> ValidateSlaPoliciesAsync(ApiRequest request, CancellationToken ct)
-    {
-        if (!TryReadBody(request, PolicyJsonContext.Default.SlaPolicySet, allowEmpty: false, out var set, out var bad))
-        {
-            return bad!;
-        }
-
-        var errors = SlaPolicyBook.Validate(set!, await SlaReferencesAsync(ct).ConfigureAwait(false)).Select(e => new RuleErrorMessage(null, null, "policies", e)).ToList();
-        return JsonResponse(200, new ValidationMessage(errors.Count == 0, errors), ApiJsonContext.Default.ValidationMessage);
-    }
-
     /// <summary>What a rule set may name now: the teams that exist and the policies of the SLA set in force.</summary>
     private async Task<RuleReferences> RuleReferencesAsync(CancellationToken ct)
     {
         var teams = await directory.KnownTeamsAsync(ct).ConfigureAwait(false);
         var sla = (await policies.GetSlaAsync(ct).ConfigureAwait(false)).Set;
         return new RuleReferences(teams, sla.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal));
-    }
-
-    /// <summary>What a policy set must allow now: the teams that exist, and every policy the rules in force name.</summary>
-    private async Task<SlaReferences> SlaReferencesAsync(CancellationToken ct)
-    {
-        var teams = await directory.KnownTeamsAsync(ct).ConfigureAwait(false);
-        var rules = (await policies.GetRulesAsync(ct).ConfigureAwait(false)).Rules;
-        var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (action, rule) in rules.Rules.Select(r => (r.Then, r.Name)).Append((rules.Default, "default")))
-        {
-            if (action.SlaPolicy.Length > 0)
-            {
-                named.TryAdd(action.SlaPolicy, rule);
-            }
-        }
-
-        return new SlaReferences(teams, named);
     }
 
     private async Task<ApiResponse> DryRunRulesAsync(ApiRequest request, CancellationToken ct)
@@ -240,22 +206,6 @@ public sealed partial class WorkApi
         }
 
         return Saved(await policyStore.SaveRulesAsync(rules!, caller.Name, expected, ct).ConfigureAwait(false), PolicyDocuments.Rules, caller);
-    }
-
-    private async Task<ApiResponse> SaveSlaPoliciesAsync(ApiRequest request, Caller caller, CancellationToken ct)
-    {
-        if (!TryReadBody(request, PolicyJsonContext.Default.SlaPolicySet, allowEmpty: false, out var set, out var bad)
-            || !TryIfMatch(request, 'v', out var expected, out bad))
-        {
-            return bad!;
-        }
-
-        if (SlaPolicyBook.Validate(set!, await SlaReferencesAsync(ct).ConfigureAwait(false)) is { Count: > 0 } invalid)
-        {
-            return Invalid(new Dictionary<string, string[]> { ["policies"] = [.. invalid] });
-        }
-
-        return Saved(await policyStore.SaveSlaAsync(set!, caller.Name, expected, ct).ConfigureAwait(false), PolicyDocuments.Sla, caller);
     }
 
     private ApiResponse Saved(PolicySaveResult result, string document, Caller caller)

@@ -66,17 +66,21 @@ public sealed partial class WorkApi
                         Format(r.FirstResponseMet), Format(r.FirstResponseBreached), Format(r.ResolutionMet), Format(r.ResolutionBreached), Format(r.AtRisk),
                         r.MetRate is { } rate ? SlaReports.Format(rate) : "", r.MedianFirstResponseMinutes is { } median ? SlaReports.Format(median) : ""])));
             case "breaches":
-                return JsonResponse(200, new SlaListMessage(await reports.BreachesAsync(team, from, to, ct).ConfigureAwait(false)), ApiJsonContext.Default.SlaListMessage);
+                return JsonResponse(200, new SlaListMessage(Named(await reports.BreachesAsync(team, from, to, ct).ConfigureAwait(false))), ApiJsonContext.Default.SlaListMessage);
             case "breaches.csv":
                 return CsvResponse($"sla-breaches-{from:yyyy-MM-dd}-{to:yyyy-MM-dd}.csv", ListCsv(await reports.BreachesAsync(team, from, to, ct).ConfigureAwait(false), "minutesLate"));
             case "at-risk":
-                return JsonResponse(200, new SlaListMessage(await reports.AtRiskAsync(team, ct).ConfigureAwait(false)), ApiJsonContext.Default.SlaListMessage);
+                return JsonResponse(200, new SlaListMessage(Named(await reports.AtRiskAsync(team, ct).ConfigureAwait(false))), ApiJsonContext.Default.SlaListMessage);
             case "at-risk.csv":
                 return CsvResponse($"sla-at-risk-{today:yyyy-MM-dd}.csv", ListCsv(await reports.AtRiskAsync(team, ct).ConfigureAwait(false), "minutesLeft"));
             default:
                 return JsonResponse(200, await reports.FirstResponseAsync(team, from, to, ct).ConfigureAwait(false), ApiJsonContext.Default.FirstResponseReport);
         }
     }
+
+    /// <summary>Each assignee's display name beside the key, so the manager's lists show people, not object ids.</summary>
+    private List<SlaListItem> Named(IReadOnlyList<SlaListItem> items) =>
+        items.Select(i => i.Assignee is { } key ? i with { AssigneeName = directory.DisplayName(key) } : i).ToList();
 
     private static string ListCsv(IReadOnlyList<SlaListItem> items, string minutesColumn) => Csv.Write(
         ["id", "team", "priority", "clock", "dueAt", minutesColumn, "assignee", "status", "text"],

@@ -7,8 +7,10 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Assignment;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Reports;
+using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Work;
@@ -27,9 +29,14 @@ public sealed partial class WorkApi(
     LivePolicies policies,
     PolicyStore policyStore,
     RuleDryRun dryRun,
+    SlaPreview slaPreview,
     TeamDirectory directory,
+    AutoAssignment assignment,
+    Incidents.IncidentStore incidents,
     AppServicePlatform platform,
     StorageClients clients,
+    SocialHandoff.Core.Spam.SpamReview spamReview,
+    SocialHandoff.Core.Spikes.SpikeSweepStage spikes,
     IOptions<ApiOptions> options,
     TimeProvider timeProvider,
     ILogger<WorkApi> logger)
@@ -79,6 +86,8 @@ public sealed partial class WorkApi(
                 return refusal!;
             }
 
+            // Entra's roles let the caller in; the directory adds the teams they are a member of.
+            caller = await directory.WithMembershipsAsync(caller, cancellationToken).ConfigureAwait(false);
             return await RouteAsync(request, route, caller, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -112,6 +121,11 @@ public sealed partial class WorkApi(
         ("GET", ["teams"]) => TeamsAsync(caller, ct),
         ("GET", ["teams", var team, "handoffs"]) => QueueAsync(request, team, caller, ct),
         ("POST", ["teams", var team, "queue-index", "repair"]) => ManagerOnly(caller, () => RepairQueueIndexAsync(team, ct)),
+        ("GET", ["teams", var team]) => GetTeamAsync(team, ct),
+        ("PUT", ["teams", var team]) => ManagerOnly(caller, () => PutTeamAsync(request, team, caller, ct)),
+        ("GET", ["teams", var team, "history"]) => TeamHistoryAsync(team, ct),
+        ("GET", ["people", var person]) => GetPersonAsync(person, caller, ct),
+        ("PUT", ["people", var person, "availability"]) => PutAvailabilityAsync(request, person, caller, ct),
         ("GET", ["handoffs", var id]) => HandoffAsync(id, caller, ct),
         ("POST", ["handoffs", var id, var action]) => ActAsync(request, id, action, caller, ct),
         ("GET", ["sla", var report]) => ReportAsync(request, report, caller, ct),
@@ -124,12 +138,24 @@ public sealed partial class WorkApi(
         ("POST", ["rules", "dry-run"]) => ManagerOnly(caller, () => DryRunRulesAsync(request, ct)),
         ("PUT", ["rules"]) => ManagerOnly(caller, () => SaveRulesAsync(request, caller, ct)),
         ("GET", ["sla-policies"]) => GetSlaPoliciesAsync(ct),
+        ("GET", ["sla-policies", "vocabulary"]) => GetSlaVocabularyAsync(ct),
+        ("GET", ["sla-policies", "history"]) => GetSlaHistoryAsync(request, ct),
+        ("GET", ["sla-policies", "history", var version]) => GetSlaVersionAsync(version, ct),
         ("POST", ["sla-policies", "validate"]) => ManagerOnly(caller, () => ValidateSlaPoliciesAsync(request, ct)),
+        ("POST", ["sla-policies", "preview"]) => ManagerOnly(caller, () => PreviewSlaPoliciesAsync(request, ct)),
         ("PUT", ["sla-policies"]) => ManagerOnly(caller, () => SaveSlaPoliciesAsync(request, caller, ct)),
-        (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
+        ("GET", ["filtered"]) => FilteredAsync(request, caller, ct),
+        ("GET", ["spikes"]) => SpikesAsync(ct),
+        (_, ["spikes"]) => Task.FromResult(MethodNotAllowed("GET")),
+        ("POST", ["filtered", var key, "restore"]) => RestoreFilteredAsync(request, key, caller, ct),
+        (_, ["filtered"]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["filtered", _, "restore"]) => Task.FromResult(MethodNotAllowed("POST")),
+        (_, ["me"] or ["teams"] or ["teams", _, "handoffs"] or ["teams", _, "history"] or ["people", _] or ["handoffs", _] or ["sla", _]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["teams", _] or ["people", _, "availability"]) => Task.FromResult(MethodNotAllowed(route.Length == 2 ? "GET, PUT" : "PUT")),
         (_, ["handoffs", _, _]) => Task.FromResult(MethodNotAllowed("POST")),
         (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),
         (_, ["rules", "vocabulary"] or ["rules", "history"] or ["rules", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
+        (_, ["sla-policies", "vocabulary"] or ["sla-policies", "history"] or ["sla-policies", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["rules", _] or ["sla-policies", _] or ["teams", _, "queue-index", "repair"]) => Task.FromResult(MethodNotAllowed("POST")),
         _ => Task.FromResult(NotFound("No such API route.")),
     };
@@ -318,12 +344,14 @@ public sealed partial class WorkApi(
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
 
             // The serializer's own message names our .NET types; say it in the body's terms instead.
-            error = ex.Message switch
+            error = ex switch
             {
-                var m when m.Contains("could not be mapped", StringComparison.Ordinal) && UnmappedName(m) is { } name =>
+                // A converter of ours (an SLA target like "1 h 30 min") says what is wrong in the manager's terms.
+                SlaDurationJsonException plain => Invalid(field, plain.Message),
+                _ when ex.Message.Contains("could not be mapped", StringComparison.Ordinal) && UnmappedName(ex.Message) is { } name =>
                     Invalid(field == "body" || field == name ? name : field.EndsWith("." + name, StringComparison.Ordinal) ? field : $"{field}.{name}", "is not a field of this request."),
-                var m when m.Contains("could not be converted", StringComparison.Ordinal) => Invalid(field, "has the wrong JSON type for this field."),
-                var m when m.Contains("null", StringComparison.OrdinalIgnoreCase) => Invalid(field, "must not be null."),
+                _ when ex.Message.Contains("could not be converted", StringComparison.Ordinal) => Invalid(field, "has the wrong JSON type for this field."),
+                _ when ex.Message.Contains("null", StringComparison.OrdinalIgnoreCase) => Invalid(field, "must not be null."),
                 _ => Invalid(field, "is not valid JSON here."),
             };
         }

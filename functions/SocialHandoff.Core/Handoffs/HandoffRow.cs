@@ -182,6 +182,8 @@ public static class HandoffRow
         var update = new TableEntity(h.Id, RowKey)
         {
             [Team] = h.Team,
+            [Priority] = h.Priority,
+            ["RuleWhy"] = string.Join("; ", h.RuleWhy),
             [Status] = h.Status,
             [Assignee] = h.Assignee ?? "",
             ["FirstResponseSla"] = h.FirstResponseSlaFlag ?? "",

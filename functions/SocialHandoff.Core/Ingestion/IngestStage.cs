@@ -79,6 +79,7 @@ public sealed partial class IngestStage(
             before = await watermarks.GetAsync(source.Name, cancellationToken).ConfigureAwait(false);
             var batch = await source.FetchAsync(before, cancellationToken).ConfigureAwait(false);
             fetched = batch.Mentions.Count + batch.RejectedRecords.Count;
+            SocialHandoffTelemetry.SourceFetched.Add(fetched, sourceTag);
 
             foreach (var rejected in batch.RejectedRecords)
             {
@@ -129,6 +130,7 @@ public sealed partial class IngestStage(
     private async Task RejectAsync(string source, RejectedRecord record, System.Collections.Concurrent.ConcurrentQueue<string> dead, CancellationToken cancellationToken)
     {
         await rejects.RecordAsync(source, record, cancellationToken).ConfigureAwait(false);
+        SocialHandoffTelemetry.SourceRejected.Add(1, SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Source, source));
         dead.Enqueue($"{source} {record.Locator}");
         LogRejected(source, record.Locator, record.Reason);
     }

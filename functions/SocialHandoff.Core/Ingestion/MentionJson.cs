@@ -56,7 +56,7 @@ public static class MentionJson
                 Text = textBudget == 0 ? "" : Storage.StoredText.Cap(message.Text, textBudget),
                 Author = new MentionAuthor(
                     Storage.StoredText.CapOrNull(message.Author.Id, fieldBudget), Storage.StoredText.CapOrNull(message.Author.Handle, fieldBudget),
-                    Storage.StoredText.CapOrNull(message.Author.Name, fieldBudget), message.Author.Followers, message.Author.Verified),
+                    Storage.StoredText.CapOrNull(message.Author.Name, fieldBudget), message.Author.Followers, message.Author.Verified, message.Author.CreatedAt),
                 Language = Storage.StoredText.CapOrNull(message.Language, fieldBudget),
                 Url = Storage.StoredText.CapOrNull(message.Url, fieldBudget),
                 Query = Storage.StoredText.CapOrNull(message.Query, fieldBudget),

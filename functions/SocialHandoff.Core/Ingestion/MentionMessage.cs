@@ -28,6 +28,7 @@ public sealed record MentionMessage(
     public string Key => $"{Source}:{Id}";
 }
 
-public sealed record MentionAuthor(string? Id, string? Handle, string? Name, long? Followers, bool? Verified);
+/// <summary>Who posted. <c>CreatedAt</c> is when the account was made, when the source says (Mastodon, Bluesky, exports): the spam filter reads new accounts by it; optional on the wire.</summary>
+public sealed record MentionAuthor(string? Id, string? Handle, string? Name, long? Followers, bool? Verified, DateTimeOffset? CreatedAt = null);
 
 public sealed record MentionMetrics(long? Likes, long? Reposts, long? Replies, long? Quotes);

@@ -18,6 +18,7 @@ public static class PolicyServices
         services.TryAddSingleton<PolicySeed>();
         services.TryAddSingleton<LivePolicies>();
         services.TryAddSingleton<RuleDryRun>();
+        services.TryAddSingleton<SlaPreview>();
         services.TryAddSingleton<IRouter, RuleRouter>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
@@ -18,6 +19,60 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     public const string HandedOff = "HandedOff";
     public const string DeadLettered = "DeadLettered";
 
+    /// <summary>Held out of the team queues as spam (no handoff row in the partition): a restore claims the ledger row as a first delivery would.</summary>
+    public const string Filtered = "Filtered";
+
+    /// <summary>
+    /// Records the mention as filtered in its ledger row (insert; 409 = seen before). True when it is
+    /// filtered (now or by an earlier delivery); false when an earlier delivery or a restore already
+    /// handed it off (its handoff row is in the partition) or dead-lettered it, which then stands.
+    /// </summary>
+    public async Task<bool> FilterAsync(MentionMessage mention, IReadOnlyList<string> reasons, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        ArgumentNullException.ThrowIfNull(reasons);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var entity = NewEntry(mention);
+        entity["Status"] = Filtered;
+        entity["SpamReasons"] = StoredText.Cap(string.Join("; ", reasons), 4000);
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            TableEntity? existing = null;
+            var handoffStored = false;
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {entity.PartitionKey} and (RowKey eq {HandoffRow.RowKey} or RowKey eq {HandoffRow.LedgerRowKey})");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (row.RowKey == HandoffRow.RowKey)
+                {
+                    handoffStored = true;
+                }
+                else
+                {
+                    existing = row;
+                }
+            }
+
+            if (handoffStored || existing is null || existing.GetString("Status") is HandedOff or DeadLettered)
+            {
+                return false;
+            }
+
+            if (existing.GetString("Status") != Filtered)
+            {
+                // Only an error was recorded so far (the first delivery failed before deciding): filter it now.
+                entity["LastError"] = existing.GetString("LastError");
+                await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>The ledger row of a mention arriving now, for <see cref="HandoffStore.CreateAsync(NewHandoff, TableEntity?, CancellationToken)"/>.</summary>
     public TableEntity NewEntry(MentionMessage mention)
     {
@@ -33,6 +88,39 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
             ["Body"] = MentionJson.SerializeCapped(mention, StoredText.MaxPropertyChars, out var bodyTruncated),
             ["BodyTruncated"] = bodyTruncated ? true : null,
         };
+    }
+
+    /// <summary>
+    /// Records the mention as handed off with an incident's handoff <paramref name="incidentHandoffId"/>
+    /// (its own partition holds the ledger row only). Null when this delivery recorded it; otherwise the
+    /// status an earlier delivery left (<see cref="HandedOff"/> or <see cref="DeadLettered"/>), which stands.
+    /// </summary>
+    public async Task<string?> JoinIncidentAsync(MentionMessage mention, string incidentHandoffId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var entity = NewEntry(mention);
+        entity["Status"] = HandedOff;
+        entity["JoinedHandoffId"] = incidentHandoffId;
+        entity["HandedOffAt"] = timeProvider.GetUtcNow();
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = (await table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            if (existing.GetString("Status") is HandedOff or DeadLettered)
+            {
+                return existing.GetString("Status");
+            }
+
+            // Only an error (or a filtering a restore overrides) was recorded so far: claim it for the incident now.
+            entity["LastError"] = existing.GetString("LastError");
+            await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
     }
 
     public Task MarkDeadLetteredAsync(MentionMessage mention, CancellationToken cancellationToken) =>

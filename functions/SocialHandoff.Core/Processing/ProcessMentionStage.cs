@@ -1,13 +1,17 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocialHandoff.Core.Assignment;
 using SocialHandoff.Core.DeadLetters;
 using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Incidents;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Routing;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Spam;
+using SocialHandoff.Core.Spikes;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Telemetry;
 
@@ -26,6 +30,11 @@ public enum ProcessOutcome
 
     /// <summary>The body could not be read; it is in <c>DeadLetters</c> with the reason.</summary>
     DeadLettered,
+
+    /// <summary>This delivery added the mention to an incident: the incident's handoff carries it; it has none of its own.</summary>
+    JoinedIncident,
+    /// <summary>Held out of the team queues as spam, with its reasons (the filtered view); an agent can restore it.</summary>
+    Filtered,
 }
 
 /// <param name="Outcome">What this delivery did.</param>
@@ -51,7 +60,11 @@ public sealed partial class ProcessMentionStage(
     LivePolicies policies,
     MentionLedger ledger,
     HandoffStore handoffs,
+    IncidentGrouping incidents,
     DeadLetterStore deadLetters,
+    AutoAssignment assignment,
+    SpamFilter spam,
+    VolumeLog volume,
     TimeProvider timeProvider,
     ILogger<ProcessMentionStage> logger)
 {
@@ -96,10 +109,24 @@ public sealed partial class ProcessMentionStage(
         }
     }
 
-    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken)
+    /// <summary>Hands off a mention an agent restored from the filtered view: the same steps, without the spam step.</summary>
+    public async Task<ProcessOutcome> HandOffRestoredAsync(MentionMessage mention, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("RestoreMention");
+        activity?.SetTag("socialhandoff.mention.key", mention.Key);
+        return await HandOffAsync(mention, activity, cancellationToken, screen: false).ConfigureAwait(false);
+    }
+
+    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true)
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
+        if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return ProcessOutcome.Filtered;
+        }
+
         var route = await router.RouteAsync(mention, score, cancellationToken).ConfigureAwait(false);
         var ruled = route.Priority is "P1" or "P2" or "P3" or "P4";
         var priority = ruled ? route.Priority : score.Severity.Priority;
@@ -107,6 +134,24 @@ public sealed partial class ProcessMentionStage(
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
         var policy = book.Resolve(route.Team, priority, route.SlaPolicy);
         var handoffId = HandoffIds.For(mention.Key);
+
+        // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).
+        var incident = await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken).ConfigureAwait(false);
+        if (incident.HandoffId != handoffId)
+        {
+            // Part of an incident's handoff: its ledger row (in its own partition, no handoff row) accounts for it as handed off with it.
+            var status = await ledger.JoinIncidentAsync(mention, incident.HandoffId, cancellationToken).ConfigureAwait(false);
+            if (status is not null)
+            {
+                LogDuplicate(mention.Key, status);
+                return status == MentionLedger.DeadLettered ? ProcessOutcome.AlreadyDeadLettered : ProcessOutcome.Duplicate;
+            }
+
+            activity?.SetTag("socialhandoff.handoff.id", incident.HandoffId);
+            LogJoinedIncident(mention.Key, incident.HandoffId);
+            return ProcessOutcome.JoinedIncident;
+        }
+
         var now = timeProvider.GetUtcNow();
         var sla = HandoffSla.Start(route.Team, priority, policy, policy.ClockStartFor(mention.PostedAt, now));
 
@@ -134,6 +179,7 @@ public sealed partial class ProcessMentionStage(
             return ProcessOutcome.Duplicate;
         }
 
+        await volume.RecordAsync(mention, handoff.Team, handoff.Rule, handoff.Tags ?? [], cancellationToken).ConfigureAwait(false);
         activity?.SetTag(SocialHandoffTelemetry.Tags.Team, handoff.Team);
         activity?.SetTag(SocialHandoffTelemetry.Tags.Priority, handoff.Priority);
         activity?.SetTag("socialhandoff.handoff.id", handoff.HandoffId);
@@ -143,6 +189,10 @@ public sealed partial class ProcessMentionStage(
             await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
         }
 
+        await incidents.HandoffReadyAsync(incident, cancellationToken).ConfigureAwait(false);
+
+        // After the handoff is complete, so a redelivery re-runs it; a team without auto-assignment costs nothing here.
+        await assignment.TryRunAsync(handoff.Team, cancellationToken).ConfigureAwait(false);
         LogHandedOff(mention.Key, handoff.HandoffId, handoff.Team, handoff.Priority, score.Urgency);
         RecordHandedOff(handoff.Team, handoff.Priority, mention.PostedAt, handoff.CreatedAt);
         return ProcessOutcome.HandedOff;
@@ -164,6 +214,9 @@ public sealed partial class ProcessMentionStage(
 
     [LoggerMessage(EventId = 1202, EventName = "MentionProcessingFailed", Level = LogLevel.Warning, Message = "Processing mention {Key} failed (delivery {DequeueCount}); the queue will retry it")]
     private partial void LogFailed(Exception exception, string key, long? dequeueCount);
+
+    [LoggerMessage(EventId = 1204, EventName = "MentionJoinedIncident", Level = LogLevel.Information, Message = "Mention {Key} is part of the incident of handoff {HandoffId}")]
+    private partial void LogJoinedIncident(string key, string handoffId);
 
     [LoggerMessage(EventId = 1203, EventName = "MentionErrorNotRecorded", Level = LogLevel.Error, Message = "Could not record the processing error of mention {Key}")]
     private partial void LogRecordErrorFailed(Exception exception, string key);

@@ -21,8 +21,9 @@ public sealed record SlaSummaryRow(
     double? MetRate,
     double? MedianFirstResponseMinutes);
 
-/// <summary>A clock past its target (<see cref="Minutes"/> late) or within its warning time (<see cref="Minutes"/> left).</summary>
-public sealed record SlaListItem(string Id, string Team, string Priority, string Clock, DateTimeOffset? DueAt, int Minutes, string? Assignee, string Status, string Text);
+/// <summary>A clock past its target (<see cref="Minutes"/> late) or within its warning time (<see cref="Minutes"/> left);
+/// <c>AssigneeName</c> is filled by the API for showing (the key is an Entra object id in Azure).</summary>
+public sealed record SlaListItem(string Id, string Team, string Priority, string Clock, DateTimeOffset? DueAt, int Minutes, string? Assignee, string Status, string Text, string? AssigneeName = null);
 
 public sealed record FirstResponseBucket(string Label, int Count);
 

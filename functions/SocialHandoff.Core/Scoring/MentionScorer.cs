@@ -45,6 +45,7 @@ public sealed class MentionScorer
     private readonly SentimentAnalyzer _sentiment;
     private readonly UrgencyScorer _urgency;
     private readonly SeverityClassifier _severity;
+    private readonly uint _problemGroups;
 
     public MentionScorer(UrgencyOptions options, SeverityOptions? severity = null)
         : this(new SentimentAnalyzer(), options, severity)
@@ -59,34 +60,39 @@ public sealed class MentionScorer
         ArgumentNullException.ThrowIfNull(options);
         _sentiment = sentiment;
         _urgency = new UrgencyScorer(options);
-        _severity = new SeverityClassifier(severity ?? SeverityOptions.CreateDefault());
+        severity ??= SeverityOptions.CreateDefault();
+        _severity = new SeverityClassifier(severity);
+        _problemGroups = _urgency.GroupMask(severity.ComplaintEvidenceGroups);
     }
 
     public MentionScore Score(ScoringInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var sentiment = _sentiment.Score(input.Text, input.Language);
-        var language = ReadLanguage(input, sentiment);
+
+        // Read once for language detection and the severity tiers.
+        var words = FoldedWords.For(input.Text);
+        var language = ReadLanguage(input, sentiment, words);
         if (language != "en" && sentiment.IsJudged)
         {
             // Function words found another language the sentiment reader's own check let through.
             sentiment = SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
         }
 
-        var (urgency, reasons, cues) = _urgency.Score(input, sentiment, language);
+        var (urgency, reasons, matchedGroups) = _urgency.Score(input, sentiment, language);
         var needsAttention = urgency >= _urgency.AttentionThreshold;
         return new MentionScore(sentiment, urgency, reasons)
         {
             NeedsAttention = needsAttention,
-            Severity = _severity.Classify(input, language, sentiment, urgency, needsAttention, cues),
+            Severity = _severity.Classify(input, words, language, sentiment, urgency, needsAttention, (matchedGroups & _problemGroups) != 0),
             Language = language,
         };
     }
 
     // The source's tag when it names a language; otherwise the language its function words point to,
     // English when none does ("und" when the sentiment reader found it foreign and nothing else decides).
-    private static string ReadLanguage(ScoringInput input, SentimentScore sentiment) =>
+    private static string ReadLanguage(ScoringInput input, SentimentScore sentiment, FoldedWords words) =>
         MentionLanguage.Primary(input.Language)
-        ?? MentionLanguage.Detect(input.Text)
+        ?? (string.IsNullOrWhiteSpace(input.Text) ? null : MentionLanguage.Detect(words))
         ?? (sentiment.NotJudged == NotJudgedReason.NotEnglish ? "und" : "en");
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using SocialHandoff.Core.Routing.Rules;
 using SocialHandoff.Core.Storage;
 
@@ -51,10 +52,13 @@ public sealed record SlaPolicyDefinition
 
     public string Calendar { get; set; } = "";
 
+    [JsonConverter(typeof(SlaDurationJsonConverter))]
     public TimeSpan FirstResponse { get; set; }
 
+    [JsonConverter(typeof(SlaDurationJsonConverter))]
     public TimeSpan Resolution { get; set; }
 
+    [JsonConverter(typeof(SlaDurationJsonConverter))]
     public TimeSpan WarnBefore { get; set; }
 
     /// <summary>
@@ -85,6 +89,15 @@ public sealed record SlaPolicy(string Name, int Version, BusinessCalendar Calend
 /// </summary>
 public sealed record SlaReferences(IReadOnlySet<string> Teams, IReadOnlyDictionary<string, string> PoliciesNamedByRules);
 
+/// <summary>
+/// One problem in a policy set: the field path the form shows it at ("policies[2].firstResponse",
+/// "calendars[0].week.mon"), where it is in words ("policy 'care-p1', firstResponse") and what is wrong.
+/// </summary>
+public sealed record SlaError(string Field, string Where, string Message)
+{
+    public override string ToString() => $"{Where}: {Message}";
+}
+
 /// <summary>A validated policy set; resolves the policy of a team and priority, most specific first.</summary>
 public sealed class SlaPolicyBook
 {
@@ -93,6 +106,9 @@ public sealed class SlaPolicyBook
 
     /// <summary>Holidays one calendar may list (decades of them).</summary>
     public const int MaxHolidays = 1000;
+
+    /// <summary>"Did you mean" suggestions one validation makes at most.</summary>
+    private const int MaxSuggestions = 20;
 
     /// <summary>Shifts one day may have.</summary>
     public const int MaxShiftsPerDay = 24;
@@ -129,20 +145,24 @@ public sealed class SlaPolicyBook
     /// Every problem, naming the calendar or policy and the field; empty when valid. With
     /// <paramref name="references"/>, a team that does not exist, or dropping a policy a rule names, is an error too.
     /// </summary>
-    public static IReadOnlyList<string> Validate(SlaPolicySet set, SlaReferences? references = null)
+    public static IReadOnlyList<string> Validate(SlaPolicySet set, SlaReferences? references = null) =>
+        [.. Check(set, references).Select(e => e.ToString())];
+
+    /// <summary>The same problems as <see cref="Validate"/>, each with the field path the form shows it at.</summary>
+    public static IReadOnlyList<SlaError> Check(SlaPolicySet set, SlaReferences? references = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         var errors = Build(set).Errors;
         if (references is not null)
         {
-            foreach (var policy in set.Policies.Where(p => p.Team != "*" && StorageNames.IsValidTeamName(p.Team) && !references.Teams.Contains(p.Team)))
+            foreach (var (policy, i) in set.Policies.Select((p, i) => (p, i)).Where(x => x.p.Team != "*" && StorageNames.IsValidTeamName(x.p.Team) && !references.Teams.Contains(x.p.Team)))
             {
-                errors.Add($"policy '{policy.Name}', team: '{policy.Team}' is not a team that exists; {DidYouMean.Hint(policy.Team, [.. references.Teams])}");
+                errors.Add(new SlaError(F($"policies[{i}].team"), $"policy '{policy.Name}', team", $"'{policy.Team}' is not a team that exists; {DidYouMean.Hint(policy.Team, [.. references.Teams])}"));
             }
 
             foreach (var (name, rule) in references.PoliciesNamedByRules.Where(r => !set.Policies.Any(p => p.Name == r.Key)))
             {
-                errors.Add($"policies: '{name}' is named by rule '{rule}' of the rules in force; keep it or change that rule first.");
+                errors.Add(new SlaError("policies", "policies", $"'{name}' is named by rule '{rule}' of the rules in force; keep it or change that rule first."));
             }
         }
 
@@ -166,16 +186,25 @@ public sealed class SlaPolicyBook
             string.Equals(chosen.ClockStart, SlaPolicy.ClockStartPosted, StringComparison.OrdinalIgnoreCase));
     }
 
-    private static (Dictionary<string, BusinessCalendar> Calendars, List<string> Errors) Build(SlaPolicySet set)
+    /// <summary>Whether a policy of this set has the given name (a handoff timed by a named policy keeps it when that name is still there).</summary>
+    public bool HasPolicy(string name) => Set.Policies.Any(p => p.Name == name);
+
+    private static (Dictionary<string, BusinessCalendar> Calendars, List<SlaError> Errors) Build(SlaPolicySet set)
     {
-        var errors = new List<string>();
+        var errors = new List<SlaError>();
         var calendars = new Dictionary<string, BusinessCalendar>(StringComparer.Ordinal);
-        foreach (var definition in set.Calendars)
+
+        // "Did you mean" compares with every known name; a hostile document of thousands of misspellings gets it for the first few only.
+        var hints = 0;
+        string? Suggest(string value, IEnumerable<string> known) => hints++ < MaxSuggestions ? DidYouMean.Closest(value, known) : null;
+        for (var ci = 0; ci < set.Calendars.Count; ci++)
         {
+            var definition = set.Calendars[ci];
+            var at = F($"calendars[{ci}]");
             var where = $"calendar '{definition.Name}'";
             if (string.IsNullOrWhiteSpace(definition.Name) || calendars.ContainsKey(definition.Name))
             {
-                errors.Add($"{where}: name is required and must be unique.");
+                errors.Add(new SlaError(at + ".name", where, "name is required and must be unique."));
                 continue;
             }
 
@@ -185,31 +214,41 @@ public sealed class SlaPolicyBook
                 continue;
             }
 
+            var before = errors.Count;
             if (!IsZoneId(definition.TimeZone))
             {
-                errors.Add($"{where}, timeZone: '{definition.TimeZone}' is not an IANA time zone id such as 'Europe/London'.");
+                errors.Add(new SlaError(at + ".timeZone", where + ", timeZone", $"'{definition.TimeZone}' is not an IANA time zone id such as 'Europe/London'."));
+                continue;
+            }
+
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(definition.TimeZone, out _))
+            {
+                var close = Suggest(definition.TimeZone, TimeZones.Value);
+                errors.Add(new SlaError(at + ".timeZone", where, $"time zone '{definition.TimeZone}' is not known{(close is null ? "" : $"; did you mean '{close}'?")} (pick an IANA id such as 'Europe/London')."));
                 continue;
             }
 
             var week = new Dictionary<DayOfWeek, IReadOnlyList<Shift>>();
             foreach (var (day, shifts) in definition.Week)
             {
+                var dayAt = $"{at}.week.{day}";
+                var dayWhere = $"{where}, week.{day}";
                 if (!Days.TryGetValue(day, out var dayOfWeek))
                 {
-                    errors.Add($"{where}, week: '{day}' is not a day (mon, tue, wed, thu, fri, sat, sun).");
+                    errors.Add(new SlaError(at + ".week", where + ", week", $"'{day}' is not a day (mon, tue, wed, thu, fri, sat, sun)."));
                     continue;
                 }
 
                 // The JSON reader does not refuse a null inside a dictionary; a day must list its shifts.
                 if (shifts is null || shifts.Count > MaxShiftsPerDay)
                 {
-                    errors.Add($"{where}, week.{day}: must be a list of at most {MaxShiftsPerDay} shifts like [\"09:00-17:00\"].");
+                    errors.Add(new SlaError(dayAt, dayWhere, $"must be a list of at most {MaxShiftsPerDay} shifts like [\"09:00-17:00\"]."));
                     continue;
                 }
 
                 if (week.ContainsKey(dayOfWeek))
                 {
-                    errors.Add($"{where}, week.{day}: the day is listed twice.");
+                    errors.Add(new SlaError(dayAt, dayWhere, "the day is listed twice."));
                     continue;
                 }
 
@@ -225,7 +264,21 @@ public sealed class SlaPolicyBook
                     }
                     else
                     {
-                        errors.Add($"{where}, week.{day}: '{shift}' is not a shift like 09:00-17:00.");
+                        errors.Add(new SlaError(dayAt, dayWhere, $"'{shift}' is not a shift like 09:00-17:00."));
+                    }
+                }
+
+                // Said here, at the day, rather than by the calendar's constructor, so the form can show it beside that day's shifts.
+                var ordered = parsed.OrderBy(s => s.Start).ToList();
+                for (var k = 0; k < ordered.Count; k++)
+                {
+                    if (ordered[k].End <= ordered[k].Start)
+                    {
+                        errors.Add(new SlaError(dayAt, dayWhere, $"the shift {Text(ordered[k])} must end after it starts (split a shift that crosses midnight in two)."));
+                    }
+                    else if (k > 0 && ordered[k].Start < ordered[k - 1].End && ordered[k - 1].End > ordered[k - 1].Start)
+                    {
+                        errors.Add(new SlaError(dayAt, dayWhere, $"shifts {Text(ordered[k - 1])} and {Text(ordered[k])} overlap."));
                     }
                 }
 
@@ -234,21 +287,33 @@ public sealed class SlaPolicyBook
 
             if (definition.Holidays.Count > MaxHolidays)
             {
-                errors.Add($"{where}, holidays: at most {MaxHolidays} dates (got {definition.Holidays.Count}).");
+                errors.Add(new SlaError(at + ".holidays", where + ", holidays", $"at most {MaxHolidays} dates (got {definition.Holidays.Count})."));
                 continue;
             }
 
             var holidays = new List<DateOnly>();
-            foreach (var holiday in definition.Holidays)
+            for (var hi = 0; hi < definition.Holidays.Count; hi++)
             {
+                var holiday = definition.Holidays[hi];
                 if (DateOnly.TryParseExact(holiday, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
                 {
                     holidays.Add(date);
                 }
                 else
                 {
-                    errors.Add($"{where}, holidays: '{holiday}' is not a date like 2026-12-25.");
+                    errors.Add(new SlaError(F($"{at}.holidays[{hi}]"), where + ", holidays", $"'{holiday}' is not a date like 2026-12-25."));
                 }
+            }
+
+            if (errors.Count > before)
+            {
+                continue;
+            }
+
+            if (week.Values.All(d => d.Count == 0))
+            {
+                errors.Add(new SlaError(at + ".week", where, "has no working hours in its week; add shifts or make it open 24/7."));
+                continue;
             }
 
             try
@@ -256,92 +321,129 @@ public sealed class SlaPolicyBook
                 var calendar = BusinessCalendar.Create(definition.Name, definition.TimeZone, week, holidays);
                 if (calendar.GuaranteedOpenTime <= TimeSpan.Zero)
                 {
-                    errors.Add($"{where}, holidays: they leave no working time in some three-year span; remove some.");
+                    errors.Add(new SlaError(at + ".holidays", where + ", holidays", "they leave no working time in some three-year span; remove some."));
                 }
 
                 calendars[definition.Name] = calendar;
             }
             catch (ArgumentException ex)
             {
-                errors.Add($"{where}: {ex.Message.Split(" (Parameter")[0]}");
+                errors.Add(new SlaError(at, where, ex.Message.Split(" (Parameter")[0]));
             }
         }
 
-        var keys = new HashSet<(string, string)>();
+        var keys = new Dictionary<(string, string), string>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var policy in set.Policies)
+        for (var pi = 0; pi < set.Policies.Count; pi++)
         {
+            var policy = set.Policies[pi];
+            var at = F($"policies[{pi}]");
             var where = $"policy '{policy.Name}'";
             if (string.IsNullOrWhiteSpace(policy.Name))
             {
-                errors.Add($"{where}: name is required.");
+                errors.Add(new SlaError(at + ".name", where, "name is required."));
             }
             else if (!names.Add(policy.Name))
             {
-                errors.Add($"{where}: name is used by another policy; names must be unique (rules name policies).");
+                errors.Add(new SlaError(at + ".name", where, "name is used by another policy; names must be unique (rules name policies)."));
             }
 
             if (policy.Team != "*" && !StorageNames.IsValidTeamName(policy.Team))
             {
-                errors.Add($"{where}, team: '{policy.Team}' must be * or a team name (lowercase letters, digits, hyphens).");
+                errors.Add(new SlaError(at + ".team", where + ", team", $"'{policy.Team}' must be * or a team name (lowercase letters, digits, hyphens)."));
             }
 
             foreach (var (field, value) in new[] { ("firstResponse", policy.FirstResponse), ("resolution", policy.Resolution), ("warnBefore", policy.WarnBefore) })
             {
                 if (value > MaxTarget)
                 {
-                    errors.Add($"{where}, {field}: {value} is longer than the {MaxTarget.TotalDays:0} days a policy may set.");
+                    errors.Add(new SlaError($"{at}.{field}", $"{where}, {field}", $"{SlaDuration.Format(value)} is longer than the {MaxTarget.TotalDays:0} days a policy may set."));
                 }
             }
 
             if (calendars.TryGetValue(policy.Calendar, out var timedBy) && policy.Resolution <= MaxTarget && policy.Resolution > timedBy.GuaranteedOpenTime)
             {
-                errors.Add($"{where}, resolution: {policy.Resolution} of business time is more than calendar '{policy.Calendar}' is surely open within three years ({timedBy.GuaranteedOpenTime.TotalHours:0} hours), so no due time could be computed; shorten it or open the calendar longer.");
+                errors.Add(new SlaError(at + ".resolution", where + ", resolution", $"{SlaDuration.Format(policy.Resolution)} of business time is more than calendar '{policy.Calendar}' is surely open within three years ({timedBy.GuaranteedOpenTime.TotalHours:0} hours), so no due time could be computed; shorten it or open the calendar longer."));
             }
 
-            if (!keys.Add((policy.Team, policy.Priority)))
+            if (keys.TryGetValue((policy.Team, policy.Priority), out var other))
             {
-                errors.Add($"{where}: another policy already covers team '{policy.Team}' priority '{policy.Priority}'.");
+                errors.Add(new SlaError(at + ".priority", where, $"another policy ('{other}') already covers team '{policy.Team}' priority '{policy.Priority}'."));
+            }
+            else
+            {
+                keys[(policy.Team, policy.Priority)] = policy.Name;
             }
 
             if (!string.Equals(policy.ClockStart, SlaPolicy.ClockStartHandoff, StringComparison.OrdinalIgnoreCase)
                 && !string.Equals(policy.ClockStart, SlaPolicy.ClockStartPosted, StringComparison.OrdinalIgnoreCase))
             {
-                errors.Add($"{where}, clockStart: '{policy.ClockStart}' must be '{SlaPolicy.ClockStartHandoff}' or '{SlaPolicy.ClockStartPosted}'.");
+                errors.Add(new SlaError(at + ".clockStart", where + ", clockStart", $"'{policy.ClockStart}' must be '{SlaPolicy.ClockStartHandoff}' or '{SlaPolicy.ClockStartPosted}'."));
             }
 
             if (policy.Priority is not ("*" or "P1" or "P2" or "P3" or "P4"))
             {
-                errors.Add($"{where}, priority: '{policy.Priority}' must be P1, P2, P3, P4 or *.");
+                errors.Add(new SlaError(at + ".priority", where + ", priority", $"'{policy.Priority}' must be P1, P2, P3, P4 or *."));
             }
 
             if (!calendars.ContainsKey(policy.Calendar) && !set.Calendars.Any(c => c.Name == policy.Calendar))
             {
-                errors.Add($"{where}, calendar: '{policy.Calendar}' is not a calendar of this set.");
+                var close = Suggest(policy.Calendar, set.Calendars.Select(c => c.Name));
+                errors.Add(new SlaError(at + ".calendar", where + ", calendar", $"'{policy.Calendar}' is not a calendar of this set.{(close is null ? "" : $" Did you mean '{close}'?")}"));
             }
 
             if (policy.FirstResponse <= TimeSpan.Zero || policy.Resolution <= TimeSpan.Zero)
             {
-                errors.Add($"{where}: firstResponse and resolution must be longer than zero.");
+                errors.Add(new SlaError(at + (policy.FirstResponse <= TimeSpan.Zero ? ".firstResponse" : ".resolution"), where, "firstResponse and resolution must be longer than zero."));
             }
             else if (policy.Resolution < policy.FirstResponse)
             {
-                errors.Add($"{where}, resolution: {policy.Resolution} is shorter than firstResponse {policy.FirstResponse}.");
+                errors.Add(new SlaError(at + ".resolution", where + ", resolution", $"{SlaDuration.Format(policy.Resolution)} is shorter than the first response target ({SlaDuration.Format(policy.FirstResponse)}); a handoff is answered before it is resolved."));
             }
 
             if (policy.WarnBefore < TimeSpan.Zero || policy.WarnBefore >= policy.FirstResponse)
             {
-                errors.Add($"{where}, warnBefore: must be at least zero and shorter than firstResponse.");
+                errors.Add(new SlaError(at + ".warnBefore", where + ", warnBefore", policy.FirstResponse > TimeSpan.Zero
+                    ? $"must be at least zero and shorter than firstResponse ({SlaDuration.Format(policy.FirstResponse)}): the warning comes before the first response is due."
+                    : "must be at least zero and shorter than firstResponse."));
             }
         }
 
         if (!set.Policies.Any(p => p.Team == "*" && p.Priority == "*"))
         {
-            errors.Add("policies: one policy must cover team '*' priority '*', so every handoff has a clock.");
+            errors.Add(new SlaError("policies", "policies", "one policy must cover team '*' priority '*', so every handoff has a clock."));
         }
 
         return (calendars, errors);
     }
+
+    /// <summary>The IANA time zones this machine knows, for "did you mean" and the form's picker.</summary>
+    public static IReadOnlyList<string> KnownTimeZones() => TimeZones.Value;
+
+    private static readonly Lazy<IReadOnlyList<string>> TimeZones = new(() =>
+    {
+        var ids = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var zone in TimeZoneInfo.GetSystemTimeZones())
+        {
+            // Windows lists its own ids; the policy documents use IANA ids everywhere.
+            if (zone.HasIanaId)
+            {
+                ids.Add(zone.Id);
+            }
+            else if (TimeZoneInfo.TryConvertWindowsIdToIanaId(zone.Id, out var iana))
+            {
+                ids.Add(iana);
+            }
+        }
+
+        ids.Add("Etc/UTC");
+        return [.. ids];
+    });
+
+    private static string Text(Shift shift) =>
+        shift.Start.ToString("HH:mm", CultureInfo.InvariantCulture) + "-" + (shift.End == TimeOnly.MaxValue ? "24:00" : shift.End.ToString("HH:mm", CultureInfo.InvariantCulture));
+
+    private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 
     // IANA ids are short paths of letters, digits and _ + - (Europe/London, Etc/GMT+5); nothing else reaches the zone database.
     private static bool IsZoneId(string id) =>

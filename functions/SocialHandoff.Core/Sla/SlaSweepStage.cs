@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocialHandoff.Core.Assignment;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Sla.Notifications;
 using SocialHandoff.Core.Storage;
@@ -40,6 +41,7 @@ public sealed partial class SlaSweepStage(
     SlaDueIndex index,
     NotificationOutbox outbox,
     DailyStatsStage stats,
+    AutoAssignment assignment,
     IOptions<SlaOptions> options,
     TimeProvider timeProvider,
     ILogger<SlaSweepStage> logger)
@@ -98,6 +100,8 @@ public sealed partial class SlaSweepStage(
             total = total with { StatsRecomputed = true };
         }
 
+        // Whatever a lost trigger left waiting in a team with auto-assignment is assigned within a sweep.
+        await assignment.SweepAsync(cancellationToken).ConfigureAwait(false);
         LogSwept(asOf, total.RowsRead, total.Warnings, total.Breaches, total.Escalations, total.Sent, total.Failed);
         activity?.SetTag("socialhandoff.sla.rows", total.RowsRead);
         activity?.SetTag("socialhandoff.sla.breaches", total.Breaches);

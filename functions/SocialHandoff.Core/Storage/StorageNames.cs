@@ -23,12 +23,26 @@ public static partial class StorageNames
     public const string SlaDueTable = "SlaDue";
     public const string NotificationsTable = "Notifications";
     public const string DailyStatsTable = "DailyStats";
+    public const string DirectoryTable = "Directory";
+
+    public const string IncidentsTable = "Incidents";
+
+    /// <summary>Mentions held out of the team queues as spam, with their reasons: the "filtered" view (Spam/).</summary>
+    public const string FilteredMentionsTable = "FilteredMentions";
+
+    /// <summary>One row per post of a watched author and text, to count identical posts (Spam/).</summary>
+    public const string SpamRepeatsTable = "SpamRepeats";
+
+    /// <summary>One row per mention and volume series per hour, and the hourly baselines and spike states (Spikes/).</summary>
+    public const string MentionVolumeTable = "MentionVolume";
+    public const string VolumeBaselinesTable = "VolumeBaselines";
 
     /// <summary>Each team's queue per status in priority then due order (HandoffIndex).</summary>
     public const string HandoffIndexTable = "HandoffIndex";
 
     public static IReadOnlyList<string> Tables { get; } =
-        [SourceStateTable, MentionsTable, HandoffsTable, HandoffEventsTable, DeadLettersTable, ConfigurationTable, SlaDueTable, NotificationsTable, DailyStatsTable, HandoffIndexTable];
+        [SourceStateTable, MentionsTable, HandoffsTable, HandoffEventsTable, DeadLettersTable, ConfigurationTable, SlaDueTable, NotificationsTable, DailyStatsTable, DirectoryTable, IncidentsTable,
+         FilteredMentionsTable, SpamRepeatsTable, MentionVolumeTable, VolumeBaselinesTable, HandoffIndexTable];
 
     /// <summary>A team name is lowercase letters, digits and single hyphens, 1 to 58 characters, so that team-&lt;name&gt; is a valid queue name.</summary>
     public static bool IsValidTeamName(string? team) => team is not null && TeamName().IsMatch(team);

@@ -36,6 +36,13 @@ public static class SocialHandoffTelemetry
         public const string XPartialErrors = "socialhandoff.x.partial_errors";
         public const string XRateLimitWaits = "socialhandoff.x.rate_limit_waits";
         public const string XRateLimitedRuns = "socialhandoff.x.rate_limited_runs";
+        public const string IncidentJoins = "socialhandoff.incidents.joins";
+        public const string IncidentSurges = "socialhandoff.incidents.surges";
+        public const string SourceFetched = "socialhandoff.source.fetched";
+        public const string SourceRejected = "socialhandoff.source.rejected";
+        public const string SourceRateLimitedRuns = "socialhandoff.source.rate_limited_runs";
+        public const string MentionsFiltered = "socialhandoff.mentions.filtered";
+        public const string VolumeSpikes = "socialhandoff.volume.spikes";
     }
 
     /// <summary>Tag (dimension) names: few values each, never free text, so Azure Monitor keeps every series.</summary>
@@ -54,6 +61,21 @@ public static class SocialHandoffTelemetry
 
     /// <summary>Ingest runs of one source that failed (network, storage, the source's own error); the watermark stayed. Tag: source.</summary>
     public static readonly Counter<long> SourceErrors = Meter.CreateCounter<long>(Instruments.SourceErrors, "{error}", "Ingest runs of a source that failed; its watermark stayed");
+
+    /// <summary>Records a source yielded in one run, readable or not (every source, as X's fetch). Tag: source.</summary>
+    public static readonly Counter<long> SourceFetched = Meter.CreateCounter<long>(Instruments.SourceFetched, "{record}", "Records a source yielded, per source");
+
+    /// <summary>Records of a source that could not be read or queued (dead-lettered at ingest). Tag: source.</summary>
+    public static readonly Counter<long> SourceRejected = Meter.CreateCounter<long>(Instruments.SourceRejected, "{record}", "Records of a source dead-lettered at ingest, per source");
+
+    /// <summary>Runs of any source ended early by its rate limit (X, Mastodon, Bluesky, Reddit); the next run resumes. Tag: source.</summary>
+    public static readonly Counter<long> SourceRateLimitedRuns = Meter.CreateCounter<long>(Instruments.SourceRateLimitedRuns, "{run}", "Runs of a source ended early by its rate limit, per source");
+
+    /// <summary>Mentions the spam filter held out of the team queues (first delivery only). Tag: source.</summary>
+    public static readonly Counter<long> MentionsFiltered = Meter.CreateCounter<long>(Instruments.MentionsFiltered, "{mention}", "Mentions held out as spam, per source");
+
+    /// <summary>Volume spikes raised. Tag: team.</summary>
+    public static readonly Counter<long> VolumeSpikes = Meter.CreateCounter<long>(Instruments.VolumeSpikes, "{spike}", "Volume spikes raised, per team");
 
     /// <summary>Handoffs created, counted by the delivery that finished them. Tags: team, priority.</summary>
     public static readonly Counter<long> HandoffsCreated = Meter.CreateCounter<long>(Instruments.HandoffsCreated, "{handoff}", "Mentions handed off to a team, per team and priority");
@@ -100,6 +122,12 @@ public static class SocialHandoffTelemetry
 
     /// <summary>Runs ended early by a 429 whose reset lay beyond the budget (or a usage cap): resumed next run. Tag: source.</summary>
     public static readonly Counter<long> XRateLimitedRuns = Meter.CreateCounter<long>(Instruments.XRateLimitedRuns, "{run}", "Runs ended early by X's rate limit or usage cap");
+
+    /// <summary>Mentions that joined an incident instead of opening a handoff (each once, however often delivered). Tag: source.</summary>
+    public static readonly Counter<long> IncidentJoins = Meter.CreateCounter<long>(Instruments.IncidentJoins, "{mention}", "Near-duplicate mentions that joined an incident's handoff");
+
+    /// <summary>Incidents whose copies surged (the count within the window), each once.</summary>
+    public static readonly Counter<long> IncidentSurges = Meter.CreateCounter<long>(Instruments.IncidentSurges, "{incident}", "Incidents that surged and had their priority raised");
 
     /// <summary>Every instrument name, for the docs and the tests that keep the alerts and the list together.</summary>
     public static IReadOnlyList<string> AllInstruments { get; } =

@@ -96,7 +96,8 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         }
 
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        var book = command.Verb == WorkVerb.Reassign ? await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false) : null;
+        var book = command.Verb is WorkVerb.Reassign or WorkVerb.Raise ? await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false) : null;
+        var people = command.Verb is WorkVerb.Reassign or WorkVerb.Assign ? await directory.GetAsync(cancellationToken).ConfigureAwait(false) : null;
         while (true)
         {
             var h = await GetAsync(handoffId, cancellationToken).ConfigureAwait(false);
@@ -114,13 +115,13 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             if (ifMatchRevision is int seen && seen != h.Revision)
             {
                 var holder = h.Assignee is { } a && !WorkRules.SameName(a, caller.Id) ? a : null;
-                var held = holder is null ? "" : $"; {holder} holds it now";
+                var held = holder is null ? "" : $"; {WorkRefusal.HolderToken} is working on it now";
                 return new WorkOutcome(h, new WorkRefusal(412, "precondition-failed", "The handoff changed since you loaded it.",
-                    $"Handoff {h.Id} changed since you loaded it (now {h.ETag}, you had \"r{seen}\"){held}: reload and try again.", holder));
+                    $"This handoff changed since you loaded it{held}: reload and try again.", holder));
             }
 
             var at = timeProvider.GetUtcNow();
-            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority), (team, typed) => directory.FindPerson(team, typed)?.Id);
+            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority), (team, typed) => people?.FindMember(team, typed)?.Id);
             if (decision.Refusal is { } refusal)
             {
                 return new WorkOutcome(h, refusal);

@@ -14,10 +14,15 @@ public enum WorkVerb
     Resolve,
     Reassign,
     Note,
+
+    /// <summary>Auto-assignment gives an unclaimed handoff to a member of its team (never an API action).</summary>
+    Assign,
+    /// <summary>The pipeline raises the priority (an incident's surge); never lowers it. Not an agent action.</summary>
+    Raise,
 }
 
-/// <summary>What an agent asks for. <see cref="Text"/> is the reply (respond), the note (note, resolve).</summary>
-public sealed record WorkCommand(WorkVerb Verb, string? Text = null, string? Assignee = null, string? Team = null);
+/// <summary>What an agent asks for. <see cref="Text"/> is the reply (respond), the note (note, resolve), the reason (raise); <see cref="Priority"/> the priority a raise asks for at least.</summary>
+public sealed record WorkCommand(WorkVerb Verb, string? Text = null, string? Assignee = null, string? Team = null, string? Priority = null);
 
 /// <summary>One audit event: who did what when, and the fields it changed, before and after.</summary>
 public sealed record WorkEvent(
@@ -30,8 +35,22 @@ public sealed record WorkEvent(
     string Team,
     string FromTeam);
 
-/// <summary>Why an action was refused, as the API reports it (HTTP status, problem kind, holder of a claim, the body field at fault).</summary>
-public sealed record WorkRefusal(int Status, string Kind, string Title, string Detail, string? Holder = null, string? Field = null);
+/// <summary>
+/// Why an action was refused, as the API reports it (HTTP status, problem kind, holder of a claim, the body field at fault).
+/// The detail is for people: no handoff id, and the holder only as <see cref="HolderToken"/>, which
+/// <see cref="DetailFor"/> replaces with their display name (the key is an Entra object id in Azure).
+/// </summary>
+public sealed record WorkRefusal(int Status, string Kind, string Title, string Detail, string? Holder = null, string? Field = null)
+{
+    public const string HolderToken = "{holder}";
+
+    /// <summary>The detail with the holder named as people know them.</summary>
+    public string DetailFor(Func<string, string> displayName)
+    {
+        ArgumentNullException.ThrowIfNull(displayName);
+        return Holder is { } holder ? Detail.Replace(HolderToken, displayName(holder), StringComparison.Ordinal) : Detail.Replace(HolderToken, "Someone else", StringComparison.Ordinal);
+    }
+}
 
 /// <summary>The outcome of deciding an action: a change with its event, a refusal, or nothing to do (asked for what already holds).</summary>
 public sealed record WorkDecision(HandoffRecord? After, WorkEvent? Event, WorkRefusal? Refusal)
@@ -55,6 +74,8 @@ public static class WorkRules
     public const string Reassigned = "Reassigned";
     public const string Moved = "Moved";
     public const string Noted = "Noted";
+    public const string AutoAssigned = "AutoAssigned";
+    public const string Raised = "Raised";
 
     public const int MaxReplyChars = 2000;
 
@@ -82,7 +103,7 @@ public static class WorkRules
         var heldByOther = h.Assignee is { } holder && !SameName(holder, caller.Id);
         if (h.IsResolved && command.Verb is not (WorkVerb.Note or WorkVerb.Resolve))
         {
-            return Refuse(409, "conflict", "The handoff is resolved.", $"Handoff {h.Id} was resolved at {h.ResolvedAt:u}; nothing more can change but notes.");
+            return Refuse(409, "conflict", "The handoff is resolved.", $"This handoff was resolved {When(h.ResolvedAt)}; only notes can be added now.");
         }
 
         switch (command.Verb)
@@ -90,7 +111,7 @@ public static class WorkRules
             case WorkVerb.Claim:
                 if (heldByOther)
                 {
-                    return Refuse(409, "conflict", "Someone else claimed it first.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                    return Refuse(409, "conflict", "Someone else claimed it first.", $"{WorkRefusal.HolderToken} claimed this handoff first.", h.Assignee);
                 }
 
                 return h.Assignee is null ? Change(h, Claimed, caller, at, h with { Assignee = caller.Id }) : Unchanged();
@@ -98,12 +119,12 @@ public static class WorkRules
             case WorkVerb.Release:
                 if (h.Assignee is null)
                 {
-                    return Refuse(409, "conflict", "Nobody holds it.", $"Handoff {h.Id} is not claimed.");
+                    return Refuse(409, "conflict", "Nobody holds it.", "Nobody has claimed this handoff, so there is nothing to release.");
                 }
 
                 if (heldByOther && !caller.IsManager)
                 {
-                    return Refuse(403, "forbidden", "Only the holder or a manager can release it.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                    return Refuse(403, "forbidden", "Only the holder or a manager can release it.", $"{WorkRefusal.HolderToken} is working on this handoff; only they or a manager can release it.", h.Assignee);
                 }
 
                 return Change(h, Released, caller, at, h with { Assignee = null });
@@ -111,7 +132,7 @@ public static class WorkRules
             case WorkVerb.Respond:
                 if (heldByOther && !caller.IsManager)
                 {
-                    return Refuse(409, "conflict", "Someone else holds it.", $"{h.Assignee} holds handoff {h.Id}; ask them or a manager before replying.", h.Assignee);
+                    return Refuse(409, "conflict", "Someone else holds it.", $"{WorkRefusal.HolderToken} is working on this handoff; ask them or a manager before replying.", h.Assignee);
                 }
 
                 // Replying to an unclaimed item claims it, so two agents do not answer the same customer.
@@ -129,32 +150,32 @@ public static class WorkRules
                 }, command.Text);
 
             case WorkVerb.Pause or WorkVerb.Resume or WorkVerb.Reassign when heldByOther && !caller.IsManager:
-                return Refuse(409, "conflict", "Someone else holds it.", $"{h.Assignee} holds handoff {h.Id}; ask them or a manager.", h.Assignee);
+                return Refuse(409, "conflict", "Someone else holds it.", $"{WorkRefusal.HolderToken} is working on this handoff; ask them or a manager.", h.Assignee);
 
             case WorkVerb.Pause:
                 if (h.IsWaiting)
                 {
-                    return Refuse(409, "conflict", "Already waiting on the customer.", $"Handoff {h.Id} is paused already.");
+                    return Refuse(409, "conflict", "Already waiting on the customer.", "This handoff is already waiting on the customer.");
                 }
 
                 return h.Sla?.Resolution.Segments.Count >= MaxPauses
-                    ? Refuse(409, "conflict", "Paused too often.", $"Handoff {h.Id} was paused {MaxPauses} times; resolve it or ask a manager.")
+                    ? Refuse(409, "conflict", "Paused too often.", $"This handoff was paused {MaxPauses} times; resolve it or ask a manager.")
                     : Change(h, Paused, caller, at, h with { Sla = h.Sla?.Pause(at) });
 
             case WorkVerb.Resume:
                 return !h.IsWaiting
-                    ? Refuse(409, "conflict", "Not waiting on the customer.", $"Handoff {h.Id} is not paused.")
+                    ? Refuse(409, "conflict", "Not waiting on the customer.", "This handoff is not waiting on the customer.")
                     : Change(h, Resumed, caller, at, h with { Sla = h.Sla?.Resume(at) });
 
             case WorkVerb.Resolve:
                 if (h.IsResolved)
                 {
-                    return Refuse(409, "conflict", "Already resolved.", $"Handoff {h.Id} was resolved at {h.ResolvedAt:u}.");
+                    return Refuse(409, "conflict", "Already resolved.", $"This handoff was already resolved {When(h.ResolvedAt)}.");
                 }
 
                 if (heldByOther && !caller.IsManager)
                 {
-                    return Refuse(409, "conflict", "Someone else holds it.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                    return Refuse(409, "conflict", "Someone else holds it.", $"{WorkRefusal.HolderToken} is working on this handoff; ask them or a manager to resolve it.", h.Assignee);
                 }
 
                 return Change(h, Resolved, caller, at, h with
@@ -171,7 +192,7 @@ public static class WorkRules
                 if (moved && command.Assignee is { Length: > 0 } && !caller.IsManager)
                 {
                     // An agent cannot know who works the other team; its agents claim it there.
-                    return Refuse(403, "forbidden", "Only a manager assigns in another team.", $"Move handoff {h.Id} to {team} without an assignee; its agents claim it there.");
+                    return Refuse(403, "forbidden", "Only a manager assigns in another team.", $"Move this handoff to {team} without an assignee; its agents claim it there.");
                 }
 
                 string? named = null;
@@ -208,6 +229,36 @@ public static class WorkRules
             case WorkVerb.Note:
                 return Change(h, Noted, caller, at, h, command.Text);
 
+            case WorkVerb.Assign:
+                // A claim made for a member: only while nobody holds it, so an agent's own claim always wins.
+                if (h.Assignee is not null)
+                {
+                    return Refuse(409, "conflict", "Someone holds it already.", $"{h.Assignee} holds handoff {h.Id}.", h.Assignee);
+                }
+
+                if (command.Assignee is not { Length: > 0 } member || personOf(h.Team, member) is not { } key)
+                {
+                    return new WorkDecision(null, null, new WorkRefusal(400, "validation", "The request is not valid.",
+                        $"'{command.Assignee}' is not a member of team {h.Team}.", Field: "assignee"));
+                }
+
+                return Change(h, AutoAssigned, caller, at, h with { Assignee = key }, command.Text);
+            case WorkVerb.Raise:
+                // To at least the priority asked: a repeat, or a handoff already as urgent, changes nothing.
+                if (command.Priority is not ("P1" or "P2" or "P3" or "P4") || string.CompareOrdinal(command.Priority, h.Priority) >= 0)
+                {
+                    return Unchanged();
+                }
+
+                return Change(h, Raised, caller, at, h with
+                {
+                    Priority = command.Priority,
+                    RuleWhy = [.. h.RuleWhy, $"raised to {command.Priority}: {command.Text}"],
+                    Sla = h.Sla?.MoveTo(h.Team, policyFor(h.Team, command.Priority)) is { } raised ? raised with { Priority = command.Priority } : null,
+                    FirstResponseSlaFlag = null,
+                    ResolutionSlaFlag = null,
+                }, command.Text);
+
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.Verb, "Unknown verb.");
         }
@@ -218,8 +269,12 @@ public static class WorkRules
     {
         ArgumentNullException.ThrowIfNull(h);
         ArgumentNullException.ThrowIfNull(caller);
-        return caller.CanWork(h.Team) ? null : new WorkRefusal(403, "forbidden", "Not your team's handoff.", $"{caller.Name} is not an agent of team {h.Team}.");
+        return caller.CanWork(h.Team) ? null : new WorkRefusal(403, "forbidden", "Not your team's handoff.", $"This handoff belongs to team {h.Team}, and you are not one of its agents.");
     }
+
+    /// <summary>"at 2026-11-30 07:40 UTC", as a refusal tells it.</summary>
+    private static string When(DateTimeOffset? at) =>
+        at is { } t ? $"at {t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC" : "earlier";
 
     public static bool SameName(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
@@ -251,6 +306,7 @@ public static class WorkRules
     private static Dictionary<string, string?> Fields(HandoffRecord h) => new(StringComparer.Ordinal)
     {
         ["team"] = h.Team,
+        ["priority"] = h.Priority,
         ["status"] = h.Status,
         ["assignee"] = h.Assignee,
         ["waiting"] = h.IsWaiting ? "true" : "false",

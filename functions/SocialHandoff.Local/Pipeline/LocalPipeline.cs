@@ -16,7 +16,8 @@ namespace SocialHandoff.Local.Pipeline;
 /// What one local run did, plus what the tables hold. Each mention is counted once, by its key,
 /// however often it was delivered: <see cref="Ingested"/> is every mention and record the sources
 /// yielded (enqueued or dead-lettered at ingest), <see cref="HandedOff"/> and <see cref="DeadLettered"/>
-/// how many of those ended each way. <see cref="Duplicates"/> counts deliveries that found their mention
+/// how many of those ended each way (a mention that joined an incident is handed off with the incident's
+/// handoff; <see cref="JoinedIncidents"/> counts those). <see cref="Duplicates"/> counts deliveries that found their mention
 /// already handed off (redeliveries); <see cref="OtherHandedOff"/> and <see cref="OtherDeadLetters"/> count
 /// messages that did not come from this run's ingest (queued before it started, enqueued by something
 /// else, not base64, not a mention) and ended each way.
@@ -34,10 +35,17 @@ public sealed record PipelineSummary(
     SweepResult? Sla = null,
     int OtherDeadLetters = 0,
     int OtherHandedOff = 0,
-    IReadOnlyList<string>? IngestWarnings = null)
+    IReadOnlyList<string>? IngestWarnings = null,
+    int JoinedIncidents = 0,
+    Core.Incidents.IncidentTotals? Incidents = null,
+    int Filtered = 0)
 {
-    /// <summary>The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention ended handed off or dead-lettered: ingested = handed off + dead-lettered.</summary>
-    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + DeadLettered == Ingested;
+    /// <summary>
+    /// The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention
+    /// ended handed off, filtered as spam (kept in FilteredMentions, restorable) or dead-lettered:
+    /// ingested = handed off + filtered + dead-lettered.
+    /// </summary>
+    public bool Complete => IngestErrors.Count == 0 && QueuedMessages == 0 && HandedOff + Filtered + DeadLettered == Ingested;
 }
 
 /// <summary>
@@ -60,6 +68,8 @@ public sealed partial class LocalPipeline
     private readonly ConcurrentDictionary<string, byte> _ingested = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _handedOff = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _deadLettered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _joined = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _filtered = new(StringComparer.Ordinal);
     private int _duplicates;
     private int _otherDeadLetters;
 
@@ -105,12 +115,19 @@ public sealed partial class LocalPipeline
                 case ProcessOutcome.HandedOff:
                     _handedOff.TryAdd(result.MentionKey!, 0);
                     break;
+                case ProcessOutcome.JoinedIncident:
+                    _handedOff.TryAdd(result.MentionKey!, 0);
+                    _joined.TryAdd(result.MentionKey!, 0);
+                    break;
                 case ProcessOutcome.Duplicate:
                     _handedOff.TryAdd(result.MentionKey!, 0);
                     Interlocked.Increment(ref _duplicates);
                     break;
                 case ProcessOutcome.AlreadyDeadLettered:
                     _deadLettered.TryAdd(result.MentionKey!, 0);
+                    break;
+                case ProcessOutcome.Filtered:
+                    _filtered.TryAdd(result.MentionKey!, 0);
                     break;
                 default:
                     Interlocked.Increment(ref _otherDeadLetters);
@@ -206,6 +223,8 @@ public sealed partial class LocalPipeline
             var sweep = _services.GetRequiredService<SlaSweepStage>();
             var result = asOf is { } at ? await sweep.RunAsync(at, cancellationToken).ConfigureAwait(false) : await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
             _sla += result;
+            await _services.GetRequiredService<Core.Spikes.SpikeSweepStage>()
+                .RunIfDueAsync(asOf ?? _services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally
@@ -224,8 +243,8 @@ public sealed partial class LocalPipeline
         {
             while (true)
             {
-                var received = await _incoming!.PumpOnceAsync(limit.Token).ConfigureAwait(false)
-                    + await _poison!.PumpOnceAsync(limit.Token).ConfigureAwait(false)
+                var received = await DrainPumpAsync(_incoming!, limit.Token).ConfigureAwait(false)
+                    + await DrainPumpAsync(_poison!, limit.Token).ConfigureAwait(false)
                     + await SweepPoisonOfPoisonAsync(limit.Token).ConfigureAwait(false);
                 if (received > 0)
                 {
@@ -244,6 +263,31 @@ public sealed partial class LocalPipeline
         {
             throw new TimeoutException($"The queues were not drained within {timeout}.");
         }
+    }
+
+    // Receives with the host's concurrency until a receive finds nothing and nothing is in hand
+    // (a failed message made visible again is received again); the first storage fault is thrown.
+    private static async Task<int> DrainPumpAsync(QueuePump pump, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var received = await pump.ReceiveAsync(cancellationToken, cancellationToken).ConfigureAwait(false);
+            total += received;
+            if (received == 0)
+            {
+                if (pump.InHand == 0)
+                {
+                    break;
+                }
+
+                await pump.WhenHandledAsync().ConfigureAwait(false);
+            }
+        }
+
+        await pump.WhenHandledAsync().ConfigureAwait(false);
+        pump.ThrowFaults();
+        return total;
     }
 
     /// <summary>Runs until cancelled: the ingest timer on <paramref name="schedule"/> (first run at once) and both pumps.</summary>
@@ -326,8 +370,9 @@ public sealed partial class LocalPipeline
     }
 
     /// <summary>
-    /// The queue trigger's polling: a batch at a time, backing off on an empty queue up to MaxPollingInterval.
-    /// A stop ends the polling, not the batch in hand (it is handled with <paramref name="finishing"/>).
+    /// The queue trigger's polling: a new batch whenever no more than NewBatchThreshold messages are in
+    /// hand, backing off on an empty queue up to MaxPollingInterval. A stop ends the polling, not the
+    /// messages in hand: they are handled with <paramref name="finishing"/> before this returns.
     /// </summary>
     private async Task PumpUntilStoppedAsync(QueuePump pump, CancellationToken stopping, CancellationToken finishing)
     {
@@ -337,17 +382,22 @@ public sealed partial class LocalPipeline
             var received = 0;
             try
             {
-                received = await pump.PumpOnceAsync(finishing).ConfigureAwait(false);
+                received = await pump.ReceiveAsync(stopping, finishing).ConfigureAwait(false);
             }
             catch (Exception) when (finishing.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
-                if (!_watch.Report(ex))
+                Report(ex, pump);
+            }
+
+            foreach (var fault in pump.TakeFaults())
+            {
+                if (!finishing.IsCancellationRequested)
                 {
-                    LogPollFailed(ex, pump.QueueName);
+                    Report(fault, pump);
                 }
             }
 
@@ -359,6 +409,23 @@ public sealed partial class LocalPipeline
 
             await PauseAsync(idle, stopping).ConfigureAwait(false);
             idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _pumpOptions.MaxPollingInterval.Ticks));
+        }
+
+        await pump.WhenHandledAsync().ConfigureAwait(false);
+        foreach (var fault in pump.TakeFaults())
+        {
+            if (!finishing.IsCancellationRequested)
+            {
+                Report(fault, pump);
+            }
+        }
+    }
+
+    private void Report(Exception exception, QueuePump pump)
+    {
+        if (!_watch.Report(exception))
+        {
+            LogPollFailed(exception, pump.QueueName);
         }
     }
 
@@ -407,12 +474,16 @@ public sealed partial class LocalPipeline
         var ingested = _ingested.Keys.ToHashSet(StringComparer.Ordinal);
         var handedOff = _handedOff.Keys.Count(ingested.Contains);
         var deadLettered = _deadLettered.Keys.Count(k => ingested.Contains(k) && !_handedOff.ContainsKey(k));
+        var filtered = _filtered.Keys.Count(k => ingested.Contains(k) && !_handedOff.ContainsKey(k) && !_deadLettered.ContainsKey(k));
         return new PipelineSummary(
             ingested.Count, handedOff, Volatile.Read(ref _duplicates), deadLettered,
             errors, byTeam, byPriority, dead, await QueuedAsync(cancellationToken).ConfigureAwait(false), _sla,
             Volatile.Read(ref _otherDeadLetters) + _deadLettered.Keys.Count(k => !ingested.Contains(k) && !_handedOff.ContainsKey(k)),
             _handedOff.Keys.Count(k => !ingested.Contains(k)),
-            warnings);
+            warnings,
+            _joined.Keys.Count(ingested.Contains),
+            await _services.GetRequiredService<Core.Incidents.IncidentStore>().TotalsAsync(cancellationToken).ConfigureAwait(false),
+            filtered);
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -127,7 +128,8 @@ internal static class RunCommand
             builder.Services.AddLocalTelemetry(builder.Configuration);
             builder.Services.AddOptions<IngestScheduleOptions>().BindConfiguration(IngestScheduleOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<IngestScheduleOptions>, IngestScheduleOptionsValidator>();
-            builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration(QueuePumpOptions.SectionName);
+            builder.Services.AddOptions<QueuePumpOptions>().BindConfiguration(QueuePumpOptions.SectionName).ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<QueuePumpOptions>, QueuePumpOptionsValidator>();
             builder.Services.AddOptions<OnceOptions>().BindConfiguration(OnceOptions.SectionName).ValidateOnStart();
             builder.Services.AddSingleton<IValidateOptions<OnceOptions>, OnceOptionsValidator>();
             builder.Services.AddSingleton<IValidateOptions<SlaOptions>, SweepScheduleValidator>();
@@ -164,6 +166,7 @@ internal static class RunCommand
                 var summary = await pipeline.SummarizeAsync(cancellationToken).ConfigureAwait(false);
                 await PrintAsync(summary, azurite, output).ConfigureAwait(false);
                 await PrintSlaAsync(summary, minutes, sink, output).ConfigureAwait(false);
+                await PrintPeopleAsync(host.Services, output, run.Token).ConfigureAwait(false);
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return summary.Complete ? 0 : 1;
             }
@@ -251,6 +254,21 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>Who works each team (the directory) and what waits for them, so a team nobody can work shows.</summary>
+    internal static async Task PrintPeopleAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    {
+        var directory = await services.GetRequiredService<SocialHandoff.Core.Teams.TeamDirectory>().ReadAsync(cancellationToken).ConfigureAwait(false);
+        var queries = services.GetRequiredService<SocialHandoff.Core.Work.WorkQueries>();
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync($"People (table {StorageNames.DirectoryTable}; managers edit it in the dashboard's Teams and people panel)").ConfigureAwait(false);
+        foreach (var team in directory.Teams.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            var open = await queries.QueueAsync(team.Name, new SocialHandoff.Core.Work.QueueFilter("unclaimed", PageSize: int.MaxValue), SocialHandoff.Core.Assignment.AutoAssignment.Assigner, cancellationToken).ConfigureAwait(false);
+            var people = team.Members.Count == 0 ? "NOBODY" : string.Join(", ", team.Members.Select(m => $"{m.Name} ({m.Role}, capacity {m.Capacity})"));
+            await output.WriteLineAsync($"  {team.Name,-22} {people}; auto-assignment {team.AutoAssign}; {open.Total} open nobody holds").ConfigureAwait(false);
+        }
+    }
+
     internal static async Task PrintSlaAsync(PipelineSummary summary, int simulatedMinutes, LocalWebhookSink? sink, TextWriter output)
     {
         var sla = summary.Sla ?? SweepResult.Empty;
@@ -282,9 +300,9 @@ internal static class RunCommand
             yield return $"{summary.QueuedMessages} message(s) still queued";
         }
 
-        if (summary.HandedOff + summary.DeadLettered != summary.Ingested)
+        if (summary.HandedOff + summary.Filtered + summary.DeadLettered != summary.Ingested)
         {
-            yield return $"{summary.Ingested - summary.HandedOff - summary.DeadLettered} ingested mention(s) are neither handed off nor dead-lettered";
+            yield return $"{summary.Ingested - summary.HandedOff - summary.Filtered - summary.DeadLettered} ingested mention(s) are neither handed off, filtered nor dead-lettered";
         }
     }
 
@@ -294,9 +312,13 @@ internal static class RunCommand
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Summary").ConfigureAwait(false);
         await w.WriteLineAsync($"  mentions ingested      {summary.Ingested} (each counted once)").ConfigureAwait(false);
-        await w.WriteLineAsync($"  handed off             {summary.HandedOff}" + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
+        await w.WriteLineAsync($"  handed off             {summary.HandedOff}"
+            + (summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} of them joined an incident's handoff)" : "")
+            + (summary.Duplicates > 0 ? $" ({summary.Duplicates} redeliveries found theirs already handed off)" : "")).ConfigureAwait(false);
+        await w.WriteLineAsync($"  filtered as spam       {summary.Filtered} (with reasons in {StorageNames.FilteredMentionsTable}; the dashboard's Filtered view restores one)").ConfigureAwait(false);
         await w.WriteLineAsync($"  dead-lettered          {summary.DeadLettered} (with a reason in {StorageNames.DeadLettersTable})").ConfigureAwait(false);
-        await w.WriteLineAsync($"  accounted for          {summary.HandedOff} + {summary.DeadLettered} = {summary.HandedOff + summary.DeadLettered} of {summary.Ingested} ingested").ConfigureAwait(false);
+        var joined = summary.JoinedIncidents > 0 ? $" ({summary.JoinedIncidents} joined incidents)" : "";
+        await w.WriteLineAsync($"  accounted for          {summary.HandedOff}{joined} + {summary.Filtered} + {summary.DeadLettered} = {summary.HandedOff + summary.Filtered + summary.DeadLettered} of {summary.Ingested} ingested (handed off + filtered + dead-lettered)").ConfigureAwait(false);
         if (summary.OtherHandedOff > 0)
         {
             await w.WriteLineAsync($"  also handed off        {summary.OtherHandedOff} (messages queued before this run started)").ConfigureAwait(false);
@@ -308,6 +330,12 @@ internal static class RunCommand
         }
 
         await w.WriteLineAsync($"  still queued           {summary.QueuedMessages}").ConfigureAwait(false);
+        if (summary.Incidents is { Incidents: > 0 } incidents)
+        {
+            await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  incidents              {incidents.Incidents} carrying {incidents.Mentions} near-duplicate mentions; largest {incidents.LargestCount} mentions, reach {incidents.LargestReach:N0}; {incidents.Surges} surged (priority raised one step)")).ConfigureAwait(false);
+        }
+
         await w.WriteLineAsync("  handoffs per team      " + string.Join(", ", summary.HandoffsByTeam.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         await w.WriteLineAsync("  handoffs per priority  " + string.Join(", ", summary.HandoffsByPriority.Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         foreach (var (key, reason) in summary.DeadLetters.Take(10))
@@ -327,7 +355,7 @@ internal static class RunCommand
 
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Where to look").ConfigureAwait(false);
-        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (per handoff: its row with team, priority, scores, reasons, due times; the mention's ledger row; the audit events), {StorageNames.HandoffIndexTable} (each team's queue by priority and due), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
+        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (per handoff: its row with team, priority, scores, reasons, due times; the mention's ledger row; the audit events), {StorageNames.HandoffIndexTable} (each team's queue by priority and due), {StorageNames.IncidentsTable} (near-duplicates grouped), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
         await w.WriteLineAsync($"  queues  {string.Join(", ", summary.HandoffsByTeam.Keys.Select(StorageNames.TeamQueue))} (the teams' handoff channels), {StorageNames.MentionsIncomingQueue}, {StorageNames.MentionsPoisonQueue}").ConfigureAwait(false);
         if (azurite is not null)
         {
@@ -335,7 +363,7 @@ internal static class RunCommand
         }
 
         await w.WriteLineAsync(summary.Complete
-            ? "Every ingested mention was handed off or dead-lettered with a reason."
+            ? "Every ingested mention was handed off, filtered as spam with its reasons, or dead-lettered with a reason."
             : "NOT COMPLETE: " + string.Join("; ", IncompleteBecause(summary)) + ".").ConfigureAwait(false);
     }
 }

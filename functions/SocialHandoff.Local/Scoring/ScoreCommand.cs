@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Configuration;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Scoring.Severity;
@@ -12,77 +14,160 @@ namespace SocialHandoff.Local.Scoring;
 /// <c>score</c>: reads texts from standard input, one per line, or JSON lines with <c>text</c> and
 /// optional <c>lang</c>, <c>followers</c>, <c>verified</c>, <c>likes</c>, <c>reposts</c>; writes one
 /// JSON line per input. A bad line gets a line that says what was wrong, and scoring goes on.
+/// Streamed as UTF-8 both ways: lines are cut from a pooled read buffer, JSON is read with a
+/// <see cref="Utf8JsonReader"/> over the line's bytes and answers written with a <see cref="Utf8JsonWriter"/>
+/// into a pooled buffer that goes out before each read, so memory does not grow with the input and
+/// an interactive user sees each answer as soon as the line is in.
 /// </summary>
 internal static class ScoreCommand
 {
     /// <summary>Longest line scored (UTF-8 bytes); a longer one gets an error line and is skipped without being held whole.</summary>
     internal const int MaxLineBytes = 1 << 20;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private const int ReadChunk = 64 * 1024;
+    private const string TooLong = "the line is longer than 1 MiB (UTF-8); it was skipped.";
 
-    /// <summary>Standard input as bytes: each line is checked as UTF-8 itself, so invalid bytes are reported, not replaced.</summary>
-    public static Task<int> RunAsync(string[] args, Stream input, TextWriter output, CancellationToken cancellationToken) =>
-        RunAsync(args, ReadLinesAsync(input, cancellationToken), output, cancellationToken);
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Lines already decoded (tests, redirected readers); a lone surrogate in one is still reported.</summary>
-    public static Task<int> RunAsync(string[] args, TextReader input, TextWriter output, CancellationToken cancellationToken) =>
-        RunAsync(args, ReadLinesAsync(input, cancellationToken), output, cancellationToken);
-
-    private static async Task<int> RunAsync(string[] args, IAsyncEnumerable<InputLine> lines, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Standard input and output as bytes: each line is checked as UTF-8 itself, so invalid bytes are reported, not replaced.</summary>
+    public static async Task<int> RunAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken)
     {
         if (args.Contains("--help") || args.Contains("-h"))
         {
-            await output.WriteLineAsync(Usage).ConfigureAwait(false);
+            await output.WriteAsync(Encoding.UTF8.GetBytes(Usage + "\n"), cancellationToken).ConfigureAwait(false);
             return 0;
         }
 
-        MentionScorer scorer;
+        if (!TryCreateScorer(args, out var scorer, out var invalid))
+        {
+            await output.WriteAsync(Encoding.UTF8.GetBytes(invalid + "\n"), cancellationToken).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var batch = new LineBatch(scorer, Environment.ProcessorCount);
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
         try
         {
-            scorer = CreateScorer(args);
+            int start = 0, end = 0;
+            var overflow = false;
+            while (true)
+            {
+                // Every whole line in the buffer is scored as one batch.
+                int newline;
+                while ((newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n')) >= 0)
+                {
+                    batch.Add(start, newline, overflow);
+                    overflow = false;
+                    start += newline + 1;
+                }
+
+                batch.Score(buffer);
+
+                // Answers so far go out before a read that may wait (a person typing, a slow pipe).
+                await batch.WriteToAsync(output, cancellationToken).ConfigureAwait(false);
+
+                // No whole line left: keep the part line (dropping it once it is too long), make room, read more.
+                if (overflow || end - start > MaxLineBytes + 1)
+                {
+                    overflow = true;
+                    start = end = 0;
+                }
+                else if (start > 0)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    (start, end) = (0, end - start);
+                }
+
+                if (end == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, end).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await input.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                end += read;
+            }
+
+            if (overflow || end > start)
+            {
+                batch.Add(start, end - start, overflow);
+                batch.Score(buffer);
+            }
+
+            await batch.WriteToAsync(output, cancellationToken).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Bytes in, text out (tests, redirected writers).</summary>
+    public static async Task<int> RunAsync(string[] args, Stream input, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var bytes = new MemoryStream();
+        var exit = await RunAsync(args, input, bytes, cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length)).ConfigureAwait(false);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return exit;
+    }
+
+    /// <summary>Lines already decoded (tests, redirected readers); a lone surrogate in one is still reported.</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (args.Contains("--help") || args.Contains("-h") || !TryCreateScorer(args, out var scorer, out var invalid))
+        {
+            using var bytes = new MemoryStream();
+            var exit = await RunAsync(args, Stream.Null, bytes, cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length)).ConfigureAwait(false);
+            return exit;
+        }
+
+        using var lines = new LineScorer(scorer);
+        using var answers = new MemoryStream();
+        string? line;
+        long number = 0;
+        while ((line = await input.ReadLineAsync(cancellationToken).ConfigureAwait(false)) is not null)
+        {
+            if (IndexOfLoneSurrogate(line) is var at and >= 0)
+            {
+                lines.Reject(++number, $"the line has a lone UTF-16 surrogate at character {at + 1}; it is not text.");
+            }
+            else
+            {
+                lines.Score(++number, Encoding.UTF8.GetBytes(line), tooLong: false, decoded: true);
+            }
+
+            await lines.WriteToAsync(answers, cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.WriteAsync(Encoding.UTF8.GetString(answers.GetBuffer(), 0, (int)answers.Length)).ConfigureAwait(false);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static bool TryCreateScorer(string[] args, out MentionScorer scorer, out string? invalid)
+    {
+        try
+        {
+            (scorer, invalid) = (CreateScorer(args), null);
+            return true;
         }
         catch (ArgumentException ex)
         {
             // Invalid Scoring settings: say which, score nothing.
-            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
+            (scorer, invalid) = (null!, ex.Message);
+            return false;
         }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        long lineNumber = 0;
-        await foreach (var line in lines.ConfigureAwait(false))
-        {
-            lineNumber++;
-            writer.Reset();
-            buffer.ResetWrittenCount();
-            try
-            {
-                if (line.Error is not null)
-                {
-                    WriteError(writer, lineNumber, line.Error);
-                }
-                else
-                {
-                    WriteResult(writer, scorer, line.Text!, lineNumber);
-                }
-
-                writer.Flush();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Whatever this line does to the scorer or the writer, it gets its own answer and the next line is read.
-                writer.Reset();
-                buffer.ResetWrittenCount();
-                WriteError(writer, lineNumber, $"could not score this line ({ex.GetType().Name}).");
-                writer.Flush();
-            }
-
-            await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan)).ConfigureAwait(false);
-        }
-
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return 0;
     }
 
     /// <summary>
@@ -105,118 +190,13 @@ internal static class ScoreCommand
         return new MentionScorer(urgency, severity);
     }
 
-    private static void WriteError(Utf8JsonWriter writer, long lineNumber, string error)
-    {
-        writer.WriteStartObject();
-        writer.WriteNumber("line", lineNumber);
-        writer.WriteString("error", error);
-        writer.WriteEndObject();
-    }
-
-    /// <summary>One line of input: its text, or why it cannot be read as text.</summary>
-    private readonly record struct InputLine(string? Text, string? Error);
-
-    private static async IAsyncEnumerable<InputLine> ReadLinesAsync(TextReader input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? line;
-        while ((line = await input.ReadLineAsync(cancellationToken).ConfigureAwait(false)) is not null)
-        {
-            yield return IndexOfLoneSurrogate(line) is var at and >= 0
-                ? new InputLine(null, $"the line has a lone UTF-16 surrogate at character {at + 1}; it is not text.")
-                : StrictUtf8.GetByteCount(line) > MaxLineBytes
-                    ? new InputLine(null, TooLong)
-                    : new InputLine(line, null);
-        }
-    }
-
-    private static async IAsyncEnumerable<InputLine> ReadLinesAsync(Stream input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var chunk = new byte[64 * 1024];
-        using var line = new MemoryStream();
-        var overflow = false;
-        var first = true;
-        int read;
-        while ((read = await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            var start = 0;
-            while (start < read)
-            {
-                var newline = Array.IndexOf(chunk, (byte)'\n', start, read - start);
-                var end = newline < 0 ? read : newline;
-                if (!overflow)
-                {
-                    if (line.Length + (end - start) > MaxLineBytes + 1)
-                    {
-                        overflow = true;
-                        line.SetLength(0);
-                    }
-                    else
-                    {
-                        line.Write(chunk, start, end - start);
-                    }
-                }
-
-                if (newline < 0)
-                {
-                    break;
-                }
-
-                yield return Decode(line, overflow, first);
-                first = false;
-                overflow = false;
-                line.SetLength(0);
-                start = newline + 1;
-            }
-        }
-
-        if (line.Length > 0 || overflow)
-        {
-            yield return Decode(line, overflow, first);
-        }
-    }
-
-    private const string TooLong = "the line is longer than 1 MiB (UTF-8); it was skipped.";
-
-    private static InputLine Decode(MemoryStream line, bool overflow, bool first)
-    {
-        if (overflow)
-        {
-            return new InputLine(null, TooLong);
-        }
-
-        var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
-        if (bytes.EndsWith("\r"u8))
-        {
-            bytes = bytes[..^1];
-        }
-
-        if (first && bytes.StartsWith("\uFEFF"u8))
-        {
-            bytes = bytes[3..];
-        }
-
-        if (bytes.Length > MaxLineBytes)
-        {
-            return new InputLine(null, TooLong);
-        }
-
-        try
-        {
-            return new InputLine(StrictUtf8.GetString(bytes), null);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            return new InputLine(null, $"the line is not valid UTF-8 (byte {ex.Index + 1}); it was skipped.");
-        }
-    }
-
     /// <summary>Where a high surrogate without its low one (or a low one alone) stands; -1 when the text is well formed.</summary>
     internal static int IndexOfLoneSurrogate(ReadOnlySpan<char> text)
     {
         var index = 0;
         while (index < text.Length)
         {
-            if (System.Text.Rune.DecodeFromUtf16(text[index..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            if (Rune.DecodeFromUtf16(text[index..], out _, out var consumed) != OperationStatus.Done)
             {
                 return index;
             }
@@ -242,132 +222,422 @@ internal static class ScoreCommand
           UTF-8, a lone surrogate, over 1 MiB); the rest are still scored.
         """;
 
-    internal static void WriteResult(Utf8JsonWriter writer, MentionScorer scorer, string line, long lineNumber)
+    /// <summary>
+    /// The whole lines of one read, scored in order: split into as many consecutive parts as there are
+    /// processors, each scored on its own thread into its own output buffer, written out part by part.
+    /// </summary>
+    private sealed class LineBatch(MentionScorer scorer, int processors) : IDisposable
     {
-        writer.WriteStartObject();
-        writer.WriteNumber("line", lineNumber);
-        if (!TryReadInput(line, out var input, out var error))
-        {
-            writer.WriteString("error", error);
-            writer.WriteEndObject();
-            return;
-        }
+        // Below this many lines a batch is scored on the calling thread (an interactive line, a small file).
+        private const int LinesPerPart = 64;
 
-        var score = scorer.Score(input);
-        var sentiment = score.Sentiment;
-        writer.WriteNumber("compound", Math.Round(sentiment.Compound, 4));
-        writer.WriteNumber("pos", Math.Round(sentiment.Positive, 3));
-        writer.WriteNumber("neu", Math.Round(sentiment.Neutral, 3));
-        writer.WriteNumber("neg", Math.Round(sentiment.Negative, 3));
-        writer.WriteString("label", sentiment.Label switch
+        private readonly LineScorer[] _parts = [.. Enumerable.Range(0, Math.Clamp(processors, 1, 16)).Select(_ => new LineScorer(scorer))];
+        private (int Start, int Length, bool TooLong)[] _lines = new (int, int, bool)[1024];
+        private int _count;
+        private long _numbered;
+
+        public void Add(int start, int length, bool tooLong)
         {
-            SentimentLabel.Positive => "positive",
-            SentimentLabel.Negative => "negative",
-            SentimentLabel.Neutral => "neutral",
-            _ => "unknown",
-        });
-        if (!sentiment.IsJudged)
-        {
-            writer.WriteString("notJudged", sentiment.NotJudged switch
+            if (_count == _lines.Length)
             {
-                NotJudgedReason.NotEnglish => "not English",
-                NotJudgedReason.NoWords => "no words to read (only links, handles, numbers or symbols)",
-                _ => "empty text",
-            });
+                Array.Resize(ref _lines, _lines.Length * 2);
+            }
+
+            _lines[_count++] = (start, length, tooLong);
         }
 
-        writer.WriteNumber("urgency", score.Urgency);
-        writer.WriteBoolean("needsAttention", score.NeedsAttention);
-        writer.WriteString("language", score.Language);
-        writer.WriteString("priority", score.Severity.Priority);
-        writer.WriteString("tier", score.Severity.Tier);
-        writer.WriteString("severity", score.Severity.Reason);
-        writer.WriteStartArray("reasons");
-        foreach (var reason in score.Reasons)
+        public void Score(byte[] buffer)
         {
-            writer.WriteStringValue(reason.Text);
+            var parts = Math.Clamp(_count / LinesPerPart, 1, _parts.Length);
+            var first = _numbered + 1;
+            if (parts == 1)
+            {
+                ScorePart(0, buffer, 0, _count, first);
+            }
+            else
+            {
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+                {
+                    var from = (int)((long)_count * part / parts);
+                    var to = (int)((long)_count * (part + 1) / parts);
+                    ScorePart(part, buffer, from, to, first);
+                });
+            }
+
+            _numbered += _count;
+            _count = 0;
         }
 
-        writer.WriteEndArray();
-        writer.WriteStartArray("reasonPoints");
-        foreach (var reason in score.Reasons)
+        public async Task WriteToAsync(Stream output, CancellationToken cancellationToken)
         {
-            writer.WriteNumberValue(reason.Points);
+            foreach (var part in _parts)
+            {
+                await part.WriteToAsync(output, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        public void Dispose()
+        {
+            foreach (var part in _parts)
+            {
+                part.Dispose();
+            }
+        }
+
+        private void ScorePart(int part, byte[] buffer, int from, int to, long first)
+        {
+            for (var i = from; i < to; i++)
+            {
+                var (start, length, tooLong) = _lines[i];
+                _parts[part].Score(first + i, tooLong ? default : buffer.AsSpan(start, length), tooLong);
+            }
+        }
     }
 
-    // A line starting with '{' is JSON; anything else is the text itself.
-    internal static bool TryReadInput(string line, out ScoringInput input, out string error)
+    /// <summary>
+    /// Scores one line at a time into a pooled output buffer. A line is bytes without its '\n'; a
+    /// trailing '\r' and, on the first line, a byte order mark are not part of it.
+    /// </summary>
+    private sealed class LineScorer(MentionScorer scorer) : IDisposable
     {
-        input = new ScoringInput(line);
-        error = "";
-        var trimmed = line.AsSpan().TrimStart();
-        if (trimmed.IsEmpty || trimmed[0] != '{')
+        private readonly PooledBufferWriter _output = new(ReadChunk * 2);
+        private readonly Utf8JsonWriter _writer = new(new ArrayBufferWriter<byte>(1), WriterOptions);
+        private long _lineNumber;
+
+        /// <summary>Answers line <paramref name="number"/> with <paramref name="error"/>, unread.</summary>
+        public void Reject(long number, string error)
         {
-            return true;
+            _lineNumber = number;
+            _writer.Reset(_output);
+            WriteError(error);
+            _writer.Flush();
+            _output.Write((byte)'\n');
         }
 
-        try
+        /// <param name="number">The line's number, from 1.</param>
+        /// <param name="line">The line's bytes (empty when <paramref name="tooLong"/>).</param>
+        /// <param name="tooLong">The line was over the limit and was not kept.</param>
+        /// <param name="decoded">The line comes from decoded text: no '\r' or byte order mark to take off.</param>
+        public void Score(long number, ReadOnlySpan<byte> line, bool tooLong, bool decoded = false)
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (!root.TryGetProperty("text", out var text) || text.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            _lineNumber = number;
+            var mark = _output.WrittenCount;
+            _writer.Reset(_output);
+            try
             {
-                error = "JSON line has no string field 'text'.";
+                if (tooLong)
+                {
+                    WriteError(TooLong);
+                }
+                else
+                {
+                    WriteResult(decoded ? line : Trim(line, _lineNumber == 1));
+                }
+
+                _writer.Flush();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Whatever this line does to the scorer or the writer, it gets its own answer and the next line is read.
+                _output.Truncate(mark);
+                _writer.Reset(_output);
+                WriteError($"could not score this line ({ex.GetType().Name}).");
+                _writer.Flush();
+            }
+
+            _output.Write((byte)'\n');
+        }
+
+        public async Task WriteToAsync(Stream output, CancellationToken cancellationToken)
+        {
+            if (_output.WrittenCount > 0)
+            {
+                await output.WriteAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                _output.Clear();
+            }
+        }
+
+        public void Dispose()
+        {
+            _writer.Dispose();
+            _output.Dispose();
+        }
+
+        private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> line, bool first)
+        {
+            if (line.EndsWith("\r"u8))
+            {
+                line = line[..^1];
+            }
+
+            return first && line.StartsWith("\uFEFF"u8) ? line[3..] : line;
+        }
+
+        private void WriteResult(ReadOnlySpan<byte> line)
+        {
+            if (line.Length > MaxLineBytes)
+            {
+                WriteError(TooLong);
+                return;
+            }
+
+            if (!Utf8.IsValid(line))
+            {
+                var status = Utf8.ToUtf16(line, new char[line.Length], out var valid, out _, replaceInvalidSequences: false);
+                WriteError($"the line is not valid UTF-8 (byte {(status == OperationStatus.Done ? line.Length : valid + 1)}); it was skipped.");
+                return;
+            }
+
+            // A line whose first character after white space is '{' is JSON; anything else is the text itself.
+            ScoringInput input;
+            if (StartsWithBrace(line))
+            {
+                if (ReadJson(line) is not { } json)
+                {
+                    return;
+                }
+
+                input = json;
+            }
+            else
+            {
+                input = new ScoringInput(Encoding.UTF8.GetString(line));
+            }
+
+            var score = scorer.Score(input);
+            var writer = _writer;
+            var sentiment = score.Sentiment;
+            writer.WriteStartObject();
+            writer.WriteNumber("line"u8, _lineNumber);
+            writer.WriteNumber("compound"u8, Math.Round(sentiment.Compound, 4));
+            writer.WriteNumber("pos"u8, Math.Round(sentiment.Positive, 3));
+            writer.WriteNumber("neu"u8, Math.Round(sentiment.Neutral, 3));
+            writer.WriteNumber("neg"u8, Math.Round(sentiment.Negative, 3));
+            writer.WriteString("label"u8, sentiment.Label switch
+            {
+                SentimentLabel.Positive => "positive"u8,
+                SentimentLabel.Negative => "negative"u8,
+                SentimentLabel.Neutral => "neutral"u8,
+                _ => "unknown"u8,
+            });
+            if (!sentiment.IsJudged)
+            {
+                writer.WriteString("notJudged"u8, sentiment.NotJudged switch
+                {
+                    NotJudgedReason.NotEnglish => "not English"u8,
+                    NotJudgedReason.NoWords => "no words to read (only links, handles, numbers or symbols)"u8,
+                    _ => "empty text"u8,
+                });
+            }
+
+            writer.WriteNumber("urgency"u8, score.Urgency);
+            writer.WriteBoolean("needsAttention"u8, score.NeedsAttention);
+            writer.WriteString("language"u8, score.Language);
+            writer.WriteString("priority"u8, score.Severity.Priority);
+            writer.WriteString("tier"u8, score.Severity.Tier);
+            writer.WriteString("severity"u8, score.Severity.Reason);
+            writer.WriteStartArray("reasons"u8);
+            foreach (var reason in score.Reasons)
+            {
+                writer.WriteStringValue(reason.Text);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("reasonPoints"u8);
+            foreach (var reason in score.Reasons)
+            {
+                writer.WriteNumberValue(reason.Points);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        private void WriteError(string error)
+        {
+            _writer.WriteStartObject();
+            _writer.WriteNumber("line"u8, _lineNumber);
+            _writer.WriteString("error"u8, error);
+            _writer.WriteEndObject();
+        }
+
+        // White space as char.IsWhiteSpace sees it (U+00A0 and U+3000 too), then '{'.
+        private static bool StartsWithBrace(ReadOnlySpan<byte> line)
+        {
+            while (!line.IsEmpty)
+            {
+                if (line[0] == (byte)'{')
+                {
+                    return true;
+                }
+
+                if (Rune.DecodeFromUtf8(line, out var rune, out var consumed) != OperationStatus.Done || !Rune.IsWhiteSpace(rune))
+                {
+                    return false;
+                }
+
+                line = line[consumed..];
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The fields of a JSON line, or null after writing the line's error. The line must be one
+        /// object (nested up to 64 deep, as before); of a field given twice the last counts, and the
+        /// fields are checked in the order text, lang, followers, verified, likes, reposts.
+        /// </summary>
+        private ScoringInput? ReadJson(ReadOnlySpan<byte> line)
+        {
+            string? error;
+            try
+            {
+                var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });
+                reader.Read();
+                var fields = new JsonFields();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var field = Field(ref reader);
+                    reader.Read();
+                    if (field < 0)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    fields.Set(field, ref reader);
+                }
+
+                // The rest of the line must be nothing but white space.
+                while (reader.Read())
+                {
+                }
+
+                if (fields.Read(out var input, out error))
+                {
+                    return input;
+                }
+            }
+            catch (JsonException ex)
+            {
+                error = $"not valid JSON: {ex.Message}";
+            }
+
+            WriteError(error!);
+            return null;
+        }
+
+        private static int Field(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("text"u8) ? JsonFields.Text
+            : reader.ValueTextEquals("lang"u8) ? JsonFields.Lang
+            : reader.ValueTextEquals("followers"u8) ? JsonFields.Followers
+            : reader.ValueTextEquals("verified"u8) ? JsonFields.Verified
+            : reader.ValueTextEquals("likes"u8) ? JsonFields.Likes
+            : reader.ValueTextEquals("reposts"u8) ? JsonFields.Reposts
+            : -1;
+    }
+
+    /// <summary>The last value of each field a JSON line gave, checked once the line is read.</summary>
+    private struct JsonFields
+    {
+        public const int Text = 0;
+        public const int Lang = 1;
+        public const int Followers = 2;
+        public const int Verified = 3;
+        public const int Likes = 4;
+        public const int Reposts = 5;
+
+        private static readonly string[] Names = ["text", "lang", "followers", "verified", "likes", "reposts"];
+
+        private FieldValue _text, _lang, _followers, _verified, _likes, _reposts;
+
+        public void Set(int field, ref Utf8JsonReader reader)
+        {
+            var value = reader.TokenType switch
+            {
+                JsonTokenType.Null => new FieldValue(FieldKind.Null),
+                JsonTokenType.True => new FieldValue(FieldKind.Boolean, Boolean: true),
+                JsonTokenType.False => new FieldValue(FieldKind.Boolean, Boolean: false),
+                JsonTokenType.String when field is Text or Lang => ReadString(ref reader),
+                JsonTokenType.Number when reader.TryGetInt64(out var number) && number >= 0 => new FieldValue(FieldKind.Number, Number: number),
+                _ => new FieldValue(FieldKind.Other),
+            };
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+
+            switch (field)
+            {
+                case Text: _text = value; break;
+                case Lang: _lang = value; break;
+                case Followers: _followers = value; break;
+                case Verified: _verified = value; break;
+                case Likes: _likes = value; break;
+                default: _reposts = value; break;
+            }
+        }
+
+        public readonly bool Read(out ScoringInput input, out string? error)
+        {
+            input = null!;
+            error = _text.Kind switch
+            {
+                FieldKind.Missing or FieldKind.Other or FieldKind.Number or FieldKind.Boolean => "JSON line has no string field 'text'.",
+                FieldKind.LoneSurrogate => LoneSurrogate(Text),
+                _ => _lang.Kind switch
+                {
+                    FieldKind.LoneSurrogate => LoneSurrogate(Lang),
+                    FieldKind.Missing or FieldKind.Null or FieldKind.String => null,
+                    _ => $"field 'lang' must be a string.",
+                },
+            };
+            error ??= NumberError(_followers, Followers) ?? BooleanError(_verified, Verified) ?? NumberError(_likes, Likes) ?? NumberError(_reposts, Reposts);
+            if (error is not null)
+            {
                 return false;
             }
 
-            input = new ScoringInput(
-                ReadText(text, "text"),
-                ReadString(root, "lang"),
-                ReadLong(root, "followers"),
-                ReadBool(root, "verified"),
-                ReadLong(root, "likes"),
-                ReadLong(root, "reposts"));
+            input = new ScoringInput(_text.String, _lang.String, Number(_followers), _verified.Kind == FieldKind.Boolean ? _verified.Boolean : null, Number(_likes), Number(_reposts));
             return true;
         }
-        catch (JsonException ex)
+
+        private static long? Number(FieldValue value) => value.Kind == FieldKind.Number ? value.Number : null;
+
+        private static string? NumberError(FieldValue value, int field) =>
+            value.Kind is FieldKind.Missing or FieldKind.Null or FieldKind.Number ? null : $"field '{Names[field]}' must be a whole number, 0 or more.";
+
+        private static string? BooleanError(FieldValue value, int field) =>
+            value.Kind is FieldKind.Missing or FieldKind.Null or FieldKind.Boolean ? null : $"field '{Names[field]}' must be true or false.";
+
+        private static string LoneSurrogate(int field) =>
+            $"field '{Names[field]}' has a lone UTF-16 surrogate escape (such as \\ud800); it is not text.";
+
+        // An escaped lone surrogate ("\ud800") is valid JSON syntax but no text: GetString cannot transcode it.
+        private static FieldValue ReadString(ref Utf8JsonReader reader)
         {
-            error = $"not valid JSON: {ex.Message}";
-            return false;
-        }
-        catch (FieldException ex)
-        {
-            error = ex.Message;
-            return false;
+            try
+            {
+                return new FieldValue(FieldKind.String, reader.GetString());
+            }
+            catch (InvalidOperationException)
+            {
+                return new FieldValue(FieldKind.LoneSurrogate);
+            }
         }
     }
 
-    private static string? ReadString(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
-        : value.ValueKind == JsonValueKind.String ? ReadText(value, name)
-        : throw new FieldException($"field '{name}' must be a string.");
-
-    // An escaped lone surrogate ("\ud800") is valid JSON syntax but no text: GetString cannot transcode it.
-    private static string? ReadText(JsonElement value, string name)
+    private enum FieldKind
     {
-        try
-        {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            throw new FieldException($"field '{name}' has a lone UTF-16 surrogate escape (such as \\ud800); it is not text.");
-        }
+        Missing,
+        Null,
+        String,
+        Number,
+        Boolean,
+        LoneSurrogate,
+        Other,
     }
 
-    private static long? ReadLong(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
-        : value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= 0 ? number
-        : throw new FieldException($"field '{name}' must be a whole number, 0 or more.");
-
-    private static bool? ReadBool(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
-        : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
-        : throw new FieldException($"field '{name}' must be true or false.");
-
-    private sealed class FieldException(string message) : Exception(message);
+    private readonly record struct FieldValue(FieldKind Kind, string? String = null, long Number = 0, bool Boolean = false);
 }

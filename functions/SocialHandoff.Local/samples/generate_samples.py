@@ -210,3 +210,153 @@ with open("mentions.jsonl", "a", encoding="utf-8") as out:
     for record in OTHER_SOURCES:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 print(len(OTHER_SOURCES), "mentions of the other sources appended")
+
+# Echoes: one complaint copied, reposted and quoted by many within the hour (an incident that surges), and a
+# Reddit post cross-posted to X and Bluesky over an afternoon (a small incident). Appended, so every record
+# above stays as it was; fixed texts and times, no random numbers.
+ECHO = "@ContosoBank the app logged everyone out and now rejects my password. 2 hours locked out of my own money and no reply from support."
+ECHO_COPIES = [
+    ("contoso", "x", "dana_reads", 412, "2026-10-29T18:02:10Z", ECHO),
+    ("contoso", "x", "m_okafor", 88, "2026-10-29T18:05:44Z", "RT @dana_reads: " + ECHO),
+    ("contoso", "x", "pjlewis", 1290, "2026-10-29T18:07:02Z", "Same here!! " + ECHO.replace("2 hours", "3 hours")),
+    ("contoso", "x", "sarah_b_91", 35, "2026-10-29T18:09:30Z", ECHO + " 😡😡"),
+    ("contoso", "x", "ktownsend", 2210, "2026-10-29T18:12:15Z", "RT @dana_reads: " + ECHO),
+    ("contoso", "x", "finance_fred", 16400, "2026-10-29T18:15:51Z", ECHO.upper()),
+    ("contoso", "x", "rosie_m", 57, "2026-10-29T18:18:03Z", "@ContosoBank @dana_reads the app logged everyone out and now rejects my password. locked out of my own money and no reply from support https://t.co/k2Jd8s"),
+    ("contoso", "bluesky", "amir.bsky.social", 640, "2026-10-29T18:20:40Z", "contoso: the app logged everyone out and now rejects my password. 2 hours locked out of my own money and still no reply from support"),
+    ("contoso", "x", "glasgow_gav", 129, "2026-10-29T18:24:19Z", "RT @dana_reads: " + ECHO),
+    ("contoso", "x", "nadia_k", 903, "2026-10-29T18:27:37Z", ECHO.replace("#", "") + " #ContosoDown"),
+    ("contoso", "x", "tom_h_", 21, "2026-10-29T18:31:58Z", "@ContosoBank the app logged everyone out & now rejects my password!!! 4 hours locked out of my own money and no reply from support."),
+    ("contoso", "mastodon", "leah@mastodon.social", 310, "2026-10-29T18:38:26Z", "Boosting: " + ECHO),
+    ("contoso", "x", "jwu", 77, "2026-10-29T18:44:05Z", "RT @dana_reads: " + ECHO),
+]
+CROSS = "Northwind Cafe app lost all my loyalty points. Had 40 stamps, now zero. Support says to wait 10 working days, not good enough @NorthwindCafe"
+CROSS_COPIES = [
+    ("northwind", "x", "coffee_nerd_uk", 1450, "2026-10-30T12:31:00Z", CROSS + " https://redd.it/1ge9m3q"),
+    ("northwind", "x", "beanqueen", 260, "2026-10-30T13:05:12Z", "Same thing happened to me. " + CROSS.replace("40 stamps", "25 stamps")),
+    ("northwind", "bluesky", "latte.bsky.social", 95, "2026-10-30T14:47:33Z", CROSS.lower()),
+]
+with open("mentions.jsonl", "a", encoding="utf-8") as out:
+    for n, (brand, source, handle, followers, posted, text) in enumerate(ECHO_COPIES + CROSS_COPIES):
+        record = {"id": f"echo-{n + 1:02d}", "postedAt": posted, "brand": brand, "handle": handle, "name": handle.split("@")[0].split(".")[0],
+                  "followers": followers, "lang": "en", "text": text, "kind": "complaint", "likes": 3 + n, "reposts": n % 4, "replies": 1}
+        if source != "x":
+            record["source"] = source
+        record["url"] = {"x": f"https://x.com/{handle}/status/18510000000000{n + 1:05d}",
+                         "bluesky": f"https://bsky.app/profile/{handle}/post/3l5echo{n + 1:02d}",
+                         "mastodon": f"https://mastodon.social/@{handle.split('@')[0]}/1134100000000{n + 1:05d}"}[source]
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+print(len(ECHO_COPIES) + len(CROSS_COPIES), "echoed complaints appended")
+# Spam and hard negatives for the spam filter's evaluation (Spam/ and `eval`), appended with a random source of
+# their own so every row above stays as it was. "split" says which rows tuning may look at: "dev" (with the ten
+# spam rows above) or "holdout" (written separately, different wording; the thresholds and phrases are not tuned
+# on them). Hard negatives are real mentions that look like spam: complaints with links, handles, promo codes or
+# "DM me", questions about giveaways, praise with a link, one complaint posted three times by a new account.
+# authorCreatedAt gives the account's age, as Mastodon, Bluesky and exports can.
+spam_random = random.Random(20261130)
+SPAM_SETS = {
+    "dev": {
+        "spam": [
+            "{at} use code SAVE{n} for {n}% off everything at dealz-hub.shop 🔥",
+            "Get a {thing} for FREE!!! click the link in bio {at} #free #win #giveaway #promo #deal #sale",
+            "{at} {at} {at} best prices on {thing} anywhere, DM for details",
+            "Make money online with crypto, guaranteed returns! {at} https://t.co/a{n} https://t.co/b{n} https://t.co/c{n}",
+            "Limited time offer: {thing} 70% off at bestdeals dot xyz {at}",
+            "Check out my page for cheap {thing} {at} #ad",
+            "{at} I made £{n} this week working from home, whatsapp me to learn how. Work from home is the future",
+            "{at} win big https://win.example/{n} https://prize.example/{n} https://bonus.example/{n} https://spin.example/{n}",
+        ],
+        "negative": [
+            ("complaint", "{at} I was charged twice for the {thing}, screenshot here https://imgur.com/a/x{n}"),
+            ("complaint", "{at} your promo code SAVE20 didn't work at checkout and I was charged full price for the {thing}"),
+            ("complaint", "{at} please DM me, my refund for the {thing} still hasn't arrived after {n} days"),
+            ("complaint", "Anyone else's {thing} from {at} broken? pics: https://i.imgur.com/{n}a.jpg https://i.imgur.com/{n}b.jpg https://i.imgur.com/{n}c.jpg"),
+            ("question", "{at} is the giveaway on your site real? Looks like a scam using your logo"),
+            ("praise", "Loving the {thing} from {at}! Wrote a review on my blog: https://myblog.example/post-{n}"),
+            ("question", "{at} does the offer on this page apply to the {thing}? https://www.example.com/offers/{n}"),
+            ("complaint", "{at} @{at2} the {thing} I ordered never came and customer service keeps closing my ticket"),
+        ],
+        "burst": "Great offers on {thing} today only {at} https://spam.link/{n}",
+        "repeat_complaint": "{at} still waiting for my refund for the {thing}, nobody answers",
+    },
+    "holdout": {
+        "spam": [
+            "Want a {thing} for nothing? Free gift cards here -> giftz.top/{n} {at}",
+            "{at} promo code WIN{n} gets you double points, buy now!",
+            "🚀 Airdrop live! Connect your wallet to claim {n} tokens {at} https://claim-now.io https://airdrop.win https://bonus.vip",
+            "Follow back for more {thing} deals {at} #follow #followback #like #likeforlike #instagood #sale",
+            "{at} earn $300 daily, no experience needed, message me",
+            "Investment opportunity: 10x in 30 days {at} join my telegram",
+            "Order now: cheap replica {thing} at www.knockoffs.example {at}",
+            "{at} {at} {at} {at} giveaway time, tag 3 friends",
+        ],
+        "negative": [
+            ("complaint", "{at} my {thing} stopped working after a week, video of the fault: https://youtu.be/x{n}"),
+            ("complaint", "{at} used the discount code from your email and got charged twice. Order #{n}. Not happy"),
+            ("complaint", "Hey {at} can you DM me? Nobody has called back about the broken {thing} for {n} days"),
+            ("question", "{at} got a message saying I won a gift card from you, is this a phishing scam?"),
+            ("praise", "{at} thanks for the quick fix! Shared the story here https://medium.example/@me/{n}"),
+            ("complaint", "{at} {at2} {at3} three weeks and still no refund for the {thing}. Terrible"),
+            ("neutral", "New {thing} from {at} reviewed by Tech Daily https://techdaily.example/reviews/{n}"),
+            ("complaint", "{at} the link in your delivery email is broken and tracking shows nothing for order {n}"),
+        ],
+        "burst": "Exclusive {thing} bargains for my followers {at} visit https://bargain.link/{n}",
+        "repeat_complaint": "{at} order {n} never arrived, third time asking",
+    },
+}
+OTHER_HANDLES = ["@ContosoBank", "@NorthwindCafe", "@FabrikamHome", "@TailspinAir", "@WoodgroveBank"]
+spam_rows = []
+spam_start = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+
+def spam_record(kind, split, brand, text, handle, followers, created_days, at_minute):
+    posted = spam_start + timedelta(minutes=at_minute, seconds=spam_random.randint(0, 59))
+    record = {
+        "id": str(1860000000000000000 + len(spam_rows) * 7919 + spam_random.randint(0, 7000)),
+        "postedAt": posted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "brand": brand, "handle": handle, "name": handle.split("_")[0].capitalize(), "followers": followers, "verified": False,
+        "lang": "en", "text": text, "kind": kind, "split": split,
+        "likes": spam_random.randint(0, 6), "reposts": 0, "replies": spam_random.randint(0, 3),
+    }
+    if created_days is not None:
+        record["authorCreatedAt"] = (posted - timedelta(days=created_days, hours=spam_random.randint(0, 20))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record["url"] = f"https://x.com/{handle}/status/{record['id']}"
+    spam_rows.append(record)
+
+def spam_fill(template, brand):
+    others = [h for h in OTHER_HANDLES if h != BRANDS[brand]["at"]]
+    return template.format(at=BRANDS[brand]["at"], at2=others[0], at3=others[1], thing=spam_random.choice(BRANDS[brand]["thing"]),
+                           n=spam_random.choice([5, 12, 25, 40, 99, 250, 1200, 4521]))
+
+minute = 0
+for split, sets in SPAM_SETS.items():
+    for template in sets["spam"]:
+        for _ in range(3):
+            brand = spam_random.choice(list(BRANDS))
+            handle = spam_random.choice(["deals", "promo", "cash", "win", "crypto", "free"]) + "_" + spam_random.choice(FIRST) + str(spam_random.randint(10, 999))
+            spam_record("spam", split, brand, spam_fill(template, brand), handle, spam_random.randint(0, 40),
+                        spam_random.choice([None, 1, 3, 9, 200]), minute)
+            minute += spam_random.randint(3, 25)
+    for kind, template in sets["negative"]:
+        for _ in range(3):
+            brand = spam_random.choice(list(BRANDS))
+            handle = spam_random.choice(FIRST) + spam_random.choice(LAST)
+            spam_record(kind, split, brand, spam_fill(template, brand), handle, int(spam_random.lognormvariate(4.5, 1.5)),
+                        spam_random.choice([None, 2, 15, 400, 2000]), minute)
+            minute += spam_random.randint(3, 25)
+    # A new account posting one advert five times (links and numbers varied), and a new account posting one complaint three times.
+    brand = spam_random.choice(list(BRANDS))
+    bot = "offers_" + spam_random.choice(FIRST) + str(spam_random.randint(100, 999))
+    advert = sets["burst"].replace("{thing}", spam_random.choice(BRANDS[brand]["thing"]))
+    for _ in range(5):
+        spam_record("spam", split, brand, spam_fill(advert, brand), bot, 3, 2, minute)
+        minute += spam_random.randint(1, 4)
+    customer = spam_random.choice(FIRST) + "_new" + str(spam_random.randint(1, 99))
+    complaint = spam_fill(sets["repeat_complaint"], brand)
+    for _ in range(3):
+        spam_record("complaint", split, brand, complaint, customer, 2, 1, minute)
+        minute += spam_random.randint(20, 60)
+
+with open("mentions.jsonl", "a", encoding="utf-8") as out:
+    for record in spam_rows:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+print(len(spam_rows), "spam and hard-negative mentions appended (split dev / holdout)")

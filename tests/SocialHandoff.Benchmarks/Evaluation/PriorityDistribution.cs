@@ -60,7 +60,7 @@ internal static class PriorityDistribution
         return rows;
     }
 
-    private static string FindSample()
+    internal static string FindSample()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {

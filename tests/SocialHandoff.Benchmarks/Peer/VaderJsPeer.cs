@@ -124,7 +124,7 @@ internal sealed class VaderJsPeer : IDisposable
         }
     }
 
-    private static string FindProjectDir()
+    internal static string FindProjectDir()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -61,6 +61,22 @@ public sealed class LanguageTests
     [InlineData("@FabrikamHome niemand wurde verletzt, aber der Deckel ist abgesprungen", "negated", "not P1")]
     public void Score_German_TierAndPriorityLikeEnglish(string text, string tier, string priority) => AssertScored(text, "de", tier, priority);
 
+    [Fact]
+    public void FoldedWords_HostileAndMixedTexts_SameWordsAsTheWordsReference()
+    {
+        // The reused word buffer that detection and severity read must give exactly MentionLanguage.Words.
+        string[] pieces = ["@acme", "@", "http://x.co/a", "HTTPS", "httpd", "www.", "WWW.acme", "don’t", "it's", "ÉTÉ", "straße", "İstanbul", "Ⅻ", "ǅungla",
+            "naïve", "123", "#fail", "a-b", "l'été", "😡", ":(", "\u00a0", "\u3000", "\t", "\n", " ", "  ", "x", "ÀÉÎÕÜ", "ß", "Ωμέγα", "日本語", "\u200b"];
+        var random = new Random(16);
+        for (var n = 0; n < 3000; n++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 12)).Select(_ => pieces[random.Next(pieces.Length)] + (random.Next(3) == 0 ? "" : " ")));
+            var words = FoldedWords.For(text);
+            var expected = MentionLanguage.Words(text).ToArray();
+            Assert.Equal(expected, Enumerable.Range(0, words.Count).Select(w => words[w].ToString()).ToArray());
+        }
+    }
+
     [Theory]
     [InlineData("@ContosoBank llevo dos semanas esperando el reembolso y nadie me responde", "es")]
     [InlineData("@ContosoBank meu pedido chegou quebrado e ninguém resolve", "pt")]

@@ -155,4 +155,67 @@ public sealed class ScoreCommandTests
         Assert.Equal("unknown", results[0].GetProperty("label").GetString());
         Assert.Equal("not English", results[0].GetProperty("notJudged").GetString());
     }
+
+    [Fact]
+    public async Task RunAsync_ThousandsOfLinesAcrossReadBuffersAndThreads_OneAnswerPerLineInOrder()
+    {
+        // Far more than one 64 KiB read and one output buffer: lines cross read boundaries and are scored in parallel parts.
+        string[] texts = ["@ContosoBank charged twice for order 58 and nobody answers the chat, I want a refund today", "love the new menu!", "{\"text\":\"food poisoning after the wrap\",\"followers\":120000}", "not json {", "meh"];
+        var lines = Enumerable.Range(0, 6000).Select(i => texts[i % texts.Length] + (i % 7 == 0 && i % texts.Length != 2 ? " " + new string('x', i % 300) : "")).ToArray();
+        var scorer = ScoreCommand.CreateScorer([]);
+
+        var results = await RunBytesAsync(Bytes(string.Join("\n", lines) + "\n"));
+
+        Assert.Equal(lines.Length, results.Length);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            Assert.Equal(i + 1, results[i].GetProperty("line").GetInt64());
+            var expected = scorer.Score(new Core.Scoring.ScoringInput(lines[i].StartsWith('{') ? JsonDocument.Parse(lines[i]).RootElement.GetProperty("text").GetString() : lines[i], Followers: lines[i].StartsWith('{') ? 120000 : null));
+            Assert.Equal(expected.Urgency, results[i].GetProperty("urgency").GetInt32());
+            Assert.Equal(expected.Severity.Reason, results[i].GetProperty("severity").GetString());
+            Assert.Equal(expected.Reasons.Select(r => r.Text), results[i].GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"text\":\"love it\",\"text\":\"charged twice and no refund\"}", "charged twice and no refund")]
+    [InlineData("{\"text\":\"charged twice and no refund\",\"followers\":-5,\"followers\":3}", "charged twice and no refund")]
+    [InlineData("{\"te\\u0078t\":\"charged twice and no refund\",\"other\":{\"a\":[1,{\"b\":null}]}}", "charged twice and no refund")]
+    public async Task RunAsync_JsonFieldRepeatedEscapedOrBesideUnknownOnes_ReadAsAJsonDocumentWould(string line, string text)
+    {
+        var results = await RunBytesAsync(Bytes(line + "\n" + text + "\n"));
+
+        Assert.False(results[0].TryGetProperty("error", out _));
+        Assert.Equal(results[1].GetProperty("urgency").GetInt32(), results[0].GetProperty("urgency").GetInt32());
+        Assert.Equal(results[1].GetProperty("compound").GetDouble(), results[0].GetProperty("compound").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("{\"text\":\"ok\"} trailing", "not valid JSON")]
+    [InlineData("{\"text\":\"ok\"}{\"text\":\"again\"}", "not valid JSON")]
+    [InlineData("{\"text\":\"ok\",\"verified\":true,\"verified\":\"no\"}", "field 'verified' must be true or false")]
+    [InlineData("{\"text\":\"ok\",\"likes\":1.5}", "field 'likes' must be a whole number")]
+    [InlineData("{\"text\":\"ok\",\"lang\":5}", "field 'lang' must be a string")]
+    [InlineData("{\"text\":123}", "no string field 'text'")]
+    public async Task RunAsync_JsonLineWithExtraValueOrLastFieldWrong_ErrorLineAndScoringGoesOn(string line, string message)
+    {
+        var results = await RunBytesAsync(Bytes(line + "\nawful\n"));
+
+        Assert.Contains(message, results[0].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("negative", results[1].GetProperty("label").GetString());
+    }
+
+    [Fact]
+    public void PooledBufferWriter_GrowsPastItsCapacity_HandsOutRoomInTheNewBuffer()
+    {
+        // Regression: the span was once cut from the buffer it replaced, too short for what was asked.
+        using var writer = new PooledBufferWriter(16);
+        writer.Advance(writer.GetSpan(10).Length >= 10 ? 10 : 0);
+
+        var span = writer.GetSpan(100_000);
+
+        Assert.True(span.Length >= 100_000);
+        writer.Truncate(4);
+        Assert.Equal(4, writer.WrittenCount);
+    }
 }

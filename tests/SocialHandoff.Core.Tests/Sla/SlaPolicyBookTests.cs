@@ -200,4 +200,55 @@ public sealed class SlaPolicyBookTests
 
         Assert.Contains(result.Failures!, f => f.StartsWith("Sla:Escalation:1:After must be at most 365 days", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Check_OverlappingShifts_ErrorAtThatDay()
+    {
+        var set = Set(Policy("fallback", "*", "*"));
+        set.Calendars[0].Week["mon"] = ["09:00-12:30", "12:00-17:00"];
+
+        var error = Assert.Single(SlaPolicyBook.Check(set));
+
+        Assert.Equal("calendars[0].week.mon", error.Field);
+        Assert.Equal("shifts 09:00-12:30 and 12:00-17:00 overlap.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Europe/Londn", "did you mean 'Europe/London'?")]
+    [InlineData("Mars/Olympus", "is not known")]
+    [InlineData("not a zone!", "is not an IANA time zone id")]
+    public void Check_BadTimeZone_ErrorAtTheZoneField(string zone, string expected)
+    {
+        var set = Set(Policy("fallback", "*", "*"));
+        set.Calendars[0].TimeZone = zone;
+
+        var errors = SlaPolicyBook.Check(set);
+
+        Assert.Contains(errors, e => e.Field == "calendars[0].timeZone" && e.Message.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Check_UnknownTeamAndTargetsThatDoNotFit_EachAtItsField()
+    {
+        var set = Set(Policy("fallback", "*", "*"), Policy("billing", "biling", "*", firstMinutes: 60, resolutionMinutes: 30, warnMinutes: 90));
+        var references = new SlaReferences(new HashSet<string> { "care", "billing" }, new Dictionary<string, string>());
+
+        var errors = SlaPolicyBook.Check(set, references);
+
+        Assert.Contains(errors, e => e.Field == "policies[1].team" && e.Message == "'biling' is not a team that exists; did you mean 'billing'?");
+        Assert.Contains(errors, e => e.Field == "policies[1].resolution" && e.Message.StartsWith("30 min is shorter than the first response target (1 h)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Field == "policies[1].warnBefore");
+    }
+
+    [Fact]
+    public void Check_MisspeltCalendarAndHolidayNotADate_FieldsNamedWithSuggestion()
+    {
+        var set = Set(Policy("fallback", "*", "*", "uk-ofice"));
+        set.Calendars[0].Holidays.Add("25/12/2026");
+
+        var errors = SlaPolicyBook.Check(set);
+
+        Assert.Contains(errors, e => e.Field == "policies[0].calendar" && e.Message.EndsWith("Did you mean 'uk-office'?", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Field == "calendars[0].holidays[1]");
+    }
 }

@@ -12,6 +12,7 @@ public sealed class WorkRulesTests
     private static readonly Caller Ana = new("ana", ["agent.care"]);
     private static readonly Caller Ben = new("ben", ["agent.care"]);
     private static readonly Caller Mia = new("mia", ["manager"]);
+    private static readonly Caller IncidentPipeline = SocialHandoff.Core.Incidents.IncidentGrouping.Pipeline;
     private static readonly SlaPolicy CarePolicy = new("care", 1, BusinessCalendar.AlwaysOpen(), TimeSpan.FromMinutes(60), TimeSpan.FromHours(8), TimeSpan.FromMinutes(10));
     private static readonly SlaPolicy BillingPolicy = new("billing", 1, BusinessCalendar.AlwaysOpen(), TimeSpan.FromMinutes(30), TimeSpan.FromHours(4), TimeSpan.FromMinutes(5));
 
@@ -190,8 +191,71 @@ public sealed class WorkRulesTests
     }
 
     // The people of each team in these tests: ana and ben work care, cy billing.
+    [Fact]
+    public void Decide_AssignUnclaimedToAMember_AutoAssignedEventWithTheReason()
+    {
+        var decision = Decide(Open(), new WorkCommand(WorkVerb.Assign, "auto-assigned, least-loaded 1/2", "BEN"), new Caller("auto-assign", ["admin"]));
+
+        Assert.Equal("ben", decision.After!.Assignee);
+        Assert.Equal(WorkRules.AutoAssigned, decision.Event!.Type);
+        Assert.Equal("auto-assign", decision.Event.Actor);
+        Assert.Equal("auto-assigned, least-loaded 1/2", decision.Event.Text);
+        Assert.Equal("ben", decision.Event.After["assignee"]);
+    }
+
+    [Fact]
+    public void Decide_AssignHeldResolvedOrNotAMember_RefusedAndTheHolderKept()
+    {
+        var assigner = new Caller("auto-assign", ["admin"]);
+
+        var held = Decide(Open() with { Assignee = "ana" }, new WorkCommand(WorkVerb.Assign, "x", "ben"), assigner);
+        var resolved = Decide(Open() with { Status = HandoffStore.StatusResolved, ResolvedAt = Created }, new WorkCommand(WorkVerb.Assign, "x", "ben"), assigner);
+        var stranger = Decide(Open(), new WorkCommand(WorkVerb.Assign, "x", "cy"), assigner);
+
+        Assert.Equal((409, "ana"), (held.Refusal!.Status, held.Refusal.Holder));
+        Assert.Equal(409, resolved.Refusal!.Status);
+        Assert.Equal((400, "assignee"), (stranger.Refusal!.Status, stranger.Refusal.Field));
+    }
+
     private static string? PersonOf(string team, string typed) =>
         (team, typed.ToLowerInvariant()) is ("care", "ana" or "ben") or ("billing", "cy") ? typed.ToLowerInvariant() : null;
+
+    [Fact]
+    public void Decide_RaiseOneStep_PriorityAndSlaTargetsChangeWithTheReasonInTheEvent()
+    {
+        // The P1 policy of the team (tighter targets) times it from now on; the clocks keep their start.
+        var decision = WorkRules.Decide(
+            Open(), new WorkCommand(WorkVerb.Raise, "incident surge: 10 copies within 5 min", Priority: "P1"), IncidentPipeline, Created.AddMinutes(5),
+            (_, priority) => priority == "P1" ? BillingPolicy : CarePolicy, PersonOf);
+
+        var after = decision.After!;
+        Assert.Equal("P1", after.Priority);
+        Assert.Equal("P1", after.Sla!.Priority);
+        Assert.Equal(BillingPolicy.FirstResponse, after.Sla.FirstResponse.Target);
+        Assert.Equal(Created, after.Sla.FirstResponse.Segments[0].Start);
+        Assert.Equal(WorkRules.Raised, decision.Event!.Type);
+        Assert.Equal("P2", decision.Event.Before["priority"]);
+        Assert.Equal("P1", decision.Event.After["priority"]);
+        Assert.Equal("incident surge: 10 copies within 5 min", decision.Event.Text);
+        Assert.Equal("raised to P1: incident surge: 10 copies within 5 min", after.RuleWhy[^1]);
+    }
+
+    [Theory]
+    [InlineData("P2")]
+    [InlineData("P3")]
+    [InlineData("P9")]
+    public void Decide_RaiseToTheSameOrALowerPriority_NothingChanges(string priority)
+    {
+        Assert.True(Decide(Open(), new WorkCommand(WorkVerb.Raise, "surge", Priority: priority), IncidentPipeline).IsUnchanged);
+    }
+
+    [Fact]
+    public void Decide_RaiseResolved_Conflict()
+    {
+        var resolved = Open() with { Status = HandoffStore.StatusResolved, ResolvedAt = Created.AddHours(1) };
+
+        Assert.Equal(409, Decide(resolved, new WorkCommand(WorkVerb.Raise, "surge", Priority: "P1"), IncidentPipeline).Refusal!.Status);
+    }
 
     private static WorkDecision Decide(HandoffRecord h, WorkCommand command, Caller caller, DateTimeOffset? at = null) =>
         WorkRules.Decide(h, command, caller, at ?? Created.AddMinutes(1), (team, _) => team == "billing" ? BillingPolicy : CarePolicy, PersonOf);

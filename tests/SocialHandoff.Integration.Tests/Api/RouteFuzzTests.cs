@@ -49,7 +49,7 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.IT
         }
 
         // Bodies: valid documents mutated one place at a time, plus texts that are not the document at all.
-        string[] bodyRoutes = ["api/rules/validate", "api/rules/dry-run", "api/rules", "api/sla-policies/validate", "api/sla-policies"];
+        string[] bodyRoutes = ["api/rules/validate", "api/rules/dry-run", "api/rules", "api/sla-policies/validate", "api/sla-policies/preview", "api/sla-policies"];
         foreach (var route in bodyRoutes)
         {
             var document = route.StartsWith("api/rules", StringComparison.Ordinal) ? rules : sla;

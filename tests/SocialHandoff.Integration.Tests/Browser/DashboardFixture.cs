@@ -67,8 +67,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>Hands a mention to the care team the way the pipeline does (ProcessMentionStage) and returns the handoff id.</summary>
-    public async Task<string> SeedAsync(string text, long followers = 1200)
+    /// <summary>Hands a mention to the care team the way the pipeline does (ProcessMentionStage) and returns the handoff id (of its own; a copy joining an incident has none).</summary>
+    public async Task<string> SeedAsync(string text, long followers = 1200, ProcessOutcome expected = ProcessOutcome.HandedOff)
     {
         var n = Interlocked.Increment(ref _seeded);
         var id = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}{n:D3}";
@@ -77,8 +77,22 @@ public sealed class DashboardFixture : IAsyncLifetime
             text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/customer{n}/status/{id}", DateTimeOffset.UtcNow.AddMinutes(-2), "contoso");
         var stage = _host!.Services.GetRequiredService<ProcessMentionStage>();
         var outcome = await stage.ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None);
-        Assert.Equal(ProcessOutcome.HandedOff, outcome);
+        Assert.Equal(expected, outcome);
         return HandoffIds.For(mention.Key);
+    }
+
+    /// <summary>The web host's services (Azurite, the system clock).</summary>
+    public IServiceProvider Services => _host!.Services;
+
+    /// <summary>Puts an advert through the pipeline stage, which holds it out as spam (the filter is on in appsettings.json); returns its mention key.</summary>
+    public async Task<string> SeedSpamAsync(string text)
+    {
+        var id = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}{Interlocked.Increment(ref _seeded):D3}";
+        var mention = new MentionMessage(
+            MentionMessage.CurrentSchemaVersion, "browser-" + id, "x", id, new MentionAuthor("p" + id, "promo_" + id, "Promo", 12, false),
+            text, "en", new MentionMetrics(0, 0, 0, 0), null, DateTimeOffset.UtcNow.AddMinutes(-2), "contoso");
+        Assert.Equal(ProcessOutcome.Filtered, await _host!.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None));
+        return mention.Key;
     }
 
     /// <summary>Calls the API as a development identity (header X-Dev-User), outside any browser.</summary>
@@ -102,7 +116,8 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// A page in a fresh browser context signed in as <paramref name="user"/> (the dev identity cookie),
     /// with every console error and page error collected so a test can assert there were none.
     /// </summary>
-    public async Task<DashboardPage> OpenAsync(string user, string hash = "", int width = 1280, int height = 900)
+    /// <param name="beforeLoad">Runs on the page before it loads (e.g. installs Playwright's fake clock).</param>
+    public async Task<DashboardPage> OpenAsync(string user, string hash = "", int width = 1280, int height = 900, Func<IPage, Task>? beforeLoad = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -142,6 +157,11 @@ public sealed class DashboardFixture : IAsyncLifetime
                 errors.Add($"page error: {error}");
             }
         };
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(page);
+        }
+
         await page.GotoAsync("/" + hash);
         try
         {

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using SocialHandoff.Core.Processing;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -24,6 +25,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(item.GetByTestId("item-status")).ToHaveTextAsync("Resolved");
         await Expect(item.GetByTestId("claim")).ToHaveCountAsync(0);
         await DashboardFixture.ScreenshotAsync(ana.Page, "agent-claim-resolve", output);
+        await Axe.AssertNoViolationsAsync(ana.Page, "agent-claim-resolve");
         var handoff = await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia");
         Assert.Equal("Resolved", handoff.GetProperty("status").GetString());
         var events = handoff.GetProperty("events").EnumerateArray()
@@ -55,6 +57,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(benItem.GetByTestId("claim")).ToHaveCountAsync(0);
         await Expect(ben.Page.GetByTestId("status-message")).ToContainTextAsync("ana claimed this first");
         await DashboardFixture.ScreenshotAsync(ben.Page, "agent-claim-conflict", output);
+        await Axe.AssertNoViolationsAsync(ben.Page, "agent-claim-conflict");
         var handoff = await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia");
         Assert.Equal("ana", handoff.GetProperty("assignee").GetString());
         // The refused claim's 409/412 is logged by Chromium as a failed resource load; nothing else may be.
@@ -99,6 +102,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(detail.GetByTestId("item-text")).ToHaveTextAsync(hostile);
 
         await DashboardFixture.ScreenshotAsync(ana.Page, "agent-xss-as-text", output);
+        await Axe.AssertNoViolationsAsync(ana.Page, "agent-xss-as-text");
         Assert.Equal("undefined", await ana.Page.EvaluateAsync<string>("() => typeof window.__xss"));
         Assert.Equal(0, await ana.Page.Locator("main script, main img, dialog script, dialog img").CountAsync());
         Assert.Empty(ana.Errors);
@@ -127,9 +131,44 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(mia.Page.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
 
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-sla");
         await mia.Page.SetViewportSizeAsync(390, 844);
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla-narrow", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-sla-narrow");
         Assert.Empty(mia.Errors);
+    }
+
+    [Fact]
+    public async Task Incident_CopiesOfOneComplaint_CardSaysIncidentAndDetailListsMembersResolvedWithIt()
+    {
+        var marker = Marker("incident");
+        var text = $"{marker} your app wiped my saved settings again and support never replies. Fed up, fix it properly this time!!";
+        var id = await fixture.SeedAsync(text, followers: 10_000);
+        await fixture.SeedAsync($"RT @fedup_user: {text} 😡", followers: 2_345, expected: ProcessOutcome.JoinedIncident);
+        await fixture.SeedAsync(text.ToUpperInvariant() + " #AppFail", followers: 0, expected: ProcessOutcome.JoinedIncident);
+        await using var ana = await fixture.OpenAsync("ana");
+        var item = ana.Item(marker);
+
+        await Expect(item).ToHaveCountAsync(1);
+        await Expect(item.GetByTestId("item-incident")).ToHaveTextAsync("Incident · 3 mentions · reach 12,345");
+        await item.GetByTestId("claim").ClickAsync();
+        await Expect(item.GetByTestId("item-status")).ToHaveTextAsync("Claimed by you");
+        await item.GetByTestId("resolve").ClickAsync();
+        await Expect(item.GetByTestId("item-status")).ToHaveTextAsync("Resolved");
+        await item.GetByTestId("details").ClickAsync();
+
+        var members = ana.Page.GetByTestId("detail").GetByRole(AriaRole.Region, new() { Name = "Incident members" }).GetByRole(AriaRole.Listitem);
+        await Expect(members).ToHaveCountAsync(3);
+        await Expect(members.Nth(1)).ToContainTextAsync("customer");
+        foreach (var member in await members.AllAsync())
+        {
+            await Expect(member).ToContainTextAsync("Resolved with the incident");
+        }
+
+        await DashboardFixture.ScreenshotAsync(ana.Page, "agent-incident", output);
+        await Axe.AssertNoViolationsAsync(ana.Page, "agent-incident");
+        Assert.Equal("Resolved", (await fixture.ApiAsync(HttpMethod.Get, $"api/handoffs/{id}", "mia")).GetProperty("status").GetString());
+        Assert.Empty(ana.Errors);
     }
 
     private static string Marker(string name) => $"[{name}-{Guid.NewGuid().ToString("N")[..6]}]";

@@ -48,6 +48,7 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         var changed = int.Parse(LeadingNumber().Match(headline!).Value, System.Globalization.CultureInfo.InvariantCulture);
         await Expect(table.GetByRole(AriaRole.Row)).ToHaveCountAsync(changed + 1);
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-rules-form", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-rules-form");
         await rule.GetByRole(AriaRole.Button, new() { Name = $"Preview rule {ruleCount + 1}" }).ClickAsync();
         await Expect(rule.GetByText(new Regex("^This rule would catch 1 of the last \\d+ mentions\\.$"))).ToBeVisibleAsync();
         var caught = rule.GetByRole(AriaRole.List, new() { Name = $"Mentions rule “{name}” would catch" }).GetByRole(AriaRole.Listitem);
@@ -92,6 +93,7 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         await Expect(team).ToHaveAccessibleDescriptionAsync("Team 'biling' does not exist. Did you mean 'billing'?");
         await Expect(rules.GetByText("1 problem to fix before saving.")).ToBeVisibleAsync();
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-rules-field-error", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-rules-field-error");
 
         await team.SelectOptionAsync("billing");
         await Expect(team).Not.ToHaveAttributeAsync("aria-invalid", "true");
@@ -164,6 +166,7 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         await Expect(versions.GetByRole(AriaRole.Listitem).First).ToContainTextAsync($"rule '{name}' added at position");
         await Expect(versions.GetByRole(AriaRole.Listitem).First).ToContainTextAsync("mia");
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-rules-history", output);
+        await Axe.AssertNoViolationsAsync(mia.Page, "manager-rules-history");
         await editor.GetByRole(AriaRole.Button, new() { Name = $"Restore version {version}", Exact = true }).ClickAsync();
 
         await Expect(editor.GetByText($"Version {version} restored as version {version + 2}.")).ToBeVisibleAsync();

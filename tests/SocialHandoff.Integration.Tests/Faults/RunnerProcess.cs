@@ -176,13 +176,15 @@ internal sealed class RunnerProcess : IAsyncDisposable
     /// <summary>Writes a JSONL export of <paramref name="count"/> mentions for the four teams of the runner's rules.</summary>
     public static string WriteExport(string folder, int count)
     {
+        // Each customer gives a reference of their own (a word, not a number: numbers do not tell copies
+        // apart), so no two are copies of one complaint and each mention gets its own handoff.
         string[] texts =
         [
-            "@contoso I was charged twice for my subscription, please refund #{0}",
-            "@contoso my parcel never arrived and tracking says delivered #{0}",
-            "@contoso love the new autumn menu, great job #{0}",
-            "@contoso got food poisoning after eating at your place, going to hospital #{0}",
-            "@contoso is the shop open on sunday? #{0}",
+            "@contoso I was charged twice for my subscription, please refund, ref {0}",
+            "@contoso my parcel never arrived and tracking says delivered, ref {0}",
+            "@contoso love the new autumn menu, great job, ref {0}",
+            "@contoso got food poisoning after eating at your place, going to hospital, ref {0}",
+            "@contoso is the shop open on sunday? ref {0}",
         ];
         var path = Path.Combine(folder, "export.jsonl");
         var posted = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
@@ -190,7 +192,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
         {
             ["id"] = string.Create(CultureInfo.InvariantCulture, $"gen-{i:D5}"),
             ["postedAt"] = posted.AddSeconds(i).ToString("O", CultureInfo.InvariantCulture),
-            ["text"] = string.Format(CultureInfo.InvariantCulture, texts[i % texts.Length], i),
+            ["text"] = string.Format(CultureInfo.InvariantCulture, texts[i % texts.Length], Reference(i)),
             ["handle"] = string.Create(CultureInfo.InvariantCulture, $"user{i}"),
             ["followers"] = 100 + i,
             ["lang"] = "en",
@@ -198,6 +200,8 @@ internal sealed class RunnerProcess : IAsyncDisposable
         }.ToJsonString()));
         return path;
     }
+
+    private static string Reference(int i) => string.Concat((char)('a' + (i / 676 % 26)), (char)('a' + (i / 26 % 26)), (char)('a' + (i % 26)));
 
     private static int Parse(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 

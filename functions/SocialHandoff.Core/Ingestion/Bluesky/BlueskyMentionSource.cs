@@ -88,6 +88,7 @@ internal sealed partial class BlueskyMentionSource(
             // Pages run newest first: a run cut short has not reached the old watermark, so it stays.
             next = watermark;
             LogRateLimitedRun(Name, pages, mentions.Count, watermark, stoppedBy);
+            Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
             warnings.Add($"{stoppedBy} The run ended after {pages} page(s) with {mentions.Count} post(s); the watermark stays at {watermark ?? "(none)"} and the next run resumes.");
         }
         else
@@ -117,7 +118,7 @@ internal sealed partial class BlueskyMentionSource(
             Guid.NewGuid().ToString("N"),
             SourceName,
             post.Uri,
-            new MentionAuthor(post.Author?.Did, handle, post.Author?.DisplayName, null, null),
+            new MentionAuthor(post.Author?.Did, handle, post.Author?.DisplayName, null, null, post.Author?.CreatedAt),
             post.Record?.Text ?? "",
             post.Record?.Langs?.FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)),
             new MentionMetrics(post.LikeCount, post.RepostCount, post.ReplyCount, post.QuoteCount),

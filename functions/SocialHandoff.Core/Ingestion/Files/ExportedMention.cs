@@ -21,4 +21,5 @@ public sealed record ExportedMention(
     long? Replies = null,
     long? Quotes = null,
     string? Url = null,
-    string? Brand = null);
+    string? Brand = null,
+    DateTimeOffset? AuthorCreatedAt = null);

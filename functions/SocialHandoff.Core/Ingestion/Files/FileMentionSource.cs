@@ -98,7 +98,7 @@ public sealed class FileMentionSource : IMentionSource
             Guid.NewGuid().ToString("N"),
             string.IsNullOrWhiteSpace(record.Source) ? Name : record.Source,
             record.Id!,
-            new MentionAuthor(record.AuthorId, record.Handle, record.Name, record.Followers, record.Verified),
+            new MentionAuthor(record.AuthorId, record.Handle, record.Name, record.Followers, record.Verified, record.AuthorCreatedAt),
             record.Text!,
             string.IsNullOrWhiteSpace(record.Lang) ? null : record.Lang,
             new MentionMetrics(record.Likes, record.Reposts, record.Replies, record.Quotes),
@@ -192,7 +192,7 @@ public sealed class FileMentionSource : IMentionSource
     /// <summary>Where each field of an export's CSV header is (-1 when absent).</summary>
     private sealed record CsvColumns(
         int Id, int Text, int PostedAt, int Source, int Lang, int AuthorId, int Handle, int Name, int Followers,
-        int Verified, int Likes, int Reposts, int Replies, int Quotes, int Url, int Brand)
+        int Verified, int Likes, int Reposts, int Replies, int Quotes, int Url, int Brand, int AuthorCreatedAt)
     {
         public static CsvColumns From(string[] header)
         {
@@ -200,7 +200,7 @@ public sealed class FileMentionSource : IMentionSource
             return new CsvColumns(
                 Column("id"), Column("text"), Column("postedAt"), Column("source"), Column("lang"), Column("authorId"), Column("handle"),
                 Column("name"), Column("followers"), Column("verified"), Column("likes"), Column("reposts"), Column("replies"), Column("quotes"),
-                Column("url"), Column("brand"));
+                Column("url"), Column("brand"), Column("authorCreatedAt"));
         }
 
         /// <summary>The row as a record; throws <see cref="FormatException"/> naming the column of a value that cannot be read.</summary>
@@ -216,10 +216,13 @@ public sealed class FileMentionSource : IMentionSource
             DateTimeOffset? postedAt = Get(PostedAt) is { } p
                 ? DateTimeOffset.TryParse(p, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : throw new FormatException($"postedAt '{Quote(p)}' is not a date.")
                 : null;
+            DateTimeOffset? authorCreatedAt = Get(AuthorCreatedAt) is { } a
+                ? DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var c) ? c : throw new FormatException($"authorCreatedAt '{Quote(a)}' is not a date.")
+                : null;
             return new ExportedMention(
                 Get(Id), Get(Text), postedAt, Get(Source), Get(Lang), Get(AuthorId), Get(Handle), Get(Name), GetLong(Followers, "followers"),
                 GetBool(Verified, "verified"), GetLong(Likes, "likes"), GetLong(Reposts, "reposts"), GetLong(Replies, "replies"), GetLong(Quotes, "quotes"),
-                Get(Url), Get(Brand));
+                Get(Url), Get(Brand), authorCreatedAt);
         }
 
         private static string Quote(string value) => Storage.StoredText.Cap(value, 100);

@@ -90,6 +90,7 @@ internal sealed partial class MastodonMentionSource(
     private void Stopped(List<string> warnings, string reason, int pages, int count)
     {
         LogRateLimitedRun(Name, pages, count, reason);
+        Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
         warnings.Add($"{reason} The run ended after {pages} page(s) with {count} status(es); the next run goes on from the newest one taken.");
     }
 
@@ -108,7 +109,7 @@ internal sealed partial class MastodonMentionSource(
             Guid.NewGuid().ToString("N"),
             SourceName,
             string.IsNullOrWhiteSpace(status.Uri) ? $"{instance.BaseUrl!.Host}/{status.Id}" : status.Uri,
-            new MentionAuthor(status.Account?.Id, status.Account?.Acct, status.Account?.DisplayName, status.Account?.FollowersCount, null),
+            new MentionAuthor(status.Account?.Id, status.Account?.Acct, status.Account?.DisplayName, status.Account?.FollowersCount, null, status.Account?.CreatedAt),
             text,
             string.IsNullOrWhiteSpace(status.Language) ? null : status.Language,
             new MentionMetrics(status.FavouritesCount, status.ReblogsCount, status.RepliesCount, null),

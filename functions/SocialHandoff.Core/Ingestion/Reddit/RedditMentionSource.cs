@@ -111,6 +111,7 @@ internal sealed partial class RedditMentionSource(
     private void Stopped(List<string> warnings, string reason, int pages, int count)
     {
         LogRateLimitedRun(Name, pages, count, reason);
+        Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
         warnings.Add($"{reason} The run ended after {pages} page(s) with {count} post(s); the next run goes on from the newest one taken.");
     }
 

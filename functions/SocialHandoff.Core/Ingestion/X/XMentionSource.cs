@@ -124,6 +124,7 @@ internal sealed partial class XMentionSource(
             nextWatermark = watermark;
             SocialHandoffTelemetry.XRateLimitedRuns.Add(1, SourceTag);
             LogRateLimitedRun(Name, pages, mentions.Count, watermark, stoppedBy);
+            Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
             run.Warnings.Add($"{stoppedBy} The run ended after {pages} page(s) with {mentions.Count} post(s); the watermark stays at {watermark ?? "(none)"} and the next run resumes.");
         }
         else

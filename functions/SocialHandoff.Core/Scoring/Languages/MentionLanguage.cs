@@ -12,9 +12,12 @@ public static class MentionLanguage
     /// <summary>Languages with cue lists of their own (urgency, severity, routing words).</summary>
     public static readonly IReadOnlyList<string> WithCues = ["en", "es", "pt", "fr", "de"];
 
+    // Before FunctionWords, whose masks have a bit per language in this order.
+    private static readonly string[] Order = ["en", "es", "pt", "fr", "de", "it", "nl"];
+
     // Function words that are not also frequent English words, per language; a text needs two of one
     // language, and more than of any other, to be called that language.
-    private static readonly FrozenDictionary<string, string> FunctionWords = Build(new()
+    private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> FunctionWords = Build(new()
     {
         ["es"] = ["el", "los", "las", "del", "que", "por", "para", "con", "una", "muy", "pero", "es", "esta", "esto", "mi", "su", "sus", "lo", "le", "se", "y", "mas", "ya", "como", "cuando", "porque", "nada", "hoy", "gracias", "tengo", "tiene", "hay", "ni", "sin", "yo", "eso", "nadie", "llevo", "desde", "me", "ningun", "ninguna", "pedido", "todavia", "aun", "estoy", "la", "de", "en", "al", "un", "hubo"],
         ["pt"] = ["nao", "muito", "uma", "os", "voce", "com", "meu", "minha", "isso", "obrigado", "obrigada", "ainda", "ja", "sao", "tambem", "foi", "tem", "do", "da", "dos", "das", "em", "um", "ninguem", "nenhum", "estou", "pedido", "seu", "sua", "ate", "pra", "aqui", "esta", "de", "na", "no", "ao", "voces", "vcs", "depois", "agora", "pelo", "pela"],
@@ -24,8 +27,6 @@ public static class MentionLanguage
         ["nl"] = ["het", "een", "niet", "ik", "ook", "maar", "wel", "zijn", "nog", "geen", "bij", "naar", "dat", "wat", "mijn", "nooit", "is"],
         ["en"] = ["the", "and", "is", "are", "was", "to", "of", "my", "i", "you", "your", "it", "this", "that", "for", "with", "not", "have", "has", "on", "at", "be", "been", "why", "what", "how", "just", "can", "will", "from", "me", "we", "they", "but", "so", "again", "still", "no", "please", "thanks", "i'm", "it's", "don't", "can't"],
     });
-
-    private static readonly string[] Order = ["en", "es", "pt", "fr", "de", "it", "nl"];
 
     /// <summary>
     /// The primary subtag ("es") of <paramref name="tag"/> when it names a language; otherwise the
@@ -43,21 +44,21 @@ public static class MentionLanguage
     }
 
     /// <summary>The language whose function words the text holds most (at least two), or null.</summary>
-    public static string? Detect(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
+    public static string? Detect(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null : Detect(FoldedWords.For(text));
 
+    /// <summary>As <see cref="Detect(string?)"/>, from words already read.</summary>
+    internal static string? Detect(FoldedWords words)
+    {
         Span<int> counts = stackalloc int[Order.Length];
-        foreach (var word in Words(text))
+        for (var w = 0; w < words.Count; w++)
         {
-            if (FunctionWords.TryGetValue(word, out var languages))
+            if (FunctionWords.TryGetValue(words[w], out var languages))
             {
-                foreach (var language in languages.Split(','))
+                // A bit per language of Order.
+                for (var i = 0; i < counts.Length; i++)
                 {
-                    counts[Array.IndexOf(Order, language)]++;
+                    counts[i] += (languages >> i) & 1;
                 }
             }
         }
@@ -130,6 +131,11 @@ public static class MentionLanguage
     /// <summary>Lower case with the accent of a Latin letter dropped (é -> e, ç -> c, ñ -> n, ü -> u); ß and other scripts are kept.</summary>
     public static char Fold(char c)
     {
+        if (char.IsAscii(c))
+        {
+            return char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
+        }
+
         c = char.ToLowerInvariant(c);
         return c switch
         {
@@ -146,17 +152,17 @@ public static class MentionLanguage
         };
     }
 
-    private static FrozenDictionary<string, string> Build(Dictionary<string, string[]> lists)
+    private static FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Build(Dictionary<string, string[]> lists)
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (language, words) in lists)
         {
-            foreach (var word in words.Distinct(StringComparer.Ordinal))
+            foreach (var word in words)
             {
-                map[word] = map.TryGetValue(word, out var others) ? others + "," + language : language;
+                map[word] = map.GetValueOrDefault(word) | (1 << Array.IndexOf(Order, language));
             }
         }
 
-        return map.ToFrozenDictionary(StringComparer.Ordinal);
+        return map.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using SocialHandoff.Core.Scoring.Languages;
 using SocialHandoff.Core.Scoring.Sentiment;
 
@@ -17,13 +18,22 @@ public sealed record SeverityResult(string Tier, string Priority, string Reason)
 /// </summary>
 internal sealed class SeverityClassifier
 {
+    // Lists by index: the four below, then one per tier in the options' order.
+    private const int PraiseList = 0;
+    private const int UnresolvedList = 1;
+    private const int RequestList = 2;
+    private const int PromotionList = 3;
+    private const int FirstTierList = 4;
+
     private readonly SeverityOptions _options;
-    private readonly (string Name, SeverityTier Tier, Dictionary<string, Dictionary<string, string[][]>> Terms)[] _tiers;
-    private readonly Dictionary<string, HashSet<string>> _negations;
-    private readonly Dictionary<string, Dictionary<string, string[][]>> _praise;
-    private readonly Dictionary<string, Dictionary<string, string[][]>> _unresolved;
-    private readonly Dictionary<string, Dictionary<string, string[][]>> _requests;
-    private readonly Dictionary<string, Dictionary<string, string[][]>> _promotion;
+    private readonly int _lists;
+    private readonly Dictionary<string, Dictionary<string, Candidate[]>.AlternateLookup<ReadOnlySpan<char>>> _terms;
+    private readonly Dictionary<string, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>>> _negations;
+
+    // Results that depend only on the options, the term or the urgency are made once: a text costs no strings here.
+    private readonly SeverityResult[] _complaints;
+    private readonly SeverityResult _question;
+    private readonly SeverityResult _other;
 
     public SeverityClassifier(SeverityOptions options)
     {
@@ -34,66 +44,83 @@ internal sealed class SeverityClassifier
         }
 
         _options = options;
-        _tiers = [.. options.Tiers.Select(t => (t.Key, t.Value, Compile(t.Value.Terms)))];
+        var praisePriority = Lower(options.PraisePriority, options.PraiseMaxPriority);
+        (Dictionary<string, List<string>> Terms, Func<string, SeverityResult?> Result, bool Negatable)[] lists =
+        [
+            (options.PraiseTerms, term => new SeverityResult("praise", praisePriority, $"praise: '{term}'"), true),
+            (options.UnresolvedTerms, _ => null, false),
+            (options.RequestTerms, term => new SeverityResult("request", options.RequestPriority, $"request: '{term}'"), false),
+            (options.PromotionTerms, term => new SeverityResult("promotion", options.OtherPriority, $"promotion or spam: '{term}'"), false),
+            .. options.Tiers.Select(t => (t.Value.Terms, (Func<string, SeverityResult?>)(term => new SeverityResult(t.Key, t.Value.Priority, $"{t.Value.Label}: '{term}'")), true)),
+        ];
+        _lists = lists.Length;
+        _terms = Compile(lists);
         _negations = options.Negations.ToDictionary(
-            kv => kv.Key.ToLowerInvariant(), kv => kv.Value.Select(w => MentionLanguage.FoldWord(w.Trim())).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        _praise = Compile(options.PraiseTerms);
-        _unresolved = Compile(options.UnresolvedTerms);
-        _requests = Compile(options.RequestTerms);
-        _promotion = Compile(options.PromotionTerms);
+            kv => kv.Key.ToLowerInvariant(),
+            kv => kv.Value.Select(w => MentionLanguage.FoldWord(w.Trim())).ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
+            StringComparer.Ordinal);
+        _complaints = [.. Enumerable.Range(0, 101).Select(u => Complaint(u))];
+        _question = new SeverityResult("request", options.RequestPriority, "question");
+        _other = new SeverityResult("other", options.OtherPriority, "no complaint, request or risk");
     }
 
-    /// <summary>The tier of a mention read in <paramref name="language"/>, from its words, its urgency (<paramref name="needsAttention"/> at the threshold), the urgency cue groups that matched (<paramref name="cues"/>, by name), its <paramref name="sentiment"/> and the reach in <paramref name="input"/>; <paramref name="urgency"/> is quoted in the reason.</summary>
-    public SeverityResult Classify(ScoringInput input, string language, SentimentScore sentiment, int urgency, bool needsAttention, IReadOnlyList<string> cues)
+    /// <summary>
+    /// The tier of a mention read in <paramref name="language"/>, from its <paramref name="words"/>
+    /// (<see cref="FoldedWords.For"/> of <paramref name="input"/>'s text), its urgency
+    /// (<paramref name="needsAttention"/> at the threshold), whether a cue of
+    /// <see cref="SeverityOptions.ComplaintEvidenceGroups"/> matched (<paramref name="problemNamed"/>), its
+    /// <paramref name="sentiment"/> and the reach in <paramref name="input"/>; <paramref name="urgency"/> is quoted in the reason.
+    /// </summary>
+    public SeverityResult Classify(ScoringInput input, FoldedWords words, string language, SentimentScore sentiment, int urgency, bool needsAttention, bool problemNamed)
     {
         var text = input.Text ?? "";
-        var words = MentionLanguage.Words(text).ToArray();
-        var negations = _negations.GetValueOrDefault(language);
+        Span<int> at = stackalloc int[_lists];
+        var found = FindAll(language, words, at);
 
-        string? praise = null;
+        Term? praise = null;
         if ((!sentiment.IsJudged || sentiment.Compound >= _options.PraiseMinCompound)
-            && Find(_praise, language, words, negations, negatable: true) is { } thanks
-            && Find(_unresolved, language, words, null, negatable: false) is null)
+            && found[PraiseList] is { } thanks
+            && found[UnresolvedList] is null)
         {
             praise = thanks;
         }
 
         // The most specific term decides ("death threat" is a threat, not a health risk for "death"),
         // then the one said first ("food poisoning ... in hospital" is health).
-        (string Name, SeverityTier Tier, string Term, int At)? found = null;
-        foreach (var (name, tier, terms) in _tiers)
+        var decided = -1;
+        for (var list = FirstTierList; list < _lists; list++)
         {
-            if (Find(terms, language, words, negations, negatable: true, out var at) is { } term
-                && (found is null || term.Split(' ').Length > found.Value.Term.Split(' ').Length
-                    || (term.Split(' ').Length == found.Value.Term.Split(' ').Length && at < found.Value.At)))
+            if (found[list] is { } term
+                && (decided < 0 || term.Words.Length > found[decided]!.Words.Length
+                    || (term.Words.Length == found[decided]!.Words.Length && at[list] < at[decided])))
             {
-                found = (name, tier, term, at);
+                decided = list;
             }
         }
 
-        if (found is var (tierName, matched, matchedTerm, _))
+        if (decided >= 0)
         {
-            var reason = $"{matched.Label}: '{matchedTerm}'";
+            var matched = found[decided]!.Result!;
             return praise is null
-                ? new SeverityResult(tierName, matched.Priority, reason)
-                : new SeverityResult("praise", Lower(matched.Priority, _options.PraiseMaxPriority), $"praise: '{praise}' (mentions {reason})");
+                ? matched
+                : new SeverityResult("praise", Lower(matched.Priority, _options.PraiseMaxPriority), $"praise: '{praise.Text}' (mentions {matched.Reason})");
         }
 
         if (praise is not null)
         {
-            return new SeverityResult("praise", Lower(_options.PraisePriority, _options.PraiseMaxPriority), $"praise: '{praise}'");
+            return praise.Result!;
         }
 
-        if (Find(_promotion, language, words, null, negatable: false) is { } promotion)
+        if (found[PromotionList] is { } promotion)
         {
-            return new SeverityResult("promotion", _options.OtherPriority, $"promotion or spam: '{promotion}'");
+            return promotion.Result!;
         }
 
         // A complaint needs a problem named (a cue of the complaint evidence groups) or negative
         // sentiment, unless its urgency is high without them; a question never gets there on its shape
         // and word evidence alone ("how do I change the address on my account?").
         var question = text.Contains('?', StringComparison.Ordinal) || text.Contains('\uFF1F', StringComparison.Ordinal);
-        var evidence = cues.Any(c => _options.ComplaintEvidenceGroups.Contains(c, StringComparer.OrdinalIgnoreCase))
+        var evidence = problemNamed
             || (sentiment.IsJudged && sentiment.Compound <= -0.05)
             || (!question && urgency >= _options.ComplaintWithoutCueMinUrgency);
         if (needsAttention && evidence)
@@ -109,71 +136,77 @@ internal sealed class SeverityClassifier
                 return new SeverityResult("complaint-with-reach", _options.ReachPriority, $"complaint (urgency {urgency}) spreading: {input.Likes ?? 0:N0} likes, {input.Reposts ?? 0:N0} reposts");
             }
 
-            return new SeverityResult("complaint", _options.ComplaintPriority, $"complaint (urgency {urgency})");
+            return urgency >= 0 && urgency < _complaints.Length ? _complaints[urgency] : Complaint(urgency);
         }
 
         if (question)
         {
-            return new SeverityResult("request", _options.RequestPriority, "question");
+            return _question;
         }
 
-        if (Find(_requests, language, words, negations, negatable: false) is { } request)
+        if (found[RequestList] is { } request)
         {
-            return new SeverityResult("request", _options.RequestPriority, $"request: '{request}'");
+            return request.Result!;
         }
 
-        return new SeverityResult("other", _options.OtherPriority, language is "en" || MentionLanguage.WithCues.Contains(language)
-            ? "no complaint, request or risk"
-            : $"no cue lists for language '{language}'");
+        return language is "en" || MentionLanguage.WithCues.Contains(language)
+            ? _other
+            : new SeverityResult("other", _options.OtherPriority, $"no cue lists for language '{language}'");
     }
+
+    private SeverityResult Complaint(int urgency) => new("complaint", _options.ComplaintPriority, $"complaint (urgency {urgency})");
 
     // The lower of two priorities (P4 is lower than P3).
     private static string Lower(string a, string b) => string.CompareOrdinal(a, b) >= 0 ? a : b;
 
-    // The first term of the language found in the words (as written in the list), or null.
-    private string? Find(Dictionary<string, Dictionary<string, string[][]>> lists, string language, string[] words, HashSet<string>? negations, bool negatable) =>
-        Find(lists, language, words, negations, negatable, out _);
-
-    private string? Find(Dictionary<string, Dictionary<string, string[][]>> lists, string language, string[] words, HashSet<string>? negations, bool negatable, out int at)
+    /// <summary>
+    /// Every list's first term in the words, in one pass: for each list, the first word (in text order)
+    /// that starts one of its terms whole (in the list's order), not negated where the list is negatable;
+    /// <paramref name="at"/> gets the word it starts at. One look-up per word serves all the lists.
+    /// </summary>
+    private Term?[] FindAll(string language, FoldedWords words, Span<int> at)
     {
-        at = -1;
-        if (!lists.TryGetValue(language, out var terms))
+        var found = t_found is { } reused && reused.Length == _lists ? reused : t_found = new Term?[_lists];
+        Array.Clear(found);
+        if (!_terms.TryGetValue(language, out var terms))
         {
-            return null;
+            return found;
         }
 
-        for (var w = 0; w < words.Length; w++)
+        var hasNegations = _negations.TryGetValue(language, out var negations);
+        var remaining = _lists;
+        for (var w = 0; w < words.Count && remaining > 0; w++)
         {
-            if (!terms.TryGetValue(words[w], out var starting))
+            if (!terms.TryGetValue(words[w], out var candidates))
             {
                 continue;
             }
 
-            foreach (var term in starting)
+            foreach (var (list, term, negatable) in candidates)
             {
-                if (w + term.Length > words.Length || !Matches(words, w, term))
+                if (found[list] is not null || w + term.Words.Length > words.Count || !Matches(words, w, term.Words)
+                    || (negatable && hasNegations && Negated(words, w, negations)))
                 {
                     continue;
                 }
 
-                if (negatable && negations is not null && Negated(words, w, negations))
-                {
-                    continue;
-                }
-
-                at = w;
-                return string.Join(' ', term);
+                found[list] = term;
+                at[list] = w;
+                remaining--;
             }
         }
 
-        return null;
+        return found;
     }
 
-    private static bool Matches(string[] words, int at, string[] term)
+    [ThreadStatic]
+    private static Term?[]? t_found;
+
+    private static bool Matches(FoldedWords words, int at, string[] term)
     {
         for (var k = 1; k < term.Length; k++)
         {
-            if (!string.Equals(words[at + k], term[k], StringComparison.Ordinal))
+            if (!words[at + k].SequenceEqual(term[k]))
             {
                 return false;
             }
@@ -182,7 +215,7 @@ internal sealed class SeverityClassifier
         return true;
     }
 
-    private bool Negated(string[] words, int at, HashSet<string> negations)
+    private bool Negated(FoldedWords words, int at, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> negations)
     {
         for (var k = Math.Max(0, at - _options.NegationWindow); k < at; k++)
         {
@@ -195,14 +228,46 @@ internal sealed class SeverityClassifier
         return false;
     }
 
-    // Terms split into folded words, by lower-case language and first word; phrases are matched word by word.
-    private static Dictionary<string, Dictionary<string, string[][]>> Compile(Dictionary<string, List<string>> lists) =>
-        lists.ToDictionary(
-            kv => kv.Key.ToLowerInvariant(),
-            kv => kv.Value
-                .Select(t => MentionLanguage.FoldWord(t.Trim()).Replace('-', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Where(p => p.Length > 0)
-                .GroupBy(p => p[0], StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal),
+    // All lists' terms split into folded words, by lower-case language and first word, each word's
+    // candidates by list and then in the list's order; phrases are matched word by word.
+    private static Dictionary<string, Dictionary<string, Candidate[]>.AlternateLookup<ReadOnlySpan<char>>> Compile(
+        (Dictionary<string, List<string>> Terms, Func<string, SeverityResult?> Result, bool Negatable)[] lists)
+    {
+        var byLanguage = new Dictionary<string, Dictionary<string, List<Candidate>>>(StringComparer.Ordinal);
+        for (var list = 0; list < lists.Length; list++)
+        {
+            var (terms, result, negatable) = lists[list];
+
+            // One language key per list after lower-casing, as before (a duplicate is refused).
+            foreach (var (language, phrases) in terms.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal))
+            {
+                if (!byLanguage.TryGetValue(language, out var byWord))
+                {
+                    byLanguage[language] = byWord = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
+                }
+
+                foreach (var words in phrases.Select(t => MentionLanguage.FoldWord(t.Trim()).Replace('-', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(p => p.Length > 0))
+                {
+                    if (!byWord.TryGetValue(words[0], out var candidates))
+                    {
+                        byWord[words[0]] = candidates = [];
+                    }
+
+                    var text = string.Join(' ', words);
+                    candidates.Add(new Candidate(list, new Term(words, text, result(text)), negatable));
+                }
+            }
+        }
+
+        return byLanguage.ToDictionary(
+            kv => kv.Key,
+            kv => kv.Value.ToDictionary(w => w.Key, w => w.Value.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
             StringComparer.Ordinal);
+    }
+
+    /// <summary>A term in folded words, as the reason quotes it, and the result it gives when it decides.</summary>
+    private sealed record Term(string[] Words, string Text, SeverityResult? Result);
+
+    /// <summary>A term that starts with a given word, the list it belongs to, and whether a negation before it cancels it.</summary>
+    private readonly record struct Candidate(int List, Term Term, bool Negatable);
 }

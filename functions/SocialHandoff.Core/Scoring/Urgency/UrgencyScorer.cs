@@ -14,7 +14,6 @@ namespace SocialHandoff.Core.Scoring.Urgency;
 /// </summary>
 internal sealed class UrgencyScorer
 {
-    private const uint PhraseStartBit = 1u << 31;
     private const int MaxGroups = 31;
     private const double MinimumReasonPoints = 2;
     private const int MaxEvidenceWordsShown = 3;
@@ -36,8 +35,7 @@ internal sealed class UrgencyScorer
     private readonly CueGroup[] _groups;
     private readonly string[] _careTerms;
     private readonly FrozenDictionary<string, CueLookup> _cues;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _functionWords;
-    private readonly FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> _wordEvidence;
+    private readonly bool _hasWordEvidence;
 
     public UrgencyScorer(UrgencyOptions options)
     {
@@ -55,9 +53,7 @@ internal sealed class UrgencyScorer
         _options = options;
         _groups = [.. options.CueGroups];
         _careTerms = [.. options.CareHandleTerms.Select(static t => t.Trim().ToLowerInvariant())];
-        var languages = _groups.SelectMany(g => g.TermsByLanguage.Keys).Select(l => l.ToLowerInvariant()).Append("en").Distinct(StringComparer.Ordinal);
-        _cues = languages.ToFrozenDictionary(l => l, l => CueLookup.Build(_groups, l), StringComparer.Ordinal);
-        _functionWords = EnglishFunctionWords.All.Concat(UnquotedWords).ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        var functionWords = EnglishFunctionWords.All.Concat(UnquotedWords).ToFrozenSet(StringComparer.Ordinal);
         var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
         if (options.WordEvidencePoints != 0)
         {
@@ -67,33 +63,47 @@ internal sealed class UrgencyScorer
             }
         }
 
-        _wordEvidence = evidence.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        // The learned word evidence is English only; it sits in the English cue table, so one look-up per word serves both.
+        _hasWordEvidence = evidence.Count > 0;
+        var languages = _groups.SelectMany(g => g.TermsByLanguage.Keys).Select(l => l.ToLowerInvariant()).Append("en").Distinct(StringComparer.Ordinal);
+        _cues = languages.ToFrozenDictionary(l => l, l => CueLookup.Build(_groups, l, l == "en" ? evidence : [], functionWords), StringComparer.Ordinal);
+    }
+
+    /// <summary>The bits (as in <see cref="Score"/>'s MatchedGroups) of the cue groups with these names, case ignored; unknown names have none.</summary>
+    public uint GroupMask(IEnumerable<string> names)
+    {
+        var wanted = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
+        var mask = 0u;
+        for (var g = 0; g < _groups.Length; g++)
+        {
+            mask |= wanted.Contains(_groups[g].Name) ? 1u << g : 0;
+        }
+
+        return mask;
     }
 
     public int AttentionThreshold => _options.AttentionThreshold;
 
     /// <summary>Scores a mention read in <paramref name="language"/> (a primary tag, see <see cref="MentionLanguage"/>).</summary>
-    /// <returns>The urgency, its reasons, and the names of the cue groups that matched.</returns>
-    public (int Urgency, IReadOnlyList<UrgencyReason> Reasons, IReadOnlyList<string> Cues) Score(ScoringInput input, SentimentScore sentiment, string language)
+    /// <returns>The urgency, its reasons, and a bit per cue group that matched (see <see cref="GroupMask"/>).</returns>
+    public (int Urgency, IReadOnlyList<UrgencyReason> Reasons, uint MatchedGroups) Score(ScoringInput input, SentimentScore sentiment, string language)
     {
         var scratch = t_scratch ??= new Scratch();
         var text = (input.Text ?? string.Empty).AsSpan();
         var shape = Read(text, scratch, _careTerms);
         var counts = scratch.Counts(_groups.Length);
-        var firstMatch = scratch.FirstMatches(_groups.Length);
+        var firstMatch = scratch.FirstMatches;
 
         var reasons = scratch.Reasons();
         var points = _options.BasePoints;
 
         // Each language is read with its own cue words; the learned word evidence is English only.
-        if (_cues.TryGetValue(language, out var cues))
+        var evidence = language == "en" && _hasWordEvidence;
+        var shares = evidence ? scratch.Evidence(shape.WordCount) : [];
+        var evidenceSum = _cues.TryGetValue(language, out var cues) ? MatchCues(cues, scratch, shape.WordCount, counts, firstMatch, shares) : 0;
+        if (evidence)
         {
-            MatchCues(cues, scratch, shape.WordCount, counts, firstMatch);
-        }
-
-        if (language == "en")
-        {
-            points += WordEvidence(scratch, shape.WordCount, reasons);
+            points += WordEvidence(scratch, shares, evidenceSum, reasons);
         }
 
         for (var g = 0; g < _groups.Length; g++)
@@ -108,7 +118,7 @@ internal sealed class UrgencyScorer
             points += groupPoints;
             if (group.Shown && Shows(groupPoints))
             {
-                Add(reasons, group.Signal, CueReason(group.Label, scratch, firstMatch[g]), groupPoints);
+                Add(reasons, group.Signal, firstMatch[g]!, groupPoints);
             }
         }
 
@@ -121,29 +131,15 @@ internal sealed class UrgencyScorer
         return (urgency, InUrgencyPoints(reasons, points, exact, urgency), MatchedGroups(counts));
     }
 
-    private string[] MatchedGroups(ReadOnlySpan<int> counts)
+    private static uint MatchedGroups(ReadOnlySpan<int> counts)
     {
-        var matched = 0;
-        foreach (var count in counts)
+        var mask = 0u;
+        for (var g = 0; g < counts.Length; g++)
         {
-            matched += count > 0 ? 1 : 0;
+            mask |= counts[g] > 0 ? 1u << g : 0;
         }
 
-        if (matched == 0)
-        {
-            return [];
-        }
-
-        var names = new string[matched];
-        for (int g = 0, n = 0; g < counts.Length; g++)
-        {
-            if (counts[g] > 0)
-            {
-                names[n++] = _groups[g].Name;
-            }
-        }
-
-        return names;
+        return mask;
     }
 
     private double Logistic(double points) => 100 / (1 + Math.Exp(-points / _options.PointsPerLogit));
@@ -244,25 +240,55 @@ internal sealed class UrgencyScorer
         {
             var why = sentiment.NotJudged switch
             {
-                NotJudgedReason.NotEnglish => "not English",
-                NotJudgedReason.NoWords => "no words to read",
-                _ => "empty text",
+                NotJudgedReason.NotEnglish => "sentiment not judged: not English",
+                NotJudgedReason.NoWords => "sentiment not judged: no words to read",
+                _ => "sentiment not judged: empty text",
             };
-            reasons.Add(new RawReason("sentiment", $"sentiment not judged: {why}", 0, AlwaysShown: true));
+            reasons.Add(new RawReason("sentiment", why, 0, AlwaysShown: true));
             return 0;
         }
 
         var compound = sentiment.Compound;
-        var formatted = compound.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
         if (compound < 0)
         {
             var points = _options.NegativeSentimentPoints * -compound;
-            var label = compound <= _options.StronglyNegativeCompound ? "strongly negative" : "negative";
-            reasons.Add(new RawReason("sentiment", $"{label} ({formatted})", points));
+            var label = compound <= _options.StronglyNegativeCompound ? SentimentLabels.StronglyNegative : SentimentLabels.Negative;
+            reasons.Add(new RawReason("sentiment", SentimentLabels.Reason(label, compound), points));
             return points;
         }
 
-        return Add(reasons, "sentiment", $"positive ({formatted})", _options.PositiveSentimentPoints * compound);
+        var positive = _options.PositiveSentimentPoints * compound;
+        return Shows(positive) ? Add(reasons, "sentiment", SentimentLabels.Reason(SentimentLabels.Positive, compound), positive) : positive;
+    }
+
+    /// <summary>
+    /// "negative (-0.72)": the label and the compound to two places. The 3 x 201 strings a compound in
+    /// [-1, 1] can give are made once; the compound is formatted into a stack buffer to find its string.
+    /// </summary>
+    private static class SentimentLabels
+    {
+        public const int StronglyNegative = 0;
+        public const int Negative = 1;
+        public const int Positive = 2;
+        private const string Format = "+0.00;-0.00;0.00";
+
+        private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>[] Reasons =
+            [.. new[] { "strongly negative", "negative", "positive" }.Select(label => Enumerable.Range(-100, 201)
+                .Select(k => (k / 100.0).ToString(Format, CultureInfo.InvariantCulture))
+                .Distinct(StringComparer.Ordinal)
+                .ToFrozenDictionary(f => f, f => $"{label} ({f})", StringComparer.Ordinal)
+                .GetAlternateLookup<ReadOnlySpan<char>>())];
+
+        private static readonly string[] Labels = ["strongly negative", "negative", "positive"];
+
+        public static string Reason(int label, double compound)
+        {
+            Span<char> formatted = stackalloc char[32];
+            return compound.TryFormat(formatted, out var written, Format, CultureInfo.InvariantCulture)
+                && Reasons[label].TryGetValue(formatted[..written], out var reason)
+                ? reason
+                : $"{Labels[label]} ({compound.ToString(Format, CultureInfo.InvariantCulture)})";
+        }
     }
 
     private double Reach(ScoringInput input, List<RawReason> reasons)
@@ -308,26 +334,6 @@ internal sealed class UrgencyScorer
         _ => value.ToString("N0", CultureInfo.InvariantCulture),
     };
 
-    // "{label}: 'term'" with the first term that matched in the group, as the reader saw it (one string, no builder).
-    private static string CueReason(string label, Scratch scratch, (int Word, int Words) match)
-    {
-        var text = new DefaultInterpolatedStringHandler(4, 0);
-        text.AppendLiteral(label);
-        text.AppendLiteral(": '");
-        for (var w = match.Word; w < match.Word + match.Words; w++)
-        {
-            if (w > match.Word)
-            {
-                text.AppendLiteral(" ");
-            }
-
-            text.AppendFormatted(scratch.Word(w));
-        }
-
-        text.AppendLiteral("'");
-        return text.ToStringAndClear();
-    }
-
     // One pass over the text: words (lower case, links and @handles left out) and the message's shape,
     // with the first @handle that contains a customer-care fragment (@AcmeHelp, @acme_support).
     private static Shape Read(ReadOnlySpan<char> text, Scratch scratch, string[] careTerms)
@@ -358,8 +364,10 @@ internal sealed class UrgencyScorer
             var token = text[start..i];
             var isFirst = firstToken;
             firstToken = false;
-            if (token.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            // Only 'h' and 'w' compare equal to those first letters ignoring case: the others skip the three compares.
+            if (token[0] is 'h' or 'H' or 'w' or 'W'
+                && (token.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                    || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase)))
             {
                 shape.HasLink = true;
                 continue;
@@ -448,59 +456,68 @@ internal sealed class UrgencyScorer
         return false;
     }
 
-    private static void MatchCues(CueLookup cues, Scratch scratch, int wordCount, Span<int> counts, Span<(int Word, int Words)> firstMatch)
+    // Counts the cue groups' matches and, when shares is not empty, fills each word's share of the
+    // learned evidence (0 for a word outside the table or said before) and returns their sum, in word order.
+    private static double MatchCues(CueLookup cues, Scratch scratch, int wordCount, Span<int> counts, string?[] firstMatch, Span<double> shares)
     {
+        shares.Clear();
+        var sum = 0.0;
+        var evidenceWords = 0;
         for (var w = 0; w < wordCount; w++)
         {
-            var word = scratch.Word(w);
-            if (!cues.Words.TryGetValue(word, out var mask))
+            if (!cues.Words.TryGetValue(scratch.Word(w), out var cue))
             {
                 continue;
             }
 
+            if (cue.HasEvidence && !shares.IsEmpty)
+            {
+                scratch.SetQuotable(w, cue.Quotable);
+
+                // A repeat of a word with evidence is itself among the earlier words with evidence.
+                if (!SeenBefore(scratch, w, evidenceWords))
+                {
+                    shares[w] = cue.Evidence;
+                }
+
+                scratch.EvidenceWord(evidenceWords++, w);
+            }
+
+            var mask = cue.Mask;
             for (var g = 0; g < counts.Length; g++)
             {
                 if ((mask & (1u << g)) != 0)
                 {
-                    Count(g, w, 1, counts, firstMatch);
+                    Count(g, cue.Reasons[g]!, counts, firstMatch);
                 }
             }
 
-            if ((mask & PhraseStartBit) != 0 && cues.Phrases.TryGetValue(word, out var candidates))
+            foreach (var phrase in cue.Phrases)
             {
-                foreach (var phrase in candidates)
+                if (w + phrase.Rest.Length < wordCount && RestMatches(scratch, w, phrase.Rest))
                 {
-                    if (w + phrase.Rest.Length < wordCount && RestMatches(scratch, w, phrase.Rest))
-                    {
-                        Count(phrase.Group, w, phrase.Rest.Length + 1, counts, firstMatch);
-                    }
+                    Count(phrase.Group, phrase.Reason, counts, firstMatch);
                 }
             }
         }
+
+        foreach (var share in shares)
+        {
+            sum += share;
+        }
+
+        return sum;
     }
 
-    // The learned evidence of the mention's distinct words; the reason quotes the words that weigh most.
-    // Each word's share (0 for a word outside the table or said before) is kept for the reason.
-    private double WordEvidence(Scratch scratch, int wordCount, List<RawReason> reasons)
+    // The learned evidence of the mention's distinct words (shares and their sum from MatchCues); the
+    // reason quotes the words that weigh most.
+    private double WordEvidence(Scratch scratch, ReadOnlySpan<double> shares, double sum, List<RawReason> reasons)
     {
-        if (_wordEvidence.Dictionary.Count == 0)
-        {
-            return 0;
-        }
-
-        var shares = scratch.Evidence(wordCount);
-        var sum = 0.0;
-        for (var w = 0; w < wordCount; w++)
-        {
-            shares[w] = _wordEvidence.TryGetValue(scratch.Word(w), out var value) && !SeenBefore(scratch, w) ? value : 0;
-            sum += shares[w];
-        }
-
         var points = _options.WordEvidencePoints * sum;
         if (Shows(points))
         {
             var label = points > 0 ? "words common in complaints" : "words seldom in complaints";
-            if (WordsReason(label, scratch, shares, Math.Sign(sum), _functionWords) is { } text)
+            if (WordsReason(label, scratch, shares, Math.Sign(sum)) is { } text)
             {
                 Add(reasons, points > 0 ? "complaint" : "context", text, points);
             }
@@ -509,12 +526,12 @@ internal sealed class UrgencyScorer
         return points;
     }
 
-    private static bool SeenBefore(Scratch scratch, int w)
+    private static bool SeenBefore(Scratch scratch, int w, int evidenceWords)
     {
         var word = scratch.Word(w);
-        for (var earlier = 0; earlier < w; earlier++)
+        for (var k = 0; k < evidenceWords; k++)
         {
-            if (scratch.Word(earlier).SequenceEqual(word))
+            if (scratch.Word(scratch.EvidenceWordAt(k)).SequenceEqual(word))
             {
                 return true;
             }
@@ -526,7 +543,7 @@ internal sealed class UrgencyScorer
     // "{label}: 'word', 'word'": the words whose share points the way of the sum, strongest first.
     // Function words and words under three letters ("the", "my", "got") count in the score but say
     // little to an agent, so are not quoted; with no other word to quote there is no reason (null).
-    private static string? WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> functionWords)
+    private static string? WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign)
     {
         var text = new DefaultInterpolatedStringHandler(4, 0);
         text.AppendLiteral(label);
@@ -539,7 +556,8 @@ internal sealed class UrgencyScorer
             var (best, strength) = (-1, 0.0);
             for (var w = 0; w < shares.Length; w++)
             {
-                if (Math.Sign(shares[w]) == sign && scratch.Word(w).Length >= MinQuotedWordLength && !functionWords.Contains(scratch.Word(w))
+                // Only a word of the evidence table has a share; whether it may be quoted was decided with the table.
+                if (Math.Sign(shares[w]) == sign && scratch.Quotable(w)
                     && Math.Abs(shares[w]) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord)))
                 {
                     (best, strength) = (w, s);
@@ -579,57 +597,84 @@ internal sealed class UrgencyScorer
         return true;
     }
 
-    private static void Count(int group, int word, int words, Span<int> counts, Span<(int Word, int Words)> firstMatch)
+    private static void Count(int group, string reason, Span<int> counts, string?[] firstMatch)
     {
         if (counts[group]++ == 0)
         {
-            firstMatch[group] = (word, words);
+            firstMatch[group] = reason;
         }
     }
 
-    private sealed record Phrase(string[] Rest, int Group);
+    /// <summary>A cue phrase by the words after its first, its group, and its reason ("{label}: 'term'").</summary>
+    private sealed record Phrase(string[] Rest, int Group, string Reason);
+
+    /// <summary>
+    /// A cue word: a bit per group it is a cue of, the reason it gives in each ("{label}: 'word'", made
+    /// once: the term matched is the word as the reader folds it), and the phrases it starts.
+    /// </summary>
+    /// <param name="Mask">A bit per group it is a cue of.</param>
+    /// <param name="Reasons">By group, the reason it gives.</param>
+    /// <param name="Phrases">The phrases it starts.</param>
+    /// <param name="HasEvidence">It is in the learned word evidence table.</param>
+    /// <param name="Evidence">Its value there.</param>
+    /// <param name="Quotable">An evidence word the reason may quote: three letters or more and not a function word ("the", "got").</param>
+    private sealed record CueWord(uint Mask, string?[] Reasons, Phrase[] Phrases, bool HasEvidence, double Evidence, bool Quotable);
 
     /// <summary>A shown reason in raw points, before they become urgency points.</summary>
     private readonly record struct RawReason(string Signal, string Text, double Points, bool AlwaysShown = false);
 
-    /// <summary>One language's cue words (a bit per group) and phrases (by first word), accents folded.</summary>
+    /// <summary>One language's cue words, accents folded: the groups each is a cue of and the phrases it starts.</summary>
     private sealed class CueLookup
     {
-        public required FrozenDictionary<string, uint>.AlternateLookup<ReadOnlySpan<char>> Words { get; init; }
+        public required FrozenDictionary<string, CueWord>.AlternateLookup<ReadOnlySpan<char>> Words { get; init; }
 
-        public required FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> Phrases { get; init; }
-
-        public static CueLookup Build(CueGroup[] groups, string language)
+        public static CueLookup Build(CueGroup[] groups, string language, Dictionary<string, double> evidence, FrozenSet<string> functionWords)
         {
-            var words = new Dictionary<string, uint>(StringComparer.Ordinal);
-            var phrases = new Dictionary<string, List<Phrase>>(StringComparer.Ordinal);
+            var words = new Dictionary<string, (uint Mask, string?[] Reasons, List<Phrase> Phrases)>(StringComparer.Ordinal);
             for (var g = 0; g < groups.Length; g++)
             {
                 var terms = language == "en" ? groups[g].Terms : groups[g].TermsByLanguage.FirstOrDefault(kv => string.Equals(kv.Key, language, StringComparison.OrdinalIgnoreCase)).Value ?? [];
                 foreach (var term in terms)
                 {
                     var parts = MentionLanguage.FoldWord(term.Trim()).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (parts.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    if (!words.TryGetValue(parts[0], out var word))
+                    {
+                        word = (0, new string?[groups.Length], []);
+                    }
+
+                    var reason = $"{groups[g].Label}: '{string.Join(' ', parts)}'";
                     if (parts.Length == 1)
                     {
-                        words[parts[0]] = words.GetValueOrDefault(parts[0]) | (1u << g);
+                        word.Mask |= 1u << g;
+                        word.Reasons[g] = reason;
                     }
                     else
                     {
-                        words[parts[0]] = words.GetValueOrDefault(parts[0]) | PhraseStartBit;
-                        if (!phrases.TryGetValue(parts[0], out var list))
-                        {
-                            phrases[parts[0]] = list = [];
-                        }
-
-                        list.Add(new Phrase(parts[1..], g));
+                        word.Phrases.Add(new Phrase(parts[1..], g, reason));
                     }
+
+                    words[parts[0]] = word;
                 }
+            }
+
+            foreach (var word in evidence.Keys)
+            {
+                words.TryAdd(word, (0, new string?[groups.Length], []));
             }
 
             return new CueLookup
             {
-                Words = words.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
-                Phrases = phrases.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
+                Words = words.ToFrozenDictionary(
+                    w => w.Key,
+                    w => new CueWord(
+                        w.Value.Mask, w.Value.Reasons, [.. w.Value.Phrases], evidence.TryGetValue(w.Key, out var value), value,
+                        w.Key.Length >= MinQuotedWordLength && !functionWords.Contains(w.Key)),
+                    StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
             };
         }
     }
@@ -653,8 +698,10 @@ internal sealed class UrgencyScorer
         private char[] _lower = new char[512];
         private (int Start, int Length)[] _words = new (int, int)[128];
         private int[] _counts = new int[MaxGroups];
-        private (int, int)[] _first = new (int, int)[MaxGroups];
+        private readonly string?[] _first = new string?[MaxGroups];
         private double[] _evidence = new double[128];
+        private int[] _evidenceWords = new int[128];
+        private bool[] _quotable = new bool[128];
         private readonly List<RawReason> _reasons = new(16);
 
         public List<RawReason> Reasons()
@@ -696,7 +743,32 @@ internal sealed class UrgencyScorer
             return counts;
         }
 
-        public Span<(int Word, int Words)> FirstMatches(int groups) => _first.AsSpan(0, groups);
+        public string?[] FirstMatches => _first;
+
+        public void EvidenceWord(int index, int word)
+        {
+            if (index >= _evidenceWords.Length)
+            {
+                Array.Resize(ref _evidenceWords, _evidenceWords.Length * 2);
+            }
+
+            _evidenceWords[index] = word;
+        }
+
+        public int EvidenceWordAt(int index) => _evidenceWords[index];
+
+        public void SetQuotable(int word, bool quotable)
+        {
+            if (word >= _quotable.Length)
+            {
+                Array.Resize(ref _quotable, Math.Max(word + 1, _quotable.Length * 2));
+            }
+
+            _quotable[word] = quotable;
+        }
+
+        // Read only where the word has an evidence share, which MatchCues set it with.
+        public bool Quotable(int word) => _quotable[word];
 
         public Span<double> Evidence(int words)
         {

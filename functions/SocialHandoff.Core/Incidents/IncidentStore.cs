@@ -1,0 +1,297 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core.Incidents;
+
+/// <summary>
+/// The table <c>Incidents</c>, the one owner of its rows. A brand's incidents live in one partition
+/// (<c>brand|&lt;brand&gt;</c>), so each step of grouping is one atomic transaction:
+/// <list type="bullet">
+/// <item><c>i|&lt;incident id&gt;</c>: the incident (count, reach, members listed, posting span, recent posting times, surge);</item>
+/// <item><c>b|&lt;band key&gt;</c>: the signature index, each band of an incident's first text naming the incident (with that text, so a candidate is judged without reading it);</item>
+/// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing.</item>
+/// </list>
+/// A handoff's partition (its id, row <c>incident</c>) points to its incident's partition, for the API;
+/// it is written once an incident has a second member.
+/// </summary>
+public sealed class IncidentStore(StorageClients clients)
+{
+    /// <summary>Upper bound of <see cref="IncidentOptions.MaxMembersListed"/>: 50 entries of at most about 620 characters keep the column below a string property's 64 KiB.</summary>
+    public const int MaxMembersListedLimit = 50;
+
+    /// <summary>Upper bound of <see cref="IncidentOptions.SurgeCount"/>: the row keeps that many recent posting times.</summary>
+    public const int MaxRecentPosted = 100;
+
+    private const string IncidentPrefix = "i|";
+    private const string BandPrefix = "b|";
+    private const string MemberPrefix = "m|";
+    private const string LookupRowKey = "incident";
+
+    public static string BrandPartition(string? brand)
+    {
+        var name = string.IsNullOrWhiteSpace(brand) ? "-" : brand.Trim().ToLowerInvariant();
+        return "brand|" + StorageNames.EscapeKey(name);
+    }
+
+    public static string MemberRowKey(string mentionKey) => MemberPrefix + StorageNames.EscapeKey(mentionKey);
+
+    public static string BandRowKey(string band) => BandPrefix + band;
+
+    /// <summary>A band row: which incident holds the band, that incident's first text, and the row's ETag (to take a stale band over).</summary>
+    public sealed record Band(string RowKey, string IncidentId, string Representative, ETag ETag);
+
+    /// <summary>An incident with the ETag its update must match.</summary>
+    public sealed record Stored(Incident Incident, ETag ETag);
+
+    /// <summary>One query (a partition and at most 14 row keys: within the 15 comparisons a filter may hold): the mention's membership, if any, and the bands held.</summary>
+    public async Task<(string? MemberOf, IReadOnlyList<Band> Bands)> LookUpAsync(string partition, string mentionKey, IReadOnlyList<string> bands, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var memberRow = MemberRowKey(mentionKey);
+        var filter = $"PartitionKey eq '{Quote(partition)}' and (RowKey eq '{Quote(memberRow)}'"
+            + string.Concat(bands.Select(b => $" or RowKey eq '{Quote(BandRowKey(b))}'")) + ")";
+        string? memberOf = null;
+        var held = new List<Band>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == memberRow)
+            {
+                memberOf = row.GetString("IncidentId");
+            }
+            else if (row.GetString("IncidentId") is { } incidentId)
+            {
+                held.Add(new Band(row.RowKey, incidentId, row.GetString("Representative") ?? "", row.ETag));
+            }
+        }
+
+        return (memberOf, held);
+    }
+
+    public async Task<Stored?> GetAsync(string partition, string incidentId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, IncidentPrefix + incidentId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? new Stored(FromEntity(row.Value!), row.Value!.ETag) : null;
+    }
+
+    /// <summary>The incident a handoff carries, or null when it carries none of two members or more.</summary>
+    public async Task<Incident?> ForHandoffAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var lookup = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, LookupRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!lookup.HasValue || lookup.Value!.GetString("Partition") is not { } partition)
+        {
+            return null;
+        }
+
+        return (await GetAsync(partition, handoffId, cancellationToken).ConfigureAwait(false))?.Incident;
+    }
+
+    /// <summary>The incidents of several handoffs (a queue page), read at the same time; handoffs without one are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, Incident>> ForHandoffsAsync(IEnumerable<string> handoffIds, CancellationToken cancellationToken)
+    {
+        var ids = handoffIds.Distinct(StringComparer.Ordinal).ToList();
+        var found = await Task.WhenAll(ids.Select(id => ForHandoffAsync(id, cancellationToken))).ConfigureAwait(false);
+        return ids.Zip(found).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!, StringComparer.Ordinal);
+    }
+
+    /// <summary>What the incidents of two mentions or more add up to (a scan of the incident rows, for the local run's summary).</summary>
+    public async Task<IncidentTotals> TotalsAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var totals = new IncidentTotals(0, 0, 0, 0, 0);
+        var filter = $"RowKey ge '{IncidentPrefix}' and RowKey lt 'i}}'";
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Count", "Reach", "SurgeAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var count = row.GetInt32("Count") ?? 1;
+            if (count < 2)
+            {
+                continue;
+            }
+
+            var reach = row.GetInt64("Reach") ?? 0;
+            var largest = count > totals.LargestCount;
+            totals = new IncidentTotals(
+                totals.Incidents + 1,
+                totals.Mentions + count,
+                largest ? count : totals.LargestCount,
+                largest ? reach : totals.LargestReach,
+                totals.Surges + (row.GetDateTimeOffset("SurgeAt") is null ? 0 : 1));
+        }
+
+        return totals;
+    }
+
+    /// <summary>
+    /// Opens an incident led by its first member, and indexes it under the bands given (each either free,
+    /// inserted, or held by a stale incident, replaced if its ETag still matches). False when another
+    /// writer got there first (a band or the membership taken meanwhile): look again.
+    /// </summary>
+    public async Task<bool> TryOpenAsync(string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.Add, ToEntity(partition, incident)),
+            new(TableTransactionActionType.Add, MemberEntity(partition, incident.Id, leader)),
+        };
+        foreach (var (band, stale) in bands)
+        {
+            var row = new TableEntity(partition, BandRowKey(band)) { ["IncidentId"] = incident.Id, ["Representative"] = incident.Representative };
+            actions.Add(stale is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, row)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stale.ETag));
+        }
+
+        return await SubmitAsync(table, actions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds a member and writes the incident as updated, if the incident is unchanged since read (its ETag) and the mention is not a member yet; false otherwise (look again).</summary>
+    public async Task<bool> TryJoinAsync(string partition, Incident updated, ETag etag, IncidentMember member, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        return await SubmitAsync(table, [
+            new(TableTransactionActionType.Add, MemberEntity(partition, updated.Id, member)),
+            new(TableTransactionActionType.UpdateMerge, ToEntity(partition, updated), etag),
+        ], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the surge's state if the incident is unchanged since read; false when it moved (read again).</summary>
+    public async Task<bool> TrySetSurgeAsync(string partition, string incidentId, IncidentSurge surge, ETag etag, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var row = new TableEntity(partition, IncidentPrefix + incidentId);
+        WriteSurge(row, surge);
+        try
+        {
+            await table.UpdateEntityAsync(row, etag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Points the handoff at its incident's partition (insert; 409 = there already).</summary>
+    public async Task EnsureLookupAsync(string handoffId, string partition, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(handoffId, LookupRowKey) { ["Partition"] = partition }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+
+    private static async Task<bool> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) => clients.GetTableAsync(StorageNames.IncidentsTable, cancellationToken);
+
+    private static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
+
+    private static TableEntity MemberEntity(string partition, string incidentId, IncidentMember member) =>
+        new(partition, MemberRowKey(member.MentionKey)) { ["IncidentId"] = incidentId, ["PostedAt"] = member.PostedAt };
+
+    private static TableEntity ToEntity(string partition, Incident incident)
+    {
+        var row = new TableEntity(partition, IncidentPrefix + incident.Id)
+        {
+            ["Brand"] = StoredText.Cap(incident.Brand, 400),
+            ["Count"] = incident.Count,
+            ["Reach"] = incident.Reach,
+            ["Members"] = JsonSerializer.Serialize(incident.Members.Select(ToJson).ToList(), IncidentJsonContext.Default.ListMemberJson),
+            ["FirstPostedAt"] = incident.FirstPostedAt,
+            ["LastPostedAt"] = incident.LastPostedAt,
+            ["RecentPostedAt"] = JsonSerializer.Serialize(incident.RecentPostedAt.ToList(), IncidentJsonContext.Default.ListDateTimeOffset),
+            ["Representative"] = incident.Representative,
+        };
+        if (incident.Surge is { } surge)
+        {
+            WriteSurge(row, surge);
+        }
+
+        return row;
+    }
+
+    private static void WriteSurge(TableEntity row, IncidentSurge surge)
+    {
+        row["SurgeAt"] = surge.At;
+        row["SurgeReason"] = surge.Reason;
+        row["SurgeFrom"] = surge.From ?? "";
+        row["SurgeTo"] = surge.To ?? "";
+        row["SurgeApplied"] = surge.Applied;
+    }
+
+    private static Incident FromEntity(TableEntity row)
+    {
+        var members = Read(row.GetString("Members"), IncidentJsonContext.Default.ListMemberJson)?.Select(m => new IncidentMember(m.Key, m.Author, m.Url, m.PostedAt)).ToList() ?? [];
+        var recent = Read(row.GetString("RecentPostedAt"), IncidentJsonContext.Default.ListDateTimeOffset) ?? [];
+        IncidentSurge? surge = row.GetDateTimeOffset("SurgeAt") is { } at
+            ? new IncidentSurge(at, row.GetString("SurgeReason") ?? "", Empty(row.GetString("SurgeFrom")), Empty(row.GetString("SurgeTo")), row.GetBoolean("SurgeApplied") ?? false)
+            : null;
+        return new Incident(
+            row.RowKey[IncidentPrefix.Length..],
+            row.GetString("Brand") ?? "",
+            row.GetInt32("Count") ?? 0,
+            row.GetInt64("Reach") ?? 0,
+            members,
+            row.GetDateTimeOffset("FirstPostedAt") ?? default,
+            row.GetDateTimeOffset("LastPostedAt") ?? default,
+            recent,
+            surge,
+            row.GetString("Representative") ?? "");
+    }
+
+    private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static T? Read<T>(string? json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // 50 entries of at most 200 + 100 + 240 characters and their JSON stay under the 32,768 characters a string property holds.
+    private static MemberJson ToJson(IncidentMember m) =>
+        new(StoredText.Cap(m.MentionKey, 200), StoredText.CapOrNull(m.Author, 100), StoredText.CapOrNull(m.Url, 240), m.PostedAt);
+}
+
+/// <summary>Incidents of two mentions or more: how many, their mentions, the largest one's count and reach, and how many surged.</summary>
+public sealed record IncidentTotals(int Incidents, int Mentions, int LargestCount, long LargestReach, int Surges);
+
+internal sealed record MemberJson(string Key, string? Author, string? Url, DateTimeOffset PostedAt);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(List<MemberJson>))]
+[JsonSerializable(typeof(List<DateTimeOffset>))]
+internal sealed partial class IncidentJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,143 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Processing;
+using SocialHandoff.Core.Scoring;
+using SocialHandoff.Core.Storage;
+
+namespace SocialHandoff.Core.Spam;
+
+/// <summary>
+/// The spam step of ProcessMention. Every write has a key fixed by the mention and is insert-or-accept-409,
+/// so a redelivery finds the same verdict written and goes no further: the Mentions row marked
+/// Filtered (MentionLedger), the <c>FilteredMentions</c> row the filtered view lists, and a "Filtered"
+/// audit event under the handoff id the mention would get (so a restored handoff's history starts there).
+/// Identical posts are counted in <c>SpamRepeats</c> (one row per post: a redelivery counts once), and
+/// only for authors the classifier watches, so most mentions cost no storage call here.
+/// </summary>
+public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger ledger, StorageClients clients, TimeProvider timeProvider, ILogger<SpamFilter> logger)
+{
+    public const string FilteredPartition = "filtered";
+    public const string FilteredEventRowKey = "000000-filtered";
+    public const string RestoredEventRowKey = "000001-restored";
+    public const string StatusFiltered = "Filtered";
+    public const string StatusRestored = "Restored";
+
+    /// <summary>Reads at most this many rows when counting identical posts: past it the count says "at least".</summary>
+    private const int MaxCounted = 1000;
+
+    /// <summary>
+    /// The verdict when the mention is held out as spam (it is recorded; the caller stops), or null
+    /// when it goes on to routing: not spam, the filter is off, or an earlier delivery already
+    /// claimed it for a team.
+    /// </summary>
+    public async Task<SpamVerdict?> ScreenAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        ArgumentNullException.ThrowIfNull(score);
+        var complaint = SpamClassifier.ComplaintIn(score);
+        if (!classifier.Options.Enabled || complaint is { Named: true })
+        {
+            return null;
+        }
+
+        var input = new SpamInput(mention.Text, mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt, 1, complaint);
+        var verdict = classifier.Classify(input);
+        if (!verdict.IsSpam && AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt))
+        {
+            var identical = await CountIdenticalAsync(mention, author, cancellationToken).ConfigureAwait(false);
+            if (identical > 1)
+            {
+                verdict = classifier.Classify(input with { IdenticalPosts = identical });
+            }
+        }
+
+        if (!verdict.IsSpam || !await ledger.FilterAsync(mention, verdict.Reasons, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        await RecordAsync(mention, verdict, cancellationToken).ConfigureAwait(false);
+        Telemetry.SocialHandoffTelemetry.MentionsFiltered.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, mention.Source));
+        LogFiltered(mention.Key, string.Join("; ", verdict.Reasons));
+        return verdict;
+    }
+
+    private async Task<int> CountIdenticalAsync(MentionMessage mention, string author, CancellationToken cancellationToken)
+    {
+        var table = await clients.GetTableAsync(StorageNames.SpamRepeatsTable, cancellationToken).ConfigureAwait(false);
+        var partition = StorageNames.EscapeKey($"{mention.Source}|{author}|{SpamClassifier.Fingerprint(mention.Text)}");
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(partition, StorageNames.EscapeKey(mention.Id)) { ["PostedAt"] = mention.PostedAt }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), maxPerPage: MaxCounted, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (++count >= MaxCounted)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
+    private async Task RecordAsync(MentionMessage mention, SpamVerdict verdict, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var reasons = StoredText.Cap(string.Join("; ", verdict.Reasons), 4000);
+        var filtered = await clients.GetTableAsync(StorageNames.FilteredMentionsTable, cancellationToken).ConfigureAwait(false);
+        await AddOnceAsync(filtered, new TableEntity(FilteredPartition, StorageNames.EscapeKey(mention.Key))
+        {
+            ["Status"] = StatusFiltered,
+            ["MentionKey"] = StoredText.Cap(mention.Key),
+            ["Source"] = StoredText.Cap(mention.Source, 200),
+            ["Handle"] = StoredText.CapOrNull(mention.Author.Handle, 200),
+            ["Followers"] = mention.Author.Followers,
+            ["Text"] = StoredText.Cap(mention.Text, 4000),
+            ["Url"] = StoredText.CapOrNull(mention.Url, 2000),
+            ["PostedAt"] = mention.PostedAt,
+            ["FilteredAt"] = now,
+            ["Reasons"] = reasons,
+            ["Points"] = verdict.Points,
+            ["Body"] = MentionJson.SerializeCapped(mention, StoredText.MaxPropertyChars, out var truncated),
+            ["BodyTruncated"] = truncated ? true : null,
+        }, cancellationToken).ConfigureAwait(false);
+
+        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        await AddOnceAsync(events, new TableEntity(HandoffIds.For(mention.Key), FilteredEventRowKey)
+        {
+            ["Type"] = "Filtered",
+            ["At"] = now,
+            ["Actor"] = "spam filter",
+            ["Note"] = reasons,
+            ["MentionKey"] = StoredText.Cap(mention.Key),
+            ["CorrelationId"] = StoredText.Cap(mention.CorrelationId, 200),
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static async Task AddOnceAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
+
+    /// <summary>Who posted, as the source names them (id first: a handle can be renamed); null when the source names nobody.</summary>
+    private static string? AuthorKey(MentionMessage mention) =>
+        !string.IsNullOrWhiteSpace(mention.Author.Id) ? mention.Author.Id : !string.IsNullOrWhiteSpace(mention.Author.Handle) ? mention.Author.Handle.ToLowerInvariant() : null;
+
+    [LoggerMessage(EventId = 1250, EventName = "MentionFilteredAsSpam", Level = LogLevel.Information, Message = "Mention {Key} held out of the team queues as spam: {Reasons}")]
+    private partial void LogFiltered(string key, string reasons);
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Processing;
+using SocialHandoff.Core.Spam;
+using SocialHandoff.Core.Storage;
+using SocialHandoff.Integration.Tests.Api;
+
+namespace SocialHandoff.Integration.Tests.Spam;
+
+/// <summary>The spam filter in ProcessMention, the filtered view and restoring, on Azurite.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly Dictionary<string, string?> SpamOn = new() { ["Spam:Enabled"] = "true" };
+    private const string Advert = "Earn £58 a day from home!!! DM me, no experience needed #ad @ContosoBank";
+
+    public Task InitializeAsync() => azurite.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static MentionMessage Mention(string id, string text, long? followers = 20, DateTimeOffset? accountCreated = null, string handle = "promo_bot") =>
+        new(MentionMessage.CurrentSchemaVersion, "corr-" + id, "test", id, new MentionAuthor("author-" + handle, handle, "Bot", followers, false, accountCreated),
+            text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/{handle}/status/{id}", Harness.Start, "contoso");
+
+    private static Task<ProcessOutcome> ProcessAsync(Harness harness, MentionMessage mention, long dequeueCount = 1) =>
+        harness.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), dequeueCount, CancellationToken.None);
+
+    [Fact]
+    public async Task Process_Advert_FilteredWithReasonsOutOfTeamQueuesWithAuditEvent()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var mention = Mention("ad1", Advert);
+
+        var outcome = await ProcessAsync(harness, mention);
+
+        Assert.Equal(ProcessOutcome.Filtered, outcome);
+        Assert.Empty(await harness.HandoffRowsAsync());
+        Assert.Equal(0, await harness.TeamMessagesAsync());
+        var row = Assert.Single(await harness.RowsAsync(StorageNames.FilteredMentionsTable));
+        Assert.Equal("Filtered", row.GetString("Status"));
+        Assert.Contains("promo phrases: ", row.GetString("Reasons"), StringComparison.Ordinal);
+        var ledger = Assert.Single(await harness.LedgerRowsAsync());
+        Assert.Equal(MentionLedger.Filtered, ledger.GetString("Status"));
+        var audit = Assert.Single(await harness.EventRowsAsync());
+        Assert.Equal(("Filtered", "spam filter", HandoffIds.For(mention.Key)), (audit.GetString("Type"), audit.GetString("Actor"), audit.PartitionKey));
+    }
+
+    [Fact]
+    public async Task Process_FilteredMentionRedelivered_StaysFilteredWithOneOfEachRow()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var mention = Mention("ad2", Advert);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 4).Select(i => ProcessAsync(harness, mention, i)));
+
+        Assert.All(outcomes, o => Assert.Equal(ProcessOutcome.Filtered, o));
+        Assert.Single(await harness.RowsAsync(StorageNames.FilteredMentionsTable));
+        Assert.Single(await harness.EventRowsAsync());
+        Assert.Single(await harness.LedgerRowsAsync());
+        Assert.Empty(await harness.HandoffRowsAsync());
+    }
+
+    [Theory]
+    [InlineData("@ContosoBank I was charged twice, screenshot: https://imgur.com/a/x1 https://imgur.com/a/x2 https://imgur.com/a/x3")]
+    [InlineData("@ContosoBank @ContosoHelp @ContosoBank @ContosoBank my card was blocked and nobody answers, DM me")]
+    [InlineData("@ContosoBank your promo code didn't work and I was charged full price, DM me please")]
+    public async Task Process_ComplaintWithLinksHandlesOrPromoWordsFromNewAccount_HandedOff(string text)
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+
+        var outcome = await ProcessAsync(harness, Mention("c1", text, followers: 3, accountCreated: Harness.Start.AddDays(-1), handle: "new_customer"));
+
+        Assert.Equal(ProcessOutcome.HandedOff, outcome);
+        Assert.Empty(await harness.RowsAsync(StorageNames.FilteredMentionsTable));
+    }
+
+    [Fact]
+    public async Task Process_NewAccountPostsOneAdvertFiveTimes_FromTheThirdFilteredNamingAgeAndCount()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var created = Harness.Start.AddDays(-2);
+        var outcomes = new List<ProcessOutcome>();
+
+        for (var i = 1; i <= 5; i++)
+        {
+            var mention = Mention("burst" + i, $"Great offers on kettles today only @ContosoBank https://spam.link/{i * 17}", followers: 3, accountCreated: created);
+            outcomes.Add(await ProcessAsync(harness, mention));
+            outcomes.Add(await ProcessAsync(harness, mention, 2));
+        }
+
+        Assert.Equal(
+            [ProcessOutcome.HandedOff, ProcessOutcome.Duplicate, ProcessOutcome.HandedOff, ProcessOutcome.Duplicate,
+             ProcessOutcome.Filtered, ProcessOutcome.Filtered, ProcessOutcome.Filtered, ProcessOutcome.Filtered, ProcessOutcome.Filtered, ProcessOutcome.Filtered],
+            outcomes);
+        var reasons = (await harness.RowsAsync(StorageNames.FilteredMentionsTable)).Select(r => r.GetString("Reasons")).OrderBy(r => r).ToList();
+        Assert.Equal(["account 2 days old with 3 identical posts", "account 2 days old with 4 identical posts", "account 2 days old with 5 identical posts"], reasons);
+    }
+
+    [Fact]
+    public async Task Restore_FilteredMentionTwice_OneHandoffOneTeamMessageAndTheAuditTrail()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var mention = Mention("ad3", Advert);
+        Assert.Equal(ProcessOutcome.Filtered, await ProcessAsync(harness, mention));
+        var review = harness.Services.GetRequiredService<SpamReview>();
+
+        var results = await Task.WhenAll(review.RestoreAsync(mention.Key, "ana", CancellationToken.None), review.RestoreAsync(mention.Key, "ben", CancellationToken.None));
+        var again = await review.RestoreAsync(mention.Key, "ana", CancellationToken.None);
+
+        Assert.Single(results, r => r!.Restored);
+        Assert.False(again!.Restored);
+        Assert.Single(await harness.HandoffRowsAsync());
+        Assert.Equal(1, await harness.TeamMessagesAsync());
+        var events = (await harness.EventRowsAsync()).Where(e => e.PartitionKey == HandoffIds.For(mention.Key)).Select(e => e.GetString("Type")).Order().ToList();
+        Assert.Equal(["Created", "Filtered", "Restored"], events);
+        Assert.Single(await harness.LedgerRowsAsync());
+        Assert.Equal(MentionLedger.HandedOff, (await harness.Services.GetRequiredService<MentionLedger>().GetStateAsync(mention, CancellationToken.None)).Status);
+        Assert.Empty(await review.ListAsync(10, includeRestored: false, CancellationToken.None));
+        Assert.Equal("Restored", Assert.Single(await review.ListAsync(10, includeRestored: true, CancellationToken.None)).Status);
+        Assert.Equal(ProcessOutcome.Duplicate, await ProcessAsync(harness, mention, 3));
+    }
+
+    [Fact]
+    public async Task RunOnce_SampleWithFilterOn_HandedOffPlusFilteredIsIngestedAndNoComplaintFiltered()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn);
+        using var metrics = new Telemetry.SourceMetricRecorder("file:sample");
+
+        await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
+        await harness.Pipeline.DrainAsync(TimeSpan.FromMinutes(3), CancellationToken.None);
+        var summary = await harness.Pipeline.SummarizeAsync(CancellationToken.None);
+
+        Assert.True(summary.Complete);
+        Assert.Equal(Harness.SampleCount, summary.HandedOff + summary.Filtered + summary.DeadLettered);
+        var kinds = File.ReadLines(Harness.SamplePath).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(
+                r => (r.TryGetProperty("source", out var s) ? s.GetString() : "file:sample") + ":" + r.GetProperty("id").GetString(),
+                r => r.TryGetProperty("kind", out var k) ? k.GetString() : "unknown");
+        var filtered = (await harness.RowsAsync(StorageNames.FilteredMentionsTable)).Select(r => kinds.GetValueOrDefault(r.GetString("MentionKey")!) ?? "?").ToList();
+        Assert.Equal(summary.Filtered, filtered.Count);
+        Assert.Equal(Harness.SampleCount, metrics.Total(SocialHandoff.Core.Telemetry.SocialHandoffTelemetry.Instruments.SourceFetched));
+        Assert.Equal(summary.Filtered, metrics.Total(SocialHandoff.Core.Telemetry.SocialHandoffTelemetry.Instruments.MentionsFiltered));
+        Assert.All(filtered, kind => Assert.Equal("spam", kind));
+        Assert.True(filtered.Count >= kinds.Values.Count(k => k == "spam") / 2, $"{filtered.Count} filtered");
+    }
+
+    [Fact]
+    public async Task Api_FilteredListAndRestore_ListsReasonsRestoresOnceAndRefusesBadInput()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, SpamOn);
+        var mention = Mention("ad/4", Advert);
+        Assert.Equal(ProcessOutcome.Filtered, await ProcessAsync(api.Harness, mention));
+        var path = $"api/filtered/{Uri.EscapeDataString(mention.Key)}/restore";
+
+        var (listStatus, list, _) = await api.SendAsync("ana", HttpMethod.Get, "api/filtered");
+        var (badStatus, bad, _) = await api.SendAsync("ana", HttpMethod.Post, path, "{\"note\": 5}");
+        var (limitStatus, limit, _) = await api.SendAsync("ana", HttpMethod.Get, "api/filtered?limit=0");
+        var (missingStatus, _, _) = await api.SendAsync("ana", HttpMethod.Post, "api/filtered/test%3Anope/restore", "{}");
+        var (firstStatus, first, _) = await api.SendAsync("ana", HttpMethod.Post, path, "{}");
+        var (secondStatus, second, _) = await api.SendAsync("ben", HttpMethod.Post, path, "{}");
+        var (afterStatus, after, _) = await api.SendAsync("ana", HttpMethod.Get, "api/filtered");
+
+        Assert.Equal(200, listStatus);
+        var item = list!["items"]![0]!;
+        Assert.Equal(mention.Key, (string?)item["key"]);
+        Assert.Contains(item["reasons"]!.AsArray(), r => ((string?)r)!.StartsWith("promo phrases: ", StringComparison.Ordinal));
+        Assert.Equal(400, badStatus);
+        Assert.Contains("note", bad!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(400, limitStatus);
+        Assert.NotNull(limit!["errors"]!["limit"]);
+        Assert.Equal(404, missingStatus);
+        Assert.Equal((200, true, "ana"), (firstStatus, (bool)first!["restored"]!, (string?)first["mention"]!["restoredBy"]));
+        Assert.Equal((200, false), (secondStatus, (bool)second!["restored"]!));
+        Assert.Equal(HandoffIds.For(mention.Key), (string?)first["mention"]!["handoffId"]);
+        Assert.Equal(200, afterStatus);
+        Assert.Empty(after!["items"]!.AsArray());
+        Assert.Equal(1, await api.Harness.TeamMessagesAsync());
+    }
+}
