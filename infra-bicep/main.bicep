@@ -157,6 +157,7 @@ var tableNames = [
   'SpamRepeats'
   'MentionVolume'
   'VolumeBaselines'
+  'HandoffIndex'
 ]
 var deploymentContainerName = 'app-package'
 var storageAccountName = take('st${replace(baseName, '-', '')}${suffix}', 24)

@@ -22,10 +22,6 @@ public sealed class AutoAssignmentTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     public Task InitializeAsync() => azurite.ResetAsync();
 
-    // A different place in each mention: copies differing only by a number would join one incident (Incidents).
-    private static readonly string[] Places =
-        ["leeds", "york", "bath", "derby", "hull", "ely", "wells", "truro", "ripon", "salford", "oxford", "exeter", "durham", "chester", "lincoln", "norwich"];
-
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
@@ -36,7 +32,7 @@ public sealed class AutoAssignmentTests(AzuriteFixture azurite) : IAsyncLifetime
         var ids = new List<string>();
         for (var i = 0; i < 10; i++)
         {
-            ids.Add(await HandOffAsync(i % 2 == 0 ? one : two, $"c{i}", $"@contoso smoke and fire at the {Places[i]} store"));
+            ids.Add(await HandOffAsync(i % 2 == 0 ? one : two, $"c{i}", $"@contoso smoke and fire at the {Harness.Place(i)} store"));
         }
 
         // Turned on without a run, so the runs below all start at once.
@@ -52,7 +48,7 @@ public sealed class AutoAssignmentTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // Sixteen runs at once across both instances, and four new crisis handoffs processed meanwhile (each runs it too).
         var runs = Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? one : two).Services.GetRequiredService<AutoAssignment>().RunAsync("crisis", CancellationToken.None));
-        var more = Enumerable.Range(10, 4).Select(i => HandOffAsync(i % 2 == 0 ? one : two, $"c{i}", $"@contoso there is a fire in the {Places[i]} store"));
+        var more = Enumerable.Range(10, 4).Select(i => HandOffAsync(i % 2 == 0 ? one : two, $"c{i}", $"@contoso there is a fire in the {Harness.Place(i)} store"));
         await Task.WhenAll(runs.Cast<Task>().Concat(more));
 
         var held = await OpenClaimsAsync(one);
@@ -82,7 +78,7 @@ public sealed class AutoAssignmentTests(AzuriteFixture azurite) : IAsyncLifetime
         var ids = new List<string>();
         for (var i = 0; i < 6; i++)
         {
-            ids.Add(await HandOffAsync(harness, $"m{i}", $"@contoso fire alarm and smoke in the {Places[i]} store"));
+            ids.Add(await HandOffAsync(harness, $"m{i}", $"@contoso fire alarm and smoke in the {Harness.Place(i)} store"));
         }
 
         var store = harness.Services.GetRequiredService<DirectoryStore>();
@@ -156,5 +152,5 @@ public sealed class AutoAssignmentTests(AzuriteFixture azurite) : IAsyncLifetime
             .Select(r => r.PartitionKey).ToList();
 
     private static async Task<int> AutoAssignedEventsAsync(Harness harness) =>
-        (await harness.RowsAsync(StorageNames.HandoffEventsTable)).Count(e => e.GetString("Type") == WorkRules.AutoAssigned);
+        (await harness.EventRowsAsync()).Count(e => e.GetString("Type") == WorkRules.AutoAssigned);
 }

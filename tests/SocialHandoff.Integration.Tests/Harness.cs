@@ -98,9 +98,34 @@ internal sealed class Harness : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>The handoff rows of Handoffs (each handoff's partition also holds its ledger row and its events).</summary>
+    public async Task<List<TableEntity>> HandoffRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffsTable)).Where(r => r.RowKey == Core.Handoffs.HandoffRow.RowKey).ToList();
+
+    /// <summary>The audit events, kept in each handoff's partition of Handoffs.</summary>
+    public async Task<List<TableEntity>> EventRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffsTable)).Where(Core.Handoffs.HandoffRow.IsEvent).ToList();
+
+    /// <summary>The mentions' ledger rows (dedupe, body, errors, dead-lettering), in their handoffs' partitions.</summary>
+    public async Task<List<TableEntity>> LedgerRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffsTable)).Where(r => r.RowKey == Core.Handoffs.HandoffRow.LedgerRowKey).ToList();
+
+    /// <summary>The teams' queue index rows (without the count rows and the SLA due rows kept in the same partitions).</summary>
+    public async Task<List<TableEntity>> IndexRowsAsync() =>
+        (await RowsAsync(StorageNames.HandoffIndexTable)).Where(r => string.CompareOrdinal(r.RowKey, Core.Handoffs.HandoffIndex.CountRowKey) < 0).ToList();
+
     /// <summary>Mentions that joined another mention's incident instead of having a handoff of their own (each incident's count but its leader).</summary>
     public async Task<int> JoinedIncidentsAsync() =>
         (await RowsAsync(StorageNames.IncidentsTable)).Where(r => r.RowKey.StartsWith("i|", StringComparison.Ordinal)).Sum(r => (r.GetInt32("Count") ?? 1) - 1);
+
+    private static readonly string[] Places =
+        ["downtown", "airport", "harbour", "campus", "station", "riverside", "uptown", "mall", "market", "hillside", "lakeside", "midtown", "seafront", "parkway", "oldtown", "northgate"];
+
+    /// <summary>
+    /// A place word per <paramref name="i"/>, so test complaints differ by a word: numbers do not tell
+    /// near-duplicates apart, and "store 1" / "store 2" would join one incident instead of each having a handoff.
+    /// </summary>
+    public static string Place(int i) => Places[i % Places.Length] + (i < Places.Length ? "" : " " + Places[i / Places.Length % Places.Length]);
 
     public async Task<int> QueueLengthAsync(string queue) =>
         (await Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;

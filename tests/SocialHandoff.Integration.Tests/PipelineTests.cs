@@ -34,7 +34,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(ingest.Succeeded);
         Assert.Equal(expected, ingest.Enqueued);
         Assert.True(summary.Complete);
-        var handoffs = await harness.RowsAsync(StorageNames.HandoffsTable);
+        var handoffs = await harness.HandoffRowsAsync();
 
         // Copies of one complaint (the sample's echoes) are one incident's handoff; the others each have their own.
         var joined = await harness.JoinedIncidentsAsync();
@@ -42,8 +42,15 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(joined > 0, "the sample's echoed complaints form an incident");
         Assert.Equal(expected, handoffs.Count + joined);
         Assert.Equal(handoffs.Count, handoffs.Select(h => h.GetString("MentionKey")).Distinct().Count());
-        Assert.Equal(handoffs.Count, (await harness.RowsAsync(StorageNames.HandoffEventsTable)).Count(e => e.GetString("Type") == "Created"));
-        Assert.All(await harness.RowsAsync(StorageNames.MentionsTable), m => Assert.Equal(MentionLedger.HandedOff, m.GetString("Status")));
+        Assert.Equal(handoffs.Count, (await harness.EventRowsAsync()).Count(e => e.GetString("Type") == "Created"));
+
+        // Every mention has its ledger row in its own handoff's partition; a joined one is marked handed off with its incident.
+        var ledger = await harness.LedgerRowsAsync();
+        Assert.Equal(expected, ledger.Count);
+        Assert.Equal(joined, ledger.Count(l => l.GetString("Status") == MentionLedger.HandedOff && l.GetString("JoinedHandoffId") is not null));
+        Assert.Equal(handoffs.Select(h => h.PartitionKey).Order(), (await harness.IndexRowsAsync()).Select(r => r.GetString("HandoffId")).Order());
+        Assert.Empty(await harness.RowsAsync(StorageNames.HandoffEventsTable));
+        Assert.Empty(await harness.RowsAsync(StorageNames.MentionsTable));
         Assert.Empty(await harness.RowsAsync(StorageNames.DeadLettersTable));
 
         foreach (var team in handoffs.GroupBy(h => h.GetString("Team")!))
@@ -67,7 +74,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
         await harness.Pipeline.DrainAsync(Drain, CancellationToken.None);
 
-        var handoffs = await harness.RowsAsync(StorageNames.HandoffsTable);
+        var handoffs = await harness.HandoffRowsAsync();
         var book = await harness.Services.GetRequiredService<Core.Policies.LivePolicies>().GetSlaAsync(CancellationToken.None);
         foreach (var handoff in handoffs)
         {
@@ -107,40 +114,61 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         var summary = await harness.Pipeline.SummarizeAsync(CancellationToken.None);
 
         var handoffs = Harness.SampleCount - await harness.JoinedIncidentsAsync();
-        Assert.Equal(handoffs, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
-        Assert.Equal(handoffs, (await harness.RowsAsync(StorageNames.HandoffEventsTable)).Count(e => e.GetString("Type") == "Created"));
+        Assert.Equal(handoffs, (await harness.HandoffRowsAsync()).Count);
+        Assert.Equal(handoffs, (await harness.EventRowsAsync()).Count(e => e.GetString("Type") == "Created"));
+        Assert.Equal(handoffs, (await harness.IndexRowsAsync()).Count);
         Assert.Equal(Harness.SampleCount, summary.Duplicates);
         Assert.Equal(teamMessagesBefore, await harness.TeamMessagesAsync());
     }
 
     [Fact]
-    public async Task Process_CrashAfterDedupeInsert_RedeliveryCompletesTheHandoff()
+    public async Task Process_ErrorRecordedBeforeTheHandoff_RedeliveryClaimsTheLedgerRowAndCompletes()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString);
         var mention = (await harness.SampleMentionsAsync())[0];
         var handoffId = HandoffIds.For(mention.Key);
-        // The first delivery got as far as the dedupe insert, then the process died.
-        await harness.Services.GetRequiredService<MentionLedger>().ClaimAsync(mention, new ClaimedRoute("billing", "billing", "P2"), handoffId, CancellationToken.None);
+        // The first delivery failed before its transaction and recorded why: the ledger row alone is there.
+        await harness.Services.GetRequiredService<MentionLedger>().RecordErrorAsync(mention, "TimeoutException: storage was slow", CancellationToken.None);
 
         var outcome = await harness.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), 2, CancellationToken.None);
 
         Assert.Equal(ProcessOutcome.HandedOff, outcome);
         var handoff = (await harness.Table(StorageNames.HandoffsTable).GetEntityAsync<TableEntity>(handoffId, HandoffStore.HandoffRowKey)).Value;
-        Assert.Equal("billing", handoff.GetString("Team"));
-        Assert.Equal("P2", handoff.GetString("Priority"));
-        Assert.True((await harness.Table(StorageNames.HandoffEventsTable).GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffStore.CreatedEventRowKey)).HasValue);
-        Assert.Equal(1, await harness.QueueLengthAsync("team-billing"));
+        Assert.True((await harness.Table(StorageNames.HandoffsTable).GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffStore.CreatedEventRowKey)).HasValue);
+        var ledger = Assert.Single(await harness.LedgerRowsAsync());
+        Assert.Equal("TimeoutException: storage was slow", ledger.GetString("LastError"));
+        Assert.True(MentionJson.TryParse(ledger.GetString("Body"), out _, out _));
+        var team = handoff.GetString("Team")!;
+        Assert.Equal(1, await harness.QueueLengthAsync(StorageNames.TeamQueue(team)));
         Assert.Equal(ProcessOutcome.Duplicate, await harness.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None));
-        Assert.Equal(1, await harness.QueueLengthAsync("team-billing"));
+        Assert.Equal(1, await harness.QueueLengthAsync(StorageNames.TeamQueue(team)));
     }
 
     [Fact]
-    public async Task Process_CrashAfterHandoffInsert_RedeliveryAddsEventAndMessageKeepsDueTimes()
+    public async Task Process_CrashAfterTheTeamMessageBeforeTheIndexRow_RedeliveryIndexesIt()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString);
+        var mention = (await harness.SampleMentionsAsync())[0];
+        var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
+        Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None));
+        var row = Assert.Single(await harness.IndexRowsAsync());
+
+        // As if the process died after sending and before the index row (its claim long expired by the redelivery).
+        await harness.Table(StorageNames.HandoffIndexTable).DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        harness.Clock.Advance(HandoffStore.TeamMessageLease);
+
+        Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(mention), 2, CancellationToken.None));
+        Assert.Equal(row.RowKey, Assert.Single(await harness.IndexRowsAsync()).RowKey);
+        Assert.Equal(ProcessOutcome.Duplicate, await stage.ProcessAsync(MentionJson.Serialize(mention), 3, CancellationToken.None));
+        Assert.Single(await harness.HandoffRowsAsync());
+    }
+
+    [Fact]
+    public async Task Process_CrashAfterHandoffTransaction_RedeliverySendsTheMessageKeepsDueTimes()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString);
         var mention = (await harness.SampleMentionsAsync())[1];
         var handoffId = HandoffIds.For(mention.Key);
-        await harness.Services.GetRequiredService<MentionLedger>().ClaimAsync(mention, new ClaimedRoute("care", "default", "P3"), handoffId, CancellationToken.None);
         var first = new NewHandoff(handoffId, mention.Key, mention.CorrelationId, "care", "default", "P3", 40, "Negative", -0.5, [], mention.Text, "en", null, null, null,
             mention.PostedAt, Harness.Start, Harness.Start.AddHours(4), Harness.Start.AddHours(24));
         await harness.Services.GetRequiredService<HandoffStore>().CreateAsync(first, CancellationToken.None);
@@ -152,8 +180,8 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         var sent = HandoffIds.Deserialize(message.Body.ToString())!;
         Assert.Equal(handoffId, sent.HandoffId);
         Assert.Equal(Harness.Start.AddHours(4), sent.FirstResponseDueAt);
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffEventsTable));
+        Assert.Single(await harness.HandoffRowsAsync());
+        Assert.Single(await harness.EventRowsAsync());
     }
 
     [Fact]
@@ -190,14 +218,14 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         var versioned = Assert.Single(deadLetters, d => Core.DeadLetters.DeadLetterStore.ReadBody(d) == wrongVersion);
         Assert.Contains("schemaVersion 99", versioned.GetString("Reason"), StringComparison.Ordinal);
 
-        var handoffs = await harness.RowsAsync(StorageNames.HandoffsTable);
+        var handoffs = await harness.HandoffRowsAsync();
         Assert.Equal(mentions.Count + 2, handoffs.Count + await harness.JoinedIncidentsAsync() + deadLetters.Count);
         // Enqueued here, not by this run's ingest: counted as other messages, each once.
         Assert.Equal(mentions.Count - 1, summary.OtherHandedOff);
         Assert.Equal(3, summary.OtherDeadLetters);
         Assert.Equal(0, summary.Ingested);
         Assert.Equal(0, summary.QueuedMessages);
-        Assert.Equal(MentionLedger.DeadLettered, (await harness.Table(StorageNames.MentionsTable).GetEntityAsync<TableEntity>(failing.Source, failing.Id)).Value.GetString("Status"));
+        Assert.Equal(MentionLedger.DeadLettered, (await harness.Table(StorageNames.HandoffsTable).GetEntityAsync<TableEntity>(HandoffIds.For(failing.Key), HandoffRow.LedgerRowKey)).Value.GetString("Status"));
     }
 
     [Fact]
@@ -225,7 +253,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(second.Succeeded);
         Assert.Equal(Harness.SampleCount, second.Enqueued);
         Assert.Equal(Harness.SampleCount.ToString(System.Globalization.CultureInfo.InvariantCulture), await watermarks.GetAsync("file:sample", CancellationToken.None));
-        Assert.Equal(Harness.SampleCount, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count + await harness.JoinedIncidentsAsync());
+        Assert.Equal(Harness.SampleCount, (await harness.HandoffRowsAsync()).Count + await harness.JoinedIncidentsAsync());
         var third = await harness.Pipeline.IngestOnceAsync(CancellationToken.None);
         Assert.Equal(0, third.Enqueued);
     }

@@ -160,7 +160,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         {
             harness.Clock.SetUtcNow(Harness.Start.AddMinutes(minutes));
             await sweep.RunAsync(CancellationToken.None);
-            return (await harness.RowsAsync(StorageNames.HandoffEventsTable))
+            return (await harness.EventRowsAsync())
                 .Where(e => e.GetString("Clock") == "fr").OrderBy(e => e.RowKey).Select(e => $"{e.GetString("Type")}:{e.GetString("Level")}").ToList();
         }
 
@@ -182,7 +182,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         Assert.All(bodies, b => Assert.Contains("AdaptiveCard", b, StringComparison.Ordinal));
         Assert.Contains(_webhooks.Bodies("slack/crisis"), b => b.Contains("\"blocks\"", StringComparison.Ordinal));
         // Resolution (1 h): warned at 57 min, not yet due at 55.
-        Assert.DoesNotContain(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.GetString("Clock") == "res");
+        Assert.DoesNotContain(await harness.EventRowsAsync(), e => e.GetString("Clock") == "res");
     }
 
     [Fact]
@@ -197,14 +197,14 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         var first = await sweep.RunAsync(CancellationToken.None);
         var second = await sweep.RunAsync(CancellationToken.None);
         // A crash after sending but before the handoff's step moved on: put the step and its due row back, sweep again.
-        foreach (var e in (await harness.RowsAsync(StorageNames.HandoffEventsTable)).Where(e => e.GetString("Type") is "SlaBreached" && e.GetString("Clock") == "fr"))
+        foreach (var e in (await harness.EventRowsAsync()).Where(e => e.GetString("Type") is "SlaBreached" && e.GetString("Clock") == "fr"))
         {
             var row = await HandoffAsync(harness, e.PartitionKey);
             var rewound = HandoffSla.FromJson(row.GetString(HandoffStore.SlaColumn)!).WithStep(ClockKind.FirstResponse, 1);
             await harness.Table(StorageNames.HandoffsTable).UpdateEntityAsync(
                 new TableEntity(e.PartitionKey, HandoffStore.HandoffRowKey) { [HandoffStore.SlaColumn] = rewound.ToJson() }, row.ETag, TableUpdateMode.Merge);
             await harness.Services.GetRequiredService<SlaDueIndex>().AddAsync(
-                new SlaDueRow(SlaDueIndex.Bucket(Harness.Start), SlaDueIndex.RowKey(e.PartitionKey, ClockKind.FirstResponse, 0, 1), e.PartitionKey, ClockKind.FirstResponse, 0, 1, Harness.Start), CancellationToken.None);
+                SlaDueIndex.Due(row.GetString("Team")!, e.PartitionKey, ClockKind.FirstResponse, 0, 1, Harness.Start), CancellationToken.None);
         }
 
         var third = await sweep.RunAsync(CancellationToken.None);
@@ -250,7 +250,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         Assert.Equal(1, again.Unconfirmed);
         var record = Assert.Single(await harness.RowsAsync(StorageNames.NotificationsTable));
         Assert.Equal(NotificationStates.Unconfirmed, record.GetString("State"));
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.PartitionKey == handoff.PartitionKey && e.GetString("Type") == "SlaWarning");
+        Assert.Single(await harness.EventRowsAsync(), e => e.PartitionKey == handoff.PartitionKey && e.GetString("Type") == "SlaWarning");
         Assert.Equal(1, HandoffSla.FromJson((await HandoffAsync(harness, handoff.PartitionKey)).GetString(HandoffStore.SlaColumn)!).FirstResponseStep);
     }
 
@@ -275,7 +275,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         Assert.Equal(NotificationStates.Failed, failed.GetString("State"));
         Assert.Contains("Teams webhook", failed.GetString("Detail"), StringComparison.Ordinal);
         Assert.Equal(1, result.Failed);
-        Assert.Contains(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.PartitionKey == care.PartitionKey && e.GetString("Type") == "SlaBreached");
+        Assert.Contains(await harness.EventRowsAsync(), e => e.PartitionKey == care.PartitionKey && e.GetString("Type") == "SlaBreached");
         Assert.Equal("Breached", (await HandoffAsync(harness, care.PartitionKey)).GetString("FirstResponseSla"));
         Assert.Equal("Breached", (await HandoffAsync(harness, crisis.PartitionKey)).GetString("FirstResponseSla"));
     }
@@ -298,7 +298,7 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         Assert.Equal(1, moved.Generation);
         Assert.True(moved.Resolution.IsPaused);
         Assert.Equal(TimeSpan.FromHours(1), moved.Resolution.Target);
-        Assert.Contains(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.GetString("Type") == WorkRules.Moved && e.GetString("FromTeam") == "care");
+        Assert.Contains(await harness.EventRowsAsync(), e => e.GetString("Type") == WorkRules.Moved && e.GetString("FromTeam") == "care");
 
         harness.Clock.SetUtcNow(Harness.Start.AddMinutes(10));
         await harness.Services.GetRequiredService<SlaSweepStage>().RunAsync(CancellationToken.None);
@@ -319,14 +319,14 @@ public sealed class SlaTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposab
         await actions.PauseAsync(handoff.PartitionKey, "agent", CancellationToken.None);
         harness.Clock.SetUtcNow(Harness.Start.AddMinutes(80));
         await sweep.RunAsync(CancellationToken.None);
-        Assert.DoesNotContain(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.GetString("Type") is "SlaWarning" or "SlaBreached");
+        Assert.DoesNotContain(await harness.EventRowsAsync(), e => e.GetString("Type") is "SlaWarning" or "SlaBreached");
 
         await actions.ResumeAsync(handoff.PartitionKey, "agent", CancellationToken.None);
         Assert.Equal(Harness.Start.AddMinutes(120), (await HandoffAsync(harness, handoff.PartitionKey)).GetDateTimeOffset("ResolutionDueAt"));
         harness.Clock.SetUtcNow(Harness.Start.AddMinutes(119));
         await sweep.RunAsync(CancellationToken.None);
 
-        var events = await harness.RowsAsync(StorageNames.HandoffEventsTable);
+        var events = await harness.EventRowsAsync();
         Assert.Single(events, e => e.GetString("Type") == "SlaWarning" && e.GetString("Clock") == "res" && e.GetDateTimeOffset("At") == Harness.Start.AddMinutes(117));
         Assert.DoesNotContain(events, e => e.GetString("Clock") == "fr");
     }

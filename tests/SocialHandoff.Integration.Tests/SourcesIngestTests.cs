@@ -31,7 +31,7 @@ public sealed class SourcesIngestTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("t3_p2|1762074200", await watermarks.GetAsync("reddit:contoso", CancellationToken.None));
         Assert.NotNull(await watermarks.GetAsync("bluesky:contoso", CancellationToken.None));
         Assert.Equal("\"v1\"", System.Text.Json.JsonDocument.Parse((await watermarks.GetAsync("rss:news", CancellationToken.None))!).RootElement.GetProperty("etag").GetString());
-        var handoffs = await harness.RowsAsync(StorageNames.HandoffsTable);
+        var handoffs = await harness.HandoffRowsAsync();
         Assert.Equal(4, handoffs.Count);
     }
 

@@ -462,7 +462,7 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(0, second.Enqueued);
         Assert.Equal(Id1005, server.Requests.Last().Query["since_id"]);
         Assert.Equal(Id1005, await harness.Services.GetRequiredService<IWatermarkStore>().GetAsync("x:contoso", CancellationToken.None));
-        Assert.Equal(3, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(3, (await harness.HandoffRowsAsync()).Count);
     }
 
     [Fact]
@@ -492,7 +492,7 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(Id1005, await watermarks.GetAsync("x:contoso", CancellationToken.None));
         Assert.All(server.Requests, r => Assert.Equal(old, r.Query["since_id"]));
         Assert.Equal(4, server.Requests.Count);
-        Assert.Equal(3, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(3, (await harness.HandoffRowsAsync()).Count);
     }
 
     [Fact]

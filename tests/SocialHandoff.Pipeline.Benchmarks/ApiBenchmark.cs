@@ -1,22 +1,33 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SocialHandoff.Core.Api;
+using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Work;
 using SocialHandoff.Local.Pipeline;
 using SocialHandoff.Local.Web;
 
 /// <summary>
-/// <c>api [N=2000]</c>: N handoffs made by the pipeline on a fresh Azurite, then the work API through
-/// the local runner's HTTP host as the dashboard calls it: a team's queue page (the largest team),
-/// one handoff with its events, and claim + release. Prints mean milliseconds per call and storage
-/// requests per call, counted in the Azure SDK pipeline.
+/// <c>api [N=300] [open sizes=1000,10000,50000]</c>: N handoffs made by the pipeline on a fresh Azurite,
+/// then the work API through the local runner's HTTP host as the dashboard calls it: one handoff with
+/// its events and claim + release on those; and a team's queue page (unfiltered, page 3, and filtered
+/// by priority, by unclaimed and by sla=at-risk) and the at-risk SLA report with the team's queue
+/// grown to each open size. The growth is added to the team's queue index by the index's own group
+/// commit (batch transactions of 30 handoffs with their due rows), copies of the pipeline's handoffs
+/// with new ids, priorities and due times spread over the next 30 days; a page reads only the index,
+/// so the copies have no Handoffs rows. Prints mean milliseconds and storage requests per call,
+/// counted in the Azure SDK pipeline.
 /// </summary>
 internal static class ApiBenchmark
 {
-    private const int Rounds = 30;
+    private const int Rounds = 20;
 
-    public static async Task<int> RunAsync(int n)
+    public static async Task<int> RunAsync(int n, IReadOnlyList<int> sizes)
     {
         await using var storage = await BenchmarkStorage.StartAsync();
         var (counter, services) = (storage.Counter, storage.Services);
@@ -37,9 +48,7 @@ internal static class ApiBenchmark
         var ids = page["items"]!.AsArray().Select(i => (string)i!["id"]!).ToList();
 
         Console.WriteLine();
-        Console.WriteLine($"API benchmark: {summary.HandedOff} handoffs on Azurite (in memory), team '{team}' holds {teamCount}; {Environment.ProcessorCount} cores; mean of {Rounds} calls after a warm-up");
-        await MeasureAsync("queue page (25 of the team, sorted)", counter, () => http.GetStringAsync($"api/teams/{team}/handoffs?pageSize=25"));
-        await MeasureAsync("queue filtered (sla=at-risk)", counter, () => http.GetStringAsync($"api/teams/{team}/handoffs?sla=at-risk"));
+        Console.WriteLine($"API benchmark: {summary.HandedOff + summary.OtherHandedOff} handoffs made by the pipeline on Azurite (in memory), team '{team}' holds {teamCount}; {Environment.ProcessorCount} cores, load average {LoadAverage()}; mean of {Rounds} calls after a warm-up");
         var next = 0;
         await MeasureAsync("one handoff with its events", counter, () => http.GetStringAsync($"api/handoffs/{ids[next++ % ids.Count]}"));
         await MeasureAsync("claim + release (2 actions)", counter, async () =>
@@ -52,8 +61,68 @@ internal static class ApiBenchmark
         var policies = JsonNode.Parse(await http.GetStringAsync("api/sla-policies"))!["document"]!.ToJsonString();
         await MeasureAsync("SLA preview (every open handoff re-timed)", counter, async () =>
             await (await http.PostAsync($"api/sla-policies/preview?team={team}&priority=P2", new StringContent(policies, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode().Content.ReadAsStringAsync());
+
+        var templates = await TemplatesAsync(services, team);
+        var index = services.GetRequiredService<HandoffIndex>();
+        var dueIndex = services.GetRequiredService<SlaDueIndex>();
+        var calendar = templates[0].Sla is { } sla ? await dueIndex.CalendarAsync(sla, CancellationToken.None) : null;
+        var open = await index.CountAsync(HandoffIndex.Partition(team, false), CancellationToken.None);
+        foreach (var size in sizes)
+        {
+            var seed = Stopwatch.StartNew();
+            var from = open;
+            await Parallel.ForEachAsync(Enumerable.Range(from, Math.Max(0, size - from)), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
+            {
+                var copy = Copy(templates[i % templates.Count], i);
+                var due = copy.Sla is { } s && calendar is not null ? dueIndex.Pending(copy.Id, s, calendar) : [];
+                await index.AddAsync(copy, calendar, due, ct);
+            });
+            seed.Stop();
+            open = await index.CountAsync(HandoffIndex.Partition(team, false), CancellationToken.None);
+            Console.WriteLine($"  team '{team}' with {open:N0} open (grown by {open - from:N0} in {seed.Elapsed.TotalSeconds:F1} s)");
+            await MeasureAsync("queue page (25, priority then due)", counter, () => http.GetStringAsync($"api/teams/{team}/handoffs?pageSize=25"));
+            await MeasureAsync("queue page 3", counter, () => http.GetStringAsync($"api/teams/{team}/handoffs?pageSize=25&page=3"));
+            await MeasureAsync("queue filtered (priority=P1)", counter, () => http.GetStringAsync($"api/teams/{team}/handoffs?priority=P1&pageSize=25"));
+            await MeasureAsync("queue filtered (status=unclaimed)", counter, () => http.GetStringAsync($"api/teams/{team}/handoffs?status=unclaimed&pageSize=25"));
+            await MeasureAsync("queue filtered (sla=at-risk)", counter, () => http.GetStringAsync($"api/teams/{team}/handoffs?sla=at-risk&pageSize=25"));
+            await MeasureAsync("SLA report: at risk (team)", counter, () => http.GetStringAsync($"api/sla/at-risk?team={team}"));
+        }
+
         return 0;
     }
+
+    /// <summary>The team's handoffs as the pipeline stored them, the models of the copies.</summary>
+    private static async Task<List<HandoffRecord>> TemplatesAsync(IServiceProvider services, string team)
+    {
+        var table = await services.GetRequiredService<StorageClients>().GetTableAsync(StorageNames.HandoffsTable, CancellationToken.None);
+        var templates = new List<HandoffRecord>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {HandoffRow.RowKey} and Team eq {team}")))
+        {
+            templates.Add(HandoffRow.ToRecord(row));
+        }
+
+        return templates;
+    }
+
+    /// <summary>A copy with its own id, a priority of the four in turn, and its clocks and due times moved later by up to 30 days.</summary>
+    private static HandoffRecord Copy(HandoffRecord template, int i)
+    {
+        var shift = TimeSpan.FromMinutes(i * 7919L % (30 * 24 * 60));
+        static SlaClock Move(SlaClock clock, TimeSpan by) =>
+            SlaClock.Restore(clock.Target, [.. clock.Segments.Select(s => new ClockSegment(s.Start + by, s.End + by))], clock.StoppedAt + by);
+        return template with
+        {
+            Id = "h-" + i.ToString("x32", CultureInfo.InvariantCulture),
+            Priority = "P" + (1 + (i % 4)).ToString(CultureInfo.InvariantCulture),
+            FirstResponseDueAt = template.FirstResponseDueAt + shift,
+            ResolutionDueAt = template.ResolutionDueAt + shift,
+            Sla = template.Sla is { } sla ? sla with { FirstResponse = Move(sla.FirstResponse, shift), Resolution = Move(sla.Resolution, shift) } : null,
+            Assignee = i % 5 == 0 ? "ana" : null,
+        };
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static StringContent Empty() => new("{}", System.Text.Encoding.UTF8, "application/json");
 

@@ -12,7 +12,7 @@ using SocialHandoff.Local.Pipeline;
 // mentions/s and the storage requests per handed-off mention, counted in the Azure SDK's HTTP pipeline.
 // usage: dotnet run -c Release --project tests/SocialHandoff.Pipeline.Benchmarks -- [N=2000]
 // usage: ... -- sweep [N=10000]   (the SlaSweep benchmark, see SweepBenchmark.cs)
-// usage: ... -- api [N=2000]      (the work API through the local runner's host, see ApiBenchmark.cs)
+// usage: ... -- api [N=300] [sizes=1000,10000,50000]   (the work API through the local runner's host, a team's queue at each open size, see ApiBenchmark.cs)
 if (args.Length > 0 && args[0] == "sweep")
 {
     return await SweepBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
@@ -20,7 +20,9 @@ if (args.Length > 0 && args[0] == "sweep")
 
 if (args.Length > 0 && args[0] == "api")
 {
-    return await ApiBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000);
+    return await ApiBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+        args.Length > 2 ? [.. args[2].Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1_000, 10_000, 50_000]);
 }
 
 var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
@@ -99,6 +101,11 @@ Console.WriteLine($"  raw Azurite receive + delete    {rawRate,8:F0} messages/s 
 Console.WriteLine($"  processing as a share of raw    {100 * (n / processSeconds) / rawRate,8:F0} %");
 Console.WriteLine($"  storage requests                {queueRequests + tableRequests} (queue {queueRequests}, table {tableRequests})");
 Console.WriteLine($"  requests per handed-off mention {(double)(queueRequests + tableRequests) / handedOff:F2} (queue {(double)queueRequests / handedOff:F2}, table {(double)tableRequests / handedOff:F2})");
+foreach (var (kind, count) in counter.ByKind().OrderByDescending(kv => kv.Value))
+{
+    Console.WriteLine($"    {kind,-40} {(double)count / handedOff,6:F2}");
+}
+
 await TimeToQueue.PrintAsync(pipeline, services, sample, 50);
 return handedOff == n ? 0 : 1;
 
@@ -109,11 +116,19 @@ static string LoadAverage() =>
 /// <summary>Counts every request the storage clients send (each retry too), by service.</summary>
 internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPolicy
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byKind = new(StringComparer.Ordinal);
     private long _queue;
     private long _table;
 
+    /// <summary>Requests by method and resource (table name, or queue name with team queues together), for the breakdown per mention.</summary>
+    public IReadOnlyDictionary<string, long> ByKind() => _byKind;
+
     public override void OnSendingRequest(HttpMessage message)
     {
+        var path = message.Request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var resource = path.Length > 1 ? path[1] : "?";
+        resource = resource.StartsWith("team-", StringComparison.Ordinal) ? "team-*" : resource.Split('(')[0];
+        _byKind.AddOrUpdate($"{message.Request.Method} {resource}{(path.Length > 2 ? "/" + path[2] : "")}", 1, (_, n) => n + 1);
         if (message.Request.Uri.Port == tablePort)
         {
             Interlocked.Increment(ref _table);
@@ -126,6 +141,7 @@ internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPol
 
     public void Reset()
     {
+        _byKind.Clear();
         Interlocked.Exchange(ref _queue, 0);
         Interlocked.Exchange(ref _table, 0);
     }

@@ -64,6 +64,9 @@ public sealed record IncidentSurgeMessage(DateTimeOffset At, string Reason, stri
 
 public sealed record QueueMessage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items);
 
+/// <summary>What a repair of a team's queue index did: rows added or deleted, and the counts it set.</summary>
+public sealed record QueueRepairMessage(string Team, int Changed, int Open, int Resolved);
+
 public sealed record ClockMessage(string State, double TargetMinutes, DateTimeOffset? DueAt, DateTimeOffset? StoppedAt, string Standing);
 
 public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage FirstResponse, ClockMessage Resolution);
@@ -159,6 +162,7 @@ public sealed record RestoredMessage(FilteredMessage Mention, bool Restored);
 [JsonSerializable(typeof(MeMessage))]
 [JsonSerializable(typeof(List<TeamMessage>))]
 [JsonSerializable(typeof(QueueMessage))]
+[JsonSerializable(typeof(QueueRepairMessage))]
 [JsonSerializable(typeof(HandoffDetailMessage))]
 [JsonSerializable(typeof(HandoffSummaryMessage))]
 [JsonSerializable(typeof(ActionBody))]

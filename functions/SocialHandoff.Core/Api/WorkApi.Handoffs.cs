@@ -69,6 +69,18 @@ public sealed partial class WorkApi
         return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(v => Summary(v, grouped.GetValueOrDefault(v.Handoff.Id))).ToList()), ApiJsonContext.Default.QueueMessage);
     }
 
+    /// <summary>Rebuilds a team's queue index from its handoffs (after a crash between a handoff's two partitions); managers only.</summary>
+    private async Task<ApiResponse> RepairQueueIndexAsync(string team, CancellationToken ct)
+    {
+        if (!StorageNames.IsValidTeamName(team))
+        {
+            return NotFound($"'{team}' is not a team name.");
+        }
+
+        var (changed, open, resolved) = await queries.RepairIndexAsync(team, ct).ConfigureAwait(false);
+        return JsonResponse(200, new QueueRepairMessage(team, changed, open, resolved), ApiJsonContext.Default.QueueRepairMessage);
+    }
+
     private async Task<ApiResponse> HandoffAsync(string id, Caller caller, CancellationToken ct)
     {
         var h = HandoffIds.IsWellFormed(id) ? await work.GetAsync(id, ct).ConfigureAwait(false) : null;

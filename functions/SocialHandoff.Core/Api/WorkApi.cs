@@ -120,6 +120,7 @@ public sealed partial class WorkApi(
         ("GET", ["me"]) => Task.FromResult(Me(caller)),
         ("GET", ["teams"]) => TeamsAsync(caller, ct),
         ("GET", ["teams", var team, "handoffs"]) => QueueAsync(request, team, caller, ct),
+        ("POST", ["teams", var team, "queue-index", "repair"]) => ManagerOnly(caller, () => RepairQueueIndexAsync(team, ct)),
         ("GET", ["teams", var team]) => GetTeamAsync(team, ct),
         ("PUT", ["teams", var team]) => ManagerOnly(caller, () => PutTeamAsync(request, team, caller, ct)),
         ("GET", ["teams", var team, "history"]) => TeamHistoryAsync(team, ct),
@@ -155,7 +156,7 @@ public sealed partial class WorkApi(
         (_, ["rules"] or ["sla-policies"]) => Task.FromResult(MethodNotAllowed("GET, PUT")),
         (_, ["rules", "vocabulary"] or ["rules", "history"] or ["rules", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
         (_, ["sla-policies", "vocabulary"] or ["sla-policies", "history"] or ["sla-policies", "history", _]) => Task.FromResult(MethodNotAllowed("GET")),
-        (_, ["rules", _] or ["sla-policies", _]) => Task.FromResult(MethodNotAllowed("POST")),
+        (_, ["rules", _] or ["sla-policies", _] or ["teams", _, "queue-index", "repair"]) => Task.FromResult(MethodNotAllowed("POST")),
         _ => Task.FromResult(NotFound("No such API route.")),
     };
 

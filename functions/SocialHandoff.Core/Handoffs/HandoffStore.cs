@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Handoffs;
@@ -33,12 +33,17 @@ public sealed record NewHandoff(
     IReadOnlyList<string>? Tags = null,
     string? TeamMessageClaim = null);
 
+/// <summary>What <see cref="HandoffStore.CreateAsync(NewHandoff, TableEntity?, CancellationToken)"/> found: the handoff as stored, whether this call created it, and whether the mention was dead-lettered instead.</summary>
+public sealed record HandoffCreation(NewHandoff Handoff, bool IsNew, bool DeadLettered);
+
 /// <summary>
-/// Writes <c>Handoffs</c> (PartitionKey the handoff id, RowKey "handoff": a point read, and reassigning
-/// later is an ETag update of one entity), <c>HandoffEvents</c> (PartitionKey the handoff id, RowKey a
-/// deterministic event key) and the team queues. Inserts treat 409 as done.
+/// Writes a handoff's partition of <c>Handoffs</c> (<see cref="HandoffRow"/>: the handoff row, the
+/// mention's ledger row and the audit events; a point read by id, and reassigning later is an ETag
+/// update of one entity), the team queues and, as the last step of a new handoff, its row in the
+/// team's queue index with its SLA due rows. The handoff, its ledger row and its created event go in
+/// one transaction; the index row and the due rows in another (shared with concurrent handoffs).
 /// </summary>
-public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvider)
+public sealed class HandoffStore(StorageClients clients, HandoffIndex index, SlaDueIndex dueIndex, TimeProvider timeProvider)
 {
     /// <summary>
     /// How long a delivery holds the right to send a new handoff's team message: 60 s. A claim still
@@ -48,18 +53,15 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
     /// </summary>
     public static readonly TimeSpan TeamMessageLease = TimeSpan.FromSeconds(60);
 
-    private const string TeamMessageSentColumn = "TeamMessageSent";
-    private const string TeamMessageClaimColumn = "TeamMessageClaim";
-    private const string TeamMessageClaimedUntilColumn = "TeamMessageClaimedUntil";
     private static readonly TimeSpan MaxClaimPoll = TimeSpan.FromMilliseconds(200);
 
-    public const string HandoffRowKey = "handoff";
-    public const string CreatedEventRowKey = "000000-created";
+    public const string HandoffRowKey = HandoffRow.RowKey;
+    public const string CreatedEventRowKey = HandoffRow.CreatedEventRowKey;
     public const string StatusOpen = "Open";
     public const string StatusResolved = "Resolved";
 
     /// <summary>The column holding the serialized <see cref="Sla.HandoffSla"/>.</summary>
-    public const string SlaColumn = "Sla";
+    public const string SlaColumn = HandoffRow.Sla;
 
     /// <summary>The most characters of a mention's text a team message carries (the handoff row keeps up to <see cref="StoredText.MaxPropertyChars"/>).</summary>
     internal const int TeamMessageTextChars = 2000;
@@ -68,103 +70,105 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
     internal const int TeamMessageFieldChars = 1000;
 
     /// <summary>Inserts the handoff; when it exists already, returns the stored one (its due times were fixed when it was created).</summary>
-    public async Task<NewHandoff> CreateAsync(NewHandoff handoff, CancellationToken cancellationToken)
+    public async Task<NewHandoff> CreateAsync(NewHandoff handoff, CancellationToken cancellationToken) =>
+        (await CreateAsync(handoff, null, cancellationToken).ConfigureAwait(false)).Handoff;
+
+    /// <summary>
+    /// Inserts the handoff, its created event and the mention's <paramref name="ledger"/> row in one
+    /// transaction (the insert is the dedupe: any of them there already fails it whole). Then: a
+    /// dead-lettered ledger row means the mention is done with; a stored handoff is returned as
+    /// stored; a ledger row alone (an earlier delivery recorded an error) is claimed with its ETag
+    /// together with the handoff's inserts.
+    /// </summary>
+    public async Task<HandoffCreation> CreateAsync(NewHandoff handoff, TableEntity? ledger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoff);
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var claim = Guid.NewGuid().ToString("N");
-        var reasons = JsonSerializer.Serialize(
-            handoff.Reasons.Select(r => new ReasonJson(r.Signal, r.Text, r.Points)).ToList(),
-            HandoffJsonContext.Default.ListReasonJson);
-        var entity = new TableEntity(handoff.HandoffId, HandoffRowKey)
+        var ledgerAction = ledger is null ? null : new TableTransactionAction(TableTransactionActionType.Add, ledger);
+        for (var attempt = 1; ; attempt++)
         {
-            ["MentionKey"] = StoredText.Cap(handoff.MentionKey),
-            ["CorrelationId"] = StoredText.Cap(handoff.CorrelationId, 200),
-            ["Team"] = handoff.Team,
-            ["Rule"] = handoff.Rule,
-            ["Priority"] = handoff.Priority,
-            ["Urgency"] = handoff.Urgency,
-            ["Sentiment"] = handoff.Sentiment,
-            ["SentimentCompound"] = handoff.SentimentCompound,
-            ["Reasons"] = reasons,
-            ["Status"] = StatusOpen,
-            ["Text"] = StoredText.Cap(handoff.Text, StoredText.MaxPropertyChars, out var textTruncated),
-            ["TextTruncated"] = textTruncated ? true : null,
-            ["TextLength"] = handoff.Text.Length,
-            ["Language"] = StoredText.CapOrNull(handoff.Language, 100),
-            ["Url"] = StoredText.CapOrNull(handoff.Url, 4000),
-            ["AuthorHandle"] = StoredText.CapOrNull(handoff.AuthorHandle, 1000),
-            ["AuthorFollowers"] = handoff.AuthorFollowers,
-            ["PostedAt"] = handoff.PostedAt,
-            ["CreatedAt"] = handoff.CreatedAt,
-            ["FirstResponseDueAt"] = handoff.FirstResponseDueAt,
-            ["ResolutionDueAt"] = handoff.ResolutionDueAt,
-            ["RuleSetVersion"] = handoff.RuleSetVersion,
-            ["RuleWhy"] = handoff.RuleWhy is null ? null : string.Join("; ", handoff.RuleWhy),
-            ["Tags"] = handoff.Tags is null ? null : string.Join(",", handoff.Tags),
-            ["SlaPolicy"] = handoff.Sla?.PolicyName,
-            ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
-            [SlaColumn] = handoff.Sla?.ToJson(),
-
-            // Whoever creates the row holds the right to send its team message (see SendToTeamAsync).
-            [TeamMessageClaimColumn] = claim,
-            [TeamMessageClaimedUntilColumn] = timeProvider.GetUtcNow() + TeamMessageLease,
-        };
-        try
-        {
-            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return handoff with { TeamMessageClaim = claim };
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var stored = (await table.GetEntityAsync<TableEntity>(handoff.HandoffId, HandoffRowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            return handoff with
+            List<TableTransactionAction> actions =
+            [
+                new(TableTransactionActionType.Add, HandoffRow.New(handoff, claim, timeProvider.GetUtcNow() + TeamMessageLease)),
+                new(TableTransactionActionType.Add, HandoffRow.CreatedEvent(handoff)),
+            ];
+            if (ledgerAction is not null)
             {
-                Team = stored.GetString("Team") ?? handoff.Team,
-                Priority = stored.GetString("Priority") ?? handoff.Priority,
-                CreatedAt = stored.GetDateTimeOffset("CreatedAt") ?? handoff.CreatedAt,
-                FirstResponseDueAt = stored.GetDateTimeOffset("FirstResponseDueAt") ?? handoff.FirstResponseDueAt,
-                ResolutionDueAt = stored.GetDateTimeOffset("ResolutionDueAt") ?? handoff.ResolutionDueAt,
-                Sla = stored.GetString(SlaColumn) is { } sla ? Sla.HandoffSla.FromJson(sla) : null,
-                TeamMessageClaim = null,
-            };
-        }
-    }
+                actions.Add(ledgerAction);
+            }
 
-    /// <summary>Appends the "Created" audit event; its RowKey is fixed, so a retry finds it and stops.</summary>
-    public async Task AppendCreatedEventAsync(NewHandoff handoff, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(handoff);
-        var table = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(handoff.HandoffId, CreatedEventRowKey)
-        {
-            ["Type"] = "Created",
-            ["At"] = handoff.CreatedAt,
-            ["Actor"] = "pipeline",
-            ["Team"] = handoff.Team,
-            ["Priority"] = handoff.Priority,
-            ["Rule"] = handoff.Rule,
-            ["RuleSetVersion"] = handoff.RuleSetVersion,
-            ["SlaPolicy"] = handoff.Sla?.PolicyName,
-            ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
-            ["MentionKey"] = StoredText.Cap(handoff.MentionKey),
-            ["CorrelationId"] = StoredText.Cap(handoff.CorrelationId, 200),
-        };
-        try
-        {
-            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return new HandoffCreation(handoff with { TeamMessageClaim = claim }, true, false);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+            }
+
+            TableEntity? storedLedger = null;
+            TableEntity? stored = null;
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {handoff.HandoffId} and (RowKey eq {HandoffRow.RowKey} or RowKey eq {HandoffRow.LedgerRowKey})");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (row.RowKey == HandoffRow.RowKey)
+                {
+                    stored = row;
+                }
+                else
+                {
+                    storedLedger = row;
+                }
+            }
+
+            if (storedLedger?.GetString(HandoffRow.Status) == Processing.MentionLedger.DeadLettered)
+            {
+                return new HandoffCreation(handoff, false, true);
+            }
+
+            if (stored is not null)
+            {
+                return new HandoffCreation(HandoffRow.ToNewHandoff(stored, handoff), false, false);
+            }
+
+            if (storedLedger is null && attempt >= 3)
+            {
+                // Neither row is there, yet the insert conflicts: a stray event row without its handoff. Retrying cannot fix that.
+                throw new InvalidOperationException($"Handoff {handoff.HandoffId}: its partition holds rows but neither the handoff nor its ledger row; repair the partition by hand.");
+            }
+
+            // Only the ledger row is there (an error was recorded before anything was handed off): claim it with its ETag.
+            ledgerAction = storedLedger is null
+                ? ledgerAction
+                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, ledger ?? new TableEntity(handoff.HandoffId, HandoffRow.LedgerRowKey), storedLedger.ETag);
         }
     }
 
     /// <summary>
+    /// Whether the mention of <paramref name="handoffId"/> was handed off whole: its handoff is in its
+    /// team's queue index (written after the team message), or an agent has acted on it.
+    /// </summary>
+    public async Task<bool> IsHandedOffAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffRow.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!row.HasValue)
+        {
+            return false;
+        }
+
+        var stored = HandoffRow.ToRecord(row.Value!);
+        return stored.Revision > 0 || await index.ContainsAsync(HandoffIndex.KeyOf(stored), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Puts a new handoff on its team's queue once, however many deliveries of its mention get here at
-    /// the same time. The delivery that created the row holds the claim to send (<see cref="NewHandoff.TeamMessageClaim"/>);
-    /// any other claims an unclaimed or expired send with the row's ETag (its holder crashed). The
-    /// holder sends and marks the row sent; the others wait for the mark. Only a crash between the send
-    /// and the mark repeats the message, which is why it carries the handoff id.
+    /// the same time, then adds it to the team's queue index (the mark that it was sent). The delivery
+    /// that created the row holds the claim to send (<see cref="NewHandoff.TeamMessageClaim"/>); any
+    /// other one finds the index row and stops, or waits while the claim is live, or claims an expired
+    /// one with the row's ETag (its holder crashed). Only a crash between the send and the index row
+    /// repeats the message, which is why it carries the handoff id.
     /// </summary>
     public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
     {
@@ -172,20 +176,20 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
         var message = TeamMessage(
             handoff.CorrelationId, handoff.HandoffId, handoff.MentionKey, handoff.Team, handoff.Priority, handoff.Urgency, handoff.Sentiment,
             handoff.Text, handoff.Url, handoff.FirstResponseDueAt, handoff.ResolutionDueAt);
-        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         if (handoff.TeamMessageClaim is not null)
         {
-            await SendClaimedAsync(table, message, cancellationToken).ConfigureAwait(false);
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await IndexAsync(HandoffRow.ToRecord(HandoffRow.New(handoff, "", default)), cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var pause = TimeSpan.FromMilliseconds(10);
         string? watchedClaim = null;
         var watched = Stopwatch.StartNew();
         while (true)
         {
-            var read = await table.GetEntityIfExistsAsync<TableEntity>(
-                handoff.HandoffId, HandoffRowKey, [TeamMessageSentColumn, TeamMessageClaimColumn, TeamMessageClaimedUntilColumn], cancellationToken).ConfigureAwait(false);
+            var read = await table.GetEntityIfExistsAsync<TableEntity>(handoff.HandoffId, HandoffRow.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!read.HasValue)
             {
                 // No row to claim on (created elsewhere than CreateAsync): send as before.
@@ -194,12 +198,13 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
             }
 
             var row = read.Value!;
-            if (row.GetBoolean(TeamMessageSentColumn) == true)
+            var stored = HandoffRow.ToRecord(row);
+            if (stored.Revision > 0 || await index.ContainsAsync(HandoffIndex.KeyOf(stored), cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
 
-            if (row.GetString(TeamMessageClaimColumn) is { Length: > 0 } claim)
+            if (row.GetString(HandoffRow.TeamMessageClaim) is { Length: > 0 } claim)
             {
                 if (claim != watchedClaim)
                 {
@@ -208,7 +213,7 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
                 }
 
                 // Live by the row's clock and not yet watched for a whole lease on ours (two instances' clocks may differ).
-                var live = row.GetDateTimeOffset(TeamMessageClaimedUntilColumn) is { } until && until > timeProvider.GetUtcNow() && watched.Elapsed < TeamMessageLease;
+                var live = row.GetDateTimeOffset(HandoffRow.TeamMessageClaimedUntil) is { } until && until > timeProvider.GetUtcNow() && watched.Elapsed < TeamMessageLease;
                 if (live)
                 {
                     // A real wait for another delivery's send, whatever clock the SLA arithmetic runs on.
@@ -221,10 +226,10 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
             try
             {
                 await table.UpdateEntityAsync(
-                    new TableEntity(handoff.HandoffId, HandoffRowKey)
+                    new TableEntity(handoff.HandoffId, HandoffRow.RowKey)
                     {
-                        [TeamMessageClaimColumn] = Guid.NewGuid().ToString("N"),
-                        [TeamMessageClaimedUntilColumn] = timeProvider.GetUtcNow() + TeamMessageLease,
+                        [HandoffRow.TeamMessageClaim] = Guid.NewGuid().ToString("N"),
+                        [HandoffRow.TeamMessageClaimedUntil] = timeProvider.GetUtcNow() + TeamMessageLease,
                     },
                     row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             }
@@ -233,17 +238,22 @@ public sealed class HandoffStore(StorageClients clients, TimeProvider timeProvid
                 continue;
             }
 
-            await SendClaimedAsync(table, message, cancellationToken).ConfigureAwait(false);
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await IndexAsync(stored, cancellationToken).ConfigureAwait(false);
             return;
         }
     }
 
-    private async Task SendClaimedAsync(TableClient table, HandoffMessage message, CancellationToken cancellationToken)
+    private async Task IndexAsync(Work.HandoffRecord handoff, CancellationToken cancellationToken)
     {
-        await SendAsync(message, cancellationToken).ConfigureAwait(false);
-        await table.UpdateEntityAsync(
-            new TableEntity(message.HandoffId, HandoffRowKey) { [TeamMessageSentColumn] = true, [TeamMessageClaimColumn] = "" },
-            ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        if (handoff.Sla is not { } sla)
+        {
+            await index.AddAsync(handoff, null, [], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var calendar = await dueIndex.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
+        await index.AddAsync(handoff, calendar, dueIndex.Pending(handoff.Id, sla, calendar), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A team message with the outside values cut to their limits, so any mention that fitted the incoming queue fits a team queue.</summary>

@@ -11,7 +11,7 @@ namespace SocialHandoff.Core.Policies;
 
 /// <summary>
 /// Applies a proposed rule set to the most recent processed mentions (their stored bodies in the
-/// Mentions ledger, scored again) and reports what would change, against the current rules; and
+/// ledger rows of Handoffs, scored again) and reports what would change, against the current rules; and
 /// routes one text a manager pastes. Nothing is written. A manager's action, so a filtered scan of
 /// recent rows is acceptable.
 /// </summary>
@@ -30,10 +30,11 @@ public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, Me
         var candidate = RuleEngine.Compile(proposed);
         var current = await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false);
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
-        var table = await clients.GetTableAsync(StorageNames.MentionsTable, cancellationToken).ConfigureAwait(false);
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var since = timeProvider.GetUtcNow() - Window;
         var recent = new List<(DateTimeOffset At, MentionMessage Mention)>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ReceivedAt ge {since}"), select: ["ReceivedAt", "Body"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        var ledgerRows = TableClient.CreateQueryFilter($"RowKey eq {HandoffRow.LedgerRowKey} and ReceivedAt ge {since}");
+        await foreach (var row in table.QueryAsync<TableEntity>(ledgerRows, select: ["ReceivedAt", "Body"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (MentionJson.TryParse(row.GetString("Body"), out var mention, out _))
             {

@@ -42,14 +42,15 @@ public enum ProcessOutcome
 public sealed record ProcessResult(ProcessOutcome Outcome, string? MentionKey);
 
 /// <summary>
-/// The ProcessMention stage. Every write has a key fixed by the mention, and each is
-/// insert-or-accept-409, in this order: Mentions (dedupe; fixes the route: team, rule, rule-set
-/// version, priority, SLA policy and policy-set version), Handoffs (with the SLA clocks and due
-/// times from the policy's business calendar), SlaDue (the clocks' first steps), HandoffEvents,
-/// team queue, then Mentions marked HandedOff. A crash anywhere leaves a redelivery able to finish
-/// the missing writes and nothing else. Concurrent deliveries of one mention send one team message:
-/// the send is claimed on the handoff row (HandoffStore); it can repeat only if a crash falls between
-/// sending it and marking the row sent, which is why it carries the handoff id.
+/// The ProcessMention stage. Every write has a key fixed by the mention and is idempotent, in this
+/// order: one transaction in the handoff's partition of Handoffs (the handoff with its route, SLA
+/// clocks and due times, its created event, the mention's ledger row: the dedupe, 409 = seen
+/// before), the team queue, then one transaction in the team's partition of the queue index: the
+/// handoff's index row (the mark that the mention was handed off) and its SLA clocks' first due rows,
+/// shared with concurrent deliveries to the same team (group commit). A crash anywhere leaves a redelivery able to finish the missing
+/// writes and nothing else. Concurrent deliveries of one mention send one team message: the send is
+/// claimed on the handoff row (HandoffStore); it can repeat only if a crash falls between sending it
+/// and writing the index row, which is why it carries the handoff id.
 /// A body that cannot be read goes to DeadLetters at once (retrying cannot fix it); any other error
 /// is recorded on the mention and thrown, so the queue retries and finally poisons the message.
 /// </summary>
@@ -57,7 +58,6 @@ public sealed partial class ProcessMentionStage(
     MentionScorer scorer,
     IRouter router,
     LivePolicies policies,
-    SlaDueIndex dueIndex,
     MentionLedger ledger,
     HandoffStore handoffs,
     IncidentGrouping incidents,
@@ -137,67 +137,59 @@ public sealed partial class ProcessMentionStage(
 
         // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).
         var incident = await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken).ConfigureAwait(false);
-        var entry = await ledger.ClaimAsync(
-            mention,
-            new ClaimedRoute(route.Team, route.Rule, priority, route.RuleSetVersion, string.Join("; ", why), string.Join(",", route.Tags), policy.Name, policy.Version),
-            incident.HandoffId,
-            cancellationToken).ConfigureAwait(false);
-        if (entry.Status is MentionLedger.HandedOff or MentionLedger.DeadLettered)
+        if (incident.HandoffId != handoffId)
         {
-            LogDuplicate(mention.Key, entry.Status);
-            return entry.Status == MentionLedger.HandedOff ? ProcessOutcome.Duplicate : ProcessOutcome.AlreadyDeadLettered;
-        }
+            // Part of an incident's handoff: its ledger row (in its own partition, no handoff row) accounts for it as handed off with it.
+            var status = await ledger.JoinIncidentAsync(mention, incident.HandoffId, cancellationToken).ConfigureAwait(false);
+            if (status is not null)
+            {
+                LogDuplicate(mention.Key, status);
+                return status == MentionLedger.DeadLettered ? ProcessOutcome.AlreadyDeadLettered : ProcessOutcome.Duplicate;
+            }
 
-        if (entry.HandoffId != handoffId)
-        {
-            // Part of an incident's handoff: accounted for as handed off with it, nothing of its own to create.
-            await ledger.MarkHandedOffAsync(mention, cancellationToken).ConfigureAwait(false);
-            activity?.SetTag("socialhandoff.handoff.id", entry.HandoffId);
-            LogJoinedIncident(mention.Key, entry.HandoffId);
+            activity?.SetTag("socialhandoff.handoff.id", incident.HandoffId);
+            LogJoinedIncident(mention.Key, incident.HandoffId);
             return ProcessOutcome.JoinedIncident;
         }
 
-        // The route fixed at the first claim wins, with the policy-set version it named, even if rules or policies changed since.
-        var fixedRoute = entry.Route;
-        await volume.RecordAsync(mention, fixedRoute.Team, fixedRoute.Rule, Split(fixedRoute.Tags, ","), cancellationToken).ConfigureAwait(false);
-        if (!entry.IsNew && fixedRoute.SlaPolicyVersion > 0)
-        {
-            policy = (await policies.GetSlaAsync(fixedRoute.SlaPolicyVersion, cancellationToken).ConfigureAwait(false))
-                .Resolve(fixedRoute.Team, fixedRoute.Priority, fixedRoute.SlaPolicy);
-        }
-        else if (!entry.IsNew)
-        {
-            policy = book.Resolve(fixedRoute.Team, fixedRoute.Priority);
-        }
-
         var now = timeProvider.GetUtcNow();
-        var sla = HandoffSla.Start(fixedRoute.Team, fixedRoute.Priority, policy, policy.ClockStartFor(mention.PostedAt, now));
-        var handoff = await handoffs.CreateAsync(
+        var sla = HandoffSla.Start(route.Team, priority, policy, policy.ClockStartFor(mention.PostedAt, now));
+
+        // One transaction: the handoff, its created event and the mention's ledger row. When they are there
+        // already, the stored handoff wins (its route, clocks and due times were fixed when it was created).
+        var created = await handoffs.CreateAsync(
             new NewHandoff(
-                entry.HandoffId, mention.Key, mention.CorrelationId, fixedRoute.Team, fixedRoute.Rule, fixedRoute.Priority, score.Urgency,
+                handoffId, mention.Key, mention.CorrelationId, route.Team, route.Rule, priority, score.Urgency,
                 score.Sentiment.Label.ToString(), score.Sentiment.Compound, score.Reasons, mention.Text, mention.Language, mention.Url,
                 mention.Author.Handle, mention.Author.Followers, mention.PostedAt, now,
                 sla.FirstResponse.DueAt(policy.Calendar)!.Value, sla.Resolution.DueAt(policy.Calendar)!.Value,
-                sla, fixedRoute.RuleSetVersion, Split(fixedRoute.Why, "; "), Split(fixedRoute.Tags, ",")),
+                sla, route.RuleSetVersion, why, route.Tags),
+            ledger.NewEntry(mention),
             cancellationToken).ConfigureAwait(false);
-        if (handoff.Sla is { } stored)
+        if (created.DeadLettered)
         {
-            await dueIndex.ScheduleAsync(handoff.HandoffId, stored, cancellationToken).ConfigureAwait(false);
+            LogDuplicate(mention.Key, MentionLedger.DeadLettered);
+            return ProcessOutcome.AlreadyDeadLettered;
         }
 
-        await handoffs.AppendCreatedEventAsync(handoff, cancellationToken).ConfigureAwait(false);
+        var handoff = created.Handoff;
+        if (!created.IsNew && await handoffs.IsHandedOffAsync(handoff.HandoffId, cancellationToken).ConfigureAwait(false))
+        {
+            LogDuplicate(mention.Key, MentionLedger.HandedOff);
+            return ProcessOutcome.Duplicate;
+        }
+
+        await volume.RecordAsync(mention, handoff.Team, handoff.Rule, handoff.Tags ?? [], cancellationToken).ConfigureAwait(false);
         activity?.SetTag(SocialHandoffTelemetry.Tags.Team, handoff.Team);
         activity?.SetTag(SocialHandoffTelemetry.Tags.Priority, handoff.Priority);
         activity?.SetTag("socialhandoff.handoff.id", handoff.HandoffId);
-        if (!entry.TeamNotified)
+        using (var send = SocialHandoffTelemetry.ActivitySource.StartActivity("SendToTeamQueue", ActivityKind.Producer))
         {
-            using var send = SocialHandoffTelemetry.ActivitySource.StartActivity("SendToTeamQueue", ActivityKind.Producer);
             send?.SetTag("messaging.destination.name", StorageNames.TeamQueuePrefix + handoff.Team);
             await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
         }
 
         await incidents.HandoffReadyAsync(incident, cancellationToken).ConfigureAwait(false);
-        await ledger.MarkHandedOffAsync(mention, cancellationToken).ConfigureAwait(false);
 
         // After the handoff is complete, so a redelivery re-runs it; a team without auto-assignment costs nothing here.
         await assignment.TryRunAsync(handoff.Team, cancellationToken).ConfigureAwait(false);
@@ -213,9 +205,6 @@ public sealed partial class ProcessMentionStage(
         // A source's clock can run ahead of ours by a little: a negative wait is recorded as none.
         SocialHandoffTelemetry.HandoffLatency.Record(Math.Max(0, (handedOffAt - postedAt).TotalSeconds), tags);
     }
-
-    private static string[] Split(string value, string separator) =>
-        value.Length == 0 ? [] : value.Split(separator);
 
     [LoggerMessage(EventId = 1200, EventName = "MentionHandedOff", Level = LogLevel.Information, Message = "Mention {Key} handed off as {HandoffId} to team {Team} at {Priority} (urgency {Urgency})")]
     private partial void LogHandedOff(string key, string handoffId, string team, string priority, int urgency);

@@ -16,6 +16,7 @@ public static class ProcessingServices
         services.AddSingleton<IValidateOptions<HandoffOptions>, HandoffOptionsValidator>();
         services.TryAddSingleton<MentionLedger>();
         services.TryAddSingleton<HandoffStore>();
+        services.TryAddSingleton<HandoffIndex>();
         services.TryAddSingleton<DeadLetterStore>();
         services.TryAddSingleton<IIngestRejects>(sp => sp.GetRequiredService<DeadLetterStore>());
         services.TryAddSingleton<ProcessMentionStage>();

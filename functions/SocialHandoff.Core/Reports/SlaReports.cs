@@ -2,7 +2,6 @@ using System.Globalization;
 using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Sla;
-using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Core.Reports;
@@ -33,11 +32,13 @@ public sealed record MetRateDay(DateOnly Day, double? MetRate, int Responded);
 public sealed record FirstResponseReport(IReadOnlyList<FirstResponseBucket> Buckets, IReadOnlyList<MetRateDay> Daily);
 
 /// <summary>
-/// The managers' SLA reports, from the Handoffs rows created in a date range (a filtered scan: a
-/// manager's occasional read). "Met" and "breached" count decided clocks (stopped in time, or past
+/// The managers' SLA reports, from the teams' queue index (<see cref="HandoffIndex"/>, which keeps a
+/// copy of every handoff's columns): the handoffs created in a date range (a team's two partitions, or
+/// all teams', filtered on CreatedAt), and the clocks at risk (filtered on the index's AtRiskFrom, so
+/// only candidates are read, however long the backlog). "Met" and "breached" count decided clocks (stopped in time, or past
 /// target whether stopped or not); first-response minutes are business minutes on the policy's calendar.
 /// </summary>
-public sealed class SlaReports(StorageClients clients, WorkQueries queries, TimeProvider timeProvider)
+public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProvider timeProvider)
 {
     private static readonly (string Label, double UpTo)[] BucketEdges =
         [("< 15 min", 15), ("15-60 min", 60), ("1-4 h", 240), ("4-24 h", 1440), (">= 24 h", double.MaxValue)];
@@ -95,8 +96,8 @@ public sealed class SlaReports(StorageClients clients, WorkQueries queries, Time
     {
         var now = timeProvider.GetUtcNow();
         var filter = team is null
-            ? TableClient.CreateQueryFilter($"Status ne {HandoffStore.StatusResolved}")
-            : TableClient.CreateQueryFilter($"Team eq {team} and Status ne {HandoffStore.StatusResolved}");
+            ? TableClient.CreateQueryFilter($"AtRiskFrom le {now}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {HandoffIndex.Partition(team, false)} and AtRiskFrom le {now}");
         var items = new List<SlaListItem>();
         foreach (var (view, calendar) in await ViewsAsync(filter, now, cancellationToken).ConfigureAwait(false))
         {
@@ -147,7 +148,7 @@ public sealed class SlaReports(StorageClients clients, WorkQueries queries, Time
         var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var filter = team is null
             ? TableClient.CreateQueryFilter($"CreatedAt ge {start} and CreatedAt lt {end}")
-            : TableClient.CreateQueryFilter($"Team eq {team} and CreatedAt ge {start} and CreatedAt lt {end}");
+            : TableClient.CreateQueryFilter($"PartitionKey ge {team + "|"} and PartitionKey lt {team + "}"} and CreatedAt ge {start} and CreatedAt lt {end}");
         return (await ViewsAsync(filter, now, cancellationToken).ConfigureAwait(false))
             .Select(x => new Sample(x.View, x.Calendar, x.View.Handoff.Sla!.FirstResponse.StoppedAt is { } stopped && x.View.Handoff.FirstResponse is not null
                 ? x.View.Handoff.Sla.FirstResponse.Elapsed(x.Calendar, stopped).TotalMinutes
@@ -158,9 +159,9 @@ public sealed class SlaReports(StorageClients clients, WorkQueries queries, Time
     /// <summary>The handoffs a filter selects, with their standing now and their calendars (handoffs without SLA state are skipped).</summary>
     private async Task<List<(HandoffView View, BusinessCalendar Calendar)>> ViewsAsync(string filter, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var table = await index.TableAsync(cancellationToken).ConfigureAwait(false);
         var views = new List<(HandoffView, BusinessCalendar)>();
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<TableEntity>($"({filter}) and {HandoffIndex.OnlyItems}", cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
             if (view.Calendar is { } calendar)

@@ -21,7 +21,7 @@ public sealed record DailyStats(
     double? P90FirstResponseMinutes);
 
 /// <summary>
-/// Recomputes per team per day statistics from the audit events alone (HandoffEvents), replaying
+/// Recomputes per team per day statistics from the audit events alone (the event rows of Handoffs), replaying
 /// every handoff's clocks under the policy set in force now, so a corrected calendar gives corrected
 /// history. A handoff counts for the day it was created and the team that holds it at the end of its
 /// events. First-response time is business time on the policy's calendar; met / breached counts a
@@ -33,7 +33,7 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
     public async Task<IReadOnlyList<DailyStats>> RecomputeStatsAsync(string? team, DateOnly from, DateOnly to, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
-        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var created = new List<TableEntity>();
@@ -55,7 +55,7 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
             var createdAt = c.GetDateTimeOffset("At")!.Value;
             var priority = c.GetString("Priority") ?? "P4";
             var sla = HandoffSla.Start(c.GetString("Team") ?? "care", priority, book.Resolve(c.GetString("Team") ?? "care", priority, c.GetString("SlaPolicy")), createdAt);
-            foreach (var e in history.Where(e => e.RowKey != HandoffStore.CreatedEventRowKey).OrderBy(e => e.GetDateTimeOffset("At")))
+            foreach (var e in history.Where(e => HandoffRow.IsEvent(e) && e.RowKey != HandoffStore.CreatedEventRowKey).OrderBy(e => e.GetDateTimeOffset("At")))
             {
                 var at = e.GetDateTimeOffset("At") ?? createdAt;
                 sla = e.GetString("Type") switch

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -28,7 +27,7 @@ public sealed record SweepResult(
 }
 
 /// <summary>
-/// The SlaSweep stage (timer, every minute). Reads only the due rows of <c>SlaDue</c>, and for each
+/// The SlaSweep stage (timer, every minute). Reads only the due rows (<see cref="SlaDueIndex"/>), and for each
 /// pending step of a running clock: step 0 warns (skipped when the breach is also due), step 1 is
 /// the breach (first escalation level), steps 2.. the further levels. Per step, in this order: the
 /// audit event (HandoffEvents, fixed RowKey, so the escalation record exists before anything is
@@ -82,7 +81,7 @@ public sealed partial class SlaSweepStage(
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
-                    // One bad row must not stop the others; it stays in SlaDue and the next sweep retries it.
+                    // One bad row must not stop the others; it stays due and the next sweep retries it.
                     LogRowFailed(ex, row.RowKey);
                     return;
                 }
@@ -115,8 +114,8 @@ public sealed partial class SlaSweepStage(
         var result = SweepResult.Empty;
         while (true)
         {
-            var found = await handoffs.GetEntityIfExistsAsync<TableEntity>(row.HandoffId, HandoffStore.HandoffRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!found.HasValue || found.Value!.GetString(HandoffStore.SlaColumn) is not { } json)
+            var found = await handoffs.GetEntityIfExistsAsync<TableEntity>(row.HandoffId, HandoffRow.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!found.HasValue || found.Value!.GetString(HandoffRow.Sla) is not { } json)
             {
                 await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
                 return result with { Dropped = result.Dropped + 1 };
@@ -144,8 +143,8 @@ public sealed partial class SlaSweepStage(
 
             if (at.Value > asOf)
             {
-                var next = row with { PartitionKey = SlaDueIndex.Bucket(at.Value), At = at.Value };
-                if (next.PartitionKey != row.PartitionKey)
+                var next = SlaDueIndex.Due(sla.Team, row.HandoffId, row.Clock, row.Generation, row.Step, at.Value);
+                if (next.PartitionKey != row.PartitionKey || next.RowKey != row.RowKey)
                 {
                     await index.AddAsync(next, cancellationToken).ConfigureAwait(false);
                     await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
@@ -188,13 +187,7 @@ public sealed partial class SlaSweepStage(
             }
 
             var advanced = sla.WithStep(row.Clock, step + 1);
-            var prefix = row.Clock == ClockKind.FirstResponse ? "FirstResponse" : "Resolution";
-            var update = new TableEntity(row.HandoffId, HandoffStore.HandoffRowKey)
-            {
-                [HandoffStore.SlaColumn] = advanced.ToJson(),
-                [prefix + "Sla"] = step == 0 ? "AtRisk" : "Breached",
-                [prefix + "EscalationLevel"] = step == 0 ? null : level,
-            };
+            var update = HandoffRow.SlaStep(row.HandoffId, advanced, row.Clock, step, level);
             try
             {
                 await handoffs.UpdateEntityAsync(update, handoff.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
@@ -208,14 +201,14 @@ public sealed partial class SlaSweepStage(
             if (index.StepTime(advanced, row.Clock, step + 1, calendar) is { } nextAt)
             {
                 await index.AddAsync(
-                    new SlaDueRow(SlaDueIndex.Bucket(nextAt), SlaDueIndex.RowKey(row.HandoffId, row.Clock, sla.Generation, step + 1), row.HandoffId, row.Clock, sla.Generation, step + 1, nextAt),
+                    SlaDueIndex.Due(sla.Team, row.HandoffId, row.Clock, sla.Generation, step + 1, nextAt),
                     cancellationToken).ConfigureAwait(false);
             }
 
             await index.DeleteAsync(row, cancellationToken).ConfigureAwait(false);
             if (index.StepTime(advanced, row.Clock, step + 1, calendar) is { } later && later <= asOf)
             {
-                row = new SlaDueRow(SlaDueIndex.Bucket(later), SlaDueIndex.RowKey(row.HandoffId, row.Clock, sla.Generation, step + 1), row.HandoffId, row.Clock, sla.Generation, step + 1, later);
+                row = SlaDueIndex.Due(sla.Team, row.HandoffId, row.Clock, sla.Generation, step + 1, later);
                 continue;
             }
 
@@ -244,7 +237,7 @@ public sealed partial class SlaSweepStage(
     /// <summary>Writes the step's audit event; false when it was there already (an earlier sweep wrote it).</summary>
     private async Task<bool> AppendEventAsync(SlaDueRow row, HandoffSla sla, string type, string level, DateTimeOffset at, DateTimeOffset dueAt, DateTimeOffset asOf, bool notified, CancellationToken cancellationToken)
     {
-        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(row.HandoffId, string.Create(CultureInfo.InvariantCulture, $"sla-{HandoffSla.Key(row.Clock)}-g{sla.Generation}-s{row.Step}"))
         {
             ["Type"] = type,
@@ -273,9 +266,7 @@ public sealed partial class SlaSweepStage(
 
     private EscalationNotice Notice(SlaDueRow row, TableEntity handoff, HandoffSla sla, string type, string level, DateTimeOffset dueAt)
     {
-        var reasons = handoff.GetString("Reasons") is { } json
-            ? (JsonSerializer.Deserialize(json, HandoffJsonContext.Default.ListReasonJson) ?? []).Select(r => r.Text).ToList()
-            : [];
+        var reasons = HandoffRow.ReasonTexts(handoff);
         var what = (row.Clock == ClockKind.FirstResponse ? "First response " : "Resolution ") + type switch
         {
             WarningEvent => "at risk",
@@ -284,8 +275,8 @@ public sealed partial class SlaSweepStage(
         };
         return new EscalationNotice(
             NotificationId(row, sla), row.HandoffId, sla.Team, what, level,
-            handoff.GetString("Text") ?? "", handoff.GetString("Url"), sla.Priority,
-            handoff.GetInt32("Urgency") ?? 0, handoff.GetDouble("SentimentCompound") ?? 0, reasons, dueAt,
+            handoff.GetString(HandoffRow.Text) ?? "", handoff.GetString(HandoffRow.Url), sla.Priority,
+            handoff.GetInt32(HandoffRow.Urgency) ?? 0, handoff.GetDouble(HandoffRow.SentimentCompound) ?? 0, reasons, dueAt,
             new Uri(_options.LinkBaseUrl, Uri.EscapeDataString(row.HandoffId)));
     }
 

@@ -111,7 +111,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
             ["BodyTruncated"] = truncated ? true : null,
         }, cancellationToken).ConfigureAwait(false);
 
-        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         await AddOnceAsync(events, new TableEntity(HandoffIds.For(mention.Key), FilteredEventRowKey)
         {
             ["Type"] = "Filtered",

@@ -84,7 +84,7 @@ public sealed partial class SpamReview(StorageClients clients, ProcessMentionSta
         }
 
         var key = row.GetString("MentionKey") ?? mentionKey;
-        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         await SpamFilter.AddOnceAsync(events, new TableEntity(HandoffIds.For(key), SpamFilter.RestoredEventRowKey)
         {
             ["Type"] = "Restored",

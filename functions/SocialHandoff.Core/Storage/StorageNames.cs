@@ -37,9 +37,12 @@ public static partial class StorageNames
     public const string MentionVolumeTable = "MentionVolume";
     public const string VolumeBaselinesTable = "VolumeBaselines";
 
+    /// <summary>Each team's queue per status in priority then due order (HandoffIndex).</summary>
+    public const string HandoffIndexTable = "HandoffIndex";
+
     public static IReadOnlyList<string> Tables { get; } =
         [SourceStateTable, MentionsTable, HandoffsTable, HandoffEventsTable, DeadLettersTable, ConfigurationTable, SlaDueTable, NotificationsTable, DailyStatsTable, DirectoryTable, IncidentsTable,
-         FilteredMentionsTable, SpamRepeatsTable, MentionVolumeTable, VolumeBaselinesTable];
+         FilteredMentionsTable, SpamRepeatsTable, MentionVolumeTable, VolumeBaselinesTable, HandoffIndexTable];
 
     /// <summary>A team name is lowercase letters, digits and single hyphens, 1 to 58 characters, so that team-&lt;name&gt; is a valid queue name.</summary>
     public static bool IsValidTeamName(string? team) => team is not null && TeamName().IsMatch(team);

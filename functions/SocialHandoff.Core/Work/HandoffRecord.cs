@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
@@ -61,73 +60,8 @@ public sealed record HandoffRecord(
 
     public string ETag => $"\"r{Revision}\"";
 
-    public static HandoffRecord FromEntity(TableEntity row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        var slaJson = row.GetString(HandoffStore.SlaColumn);
-        var sla = string.IsNullOrEmpty(slaJson) ? null : HandoffSla.FromJson(slaJson);
-        var firstAt = row.GetDateTimeOffset("FirstRespondedAt");
-        return new HandoffRecord(
-            row.PartitionKey,
-            row.GetString("Team") ?? "",
-            row.GetString("Status") ?? HandoffStore.StatusOpen,
-            NullIfEmpty(row.GetString("Assignee")),
-            row.GetInt32("Revision") ?? 0,
-            row.GetString("Priority") ?? "P4",
-            row.GetInt32("Urgency") ?? 0,
-            row.GetString("Sentiment") ?? "",
-            row.GetDouble("SentimentCompound") ?? 0,
-            ReadReasons(row.GetString("Reasons")),
-            row.GetString("Text") ?? "",
-            row.GetString("Language"),
-            row.GetString("Url"),
-            row.GetString("AuthorHandle"),
-            row.GetInt64("AuthorFollowers"),
-            row.GetString("MentionKey") ?? "",
-            row.GetString("CorrelationId") ?? "",
-            row.GetDateTimeOffset("PostedAt") ?? default,
-            row.GetDateTimeOffset("CreatedAt") ?? default,
-            sla is null || sla.FirstResponse.IsRunning ? row.GetDateTimeOffset("FirstResponseDueAt") : null,
-            sla is null || sla.Resolution.IsRunning ? row.GetDateTimeOffset("ResolutionDueAt") : null,
-            row.GetString("Rule") ?? "",
-            Split(row.GetString("RuleWhy"), "; "),
-            Split(row.GetString("Tags"), ","),
-            row.GetInt32("RuleSetVersion") ?? 0,
-            sla,
-            firstAt is { } at ? new FirstResponseRecord(at, row.GetString("FirstResponseBy") ?? "", row.GetString("FirstResponseReply") ?? "") : null,
-            row.GetDateTimeOffset("ResolvedAt"),
-            NullIfEmpty(row.GetString("FirstResponseSla")),
-            NullIfEmpty(row.GetString("ResolutionSla")),
-            NullIfEmpty(row.GetString("PendingEvent")),
-            row.GetBoolean("PendingEventApplied") ?? true,
-            row.ETag,
-            NullIfEmpty(row.GetString("PendingEventClaim")),
-            row.GetDateTimeOffset("PendingEventClaimedUntil"));
-    }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static string[] Split(string? value, string separator) =>
-        string.IsNullOrEmpty(value) ? [] : value.Split(separator);
-
-    private static List<UrgencyReasonView> ReadReasons(string? json)
-    {
-        if (string.IsNullOrEmpty(json))
-        {
-            return [];
-        }
-
-        try
-        {
-            return (JsonSerializer.Deserialize(json, HandoffJsonContext.Default.ListReasonJson) ?? [])
-                .Select(r => new UrgencyReasonView(r.Signal, r.Text, r.Points))
-                .ToList();
-        }
-        catch (JsonException)
-        {
-            return [];
-        }
-    }
+    /// <summary>Reads a handoff row (or the queue index's copy of one); the columns are <see cref="HandoffRow"/>'s.</summary>
+    public static HandoffRecord FromEntity(TableEntity row) => HandoffRow.ToRecord(row);
 }
 
 public sealed record UrgencyReasonView(string Signal, string Text, int Points);

@@ -32,7 +32,7 @@ public sealed record WorkOutcome(HandoffRecord? Handoff, WorkRefusal? Refusal)
 /// claiming it first with the row's ETag. So of any number of concurrent readers exactly one sends a
 /// move's team message; the others wait for it to be applied.
 /// </summary>
-public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger)
+public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger, HandoffIndex queueIndex)
 {
     /// <summary>
     /// How long a claim to finish a pending event holds: 15 s. Finishing takes a few storage calls; a
@@ -133,13 +133,14 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             }
 
             var after = decision.After!;
-            var pending = PendingJson.From(after.Revision, decision.Event!);
+            var before = HandoffIndex.KeyOf(h);
+            var pending = PendingJson.From(after.Revision, decision.Event!) with { IndexPartition = before.Partition, IndexRow = before.Row };
             var update = await RowUpdateAsync(after, cancellationToken).ConfigureAwait(false);
             var claim = NewClaim();
             var claimedUntil = timeProvider.GetUtcNow() + FinishLease;
-            update["Revision"] = after.Revision;
-            update["PendingEvent"] = JsonSerializer.Serialize(pending, WorkJsonContext.Default.PendingJson);
-            update["PendingEventApplied"] = false;
+            update[HandoffRow.Revision] = after.Revision;
+            update[HandoffRow.PendingEvent] = JsonSerializer.Serialize(pending, WorkJsonContext.Default.PendingJson);
+            update[HandoffRow.PendingEventApplied] = false;
             update[ClaimColumn] = claim;
             update[ClaimedUntilColumn] = claimedUntil;
             Response response;
@@ -155,7 +156,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
 
             var written = after with
             {
-                PendingEvent = update.GetString("PendingEvent"), PendingEventApplied = false, StorageETag = response.Headers.ETag ?? default,
+                PendingEvent = update.GetString(HandoffRow.PendingEvent), PendingEventApplied = false, StorageETag = response.Headers.ETag ?? default,
                 PendingEventClaim = claim, PendingEventClaimedUntil = claimedUntil,
             };
             if (h.FirstResponse is null && after.FirstResponse is { } first)
@@ -181,12 +182,13 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         }
     }
 
-    /// <summary>The audit events of a handoff, oldest first.</summary>
+    /// <summary>The audit events of a handoff (the rows of its partition but the handoff and ledger rows), oldest first.</summary>
     public async Task<IReadOnlyList<TableEntity>> EventsAsync(string handoffId, CancellationToken cancellationToken)
     {
-        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var rows = new List<TableEntity>();
-        await foreach (var e in events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {handoffId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {handoffId} and RowKey ne {HandoffRow.RowKey} and RowKey ne {HandoffRow.LedgerRowKey}");
+        await foreach (var e in events.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rows.Add(e);
         }
@@ -200,52 +202,9 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         return row.HasValue ? HandoffRecord.FromEntity(row.Value!) : null;
     }
 
-    /// <summary>The columns an action may change. Cleared values are written as "" (a merge cannot remove a column).</summary>
-    private async Task<TableEntity> RowUpdateAsync(HandoffRecord h, CancellationToken cancellationToken)
-    {
-        var update = new TableEntity(h.Id, HandoffStore.HandoffRowKey)
-        {
-            ["Team"] = h.Team,
-            ["Priority"] = h.Priority,
-            ["RuleWhy"] = string.Join("; ", h.RuleWhy),
-            ["Status"] = h.Status,
-            ["Assignee"] = h.Assignee ?? "",
-            ["FirstResponseSla"] = h.FirstResponseSlaFlag ?? "",
-            ["ResolutionSla"] = h.ResolutionSlaFlag ?? "",
-        };
-        if (h.FirstResponse is { } first)
-        {
-            update["FirstRespondedAt"] = first.At;
-            update["FirstResponseBy"] = first.By;
-            update["FirstResponseReply"] = first.Reply;
-        }
-
-        if (h.ResolvedAt is { } resolvedAt)
-        {
-            update["ResolvedAt"] = resolvedAt;
-        }
-
-        if (h.Sla is { } sla)
-        {
-            var calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
-            update[HandoffStore.SlaColumn] = sla.ToJson();
-            update["SlaPolicy"] = sla.PolicyName;
-            update["SlaPolicyVersion"] = sla.PolicyVersion;
-
-            // A paused or stopped clock keeps its last due time in the column; HandoffRecord shows none for it.
-            if (sla.FirstResponse.DueAt(calendar) is { } firstDue)
-            {
-                update["FirstResponseDueAt"] = firstDue;
-            }
-
-            if (sla.Resolution.DueAt(calendar) is { } resolutionDue)
-            {
-                update["ResolutionDueAt"] = resolutionDue;
-            }
-        }
-
-        return update;
-    }
+    /// <summary>The columns an action may change (<see cref="HandoffRow.ActionUpdate"/>), due times on the handoff's calendar.</summary>
+    private async Task<TableEntity> RowUpdateAsync(HandoffRecord h, CancellationToken cancellationToken) =>
+        HandoffRow.ActionUpdate(h, h.Sla is { } sla ? await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false) : null);
 
     /// <summary>Claims the right to finish the pending event of <paramref name="row"/> with its ETag; null when the row moved meanwhile (look again).</summary>
     private async Task<HandoffRecord?> TryClaimAsync(TableClient table, HandoffRecord row, CancellationToken cancellationToken)
@@ -255,7 +214,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         try
         {
             var response = await table.UpdateEntityAsync(
-                new TableEntity(row.Id, HandoffStore.HandoffRowKey) { [ClaimColumn] = claim, [ClaimedUntilColumn] = until },
+                new TableEntity(row.Id, HandoffRow.RowKey) { [ClaimColumn] = claim, [ClaimedUntilColumn] = until },
                 row.StorageETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             return row with { PendingEventClaim = claim, PendingEventClaimedUntil = until, StorageETag = response.Headers.ETag ?? default };
         }
@@ -270,7 +229,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
     {
         var pending = JsonSerializer.Deserialize(h.PendingEvent!, WorkJsonContext.Default.PendingJson)
             ?? throw new JsonException($"Handoff {h.Id} has an unreadable pending event.");
-        var events = await clients.GetTableAsync(StorageNames.HandoffEventsTable, cancellationToken).ConfigureAwait(false);
+        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var row = new TableEntity(h.Id, EventRowKey(pending.Revision, pending.Type))
         {
             ["Type"] = pending.Type,
@@ -294,10 +253,16 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         {
         }
 
+        BusinessCalendar? calendar = null;
         if (h.Sla is { } sla)
         {
+            calendar = await index.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
             await index.ScheduleAsync(h.Id, sla, cancellationToken).ConfigureAwait(false);
         }
+
+        // The team's queue follows: the row moves to where the handoff sorts (or to another team or status) now.
+        var before = pending.IndexPartition is { } partition && pending.IndexRow is { } indexRow ? new IndexKey(partition, indexRow) : null;
+        await queueIndex.MoveAsync(before, HandoffRow.WithDueTimes(h, calendar), calendar, cancellationToken).ConfigureAwait(false);
 
         if (pending.Type == WorkRules.Moved)
         {
@@ -313,7 +278,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             try
             {
                 var marked = await table.UpdateEntityAsync(
-                    new TableEntity(h.Id, HandoffStore.HandoffRowKey) { ["PendingEventApplied"] = true, [ClaimColumn] = "" },
+                    new TableEntity(h.Id, HandoffRow.RowKey) { [HandoffRow.PendingEventApplied] = true, [ClaimColumn] = "" },
                     current.StorageETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
                 return current with { PendingEventApplied = true, PendingEventClaim = null, StorageETag = marked.Headers.ETag ?? current.StorageETag };
             }
@@ -332,8 +297,8 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         }
     }
 
-    private const string ClaimColumn = "PendingEventClaim";
-    private const string ClaimedUntilColumn = "PendingEventClaimedUntil";
+    private const string ClaimColumn = HandoffRow.PendingEventClaim;
+    private const string ClaimedUntilColumn = HandoffRow.PendingEventClaimedUntil;
 
     private static string NewClaim() => Guid.NewGuid().ToString("N");
 
@@ -343,7 +308,10 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
     public static string EventRowKey(int revision, string type) => string.Create(CultureInfo.InvariantCulture, $"{revision:D6}-{type}");
 }
 
-internal sealed record PendingJson(int Revision, string Type, DateTimeOffset At, string Actor, Dictionary<string, string?> Before, Dictionary<string, string?> After, string? Text, string Team, string FromTeam)
+/// <summary>An action's event while it is pending; IndexPartition and IndexRow say where the handoff sat in the queue index before the action (null in events written before the index).</summary>
+internal sealed record PendingJson(
+    int Revision, string Type, DateTimeOffset At, string Actor, Dictionary<string, string?> Before, Dictionary<string, string?> After, string? Text, string Team, string FromTeam,
+    string? IndexPartition = null, string? IndexRow = null)
 {
     public static PendingJson From(int revision, WorkEvent e) =>
         new(revision, e.Type, e.At, e.Actor, new(e.Before), new(e.After), e.Text, e.Team, e.FromTeam);

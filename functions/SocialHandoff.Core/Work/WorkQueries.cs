@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Access;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Sla;
-using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Work;
 
@@ -20,11 +19,13 @@ public sealed record QueueFilter(string Status = "open", string? Assignee = null
 public sealed record QueuePage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffView> Items);
 
 /// <summary>
-/// Reads for the work API: a team's queue and the SLA standing of each item. The queue is a
-/// filtered query on Handoffs (Team and Status are server-side filters; a team's open items are a
-/// few hundred rows at most), then sorted most urgent first and paged in memory.
+/// Reads for the work API: a team's queue and the SLA standing of each item. The queue is read from
+/// the team's queue index (<see cref="HandoffIndex"/>), already in order (priority, then the earliest
+/// due time): an unfiltered page is the partition's count row and a range read up to the page's end;
+/// a filtered one asks the index for the matching rows only (the filters are columns of the index row)
+/// and checks each in memory, so its cost follows the matches, not the backlog.
 /// </summary>
-public sealed class WorkQueries(StorageClients clients, SlaDueIndex index, IOptions<ApiOptions> options, TimeProvider timeProvider)
+public sealed class WorkQueries(SlaDueIndex index, HandoffIndex queueIndex, IOptions<ApiOptions> options, TimeProvider timeProvider)
 {
     private readonly TimeSpan _atRiskWithin = options.Value.AtRiskWithin;
 
@@ -32,38 +33,163 @@ public sealed class WorkQueries(StorageClients clients, SlaDueIndex index, IOpti
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(caller);
-        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        var query = filter.Status switch
+        string[] partitions = filter.Status switch
         {
-            "resolved" => TableClient.CreateQueryFilter($"Team eq {team} and Status eq {HandoffStore.StatusResolved}"),
-            "all" => TableClient.CreateQueryFilter($"Team eq {team}"),
-            _ => TableClient.CreateQueryFilter($"Team eq {team} and Status ne {HandoffStore.StatusResolved}"),
+            "resolved" => [HandoffIndex.Partition(team, true)],
+            "all" => [HandoffIndex.Partition(team, false), HandoffIndex.Partition(team, true)],
+            _ => [HandoffIndex.Partition(team, false)],
         };
+        var table = await queueIndex.TableAsync(cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
-        var views = new List<HandoffView>();
-        await foreach (var row in table.QueryAsync<TableEntity>(query, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var skip = (filter.Page - 1) * filter.PageSize;
+        var plain = filter.Status is "open" or "resolved" or "all" && filter.Assignee is null && filter.Priority is null && filter.Source is null && filter.Sla is null;
+        var page = new List<HandoffView>();
+        var total = 0;
+        if (plain)
         {
-            var h = HandoffRecord.FromEntity(row);
-            if (!Matches(h, filter, caller))
+            // The count row gives the total; only the rows up to the page's end are read.
+            var offset = skip;
+            foreach (var partition in partitions)
             {
-                continue;
+                var count = await queueIndex.CountAsync(partition, cancellationToken).ConfigureAwait(false);
+                var want = filter.PageSize - page.Count;
+                if (want > 0 && (offset < count || count == 0))
+                {
+                    var (rows, complete) = await ReadAsync(table, PartitionFilter(partition), offset + want, cancellationToken).ConfigureAwait(false);
+                    if (complete)
+                    {
+                        // The whole partition was read: its true size, whatever a crash did to the count row.
+                        count = rows.Count;
+                    }
+
+                    foreach (var row in rows.Skip(offset).Take(want))
+                    {
+                        page.Add(await ViewAsync(HandoffRow.ToRecord(row), now, cancellationToken).ConfigureAwait(false));
+                    }
+                }
+
+                offset = Math.Max(0, offset - count);
+                total += count;
             }
 
-            var view = await ViewAsync(h, now, cancellationToken).ConfigureAwait(false);
-            if (filter.Sla is null || view.SlaState == filter.Sla)
+            return new QueuePage(team, filter.Page, filter.PageSize, total, page);
+        }
+
+        var server = ServerFilter(filter, caller, now);
+        foreach (var partition in partitions)
+        {
+            var (rows, _) = await ReadAsync(table, $"{PartitionFilter(partition)} and {server}", int.MaxValue, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
             {
-                views.Add(view);
+                var h = HandoffRow.ToRecord(row);
+                if (!Matches(h, filter, caller))
+                {
+                    continue;
+                }
+
+                var view = filter.Sla is null && (total < skip || page.Count >= filter.PageSize) ? null : await ViewAsync(h, now, cancellationToken).ConfigureAwait(false);
+                if (view is not null && filter.Sla is not null && view.SlaState != filter.Sla)
+                {
+                    continue;
+                }
+
+                if (total >= skip && page.Count < filter.PageSize)
+                {
+                    page.Add(view!);
+                }
+
+                total++;
             }
         }
 
-        var ordered = views
-            .OrderByDescending(v => v.Handoff.Urgency)
-            .ThenBy(v => NextDue(v.Handoff) ?? DateTimeOffset.MaxValue)
-            .ThenBy(v => v.Handoff.CreatedAt)
-            .ThenBy(v => v.Handoff.Id, StringComparer.Ordinal)
-            .ToList();
-        var page = ordered.Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToList();
-        return new QueuePage(team, filter.Page, filter.PageSize, ordered.Count, page);
+        return new QueuePage(team, filter.Page, filter.PageSize, total, page);
+    }
+
+    /// <summary>Rebuilds <paramref name="team"/>'s queue index from its Handoffs rows (see <see cref="HandoffIndex.RepairAsync"/>); returns the rows changed and the counts now.</summary>
+    public async Task<(int Changed, int Open, int Resolved)> RepairIndexAsync(string team, CancellationToken cancellationToken)
+    {
+        var changed = await queueIndex.RepairAsync(
+            team, async (h, ct) => h.Sla is { } sla ? await index.CalendarAsync(sla, ct).ConfigureAwait(false) : null, cancellationToken).ConfigureAwait(false);
+        return (changed,
+            await queueIndex.CountAsync(HandoffIndex.Partition(team, false), cancellationToken).ConfigureAwait(false),
+            await queueIndex.CountAsync(HandoffIndex.Partition(team, true), cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Reads rows in index order until <paramref name="upTo"/> are in hand; complete when the query had no more.</summary>
+    private static async Task<(List<TableEntity> Rows, bool Complete)> ReadAsync(TableClient table, string filter, int upTo, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        var perPage = (int)Math.Clamp((long)upTo, 1, 1000);
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: perPage, cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+        {
+            rows.AddRange(page.Values);
+            if (page.ContinuationToken is null)
+            {
+                return (rows, true);
+            }
+
+            if (rows.Count >= upTo)
+            {
+                return (rows, false);
+            }
+        }
+
+        return (rows, true);
+    }
+
+    private static string PartitionFilter(string partition) =>
+        $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {HandoffIndex.OnlyItems}";
+
+    /// <summary>The filters as a query on the index row's columns: a superset of the matches (names compared in memory too; SLA states confirmed on the clocks).</summary>
+    private string ServerFilter(QueueFilter filter, Caller caller, DateTimeOffset now)
+    {
+        var parts = new List<string>();
+        switch (filter.Status)
+        {
+            case "unclaimed":
+                parts.Add("AssigneeKey eq ''");
+                break;
+            case "claimed":
+                parts.Add("AssigneeKey ne ''");
+                break;
+            case "waiting":
+                parts.Add("Waiting eq true");
+                break;
+        }
+
+        var assignee = filter.Assignee switch
+        {
+            null => null,
+            "none" => "",
+            "me" => caller.Id,
+            var name => name,
+        };
+        if (assignee is not null)
+        {
+            parts.Add(TableClient.CreateQueryFilter($"AssigneeKey eq {assignee.ToLowerInvariant()}"));
+        }
+
+        if (filter.Priority is { } priority)
+        {
+            var (from, before) = HandoffIndex.PriorityRange(priority);
+            parts.Add(TableClient.CreateQueryFilter($"RowKey ge {from} and RowKey lt {before}"));
+        }
+
+        if (filter.Source is { } source)
+        {
+            parts.Add(TableClient.CreateQueryFilter($"Source eq {source.ToLowerInvariant()}"));
+        }
+
+        if (filter.Sla == "breached")
+        {
+            parts.Add(TableClient.CreateQueryFilter($"(NextDueAt le {now} or Late eq true)"));
+        }
+        else if (filter.Sla == "at-risk")
+        {
+            parts.Add(TableClient.CreateQueryFilter($"AtRiskFrom le {now}"));
+        }
+
+        return parts.Count == 0 ? HandoffIndex.OnlyItems : string.Join(" and ", parts.Select(p => $"({p})"));
     }
 
     /// <summary>The SLA standing of one handoff now: "breached" when a clock is past its target, "at-risk" within the warning time, "met" when resolved in time, else "ok".</summary>
@@ -90,9 +216,6 @@ public sealed class WorkQueries(StorageClients clients, SlaDueIndex index, IOpti
     }
 
     public Task<HandoffView> ViewAsync(HandoffRecord h, CancellationToken cancellationToken) => ViewAsync(h, timeProvider.GetUtcNow(), cancellationToken);
-
-    private static DateTimeOffset? NextDue(HandoffRecord h) =>
-        h.FirstResponseDueAt is { } first && (h.ResolutionDueAt is not { } res || first <= res) ? first : h.ResolutionDueAt;
 
     private static bool Matches(HandoffRecord h, QueueFilter filter, Caller caller)
     {

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SocialHandoff.Core.DeadLetters;
+using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Routing;
@@ -446,7 +447,7 @@ public sealed partial class LocalPipeline
         var handoffs = await _storage.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var byTeam = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var byPriority = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var row in handoffs.QueryAsync<TableEntity>(select: ["Team", "Priority"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in handoffs.QueryAsync<TableEntity>(HandoffRow.OnlyHandoffs, select: ["Team", "Priority"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var team = row.GetString("Team") ?? "?";
             var priority = row.GetString("Priority") ?? "?";

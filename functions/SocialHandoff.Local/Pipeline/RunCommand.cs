@@ -285,7 +285,7 @@ internal static class RunCommand
             await output.WriteLineAsync($"  webhooks               a local sink on {sink.BaseUrl} stood in for Teams/Slack (no Sla:Teams configured); received " + string.Join(", ", sink.Received.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))).ConfigureAwait(false);
         }
 
-        await output.WriteLineAsync($"  tables                 {StorageNames.SlaDueTable} (pending steps by due minute), {StorageNames.NotificationsTable} (outbox), {StorageNames.DailyStatsTable}, {StorageNames.ConfigurationTable} (rule and policy versions)").ConfigureAwait(false);
+        await output.WriteLineAsync($"  tables                 {StorageNames.HandoffIndexTable} (the due steps, in each team's partition), {StorageNames.NotificationsTable} (outbox), {StorageNames.DailyStatsTable}, {StorageNames.ConfigurationTable} (rule and policy versions)").ConfigureAwait(false);
     }
 
     private static IEnumerable<string> IncompleteBecause(PipelineSummary summary)
@@ -355,7 +355,7 @@ internal static class RunCommand
 
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Where to look").ConfigureAwait(false);
-        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (one row per handoff: team, priority, scores, reasons, due times), {StorageNames.HandoffEventsTable} (audit), {StorageNames.IncidentsTable} (near-duplicates grouped), {StorageNames.MentionsTable} (dedupe), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
+        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (per handoff: its row with team, priority, scores, reasons, due times; the mention's ledger row; the audit events), {StorageNames.HandoffIndexTable} (each team's queue by priority and due), {StorageNames.IncidentsTable} (near-duplicates grouped), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
         await w.WriteLineAsync($"  queues  {string.Join(", ", summary.HandoffsByTeam.Keys.Select(StorageNames.TeamQueue))} (the teams' handoff channels), {StorageNames.MentionsIncomingQueue}, {StorageNames.MentionsPoisonQueue}").ConfigureAwait(false);
         if (azurite is not null)
         {

@@ -185,11 +185,9 @@ public sealed class DirectoryApiTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
         var ids = new List<string>();
-        // A different place in each: copies differing only by a number would join one incident.
-        string[] places = ["leeds", "york", "bath"];
-        for (var i = 0; i < places.Length; i++)
+        for (var i = 0; i < 3; i++)
         {
-            ids.Add(await api.HandOffAsync($"f{i}", $"@contoso there is smoke and a fire in the {places[i]} store"));
+            ids.Add(await api.HandOffAsync($"f{i}", $"@contoso there is smoke and a fire in the {Harness.Place(i)} store"));
         }
 
         var crisis = await api.GetAsync("mia", "api/teams/crisis");

@@ -236,7 +236,39 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Queue_FiltersAndPaging_MostUrgentFirstEachFilterApplies()
+    public async Task Queue_P4MoreUrgentThanP3_SortedByPriorityThenEarliestDue()
+    {
+        // Regression: the queue was sorted by urgency, so a P4 could sit above a P3.
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var store = api.Harness.Services.GetRequiredService<HandoffStore>();
+        async Task<string> SeedAsync(string key, string priority, int urgency, TimeSpan due)
+        {
+            var id = HandoffIds.For(key);
+            var created = await store.CreateAsync(
+                new NewHandoff(id, key, "c-" + key, "care", "default", priority, urgency, "Negative", -0.5, [], "text " + key, "en", null, null, null,
+                    Harness.Start, Harness.Start, Harness.Start + due, Harness.Start + due + TimeSpan.FromHours(8)),
+                CancellationToken.None);
+            await store.SendToTeamAsync(created, CancellationToken.None);
+            return id;
+        }
+
+        var p4Loud = await SeedAsync("test:p4-loud", "P4", 95, TimeSpan.FromMinutes(10));
+        var p3Late = await SeedAsync("test:p3-late", "P3", 20, TimeSpan.FromHours(6));
+        var p3Soon = await SeedAsync("test:p3-soon", "P3", 10, TimeSpan.FromHours(1));
+        var p1 = await SeedAsync("test:p1", "P1", 30, TimeSpan.FromHours(2));
+
+        var page = (await api.GetAsync("ana", "api/teams/care/handoffs")).Body!;
+
+        Assert.Equal([p1, p3Soon, p3Late, p4Loud], page["items"]!.AsArray().Select(i => (string?)i!["id"]));
+        Assert.Equal(4, (int)page["total"]!);
+        Assert.Equal([p3Soon, p3Late], (await api.GetAsync("ana", "api/teams/care/handoffs?priority=P3")).Body!["items"]!.AsArray().Select(i => (string?)i!["id"]));
+        var second = (await api.GetAsync("ana", "api/teams/care/handoffs?pageSize=3&page=2")).Body!;
+        Assert.Equal([p4Loud], second["items"]!.AsArray().Select(i => (string?)i!["id"]));
+        Assert.Equal(4, (int)second["total"]!);
+    }
+
+    [Fact]
+    public async Task Queue_FiltersAndPaging_PriorityThenDueEachFilterApplies()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
         var quiet = await api.HandOffAsync("f1", CareText);
@@ -251,10 +283,9 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         var all = (await api.GetAsync("ana", "api/teams/care/handoffs")).Body!;
-        var urgencies = all["items"]!.AsArray().Select(i => (int)i!["urgency"]!).ToList();
+        var order = all["items"]!.AsArray().Select(i => ((string)i!["priority"]!, NextDue(i))).ToList();
         Assert.Equal(3, (int)all["total"]!);
-        Assert.Equal(urgencies.OrderDescending(), urgencies);
-        Assert.Equal(loud, (string?)all["items"]![0]!["id"]);
+        Assert.Equal(order.OrderBy(o => o.Item1, StringComparer.Ordinal).ThenBy(o => o.Item2), order);
 
         var page2 = (await api.GetAsync("ana", "api/teams/care/handoffs?pageSize=2&page=2")).Body!;
         Assert.Single(page2["items"]!.AsArray());
@@ -296,8 +327,8 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
         var id = await api.HandOffAsync("x1", CareText);
         await api.PostAsync("ana", $"api/handoffs/{id}/claim");
-        var events = api.Harness.Table(StorageNames.HandoffEventsTable);
-        var claimed = Assert.Single(events.Query<TableEntity>(e => e.PartitionKey == id && e.RowKey != HandoffStore.CreatedEventRowKey));
+        var events = api.Harness.Table(StorageNames.HandoffsTable);
+        var claimed = Assert.Single(events.Query<TableEntity>(e => e.PartitionKey == id), e => HandoffRow.IsEvent(e) && e.RowKey != HandoffStore.CreatedEventRowKey);
 
         // As if the process died after the handoff's update and before the event insert.
         await events.DeleteEntityAsync(claimed.PartitionKey, claimed.RowKey);
@@ -385,5 +416,12 @@ public sealed class WorkApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Single(saves, s => s.Status == 200);
         Assert.Single(saves, s => s.Status == 412);
         Assert.NotEqual(etag, (await api.GetAsync("ana", "api/rules")).Response.Headers.ETag!.Tag);
+    }
+
+    private static DateTimeOffset NextDue(JsonNode? item)
+    {
+        var first = (DateTimeOffset?)item!["firstResponseDueAt"];
+        var resolution = (DateTimeOffset?)item["resolutionDueAt"];
+        return first is { } f && (resolution is not { } r || f <= r) ? f : resolution ?? DateTimeOffset.MaxValue;
     }
 }

@@ -27,10 +27,12 @@ public sealed class DuplicateDeliveryTests(AzuriteFixture azurite) : IAsyncLifet
         var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
         var body = MentionJson.Serialize(Mention());
         Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(body, 1, CancellationToken.None));
-        var handoffId = Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable)).PartitionKey;
+        var handoffId = Assert.Single(await harness.HandoffRowsAsync()).PartitionKey;
 
-        // As if the delivery died after claiming the send and before sending: nothing on the queue, the mention not marked.
+        // As if the delivery died after claiming the send and before sending: nothing on the queue, nothing in the team's index.
         await harness.Queue(StorageNames.TeamQueue("billing")).ClearMessagesAsync();
+        var indexed = Assert.Single(await harness.IndexRowsAsync());
+        await harness.Table(StorageNames.HandoffIndexTable).DeleteEntityAsync(indexed.PartitionKey, indexed.RowKey);
         await harness.Table(StorageNames.HandoffsTable).UpdateEntityAsync(
             new TableEntity(handoffId, HandoffStore.HandoffRowKey)
             {
@@ -39,8 +41,6 @@ public sealed class DuplicateDeliveryTests(AzuriteFixture azurite) : IAsyncLifet
                 ["TeamMessageClaimedUntil"] = harness.Clock.GetUtcNow() + HandoffStore.TeamMessageLease,
             },
             ETag.All, TableUpdateMode.Merge);
-        await harness.Table(StorageNames.MentionsTable).UpdateEntityAsync(
-            new TableEntity("test", "dup-1") { ["Status"] = MentionLedger.Received, ["TeamNotified"] = false }, ETag.All, TableUpdateMode.Merge);
 
         var redelivery = stage.ProcessAsync(body, 2, CancellationToken.None);
         await Task.Delay(TimeSpan.FromMilliseconds(300));
@@ -49,6 +49,7 @@ public sealed class DuplicateDeliveryTests(AzuriteFixture azurite) : IAsyncLifet
 
         Assert.Equal(ProcessOutcome.HandedOff, await redelivery);
         Assert.Equal(1, await harness.TeamMessagesAsync());
+        Assert.Single(await harness.IndexRowsAsync());
     }
 
     [Theory]
@@ -63,9 +64,11 @@ public sealed class DuplicateDeliveryTests(AzuriteFixture azurite) : IAsyncLifet
         var outcomes = await Task.WhenAll(Enumerable.Range(0, deliveries).Select(i => stage.ProcessAsync(body, 1, CancellationToken.None)));
 
         Assert.All(outcomes, o => Assert.NotEqual(ProcessOutcome.DeadLettered, o));
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
+        Assert.Single(await harness.HandoffRowsAsync());
         Assert.Equal(1, await harness.TeamMessagesAsync());
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffEventsTable), e => e.RowKey == HandoffStore.CreatedEventRowKey);
+        Assert.Single(await harness.EventRowsAsync(), e => e.RowKey == HandoffStore.CreatedEventRowKey);
+        Assert.Single(await harness.LedgerRowsAsync());
+        Assert.Single(await harness.IndexRowsAsync());
     }
 
     private static MentionMessage Mention() => new(

@@ -56,7 +56,7 @@ public sealed class IngestFaultTests(AzuriteFixture azurite) : IAsyncLifetime, I
         Assert.Equal(good.Count, ingest.Enqueued);
         Assert.Equal(hostile.Count, ingest.DeadLettered);
         Assert.Equal(lines.Count.ToString(CultureInfo.InvariantCulture), await harness.Services.GetRequiredService<IWatermarkStore>().GetAsync("file:export", CancellationToken.None));
-        Assert.Equal(good.Count, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(good.Count, (await harness.HandoffRowsAsync()).Count);
         var dead = (await harness.RowsAsync(StorageNames.DeadLettersTable)).Where(d => d.PartitionKey == DeadLetterStore.IngestPartition).ToList();
         Assert.Equal(hostile.Count, dead.Count);
         foreach (var (at, record) in hostile)
@@ -97,7 +97,7 @@ public sealed class IngestFaultTests(AzuriteFixture azurite) : IAsyncLifetime, I
         await harness.Pipeline.DrainAsync(Drain, CancellationToken.None);
 
         Assert.True(ingest.Succeeded, ingest.Sources[0].Error);
-        Assert.Equal(["file:export:c1", "file:export:c4", "file:export:c6"], (await harness.RowsAsync(StorageNames.HandoffsTable)).Select(h => h.GetString("MentionKey")).Order(StringComparer.Ordinal));
+        Assert.Equal(["file:export:c1", "file:export:c4", "file:export:c6"], (await harness.HandoffRowsAsync()).Select(h => h.GetString("MentionKey")).Order(StringComparer.Ordinal));
         var dead = (await harness.RowsAsync(StorageNames.DeadLettersTable)).ToDictionary(d => d.GetString("Locator")!, d => d.GetString("Reason")!);
         Assert.Equal(4, dead.Count);
         Assert.Contains("6 fields where the header has 5", dead["line 3"], StringComparison.Ordinal);

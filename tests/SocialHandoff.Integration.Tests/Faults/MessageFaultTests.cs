@@ -40,7 +40,7 @@ public sealed class MessageFaultTests(AzuriteFixture azurite) : IAsyncLifetime
         await harness.Pipeline.DrainAsync(Drain, CancellationToken.None);
         var summary = await harness.Pipeline.SummarizeAsync(CancellationToken.None);
 
-        Assert.Equal(mentions.Count, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count + await harness.JoinedIncidentsAsync());
+        Assert.Equal(mentions.Count, (await harness.HandoffRowsAsync()).Count + await harness.JoinedIncidentsAsync());
         var dead = await harness.RowsAsync(StorageNames.DeadLettersTable);
         Assert.Equal(undecodable.Order(StringComparer.Ordinal), dead.Select(DeadLetterStore.ReadBody).Order(StringComparer.Ordinal));
         Assert.All(dead, d => Assert.Contains("not valid base64", d.GetString("Reason"), StringComparison.Ordinal));
@@ -73,16 +73,17 @@ public sealed class MessageFaultTests(AzuriteFixture azurite) : IAsyncLifetime
         await harness.Pipeline.DrainAsync(Drain, CancellationToken.None);
 
         Assert.Empty(await harness.RowsAsync(StorageNames.DeadLettersTable));
-        var handoffs = (await harness.RowsAsync(StorageNames.HandoffsTable)).ToDictionary(h => h.PartitionKey);
+        var handoffs = (await harness.HandoffRowsAsync()).ToDictionary(h => h.PartitionKey);
         Assert.Equal(hostile.Length, handoffs.Count);
-        var ledger = await harness.RowsAsync(StorageNames.MentionsTable);
+        var ledger = await harness.LedgerRowsAsync();
         Assert.Equal(hostile.Length, ledger.Count);
         Assert.All(ledger, row =>
         {
-            Assert.Equal(MentionLedger.HandedOff, row.GetString("Status"));
-            Assert.True(row.RowKey.Length <= StorageNames.MaxKeyChars);
+            Assert.Equal(MentionLedger.Received, row.GetString("Status"));
+            Assert.True(HandoffIds.IsWellFormed(row.PartitionKey));
             Assert.True(MentionJson.TryParse(row.GetString("Body"), out _, out var why), why);
         });
+        Assert.Equal(hostile.Length, (await harness.IndexRowsAsync()).Count);
         var longText = handoffs[HandoffIds.For(hostile[3].Key)];
         Assert.True(longText.GetBoolean("TextTruncated"));
         Assert.Equal(hostile[3].Text.Length, longText.GetInt32("TextLength"));
@@ -98,7 +99,7 @@ public sealed class MessageFaultTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         await harness.Pipeline.DrainAsync(Drain, CancellationToken.None);
-        Assert.Equal(hostile.Length, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(hostile.Length, (await harness.HandoffRowsAsync()).Count);
         Assert.Equal(hostile.Length, await harness.TeamMessagesAsync());
     }
 

@@ -78,7 +78,7 @@ public sealed class PendingEventRaceTests(AzuriteFixture azurite) : IAsyncLifeti
         await api.Harness.Queue(StorageNames.TeamQueue("billing")).ClearMessagesAsync();
         foreach (var moved in await MovedEventsAsync(api, id))
         {
-            await api.Harness.Table(StorageNames.HandoffEventsTable).DeleteEntityAsync(moved.PartitionKey, moved.RowKey);
+            await api.Harness.Table(StorageNames.HandoffsTable).DeleteEntityAsync(moved.PartitionKey, moved.RowKey);
         }
 
         await api.Harness.Table(StorageNames.HandoffsTable).UpdateEntityAsync(
@@ -94,7 +94,7 @@ public sealed class PendingEventRaceTests(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     private static async Task<List<TableEntity>> MovedEventsAsync(ApiHost api, string id) =>
-        (await api.Harness.RowsAsync(StorageNames.HandoffEventsTable)).Where(e => e.PartitionKey == id && e.GetString("Type") == WorkRules.Moved).ToList();
+        (await api.Harness.EventRowsAsync()).Where(e => e.PartitionKey == id && e.GetString("Type") == WorkRules.Moved).ToList();
 
     private static async Task<HandoffRecord> StoredAsync(ApiHost api, string id) =>
         HandoffRecord.FromEntity((await api.Harness.Table(StorageNames.HandoffsTable).GetEntityAsync<TableEntity>(id, HandoffStore.HandoffRowKey)).Value);

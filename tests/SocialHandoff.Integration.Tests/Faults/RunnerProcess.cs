@@ -243,8 +243,11 @@ internal sealed record StorageCounts(
             return rows;
         }
 
-        var events = await Rows(StorageNames.HandoffEventsTable);
-        var mentions = await Rows(StorageNames.MentionsTable);
+        var partitions = await Rows(StorageNames.HandoffsTable);
+        var events = partitions.Where(Core.Handoffs.HandoffRow.IsEvent).ToList();
+        var ledger = partitions.Where(r => r.RowKey == Core.Handoffs.HandoffRow.LedgerRowKey).ToList();
+        var indexed = (await Rows(StorageNames.HandoffIndexTable)).Where(r => string.CompareOrdinal(r.RowKey, Core.Handoffs.HandoffIndex.CountRowKey) < 0)
+            .Select(r => r.GetString("HandoffId")).ToHashSet(StringComparer.Ordinal);
         var outbox = await Rows(StorageNames.NotificationsTable);
         var queues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var teamHandoffs = new List<string>();
@@ -272,13 +275,13 @@ internal sealed record StorageCounts(
         }
 
         return new StorageCounts(
-            (await Rows(StorageNames.HandoffsTable)).Count,
+            partitions.Count(r => r.RowKey == Core.Handoffs.HandoffRow.RowKey),
             events.Count(e => e.RowKey == Core.Handoffs.HandoffStore.CreatedEventRowKey),
             events.Count(e => e.RowKey != Core.Handoffs.HandoffStore.CreatedEventRowKey),
             teamHandoffs.Count,
             teamHandoffs.Distinct(StringComparer.Ordinal).Count(),
-            mentions.Count(m => m.GetString("Status") == "HandedOff"),
-            mentions.Count(m => m.GetString("Status") != "HandedOff"),
+            ledger.Count(m => indexed.Contains(m.PartitionKey)),
+            ledger.Count(m => !indexed.Contains(m.PartitionKey)),
             (await Rows(StorageNames.DeadLettersTable)).Count,
             outbox.Count,
             outbox.Select(o => (o.PartitionKey, o.RowKey)).Distinct().Count(),
@@ -289,7 +292,7 @@ internal sealed record StorageCounts(
     public static async Task<bool> AllHandedOffAsync(string connectionString, int mentions)
     {
         var handedOff = 0;
-        await foreach (var _ in new TableServiceClient(connectionString).GetTableClient(StorageNames.MentionsTable).QueryAsync<TableEntity>($"Status eq 'HandedOff'", select: ["PartitionKey"]))
+        await foreach (var _ in new TableServiceClient(connectionString).GetTableClient(StorageNames.HandoffIndexTable).QueryAsync<TableEntity>($"RowKey lt '{Core.Handoffs.HandoffIndex.CountRowKey}'", select: ["PartitionKey"]))
         {
             handedOff++;
         }
@@ -310,7 +313,7 @@ internal sealed record StorageCounts(
         var count = 0;
         try
         {
-            await foreach (var _ in new TableServiceClient(connectionString).GetTableClient(StorageNames.HandoffsTable).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+            await foreach (var _ in new TableServiceClient(connectionString).GetTableClient(StorageNames.HandoffsTable).QueryAsync<TableEntity>(Core.Handoffs.HandoffRow.OnlyHandoffs, select: ["PartitionKey"]))
             {
                 count++;
             }

@@ -98,7 +98,7 @@ public sealed class TriggerTests(AzuriteFixture azurite) : IAsyncLifetime, IDisp
         }
 
         var events = new List<string>();
-        await foreach (var row in app.Table(StorageNames.HandoffEventsTable).QueryAsync<TableEntity>(e => e.PartitionKey == HandoffIds.For(mention.Key)))
+        await foreach (var row in app.Table(StorageNames.HandoffsTable).QueryAsync<TableEntity>(e => e.PartitionKey == HandoffIds.For(mention.Key)))
         {
             events.Add(row.GetString("Type") ?? "");
         }

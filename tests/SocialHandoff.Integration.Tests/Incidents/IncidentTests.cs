@@ -34,23 +34,26 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(1, outcomes.Count(o => o == ProcessOutcome.HandedOff));
         Assert.Equal(49, outcomes.Count(o => o == ProcessOutcome.JoinedIncident));
-        var handoff = Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
+        var handoff = Assert.Single(await harness.HandoffRowsAsync());
         var incident = (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!;
         Assert.Equal(50, incident.Count);
         Assert.Equal(copies.Sum(m => m.Author.Followers!.Value), incident.Reach);
         Assert.Equal(new IncidentOptions().MaxMembersListed, incident.Members.Count);
         Assert.Equal(1, await harness.TeamMessagesAsync());
-        Assert.All(await harness.RowsAsync(StorageNames.MentionsTable), m =>
+        // Each copy's ledger row is in its own partition (no handoff row there), marked handed off with the incident's handoff.
+        var joined = (await harness.LedgerRowsAsync()).Where(l => l.PartitionKey != handoff.PartitionKey).ToList();
+        Assert.Equal(49, joined.Count);
+        Assert.All(joined, m =>
         {
             Assert.Equal(MentionLedger.HandedOff, m.GetString("Status"));
-            Assert.Equal(handoff.PartitionKey, m.GetString("HandoffId"));
+            Assert.Equal(handoff.PartitionKey, m.GetString("JoinedHandoffId"));
         });
 
         // Every copy delivered again, some of them at the same time: nothing counts twice.
         var again = await Task.WhenAll(copies.Concat(copies.Take(10)).Select(m => Task.Run(() => stage.ProcessAsync(MentionJson.Serialize(m), 2, CancellationToken.None))));
 
         Assert.All(again, o => Assert.Equal(ProcessOutcome.Duplicate, o));
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
+        Assert.Single(await harness.HandoffRowsAsync());
         Assert.Equal(50, (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!.Count);
     }
 
@@ -72,7 +75,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
             await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None);
         }
 
-        var handoff = Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
+        var handoff = Assert.Single(await harness.HandoffRowsAsync());
         var incident = (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!;
         Assert.Equal(50, incident.Count);
         Assert.Equal(50, incident.Members.Count);
@@ -87,13 +90,12 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
         var copy = Copy(1, Complaint);
         Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None));
 
-        // As if the delivery died after joining and before the ledger marked it handed off.
-        await harness.Table(StorageNames.MentionsTable).UpdateEntityAsync(
-            new TableEntity(copy.Source, copy.Id) { ["Status"] = MentionLedger.Received }, Azure.ETag.All, TableUpdateMode.Merge);
+        // As if the delivery died after joining and before its ledger row was written.
+        await harness.Table(StorageNames.HandoffsTable).DeleteEntityAsync(HandoffIds.For(copy.Key), HandoffRow.LedgerRowKey);
 
         Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 2, CancellationToken.None));
 
-        var handoff = Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
+        var handoff = Assert.Single(await harness.HandoffRowsAsync());
         Assert.Equal(2, (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!.Count);
     }
 
@@ -115,7 +117,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(Copy(i, text)), 1, CancellationToken.None));
         }
 
-        Assert.Equal(texts.Length, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(texts.Length, (await harness.HandoffRowsAsync()).Count);
     }
 
     [Fact]
@@ -132,7 +134,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(ProcessOutcome.HandedOff, otherBrand);
         Assert.Equal(ProcessOutcome.HandedOff, dayLater);
         Assert.Equal(ProcessOutcome.JoinedIncident, sameDay);
-        Assert.Equal(3, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(3, (await harness.HandoffRowsAsync()).Count);
     }
 
     [Fact]
@@ -146,7 +148,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(Copy(i, "@ContosoBank is the new savings account available to students as well?")), 1, CancellationToken.None));
         }
 
-        Assert.Equal(3, (await harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(3, (await harness.HandoffRowsAsync()).Count);
     }
 
     [Fact]
@@ -159,7 +161,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
         });
         var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
         await stage.ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None);
-        var handoffId = Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable)).PartitionKey;
+        var handoffId = Assert.Single(await harness.HandoffRowsAsync()).PartitionKey;
         var work = harness.Services.GetRequiredService<HandoffWork>();
         var before = (await work.GetAsync(handoffId, CancellationToken.None))!.Priority;
 
@@ -171,6 +173,11 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
         var after = (await work.GetAsync(handoffId, CancellationToken.None))!;
         Assert.Equal(IncidentRules.OneStepUp(before), after.Priority);
         Assert.NotEqual(before, after.Priority);
+
+        // The raise moved the handoff's queue index row to its new priority's key (one row, none left at the old key).
+        var indexRow = Assert.Single(await harness.IndexRowsAsync());
+        Assert.Equal(HandoffIndex.KeyOf(after).Row, indexRow.RowKey);
+        Assert.StartsWith(after.Priority[1..] + "-", indexRow.RowKey, StringComparison.Ordinal);
         var raised = Assert.Single(await work.EventsAsync(handoffId, CancellationToken.None), e => e.GetString("Type") == WorkRules.Raised);
         Assert.Contains("incident surge: 5 copies within", raised.GetString("Text"), StringComparison.Ordinal);
         Assert.Equal("pipeline", raised.GetString("Actor"));
@@ -190,7 +197,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
         await grouping.JoinAsync(leader, "complaint", HandoffIds.For(leader.Key), CancellationToken.None);
         await stage.ProcessAsync(MentionJson.Serialize(Copy(1, Complaint)), 1, CancellationToken.None);
         await stage.ProcessAsync(MentionJson.Serialize(Copy(2, Complaint)), 1, CancellationToken.None);
-        Assert.Empty(await harness.RowsAsync(StorageNames.HandoffsTable));
+        Assert.Empty(await harness.HandoffRowsAsync());
 
         Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(leader), 2, CancellationToken.None));
 
@@ -209,7 +216,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
             await stage.ProcessAsync(MentionJson.Serialize(Copy(i, Variant(i))), 1, CancellationToken.None);
         }
 
-        var handoff = Assert.Single(await api.Harness.RowsAsync(StorageNames.HandoffsTable));
+        var handoff = Assert.Single(await api.Harness.HandoffRowsAsync());
         var id = handoff.PartitionKey;
         var team = handoff.GetString("Team")!;
 
@@ -230,7 +237,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // A copy after the incident was resolved is news again: a handoff of its own.
         Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(Copy(9, Complaint)), 1, CancellationToken.None));
-        Assert.Equal(2, (await api.Harness.RowsAsync(StorageNames.HandoffsTable)).Count);
+        Assert.Equal(2, (await api.Harness.HandoffRowsAsync()).Count);
     }
 
     [Fact]

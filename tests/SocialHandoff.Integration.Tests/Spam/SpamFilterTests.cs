@@ -37,14 +37,14 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
         var outcome = await ProcessAsync(harness, mention);
 
         Assert.Equal(ProcessOutcome.Filtered, outcome);
-        Assert.Empty(await harness.RowsAsync(StorageNames.HandoffsTable));
+        Assert.Empty(await harness.HandoffRowsAsync());
         Assert.Equal(0, await harness.TeamMessagesAsync());
         var row = Assert.Single(await harness.RowsAsync(StorageNames.FilteredMentionsTable));
         Assert.Equal("Filtered", row.GetString("Status"));
         Assert.Contains("promo phrases: ", row.GetString("Reasons"), StringComparison.Ordinal);
-        var ledger = Assert.Single(await harness.RowsAsync(StorageNames.MentionsTable));
+        var ledger = Assert.Single(await harness.LedgerRowsAsync());
         Assert.Equal(MentionLedger.Filtered, ledger.GetString("Status"));
-        var audit = Assert.Single(await harness.RowsAsync(StorageNames.HandoffEventsTable));
+        var audit = Assert.Single(await harness.EventRowsAsync());
         Assert.Equal(("Filtered", "spam filter", HandoffIds.For(mention.Key)), (audit.GetString("Type"), audit.GetString("Actor"), audit.PartitionKey));
     }
 
@@ -58,8 +58,9 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.All(outcomes, o => Assert.Equal(ProcessOutcome.Filtered, o));
         Assert.Single(await harness.RowsAsync(StorageNames.FilteredMentionsTable));
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffEventsTable));
-        Assert.Empty(await harness.RowsAsync(StorageNames.HandoffsTable));
+        Assert.Single(await harness.EventRowsAsync());
+        Assert.Single(await harness.LedgerRowsAsync());
+        Assert.Empty(await harness.HandoffRowsAsync());
     }
 
     [Theory]
@@ -111,11 +112,12 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Single(results, r => r!.Restored);
         Assert.False(again!.Restored);
-        Assert.Single(await harness.RowsAsync(StorageNames.HandoffsTable));
+        Assert.Single(await harness.HandoffRowsAsync());
         Assert.Equal(1, await harness.TeamMessagesAsync());
-        var events = (await harness.RowsAsync(StorageNames.HandoffEventsTable)).Where(e => e.PartitionKey == HandoffIds.For(mention.Key)).Select(e => e.GetString("Type")).Order().ToList();
+        var events = (await harness.EventRowsAsync()).Where(e => e.PartitionKey == HandoffIds.For(mention.Key)).Select(e => e.GetString("Type")).Order().ToList();
         Assert.Equal(["Created", "Filtered", "Restored"], events);
-        Assert.Equal(MentionLedger.HandedOff, Assert.Single(await harness.RowsAsync(StorageNames.MentionsTable)).GetString("Status"));
+        Assert.Single(await harness.LedgerRowsAsync());
+        Assert.Equal(MentionLedger.HandedOff, (await harness.Services.GetRequiredService<MentionLedger>().GetStateAsync(mention, CancellationToken.None)).Status);
         Assert.Empty(await review.ListAsync(10, includeRestored: false, CancellationToken.None));
         Assert.Equal("Restored", Assert.Single(await review.ListAsync(10, includeRestored: true, CancellationToken.None)).Status);
         Assert.Equal(ProcessOutcome.Duplicate, await ProcessAsync(harness, mention, 3));

@@ -60,7 +60,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime, IDi
         var source = Assert.Single(ingest.Sources).Source;
         Assert.Equal(40, ingest.Enqueued);
         Assert.Equal(40, _capture.Sum(Instruments.MentionsIngested, (Tags.Source, source)));
-        var handoffs = (await harness.RowsAsync(StorageNames.HandoffsTable)).Where(r => r.RowKey == HandoffStore.HandoffRowKey).ToList();
+        var handoffs = (await harness.HandoffRowsAsync()).Where(r => r.RowKey == HandoffStore.HandoffRowKey).ToList();
         Assert.Equal(40, handoffs.Count);
         var groups = handoffs.GroupBy(h => (Team: h.GetString("Team"), Priority: h.GetString("Priority"))).ToList();
         Assert.True(groups.Count > 1, "the sample should reach more than one team and priority");

@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Processing;
+using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Work;
+
+namespace SocialHandoff.Integration.Tests.Api;
+
+/// <summary>
+/// The teams' queue index on Azurite: it follows every action, its counts stay exact through repeats,
+/// a repair rebuilds it, and a page or a new handoff costs a fixed number of storage requests
+/// (counted in the SDK pipeline, as the benchmarks count them).
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class QueueIndexTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string CareText = "@contoso is the new autumn menu vegetarian friendly?";
+
+    public Task InitializeAsync() => azurite.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Actions_ClaimRespondPauseResolveReassign_IndexRowFollowsAndCountsStayExact()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var id = await api.HandOffAsync("i1", CareText);
+        var other = await api.HandOffAsync("i2", CareText + " again");
+        await AssertIndexedAsync(api, id, "care|open");
+
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{id}/claim")).Status);
+        await AssertIndexedAsync(api, id, "care|open");
+        Assert.Equal([id], await IdsAsync(api, "care", "status=claimed"));
+
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{id}/respond", """{"reply":"Sorry, a new one is on its way."}""")).Status);
+        var responded = await AssertIndexedAsync(api, id, "care|open");
+        Assert.Equal(HandoffIndex.KeyOf(await StoredAsync(api, id)).Row, responded.RowKey);
+
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{id}/pause")).Status);
+        Assert.Equal([id], await IdsAsync(api, "care", "status=waiting"));
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{id}/resume")).Status);
+        Assert.Empty(await IdsAsync(api, "care", "status=waiting"));
+
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{id}/resolve", """{"note":"done"}""")).Status);
+        await AssertIndexedAsync(api, id, "care|resolved");
+        Assert.Equal([other], await IdsAsync(api, "care", "status=open"));
+        Assert.Equal([id], await IdsAsync(api, "care", "status=resolved"));
+        Assert.Equal(2, (int)(await api.GetAsync("ana", "api/teams/care/handoffs?status=all")).Body!["total"]!);
+
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{other}/reassign", """{"team":"billing"}""")).Status);
+        await AssertIndexedAsync(api, other, "billing|open");
+        Assert.Empty(await IdsAsync(api, "care", "status=open"));
+        Assert.Equal([other], await IdsAsync(api, "billing", "status=open"));
+
+        var index = api.Harness.Services.GetRequiredService<HandoffIndex>();
+        Assert.Equal(0, await index.CountAsync("care|open", CancellationToken.None));
+        Assert.Equal(1, await index.CountAsync("care|resolved", CancellationToken.None));
+        Assert.Equal(1, await index.CountAsync("billing|open", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MoveAsync_RepeatedAfterACrash_OneRowAndCountsUnchanged()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var id = await api.HandOffAsync("r1", CareText);
+        var before = await StoredAsync(api, id);
+        Assert.Equal(200, (await api.PostAsync("ana", $"api/handoffs/{id}/resolve", """{"note":"done"}""")).Status);
+        var after = await StoredAsync(api, id);
+        var index = api.Harness.Services.GetRequiredService<HandoffIndex>();
+
+        // The finishing of the action runs again (a reader took over after a crash), twice.
+        await index.MoveAsync(HandoffIndex.KeyOf(before), after, null, CancellationToken.None);
+        await index.MoveAsync(HandoffIndex.KeyOf(before), after, null, CancellationToken.None);
+
+        Assert.Single(await api.Harness.IndexRowsAsync(), r => r.GetString("HandoffId") == id);
+        Assert.Equal(0, await index.CountAsync("care|open", CancellationToken.None));
+        Assert.Equal(1, await index.CountAsync("care|resolved", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RepairAsync_RowsLostAndCountWrong_RebuiltFromTheHandoffs()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await api.HandOffAsync($"rp{i}", CareText + " #" + i));
+        }
+
+        var table = api.Harness.Table(StorageNames.HandoffIndexTable);
+        var rows = await api.Harness.IndexRowsAsync();
+        await table.DeleteEntityAsync(rows[0].PartitionKey, rows[0].RowKey);
+        await table.DeleteEntityAsync(rows[1].PartitionKey, rows[1].RowKey);
+        await table.UpsertEntityAsync(new TableEntity("care|open", "9-999999999999-h-stale") { ["HandoffId"] = "h-stale", ["Team"] = "care" });
+        await table.UpsertEntityAsync(new TableEntity("care|open", HandoffIndex.CountRowKey) { ["Count"] = 42 });
+        var index = api.Harness.Services.GetRequiredService<HandoffIndex>();
+        var due = api.Harness.Services.GetRequiredService<SlaDueIndex>();
+
+        var changed = await index.RepairAsync("care", async (h, ct) => h.Sla is { } sla ? await due.CalendarAsync(sla, ct) : null, CancellationToken.None);
+
+        Assert.Equal(3, changed);
+        Assert.Equal(ids.Order(), (await api.Harness.IndexRowsAsync()).Select(r => r.GetString("HandoffId")).Order());
+        Assert.Equal(5, await index.CountAsync("care|open", CancellationToken.None));
+        Assert.Equal(5, (int)(await api.GetAsync("ana", "api/teams/care/handoffs?pageSize=2")).Body!["total"]!);
+
+        // The SLA due rows in the same partitions are the sweep's, not the queue's: the repair leaves them.
+        Assert.Equal(10, (await api.Harness.RowsAsync(StorageNames.HandoffIndexTable)).Count(r => r.RowKey.StartsWith(SlaDueIndex.RowPrefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RepairRoute_ManagerAfterALostIndexRow_RebuildsAgentIsRefused()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var id = await api.HandOffAsync("rr1", CareText);
+        var row = Assert.Single(await api.Harness.IndexRowsAsync());
+        await api.Harness.Table(StorageNames.HandoffIndexTable).DeleteEntityAsync(row.PartitionKey, row.RowKey);
+
+        Assert.Equal(403, (await api.PostAsync("ana", "api/teams/care/queue-index/repair")).Status);
+        Assert.Equal(405, (await api.GetAsync("mia", "api/teams/care/queue-index/repair")).Status);
+        var repaired = await api.PostAsync("mia", "api/teams/care/queue-index/repair");
+
+        Assert.Equal(200, repaired.Status);
+        Assert.Equal(1, (int)repaired.Body!["changed"]!);
+        Assert.Equal(1, (int)repaired.Body!["open"]!);
+        Assert.Equal([id], await IdsAsync(api, "care", "status=open"));
+        Assert.Equal(0, (int)(await api.PostAsync("mia", "api/teams/care/queue-index/repair")).Body!["changed"]!);
+    }
+
+    [Fact]
+    public async Task Queue_UnfilteredPageOfALongQueue_AtMostThreeStorageRequests()
+    {
+        var counter = new CountingPolicy();
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, configure: s => s.AddSingleton<HttpPipelinePolicy>(counter));
+        var store = api.Harness.Services.GetRequiredService<HandoffStore>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 120), async (i, ct) =>
+        {
+            var key = $"test:long-{i}";
+            var created = await store.CreateAsync(
+                new NewHandoff(HandoffIds.For(key), key, "c", "care", "default", $"P{1 + (i % 4)}", i % 100, "Negative", -0.5, [], "text", "en", null, null, null,
+                    Harness.Start, Harness.Start, Harness.Start.AddMinutes(30 + i), Harness.Start.AddHours(8)),
+                ct);
+            await store.SendToTeamAsync(created, ct);
+        });
+        await api.GetAsync("ana", "api/teams/care/handoffs");
+
+        foreach (var query in new[] { "", "?page=3", "?pageSize=100" })
+        {
+            counter.Reset();
+            var page = (await api.GetAsync("ana", "api/teams/care/handoffs" + query)).Body!;
+            Assert.Equal(120, (int)page["total"]!);
+
+            // The queue itself; the incidents' look-up of each card (one point read per card, sent together) is counted apart.
+            var incidents = counter.Requests.Count(r => r == "GET Incidents");
+            Assert.True(counter.Tables - incidents <= 3, $"{query}: {counter.Tables - incidents} queue table requests");
+            Assert.True(incidents <= page["items"]!.AsArray().Count, $"{query}: {incidents} incident look-ups");
+        }
+    }
+
+    [Fact]
+    public async Task ProcessAsync_NewMention_OneTransactionPerTableOneTeamMessage()
+    {
+        var counter = new CountingPolicy();
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, s => s.AddSingleton<HttpPipelinePolicy>(counter), withSample: false);
+        var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
+        Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(Mention("w1")), 1, CancellationToken.None));
+
+        counter.Reset();
+        Assert.Equal(ProcessOutcome.HandedOff, await stage.ProcessAsync(MentionJson.Serialize(Mention("w2")), 1, CancellationToken.None));
+
+        // The incidents' look for a near-duplicate (GET Incidents); the handoff with its created event and ledger row; the team
+        // message; the index row with its due rows; the mention's volume rows (Spikes). Nothing in Mentions, HandoffEvents or SlaDue.
+        Assert.Equal(["GET Incidents", "POST $batch", "POST $batch", "POST $batch", "POST team-care/messages"], counter.Requests.Order(StringComparer.Ordinal));
+    }
+
+    private static MentionMessage Mention(string id) => new(
+        MentionMessage.CurrentSchemaVersion, "corr-" + id, "test", id, new MentionAuthor("a-" + id, "user_" + id, "User", 120, false),
+        CareText, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/user/status/{id}", Harness.Start, "contoso");
+
+    private static async Task<TableEntity> AssertIndexedAsync(ApiHost api, string id, string partition)
+    {
+        var row = Assert.Single(await api.Harness.IndexRowsAsync(), r => r.GetString("HandoffId") == id);
+        Assert.Equal(partition, row.PartitionKey);
+        Assert.Equal(HandoffIndex.KeyOf(await StoredAsync(api, id)), new IndexKey(row.PartitionKey, row.RowKey));
+        return row;
+    }
+
+    private static async Task<List<string?>> IdsAsync(ApiHost api, string team, string query) =>
+        (await api.GetAsync("mia", $"api/teams/{team}/handoffs?{query}")).Body!["items"]!.AsArray().Select(i => (string?)i!["id"]).ToList();
+
+    private static async Task<HandoffRecord> StoredAsync(ApiHost api, string id) =>
+        HandoffRecord.FromEntity((await api.Harness.Table(StorageNames.HandoffsTable).GetEntityAsync<TableEntity>(id, HandoffRow.RowKey)).Value);
+
+    /// <summary>Counts the storage requests the app's clients send, as "METHOD resource".</summary>
+    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
+    {
+        private ConcurrentQueue<string> _requests = new();
+
+        public IReadOnlyCollection<string> Requests => _requests;
+
+        public int Tables => _requests.Count(r => !r.Contains("/messages", StringComparison.Ordinal) && !r.StartsWith("GET mentions", StringComparison.Ordinal));
+
+        public void Reset() => _requests = new ConcurrentQueue<string>();
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            var path = message.Request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var resource = path.Length > 1 ? path[1].Split('(')[0] : "?";
+            _requests.Enqueue($"{message.Request.Method} {resource}{(path.Length > 2 ? "/" + path[2] : "")}");
+        }
+    }
+}
