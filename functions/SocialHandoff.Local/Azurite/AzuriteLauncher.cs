@@ -247,7 +247,11 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
     private static async Task EnsureInstalledAsync(string toolDirectory, string script, TextWriter? log, CancellationToken cancellationToken)
     {
-        if (File.Exists(script))
+        // Installed means 'npm ci' finished: the script appears while npm is still writing the other modules, so a
+        // second starter that checked the script alone ran a half-installed Azurite (seen on a fresh clone: "Cannot
+        // find module './common/Environment'"). The marker is written only after a successful install.
+        var installed = Path.Combine(toolDirectory, "node_modules", ".socialhandoff-installed");
+        if (File.Exists(installed) && File.Exists(script))
         {
             return;
         }
@@ -270,7 +274,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
         await using (lockFile.ConfigureAwait(false))
         {
-            if (File.Exists(script))
+            if (File.Exists(installed) && File.Exists(script))
             {
                 return;
             }
@@ -290,6 +294,8 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             {
                 throw new InvalidOperationException($"'npm ci' in {toolDirectory} failed with code {npm.ExitCode}: {npm.Output}");
             }
+
+            await File.WriteAllTextAsync(installed, "npm ci completed\n", cancellationToken).ConfigureAwait(false);
         }
     }
 

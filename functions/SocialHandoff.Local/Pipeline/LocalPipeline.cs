@@ -38,7 +38,8 @@ public sealed record PipelineSummary(
     IReadOnlyList<string>? IngestWarnings = null,
     int JoinedIncidents = 0,
     Core.Incidents.IncidentTotals? Incidents = null,
-    int Filtered = 0)
+    int Filtered = 0,
+    int OtherFiltered = 0)
 {
     /// <summary>
     /// The sources all succeeded, the queues (poison ones included) are empty, and every ingested mention
@@ -483,7 +484,8 @@ public sealed partial class LocalPipeline
             warnings,
             _joined.Keys.Count(ingested.Contains),
             await _services.GetRequiredService<Core.Incidents.IncidentStore>().TotalsAsync(cancellationToken).ConfigureAwait(false),
-            filtered);
+            filtered,
+            _filtered.Keys.Count(k => !ingested.Contains(k) && !_handedOff.ContainsKey(k) && !_deadLettered.ContainsKey(k)));
     }
 
     private async Task<int> QueuedAsync(CancellationToken cancellationToken)

@@ -76,10 +76,12 @@ internal static class AuditTools
                     throw new InvalidOperationException("The accessibility tests need npm (Node.js 20 or later) on PATH to install axe-core and Lighthouse.", ex);
                 }
 
-                if (npm.ExitCode != 0 || !Installed())
+                if (npm.ExitCode != 0 || !File.Exists(AxeScriptPath) || !File.Exists(LighthouseCliPath))
                 {
                     throw new InvalidOperationException($"'npm ci' in {Directory} failed with code {npm.ExitCode}: {npm.Output}");
                 }
+
+                await File.WriteAllTextAsync(InstalledMarker, "npm ci completed\n", cancellationToken);
             }
         }
         finally
@@ -88,7 +90,11 @@ internal static class AuditTools
         }
     }
 
-    private static bool Installed() => File.Exists(AxeScriptPath) && File.Exists(LighthouseCliPath);
+    // Installed means 'npm ci' finished: its files appear one by one while it runs, so a check of two of them alone
+    // let another test use a half-installed Lighthouse. The marker is written only after a successful install.
+    private static string InstalledMarker => Path.Combine(Directory, "node_modules", ".socialhandoff-installed");
+
+    private static bool Installed() => File.Exists(InstalledMarker) && File.Exists(AxeScriptPath) && File.Exists(LighthouseCliPath);
 
     private static string Find()
     {
