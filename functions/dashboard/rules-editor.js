@@ -4,11 +4,9 @@
 // one rule's catches, and a box to try any text. The JSON stays behind the "Advanced" switch: the
 // form edits the loaded document object in place, so switching back and forth gives the same text.
 
-import { get, post, put, query, ApiError } from './api.js';
+import { post, query, ApiError } from './api.js';
 import { h, replace } from './dom.js';
-import { when as at } from './format.js';
-
-const VALIDATE_DELAY_MS = 400;
+import { VersionedDocumentEditor } from './form-editor.js';
 
 // Each condition the menu offers: its document keys, the words the sentence and menu use, and its input.
 const CONDITIONS = [
@@ -25,38 +23,19 @@ const CONDITIONS = [
   { id: 'verified', keys: ['verified'], menu: 'The author is verified or not', label: 'Author verified', kind: 'verified', say: (w) => (w.verified ? 'the author is verified' : 'the author is not verified') },
 ];
 
-export class RulesEditor {
+export class RulesEditor extends VersionedDocumentEditor {
   constructor(root, app) {
-    this.root = root;
-    this.app = app;
-    this.doc = null;
-    this.version = null;
+    super(root, app, {
+      idPrefix: 'rules', api: '/api/rules', noun: 'routing rules', jsonNoun: 'rules', jsonLabel: 'The routing rules as JSON',
+      historyNoun: '', emptyDocument: () => ({ rules: [], default: { team: '' } }),
+    });
     this.vocab = { signals: [], teams: [], slaPolicies: [], priorities: ['auto', 'P1', 'P2', 'P3', 'P4'], sources: [], languages: [] };
-    this.errors = [];
-    this.slots = new Map();
-    this.timer = null;
-    this.loaded = false;
-    this.validation = 0;
-
-    this.info = h('p', { class: 'muted', testid: 'rules-version' });
-    this.advanced = h('input', { type: 'checkbox', role: 'switch', id: 'rules-advanced' });
-    this.advanced.addEventListener('change', () => this.toggleAdvanced());
-    this.form = h('div', { class: 'rules-form', testid: 'rules-form' });
-    this.textarea = h('textarea', { id: 'rules-json', class: 'json', rows: '18', spellcheck: 'false', autocomplete: 'off', testid: 'rules-json' });
-    this.textarea.addEventListener('input', () => this.scheduleValidate());
-    this.jsonBox = h('div', { hidden: true }, h('label', { for: 'rules-json' }, 'The routing rules as JSON'), this.textarea);
-    // A live region stays displayed when empty (CSS gives it no padding then), or its first message is missed.
-    this.general = h('div', { class: 'error-text', testid: 'rules-errors', 'aria-live': 'polite' });
-    this.check = h('p', { class: 'muted', testid: 'rules-check', 'aria-live': 'polite' });
-    this.results = h('div', { class: 'editor-results', testid: 'rules-results', 'aria-live': 'polite' });
     this.last = h('input', { type: 'number', min: '1', max: '5000', value: '200', id: 'rules-last', class: 'narrow' });
     this.tryText = h('textarea', { id: 'rules-try-text', rows: '3' });
     this.tryResult = h('div', { class: 'editor-results', testid: 'rules-try-result', 'aria-live': 'polite' });
-    this.history = h('div', { class: 'rules-history', 'aria-live': 'polite' });
 
     replace(root,
-      h('div', { class: 'form-actions' },
-        this.advanced, h('label', { for: 'rules-advanced' }, 'Advanced: edit as JSON')),
+      this.advancedSwitch(),
       this.info,
       this.form,
       this.jsonBox,
@@ -74,113 +53,8 @@ export class RulesEditor {
         this.tryText,
         h('div', { class: 'form-actions' }, this.button('Which rule takes it?', () => this.tryIt()))),
       this.tryResult,
-      h('div', { class: 'rules-try' },
-        h('h3', {}, 'History'),
-        h('div', { class: 'form-actions' }, this.button('Show history', () => this.showHistory()))),
+      this.historySection('Show history'),
       this.history);
-  }
-
-  // ---- history: every saved version with its author, time and changes; restore saves a new version ----
-
-  async showHistory() {
-    const { data } = await get('/api/rules/history');
-    const versions = Array.isArray(data?.versions) ? data.versions : [];
-    replace(this.history, versions.length === 0 ? h('p', { class: 'muted' }, 'No saved versions yet.') : h('ol', { class: 'history-list', 'aria-label': 'Saved versions, newest first' },
-      versions.map((v) => h('li', {},
-        h('p', {}, h('strong', {}, `Version ${v.version}`), ` · ${v.author || 'unknown'} · ${at(v.savedAt)}${v.version === data.current ? ' · live now' : ''}`),
-        h('ul', {}, (v.changes ?? []).map((c) => h('li', {}, c))),
-        v.version === data.current ? null : this.button(`Restore version ${v.version}`, () => this.restore(v.version))))));
-  }
-
-  async restore(version) {
-    const { data } = await get(`/api/rules/history/${version}`);
-    try {
-      const saved = await put('/api/rules', data.document, { ifMatch: this.version === null ? undefined : `"v${this.version}"` });
-      await this.load();
-      replace(this.results, h('p', { class: 'ok-text' }, `Version ${version} restored as version ${saved.data?.version}.`));
-      this.app.announce(`Version ${version} restored as version ${saved.data?.version}.`);
-      await this.showHistory();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 412) {
-        replace(this.results, h('p', { class: 'error-text' }, 'Someone else saved a newer version: reload, then restore again.'));
-        return;
-      }
-      this.fail(error);
-    }
-  }
-
-  button(label, onClick, secondary = true, props = {}) {
-    const b = h('button', { type: 'button', class: secondary ? 'button secondary' : 'button', ...props }, label);
-    b.addEventListener('click', async () => {
-      b.disabled = true;
-      try {
-        await onClick();
-      } catch (error) {
-        this.app.announceError(error);
-      } finally {
-        b.disabled = false;
-      }
-    });
-    return b;
-  }
-
-  async ensureLoaded() {
-    if (!this.loaded) await this.load().catch((error) => this.app.announceError(error, 'The routing rules could not be loaded'));
-  }
-
-  async load() {
-    const [{ data }, vocab] = await Promise.all([get('/api/rules'), get('/api/rules/vocabulary').then((r) => r.data).catch(() => null)]);
-    if (vocab) this.vocab = vocab;
-    this.version = data?.version ?? null;
-    this.doc = data?.document ?? { rules: [], default: { team: '' } };
-    this.loaded = true;
-    this.errors = [];
-    this.info.textContent = this.version === null ? 'Not saved yet.' : `Version ${this.version} is live.`;
-    if (this.advanced.checked) this.textarea.value = JSON.stringify(this.doc, null, 2);
-    this.render();
-    replace(this.results);
-    this.check.textContent = '';
-  }
-
-  // ---- Advanced switch ----
-
-  toggleAdvanced() {
-    const on = this.advanced.checked;
-    if (on) {
-      this.textarea.value = JSON.stringify(this.doc, null, 2);
-    } else {
-      const doc = this.parseJson();
-      if (doc === null) {
-        this.advanced.checked = true;
-        return;
-      }
-      this.doc = doc;
-      this.render();
-    }
-    this.jsonBox.hidden = !this.advanced.checked;
-    this.form.hidden = this.advanced.checked;
-    this.scheduleValidate();
-  }
-
-  parseJson() {
-    try {
-      const doc = JSON.parse(this.textarea.value);
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the rules must be one JSON object.');
-      this.showGeneral([]);
-      return doc;
-    } catch (error) {
-      this.showGeneral([`The JSON cannot be read: ${error.message}`]);
-      this.textarea.focus();
-      return null;
-    }
-  }
-
-  /** The document to send: the form's object, or the JSON text in Advanced mode (null when unreadable). */
-  current() {
-    if (!this.advanced.checked) return this.doc;
-    const doc = this.parseJson();
-    if (doc !== null) this.doc = doc;
-    return doc;
   }
 
   // ---- the form ----
@@ -192,7 +66,7 @@ export class RulesEditor {
     rules.forEach((rule, i) => list.append(h('li', {}, this.ruleCard(rule, i, rules))));
     const add = this.button('Add a rule', () => {
       if (!Array.isArray(this.doc.rules)) this.doc.rules = rules;
-      rules.push({ name: this.freshName('new rule'), enabled: true, when: { anyWords: [] }, then: { team: this.vocab.teams[0] ?? '', priority: 'auto', tags: [], slaPolicy: '' } });
+      rules.push({ name: this.freshName(this.doc.rules, 'new rule'), enabled: true, when: { anyWords: [] }, then: { team: this.vocab.teams[0] ?? '', priority: 'auto', tags: [], slaPolicy: '' } });
       this.changed(true);
       this.focusLast('Rule name');
     }, true, { id: 'rules-add' });
@@ -207,17 +81,6 @@ export class RulesEditor {
     this.applyErrors();
   }
 
-  freshName(base) {
-    const names = new Set((this.doc.rules ?? []).map((r) => r?.name));
-    let n = 1;
-    while (names.has(n === 1 ? base : `${base} ${n}`)) n += 1;
-    return n === 1 ? base : `${base} ${n}`;
-  }
-
-  focusId(id) {
-    document.getElementById(id)?.focus();
-  }
-
   focusLast(label) {
     const fields = this.form.querySelectorAll(`[data-label="${label}"]`);
     fields[fields.length - 1]?.focus();
@@ -228,7 +91,7 @@ export class RulesEditor {
     rule.when = rule.when && typeof rule.when === 'object' ? rule.when : {};
     rule.then = rule.then && typeof rule.then === 'object' ? rule.then : {};
     const sentence = h('p', { class: 'rule-sentence', testid: 'rule-sentence' }, describe(rule));
-    const name = this.textInput(`rule-${number}-name`, 'Rule name', rule.name ?? '', (v) => { rule.name = v; }, number, 'name');
+    const name = this.textInput(`rule-${number}-name`, 'Rule name', rule.name ?? '', (v) => { rule.name = v; }, slotKey(number, 'name'));
     const enabled = h('input', { type: 'checkbox', id: `rule-${number}-enabled` });
     enabled.checked = rule.enabled !== false;
     enabled.addEventListener('change', () => {
@@ -250,7 +113,7 @@ export class RulesEditor {
       i < rules.length - 1 ? this.button('Move down', () => move(i + 1), true, { 'aria-label': `Move down: ${label}` }) : null,
       this.button('Duplicate', () => {
         const copy = JSON.parse(JSON.stringify(rule));
-        copy.name = this.freshName(`${rule.name || 'rule'} copy`);
+        copy.name = this.freshName(rules, `${rule.name || 'rule'} copy`);
         rules.splice(i + 1, 0, copy);
         this.changed(true);
         this.focusId(`rule-${i + 2}-name`);
@@ -282,7 +145,7 @@ export class RulesEditor {
       h('legend', {}, `Rule ${number}`),
       sentence,
       h('div', { class: 'rule-head' }, name, tools),
-      this.slot(number, 'when'),
+      this.slot(slotKey(number, 'when')),
       h('div', { class: 'rule-when' },
         h('h4', {}, 'When'),
         conditions.length ? conditions : h('p', { class: 'muted' }, 'No condition yet: add one.'),
@@ -322,16 +185,16 @@ export class RulesEditor {
         }),
         // A signal typed in Advanced that the engine does not know stays visible so it can be removed.
         chosen().filter((s) => !this.vocab.signals.includes(s)).map((s) => h('span', { class: 'chip' }, s)),
-        this.slot(number, field));
+        this.slot(slotKey(number, field)));
       input = box;
     } else if (c.kind === 'range') {
       const [lo, hi] = c.keys;
       input = h('div', { class: 'range-field' },
         this.numberInput(`${id}-min`, `${c.label} from`, when[lo], (v) => { when[lo] = v; }, c, number, field, `${number}-${c.id}`),
         this.numberInput(`${id}-max`, `${c.label} to`, when[hi], (v) => { when[hi] = v; }, c, number, field),
-        this.slot(number, field));
+        this.slot(slotKey(number, field)));
     } else if (c.kind === 'number') {
-      input = h('div', {}, this.numberInput(id, c.label, when[c.keys[0]], (v) => { when[c.keys[0]] = v; }, c, number, field, `${number}-${c.id}`), this.slot(number, field));
+      input = h('div', {}, this.numberInput(id, c.label, when[c.keys[0]], (v) => { when[c.keys[0]] = v; }, c, number, field, `${number}-${c.id}`), this.slot(slotKey(number, field)));
     } else {
       const select = h('select', { id, dataset: { condition: `${number}-${c.id}` } },
         h('option', { value: 'true' }, 'verified'), h('option', { value: 'false' }, 'not verified'));
@@ -344,37 +207,13 @@ export class RulesEditor {
 
   actionFields(action, number, prefix) {
     const id = `${prefix}-${number ?? 'default'}`;
-    const team = this.select(`${id}-team`, 'Team', action.team ?? '', this.vocab.teams.map((t) => [t, t]), (v) => { action.team = v; }, number, `${prefix}.team`);
+    const team = this.select(`${id}-team`, 'Team', action.team ?? '', this.vocab.teams.map((t) => [t, t]), (v) => { action.team = v; }, slotKey(number, `${prefix}.team`));
     const priority = this.select(`${id}-priority`, 'Priority', action.priority ?? 'auto',
-      (this.vocab.priorities ?? ['auto', 'P1', 'P2', 'P3', 'P4']).map((p) => [p, p === 'auto' ? 'From urgency (auto)' : p]), (v) => { action.priority = v; }, number, `${prefix}.priority`);
+      (this.vocab.priorities ?? ['auto', 'P1', 'P2', 'P3', 'P4']).map((p) => [p, p === 'auto' ? 'From urgency (auto)' : p]), (v) => { action.priority = v; }, slotKey(number, `${prefix}.priority`));
     const policy = this.select(`${id}-policy`, 'SLA policy', action.slaPolicy ?? '',
-      [['', "The team's default policy"], ...this.vocab.slaPolicies.map((p) => [p.name, p.name])], (v) => { action.slaPolicy = v; }, number, `${prefix}.slaPolicy`);
+      [['', "The team's default policy"], ...this.vocab.slaPolicies.map((p) => [p.name, p.name])], (v) => { action.slaPolicy = v; }, slotKey(number, `${prefix}.slaPolicy`));
     const tags = this.chips(`${id}-tags`, 'Tags', action, 'tags', number, `${prefix}.tags`);
     return h('div', { class: 'action-fields' }, team, priority, policy, tags);
-  }
-
-  // ---- inputs; each registers the slot where its field's errors appear ----
-
-  slot(number, field) {
-    const key = slotKey(number, field);
-    if (!this.slots.has(key)) {
-      const el = h('p', { class: 'field-error', id: `err-${key.replace(/[^a-z0-9]+/gi, '-')}`, hidden: true });
-      this.slots.set(key, { el, inputs: [] });
-    }
-    return this.slots.get(key).el;
-  }
-
-  bind(input, number, field) {
-    const el = this.slot(number, field);
-    this.slots.get(slotKey(number, field)).inputs.push(input);
-    return el;
-  }
-
-  textInput(id, label, value, set, number, field) {
-    const input = h('input', { type: 'text', id, value, autocomplete: 'off', dataset: { label } });
-    input.addEventListener('input', () => { set(input.value); this.changed(); });
-    const error = this.bind(input, number, field);
-    return h('div', { class: 'field' }, h('label', { for: id }, label), input, error);
   }
 
   numberInput(id, label, value, set, c, number, field, condition) {
@@ -384,18 +223,8 @@ export class RulesEditor {
       set(input.value.trim() === '' || Number.isNaN(n) ? null : n);
       this.changed();
     });
-    this.bind(input, number, field);
+    this.bind(input, slotKey(number, field));
     return h('span', { class: 'inline-field' }, h('label', { for: id }, label), input);
-  }
-
-  select(id, label, value, options, set, number, field) {
-    const select = h('select', { id }, options.map(([v, text]) => h('option', { value: v }, text)));
-    // A name the directory does not know (typed in Advanced) stays selectable, so its error shows at the field.
-    if (![...select.options].some((o) => o.value === value)) select.append(h('option', { value }, `${value || '(none)'} (unknown)`));
-    select.value = value;
-    select.addEventListener('change', () => { set(select.value); this.changed(); });
-    const error = this.bind(select, number, field);
-    return h('div', { class: 'field' }, h('label', { for: id }, label), select, error);
   }
 
   /** Words as chips: type and press Enter (or a comma) to add; each chip has its own remove button. */
@@ -432,7 +261,7 @@ export class RulesEditor {
     });
     input.addEventListener('blur', commit);
     draw();
-    const error = this.bind(input, number, field);
+    const error = this.bind(input, slotKey(number, field));
     return h('div', { class: 'field' },
       h('label', { for: id }, label), holder, input,
       suggestions ? h('datalist', { id: listId }, suggestions.map((s) => h('option', { value: s }))) : null,
@@ -440,67 +269,31 @@ export class RulesEditor {
       error);
   }
 
-  // ---- validation while typing ----
+  // ---- hooks of the shared editor ----
 
-  changed(structure = false) {
-    if (structure) {
-      this.render();
-    } else {
-      for (const [i, rule] of (this.doc.rules ?? []).entries()) {
-        const sentence = this.form.querySelectorAll('[data-testid="rule-sentence"]')[i];
-        if (sentence) sentence.textContent = describe(rule);
-      }
-    }
-    this.scheduleValidate();
+  refresh() {
+    this.refreshSentences(this.doc.rules, describe);
   }
 
-  scheduleValidate() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.validate().catch(() => { /* a failed check is retried on the next change */ }), VALIDATE_DELAY_MS);
+  errorList() {
+    return this.errors.map((e) => ({
+      key: slotKey(e.rule ?? null, e.field ?? ''),
+      text: e.message,
+      whole: e.rule ? `Rule ${e.rule}${e.ruleName ? ` “${e.ruleName}”` : ''}, ${e.field}: ${e.message}` : `${e.field}: ${e.message}`,
+    }));
   }
 
-  async validate() {
-    const doc = this.current();
-    if (doc === null) return;
-    const ticket = ++this.validation;
-    const { data } = await post('/api/rules/validate', doc);
-    if (ticket !== this.validation) return; // a newer check is on its way
-    this.errors = Array.isArray(data?.errors) ? data.errors : [];
+  // Field paths like rules[2].then.team: shown at their fields, as validation does.
+  showProblem(fields) {
+    this.errors = fields.map(({ field, message }) => {
+      const m = /^(?:rules\.)?rules\[(\d+)\]\.(.+)$/.exec(field);
+      return { rule: m ? Number(m[1]) : null, field: m ? m[2] : field, message: message.replace(/ \(rule '.*'\)$/, '') };
+    });
     this.applyErrors();
-    this.check.textContent = this.errors.length === 0 ? 'No problems found.' : `${this.errors.length} problem${this.errors.length === 1 ? '' : 's'} to fix before saving.`;
+    return this.errors.length;
   }
 
-  applyErrors() {
-    for (const { el, inputs } of this.slots.values()) {
-      el.hidden = true;
-      el.textContent = '';
-      for (const input of inputs) {
-        input.removeAttribute('aria-invalid');
-        input.removeAttribute('aria-describedby');
-      }
-    }
-    const unplaced = [];
-    for (const e of this.errors) {
-      const slot = this.advanced.checked ? null : this.slots.get(slotKey(e.rule ?? null, e.field ?? ''));
-      if (!slot) {
-        unplaced.push(e.rule ? `Rule ${e.rule}${e.ruleName ? ` “${e.ruleName}”` : ''}, ${e.field}: ${e.message}` : `${e.field}: ${e.message}`);
-        continue;
-      }
-      slot.el.hidden = false;
-      slot.el.textContent = slot.el.textContent ? `${slot.el.textContent} ${e.message}` : e.message;
-      for (const input of slot.inputs) {
-        input.setAttribute('aria-invalid', 'true');
-        input.setAttribute('aria-describedby', slot.el.id);
-      }
-    }
-    this.showGeneral(unplaced);
-  }
-
-  showGeneral(lines) {
-    replace(this.general, lines.length ? h('ul', {}, lines.map((l) => h('li', {}, l))) : null);
-  }
-
-  // ---- preview, one rule's catches, try a text, save ----
+  // ---- preview, one rule's catches, try a text ----
 
   lastN() {
     return Math.min(5000, Math.max(1, Number.parseInt(this.last.value, 10) || 200));
@@ -549,46 +342,6 @@ export class RulesEditor {
       }
       this.fail(error);
     }
-  }
-
-  async save() {
-    const doc = this.current();
-    if (doc === null) return;
-    try {
-      const { data } = await put('/api/rules', doc, { ifMatch: this.version === null ? undefined : `"v${this.version}"` });
-      const version = data?.version ?? this.version;
-      await this.load().catch(() => { /* the save stands */ });
-      this.info.textContent = `Version ${version} is live.`;
-      replace(this.results, h('p', { class: 'ok-text', testid: 'rules-saved' }, `Saved as version ${version}.`));
-      this.app.announce(`Saved the routing rules as version ${version}.`);
-      if (this.history.childElementCount) await this.showHistory();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 412) {
-        const message = 'Someone else saved a newer version while you edited. Reload to see it (copy your changes first), then apply them again.';
-        replace(this.results, h('p', { class: 'error-text', testid: 'rules-conflict' }, message));
-        this.app.announce(message, 'error');
-        return;
-      }
-      this.fail(error);
-    }
-  }
-
-  fail(error) {
-    if (!(error instanceof ApiError)) throw error;
-    const fields = error.problem?.errors && typeof error.problem.errors === 'object' ? error.problem.errors : null;
-    if (error.status === 400 && fields) {
-      // Field paths like rules[2].then.team: show them at their fields, as validation does.
-      this.errors = Object.entries(fields).flatMap(([path, messages]) => {
-        const m = /^(?:rules\.)?rules\[(\d+)\]\.(.+)$/.exec(path);
-        return (Array.isArray(messages) ? messages : [messages]).map((message) => ({
-          rule: m ? Number(m[1]) : null, field: m ? m[2] : path, message: String(message).replace(/ \(rule '.*'\)$/, ''),
-        }));
-      });
-      this.applyErrors();
-      this.app.announce(`${this.errors.length} problem${this.errors.length === 1 ? '' : 's'}: nothing was applied.`, 'error');
-      return;
-    }
-    this.app.announceError(error);
   }
 }
 

@@ -5,48 +5,30 @@
 // would change for the open ones; history with readable differences and restore. The JSON stays
 // behind the "Advanced" switch: the form edits the loaded document in place, so it round-trips.
 
-import { get, post, put, query, ApiError } from './api.js';
+import { post, query, ApiError } from './api.js';
 import { h, replace } from './dom.js';
-import { when as at } from './format.js';
 import { parseDuration, formatDuration, toStored, readable } from './durations.js';
-
-const VALIDATE_DELAY_MS = 400;
+import { VersionedDocumentEditor, problemFields } from './form-editor.js';
 const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
 const TARGETS = [['firstResponse', 'First response within'], ['resolution', 'Resolved within'], ['warnBefore', 'Warn before due']];
 
-export class SlaEditor {
+export class SlaEditor extends VersionedDocumentEditor {
   constructor(root, app) {
-    this.root = root;
-    this.app = app;
-    this.doc = null;
-    this.version = null;
+    super(root, app, {
+      idPrefix: 'sla', api: '/api/sla-policies', noun: 'SLA policies', jsonNoun: 'SLA policies', jsonLabel: 'The SLA policies as JSON',
+      historyNoun: 'SLA ', emptyDocument: () => ({ calendars: [], policies: [] }),
+      savedNote: ' New handoffs are timed by it; open ones keep the version they started with.',
+    });
     this.vocab = { teams: [], timeZones: [], priorities: ['*', 'P1', 'P2', 'P3', 'P4'], clockStarts: ['handoff', 'posted'] };
-    this.errors = [];
     this.local = new Map(); // field path -> message typed wrong here (a duration), before the server is asked
-    this.slots = new Map();
-    this.timer = null;
-    this.validation = 0;
-    this.loaded = false;
-
-    this.info = h('p', { class: 'muted' });
-    this.advanced = h('input', { type: 'checkbox', role: 'switch', id: 'sla-advanced' });
-    this.advanced.addEventListener('change', () => this.toggleAdvanced());
-    this.form = h('div', { class: 'rules-form' });
-    this.textarea = h('textarea', { id: 'sla-json', class: 'json', rows: '18', spellcheck: 'false', autocomplete: 'off' });
-    this.textarea.addEventListener('input', () => this.scheduleValidate());
-    this.jsonBox = h('div', { hidden: true }, h('label', { for: 'sla-json' }, 'The SLA policies as JSON'), this.textarea);
-    this.general = h('div', { class: 'error-text', hidden: true, 'aria-live': 'polite' });
-    this.check = h('p', { class: 'muted', 'aria-live': 'polite' });
-    this.results = h('div', { class: 'editor-results', 'aria-live': 'polite' });
     this.zoneList = h('datalist', { id: 'sla-time-zones' });
     this.previewTeam = h('select', { id: 'sla-preview-team' });
     this.previewPriority = h('select', { id: 'sla-preview-priority' }, ['P1', 'P2', 'P3', 'P4'].map((p) => h('option', { value: p }, p)));
     this.previewAt = h('input', { type: 'datetime-local', id: 'sla-preview-at' });
     this.previewBox = h('div', { class: 'editor-results', 'aria-live': 'polite' });
-    this.history = h('div', { class: 'rules-history', 'aria-live': 'polite' });
 
     replace(root,
-      h('div', { class: 'form-actions' }, this.advanced, h('label', { for: 'sla-advanced' }, 'Advanced: edit as JSON')),
+      this.advancedSwitch(),
       this.info,
       this.zoneList,
       this.form,
@@ -66,87 +48,19 @@ export class SlaEditor {
         this.button('Save SLA policies', () => this.save(), false),
         this.button('Reload', () => this.load())),
       this.results,
-      h('div', { class: 'rules-try' },
-        h('h3', {}, 'History'),
-        h('div', { class: 'form-actions' }, this.button('Show SLA history', () => this.showHistory()))),
+      this.historySection('Show SLA history'),
       this.history);
   }
 
-  button(label, onClick, secondary = true, props = {}) {
-    const b = h('button', { type: 'button', class: secondary ? 'button secondary' : 'button', ...props }, label);
-    b.addEventListener('click', async () => {
-      b.disabled = true;
-      try {
-        await onClick();
-      } catch (error) {
-        this.app.announceError(error);
-      } finally {
-        b.disabled = false;
-      }
-    });
-    return b;
-  }
-
-  async ensureLoaded() {
-    if (!this.loaded) await this.load().catch((error) => this.app.announceError(error, 'The SLA policies could not be loaded'));
-  }
-
-  async load() {
-    const [{ data }, vocab] = await Promise.all([get('/api/sla-policies'), get('/api/sla-policies/vocabulary').then((r) => r.data).catch(() => null)]);
-    if (vocab) this.vocab = vocab;
+  vocabularyLoaded() {
     replace(this.zoneList, (this.vocab.timeZones ?? []).map((z) => h('option', { value: z })));
     const chosen = this.previewTeam.value;
     replace(this.previewTeam, (this.vocab.teams ?? []).map((t) => h('option', { value: t }, t)));
     if (chosen) this.previewTeam.value = chosen;
-    this.version = data?.version ?? null;
-    this.doc = data?.document ?? { calendars: [], policies: [] };
-    this.loaded = true;
-    this.errors = [];
+  }
+
+  reset() {
     this.local = new Map();
-    this.info.textContent = this.version === null ? 'Not saved yet.' : `Version ${this.version} is live.`;
-    if (this.advanced.checked) this.textarea.value = JSON.stringify(this.doc, null, 2);
-    this.render();
-    this.check.textContent = '';
-  }
-
-  // ---- Advanced switch ----
-
-  toggleAdvanced() {
-    if (this.advanced.checked) {
-      this.textarea.value = JSON.stringify(this.doc, null, 2);
-    } else {
-      const doc = this.parseJson();
-      if (doc === null) {
-        this.advanced.checked = true;
-        return;
-      }
-      this.doc = doc;
-      this.local = new Map();
-      this.render();
-    }
-    this.jsonBox.hidden = !this.advanced.checked;
-    this.form.hidden = this.advanced.checked;
-    this.scheduleValidate();
-  }
-
-  parseJson() {
-    try {
-      const doc = JSON.parse(this.textarea.value);
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the SLA policies must be one JSON object.');
-      this.showGeneral([]);
-      return doc;
-    } catch (error) {
-      this.showGeneral([`The JSON cannot be read: ${error.message}`]);
-      this.textarea.focus();
-      return null;
-    }
-  }
-
-  current() {
-    if (!this.advanced.checked) return this.doc;
-    const doc = this.parseJson();
-    if (doc !== null) this.doc = doc;
-    return doc;
   }
 
   // ---- the form ----
@@ -178,17 +92,6 @@ export class SlaEditor {
       calendars.length ? h('ol', { class: 'rule-list', 'aria-label': 'Business calendars' }, calendars.map((c, i) => h('li', {}, this.calendarCard(c, i, calendars, policies)))) : h('p', { class: 'muted' }, 'No calendars yet.'),
       h('div', { class: 'form-actions' }, addCalendar));
     this.applyErrors();
-  }
-
-  freshName(list, base) {
-    const names = new Set(list.map((x) => x?.name));
-    let n = 1;
-    while (names.has(n === 1 ? base : `${base} ${n}`)) n += 1;
-    return n === 1 ? base : `${base} ${n}`;
-  }
-
-  focusId(id) {
-    document.getElementById(id)?.focus();
   }
 
   policyCard(policy, i, policies, calendars) {
@@ -237,7 +140,7 @@ export class SlaEditor {
       // Policies name their calendar: a rename carries them along.
       for (const p of policies) if (p.calendar === calendar.name) p.calendar = v;
       calendar.name = v;
-    }, `${path}.name`, true);
+    }, `${path}.name`, { redrawOnChange: true });
     const always = h('input', { type: 'checkbox', id: `${id}-always` });
     always.checked = calendar.alwaysOpen === true;
     always.addEventListener('change', () => {
@@ -386,31 +289,6 @@ export class SlaEditor {
       error);
   }
 
-  // ---- inputs; each registers the slot where its field's errors appear ----
-
-  slot(path) {
-    if (!this.slots.has(path)) {
-      const el = h('p', { class: 'field-error', id: `sla-err-${path.replace(/[^a-z0-9]+/gi, '-')}`, hidden: true });
-      this.slots.set(path, { el, inputs: [] });
-    }
-    return this.slots.get(path).el;
-  }
-
-  bind(input, path) {
-    const el = this.slot(path);
-    this.slots.get(path).inputs.push(input);
-    return el;
-  }
-
-  textInput(id, label, value, set, path, redrawOnBlur = false) {
-    const input = h('input', { type: 'text', id, value, autocomplete: 'off' });
-    input.addEventListener('input', () => { set(input.value); this.changed(); });
-    // A calendar's name appears in the policies' menus: they are redrawn once the name is typed.
-    if (redrawOnBlur) input.addEventListener('change', () => { this.changed(true); });
-    const error = this.bind(input, path);
-    return h('div', { class: 'field' }, h('label', { for: id }, label), input, error);
-  }
-
   durationInput(id, label, owner, key, path) {
     const input = h('input', { type: 'text', id, class: 'narrow', autocomplete: 'off', value: readable(owner[key]), inputmode: 'text' });
     input.addEventListener('input', () => {
@@ -433,61 +311,24 @@ export class SlaEditor {
     return h('div', { class: 'field' }, h('label', { for: id }, label), input, error);
   }
 
-  select(id, label, value, options, set, path) {
-    const select = h('select', { id }, options.map(([v, text]) => h('option', { value: v }, text)));
-    // A name that is not offered (typed in Advanced, or a team removed) stays selectable, so its error shows at the field.
-    if (![...select.options].some((o) => o.value === value)) select.append(h('option', { value }, `${value || '(none)'} (unknown)`));
-    select.value = value;
-    select.addEventListener('change', () => { set(select.value); this.changed(); });
-    const error = this.bind(select, path);
-    return h('div', { class: 'field' }, h('label', { for: id }, label), select, error);
+  // ---- hooks of the shared editor ----
+
+  refresh() {
+    this.refreshSentences(this.doc.policies, describePolicy);
+    this.applyErrors();
   }
 
-  // ---- validation while typing ----
-
-  changed(structure = false) {
-    if (structure) {
-      // Redrawing replaces the fields: the person keeps working where they were, never on the page body.
-      const active = this.form.contains(document.activeElement) ? document.activeElement.id : '';
-      this.render();
-      if (active) document.getElementById(active)?.focus();
-    } else {
-      const sentences = this.form.querySelectorAll('.rule-sentence');
-      (this.doc.policies ?? []).forEach((p, i) => { if (sentences[i]) sentences[i].textContent = describePolicy(p); });
-      this.applyErrors();
-    }
-    this.scheduleValidate();
-  }
-
-  scheduleValidate() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.validate().catch(() => { /* a failed check is retried on the next change */ }), VALIDATE_DELAY_MS);
-  }
-
-  async validate() {
-    const doc = this.current();
-    if (doc === null) return;
-    const ticket = ++this.validation;
-    if (this.local.size > 0 && !this.advanced.checked) {
-      // A duration typed wrong is already said at its field; the server would only refuse the whole body for it.
-      this.applyErrors();
-      this.check.textContent = `${this.problemCount()} problem${this.problemCount() === 1 ? '' : 's'} to fix before saving.`;
-      return;
-    }
-    let errors;
+  async findErrors(doc) {
+    // A duration typed wrong is already said at its field; the server would only refuse the whole body for it.
+    if (this.local.size > 0 && !this.advanced.checked) return null;
     try {
       const { data } = await post('/api/sla-policies/validate', doc);
-      errors = (Array.isArray(data?.errors) ? data.errors : []).map((e) => ({ field: e.field, text: e.text ?? e.message, message: e.message }));
+      return (Array.isArray(data?.errors) ? data.errors : []).map((e) => ({ field: e.field, text: e.text ?? e.message, message: e.message }));
     } catch (error) {
       // A value the document cannot hold (a duration typed wrong) is a 400 naming its field.
       if (!(error instanceof ApiError) || error.status !== 400) throw error;
-      errors = problemErrors(error);
+      return problemErrors(problemFields(error));
     }
-    if (ticket !== this.validation) return; // a newer check is on its way
-    this.errors = errors;
-    this.applyErrors();
-    const count = this.problemCount();
-    this.check.textContent = count === 0 ? 'No problems found.' : `${count} problem${count === 1 ? '' : 's'} to fix before saving.`;
   }
 
   problemCount() {
@@ -495,35 +336,11 @@ export class SlaEditor {
     return this.errors.length + [...this.local.keys()].filter((k) => !fields.has(k)).length;
   }
 
-  applyErrors() {
-    for (const { el, inputs } of this.slots.values()) {
-      el.hidden = true;
-      el.textContent = '';
-      for (const input of inputs) {
-        input.removeAttribute('aria-invalid');
-        input.removeAttribute('aria-describedby');
-      }
-    }
-    const unplaced = [];
-    const shown = new Set();
-    const place = (field, text, whole) => {
-      const slot = this.advanced.checked ? null : this.slotFor(field);
-      if (!slot) {
-        unplaced.push(whole ?? `${field}: ${text}`);
-        return;
-      }
-      if (shown.has(`${field}\u0000${text}`)) return;
-      shown.add(`${field}\u0000${text}`);
-      slot.el.hidden = false;
-      slot.el.textContent = slot.el.textContent ? `${slot.el.textContent} ${text}` : text;
-      for (const input of slot.inputs) {
-        input.setAttribute('aria-invalid', 'true');
-        input.setAttribute('aria-describedby', slot.el.id);
-      }
-    };
-    for (const [field, text] of this.local) place(field, text);
-    for (const e of this.errors) if (!this.local.has(e.field)) place(e.field, sentence(e.text), e.message);
-    this.showGeneral(unplaced);
+  errorList() {
+    return [
+      ...[...this.local].map(([field, text]) => ({ key: field, text })),
+      ...this.errors.filter((e) => !this.local.has(e.field)).map((e) => ({ key: e.field, text: sentence(e.text), whole: e.message })),
+    ];
   }
 
   /** The slot of a field path, or of the nearest field that holds it (holidays[3] → holidays, week.mon → week). */
@@ -538,12 +355,19 @@ export class SlaEditor {
     return null;
   }
 
-  showGeneral(lines) {
-    this.general.hidden = lines.length === 0;
-    replace(this.general, lines.length ? h('ul', {}, lines.map((l) => h('li', {}, l))) : null);
+  showProblem(fields) {
+    const errors = problemErrors(fields);
+    const document = errors.filter((e) => /^(policies|calendars)/.test(e.field));
+    if (document.length) {
+      this.errors = document;
+      this.applyErrors();
+    }
+    const other = errors.filter((e) => !/^(policies|calendars)/.test(e.field));
+    if (other.length) replace(this.previewBox, h('p', { class: 'error-text' }, other.map((e) => e.message).join(' ')));
+    return errors.length;
   }
 
-  // ---- preview, save, history ----
+  // ---- preview ----
 
   async preview() {
     const doc = this.current();
@@ -559,78 +383,11 @@ export class SlaEditor {
       this.fail(error);
     }
   }
-
-  async save() {
-    const doc = this.current();
-    if (doc === null) return;
-    try {
-      const { data } = await put('/api/sla-policies', doc, { ifMatch: this.version === null ? undefined : `"v${this.version}"` });
-      const version = data?.version ?? this.version;
-      await this.load().catch(() => { /* the save stands */ });
-      this.info.textContent = `Version ${version} is live.`;
-      replace(this.results, h('p', { class: 'ok-text' }, `Saved as version ${version}. New handoffs are timed by it; open ones keep the version they started with.`));
-      this.app.announce(`Saved the SLA policies as version ${version}.`);
-      if (this.history.childElementCount) await this.showHistory();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 412) {
-        const message = 'Someone else saved a newer version while you edited. Reload to see it (copy your changes first), then apply them again.';
-        replace(this.results, h('p', { class: 'error-text' }, message));
-        this.app.announce(message, 'error');
-        return;
-      }
-      this.fail(error);
-    }
-  }
-
-  async showHistory() {
-    const { data } = await get('/api/sla-policies/history');
-    const versions = Array.isArray(data?.versions) ? data.versions : [];
-    replace(this.history, versions.length === 0 ? h('p', { class: 'muted' }, 'No saved versions yet.') : h('ol', { class: 'history-list', 'aria-label': 'Saved SLA versions, newest first' },
-      versions.map((v) => h('li', {},
-        h('p', {}, h('strong', {}, `Version ${v.version}`), ` · ${v.author || 'unknown'} · ${at(v.savedAt)}${v.version === data.current ? ' · live now' : ''}`),
-        h('ul', {}, (v.changes ?? []).map((c) => h('li', {}, c))),
-        v.version === data.current ? null : this.button(`Restore SLA version ${v.version}`, () => this.restore(v.version))))));
-  }
-
-  async restore(version) {
-    const { data } = await get(`/api/sla-policies/history/${version}`);
-    try {
-      const saved = await put('/api/sla-policies', data.document, { ifMatch: this.version === null ? undefined : `"v${this.version}"` });
-      await this.load();
-      replace(this.results, h('p', { class: 'ok-text' }, `Version ${version} restored as version ${saved.data?.version}.`));
-      this.app.announce(`Version ${version} restored as version ${saved.data?.version}.`);
-      await this.showHistory();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 412) {
-        replace(this.results, h('p', { class: 'error-text' }, 'Someone else saved a newer version: reload, then restore again.'));
-        return;
-      }
-      this.fail(error);
-    }
-  }
-
-  fail(error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (error.status === 400 && error.problem?.errors && typeof error.problem.errors === 'object') {
-      const errors = problemErrors(error);
-      const document = errors.filter((e) => /^(policies|calendars)/.test(e.field));
-      if (document.length) {
-        this.errors = document;
-        this.applyErrors();
-      }
-      const other = errors.filter((e) => !/^(policies|calendars)/.test(e.field));
-      if (other.length) replace(this.previewBox, h('p', { class: 'error-text' }, other.map((e) => e.message).join(' ')));
-      this.app.announce(`${errors.length} problem${errors.length === 1 ? '' : 's'}: nothing was applied.`, 'error');
-      return;
-    }
-    this.app.announceError(error);
-  }
 }
 
-/** { field, text, message } from a 400's errors object (field path → messages). */
-function problemErrors(error) {
-  return Object.entries(error.problem?.errors ?? {}).flatMap(([field, messages]) =>
-    (Array.isArray(messages) ? messages : [messages]).map((m) => ({ field, text: plain(String(m)), message: `${field}: ${m}` })));
+/** { field, text, message } from a 400's field errors. */
+function problemErrors(fields) {
+  return fields.map(({ field, message }) => ({ field, text: plain(message), message: `${field}: ${message}` }));
 }
 
 // "policy 'x', team: 'y' is …" → "'y' is …": at the field, where it is goes without saying.

@@ -1,22 +1,22 @@
 // Teams and people: a manager edits a team of the directory as a form (display name, calendar,
 // default SLA policy, notification targets, auto-assignment, members with role and capacity) and
 // sees each member's open claims and availability. Nothing here is JSON. Errors from the server
-// (400 problem+json, keyed by field path like "members[1].capacity") are shown at their field.
+// (400 problem+json, keyed by field path like "members[1].capacity") are shown at their field, the
+// same way as in the rules and SLA forms (FormEditor).
 
 import { get, put, seg, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { when } from './format.js';
+import { FormEditor, problemFields } from './form-editor.js';
 
 const MODES = [['off', 'Off'], ['round-robin', 'Round-robin'], ['least-loaded', 'Least-loaded']];
 const ROLES = [['agent', 'Agent'], ['lead', 'Lead'], ['manager', 'Manager']];
 
-export class TeamsEditor {
+export class TeamsEditor extends FormEditor {
   constructor(root, app) {
-    this.root = root;
-    this.app = app;
+    super(root, app, { idPrefix: 'team' });
     this.team = null;
     this.members = [];
-    this.fields = new Map();
   }
 
   async ensureLoaded() {
@@ -62,16 +62,15 @@ export class TeamsEditor {
     this.members = team.members.map((m) => ({ ...m }));
     this.people = Array.isArray(team.people) ? team.people : null;
     this.render();
+    this.setDirty(false);
   }
 
   render() {
     const team = this.team;
-    this.fields.clear();
+    this.slots = new Map();
     const field = (key, label, control, hint) => {
-      const id = control.id;
-      const error = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
-      this.fields.set(key, { control, error });
-      return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint ? h('p', { class: 'muted hint' }, hint) : null, error);
+      const error = this.bind(control, key);
+      return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hint ? h('p', { class: 'muted hint' }, hint) : null, error);
     };
     const select = (id, options, value) => h('select', { id }, options.map(([v, text]) => h('option', { value: v, selected: v === (value ?? '') }, text)));
 
@@ -99,9 +98,11 @@ export class TeamsEditor {
         field('notify', 'Notification targets', this.notify, 'Names of webhook targets or channels, separated by commas (never a URL: those stay in settings).'),
         field('autoAssign', 'Auto-assignment', this.mode, 'Gives each new handoff to an available member with spare capacity, most urgent first.')),
       h('div', { class: 'table-wrap' }, table),
-      this.fieldError('members'),
+      this.slot('members'),
       this.addForm(),
       h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'button' }, 'Save team')));
+    form.addEventListener('input', () => this.changed());
+    form.addEventListener('change', () => this.changed());
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       this.save();
@@ -112,10 +113,9 @@ export class TeamsEditor {
     replace(this.body, form, h('div', { class: 'form-actions' }, showHistory), this.history);
   }
 
-  fieldError(key) {
-    const error = h('p', { class: 'field-error', id: `team-${key}-error`, hidden: true });
-    this.fields.set(key, { control: null, error });
-    return error;
+  /** A field path the form has no field for (members[3].name) shows at its member list. */
+  slotFor(key) {
+    return super.slotFor(key) ?? super.slotFor(String(key).split('.')[0].replace(/\[\d+\]$/, '')) ?? super.slotFor('members');
   }
 
   memberRow(m, i) {
@@ -128,14 +128,12 @@ export class TeamsEditor {
     remove.addEventListener('click', () => {
       this.members.splice(i, 1);
       this.render();
+      this.changed();
       this.result.textContent = `${name} will be removed when you save.`;
     });
-    const roleError = h('p', { class: 'field-error', hidden: true });
-    const capacityError = h('p', { class: 'field-error', hidden: true });
-    const idError = h('p', { class: 'field-error', hidden: true });
-    this.fields.set(`members[${i}].role`, { control: role, error: roleError });
-    this.fields.set(`members[${i}].capacity`, { control: capacity, error: capacityError });
-    this.fields.set(`members[${i}].id`, { control: null, error: idError });
+    const roleError = this.bind(role, `members[${i}].role`);
+    const capacityError = this.bind(capacity, `members[${i}].capacity`);
+    const idError = this.slot(`members[${i}].id`);
     const open = m.openClaims ?? 0;
     return h('tr', {},
       h('th', { scope: 'row' }, name, m.name && m.name.toLowerCase() !== m.id.toLowerCase() ? h('span', { class: 'muted' }, ` (${m.id})`) : null, idError),
@@ -171,6 +169,7 @@ export class TeamsEditor {
       }
       this.members.push({ id, name: known?.name ?? typed, role: role.value, capacity: capacity.value === '' ? null : Number(capacity.value), availability: 'available' });
       this.render();
+      this.changed();
       this.result.textContent = `${known?.name ?? typed} will be added when you save.`;
       this.body.querySelector('#team-add-person')?.focus();
     });
@@ -195,16 +194,8 @@ export class TeamsEditor {
     };
   }
 
-  clearErrors() {
-    for (const { control, error } of this.fields.values()) {
-      error.hidden = true;
-      error.textContent = '';
-      control?.removeAttribute('aria-invalid');
-    }
-  }
-
   async save() {
-    this.clearErrors();
+    this.placeErrors([]);
     const team = this.team;
     try {
       const { data } = await put(`/api/teams/${seg(team.name)}`, this.body_(), { ifMatch: team.revision ? team.etag : undefined });
@@ -214,21 +205,9 @@ export class TeamsEditor {
       this.app.announce(saved);
     } catch (error) {
       if (error instanceof ApiError && error.status === 400 && error.problem.errors) {
-        let first = null;
-        for (const [key, messages] of Object.entries(error.problem.errors)) {
-          const target = this.fields.get(key) ?? this.fields.get(key.split('.')[0].replace(/\[\d+\]$/, '')) ?? this.fields.get('members');
-          if (!target) continue;
-          target.error.textContent = `${Array.isArray(messages) ? messages.join(' ') : messages}`;
-          target.error.hidden = false;
-          if (target.control) {
-            target.control.setAttribute('aria-invalid', 'true');
-            if (!target.error.id) target.error.id = `${target.control.id}-error`;
-            target.control.setAttribute('aria-describedby', target.error.id);
-            first ??= target.control;
-          }
-        }
+        this.placeErrors(problemFields(error).map((f) => ({ key: f.field, text: f.message })));
         this.result.textContent = 'Not saved: fix the fields marked.';
-        first?.focus();
+        this.body.querySelector('[aria-invalid="true"]')?.focus();
       } else if (error instanceof ApiError && error.status === 412) {
         this.result.textContent = 'Someone else saved this team meanwhile: reload it and make your change again.';
       } else {
