@@ -79,25 +79,21 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         await Expect(rules.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
 
         // A power user's typo in the JSON, then back to the form: the error is read at the field.
-        var advanced = rules.GetByRole(AriaRole.Switch, new() { Name = "Advanced: edit as JSON" });
-        await advanced.CheckAsync();
-        var json = rules.GetByLabel("The routing rules as JSON");
-        var text = await json.InputValueAsync();
-        var doc = JsonNode.Parse(text)!;
+        var steps = new DocumentEditorSteps(rules, "The routing rules as JSON");
+        await steps.Advanced.CheckAsync();
+        var doc = JsonNode.Parse(await steps.Json.InputValueAsync())!;
         doc["rules"]![billing - 1]!["then"]!["team"] = "biling";
-        await json.FillAsync(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        await advanced.UncheckAsync();
+        await steps.Json.FillAsync(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        await steps.Advanced.UncheckAsync();
 
         var team = rules.GetByRole(AriaRole.Group, new() { Name = $"Rule {billing}", Exact = true }).GetByLabel("Team", new() { Exact = true });
-        await Expect(team).ToHaveAttributeAsync("aria-invalid", "true");
-        await Expect(team).ToHaveAccessibleDescriptionAsync("Team 'biling' does not exist. Did you mean 'billing'?");
-        await Expect(rules.GetByText("1 problem to fix before saving.")).ToBeVisibleAsync();
+        await DocumentEditorSteps.ExpectErrorAtAsync(team, "Team 'biling' does not exist. Did you mean 'billing'?");
+        await steps.ExpectProblemsAsync(1);
         await DashboardFixture.ScreenshotAsync(mia.Page, "manager-rules-field-error", output);
         await Axe.AssertNoViolationsAsync(mia.Page, "manager-rules-field-error");
 
         await team.SelectOptionAsync("billing");
-        await Expect(team).Not.ToHaveAttributeAsync("aria-invalid", "true");
-        await Expect(rules.GetByText("No problems found.")).ToBeVisibleAsync();
+        await steps.ExpectFixedAsync(team);
         Assert.Empty(mia.Errors);
     }
 
@@ -108,14 +104,8 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         await using var mia = await fixture.OpenAsync("mia", "#/manager");
         var rules = mia.Page.GetByRole(AriaRole.Region, new() { Name = "Routing rules" });
         await Expect(rules.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
-        var advanced = rules.GetByRole(AriaRole.Switch, new() { Name = "Advanced: edit as JSON" });
-        var json = rules.GetByLabel("The routing rules as JSON");
+        var steps = new DocumentEditorSteps(rules, "The routing rules as JSON");
 
-        await advanced.CheckAsync();
-        var first = await json.InputValueAsync();
-        await advanced.UncheckAsync();
-        await advanced.CheckAsync();
-        var second = await json.InputValueAsync();
         // A power user's own text (keys in another order, a rule the form shows) survives the form unchanged.
         const string own = """
             {
@@ -134,17 +124,9 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
               ]
             }
             """;
-        var canonical = JsonNode.Parse(own)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        await json.FillAsync(canonical);
-        await advanced.UncheckAsync();
-        var group = rules.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true });
-        await Expect(group).ToContainTextAsync("When its urgency reasons include crisis and sentiment is between -1 and -0.25 and the author is verified then send to crisis, P1.");
-        await advanced.CheckAsync();
-        var third = await json.InputValueAsync();
-
-        Assert.True(JsonNode.DeepEquals(stored, JsonNode.Parse(first)), first);
-        Assert.Equal(first, second);
-        Assert.Equal(Normalize(canonical), Normalize(third));
+        await steps.AssertJsonRoundTripsAsync(stored, own, form =>
+            Expect(form.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToContainTextAsync(
+                "When its urgency reasons include crisis and sentiment is between -1 and -0.25 and the author is verified then send to crisis, P1."));
         Assert.Empty(mia.Errors);
     }
 
@@ -176,9 +158,6 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         Assert.DoesNotContain(now.GetProperty("document").GetProperty("rules").EnumerateArray(), r => r.GetProperty("name").GetString() == name);
         Assert.Empty(mia.Errors);
     }
-
-    // The same keys in the same order with the same values; whitespace is the browser's JSON.stringify(…, null, 2).
-    private static string Normalize(string json) => JsonNode.Parse(json)!.ToJsonString();
 
     [GeneratedRegex(@"^\s*\d+")]
     private static partial Regex LeadingNumber();
