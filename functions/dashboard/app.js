@@ -128,32 +128,47 @@ function tick() {
 const PRODUCT = 'SocialHandoff';
 
 /**
- * Shows the view the hash names (#/queue, #/manager?…). A hash that is not a route (#main from the
- * skip link, any in-page anchor) leaves the view as it is. Each view sets the page title from its
- * heading; a change of view (not the first one) moves focus to that heading.
+ * Shows the view the hash names (#/queue, #/manager?…), and the section of it a deep link names
+ * (#/manager/rules). A hash that is not a route (#main from the skip link, any in-page anchor) leaves
+ * the view as it is. The page title is the section's heading (if any), then the view's; a change of
+ * view or section (or a deep link on arrival) moves focus to that heading.
  */
 function route(views, { initial = false } = {}) {
   const hash = window.location.hash;
   if (hash && !hash.startsWith('#/') && !initial) return;
   const [path, search = ''] = hash.replace(/^#\/?/, '').split('?');
-  const name = Object.hasOwn(views, path) ? path : 'queue';
-  if (path === 'manager' && !views.manager) announce('The SLA and rules view is for managers.', 'error');
-  const changed = app.view !== name;
+  const [viewName, section = ''] = path.split('/');
+  const name = Object.hasOwn(views, viewName) ? viewName : 'queue';
+  if (viewName === 'manager' && !views.manager) announce('The SLA and rules view is for managers.', 'error');
+  const changed = app.view !== name || app.section !== section;
   app.view = name;
+  app.section = section;
   for (const [key, view] of Object.entries(views)) {
     const active = key === name;
     document.getElementById(`view-${key}`).hidden = !active;
     const tab = document.querySelector(`.tab[data-view="${key}"]`);
     if (active) tab?.setAttribute('aria-current', 'page');
     else tab?.removeAttribute('aria-current');
-    if (active) view.show(new URLSearchParams(search));
+    if (active) view.show(new URLSearchParams(search), section);
   }
   const heading = document.querySelector(`#view-${name} h1`);
-  document.title = heading ? `${heading.textContent.trim()} · ${PRODUCT}` : PRODUCT;
-  if (changed && !initial && heading) {
-    heading.setAttribute('tabindex', '-1');
-    heading.focus();
+  const sectionHeading = views[name].sectionHeading?.(section) ?? null;
+  document.title = [sectionHeading, heading].filter(Boolean).map((el) => `${el.textContent.trim()} · `).join('') + PRODUCT;
+  const target = sectionHeading ?? heading;
+  if (changed && (!initial || sectionHeading) && target) {
+    target.setAttribute('tabindex', '-1');
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: 'start' });
   }
+}
+
+/** Leaving or reloading the page with unsaved edits in a form asks first (the browser's own prompt). */
+function guardUnsaved(views) {
+  window.addEventListener('beforeunload', (e) => {
+    if (!Object.values(views).some((view) => view.hasUnsavedChanges?.())) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
 }
 
 /** The skip link moves focus to the main content without touching the hash (the router's). */
@@ -194,6 +209,7 @@ async function start() {
 
   window.addEventListener('hashchange', () => route(views));
   route(views, { initial: true });
+  guardUnsaved(views);
   renderHealth();
   renderAvailability(app);
   window.setInterval(renderHealth, 60000);

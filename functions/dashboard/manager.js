@@ -1,5 +1,7 @@
 // Manager view: SLA table per team and day, first-response charts, breaches and at-risk lists,
-// CSV exports, and the rules, teams and SLA policy forms.
+// CSV exports, and the rules, teams and SLA policy forms; a section nav deep-links each part
+// (#/manager/rules) and marks a form with unsaved edits. Every form stays in the page, so moving
+// between sections (or views) keeps what was typed.
 
 import { get, query } from './api.js';
 import { h, replace, domId } from './dom.js';
@@ -25,14 +27,39 @@ export class ManagerView {
     });
     const editors = { rules: RulesEditor, 'sla-policies': SlaEditor, teams: TeamsEditor };
     this.editors = [...root.querySelectorAll('.editor')].map((el) => new editors[el.dataset.kind](el, app));
+    root.addEventListener('editor-dirty', (e) => this.markUnsaved(e.target.closest('[data-section]')?.dataset.section, e.detail.dirty));
   }
 
-  show() {
+  show(params, section = '') {
     if (!this.shown) {
       this.shown = true;
-      this.refresh();
-      for (const editor of this.editors) editor.ensureLoaded();
+      this.ready = Promise.allSettled([this.refresh(), ...this.editors.map((editor) => editor.ensureLoaded())]);
     }
+    for (const link of this.root.querySelectorAll('.section-nav a')) {
+      if (link.dataset.section === section) link.setAttribute('aria-current', 'location');
+      else link.removeAttribute('aria-current');
+    }
+    // A deep link may arrive before the sections above it are drawn: once they are, bring it back into view.
+    const heading = this.sectionHeading(section);
+    if (heading) this.ready.then(() => { if (document.activeElement === heading) heading.scrollIntoView({ block: 'start' }); });
+  }
+
+  /** The heading of a section (#/manager/rules → "Routing rules"), or null for none or an unknown one. */
+  sectionHeading(section) {
+    if (!section) return null;
+    return this.root.querySelector(`section[data-section="${CSS.escape(section)}"] h2`);
+  }
+
+  hasUnsavedChanges() {
+    return this.editors.some((editor) => editor.dirty);
+  }
+
+  /** "Routing rules · unsaved changes" in the section nav while that form has edits not saved. */
+  markUnsaved(section, dirty) {
+    const link = this.root.querySelector(`.section-nav a[data-section="${CSS.escape(section ?? '')}"]`);
+    if (!link) return;
+    link.querySelector('.unsaved')?.remove();
+    if (dirty) link.append(h('span', { class: 'unsaved' }, ' · unsaved changes'));
   }
 
   params() {

@@ -23,7 +23,14 @@ export class TeamsEditor extends FormEditor {
     if (this.loaded) return;
     this.loaded = true;
     this.picker = h('select', { id: 'teams-edit-team' }, this.app.teams.map((t) => h('option', { value: t.name }, t.name)));
-    this.picker.addEventListener('change', () => this.load());
+    this.picker.addEventListener('change', () => {
+      // Another team's form replaces this one: unsaved edits are never dropped without asking.
+      if (this.dirty && this.team && !window.confirm(`Your changes to team ${this.team.name} are not saved. Discard them and edit ${this.picker.value}?`)) {
+        this.picker.value = this.team.name;
+        return;
+      }
+      this.load();
+    });
     this.body = h('div', { class: 'teams-body', 'aria-live': 'off' });
     this.result = h('p', { class: 'muted', role: 'status' });
     replace(this.root,
