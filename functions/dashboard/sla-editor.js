@@ -234,7 +234,30 @@ export class SlaEditor extends VersionedDocumentEditor {
     });
     return h('div', { class: 'rule-when' }, h('h4', {}, 'Working hours'),
       h('p', { class: 'hint' }, 'Several shifts a day are allowed: 09:00-12:00 and 13:00-17:00 is a lunch break. A day without shifts is closed.'),
+      h('div', { class: 'form-actions' },
+        this.copyMondayButton(calendar, id, 'weekdays', DAYS.slice(1, 5)),
+        this.copyMondayButton(calendar, id, 'all days', DAYS.slice(1))),
       this.slot(`${path}.week`), h('div', { class: 'week-grid' }, rows));
+  }
+
+  /** "Copy Monday to weekdays": Monday's shifts replace those of each day in `days` (a copy, not a shared list). */
+  copyMondayButton(calendar, id, what, days) {
+    const buttonId = `${id}-copy-${what.replace(' ', '-')}`;
+    return this.button(`Copy Monday to ${what}`, () => {
+      const week = calendar.week && typeof calendar.week === 'object' ? calendar.week : (calendar.week = {});
+      const keyOf = (day) => Object.keys(week).find((k) => k.toLowerCase() === day) ?? day;
+      const monday = Array.isArray(week[keyOf('mon')]) ? week[keyOf('mon')] : [];
+      if (monday.length === 0) {
+        // Copying a closed Monday would silently close every other day: the manager adds Monday's hours first.
+        this.app.announce('Monday has no working hours to copy: add its shifts first.', 'error');
+        return;
+      }
+      for (const [day] of days) week[keyOf(day)] = [...monday];
+      this.changed(true);
+      this.focusId(buttonId);
+      const names = days.map(([, name]) => name);
+      this.app.announce(`Monday's hours (${monday.join(' and ')}) copied to ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}.`);
+    }, true, { id: buttonId, 'aria-label': `Copy Monday to ${what}: calendar ${calendar.name}` });
   }
 
   holidayFields(calendar, id, path) {

@@ -166,4 +166,64 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
         });
         Assert.Empty(mia.Errors);
     }
+
+    [Fact]
+    public async Task SlaForm_CopyMondayToWeekdaysThenAllDays_EachDayGetsMondaysShifts()
+    {
+        await using var mia = await fixture.OpenAsync("mia", "#/manager/sla");
+        var editor = mia.Page.GetByRole(AriaRole.Region, new() { Name = "SLA policies and calendars" });
+        var office = editor.GetByRole(AriaRole.Group, new() { Name = "Calendar office", Exact = true });
+        var steps = new DocumentEditorSteps(editor, "The SLA policies as JSON");
+        var monday = office.GetByRole(AriaRole.Group, new() { Name = "Monday hours" });
+        await monday.GetByLabel("Monday shift 1 from").FillAsync("08:00");
+        await Expect(office.GetByRole(AriaRole.Group, new() { Name = "Friday hours" }).GetByLabel("Friday shift 2 to")).ToHaveValueAsync("17:00");
+
+        var weekdays = office.GetByRole(AriaRole.Button, new() { Name = "Copy Monday to weekdays" });
+        await weekdays.ClickAsync();
+
+        foreach (var day in new[] { "Tuesday", "Wednesday", "Thursday", "Friday" })
+        {
+            var hours = office.GetByRole(AriaRole.Group, new() { Name = $"{day} hours" });
+            await Expect(hours.GetByLabel($"{day} shift 1 from")).ToHaveValueAsync("08:00");
+            await Expect(hours.GetByLabel($"{day} shift 2 to")).ToHaveValueAsync("17:30");
+        }
+
+        await Expect(office.GetByLabel("Saturday shift 1 from")).ToHaveCountAsync(0);
+        await Expect(weekdays).ToBeFocusedAsync();
+        await Expect(mia.Page.GetByTestId("status-message")).ToHaveTextAsync("Monday's hours (08:00-12:30 and 13:30-17:30) copied to Tuesday, Wednesday, Thursday and Friday.");
+        await Expect(editor.GetByText("No problems found.")).ToBeVisibleAsync();
+        await Axe.AssertNoViolationsAsync(mia.Page, "SLA calendar after copying Monday to weekdays");
+
+        await office.GetByRole(AriaRole.Button, new() { Name = "Copy Monday to all days" }).ClickAsync();
+        await Expect(office.GetByLabel("Sunday shift 2 from")).ToHaveValueAsync("13:30");
+        await DashboardFixture.ScreenshotAsync(mia.Page, "manager-sla-copy-monday", output);
+
+        // The document holds a copy of Monday's list on each day (not one list shared by all).
+        await steps.Advanced.CheckAsync();
+        var week = JsonNode.Parse(await steps.Json.InputValueAsync())!["calendars"]!.AsArray().Single(c => (string?)c!["name"] == "office")!["week"]!;
+        foreach (var day in new[] { "mon", "tue", "wed", "thu", "fri", "sat", "sun" })
+        {
+            Assert.Equal("[\"08:00-12:30\",\"13:30-17:30\"]", week[day]!.ToJsonString());
+        }
+
+        Assert.Empty(mia.Errors);
+    }
+
+    [Fact]
+    public async Task SlaForm_CopyMondayWhenMondayIsClosed_SaysSoAndChangesNoDay()
+    {
+        await using var mia = await fixture.OpenAsync("mia", "#/manager/sla");
+        var editor = mia.Page.GetByRole(AriaRole.Region, new() { Name = "SLA policies and calendars" });
+        var office = editor.GetByRole(AriaRole.Group, new() { Name = "Calendar office", Exact = true });
+        await office.GetByRole(AriaRole.Button, new() { Name = "Remove Monday shift 2" }).ClickAsync();
+        await office.GetByRole(AriaRole.Button, new() { Name = "Remove Monday shift 1" }).ClickAsync();
+        await Expect(office.GetByRole(AriaRole.Group, new() { Name = "Monday hours" })).ToContainTextAsync("closed");
+
+        await office.GetByRole(AriaRole.Button, new() { Name = "Copy Monday to all days" }).ClickAsync();
+
+        await Expect(mia.Page.GetByTestId("status-message")).ToHaveTextAsync("Monday has no working hours to copy: add its shifts first.");
+        await Expect(office.GetByLabel("Tuesday shift 1 from")).ToHaveValueAsync("09:00");
+        await Expect(office.GetByLabel("Friday shift 2 to")).ToHaveValueAsync("17:00");
+        Assert.Empty(mia.Errors);
+    }
 }
