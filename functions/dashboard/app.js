@@ -117,9 +117,12 @@ async function renderHealth() {
 function tick() {
   const now = Date.now();
   for (const el of document.querySelectorAll('[data-clock-label]')) {
-    const { clockLabel, clockDue, clockDone, clockState, clockWarn } = el.dataset;
+    const { clockLabel, clockDue, clockDone, clockState, clockWarn, clockRun, clockStopped, clockStanding, clockTarget } = el.dataset;
     const atRiskMs = clockWarn ? Number(clockWarn) : undefined;
-    const { text, tone } = slaClock(clockLabel, clockDue || null, { doneAt: clockDone || null, serverState: clockState || null, atRiskMs, now });
+    const { text, tone } = slaClock(clockLabel, clockDue || null, {
+      doneAt: clockDone || null, serverState: clockState || null, atRiskMs, now,
+      run: clockRun || null, stoppedAt: clockStopped || null, standing: clockStanding || null, targetMinutes: clockTarget ? Number(clockTarget) : null,
+    });
     if (el.textContent !== text) el.textContent = text;
     if (el.dataset.tone !== tone) el.dataset.tone = tone;
   }

@@ -2,7 +2,8 @@
 
 import { get, seg } from './api.js';
 import { h, replace } from './dom.js';
-import { when, number } from './format.js';
+import { when } from './format.js';
+import { formatDuration } from './durations.js';
 import { badges, author, incidentLine, incidentMembers, mentionText, reasons, handoffClock, act, load, ACTION_DONE, permissions, focusNextStep } from './handoff.js';
 
 export class Detail {
@@ -157,20 +158,19 @@ export class Detail {
     const sla = item.sla;
     const rows = [];
     if (sla) rows.push(fact('Policy', `${sla.policy} (v${sla.policyVersion})`));
+    // The sentence says the clock's state; the notes add the target and when it is due or stopped.
     const clockRow = (label, c, due, which, testid) => {
       const notes = [
-        c?.state,
-        c?.targetMinutes !== undefined ? `target ${number(c.targetMinutes, 0)} min` : null,
-        due ? `due ${when(due)}` : null,
+        Number.isFinite(c?.targetMinutes) ? `target ${formatDuration(c.targetMinutes * 60000)}` : null,
+        due && c?.state !== 'stopped' ? `due ${when(due)}` : null,
+        c?.stoppedAt ? `stopped ${when(c.stoppedAt)}` : null,
       ].filter(Boolean).join(' · ');
       return h('div', { class: 'fact' },
         h('dt', {}, label),
-        h('dd', {}, handoffClock(item, which, testid), notes ? h('span', { class: 'muted' }, notes) : null));
+        h('dd', {}, handoffClock(item, which, testid), notes ? h('span', { class: 'muted' }, ` ${notes}`) : null));
     };
     rows.push(clockRow('First response', sla?.firstResponse, item.firstResponseDueAt ?? sla?.firstResponse?.dueAt, 'firstResponse', 'detail-clock-first-response'));
-    rows.push(item.status === 'Resolved'
-      ? fact('Resolution', `resolved${sla?.resolution?.stoppedAt ? ` ${when(sla.resolution.stoppedAt)}` : ''}`)
-      : clockRow('Resolution', sla?.resolution, item.resolutionDueAt ?? sla?.resolution?.dueAt, 'resolution', 'detail-clock-resolution'));
+    rows.push(clockRow('Resolution', sla?.resolution, item.resolutionDueAt ?? sla?.resolution?.dueAt, 'resolution', 'detail-clock-resolution'));
     return h('dl', { class: 'facts' }, rows);
   }
 

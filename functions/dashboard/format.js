@@ -1,5 +1,7 @@
 // Times, durations and numbers as an agent reads them.
 
+import { formatDuration } from './durations.js';
+
 /** "12m 03s", "3h 12m", "2d 4h". */
 export function duration(ms) {
   const total = Math.max(0, Math.floor(Math.abs(ms) / 1000));
@@ -68,16 +70,44 @@ export function utcDay(date) {
   return date.toISOString().slice(0, 10);
 }
 
-/** What a live SLA clock says now: { text, tone } with tone ok | warn | breach | done | idle. */
-export function slaClock(label, dueAt, { doneAt = null, atRiskMs = 30 * 60 * 1000, serverState = null, now = Date.now() } = {}) {
-  if (doneAt) {
-    const late = dueAt && new Date(doneAt).getTime() > new Date(dueAt).getTime();
-    return { text: `${label}: done ${clock(doneAt)}${late ? ' (late)' : ''}`, tone: late ? 'breach' : 'done' };
+/**
+ * What a live SLA clock says now: { text, tone } with tone ok | warn | breach | done | idle. Every
+ * state of the API's clock gets a sentence that is true of it:
+ * - running: time left (amber within the warning time), "breached … ago" once past due; a due time
+ *   further away than the target itself means business hours are closed meanwhile, and it says so;
+ * - paused (waiting on the customer): no time runs; says if it was already past its target;
+ * - stopped with an answer ("done 14:02", "(late)" when the API's standing is breached);
+ * - stopped without one: resolved before any first response, which the SLA counts as given at the
+ *   resolution, so met or breached by the standing the API gives;
+ * - none: the handoff has no SLA clock.
+ * When `run` is not given (older data) it is inferred: an answer → stopped, a due time → running.
+ * @param {string} label "First response" or "Resolution"
+ * @param {object} facts doneAt (the answer or resolution time), run (running|paused|stopped|none),
+ *   stoppedAt, standing (met|breached|at-risk|paused|ok), targetMinutes, serverState, atRiskMs, now
+ */
+export function slaClock(label, dueAt, { doneAt = null, run = null, stoppedAt = null, standing = null, targetMinutes = null, atRiskMs = 30 * 60 * 1000, serverState = null, now = Date.now() } = {}) {
+  const state = run || (doneAt ? 'stopped' : dueAt ? 'running' : null);
+  const target = Number.isFinite(targetMinutes) && targetMinutes > 0 ? `its ${formatDuration(targetMinutes * 60000)} target` : 'its target';
+  if (state === 'none') return { text: `${label}: no SLA clock`, tone: 'idle' };
+  if (state === 'stopped') {
+    const late = standing === 'breached' || (!standing && dueAt && doneAt && new Date(doneAt).getTime() > new Date(dueAt).getTime());
+    if (doneAt) return { text: `${label}: done ${clock(doneAt)}${late ? ' (late)' : ''}`, tone: late ? 'breach' : 'done' };
+    const at = stoppedAt ? ` at ${when(stoppedAt)}` : '';
+    if (label === 'Resolution') return { text: `${label}: resolved${at}${late ? ' (late)' : ''}`, tone: late ? 'breach' : 'done' };
+    // Resolving stops the first-response clock too: the SLA counts the resolution as the response.
+    const verdict = standing === 'met' ? `; counts as met (within ${target})` : standing === 'breached' ? `; counts as breached (past ${target})` : '';
+    return { text: `${label}: none recorded before it was resolved${at}${verdict}`, tone: standing === 'met' ? 'done' : standing === 'breached' ? 'breach' : 'idle' };
   }
-  if (!dueAt) return { text: `${label}: clock paused`, tone: 'idle' };
+  if (state === 'paused') {
+    const over = standing === 'breached';
+    return { text: `${label}: paused while waiting on the customer${over ? `, already past ${target}` : ''}`, tone: over ? 'breach' : 'idle' };
+  }
+  if (state !== 'running' || !dueAt) return { text: `${label}: clock paused`, tone: 'idle' };
   const left = new Date(dueAt).getTime() - now;
   if (Number.isNaN(left)) return { text: `${label}: —`, tone: 'idle' };
   if (left <= 0) return { text: `${label}: breached ${ago(-left)} ago`, tone: 'breach' };
   const warn = left <= atRiskMs || serverState === 'at-risk';
-  return { text: `${label}: ${duration(left)} left`, tone: warn ? 'warn' : 'ok' };
+  // More time to the due moment than the whole target: the calendar is closed for part of it.
+  const closed = Number.isFinite(targetMinutes) && targetMinutes > 0 && left > targetMinutes * 60000;
+  return { text: `${label}: ${duration(left)} left${closed ? ` (due ${when(dueAt)}; only business hours count)` : ''}`, tone: warn ? 'warn' : 'ok' };
 }
