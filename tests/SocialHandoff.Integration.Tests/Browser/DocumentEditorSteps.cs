@@ -20,6 +20,14 @@ internal sealed class DocumentEditorSteps(ILocator editor, string jsonLabel)
 
     public ILocator Editor { get; } = editor;
 
+    /// <summary>The routing rules editor of the manager page.</summary>
+    public static DocumentEditorSteps Rules(IPage page) =>
+        new(page.GetByRole(AriaRole.Region, new() { Name = "Routing rules" }), "The routing rules as JSON");
+
+    /// <summary>The SLA policies and calendars editor of the manager page.</summary>
+    public static DocumentEditorSteps Sla(IPage page) =>
+        new(page.GetByRole(AriaRole.Region, new() { Name = "SLA policies and calendars" }), "The SLA policies as JSON");
+
     public ILocator Advanced => Editor.GetByRole(AriaRole.Switch, new() { Name = "Advanced: edit as JSON" });
 
     public ILocator Json => Editor.GetByLabel(jsonLabel);

@@ -75,11 +75,10 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
         var document = (await fixture.ApiAsync(HttpMethod.Get, "api/rules", "mia")).GetProperty("document");
         var billing = document.GetProperty("rules").EnumerateArray().Select((r, i) => (Team: r.GetProperty("then").GetProperty("team").GetString(), Number: i + 1)).First(r => r.Team == "billing").Number;
         await using var mia = await fixture.OpenAsync("mia", "#/manager");
-        var rules = mia.Page.GetByRole(AriaRole.Region, new() { Name = "Routing rules" });
+        var steps = DocumentEditorSteps.Rules(mia.Page);
+        var rules = steps.Editor;
         await Expect(rules.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
-
         // A power user's typo in the JSON, then back to the form: the error is read at the field.
-        var steps = new DocumentEditorSteps(rules, "The routing rules as JSON");
         await steps.Advanced.CheckAsync();
         var doc = JsonNode.Parse(await steps.Json.InputValueAsync())!;
         doc["rules"]![billing - 1]!["then"]!["team"] = "biling";
@@ -102,10 +101,9 @@ public sealed partial class RulesEditorTests(DashboardFixture fixture, ITestOutp
     {
         var stored = JsonNode.Parse((await fixture.ApiAsync(HttpMethod.Get, "api/rules", "mia")).GetProperty("document").GetRawText());
         await using var mia = await fixture.OpenAsync("mia", "#/manager");
-        var rules = mia.Page.GetByRole(AriaRole.Region, new() { Name = "Routing rules" });
+        var steps = DocumentEditorSteps.Rules(mia.Page);
+        var rules = steps.Editor;
         await Expect(rules.GetByRole(AriaRole.Group, new() { Name = "Rule 1", Exact = true })).ToBeVisibleAsync();
-        var steps = new DocumentEditorSteps(rules, "The routing rules as JSON");
-
         // A power user's own text (keys in another order, a rule the form shows) survives the form unchanged.
         const string own = """
             {

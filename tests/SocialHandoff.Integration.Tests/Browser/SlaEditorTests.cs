@@ -110,10 +110,10 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
     public async Task SlaForm_BadDurationAndMisspeltZone_PlainErrorsAtTheFields()
     {
         await using var mia = await fixture.OpenAsync("mia", "#/manager");
-        var editor = mia.Page.GetByRole(AriaRole.Region, new() { Name = "SLA policies and calendars" });
+        var steps = DocumentEditorSteps.Sla(mia.Page);
+        var editor = steps.Editor;
         var policy = editor.GetByRole(AriaRole.Group, new() { Name = "Policy 1", Exact = true });
         await Expect(policy).ToBeVisibleAsync();
-        var steps = new DocumentEditorSteps(editor, "The SLA policies as JSON");
         var first = policy.GetByLabel("First response within");
 
         await first.FillAsync("soon");
@@ -143,10 +143,9 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
     {
         var stored = JsonNode.Parse((await fixture.ApiAsync(HttpMethod.Get, "api/sla-policies", "mia")).GetProperty("document").GetRawText());
         await using var mia = await fixture.OpenAsync("mia", "#/manager");
-        var editor = mia.Page.GetByRole(AriaRole.Region, new() { Name = "SLA policies and calendars" });
+        var steps = DocumentEditorSteps.Sla(mia.Page);
+        var editor = steps.Editor;
         await Expect(editor.GetByRole(AriaRole.Group, new() { Name = "Policy 1", Exact = true })).ToBeVisibleAsync();
-        var steps = new DocumentEditorSteps(editor, "The SLA policies as JSON");
-
         // A power user's own text (keys in another order, fields left out, a day written "Mon") survives the form unchanged.
         const string own = """
             {
@@ -171,9 +170,9 @@ public sealed class SlaEditorTests(DashboardFixture fixture, ITestOutputHelper o
     public async Task SlaForm_CopyMondayToWeekdaysThenAllDays_EachDayGetsMondaysShifts()
     {
         await using var mia = await fixture.OpenAsync("mia", "#/manager/sla");
-        var editor = mia.Page.GetByRole(AriaRole.Region, new() { Name = "SLA policies and calendars" });
+        var steps = DocumentEditorSteps.Sla(mia.Page);
+        var editor = steps.Editor;
         var office = editor.GetByRole(AriaRole.Group, new() { Name = "Calendar office", Exact = true });
-        var steps = new DocumentEditorSteps(editor, "The SLA policies as JSON");
         var monday = office.GetByRole(AriaRole.Group, new() { Name = "Monday hours" });
         await monday.GetByLabel("Monday shift 1 from").FillAsync("08:00");
         await Expect(office.GetByRole(AriaRole.Group, new() { Name = "Friday hours" }).GetByLabel("Friday shift 2 to")).ToHaveValueAsync("17:00");
