@@ -73,6 +73,12 @@ internal static partial class XApiContract
                 {
                     Expect(user.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String, $"includes.users[].{field} is a required string", errors);
                 }
+
+                // created_at (user.fields): the account's creation, a date-time.
+                if (user.TryGetProperty("created_at", out var created))
+                {
+                    Expect(created.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(created.GetString(), System.Globalization.CultureInfo.InvariantCulture, out _), "includes.users[].created_at is a date-time", errors);
+                }
             }
         }
 

@@ -21,7 +21,7 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
           {"id":"1005","text":"@contoso charged twice, refund please","author_id":"u1","created_at":"2026-11-02T09:05:00.000Z","lang":"en","public_metrics":{"retweet_count":3,"reply_count":1,"like_count":12,"quote_count":0,"bookmark_count":0,"impression_count":400}},
           {"id":"1004","text":"love the new contoso app","author_id":"u2","created_at":"2026-11-02T09:04:00.000Z","lang":"en","public_metrics":{"retweet_count":0,"reply_count":0,"like_count":1,"quote_count":0,"bookmark_count":0,"impression_count":20}}],
          "includes":{"users":[
-          {"id":"u1","name":"Big Account","username":"bigaccount","verified":true,"public_metrics":{"followers_count":250000,"following_count":10,"tweet_count":5000,"listed_count":40}},
+          {"id":"u1","name":"Big Account","username":"bigaccount","verified":true,"created_at":"2009-03-14T10:20:30.000Z","public_metrics":{"followers_count":250000,"following_count":10,"tweet_count":5000,"listed_count":40}},
           {"id":"u2","name":"Small","username":"small","verified":false,"public_metrics":{"followers_count":12,"following_count":80,"tweet_count":90,"listed_count":0}}]},
          "meta":{"newest_id":"1005","oldest_id":"1004","result_count":2,"next_token":"page2token"}}
         """;
@@ -75,17 +75,47 @@ public sealed class XSourceTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal("100", r.Query["max_results"]);
             Assert.Equal("author_id", r.Query["expansions"]);
             Assert.Equal("created_at,lang,public_metrics,author_id,note_tweet", r.Query["tweet.fields"]);
-            Assert.Equal("public_metrics,verified,username,name", r.Query["user.fields"]);
+            Assert.Equal("public_metrics,verified,username,name,created_at", r.Query["user.fields"]);
             Assert.False(r.Query.ContainsKey("since_id"));
             Assert.False(r.Query.ContainsKey("start_time"));
         });
         Assert.Empty(batch.Warnings);
         var big = batch.Mentions.Single(m => m.Id == Id1005);
-        Assert.Equal(new MentionAuthor("u1", "bigaccount", "Big Account", 250000, true), big.Author);
+        Assert.Equal(new MentionAuthor("u1", "bigaccount", "Big Account", 250000, true, new DateTimeOffset(2009, 3, 14, 10, 20, 30, TimeSpan.Zero)), big.Author);
+        Assert.Null(batch.Mentions.Single(m => m.Id == Id1004).Author.CreatedAt);
         Assert.Equal(new MentionMetrics(12, 3, 1, 0), big.Metrics);
         Assert.Equal("x", big.Source);
         Assert.Equal("contoso", big.Query);
         Assert.Equal("https://x.com/bigaccount/status/" + Id1005, big.Url);
+    }
+
+    [Fact]
+    public async Task Fetch_NewAccountPostsOneAdvertThrice_UserCreatedAtReachesTheSpamRepetitionSignal()
+    {
+        // 5,000 followers: without the account's age the repetition signal would not watch this author.
+        var page = WithIds("""
+            {"data":[
+              {"id":"1005","text":"Great offers on kettles today only @contoso https://spam.link/3","author_id":"u7","created_at":"2026-11-02T09:05:00.000Z","lang":"en"},
+              {"id":"1004","text":"Great offers on kettles today only @contoso https://spam.link/2","author_id":"u7","created_at":"2026-11-02T09:04:00.000Z","lang":"en"},
+              {"id":"1002","text":"Great offers on kettles today only @contoso https://spam.link/1","author_id":"u7","created_at":"2026-11-02T09:02:00.000Z","lang":"en"}],
+             "includes":{"users":[{"id":"u7","name":"Deals","username":"deals4u","verified":false,"created_at":"2026-10-31T09:00:00.000Z","public_metrics":{"followers_count":5000}}]},
+             "meta":{"newest_id":"1005","oldest_id":"1002","result_count":3}}
+            """);
+        await using var server = await XLoopbackServer.StartAsync((context, _) => XLoopbackServer.JsonAsync(context, 200, page));
+        await using var services = XServices(server.BaseUrl);
+        var mentions = (await Source(services).FetchAsync(null, CancellationToken.None)).Mentions;
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false, settings: new Dictionary<string, string?> { ["Spam:Enabled"] = "true" });
+        var stage = harness.Services.GetRequiredService<Core.Processing.ProcessMentionStage>();
+
+        var outcomes = new List<Core.Processing.ProcessOutcome>();
+        foreach (var mention in mentions)
+        {
+            outcomes.Add(await stage.ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None));
+        }
+
+        Assert.Equal(Core.Processing.ProcessOutcome.Filtered, outcomes[2]);
+        Assert.DoesNotContain(Core.Processing.ProcessOutcome.Filtered, outcomes.Take(2));
+        Assert.Equal("account 2 days old with 3 identical posts", Assert.Single(await harness.RowsAsync(StorageNames.FilteredMentionsTable)).GetString("Reasons"));
     }
 
     [Fact]

@@ -144,9 +144,10 @@ public sealed partial class DeadLetterStore(StorageClients clients, TimeProvider
 /// <summary>
 /// The RecordDeadLetter stage: a message on <c>mentions-incoming-poison</c> failed processing
 /// maxDequeueCount times. The poison copy holds only the body, so the reason is rebuilt from the
-/// body and the last error ProcessMention stored on the mention's row.
+/// body and the last error ProcessMention stored on the mention's row. A mention that opened an
+/// incident and dies here hands the incident over to a member (ProcessMentionStage.HandOverIncidentAsync).
 /// </summary>
-public sealed class RecordDeadLetterStage(DeadLetterStore deadLetters, MentionLedger ledger)
+public sealed class RecordDeadLetterStage(DeadLetterStore deadLetters, MentionLedger ledger, ProcessMentionStage process)
 {
     /// <summary>Records the poison message; returns the mention's key (null when the body cannot be read) and whether it was in fact handed off already.</summary>
     public async Task<PoisonOutcome> RecordAsync(string body, long? dequeueCount, CancellationToken cancellationToken)
@@ -168,6 +169,9 @@ public sealed class RecordDeadLetterStage(DeadLetterStore deadLetters, MentionLe
         var reason = $"Processing failed on every delivery and the message was moved to {StorageNames.MentionsPoisonQueue}. Last error: {lastError ?? "not recorded (the process stopped before it could record one)"}";
         await deadLetters.RecordAsync(StorageNames.MentionsIncomingQueue, body, mention, reason, DeadLetterReasons.Poisoned, dequeueCount, cancellationToken).ConfigureAwait(false);
         await ledger.MarkDeadLetteredAsync(mention, cancellationToken).ConfigureAwait(false);
+
+        // Last: a failure here retries the whole record (each step idempotent), on the poison queue and then its own poison queue.
+        await process.HandOverIncidentAsync(mention, "its leader was dead-lettered", cancellationToken).ConfigureAwait(false);
         return new PoisonOutcome(mention.Key, false);
     }
 

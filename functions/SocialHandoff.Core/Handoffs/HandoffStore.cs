@@ -132,10 +132,10 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
                 return new HandoffCreation(HandoffRow.ToNewHandoff(stored, handoff), false, false);
             }
 
-            if (storedLedger is null && attempt >= 3)
+            if (attempt >= 3)
             {
-                // Neither row is there, yet the insert conflicts: a stray event row without its handoff. Retrying cannot fix that.
-                throw new InvalidOperationException($"Handoff {handoff.HandoffId}: its partition holds rows but neither the handoff nor its ledger row; repair the partition by hand.");
+                // No handoff row, yet the insert keeps conflicting (with the ledger row claimed too): a stray event row without its handoff. Retrying cannot fix that.
+                throw new InvalidOperationException($"Handoff {handoff.HandoffId}: its partition holds rows that conflict with the handoff's but not the handoff itself; repair the partition by hand.");
             }
 
             // Only the ledger row is there (an error was recorded before anything was handed off): claim it with its ETag.

@@ -12,7 +12,7 @@ public sealed record IncidentSurge(DateTimeOffset At, string Reason, string? Fro
 
 /// <summary>
 /// Near-duplicate mentions of one brand grouped under one handoff: its id is the handoff's (the first
-/// member's), <see cref="Count"/> is exact, <see cref="Members"/> lists the first ones (bounded),
+/// member's, or, after its leader ended without a handoff, the successor's: <see cref="IncidentHandover"/>), <see cref="Count"/> is exact, <see cref="Members"/> lists the first ones (bounded),
 /// <see cref="Reach"/> sums the members' followers.
 /// </summary>
 public sealed record Incident(

@@ -294,7 +294,7 @@ public sealed partial class IncidentGrouping(
     private partial void LogSurgeNotApplied(string incidentId, string detail);
 }
 
-/// <summary>The pure rules of an incident: the window, adding a member, the surge and the one-step raise.</summary>
+/// <summary>The pure rules of an incident: the window, adding a member, the surge, the one-step raise and the successor's incident.</summary>
 public static class IncidentRules
 {
     /// <summary>Whether a copy posted at <paramref name="postedAt"/> is within the window of the incident's first and last member.</summary>
@@ -346,6 +346,33 @@ public static class IncidentRules
             RecentPostedAt = recent,
             Surge = surge,
         }, surged);
+    }
+
+    /// <summary>
+    /// The incident as its successor leads it once <paramref name="leader"/> ended without a handoff:
+    /// under the successor's id, without the leader (its count, reach, listing and posting time), the
+    /// posting span of the members left (<paramref name="survivorsPostedAt"/>, the successor's among
+    /// them); the first text stays the representative, as the bands were cut from it; a surge not yet
+    /// applied stays to be applied to the successor's handoff.
+    /// </summary>
+    public static Incident Succeed(Incident ended, string successorId, IReadOnlyList<DateTimeOffset> survivorsPostedAt, MentionMessage leader)
+    {
+        ArgumentNullException.ThrowIfNull(ended);
+        ArgumentNullException.ThrowIfNull(survivorsPostedAt);
+        ArgumentNullException.ThrowIfNull(leader);
+        var leaderListed = ended.Members.FirstOrDefault(m => m.MentionKey == Storage.StoredText.Cap(leader.Key, 200) && m.PostedAt == leader.PostedAt);
+        var recent = ended.RecentPostedAt.ToList();
+        recent.Remove(leader.PostedAt);
+        return ended with
+        {
+            Id = successorId,
+            Count = survivorsPostedAt.Count,
+            Reach = Math.Max(0, ended.Reach - Math.Max(0, leader.Author.Followers ?? 0)),
+            Members = [.. ended.Members.Where(m => !ReferenceEquals(m, leaderListed))],
+            FirstPostedAt = survivorsPostedAt.Count == 0 ? ended.FirstPostedAt : survivorsPostedAt.Min(),
+            LastPostedAt = survivorsPostedAt.Count == 0 ? ended.LastPostedAt : survivorsPostedAt.Max(),
+            RecentPostedAt = recent,
+        };
     }
 
     /// <summary>One priority step up (P4 to P3 ... P2 to P1); P1 stays P1; never down.</summary>

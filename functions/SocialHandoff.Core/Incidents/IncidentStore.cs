@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Incidents;
@@ -12,7 +13,8 @@ namespace SocialHandoff.Core.Incidents;
 /// <list type="bullet">
 /// <item><c>i|&lt;incident id&gt;</c>: the incident (count, reach, members listed, posting span, recent posting times, surge);</item>
 /// <item><c>b|&lt;band key&gt;</c>: the signature index, each band of an incident's first text naming the incident (with that text, so a candidate is judged without reading it);</item>
-/// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing.</item>
+/// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing;</item>
+/// <item><c>s|&lt;incident id&gt;</c>: the hand-over of an incident whose leader ended without a handoff, naming the member that leads it now.</item>
 /// </list>
 /// A handoff's partition (its id, row <c>incident</c>) points to its incident's partition, for the API;
 /// it is written once an incident has a second member.
@@ -28,7 +30,11 @@ public sealed class IncidentStore(StorageClients clients)
     private const string IncidentPrefix = "i|";
     private const string BandPrefix = "b|";
     private const string MemberPrefix = "m|";
+    private const string SuccessionPrefix = "s|";
     private const string LookupRowKey = "incident";
+
+    /// <summary>Entities a table transaction holds.</summary>
+    private const int MaxTransactionRows = 100;
 
     public static string BrandPartition(string? brand)
     {
@@ -45,6 +51,9 @@ public sealed class IncidentStore(StorageClients clients)
 
     /// <summary>An incident with the ETag its update must match.</summary>
     public sealed record Stored(Incident Incident, ETag ETag);
+
+    /// <summary>A membership row: the member's own handoff id (the partition of its ledger row) and when it was posted.</summary>
+    public sealed record Membership(string RowKey, string MemberHandoffId, DateTimeOffset PostedAt);
 
     /// <summary>One query (a partition and at most 14 row keys: within the 15 comparisons a filter may hold): the mention's membership, if any, and the bands held.</summary>
     public async Task<(string? MemberOf, IReadOnlyList<Band> Bands)> LookUpAsync(string partition, string mentionKey, IReadOnlyList<string> bands, CancellationToken cancellationToken)
@@ -189,6 +198,112 @@ public sealed class IncidentStore(StorageClients clients)
         }
     }
 
+    /// <summary>The members of an incident (a scan of the brand's membership rows; run only at a hand-over).</summary>
+    public async Task<IReadOnlyList<Membership>> MembersAsync(string partition, string incidentId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{MemberPrefix}' and RowKey lt 'm}}' and IncidentId eq '{Quote(incidentId)}'";
+        var members = new List<Membership>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "HandoffId", "PostedAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            // Rows written before the column: the key is the escaped mention key, readable unless it was shortened with a hash.
+            var handoffId = row.GetString("HandoffId") ?? HandoffIds.For(Uri.UnescapeDataString(row.RowKey[MemberPrefix.Length..]));
+            members.Add(new Membership(row.RowKey, handoffId, row.GetDateTimeOffset("PostedAt") ?? default));
+        }
+
+        return members;
+    }
+
+    /// <summary>One query: the incident, if it is open, and the member it was handed over to, if it was (null and null: no such incident, or it was closed).</summary>
+    public async Task<(Stored? Open, string? SuccessorId)> GetOrSuccessorAsync(string partition, string incidentId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = $"PartitionKey eq '{Quote(partition)}' and (RowKey eq '{Quote(IncidentPrefix + incidentId)}' or RowKey eq '{Quote(SuccessionPrefix + incidentId)}')";
+        (Stored? open, string? successor) = (null, null);
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey.StartsWith(IncidentPrefix, StringComparison.Ordinal))
+            {
+                open = new Stored(FromEntity(row), row.ETag);
+            }
+            else
+            {
+                successor = Empty(row.GetString("SuccessorId"));
+            }
+        }
+
+        return (open, successor);
+    }
+
+    /// <summary>
+    /// Ends an incident whose leader ended without a handoff, in one transaction that fails when anything
+    /// moved since <paramref name="ended"/> was read (its ETag; a copy joining meanwhile): its row and the
+    /// leader's membership are deleted and, when a member can lead it, the hand-over is recorded, the
+    /// successor's incident inserted under its own id, the bands pointed at it and the first members
+    /// moved (the rest by <see cref="MoveMembersAsync"/>). With no successor the bands are left stale, so
+    /// the next copy opens an incident of its own. False when it lost a race: read again.
+    /// </summary>
+    public async Task<bool> TryHandOverAsync(
+        string partition, Stored ended, string? leaderRowKey, Incident? successor, IReadOnlyList<Band> bands, IReadOnlyList<Membership> members, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ended);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.Delete, new TableEntity(partition, IncidentPrefix + ended.Incident.Id), ended.ETag),
+        };
+        if (leaderRowKey is not null)
+        {
+            // A leader that comes back (restored from the filtered view) then joins like any copy.
+            actions.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, leaderRowKey), ETag.All));
+        }
+
+        if (successor is not null)
+        {
+            actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(partition, SuccessionPrefix + ended.Incident.Id)
+            {
+                ["SuccessorId"] = successor.Id,
+                ["Reason"] = StoredText.Cap(reason, 2000),
+            }));
+            actions.Add(new(TableTransactionActionType.Add, ToEntity(partition, successor)));
+            actions.AddRange(bands.Select(b => new TableTransactionAction(
+                TableTransactionActionType.UpdateReplace,
+                new TableEntity(partition, b.RowKey) { ["IncidentId"] = successor.Id, ["Representative"] = successor.Representative },
+                b.ETag)));
+            actions.AddRange(members.Take(MaxTransactionRows - actions.Count).Select(m => Moved(partition, m, successor.Id)));
+        }
+
+        return await SubmitAsync(table, actions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Points membership rows at the incident <paramref name="incidentId"/> (merges: a repeat writes the same), a transaction per hundred.</summary>
+    public async Task MoveMembersAsync(string partition, IReadOnlyList<Membership> members, string incidentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in members.Chunk(MaxTransactionRows))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(m => Moved(partition, m, incidentId)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The band rows that name an incident (a scan of the brand's bands; run only at a hand-over).</summary>
+    public async Task<IReadOnlyList<Band>> BandsOfAsync(string partition, string incidentId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{BandPrefix}' and RowKey lt 'b}}' and IncidentId eq '{Quote(incidentId)}'";
+        var bands = new List<Band>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            bands.Add(new Band(row.RowKey, incidentId, row.GetString("Representative") ?? "", row.ETag));
+        }
+
+        return bands;
+    }
+
+    private static TableTransactionAction Moved(string partition, Membership member, string incidentId) =>
+        new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, member.RowKey) { ["IncidentId"] = incidentId, ["HandoffId"] = member.MemberHandoffId }, ETag.All);
+
     private static async Task<bool> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
         try
@@ -196,8 +311,9 @@ public sealed class IncidentStore(StorageClients clients)
             await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
+            // 404: the incident was handed over meanwhile (its row deleted).
             return false;
         }
     }
@@ -207,7 +323,7 @@ public sealed class IncidentStore(StorageClients clients)
     private static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 
     private static TableEntity MemberEntity(string partition, string incidentId, IncidentMember member) =>
-        new(partition, MemberRowKey(member.MentionKey)) { ["IncidentId"] = incidentId, ["PostedAt"] = member.PostedAt };
+        new(partition, MemberRowKey(member.MentionKey)) { ["IncidentId"] = incidentId, ["PostedAt"] = member.PostedAt, ["HandoffId"] = HandoffIds.For(member.MentionKey) };
 
     private static TableEntity ToEntity(string partition, Incident incident)
     {

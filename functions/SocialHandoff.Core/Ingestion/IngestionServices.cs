@@ -22,18 +22,10 @@ public static class IngestionServices
         services.AddSingleton<IValidateOptions<XSourceOptions>, XSourceOptionsRules>();
         services.AddOptions<FileSourceOptions>().BindConfiguration(FileSourceOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FileSourceOptions>, FileSourceOptionsValidator>();
-        services.AddOptions<MastodonSourceOptions>().BindConfiguration(MastodonSourceOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MastodonSourceOptions>, MastodonSourceOptionsValidator>();
-        services.AddSingleton<IValidateOptions<MastodonSourceOptions>, MastodonSourceOptionsRules>();
-        services.AddOptions<BlueskySourceOptions>().BindConfiguration(BlueskySourceOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BlueskySourceOptions>, BlueskySourceOptionsValidator>();
-        services.AddSingleton<IValidateOptions<BlueskySourceOptions>, BlueskySourceOptionsRules>();
-        services.AddOptions<RedditSourceOptions>().BindConfiguration(RedditSourceOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RedditSourceOptions>, RedditSourceOptionsValidator>();
-        services.AddSingleton<IValidateOptions<RedditSourceOptions>, RedditSourceOptionsRules>();
-        services.AddOptions<FeedSourceOptions>().BindConfiguration(FeedSourceOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<FeedSourceOptions>, FeedSourceOptionsValidator>();
-        services.AddSingleton<IValidateOptions<FeedSourceOptions>, FeedSourceOptionsRules>();
+        AddSource<MastodonSourceOptions, MastodonSourceOptionsValidator, MastodonSourceOptionsRules>(services, MastodonSourceOptions.SectionName, MastodonApiClient.HttpClientName);
+        AddSource<BlueskySourceOptions, BlueskySourceOptionsValidator, BlueskySourceOptionsRules>(services, BlueskySourceOptions.SectionName, BlueskyApiClient.HttpClientName);
+        AddSource<RedditSourceOptions, RedditSourceOptionsValidator, RedditSourceOptionsRules>(services, RedditSourceOptions.SectionName, RedditApiClient.HttpClientName);
+        AddSource<FeedSourceOptions, FeedSourceOptionsValidator, FeedSourceOptionsRules>(services, FeedSourceOptions.SectionName, FeedMentionSource.HttpClientName);
 
         services.TryAddSingleton<IMentionQueue, StorageMentionQueue>();
         services.TryAddSingleton<IWatermarkStore, TableWatermarkStore>();
@@ -50,22 +42,29 @@ public static class IngestionServices
                 "x",
                 context.ServiceProvider.GetRequiredService<IOptions<XSourceOptions>>().Value.Resilience,
                 context.ServiceProvider.GetRequiredService<TimeProvider>()));
-        AddSourceClient<MastodonSourceOptions>(services, MastodonApiClient.HttpClientName, o => o.Resilience);
-        AddSourceClient<BlueskySourceOptions>(services, BlueskyApiClient.HttpClientName, o => o.Resilience);
-        AddSourceClient<RedditSourceOptions>(services, RedditApiClient.HttpClientName, o => o.Resilience);
-        AddSourceClient<FeedSourceOptions>(services, FeedMentionSource.HttpClientName, o => o.Resilience);
         return services;
     }
 
-    /// <summary>A source's named HttpClient with its resilience pipeline of the same name (see <see cref="SourceResilience"/>).</summary>
-    private static void AddSourceClient<TOptions>(IServiceCollection services, string name, Func<TOptions, SourceResilienceOptions> resilience)
-        where TOptions : class =>
-        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler(name, (builder, context) => SourceResilience.Configure(
+    /// <summary>
+    /// An API source's settings, bound from <paramref name="section"/> and validated at start-up (its
+    /// attributes, then the shared and its own rules), and its named HttpClient with the resilience
+    /// pipeline of the same name from its settings (see <see cref="SourceResilience"/>).
+    /// </summary>
+    private static void AddSource<TOptions, TValidator, TRules>(IServiceCollection services, string section, string httpClientName)
+        where TOptions : SourceOptions
+        where TValidator : class, IValidateOptions<TOptions>
+        where TRules : SourceOptionsRules<TOptions>
+    {
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        services.AddSingleton<IValidateOptions<TOptions>, TRules>();
+        services.AddHttpClient(httpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(httpClientName, (builder, context) => SourceResilience.Configure(
                 builder,
-                name,
-                resilience(context.ServiceProvider.GetRequiredService<IOptions<TOptions>>().Value),
+                httpClientName,
+                context.ServiceProvider.GetRequiredService<IOptions<TOptions>>().Value.Resilience,
                 context.ServiceProvider.GetRequiredService<TimeProvider>()));
+    }
 
     /// <summary>
     /// The configured sources: one X search per brand when a bearer token is set; per Mastodon instance its

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Timeout;
@@ -188,6 +190,41 @@ internal sealed class RateLimitBudget(TimeSpan budget, TimeProvider timeProvider
 
         await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
         Waited += wait;
+    }
+}
+
+/// <summary>Reading the JSON bodies the source clients receive.</summary>
+internal static class SourceJson
+{
+    /// <summary>
+    /// A successful response's body in the provider's documented shape (a lone surrogate escaped in a post
+    /// is replaced first, so one post cannot make the page unreadable); any other body fails the call with
+    /// a message naming <paramref name="where"/>, and nothing is enqueued.
+    /// </summary>
+    public static T? Read<T>(string body, JsonTypeInfo<T> type, string where, HttpStatusCode status)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(JsonText.ReplaceLoneSurrogateEscapes(body), type);
+        }
+        catch (JsonException ex)
+        {
+            throw new SourceApiException($"{where} returned HTTP {(int)status} with a body that is not valid JSON of the documented shape ({ex.Message}). Nothing was enqueued and the watermark is unchanged.", status, ex);
+        }
+    }
+
+    /// <summary>An error or token body when it is readable, else null: the status code alone then says what went wrong.</summary>
+    public static T? TryRead<T>(string body, JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
 

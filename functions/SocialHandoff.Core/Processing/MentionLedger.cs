@@ -123,6 +123,35 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
         }
     }
 
+    /// <summary>
+    /// The mention of a handoff's ledger row as it arrived, when it can be handed off in an incident's
+    /// leader's place: not dead-lettered, its body readable and its own (a body cut to fit may have lost its id).
+    /// </summary>
+    public async Task<MentionMessage?> ReadSuccessorAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffRow.LedgerRowKey, ["Status", "Body"], cancellationToken).ConfigureAwait(false);
+        return row.HasValue
+            && row.Value!.GetString("Status") != DeadLettered
+            && MentionJson.TryParse(row.Value.GetString("Body"), out var mention, out _)
+            && HandoffIds.For(mention.Key) == handoffId
+            ? mention
+            : null;
+    }
+
+    /// <summary>Points a member's ledger row at the handoff its incident was handed over to (a merge: a repeat writes the same; no row yet, nothing: its delivery writes it).</summary>
+    public async Task PointToIncidentAsync(string memberHandoffId, string incidentHandoffId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(memberHandoffId, HandoffRow.LedgerRowKey) { ["JoinedHandoffId"] = incidentHandoffId }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
     public Task MarkDeadLetteredAsync(MentionMessage mention, CancellationToken cancellationToken) =>
         MergeAsync(mention, new Dictionary<string, object?> { ["Status"] = DeadLettered, ["DeadLetteredAt"] = timeProvider.GetUtcNow() }, cancellationToken);
 

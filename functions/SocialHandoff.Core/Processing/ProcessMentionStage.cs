@@ -61,6 +61,7 @@ public sealed partial class ProcessMentionStage(
     MentionLedger ledger,
     HandoffStore handoffs,
     IncidentGrouping incidents,
+    IncidentHandover handover,
     DeadLetterStore deadLetters,
     AutoAssignment assignment,
     SpamFilter spam,
@@ -118,12 +119,42 @@ public sealed partial class ProcessMentionStage(
         return await HandOffAsync(mention, activity, cancellationToken, screen: false).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A mention ended without a handoff in its team's queue (dead-lettered, or filtered as spam): if it
+    /// opened an incident, the copies that joined it would be counted as handed off yet seen nowhere, so
+    /// the incident passes to its first surviving member, which is handed off now as its own delivery
+    /// would have been, and the members' ledger rows point at that handoff. Idempotent: a repeat finds
+    /// the hand-over recorded and the handoff there. Nothing for a mention that opened no incident.
+    /// </summary>
+    public async Task HandOverIncidentAsync(MentionMessage mention, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        var succession = await handover.HandOverAsync(
+            mention, reason, async (id, ct) => await ledger.ReadSuccessorAsync(id, ct).ConfigureAwait(false) is not null, cancellationToken).ConfigureAwait(false);
+        if (succession?.SuccessorHandoffId is not { } successorId)
+        {
+            return;
+        }
+
+        var successor = await ledger.ReadSuccessorAsync(successorId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Incident of {mention.Key}: its successor {successorId} has no readable mention in its ledger row.");
+        using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("HandOverIncident");
+        activity?.SetTag("socialhandoff.mention.key", successor.Key);
+        await HandOffAsync(successor, activity, cancellationToken, screen: false).ConfigureAwait(false);
+        foreach (var member in succession.MemberHandoffIds)
+        {
+            await ledger.PointToIncidentAsync(member, successorId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true)
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
         if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
         {
+            // A redelivery can be filtered after the first delivery opened an incident (identical posts counted meanwhile).
+            await HandOverIncidentAsync(mention, "its leader was filtered as spam", cancellationToken).ConfigureAwait(false);
             return ProcessOutcome.Filtered;
         }
 

@@ -27,17 +27,28 @@ public static partial class SpikeDetector
          "on", "at", "a", "an", "be", "so", "do", "no", "or", "we", "us", "again", "still", "now", "today", "there", "been", "about", "one", "more"],
         StringComparer.Ordinal);
 
-    /// <summary>Monday 00:00 UTC is bucket 0, Sunday 23:00 is 167.</summary>
-    public static int HourOfWeek(DateTimeOffset at)
+    /// <summary>
+    /// The hour of the week on the clocks of <paramref name="zone"/>: Monday 00:00 is bucket 0, Sunday
+    /// 23:00 is 167. Across a DST change the buckets keep their local meaning (Monday 9-10 stays the
+    /// brand's Monday morning); the autumn's repeated hour counts in its bucket twice that week and the
+    /// spring's skipped one not at all.
+    /// </summary>
+    public static int HourOfWeek(DateTimeOffset at, TimeZoneInfo zone)
     {
-        var utc = at.UtcDateTime;
-        return ((((int)utc.DayOfWeek + 6) % 7) * 24) + utc.Hour;
+        ArgumentNullException.ThrowIfNull(zone);
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        return ((((int)local.DayOfWeek + 6) % 7) * 24) + local.Hour;
     }
 
-    public static DateTimeOffset HourStart(DateTimeOffset at)
+    /// <summary>
+    /// The instant (UTC) the local hour of <paramref name="at"/> began in <paramref name="zone"/>: a
+    /// whole UTC hour for zones a whole number of hours off, :30 or :45 for the others.
+    /// </summary>
+    public static DateTimeOffset HourStart(DateTimeOffset at, TimeZoneInfo zone)
     {
-        var utc = at.UtcDateTime;
-        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(zone);
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        return new DateTimeOffset(at.UtcTicks - (local.Ticks % TimeSpan.TicksPerHour), TimeSpan.Zero);
     }
 
     public static SpikeThreshold Threshold(HourBaseline baseline, SpikeOptions options)

@@ -30,6 +30,16 @@ public sealed class SpikeOptions
 
     /// <summary>The SLA sweep's timer runs the detector when the minute is a multiple of this. Default 5.</summary>
     public int CheckEveryMinutes { get; set; } = 5;
+
+    /// <summary>
+    /// The IANA time zone whose clock the hours of the week follow (Europe/Amsterdam, America/New_York),
+    /// so "Monday 9-10" is the brand's Monday morning in summer and winter alike. Default UTC.
+    /// </summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary><see cref="TimeZone"/> as the system knows it; null when it knows no such IANA zone (start-up refuses that).</summary>
+    public TimeZoneInfo? Zone() =>
+        System.TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone ?? "", out var zone) && zone.HasIanaId ? zone : null;
 }
 
 internal sealed class SpikeOptionsValidator : IValidateOptions<SpikeOptions>
@@ -65,6 +75,11 @@ internal sealed class SpikeOptionsValidator : IValidateOptions<SpikeOptions>
         if (options.CheckEveryMinutes is < 1 or > 60)
         {
             errors.Add($"Spikes:CheckEveryMinutes must be 1-60 (got {options.CheckEveryMinutes}).");
+        }
+
+        if (options.Zone() is null)
+        {
+            errors.Add($"Spikes:TimeZone must be an IANA time zone id such as Europe/Amsterdam, America/New_York or UTC (got '{options.TimeZone}').");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

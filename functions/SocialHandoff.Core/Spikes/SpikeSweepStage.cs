@@ -16,8 +16,8 @@ public sealed record ActiveSpike(
     string SpikeId, string Series, string Team, DateTimeOffset Hour, int Count, int Threshold, string Why,
     IReadOnlyList<string> TopWords, IReadOnlyList<string> Examples, DateTimeOffset RaisedAt);
 
-/// <summary>What one run did.</summary>
-public sealed record SpikeRunResult(int HoursFolded, int Raised, int Recovered, int Active)
+/// <summary>What one run did; <see cref="VolumeRowsPruned"/>: rows of folded hours deleted from <c>MentionVolume</c>.</summary>
+public sealed record SpikeRunResult(int HoursFolded, int Raised, int Recovered, int Active, int VolumeRowsPruned = 0)
 {
     public static readonly SpikeRunResult Skipped = new(0, 0, 0, 0);
 }
@@ -31,7 +31,8 @@ public sealed record SpikeRunResult(int HoursFolded, int Raised, int Recovered, 
 /// inserted (409 = raised before), then the team is told through the notification outbox (one notice
 /// id per spike), an audit event is written (fixed key) and the dashboard shows a banner while the row
 /// lives. When a later hour has ended below its threshold and the running one is below too, the row
-/// is deleted (ETag) and a recovery notice and event follow, again once each.
+/// is deleted (ETag) and a recovery notice and event follow, again once each. Last, the volume rows of
+/// hours folded long enough ago are pruned, a bounded number a run. Hours are those of Spikes:TimeZone.
 /// </summary>
 public sealed partial class SpikeSweepStage(
     VolumeLog volume, StorageClients clients, NotificationOutbox outbox, IOptions<SpikeOptions> options, IOptions<SlaOptions> sla,
@@ -43,7 +44,17 @@ public sealed partial class SpikeSweepStage(
     private const string ActivePartition = "active";
     private const int MaxHoursPerRun = 7 * 24;
 
+    /// <summary>
+    /// Hours of volume rows kept behind the last hour folded: a run reads only the running and the
+    /// previous hour once folded, so two days is for a person to look back at, not for the baselines.
+    /// </summary>
+    public const int KeepFoldedHours = 48;
+
+    /// <summary>Rows pruned at most a run: a backlog (the first run after this came in) drains over runs without holding the SLA timer.</summary>
+    public const int MaxPrunedRowsPerRun = 2000;
+
     private readonly SpikeOptions _options = options.Value;
+    private readonly TimeZoneInfo _zone = options.Value.Zone() ?? TimeZoneInfo.Utc;
 
     /// <summary>Runs when the minute of <paramref name="asOf"/> is a multiple of Spikes:CheckEveryMinutes (the SLA timer ticks every minute).</summary>
     public Task<SpikeRunResult> RunIfDueAsync(DateTimeOffset asOf, CancellationToken cancellationToken) =>
@@ -57,7 +68,7 @@ public sealed partial class SpikeSweepStage(
         }
 
         var table = await clients.GetTableAsync(StorageNames.VolumeBaselinesTable, cancellationToken).ConfigureAwait(false);
-        var hour = SpikeDetector.HourStart(asOf);
+        var hour = SpikeDetector.HourStart(asOf, _zone);
         var known = await KnownSeriesAsync(table, cancellationToken).ConfigureAwait(false);
         var folded = await FoldFinishedHoursAsync(table, hour, known, cancellationToken).ConfigureAwait(false);
 
@@ -93,7 +104,8 @@ public sealed partial class SpikeSweepStage(
             }
         }
 
-        var result = new SpikeRunResult(folded, raised, recovered, active.Count + raised - recovered);
+        var pruned = await PruneAsync(table, hour, cancellationToken).ConfigureAwait(false);
+        var result = new SpikeRunResult(folded, raised, recovered, active.Count + raised - recovered, pruned);
         LogRun(asOf, folded, raised, recovered);
         return result;
     }
@@ -103,6 +115,20 @@ public sealed partial class SpikeSweepStage(
     {
         var table = await clients.GetTableAsync(StorageNames.VolumeBaselinesTable, cancellationToken).ConfigureAwait(false);
         return [.. (await ActiveRowsAsync(table, cancellationToken).ConfigureAwait(false)).Values.Select(ToSpike).OrderByDescending(s => s.RaisedAt)];
+    }
+
+    /// <summary>Deletes volume rows older than <see cref="KeepFoldedHours"/> before the last hour folded (never an hour not folded yet).</summary>
+    private async Task<int> PruneAsync(TableClient table, DateTimeOffset hour, CancellationToken cancellationToken)
+    {
+        var state = await table.GetEntityIfExistsAsync<TableEntity>(StatePartition, FoldRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var foldedThrough = state.HasValue ? state.Value!.GetDateTimeOffset("FoldedThrough") : null;
+        if (foldedThrough is not { } through)
+        {
+            return 0;
+        }
+
+        var before = (through < hour ? through : hour).AddHours(-KeepFoldedHours);
+        return await volume.PruneAsync(before, MaxPrunedRowsPerRun, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> FoldFinishedHoursAsync(TableClient table, DateTimeOffset hour, HashSet<string> known, CancellationToken cancellationToken)
@@ -165,8 +191,8 @@ public sealed partial class SpikeSweepStage(
 
     private static HourBaseline Read(TableEntity e) => new(e.GetDouble("Mean") ?? 0, e.GetDouble("Variance") ?? 0, e.GetInt32("Weeks") ?? 0);
 
-    private static (string Partition, string Row) BaselineKey(string series, DateTimeOffset hour) =>
-        ("b|" + StorageNames.EscapeKey(series), SpikeDetector.HourOfWeek(hour).ToString("000", CultureInfo.InvariantCulture));
+    private (string Partition, string Row) BaselineKey(string series, DateTimeOffset hour) =>
+        ("b|" + StorageNames.EscapeKey(series), SpikeDetector.HourOfWeek(hour, _zone).ToString("000", CultureInfo.InvariantCulture));
 
     /// <summary>Every series seen so far (the registry): each folds a zero for an hour without mentions.</summary>
     private static async Task<HashSet<string>> KnownSeriesAsync(TableClient table, CancellationToken cancellationToken)

@@ -11,13 +11,19 @@ namespace SocialHandoff.Core.Spikes;
 public sealed record VolumeRow(string Series, string Team, string Text, string? Url, string MentionKey);
 
 /// <summary>
-/// The table <c>MentionVolume</c>: PartitionKey the hour (yyyyMMddHH, UTC, of posting), one row per
-/// mention and series (brand:, rule:, tag:). A mention's rows share the hour, so they are written in
-/// one transaction; a redelivery's transaction meets the rows already there (409) and writes nothing,
-/// so each mention counts once per series. Owns the row's columns.
+/// The table <c>MentionVolume</c>: PartitionKey the hour of posting (yyyyMMddHH, UTC, of the instant the
+/// local hour of Spikes:TimeZone began), one row per mention and series (brand:, rule:, tag:). A
+/// mention's rows share the hour, so they are written in one transaction; a redelivery's transaction
+/// meets the rows already there (409) and writes nothing, so each mention counts once per series.
+/// Hours the baselines have folded are pruned (<see cref="PruneAsync"/>). Owns the row's columns.
 /// </summary>
 public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> options, TimeProvider timeProvider)
 {
+    private readonly TimeZoneInfo _zone = options.Value.Zone() ?? TimeZoneInfo.Utc;
+
+    /// <summary>Rows one table transaction deletes.</summary>
+    private const int MaxTransactionRows = 100;
+
     public static string HourKey(DateTimeOffset hour) => hour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
     /// <summary>The series a mention counts in: its brand (the source's query), its routing rule, each of its tags.</summary>
@@ -55,7 +61,7 @@ public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> opt
 
         // A post dated ahead of our clock counts now, not in an hour no sweep has reached.
         var now = timeProvider.GetUtcNow();
-        var hour = HourKey(SpikeDetector.HourStart(mention.PostedAt > now ? now : mention.PostedAt));
+        var hour = HourKey(SpikeDetector.HourStart(mention.PostedAt > now ? now : mention.PostedAt, _zone));
         var table = await clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
         var actions = series.Select(s => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(hour, StorageNames.EscapeKey(s + "|" + mention.Key))
         {
@@ -73,6 +79,47 @@ public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> opt
         {
             // Written by an earlier delivery (the transaction is all or nothing).
         }
+    }
+
+    /// <summary>
+    /// Deletes the rows of hours before <paramref name="before"/>, at most <paramref name="maxRows"/> a
+    /// call (the oldest first), so one run's work is bounded and the next one goes on. Idempotent: a
+    /// row already gone counts for nothing. Returns how many rows it deleted.
+    /// </summary>
+    public async Task<int> PruneAsync(DateTimeOffset before, int maxRows, CancellationToken cancellationToken)
+    {
+        var table = await clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
+        var old = new List<(string Partition, string Row)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {HourKey(before)}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxRows, 1000), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            old.Add((e.PartitionKey, e.RowKey));
+            if (old.Count >= maxRows)
+            {
+                break;
+            }
+        }
+
+        var deleted = 0;
+        foreach (var chunk in old.GroupBy(r => r.Partition, StringComparer.Ordinal).SelectMany(p => p.Chunk(MaxTransactionRows)))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.Partition, r.Row), ETag.All)), cancellationToken).ConfigureAwait(false);
+                deleted += chunk.Length;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // One of them went meanwhile (an overlapping run): delete the rest one by one.
+                foreach (var (partition, row) in chunk)
+                {
+                    var response = await table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken).ConfigureAwait(false);
+                    deleted += response.Status == 404 ? 0 : 1;
+                }
+            }
+        }
+
+        return deleted;
     }
 
     /// <summary>The hour's rows, by series.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Incidents;
+using SocialHandoff.Core.Ingestion;
 
 namespace SocialHandoff.Core.Tests.Incidents;
 
@@ -118,6 +119,29 @@ public sealed class IncidentRulesTests
     {
         Assert.Equal(ValidateOptionsResult.Success, new IncidentOptionsValidator().Validate(null, new IncidentOptions()));
         Assert.True(new IncidentOptions().ExcludedTierSet().SetEquals(["request", "praise", "other"]));
+    }
+
+    [Fact]
+    public void Succeed_LeaderEnded_SuccessorsIdWithoutTheLeadersCountReachListingOrPostingTime()
+    {
+        var options = new IncidentOptions { SurgeCount = 3, SurgeWindow = TimeSpan.FromHours(1) };
+        var incident = New();
+        for (var i = 1; i <= 3; i++)
+        {
+            incident = IncidentRules.Add(incident, Member(i, Posted.AddMinutes(i)), 100, options).Updated;
+        }
+
+        var leader = new MentionMessage(
+            1, "c", "x", "0", new MentionAuthor("a", "user0", "User", 10, false), "charged twice", "en", new MentionMetrics(0, 0, 0, 0), null, Posted, "northwind");
+
+        var next = IncidentRules.Succeed(incident, "h-2", [Posted.AddMinutes(1), Posted.AddMinutes(2), Posted.AddMinutes(3)], leader);
+
+        Assert.Equal(("h-2", 3, 300L), (next.Id, next.Count, next.Reach));
+        Assert.Equal(["x:1", "x:2", "x:3"], next.Members.Select(m => m.MentionKey));
+        Assert.Equal((Posted.AddMinutes(1), Posted.AddMinutes(3)), (next.FirstPostedAt, next.LastPostedAt));
+        Assert.Equal([Posted.AddMinutes(1), Posted.AddMinutes(2), Posted.AddMinutes(3)], next.RecentPostedAt);
+        Assert.Equal(incident.Surge, next.Surge);
+        Assert.Equal(incident.Representative, next.Representative);
     }
 
     private static Incident New() => new("h-1", "northwind", 1, 10, [Member(0, Posted)], Posted, Posted, [Posted], null, "charged twice");

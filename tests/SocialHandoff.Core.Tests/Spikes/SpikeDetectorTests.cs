@@ -53,7 +53,49 @@ public sealed class SpikeDetectorTests
     [InlineData("2026-11-08T23:59:00Z", 167)]
     [InlineData("2026-11-08T23:59:00-01:00", 0)]
     public void HourOfWeek_MondayMidnightUtcIsZero(string at, int bucket) =>
-        Assert.Equal(bucket, SpikeDetector.HourOfWeek(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(bucket, SpikeDetector.HourOfWeek(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture), TimeZoneInfo.Utc));
+
+    [Theory]
+    [InlineData("America/New_York", "2026-10-26T13:30:00Z", 9)] // Monday 09:30 EDT
+    [InlineData("America/New_York", "2026-11-02T14:30:00Z", 9)] // Monday 09:30 EST, after the clocks went back
+    [InlineData("Europe/Amsterdam", "2027-03-28T00:30:00Z", 145)] // Sunday 01:30 CET, before the spring change
+    [InlineData("Europe/Amsterdam", "2027-03-28T01:30:00Z", 147)] // Sunday 03:30 CEST: 02:00-03:00 did not happen
+    [InlineData("Europe/Amsterdam", "2026-10-25T00:30:00Z", 146)] // Sunday 02:30 CEST, the first of the repeated hour
+    [InlineData("Europe/Amsterdam", "2026-10-25T01:30:00Z", 146)] // Sunday 02:30 CET, the second
+    [InlineData("Asia/Kolkata", "2026-11-02T03:35:00Z", 9)] // Monday 09:05 IST
+    [InlineData("Asia/Kolkata", "2026-11-02T04:25:00Z", 9)] // Monday 09:55 IST
+    public void HourOfWeek_ConfiguredZone_FollowsItsClockAcrossDst(string zone, string at, int bucket) =>
+        Assert.Equal(bucket, SpikeDetector.HourOfWeek(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture), TimeZoneInfo.FindSystemTimeZoneById(zone)));
+
+    [Theory]
+    [InlineData("UTC", "2026-11-02T10:59:59Z", "2026-11-02T10:00:00Z")]
+    [InlineData("Asia/Kolkata", "2026-11-02T04:25:00Z", "2026-11-02T03:30:00Z")]
+    [InlineData("Asia/Kathmandu", "2026-11-02T04:00:00Z", "2026-11-02T03:15:00Z")]
+    [InlineData("Europe/Amsterdam", "2027-03-28T01:30:00Z", "2027-03-28T01:00:00Z")]
+    [InlineData("Europe/Amsterdam", "2026-10-25T01:30:00Z", "2026-10-25T01:00:00Z")]
+    public void HourStart_ConfiguredZone_InstantItsLocalHourBegan(string zone, string at, string start) =>
+        Assert.Equal(
+            DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture),
+            SpikeDetector.HourStart(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture), TimeZoneInfo.FindSystemTimeZoneById(zone)));
+
+    [Theory]
+    [InlineData("Mars/Olympus_Mons")]
+    [InlineData("")]
+    [InlineData("+02:00")]
+    public void Validate_UnknownTimeZone_FailsNamingTheSettingAndTheValue(string zone)
+    {
+        var result = new SpikeOptionsValidator().Validate(null, new SpikeOptions { TimeZone = zone });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Spikes:TimeZone must be an IANA time zone id", StringComparison.Ordinal) && f.Contains($"'{zone}'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("UTC")]
+    [InlineData("Europe/Amsterdam")]
+    [InlineData("America/Sao_Paulo")]
+    public void Validate_IanaTimeZone_Passes(string zone) =>
+        Assert.True(new SpikeOptionsValidator().Validate(null, new SpikeOptions { TimeZone = zone }).Succeeded);
 
     [Fact]
     public void TopWords_CommonWordsLinksAndHandlesLeftOut_MostFrequentFirst() =>

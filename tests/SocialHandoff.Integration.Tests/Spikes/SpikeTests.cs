@@ -19,11 +19,12 @@ public sealed class SpikeTests(AzuriteFixture azurite) : IAsyncLifetime, IDispos
 
     public void Dispose() => _webhook.Dispose();
 
-    private Task<Harness> HarnessAsync(int minWeeks = 2) => Harness.CreateAsync(azurite.ConnectionString, withSample: false, settings: new Dictionary<string, string?>
+    private Task<Harness> HarnessAsync(int minWeeks = 2, string timeZone = "UTC") => Harness.CreateAsync(azurite.ConnectionString, withSample: false, settings: new Dictionary<string, string?>
     {
         ["Spikes:MinWeeks"] = minWeeks.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Spikes:Floor"] = "10",
         ["Spikes:ColdStartFloor"] = "50",
+        ["Spikes:TimeZone"] = timeZone,
         ["Sla:Teams:care:Webhooks:0:Kind"] = "Slack",
         ["Sla:Teams:care:Webhooks:0:Url"] = _webhook.Url("slack/care").ToString(),
     });
@@ -116,5 +117,58 @@ public sealed class SpikeTests(AzuriteFixture azurite) : IAsyncLifetime, IDispos
 
         Assert.Equal(3, rows["brand:contoso"].Count);
         Assert.Equal(3, rows["tag:outage"].Count);
+    }
+
+    [Fact]
+    public async Task Sweep_BrandZoneHalfAnHourOffUtc_MondayNineToTenLocalFoldsAsOneHourOfTheWeek()
+    {
+        await using var harness = await HarnessAsync(timeZone: "Asia/Kolkata");
+        await SweepAsync(harness, Week0);
+
+        // Monday 09:05 and 09:55 in Kolkata: two UTC hours, one local hour.
+        await PostAsync(harness, Week0.AddHours(3).AddMinutes(30), 3, "@contoso morning login trouble", "early");
+        await PostAsync(harness, Week0.AddHours(4).AddMinutes(20), 4, "@contoso morning login trouble", "late");
+        await SweepAsync(harness, Week0.AddHours(4).AddMinutes(40));
+
+        var baselines = (await harness.RowsAsync(StorageNames.VolumeBaselinesTable)).Where(r => r.PartitionKey == "b|brand:contoso").ToList();
+        Assert.Equal(7, Assert.Single(baselines, r => r.RowKey == "009").GetInt32("LastCount"));
+        Assert.Equal(7, baselines.Sum(r => r.GetInt32("LastCount") ?? 0));
+    }
+
+    [Fact]
+    public async Task Sweep_VolumeRowsOfHoursFoldedLongAgo_PrunedAndARepeatDeletesNothing()
+    {
+        await using var harness = await HarnessAsync();
+        await SweepAsync(harness, Week0);
+        await PostAsync(harness, Week0.AddHours(1), 5, "@contoso old news", "old");
+        await PostAsync(harness, Week0.AddDays(3), 5, "@contoso fresh news", "new");
+        var log = harness.Services.GetRequiredService<VolumeLog>();
+
+        var first = await SweepAsync(harness, Week0.AddDays(3).AddMinutes(30));
+        var again = await SweepAsync(harness, Week0.AddDays(3).AddMinutes(35));
+
+        Assert.Equal(5 * 3, first.VolumeRowsPruned);
+        Assert.Equal(0, again.VolumeRowsPruned);
+        Assert.Empty(await log.ReadHourAsync(Week0.AddHours(1), CancellationToken.None));
+        Assert.Equal(5, (await log.ReadHourAsync(Week0.AddDays(3), CancellationToken.None))["brand:contoso"].Count);
+    }
+
+    [Fact]
+    public async Task Prune_MoreRowsThanARunMayDelete_BoundedPerCallAndTheNextCallGoesOn()
+    {
+        await using var harness = await HarnessAsync();
+        await PostAsync(harness, Week0, 4, "@contoso first hour", "a");
+        await PostAsync(harness, Week0.AddHours(1), 3, "@contoso second hour", "b");
+        var log = harness.Services.GetRequiredService<VolumeLog>();
+        var cutoff = Week0.AddHours(2);
+
+        var deleted = new List<int>();
+        for (var call = 0; call < 4; call++)
+        {
+            deleted.Add(await log.PruneAsync(cutoff, 10, CancellationToken.None));
+        }
+
+        Assert.Equal([10, 10, 1, 0], deleted);
+        Assert.Empty(await harness.RowsAsync(StorageNames.MentionVolumeTable));
     }
 }

@@ -100,16 +100,7 @@ internal sealed class BlueskyApiClient(IHttpClientFactory httpClientFactory, Blu
                 throw Failure(response.StatusCode, error, rateLimit, where, sessionUsed: token is not null);
             }
 
-            BlueskySearchOutput? output;
-            try
-            {
-                output = JsonSerializer.Deserialize(JsonText.ReplaceLoneSurrogateEscapes(body), BlueskyJsonContext.Default.BlueskySearchOutput);
-            }
-            catch (JsonException ex)
-            {
-                throw new SourceApiException($"{where} returned HTTP {(int)response.StatusCode} with a body that is not valid JSON of the documented shape ({ex.Message}). Nothing was enqueued and the watermark is unchanged.", response.StatusCode, ex);
-            }
-
+            var output = SourceJson.Read(body, BlueskyJsonContext.Default.BlueskySearchOutput, where, response.StatusCode);
             if (output?.Posts is null)
             {
                 throw new SourceApiException($"{where} returned a body without 'posts'; it is not a searchPosts response. Check {BlueskySourceOptions.SectionName}:Host. The watermark is unchanged.", response.StatusCode);
@@ -157,15 +148,7 @@ internal sealed class BlueskyApiClient(IHttpClientFactory httpClientFactory, Blu
                 };
             }
 
-            BlueskySession? session = null;
-            try
-            {
-                session = JsonSerializer.Deserialize(body, BlueskyJsonContext.Default.BlueskySession);
-            }
-            catch (JsonException)
-            {
-            }
-
+            var session = SourceJson.TryRead(body, BlueskyJsonContext.Default.BlueskySession);
             _accessJwt = session?.AccessJwt is { Length: > 0 } jwt
                 ? jwt
                 : throw new SourceApiException($"{where} returned a body without accessJwt; check {BlueskySourceOptions.SectionName}:Host.", response.StatusCode);
@@ -181,17 +164,7 @@ internal sealed class BlueskyApiClient(IHttpClientFactory httpClientFactory, Blu
         RateLimitHeaders.Number(response, "RateLimit-Remaining"),
         RateLimitHeaders.EpochSeconds(response, "RateLimit-Reset") ?? RateLimitHeaders.RetryAfter(response, timeProvider));
 
-    private static XrpcError? ReadError(string body)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(body, BlueskyJsonContext.Default.XrpcError);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static XrpcError? ReadError(string body) => SourceJson.TryRead(body, BlueskyJsonContext.Default.XrpcError);
 
     private static SourceApiException Failure(HttpStatusCode status, XrpcError? error, RateLimitState rateLimit, string where, bool sessionUsed)
     {

@@ -32,64 +32,16 @@ internal sealed partial class BlueskyMentionSource(
                 : throw new FormatException($"The watermark of {Name} is '{watermark}', not a time.");
         }
 
-        var budget = new RateLimitBudget(options.RateLimitWaitBudget, timeProvider, BlueskySourceOptions.SectionName + ":RateLimitWaitBudget");
-        var posts = new Dictionary<string, BlueskyPost>(StringComparer.Ordinal);
-        var warnings = new List<string>();
-        string? cursor = null;
-        string? stoppedBy = null;
-        var pages = 0;
-        while (true)
-        {
-            BlueskyPage page;
-            try
-            {
-                var at = cursor;
-                page = await budget.CallAsync(() => client.SearchAsync(search, since, at, cancellationToken), cancellationToken).ConfigureAwait(false);
-            }
-            catch (SourceRateLimitedException ex) when (pages > 0)
-            {
-                stoppedBy = ex.Message;
-                break;
-            }
-
-            pages++;
-            foreach (var post in page.Posts.Where(p => since is null || SortAt(p) >= since))
-            {
-                posts.TryAdd(post.Uri, post);
-            }
-
-            cursor = page.Cursor;
-            if (cursor is null || page.Posts.Count == 0)
-            {
-                break;
-            }
-
-            if (pages >= options.MaxPagesPerRun)
-            {
-                warnings.Add($"Stopped after {pages} pages ({BlueskySourceOptions.SectionName}:MaxPagesPerRun); older posts of this window are skipped.");
-                break;
-            }
-
-            try
-            {
-                await budget.PaceAsync(page.RateLimit, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SourceRateLimitedException ex)
-            {
-                stoppedBy = ex.Message;
-                break;
-            }
-        }
-
+        var cursor = new NewestFirstCursor(watermark, (at, ct) => client.SearchAsync(search, since, at, ct), p => since is null || SortAt(p) >= since);
+        var run = await SourcePager.RunAsync(Name, cursor, options, timeProvider, cancellationToken).ConfigureAwait(false);
+        var posts = cursor.Posts;
         var mentions = posts.Values.OrderBy(SortAt).ThenBy(p => p.Uri, StringComparer.Ordinal).Select(ToMessage).ToList();
         string? next;
-        if (stoppedBy is not null)
+        if (run.RateLimited is { } reason)
         {
             // Pages run newest first: a run cut short has not reached the old watermark, so it stays.
             next = watermark;
-            LogRateLimitedRun(Name, pages, mentions.Count, watermark, stoppedBy);
-            Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
-            warnings.Add($"{stoppedBy} The run ended after {pages} page(s) with {mentions.Count} post(s); the watermark stays at {watermark ?? "(none)"} and the next run resumes.");
+            LogRateLimitedRun(Name, run.Pages, mentions.Count, watermark, reason);
         }
         else
         {
@@ -97,7 +49,36 @@ internal sealed partial class BlueskyMentionSource(
             next = newest is { } n && (since is null || n > since) ? n.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) : watermark;
         }
 
-        return new SourceBatch(mentions, next) { Warnings = warnings };
+        return new SourceBatch(mentions, next) { Warnings = [.. run.Warnings] };
+    }
+
+    /// <summary>Newest first by the opaque cursor, down to the watermark's time: a run cut short leaves the oldest of the window unread.</summary>
+    private sealed class NewestFirstCursor(string? watermark, Func<string?, CancellationToken, Task<BlueskyPage>> fetch, Func<BlueskyPost, bool> inWindow) : IPageCursor<BlueskyPage>
+    {
+        private string? _cursor;
+
+        public Dictionary<string, BlueskyPost> Posts { get; } = new(StringComparer.Ordinal);
+
+        public string Taken => $"{Posts.Count} post(s)";
+
+        public string AfterPageLimit => "older posts of this window are skipped";
+
+        public string AfterRateLimit => $"the watermark stays at {watermark ?? "(none)"} and the next run resumes";
+
+        public Task<BlueskyPage> FetchAsync(CancellationToken cancellationToken) => fetch(_cursor, cancellationToken);
+
+        public bool TakeAndAdvance(BlueskyPage page)
+        {
+            foreach (var post in page.Posts.Where(inWindow))
+            {
+                Posts.TryAdd(post.Uri, post);
+            }
+
+            _cursor = page.Cursor;
+            return _cursor is not null && page.Posts.Count > 0;
+        }
+
+        public RateLimitState RateLimitOf(BlueskyPage page) => page.RateLimit;
     }
 
     private DateTimeOffset SortAt(BlueskyPost post)

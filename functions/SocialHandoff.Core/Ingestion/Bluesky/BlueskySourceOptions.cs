@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace SocialHandoff.Core.Ingestion.Bluesky;
 
 /// <summary>Bluesky: app.bsky.feed.searchPosts on a configurable host. Off while <see cref="Searches"/> is empty.</summary>
-public sealed class BlueskySourceOptions
+public sealed class BlueskySourceOptions : PagedSourceOptions
 {
     public const string SectionName = "Sources:Bluesky";
     public const string IdentifierSetting = SectionName + ":Identifier";
@@ -31,17 +31,10 @@ public sealed class BlueskySourceOptions
     [Range(1, 100)]
     public int Limit { get; set; } = 100;
 
-    /// <summary>Pages per search per run. Default 10; beyond it the oldest of the window are skipped, with a warning.</summary>
-    [Range(1, 100)]
-    public int MaxPagesPerRun { get; set; } = 10;
+    internal override string Section => SectionName;
 
-    /// <summary>How long one run may wait in all for the host's rate limit to reset (429 or RateLimit-Remaining 0). Default 30 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(30);
-
-    [Required]
-    [ValidateObjectMembers]
-    public SourceResilienceOptions Resilience { get; set; } = new();
+    /// <summary>The AppView's limits are per 5 minutes; waiting longer never fits a run.</summary>
+    internal override TimeSpan MaxRateLimitWaitBudget => TimeSpan.FromMinutes(5);
 }
 
 public sealed class BlueskySearch
@@ -66,32 +59,16 @@ internal sealed partial class BlueskySourceOptionsValidator : IValidateOptions<B
 {
 }
 
-internal sealed class BlueskySourceOptionsRules : IValidateOptions<BlueskySourceOptions>
+internal sealed class BlueskySourceOptionsRules : SourceOptionsRules<BlueskySourceOptions>
 {
-    public ValidateOptionsResult Validate(string? name, BlueskySourceOptions options)
+    protected override void Check(BlueskySourceOptions options, List<string> errors)
     {
-        var errors = new List<string>();
-        if (options.Resilience.Problem(BlueskySourceOptions.SectionName) is { } problem)
-        {
-            errors.Add(problem);
-        }
-
         if (!string.IsNullOrWhiteSpace(options.AppPassword) && string.IsNullOrWhiteSpace(options.Identifier))
         {
             errors.Add($"{BlueskySourceOptions.AppPasswordSetting} is set but {BlueskySourceOptions.IdentifierSetting} is empty: give the account's handle or DID.");
         }
 
-        if (!options.Host.IsAbsoluteUri || (options.Host.Scheme != Uri.UriSchemeHttps && options.Host.Scheme != Uri.UriSchemeHttp))
-        {
-            errors.Add($"{BlueskySourceOptions.SectionName}:Host must be an absolute http(s) URL.");
-        }
-
-        var duplicate = options.Searches.GroupBy(s => s.Brand, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            errors.Add($"{BlueskySourceOptions.SectionName}:Searches names the brand '{duplicate.Key}' twice.");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        RequireHttpUrl(options.Host, BlueskySourceOptions.SectionName + ":Host", "", errors);
+        RequireDistinct(options.Searches, s => s.Brand, BlueskySourceOptions.SectionName + ":Searches", "brand", errors);
     }
 }

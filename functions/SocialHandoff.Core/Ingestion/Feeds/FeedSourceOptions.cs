@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace SocialHandoff.Core.Ingestion.Feeds;
 
 /// <summary>RSS and Atom feeds (news, blogs, alert feeds). Off while <see cref="Feeds"/> is empty.</summary>
-public sealed class FeedSourceOptions
+public sealed class FeedSourceOptions : SourceOptions
 {
     public const string SectionName = "Sources:Feeds";
 
@@ -19,13 +19,10 @@ public sealed class FeedSourceOptions
     [Range(10, 2000)]
     public int SeenItemsKept { get; set; } = 500;
 
-    /// <summary>How long one run may wait in all for a feed's Retry-After on a 429. Default 30 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(30);
+    internal override string Section => SectionName;
 
-    [Required]
-    [ValidateObjectMembers]
-    public SourceResilienceOptions Resilience { get; set; } = new();
+    /// <summary>A feed's Retry-After on a 429 is honoured within this; a feed asking for longer waits for the next run.</summary>
+    internal override TimeSpan MaxRateLimitWaitBudget => TimeSpan.FromMinutes(5);
 }
 
 public sealed class FeedSettings
@@ -49,30 +46,15 @@ internal sealed partial class FeedSourceOptionsValidator : IValidateOptions<Feed
 {
 }
 
-internal sealed class FeedSourceOptionsRules : IValidateOptions<FeedSourceOptions>
+internal sealed class FeedSourceOptionsRules : SourceOptionsRules<FeedSourceOptions>
 {
-    public ValidateOptionsResult Validate(string? name, FeedSourceOptions options)
+    protected override void Check(FeedSourceOptions options, List<string> errors)
     {
-        var errors = new List<string>();
-        if (options.Resilience.Problem(FeedSourceOptions.SectionName) is { } problem)
-        {
-            errors.Add(problem);
-        }
-
         for (var i = 0; i < options.Feeds.Count; i++)
         {
-            if (options.Feeds[i].Url is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
-            {
-                errors.Add($"{FeedSourceOptions.SectionName}:Feeds:{i}:Url must be an absolute http(s) URL.");
-            }
+            RequireHttpUrl(options.Feeds[i].Url, $"{FeedSourceOptions.SectionName}:Feeds:{i}:Url", "", errors);
         }
 
-        var duplicate = options.Feeds.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            errors.Add($"{FeedSourceOptions.SectionName}:Feeds names the feed '{duplicate.Key}' twice.");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        RequireDistinct(options.Feeds, f => f.Name, FeedSourceOptions.SectionName + ":Feeds", "feed", errors);
     }
 }

@@ -79,17 +79,9 @@ internal sealed class MastodonApiClient(HttpClient http, MastodonInstance instan
             throw Failure(response.StatusCode, body, rateLimit, where);
         }
 
-        List<MastodonStatus>? statuses;
-        try
-        {
-            statuses = search
-                ? JsonSerializer.Deserialize(JsonText.ReplaceLoneSurrogateEscapes(body), MastodonJsonContext.Default.MastodonSearchResults)?.Statuses
-                : JsonSerializer.Deserialize(JsonText.ReplaceLoneSurrogateEscapes(body), MastodonJsonContext.Default.ListMastodonStatus);
-        }
-        catch (JsonException ex)
-        {
-            throw new SourceApiException($"{where} returned HTTP {(int)response.StatusCode} with a body that is not valid JSON of the documented shape ({ex.Message}). Nothing was enqueued and the watermark is unchanged.", response.StatusCode, ex);
-        }
+        var statuses = search
+            ? SourceJson.Read(body, MastodonJsonContext.Default.MastodonSearchResults, where, response.StatusCode)?.Statuses
+            : SourceJson.Read(body, MastodonJsonContext.Default.ListMastodonStatus, where, response.StatusCode);
 
         if (statuses is null)
         {
@@ -122,15 +114,7 @@ internal sealed class MastodonApiClient(HttpClient http, MastodonInstance instan
 
     private SourceApiException Failure(HttpStatusCode status, string body, RateLimitState rateLimit, string where)
     {
-        MastodonError? error = null;
-        try
-        {
-            error = JsonSerializer.Deserialize(body, MastodonJsonContext.Default.MastodonError);
-        }
-        catch (JsonException)
-        {
-        }
-
+        var error = SourceJson.TryRead(body, MastodonJsonContext.Default.MastodonError);
         var said = error?.Error is { Length: > 0 } e ? $" (\"{e}\")" : "";
         return status switch
         {

@@ -26,72 +26,53 @@ internal sealed partial class MastodonMentionSource(
     public async Task<SourceBatch> FetchAsync(string? watermark, CancellationToken cancellationToken)
     {
         var client = new MastodonApiClient(httpClientFactory.CreateClient(MastodonApiClient.HttpClientName), instance, index, timeProvider);
-        var budget = new RateLimitBudget(options.RateLimitWaitBudget, timeProvider, MastodonSourceOptions.SectionName + ":RateLimitWaitBudget");
-        var statuses = new Dictionary<string, MastodonStatus>(StringComparer.Ordinal);
-        var warnings = new List<string>();
-        var cursor = watermark;
-        var pages = 0;
-        while (true)
+        var cursor = new MinIdCursor(
+            watermark,
+            options.Limit,
+            (minId, ct) => tag is null ? client.SearchAsync(instance.Query!, minId, options.Limit, ct) : client.TagTimelineAsync(tag, minId, options.Limit, ct));
+        var run = await SourcePager.RunAsync(Name, cursor, options, timeProvider, cancellationToken).ConfigureAwait(false);
+        if (run.RateLimited is { } reason)
         {
-            MastodonPage page;
-            try
-            {
-                var minId = cursor;
-                page = await budget.CallAsync(
-                    () => tag is null
-                        ? client.SearchAsync(instance.Query!, minId, options.Limit, cancellationToken)
-                        : client.TagTimelineAsync(tag, minId, options.Limit, cancellationToken),
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (SourceRateLimitedException ex) when (pages > 0)
-            {
-                Stopped(warnings, ex.Message, pages, statuses.Count);
-                break;
-            }
-
-            pages++;
-            foreach (var status in page.Statuses)
-            {
-                statuses.TryAdd(status.Id, status);
-            }
-
-            var newest = page.Statuses.Select(s => s.Id).Append(page.NextMinId).OfType<string>().Max(Comparer<string>.Create(SourceText.CompareIds));
-            if (newest is null || watermark is null || page.Statuses.Count < options.Limit)
-            {
-                cursor = Max(cursor, newest);
-                break;
-            }
-
-            cursor = Max(cursor, newest);
-            if (pages >= options.MaxPagesPerRun)
-            {
-                warnings.Add($"Stopped after {pages} pages ({MastodonSourceOptions.SectionName}:MaxPagesPerRun); the next run goes on from status {cursor}.");
-                break;
-            }
-
-            try
-            {
-                await budget.PaceAsync(page.RateLimit, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SourceRateLimitedException ex)
-            {
-                Stopped(warnings, ex.Message, pages, statuses.Count);
-                break;
-            }
+            LogRateLimitedRun(Name, run.Pages, cursor.Statuses.Count, reason);
         }
 
-        var mentions = statuses.Values
+        var mentions = cursor.Statuses.Values
             .OrderBy(s => s.Id, Comparer<string>.Create(SourceText.CompareIds))
             .Select(ToMessage)
             .ToList();
-        return new SourceBatch(mentions, cursor) { Warnings = warnings };
+        return new SourceBatch(mentions, cursor.MinId) { Warnings = [.. run.Warnings] };
     }
 
-    private void Stopped(List<string> warnings, string reason, int pages, int count)
+    /// <summary>Forward from the watermark by min_id: a page's newest id (or its Link rel="prev") is where the next one starts; a first run reads one page.</summary>
+    private sealed class MinIdCursor(string? watermark, int limit, Func<string?, CancellationToken, Task<MastodonPage>> fetch) : IPageCursor<MastodonPage>
     {
-        LogRateLimitedRun(Name, pages, count, reason);
-        Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
-        warnings.Add($"{reason} The run ended after {pages} page(s) with {count} status(es); the next run goes on from the newest one taken.");
+        private readonly bool _firstRun = watermark is null;
+
+        public Dictionary<string, MastodonStatus> Statuses { get; } = new(StringComparer.Ordinal);
+
+        public string? MinId { get; private set; } = watermark;
+
+        public string Taken => $"{Statuses.Count} status(es)";
+
+        public string AfterPageLimit => $"the next run goes on from status {MinId}";
+
+        public string AfterRateLimit => "the next run goes on from the newest one taken";
+
+        public Task<MastodonPage> FetchAsync(CancellationToken cancellationToken) => fetch(MinId, cancellationToken);
+
+        public bool TakeAndAdvance(MastodonPage page)
+        {
+            foreach (var status in page.Statuses)
+            {
+                Statuses.TryAdd(status.Id, status);
+            }
+
+            var newest = page.Statuses.Select(s => s.Id).Append(page.NextMinId).OfType<string>().Max(Comparer<string>.Create(SourceText.CompareIds));
+            MinId = Max(MinId, newest);
+            return newest is not null && !_firstRun && page.Statuses.Count >= limit;
+        }
+
+        public RateLimitState RateLimitOf(MastodonPage page) => page.RateLimit;
     }
 
     private static string? Max(string? a, string? b) => a is null ? b : b is null ? a : SourceText.CompareIds(a, b) >= 0 ? a : b;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace SocialHandoff.Core.Ingestion.Mastodon;
 
 /// <summary>Mastodon: status search and public hashtag timelines on one or more instances. Off while <see cref="Instances"/> is empty.</summary>
-public sealed class MastodonSourceOptions
+public sealed class MastodonSourceOptions : PagedSourceOptions
 {
     public const string SectionName = "Sources:Mastodon";
 
@@ -16,17 +16,10 @@ public sealed class MastodonSourceOptions
     [Range(1, 40)]
     public int Limit { get; set; } = 40;
 
-    /// <summary>Pages per search or tag per run. Default 10; the rest follows next run (paging runs forward from the watermark, so nothing is skipped).</summary>
-    [Range(1, 100)]
-    public int MaxPagesPerRun { get; set; } = 10;
+    internal override string Section => SectionName;
 
-    /// <summary>How long one run may wait in all for an instance's rate limit to reset (429 or X-RateLimit-Remaining 0). Default 30 s; at most 5 minutes, Mastodon's window.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(30);
-
-    [Required]
-    [ValidateObjectMembers]
-    public SourceResilienceOptions Resilience { get; set; } = new();
+    /// <summary>Mastodon's rate-limit window: 300 calls per 5 minutes.</summary>
+    internal override TimeSpan MaxRateLimitWaitBudget => TimeSpan.FromMinutes(5);
 
     internal static string AccessTokenSetting(int index) => $"{SectionName}:Instances:{index}:AccessToken";
 }
@@ -62,25 +55,15 @@ internal sealed partial class MastodonSourceOptionsValidator : IValidateOptions<
 {
 }
 
-internal sealed class MastodonSourceOptionsRules : IValidateOptions<MastodonSourceOptions>
+internal sealed class MastodonSourceOptionsRules : SourceOptionsRules<MastodonSourceOptions>
 {
-    public ValidateOptionsResult Validate(string? name, MastodonSourceOptions options)
+    protected override void Check(MastodonSourceOptions options, List<string> errors)
     {
-        var errors = new List<string>();
-        if (options.Resilience.Problem(MastodonSourceOptions.SectionName) is { } problem)
-        {
-            errors.Add(problem);
-        }
-
         for (var i = 0; i < options.Instances.Count; i++)
         {
             var instance = options.Instances[i];
             var at = $"{MastodonSourceOptions.SectionName}:Instances:{i}";
-            if (instance.BaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
-            {
-                errors.Add($"{at}:BaseUrl must be an absolute http(s) URL of the instance.");
-            }
-
+            RequireHttpUrl(instance.BaseUrl, at + ":BaseUrl", " of the instance", errors);
             if (string.IsNullOrWhiteSpace(instance.Query) && instance.Tags.Count == 0)
             {
                 errors.Add($"{at} has neither a Query nor Tags: give it a status search, hashtags, or both.");
@@ -97,12 +80,6 @@ internal sealed class MastodonSourceOptionsRules : IValidateOptions<MastodonSour
             }
         }
 
-        var duplicate = options.Instances.GroupBy(x => x.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            errors.Add($"{MastodonSourceOptions.SectionName}:Instances names the instance '{duplicate.Key}' twice.");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        RequireDistinct(options.Instances, x => x.Name, MastodonSourceOptions.SectionName + ":Instances", "instance", errors);
     }
 }

@@ -95,16 +95,7 @@ internal sealed class RedditApiClient(IHttpClientFactory httpClientFactory, Redd
                 };
             }
 
-            RedditListing? listing;
-            try
-            {
-                listing = JsonSerializer.Deserialize(JsonText.ReplaceLoneSurrogateEscapes(body), RedditJsonContext.Default.RedditListing);
-            }
-            catch (JsonException ex)
-            {
-                throw new SourceApiException($"{where} returned HTTP {(int)response.StatusCode} with a body that is not valid JSON of the documented shape ({ex.Message}). Nothing was enqueued and the watermark is unchanged.", response.StatusCode, ex);
-            }
-
+            var listing = SourceJson.Read(body, RedditJsonContext.Default.RedditListing, where, response.StatusCode);
             if (listing?.Kind != "Listing" || listing.Data?.Children is null)
             {
                 throw new SourceApiException($"{where} returned a body that is not a Listing. Check {RedditSourceOptions.SectionName}:BaseUrl. The watermark is unchanged.", response.StatusCode);
@@ -132,15 +123,7 @@ internal sealed class RedditApiClient(IHttpClientFactory httpClientFactory, Redd
             request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
             using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            RedditToken? token = null;
-            try
-            {
-                token = JsonSerializer.Deserialize(body, RedditJsonContext.Default.RedditToken);
-            }
-            catch (JsonException)
-            {
-            }
-
+            var token = SourceJson.TryRead(body, RedditJsonContext.Default.RedditToken);
             var where = "Reddit application-only OAuth (" + options.TokenUrl + ")";
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {

@@ -25,73 +25,71 @@ internal sealed partial class RedditMentionSource(
     public async Task<SourceBatch> FetchAsync(string? watermark, CancellationToken cancellationToken)
     {
         var (before, beforeTime) = Parse(watermark);
-        var budget = new RateLimitBudget(options.RateLimitWaitBudget, timeProvider, RedditSourceOptions.SectionName + ":RateLimitWaitBudget");
-        var posts = new Dictionary<string, RedditPost>(StringComparer.Ordinal);
-        var warnings = new List<string>();
-        var newest = (Name: before, Time: beforeTime);
-        var pages = 0;
-        while (true)
+        var cursor = new BeforeCursor((before, beforeTime), watermark is null, options.Limit, (at, ct) => client.SearchAsync(search, at, ct));
+        var run = await SourcePager.RunAsync(Name, cursor, options, timeProvider, cancellationToken).ConfigureAwait(false);
+        if (run.RateLimited is { } reason)
         {
-            RedditPage page;
-            try
-            {
-                var cursor = newest.Name;
-                page = await budget.CallAsync(() => client.SearchAsync(search, cursor, cancellationToken), cancellationToken).ConfigureAwait(false);
-                if (page.Posts.Count == 0 && pages == 0 && cursor is not null)
-                {
-                    // The post named by before is gone: read the newest page and keep what is after the watermark's time.
-                    page = await budget.CallAsync(() => client.SearchAsync(search, null, cancellationToken), cancellationToken).ConfigureAwait(false);
-                    page = page with { Posts = page.Posts.Where(p => p.CreatedUtc > beforeTime).ToList() };
-                    pages++;
-                    Take(page, posts, ref newest);
-                    break;
-                }
-            }
-            catch (SourceRateLimitedException ex) when (pages > 0)
-            {
-                Stopped(warnings, ex.Message, pages, posts.Count);
-                break;
-            }
-
-            pages++;
-            Take(page, posts, ref newest);
-            if (watermark is null || page.Posts.Count < options.Limit)
-            {
-                break;
-            }
-
-            if (pages >= options.MaxPagesPerRun)
-            {
-                warnings.Add($"Stopped after {pages} pages ({RedditSourceOptions.SectionName}:MaxPagesPerRun); the next run goes on from {newest.Name}.");
-                break;
-            }
-
-            try
-            {
-                await budget.PaceAsync(page.RateLimit, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SourceRateLimitedException ex)
-            {
-                Stopped(warnings, ex.Message, pages, posts.Count);
-                break;
-            }
+            LogRateLimitedRun(Name, run.Pages, cursor.Posts.Count, reason);
         }
 
-        var mentions = posts.Values.OrderBy(p => p.CreatedUtc).ThenBy(p => p.Name, StringComparer.Ordinal).Select(ToMessage).ToList();
+        var mentions = cursor.Posts.Values.OrderBy(p => p.CreatedUtc).ThenBy(p => p.Name, StringComparer.Ordinal).Select(ToMessage).ToList();
+        var newest = cursor.Newest;
         var next = newest.Name is null ? watermark : newest.Name + "|" + newest.Time.ToString("R", CultureInfo.InvariantCulture);
-        return new SourceBatch(mentions, next) { Warnings = warnings };
+        return new SourceBatch(mentions, next) { Warnings = [.. run.Warnings] };
     }
 
-    private static void Take(RedditPage page, Dictionary<string, RedditPost> posts, ref (string? Name, double Time) newest)
+    /// <summary>
+    /// Forward from the newest post taken with <c>before</c>. When the first page for the watermark's post is
+    /// empty (the post was deleted or fell out of the search), the newest page is read instead and only what is
+    /// after the watermark's time is taken; that page is the run's last.
+    /// </summary>
+    private sealed class BeforeCursor((string? Name, double Time) watermark, bool firstRun, int limit, Func<string?, CancellationToken, Task<RedditPage>> fetch) : IPageCursor<RedditPage>
     {
-        foreach (var post in page.Posts)
+        private bool _fetched;
+        private bool _fellBack;
+
+        public Dictionary<string, RedditPost> Posts { get; } = new(StringComparer.Ordinal);
+
+        private readonly double _watermarkTime = watermark.Time;
+
+        public (string? Name, double Time) Newest { get; private set; } = watermark;
+
+        public string Taken => $"{Posts.Count} post(s)";
+
+        public string AfterPageLimit => $"the next run goes on from {Newest.Name}";
+
+        public string AfterRateLimit => "the next run goes on from the newest one taken";
+
+        public async Task<RedditPage> FetchAsync(CancellationToken cancellationToken)
         {
-            posts.TryAdd(post.Name, post);
-            if (newest.Name is null || post.CreatedUtc > newest.Time || (post.CreatedUtc == newest.Time && string.CompareOrdinal(post.Name, newest.Name) > 0))
+            var before = Newest.Name;
+            var page = await fetch(before, cancellationToken).ConfigureAwait(false);
+            if (page.Posts.Count == 0 && !_fetched && before is not null)
             {
-                newest = (post.Name, post.CreatedUtc);
+                page = await fetch(null, cancellationToken).ConfigureAwait(false);
+                page = page with { Posts = page.Posts.Where(p => p.CreatedUtc > _watermarkTime).ToList() };
+                _fellBack = true;
             }
+
+            _fetched = true;
+            return page;
         }
+
+        public bool TakeAndAdvance(RedditPage page)
+        {
+            foreach (var post in page.Posts)
+            {
+                Posts.TryAdd(post.Name, post);
+                if (Newest.Name is null || post.CreatedUtc > Newest.Time || (post.CreatedUtc == Newest.Time && string.CompareOrdinal(post.Name, Newest.Name) > 0))
+                {
+                    Newest = (post.Name, post.CreatedUtc);
+                }
+            }
+
+            return !_fellBack && !firstRun && page.Posts.Count >= limit;
+        }
+
+        public RateLimitState RateLimitOf(RedditPage page) => page.RateLimit;
     }
 
     private (string? Name, double Time) Parse(string? watermark)
@@ -106,13 +104,6 @@ internal sealed partial class RedditMentionSource(
             && double.TryParse(watermark[(bar + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var time)
             ? (watermark[..bar], time)
             : throw new FormatException($"The watermark of {Name} is '{watermark}', not 'fullname|created_utc'.");
-    }
-
-    private void Stopped(List<string> warnings, string reason, int pages, int count)
-    {
-        LogRateLimitedRun(Name, pages, count, reason);
-        Telemetry.SocialHandoffTelemetry.SourceRateLimitedRuns.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, Name));
-        warnings.Add($"{reason} The run ended after {pages} page(s) with {count} post(s); the next run goes on from the newest one taken.");
     }
 
     private MentionMessage ToMessage(RedditPost post) => new(

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Options;
 namespace SocialHandoff.Core.Ingestion.Reddit;
 
 /// <summary>Reddit: application-only OAuth (client_credentials) and search sorted by new. Off while <see cref="ClientId"/> is empty.</summary>
-public sealed class RedditSourceOptions
+public sealed class RedditSourceOptions : PagedSourceOptions
 {
+    public RedditSourceOptions() => RateLimitWaitBudget = TimeSpan.FromSeconds(60);
+
     public const string SectionName = "Sources:Reddit";
     public const string ClientIdSetting = SectionName + ":ClientId";
     public const string ClientSecretSetting = SectionName + ":ClientSecret";
@@ -35,17 +37,10 @@ public sealed class RedditSourceOptions
     [Range(1, 100)]
     public int Limit { get; set; } = 100;
 
-    /// <summary>Pages per search per run. Default 10; paging runs forward from the watermark, so the rest follows next run.</summary>
-    [Range(1, 100)]
-    public int MaxPagesPerRun { get; set; } = 10;
+    internal override string Section => SectionName;
 
-    /// <summary>How long one run may wait in all for Reddit's rate limit to reset (429, or X-Ratelimit-Remaining below 1). Default 60 s; at most 10 minutes, Reddit's window.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(60);
-
-    [Required]
-    [ValidateObjectMembers]
-    public SourceResilienceOptions Resilience { get; set; } = new();
+    /// <summary>Reddit's window: 100 queries a minute, averaged over 10 minutes.</summary>
+    internal override TimeSpan MaxRateLimitWaitBudget => TimeSpan.FromMinutes(10);
 }
 
 public sealed class RedditSearch
@@ -70,19 +65,13 @@ internal sealed partial class RedditSourceOptionsValidator : IValidateOptions<Re
 {
 }
 
-internal sealed class RedditSourceOptionsRules : IValidateOptions<RedditSourceOptions>
+internal sealed class RedditSourceOptionsRules : SourceOptionsRules<RedditSourceOptions>
 {
-    public ValidateOptionsResult Validate(string? name, RedditSourceOptions options)
+    protected override void Check(RedditSourceOptions options, List<string> errors)
     {
-        var errors = new List<string>();
-        if (options.Resilience.Problem(RedditSourceOptions.SectionName) is { } problem)
-        {
-            errors.Add(problem);
-        }
-
         if (string.IsNullOrWhiteSpace(options.ClientId))
         {
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+            return;
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientSecret))
@@ -100,12 +89,6 @@ internal sealed class RedditSourceOptionsRules : IValidateOptions<RedditSourceOp
             errors.Add($"{RedditSourceOptions.ClientIdSetting} is set but {RedditSourceOptions.SectionName}:Searches is empty: add at least one brand query.");
         }
 
-        var duplicate = options.Searches.GroupBy(s => s.Brand, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            errors.Add($"{RedditSourceOptions.SectionName}:Searches names the brand '{duplicate.Key}' twice.");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        RequireDistinct(options.Searches, s => s.Brand, RedditSourceOptions.SectionName + ":Searches", "brand", errors);
     }
 }

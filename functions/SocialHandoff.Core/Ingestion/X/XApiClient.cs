@@ -36,7 +36,7 @@ internal sealed class XApiClient(HttpClient http, XSourceOptions options, TimePr
 
     // note_tweet carries the full text of posts over 280 characters (text is then cut).
     internal const string TweetFields = "created_at,lang,public_metrics,author_id,note_tweet";
-    internal const string UserFields = "public_metrics,verified,username,name";
+    internal const string UserFields = "public_metrics,verified,username,name,created_at";
 
     public async Task<XSearchResponse> SearchRecentAsync(string query, XSearchStart start, string? nextToken, CancellationToken cancellationToken)
     {

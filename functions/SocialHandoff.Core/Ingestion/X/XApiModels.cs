@@ -32,12 +32,14 @@ internal sealed record XTweetMetrics(
 
 internal sealed record XIncludes([property: JsonPropertyName("users")] List<XUser>? Users);
 
+/// <summary>An author from <c>includes.users</c>; <c>created_at</c> (user.fields) is when the account was made, the spam filter's account age.</summary>
 internal sealed record XUser(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string? Name,
     [property: JsonPropertyName("username")] string? Username,
     [property: JsonPropertyName("verified")] bool? Verified,
-    [property: JsonPropertyName("public_metrics")] XUserMetrics? PublicMetrics);
+    [property: JsonPropertyName("public_metrics")] XUserMetrics? PublicMetrics,
+    [property: JsonPropertyName("created_at")] DateTimeOffset? CreatedAt = null);
 
 internal sealed record XUserMetrics([property: JsonPropertyName("followers_count")] long? FollowersCount);
 

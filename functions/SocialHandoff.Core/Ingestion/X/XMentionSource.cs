@@ -209,7 +209,7 @@ internal sealed partial class XMentionSource(
         Guid.NewGuid().ToString("N"),
         SourceName,
         tweet.Id,
-        new MentionAuthor(tweet.AuthorId, user?.Username, user?.Name, user?.PublicMetrics?.FollowersCount, user?.Verified),
+        new MentionAuthor(tweet.AuthorId, user?.Username, user?.Name, user?.PublicMetrics?.FollowersCount, user?.Verified, user?.CreatedAt),
         DecodeText(string.IsNullOrEmpty(tweet.NoteTweet?.Text) ? tweet.Text : tweet.NoteTweet.Text),
         tweet.Lang,
         new MentionMetrics(tweet.PublicMetrics?.LikeCount, tweet.PublicMetrics?.RetweetCount, tweet.PublicMetrics?.ReplyCount, tweet.PublicMetrics?.QuoteCount),
