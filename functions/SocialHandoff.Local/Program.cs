@@ -29,7 +29,7 @@ try
     return verb switch
     {
         "run" => await RunCommand.RunAsync(rest, Console.Out, cancellation.Token),
-        "score" => await ScoreCommand.RunAsync(rest, Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellation.Token),
+        "score" => await ScoreCommand.RunOnStandardStreamsAsync(rest, cancellation.Token),
         _ => Unknown(verb),
     };
 }

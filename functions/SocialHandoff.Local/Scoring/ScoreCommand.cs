@@ -29,6 +29,13 @@ internal static class ScoreCommand
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>The command as a user runs it: on this process's standard input and output, pipes widened.</summary>
+    public static Task<int> RunOnStandardStreamsAsync(string[] args, CancellationToken cancellationToken)
+    {
+        StandardPipes.Widen();
+        return RunAsync(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken);
+    }
+
     /// <summary>Standard input and output as bytes: each line is checked as UTF-8 itself, so invalid bytes are reported, not replaced.</summary>
     public static async Task<int> RunAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken)
     {

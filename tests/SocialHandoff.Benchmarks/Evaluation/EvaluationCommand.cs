@@ -32,6 +32,7 @@ internal static class EvaluationCommand
     /// </summary>
     public static int Run(double seconds, int rounds, int processCopies = 25, int processRounds = 3)
     {
+        var loadBefore = LoadAverage();
         var tweets = LabelledSets.ReadTweetsGroundTruth();
         var complaints = LabelledSets.ReadComplaints();
         var texts = tweets.Select(t => t.Text).ToArray();
@@ -93,7 +94,7 @@ internal static class EvaluationCommand
         // The urgency weights were fitted on complaints-dev: a pass there is not yet a pass (cv_urgency.py gives the CV figure).
         string InSample(bool ok) => ok ? "in-sample only" : "NO";
 
-        Console.WriteLine($"SocialHandoff scoring evaluation ({DateTime.UtcNow:yyyy-MM-dd}, .NET {Environment.Version}, {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"SocialHandoff scoring evaluation ({DateTime.UtcNow:yyyy-MM-dd}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, load average {loadBefore} at the start, {LoadAverage()} at the end)");
         Console.WriteLine($"Speed: after warm-up ({WarmUpSeconds:0.#} s for each of ours, twice that for the JS port), {rounds} rounds of at least {seconds:0.#} s alternating between the engines; median texts/s (min-max over rounds).");
         Console.WriteLine();
         Console.WriteLine("| measure | SocialHandoff | JS port (npm vader-sentiment, this run) | reference (Python VADER) | required | met |");
@@ -119,7 +120,10 @@ internal static class EvaluationCommand
         if (process is not null)
         {
             Console.WriteLine($"Whole process: {process.Lines:N0} lines ({processCopies} copies of the tweets) on standard input, {processRounds} runs of each alternating, wall clock from start to exit;");
-            Console.WriteLine($"`score` is the runner's own executable (start-up and a one-line input: {process.OursStartSeconds:0.00} s), the port runs Peer/vader-js-score.js in node.");
+            Console.WriteLine("`score` is the runner's own executable (what `dotnet run --project functions/SocialHandoff.Local -- score` starts after its build check), the port runs Peer/vader-js-score.js in node.");
+            var (oursEmpty, peerEmpty) = (Median(process.OursEmpty), Median(process.PeerEmpty));
+            var (oursWhole, theirWhole) = (process.Lines / Median(process.Ours), process.Lines / Median(process.Peer));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Where the time goes (medians): `score` {oursWhole:0.00} s, of which start-up and exit (an empty input) {oursEmpty:0.00} s ({oursEmpty / oursWhole:P0}) and {(oursWhole - oursEmpty) / process.Lines * 1e6:0.0} us a line after it; the port {theirWhole:0.00} s, start-up {peerEmpty:0.00} s, {(theirWhole - peerEmpty) / process.Lines * 1e6:0.0} us a line."));
         }
 
         Console.WriteLine("BenchmarkDotNet MemoryDiagnoser figures: dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- bdn");
@@ -171,6 +175,10 @@ internal static class EvaluationCommand
 
         return scored / watch.Elapsed.TotalSeconds;
     }
+
+    // The 1-minute load average (Linux): speed figures of a shared machine mean little without it.
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     private static double Median(double[] values)
     {

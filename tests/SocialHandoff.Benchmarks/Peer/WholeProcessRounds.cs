@@ -7,10 +7,16 @@ namespace SocialHandoff.Benchmarks.Peer;
 /// <c>score</c> and the JS port each as a whole process on the same file of JSON lines: start, read
 /// it all from standard input, write an answer per line, exit. Rounds alternate between the two, so a
 /// change in the machine's load falls on both; each round's texts/s is lines over wall-clock time.
+/// Each round also runs both on an empty input: start-up and exit alone, so what a line costs after
+/// start-up can be told from what starting costs.
 /// </summary>
 internal static class WholeProcessRounds
 {
-    public sealed record Result(int Lines, double[] Ours, double[] Peer, double OursStartSeconds);
+    /// <param name="Ours">Texts/s of `score` per round, start to exit.</param>
+    /// <param name="Peer">Texts/s of the port's script per round.</param>
+    /// <param name="OursEmpty">Seconds of `score` on an empty input per round (start-up and exit).</param>
+    /// <param name="PeerEmpty">Seconds of the port's script on an empty input per round.</param>
+    public sealed record Result(int Lines, double[] Ours, double[] Peer, double[] OursEmpty, double[] PeerEmpty);
 
     /// <summary>Null (said on stderr) when a process cannot be run or answers a line short.</summary>
     public static Result? Run(IReadOnlyList<string> texts, int copies, int rounds)
@@ -37,21 +43,26 @@ internal static class WholeProcessRounds
 
         var oneLine = Path.Combine(installDir, "score-one.jsonl");
         File.WriteAllText(oneLine, "{\"text\":\"warm the file cache\"}\n");
+        var empty = Path.Combine(installDir, "score-empty.jsonl");
+        File.WriteAllText(empty, "");
         if (Time(ours, oneLine, 1) is null || Time(peer, oneLine, 1) is null)
         {
             return null;
         }
 
-        var start = Time(ours, oneLine, 1)!.Value;
         var oursRounds = new double[rounds];
         var peerRounds = new double[rounds];
+        var oursEmpty = new double[rounds];
+        var peerEmpty = new double[rounds];
         for (var r = 0; r < rounds; r++)
         {
             oursRounds[r] = lines / (Time(ours, input, lines) ?? double.NaN);
             peerRounds[r] = lines / (Time(peer, input, lines) ?? double.NaN);
+            oursEmpty[r] = Time(ours, empty, 0) ?? double.NaN;
+            peerEmpty[r] = Time(peer, empty, 0) ?? double.NaN;
         }
 
-        return new Result(lines, oursRounds, peerRounds, start);
+        return new Result(lines, oursRounds, peerRounds, oursEmpty, peerEmpty);
     }
 
     // The runner's own executable beside this one (the project reference copies it): `score` as a user runs it.

@@ -156,6 +156,31 @@ internal sealed class RunnerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether a connection to 127.0.0.1:<paramref name="port"/> holds bytes its server has not read
+    /// (a request in hand at a server that is stopped), from the kernel's own table: Linux only.
+    /// </summary>
+    public static bool HasUnreadRequest(int port)
+    {
+        const string Established = "01";
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
+        {
+            // sl local_address rem_address st tx_queue:rx_queue ...; addresses and queues in hex.
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 4 && fields[3] == Established
+                    && int.Parse(fields[1][(fields[1].LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == port
+                    && long.Parse(fields[4][(fields[4].IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) > 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Waits until nothing listens on <paramref name="port"/>; false if something still does after <paramref name="timeout"/>.</summary>
     public static async Task<bool> StopsListeningAsync(int port, TimeSpan timeout)
     {
