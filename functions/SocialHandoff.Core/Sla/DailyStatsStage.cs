@@ -55,6 +55,9 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
             var createdAt = c.GetDateTimeOffset("At")!.Value;
             var priority = c.GetString("Priority") ?? "P4";
             var sla = HandoffSla.Start(c.GetString("Team") ?? "care", priority, book.Resolve(c.GetString("Team") ?? "care", priority, c.GetString("SlaPolicy")), createdAt);
+
+            // The calendar the handoff was timed in (its team's, when the directory gave it one), when its events recorded it.
+            var calendarName = c.GetString("SlaCalendar");
             foreach (var e in history.Where(e => HandoffRow.IsEvent(e) && e.RowKey != HandoffStore.CreatedEventRowKey).OrderBy(e => e.GetDateTimeOffset("At")))
             {
                 var at = e.GetDateTimeOffset("At") ?? createdAt;
@@ -64,9 +67,10 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
                     WorkRules.Paused => sla.Pause(at),
                     WorkRules.Resumed => sla.Resume(at),
                     WorkRules.Resolved => sla.Resolve(at),
-                    WorkRules.Moved when e.GetString("Team") is { } moved && moved != sla.Team => sla.MoveTo(moved, book.Resolve(moved, sla.Priority)),
+                    WorkRules.Moved when e.GetString("Team") is { } moved && moved != sla.Team => sla.MoveTo(moved, book.Resolve(moved, sla.Priority, e.GetString("SlaPolicy"))),
                     _ => sla,
                 };
+                calendarName = e.GetString("Type") == WorkRules.Moved ? e.GetString("SlaCalendar") : calendarName;
             }
 
             if (team is not null && sla.Team != team)
@@ -74,7 +78,7 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
                 continue;
             }
 
-            var calendar = book.Resolve(sla.Team, sla.Priority, sla.PolicyName).Calendar;
+            var calendar = book.CalendarFor(sla with { Calendar = calendarName });
             var key = (sla.Team, DateOnly.FromDateTime(createdAt.UtcDateTime));
             if (!samples.TryGetValue(key, out var list))
             {

@@ -41,8 +41,12 @@ public sealed record TeamEdit(string? DisplayName, string? Calendar, string? Def
 
 public sealed record MemberEdit(string? Id, string? Name, string? Role, int? Capacity);
 
-/// <summary>What an edit is checked against: the calendars and policies in force, and the people that exist (null: any well-formed key, as in Azure where Entra knows them).</summary>
-public sealed record DirectoryContext(IReadOnlySet<string> Calendars, IReadOnlySet<string> Policies, IReadOnlyDictionary<string, string>? KnownPeople);
+/// <summary>
+/// What an edit is checked against: the calendars and policies in force, the people that exist (null:
+/// any well-formed key, as in Azure where Entra knows them) and the notification targets configured
+/// (<c>Sla:Notifications</c>; null: not checked).
+/// </summary>
+public sealed record DirectoryContext(IReadOnlySet<string> Calendars, IReadOnlySet<string> Policies, IReadOnlyDictionary<string, string>? KnownPeople, IReadOnlySet<string>? NotifyTargets = null);
 
 /// <summary>
 /// The directory's rules, pure: the values a team's fields may take, an edit checked field by field
@@ -138,6 +142,12 @@ public static partial class DirectoryRules
                 if (NotifyTargetProblem(target) is { } problem)
                 {
                     Error(Field("notify", i), problem);
+                }
+                else if (context.NotifyTargets is { } configured && !configured.Contains(target!))
+                {
+                    Error(Field("notify", i), configured.Count == 0
+                        ? $"'{target}' is not a configured notification target, and none are configured: IT adds one as Sla:Notifications:{target}:Url (a secret), or leave notify empty to use the team's configured webhooks."
+                        : $"'{target}' is not a configured notification target; {Routing.Rules.DidYouMean.Hint(target!, [.. configured])}");
                 }
                 else if (!notify.Contains(target!, StringComparer.OrdinalIgnoreCase))
                 {

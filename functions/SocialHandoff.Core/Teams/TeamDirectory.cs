@@ -43,6 +43,9 @@ public sealed record DirectorySnapshot(IReadOnlyDictionary<string, DirectoryTeam
     }
 
     public string? NameOf(string id) => Teams.Values.Select(t => t.Member(id)).FirstOrDefault(m => m is not null)?.Name;
+
+    /// <summary>What the team's entry says about its SLA timing (default policy and calendar); null for a team the directory does not hold.</summary>
+    public SlaTeamDefaults? SlaDefaults(string team) => Team(team) is { } t ? new SlaTeamDefaults(t.DefaultPolicy, t.Calendar) : null;
 }
 
 /// <summary>The outcome of a directory write as the API reports it.</summary>
@@ -272,7 +275,8 @@ public sealed partial class TeamDirectory(
         var context = new DirectoryContext(
             book.Set.Calendars.Select(c => c.Name).ToHashSet(StringComparer.Ordinal),
             book.Set.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal),
-            KnownPeople(snapshot));
+            KnownPeople(snapshot),
+            sla.Value.Notifications.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase));
         var (checkedTeam, errors) = DirectoryRules.Check(team, edit, context);
         if (checkedTeam is null)
         {
