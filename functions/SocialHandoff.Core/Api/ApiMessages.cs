@@ -131,7 +131,11 @@ public sealed record RuleVersionMessage(int Version, string Author, DateTimeOffs
 /// <summary>Where a pasted text would go, and why.</summary>
 public sealed record RuleTryMessage(
     string Rule, string Team, string Priority, string SlaPolicy, IReadOnlyList<string> Tags, IReadOnlyList<string> Why,
-    int Urgency, double? Sentiment, IReadOnlyList<ReasonMessage> Reasons);
+    int Urgency, double? Sentiment, IReadOnlyList<ReasonMessage> Reasons)
+{
+    /// <summary>Why <see cref="SlaPolicy"/> applies: rule, team and priority, team, team default, priority or default.</summary>
+    public string? SlaPolicySource { get; init; }
+}
 
 public sealed record StorageHealthMessage(string Status, long LatencyMs, string? Error);
 

@@ -105,7 +105,8 @@ public sealed class DirectoryApiTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task PutTeam_SameContentTwiceThenStaleETag_OneRevisionThen412AndHistoryNamesAuthor()
     {
-        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        // A team may name only configured notification targets; nothing is sent in this test.
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Sla:Notifications:#crisis:Url"] = "http://127.0.0.1:9/crisis" });
         var seeded = await api.GetAsync("mia", "api/teams/crisis");
         var etag = seeded.Response.Headers.ETag!.ToString();
         const string Edit = """{"displayName":"Crisis desk","calendar":"24x7","autoAssign":"least-loaded","notify":["#crisis"],"members":[{"id":"kai","role":"lead","capacity":8},{"id":"ben","role":"agent","capacity":2}]}""";
