@@ -323,6 +323,41 @@ public static partial class DirectoryRules
         return changes.Count == 0 ? "no change" : string.Join("; ", changes);
     }
 
+    /// <summary>
+    /// What stops team <paramref name="team"/> from being deleted, by what (handoffs, rules, slaPolicies);
+    /// empty when nothing does. Its open handoffs would lose their queue, and a rule or policy naming it
+    /// would route or time work for a team that is gone.
+    /// </summary>
+    public static Dictionary<string, string[]> DeleteBlockers(string team, int openHandoffs, Routing.Rules.RuleSet rules, Sla.SlaPolicySet policies)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(policies);
+        var blockers = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (openHandoffs > 0)
+        {
+            blockers["handoffs"] = [$"{Count(openHandoffs, "open handoff")} in its queue: resolve them or move them to another team first."];
+        }
+
+        var routing = rules.Rules.Where(r => r.Then.Team == team).Select(r => $"rule '{r.Name}' routes to it.").ToList();
+        if (rules.Default.Team == team)
+        {
+            routing.Add("the default action routes to it.");
+        }
+
+        if (routing.Count > 0)
+        {
+            blockers["rules"] = [.. routing, "Change the routing rules first."];
+        }
+
+        var timing = policies.Policies.Where(p => p.Team == team).Select(p => $"SLA policy '{p.Name}' is for it.").ToList();
+        if (timing.Count > 0)
+        {
+            blockers["slaPolicies"] = [.. timing, "Change the SLA policies first."];
+        }
+
+        return blockers;
+    }
+
     private static string List(IReadOnlyList<string> values) => values.Count == 0 ? "none" : string.Join(", ", values);
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : string.Create(CultureInfo.InvariantCulture, $"{n} {noun}s");
