@@ -47,6 +47,24 @@ public sealed class TeamEntryEffectsTests(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Reassign_ToATeamWithADefaultPolicyAndCalendar_TimedByThemFromNow()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        await api.SendAsync("mia", HttpMethod.Put, "api/teams/billing",
+            """{"defaultPolicy":"crisis-24x7","calendar":"24x7","autoAssign":"off","members":[{"id":"cy","role":"agent","capacity":5}]}""");
+        var id = await api.HandOffAsync("t4", "@contoso is the new autumn menu vegetarian friendly?");
+
+        var moved = await api.PostAsync("mia", $"api/handoffs/{id}/reassign", """{"team":"billing"}""");
+        var sla = (await api.GetAsync("mia", $"api/handoffs/{id}")).Body!["sla"]!;
+
+        Assert.Equal(200, moved.Status);
+        Assert.Equal("crisis-24x7", (string?)sla["policy"]);
+        Assert.Equal(SlaPolicySources.TeamDefault, (string?)sla["policySource"]);
+        Assert.Equal("24x7", (string?)sla["calendar"]);
+        Assert.Equal(SlaPolicySources.CalendarOfTeam, (string?)sla["calendarSource"]);
+    }
+
+    [Fact]
     public async Task PreviewAndTry_TeamWithDefaultPolicyAndCalendar_ShowWhatTheNextHandoffGets()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
