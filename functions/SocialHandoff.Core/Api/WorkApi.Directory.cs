@@ -226,10 +226,13 @@ public sealed partial class WorkApi
     private static Caller AutoAssignmentCaller => SocialHandoff.Core.Assignment.AutoAssignment.Assigner;
 }
 
-/// <summary>A team of the directory with its members, their availability and open claims now, and how many open handoffs nobody holds.</summary>
+/// <summary>
+/// A team of the directory with its members, their availability and open claims now, and how many open handoffs nobody holds.
+/// <c>Etag</c> (JSON "etag", like a handoff's) is what the editor sends back as If-Match.
+/// </summary>
 public sealed record TeamEntryMessage(
     string Name, string DisplayName, string? Calendar, string? DefaultPolicy, IReadOnlyList<string> Notify, string AutoAssign,
-    IReadOnlyList<MemberMessage> Members, int Unclaimed, int Revision, string? UpdatedBy, DateTimeOffset? UpdatedAt, string ETag,
+    IReadOnlyList<MemberMessage> Members, int Unclaimed, int Revision, string? UpdatedBy, DateTimeOffset? UpdatedAt, string Etag,
     IReadOnlyList<PersonChoiceMessage>? People);
 
 public sealed record MemberMessage(string Id, string Name, string Role, int Capacity, string Availability, int OpenClaims);

@@ -286,7 +286,9 @@ public sealed partial class TeamDirectory(
             book.Set.Calendars.Select(c => c.Name).ToHashSet(StringComparer.Ordinal),
             book.Set.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal),
             KnownPeople(snapshot),
-            sla.Value.Notifications.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase));
+
+            // A target the team already has stays (configuration seeded it, or IT removed it since: its notices are recorded as NoTarget); a new one must be configured.
+            sla.Value.Notifications.Keys.Concat(snapshot.Team(team)?.Notify ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase));
         var (checkedTeam, errors) = DirectoryRules.Check(team, edit, context);
         if (checkedTeam is null)
         {

@@ -117,6 +117,9 @@ public sealed class DirectoryApiTests(AzuriteFixture azurite) : IAsyncLifetime
         var history = await api.GetAsync("ana", "api/teams/crisis/history");
 
         Assert.Equal(200, seeded.Status);
+
+        // Regression: the body's etag is what the dashboard sends back as If-Match (it was "eTag", so the editor sent none).
+        Assert.Equal(etag, (string?)seeded.Body!["etag"]);
         Assert.Equal(["kai", "lea"], seeded.Body!["members"]!.AsArray().Select(m => (string)m!["id"]!));
         Assert.Equal(200, first.Status);
         Assert.Equal(2, (int)first.Body!["revision"]!);

@@ -109,6 +109,22 @@ public sealed class TeamEntryEffectsTests(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task PutTeam_TargetItAlreadyHasButNotConfigured_KeptWhileANewUnknownOneIs400()
+    {
+        // Regression: crisis was seeded with crisis-teams, which this host does not configure; saving crisis for any other change was refused.
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+
+        var kept = await api.SendAsync("mia", HttpMethod.Put, "api/teams/crisis",
+            """{"notify":["crisis-teams"],"autoAssign":"least-loaded","members":[{"id":"kai","role":"lead","capacity":8}]}""");
+        var added = await api.SendAsync("mia", HttpMethod.Put, "api/teams/crisis",
+            """{"notify":["crisis-teams","crisis-pager"],"autoAssign":"least-loaded","members":[{"id":"kai","role":"lead","capacity":8}]}""");
+
+        Assert.Equal(200, kept.Status);
+        Assert.Equal(400, added.Status);
+        Assert.Contains("'crisis-pager' is not a configured notification target", Texts(added.Body!["errors"]!["notify[1]"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SlaSweep_TeamWithNotifyTargets_NoticesGoThereElseToTheTeamsConfiguredWebhooks()
     {
         var settings = new Dictionary<string, string?>
