@@ -96,7 +96,6 @@ public sealed partial class WorkApi
                 return ProblemResponse(412, "precondition-failed", "The team changed since you loaded it.", result.Detail, etag: result.Team?.ETag);
         }
 
-        LogSaved(caller.Name, $"team {team} (deleted)", 0);
         return new ApiResponse(204, ApiResponse.Json, "", WithNoStore(null));
     }
 

@@ -162,17 +162,7 @@ public sealed partial class WorkApi
             }
         }
 
-        // A team's default policy and calendar must stay too: its handoffs would silently fall back otherwise.
-        var snapshot = await directory.GetAsync(ct).ConfigureAwait(false);
-        static Dictionary<string, string> ByName(IEnumerable<(string? Name, string Team)> uses) => uses
-            .Where(u => u.Name is { Length: > 0 })
-            .GroupBy(u => u.Name!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(u => u.Team).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
-        return new SlaReferences(teams, named)
-        {
-            PoliciesNamedByTeams = ByName(snapshot.Teams.Values.Select(t => (t.DefaultPolicy, t.Name))),
-            CalendarsNamedByTeams = ByName(snapshot.Teams.Values.Select(t => (t.Calendar, t.Name))),
-        };
+        return new SlaReferences(teams, named);
     }
 
     /// <summary>Each problem under its field path, like <c>policies[2].firstResponse</c> or <c>calendars[0].week.mon</c> (0-based, as in the document).</summary>

@@ -111,15 +111,9 @@ public sealed record SlaTeamDefaults(string? DefaultPolicy, string? Calendar);
 
 /// <summary>
 /// What a policy set may name, as it stands when a manager validates or saves: the teams that exist,
-/// the policies the rule set in force names (policy -> rule), which must stay, and the policies and
-/// calendars teams of the directory name as their default policy and calendar (name -> teams).
+/// and the policies the rule set in force names (policy -> rule), which must stay.
 /// </summary>
-public sealed record SlaReferences(IReadOnlySet<string> Teams, IReadOnlyDictionary<string, string> PoliciesNamedByRules)
-{
-    public IReadOnlyDictionary<string, string> PoliciesNamedByTeams { get; init; } = new Dictionary<string, string>();
-
-    public IReadOnlyDictionary<string, string> CalendarsNamedByTeams { get; init; } = new Dictionary<string, string>();
-}
+public sealed record SlaReferences(IReadOnlySet<string> Teams, IReadOnlyDictionary<string, string> PoliciesNamedByRules);
 
 /// <summary>
 /// One problem in a policy set: the field path the form shows it at ("policies[2].firstResponse",
@@ -195,16 +189,6 @@ public sealed class SlaPolicyBook
             foreach (var (name, rule) in references.PoliciesNamedByRules.Where(r => !set.Policies.Any(p => p.Name == r.Key)))
             {
                 errors.Add(new SlaError("policies", "policies", $"'{name}' is named by rule '{rule}' of the rules in force; keep it or change that rule first."));
-            }
-
-            foreach (var (name, teams) in references.PoliciesNamedByTeams.Where(r => !set.Policies.Any(p => p.Name == r.Key)))
-            {
-                errors.Add(new SlaError("policies", "policies", $"'{name}' is the default policy of team {teams} in the directory; keep it or change the team first."));
-            }
-
-            foreach (var (name, teams) in references.CalendarsNamedByTeams.Where(r => !set.Calendars.Any(c => c.Name == r.Key)))
-            {
-                errors.Add(new SlaError("calendars", "calendars", $"'{name}' is the calendar of team {teams} in the directory; keep it or change the team first."));
             }
         }
 

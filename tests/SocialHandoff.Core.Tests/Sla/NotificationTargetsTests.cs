@@ -21,16 +21,29 @@ public sealed class NotificationTargetsTests
 
         Assert.Equal(["n-%23care", "n-crisis-teams"], targets.Select(t => t.RowKey));
         Assert.Equal(new WebhookTarget(WebhookKind.Slack, new Uri("https://hooks.example/care")), targets[0].Webhook);
-        Assert.Equal(WebhookKind.Teams, targets[1].Webhook!.Kind);
+        Assert.Equal(WebhookKind.Teams, targets[1].Webhook.Kind);
+    }
+
+    [Theory]
+    [InlineData("care", 1)]
+    [InlineData("crisis", 0)]
+    public void For_TeamNamesOnlyTargetsNotConfigured_ItsConfiguredWebhooksStillGetIt(string team, int expected)
+    {
+        var options = Options();
+
+        var targets = NotificationTargets.For(team, ["crisis-pager"], options);
+
+        Assert.Equal(expected, targets.Count);
+        Assert.All(targets, t => Assert.Equal(new Uri("https://hooks.example/care-config"), t.Webhook.Url));
+        Assert.Equal(["crisis-pager"], NotificationTargets.Unconfigured(["crisis-pager", "crisis-teams"], options));
     }
 
     [Fact]
-    public void For_TeamNamesATargetNotConfigured_ListedWithoutAWebhook()
+    public void For_TeamNamesAConfiguredAndAnUnconfiguredTarget_OnlyTheConfiguredOne()
     {
-        var target = Assert.Single(NotificationTargets.For("crisis", ["crisis-pager"], Options()));
+        var target = Assert.Single(NotificationTargets.For("care", ["crisis-pager", "crisis-teams"], Options()));
 
-        Assert.Equal("crisis-pager", target.Name);
-        Assert.Null(target.Webhook);
+        Assert.Equal("crisis-teams", target.Name);
     }
 
     [Fact]
@@ -40,7 +53,7 @@ public sealed class NotificationTargetsTests
         var billing = NotificationTargets.For("billing", [], Options());
 
         Assert.Equal("0", care.RowKey);
-        Assert.Equal(new Uri("https://hooks.example/care-config"), care.Webhook!.Url);
+        Assert.Equal(new Uri("https://hooks.example/care-config"), care.Webhook.Url);
         Assert.Empty(billing);
     }
 }

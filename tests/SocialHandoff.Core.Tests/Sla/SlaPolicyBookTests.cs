@@ -116,22 +116,6 @@ public sealed class SlaPolicyBookTests
     }
 
     [Fact]
-    public void Check_DroppingAPolicyOrCalendarATeamNames_RefusedNamingTheTeam()
-    {
-        var set = Set(Policy("fallback", "*", "*"));
-        var references = new SlaReferences(new HashSet<string> { "crisis" }, new Dictionary<string, string>())
-        {
-            PoliciesNamedByTeams = new Dictionary<string, string> { ["crisis-24x7"] = "crisis" },
-            CalendarsNamedByTeams = new Dictionary<string, string> { ["24x7"] = "crisis, care" },
-        };
-
-        var errors = SlaPolicyBook.Check(set, references);
-
-        Assert.Contains(errors, e => e.Field == "policies" && e.Message.Contains("'crisis-24x7' is the default policy of team crisis", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Field == "calendars" && e.Message.Contains("'24x7' is the calendar of team crisis, care", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void Resolve_ClockStartPosted_ClocksStartWhenTheCustomerPosted()
     {
         // Posted Monday 08:50 London, handed off 09:40 in business hours: 50 minutes waiting, of which 40 in business time.

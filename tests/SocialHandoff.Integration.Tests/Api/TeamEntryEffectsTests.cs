@@ -94,18 +94,24 @@ public sealed class TeamEntryEffectsTests(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task SavePolicies_DroppingATeamsDefaultPolicyOrCalendar_400NamingTheTeam()
+    public async Task HandOff_TeamDefaultPolicyDroppedFromTheSet_NextTierAppliesAndSaysSo()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        await api.SendAsync("mia", HttpMethod.Put, "api/teams/billing",
+            """{"defaultPolicy":"p3-office","autoAssign":"off","members":[{"id":"cy","role":"agent","capacity":5}]}""");
         var get = await api.GetAsync("mia", "api/sla-policies");
         var document = get.Body!["document"]!;
         var policies = document["policies"]!.AsArray();
-        policies.Remove(policies.First(p => (string?)p!["name"] == "crisis-24x7"));
+        policies.Remove(policies.First(p => (string?)p!["name"] == "p3-office"));
 
         var saved = await api.SendAsync("mia", HttpMethod.Put, "api/sla-policies", document.ToJsonString(), ifMatch: get.Response.Headers.ETag?.ToString());
+        var id = await api.HandOffAsync("t5", Refund);
+        var sla = (await api.GetAsync("mia", $"api/handoffs/{id}")).Body!["sla"]!;
 
-        Assert.Equal(400, saved.Status);
-        Assert.Contains("'crisis-24x7' is the default policy of team crisis", Texts(saved.Body!["errors"]!["policies"]), StringComparison.Ordinal);
+        // The team's default names a policy the set no longer has: skipped, never a 500; the detail says what applied instead.
+        Assert.Equal(200, saved.Status);
+        Assert.NotEqual("p3-office", (string?)sla["policy"]);
+        Assert.Contains((string?)sla["policySource"], new[] { SlaPolicySources.Priority, SlaPolicySources.Default });
     }
 
     [Fact]
@@ -156,14 +162,13 @@ public sealed class TeamEntryEffectsTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.True(_webhooks.Count("teams/billing") > 0, "billing names no targets: its configured webhook gets its notices");
         Assert.Equal(_webhooks.Count("slack/care-desk") + _webhooks.Count("teams/billing"), swept.Sent);
 
-        // crisis names crisis-teams (configuration seeded it), which is not configured here: on record, nothing sent.
+        // crisis names crisis-teams (configuration seeded it), which is not configured here, and has no webhooks: on record, nothing sent.
         var rows = await api.Harness.RowsAsync(StorageNames.NotificationsTable);
         var crisis = rows.Where(r => r.GetString("Team") == "crisis").ToList();
         Assert.NotEmpty(crisis);
         Assert.All(crisis, r => Assert.Equal("NoTarget", r.GetString("State")));
-        Assert.All(crisis, r => Assert.Equal("crisis-teams", r.GetString("TargetName")));
         Assert.Contains("Sla:Notifications:crisis-teams:Url", crisis[0].GetString("Detail"), StringComparison.Ordinal);
-        Assert.All(rows.Where(r => r.GetString("Team") == "care"), r => Assert.Equal("n-care-desk", r.RowKey));
+        Assert.All(rows.Where(r => r.GetString("Team") == "care"), r => Assert.Equal(("n-care-desk", "care-desk"), (r.RowKey, r.GetString("TargetName"))));
     }
 
     private static string Texts(System.Text.Json.Nodes.JsonNode? messages) => string.Join(" ", messages!.AsArray().Select(m => (string?)m));

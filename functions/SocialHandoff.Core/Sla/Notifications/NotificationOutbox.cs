@@ -30,7 +30,7 @@ public sealed record OutboxOutcome(int Sent, int Failed, int Unconfirmed, int No
 /// message is worse than an unconfirmed one, and the escalation itself is on record either way.
 /// </summary>
 /// <remarks>Where a notice goes is <see cref="NotificationTargets.For"/>: the team's directory entry's
-/// <c>Notify</c> targets, else its configured webhooks (the directory read is cached, see TeamDirectory).</remarks>
+/// configured <c>Notify</c> targets, else its configured webhooks (the directory read is cached, see TeamDirectory).</remarks>
 public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier notifier, TeamDirectory directory, IOptions<SlaOptions> options, TimeProvider timeProvider)
 {
     private readonly SlaOptions _options = options.Value;
@@ -43,32 +43,20 @@ public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier n
         var targets = NotificationTargets.For(notice.Team, notify, _options);
         if (targets.Count == 0)
         {
-            var inserted = await TryInsertAsync(table, Row(notice, "none", null, NotificationStates.NoTarget), cancellationToken).ConfigureAwait(false);
+            var none = Row(notice, "none", null, NotificationStates.NoTarget);
+            if (NotificationTargets.Unconfigured(notify, _options) is { Count: > 0 } missing)
+            {
+                none["Detail"] = $"team {notice.Team} names notification targets that are not configured ({string.Join(", ", missing.Select(m => $"Sla:Notifications:{m}:Url"))}) and has no Sla:Teams:{notice.Team}:Webhooks";
+            }
+
+            var inserted = await TryInsertAsync(table, none, cancellationToken).ConfigureAwait(false);
             return inserted ? new OutboxOutcome(0, 0, 0, 1, 0) : new OutboxOutcome(0, 0, 0, 0, 1);
         }
 
-        int sent = 0, failed = 0, unconfirmed = 0, noTarget = 0, handled = 0;
+        int sent = 0, failed = 0, unconfirmed = 0, handled = 0;
         foreach (var target in targets)
         {
             var rowKey = target.RowKey;
-            if (target.Webhook is null)
-            {
-                // Named by the team but not configured (removed from settings since it was saved): on record, nothing to send to.
-                var row = Row(notice, rowKey, null, NotificationStates.NoTarget);
-                row["TargetName"] = target.Name;
-                row["Detail"] = $"notification target '{target.Name}' of team {notice.Team} is not configured (Sla:Notifications:{target.Name}:Url)";
-                if (await TryInsertAsync(table, row, cancellationToken).ConfigureAwait(false))
-                {
-                    noTarget++;
-                }
-                else
-                {
-                    handled++;
-                }
-
-                continue;
-            }
-
             var pending = Row(notice, rowKey, target.Webhook.Kind, NotificationStates.Pending);
             pending["TargetName"] = target.Name;
             if (!await TryInsertAsync(table, pending, cancellationToken).ConfigureAwait(false))
@@ -120,7 +108,7 @@ public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier n
             }
         }
 
-        return new OutboxOutcome(sent, failed, unconfirmed, noTarget, handled);
+        return new OutboxOutcome(sent, failed, unconfirmed, 0, handled);
     }
 
     private async Task<DeliveryResult> SendBoundedAsync(WebhookTarget target, EscalationNotice notice, CancellationToken cancellationToken)
