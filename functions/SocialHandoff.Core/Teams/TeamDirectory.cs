@@ -287,7 +287,7 @@ public sealed partial class TeamDirectory(
             book.Set.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal),
             KnownPeople(snapshot),
 
-            // A target the team already has stays (configuration seeded it, or IT removed it since: its notices are recorded as NoTarget); a new one must be configured.
+            // A target the team already has stays (configuration seeded it, or IT removed it since: its notices go to its webhooks meanwhile); a new one must be configured.
             sla.Value.Notifications.Keys.Concat(snapshot.Team(team)?.Notify ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase));
         var (checkedTeam, errors) = DirectoryRules.Check(team, edit, context);
         if (checkedTeam is null)
@@ -372,8 +372,11 @@ public sealed partial class TeamDirectory(
             var row = await store.ReadTeamRowAsync(team, cancellationToken).ConfigureAwait(false);
             if (row is null)
             {
+                // A team only the rules route to was never saved in the directory: what blocks it is still worth saying.
                 var known = await KnownTeamsAsync(cancellationToken).ConfigureAwait(false);
-                return new DirectoryDeleteResult(404, $"There is no team '{team}' in the directory; {Routing.Rules.DidYouMean.Hint(team, [.. known])}");
+                return known.Contains(team) && DirectoryRules.DeleteBlockers(team, openHandoffs, rules, book.Set) is { Count: > 0 } used
+                    ? new DirectoryDeleteResult(409, $"Team '{team}' is still in use: " + string.Join(" ", used.Values.SelectMany(v => v)), null, used)
+                    : new DirectoryDeleteResult(404, $"There is no team '{team}' in the directory; {Routing.Rules.DidYouMean.Hint(team, [.. known])}");
             }
 
             if (row.Deleted)
