@@ -4,7 +4,7 @@
 // (400 problem+json, keyed by field path like "members[1].capacity") are shown at their field, the
 // same way as in the rules and SLA forms (FormEditor).
 
-import { get, put, seg, ApiError } from './api.js';
+import { api, get, put, seg, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { when } from './format.js';
 import { FormEditor, problemFields } from './form-editor.js';
@@ -117,7 +117,9 @@ export class TeamsEditor extends FormEditor {
     this.history = h('div', { class: 'teams-history' });
     const showHistory = h('button', { type: 'button', class: 'button secondary' }, 'Show changes');
     showHistory.addEventListener('click', () => this.showHistory());
-    replace(this.body, form, h('div', { class: 'form-actions' }, showHistory), this.history);
+    const remove = h('button', { type: 'button', class: 'button secondary' }, 'Delete team');
+    remove.addEventListener('click', () => this.remove());
+    replace(this.body, form, h('div', { class: 'form-actions' }, showHistory, remove), this.history);
   }
 
   /** A field path the form has no field for (members[3].name) shows at its member list. */
@@ -219,6 +221,27 @@ export class TeamsEditor extends FormEditor {
         this.result.textContent = 'Someone else saved this team meanwhile: reload it and make your change again.';
       } else {
         this.app.announceError(error, 'The team could not be saved');
+      }
+    }
+  }
+
+  /** Deletes the team after a confirmation; the server refuses (409, saying why) while handoffs, rules or policies use it. */
+  async remove() {
+    const team = this.team;
+    if (!window.confirm(`Delete team ${team.name}? Its history is kept. This cannot be undone from here.`)) return;
+    try {
+      await api(`/api/teams/${seg(team.name)}`, { method: 'DELETE', ifMatch: team.revision ? team.etag : '*' });
+      [...this.picker.options].find((o) => o.value === team.name)?.remove();
+      this.app.teams = this.app.teams.filter((t) => t.name !== team.name);
+      const deleted = `Deleted team ${team.name}.`;
+      this.result.textContent = deleted;
+      this.app.announce(deleted);
+      await this.load();
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 409 || error.status === 412)) {
+        this.result.textContent = `Not deleted: ${error.problem.detail ?? error.problem.title}`;
+      } else {
+        this.app.announceError(error, 'The team could not be deleted');
       }
     }
   }

@@ -98,12 +98,18 @@ public static class ApiHttp
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(response);
         context.Response.StatusCode = response.Status;
-        context.Response.ContentType = response.ContentType;
         foreach (var (name, value) in response.Headers)
         {
             context.Response.Headers[name] = value;
         }
 
+        // 204 No Content has neither a body nor a content type (a client must not try to parse one).
+        if (response.Status == StatusCodes.Status204NoContent)
+        {
+            return;
+        }
+
+        context.Response.ContentType = response.ContentType;
         await context.Response.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 }

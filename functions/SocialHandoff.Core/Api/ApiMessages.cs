@@ -69,7 +69,12 @@ public sealed record QueueRepairMessage(string Team, int Changed, int Open, int 
 
 public sealed record ClockMessage(string State, double TargetMinutes, DateTimeOffset? DueAt, DateTimeOffset? StoppedAt, string Standing);
 
-public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage FirstResponse, ClockMessage Resolution);
+/// <summary>
+/// The policy a handoff is timed by, why (<c>PolicySource</c>: rule, team and priority, team, team default,
+/// priority, default) and the calendar its clocks count in, with why (policy, team calendar); the
+/// sources are null on handoffs created before they were recorded.
+/// </summary>
+public sealed record SlaMessage(string Policy, int PolicyVersion, ClockMessage FirstResponse, ClockMessage Resolution, string? PolicySource, string? Calendar, string? CalendarSource);
 
 /// <summary>The first reply: <c>By</c> is the person's key (an Entra object id in Azure), <c>ByName</c> is for showing.</summary>
 public sealed record FirstResponseMessage(DateTimeOffset At, string By, string ByName, string Reply);
@@ -126,7 +131,11 @@ public sealed record RuleVersionMessage(int Version, string Author, DateTimeOffs
 /// <summary>Where a pasted text would go, and why.</summary>
 public sealed record RuleTryMessage(
     string Rule, string Team, string Priority, string SlaPolicy, IReadOnlyList<string> Tags, IReadOnlyList<string> Why,
-    int Urgency, double? Sentiment, IReadOnlyList<ReasonMessage> Reasons);
+    int Urgency, double? Sentiment, IReadOnlyList<ReasonMessage> Reasons)
+{
+    /// <summary>Why <see cref="SlaPolicy"/> applies: rule, team and priority, team, team default, priority or default.</summary>
+    public string? SlaPolicySource { get; init; }
+}
 
 public sealed record StorageHealthMessage(string Status, long LatencyMs, string? Error);
 

@@ -66,10 +66,64 @@ public sealed partial class WorkApi
         return await TeamResponseAsync(result.Status, snapshot.Team(team) ?? result.Team, snapshot, ct).ConfigureAwait(false);
     }
 
+    private async Task<ApiResponse> DeleteTeamAsync(ApiRequest request, string team, Caller caller, CancellationToken ct)
+    {
+        if (!StorageNames.IsValidTeamName(team))
+        {
+            return NotFound($"'{team}' is not a team name.");
+        }
+
+        // Deleting is not undone by a retry with stale data: the caller must say which revision they mean (or * for any).
+        if (string.IsNullOrWhiteSpace(request.Header("If-Match")))
+        {
+            return ProblemResponse(428, "precondition-required", "If-Match is required.", $"Send If-Match with the team's ETag (from GET /api/teams/{team}), or * to delete whatever revision is stored.");
+        }
+
+        if (!TryIfMatch(request, 'd', out var revision, out var bad))
+        {
+            return bad!;
+        }
+
+        var open = await queries.QueueAsync(team, new QueueFilter("open", PageSize: int.MaxValue), AutoAssignmentCaller, ct).ConfigureAwait(false);
+        var result = await directory.DeleteTeamAsync(team, caller.Id, revision, open.Items.Count, ct).ConfigureAwait(false);
+        switch (result.Status)
+        {
+            case 404:
+                return NotFound(result.Detail);
+            case 409:
+                return ProblemResponse(409, "team-in-use", "The team is still in use.", result.Detail, result.Blockers, etag: result.Team?.ETag);
+            case 412:
+                return ProblemResponse(412, "precondition-failed", "The team changed since you loaded it.", result.Detail, etag: result.Team?.ETag);
+        }
+
+        return new ApiResponse(204, ApiResponse.Json, "", WithNoStore(null));
+    }
+
+    private async Task<ApiResponse> AvailabilityHistoryAsync(string person, Caller caller, CancellationToken ct)
+    {
+        var id = person == "me" ? caller.Id : person;
+        if (!caller.IsManager && !WorkRules.SameName(id, caller.Id))
+        {
+            return ProblemResponse(403, "forbidden", "Only your own availability history.", $"{caller.Name} may read only their own availability history; a manager reads anyone's.");
+        }
+
+        var snapshot = await directory.GetAsync(ct).ConfigureAwait(false);
+        var changes = await directory.AvailabilityHistoryAsync(id, MaxHistory, ct).ConfigureAwait(false);
+        if (changes.Count == 0 && snapshot.TeamsOf(id).Count == 0 && person != "me")
+        {
+            return NotFound($"'{id}' is not a member of any team and has no availability history.");
+        }
+
+        var key = snapshot.Teams.Values.Select(t => t.Member(id)?.Id).FirstOrDefault(m => m is not null) ?? id;
+        return JsonResponse(200, new AvailabilityHistoryMessage(key, snapshot.NameOf(key) ?? directory.DisplayName(key), snapshot.Availability(key),
+            changes.Select(c => new AvailabilityChangeMessage(c.Revision, c.Availability, c.Author, directory.DisplayName(c.Author), c.At, c.Summary)).ToList()),
+            DirectoryApiJsonContext.Default.AvailabilityHistoryMessage);
+    }
+
     private async Task<ApiResponse> TeamHistoryAsync(string team, CancellationToken ct)
     {
         var snapshot = await directory.GetAsync(ct).ConfigureAwait(false);
-        if (await TeamRefusalAsync(team, snapshot, ct).ConfigureAwait(false) is { } refusal)
+        if (!snapshot.Deleted.Contains(team) && await TeamRefusalAsync(team, snapshot, ct).ConfigureAwait(false) is { } refusal)
         {
             return refusal;
         }
@@ -171,10 +225,13 @@ public sealed partial class WorkApi
     private static Caller AutoAssignmentCaller => SocialHandoff.Core.Assignment.AutoAssignment.Assigner;
 }
 
-/// <summary>A team of the directory with its members, their availability and open claims now, and how many open handoffs nobody holds.</summary>
+/// <summary>
+/// A team of the directory with its members, their availability and open claims now, and how many open handoffs nobody holds.
+/// <c>Etag</c> (JSON "etag", like a handoff's) is what the editor sends back as If-Match.
+/// </summary>
 public sealed record TeamEntryMessage(
     string Name, string DisplayName, string? Calendar, string? DefaultPolicy, IReadOnlyList<string> Notify, string AutoAssign,
-    IReadOnlyList<MemberMessage> Members, int Unclaimed, int Revision, string? UpdatedBy, DateTimeOffset? UpdatedAt, string ETag,
+    IReadOnlyList<MemberMessage> Members, int Unclaimed, int Revision, string? UpdatedBy, DateTimeOffset? UpdatedAt, string Etag,
     IReadOnlyList<PersonChoiceMessage>? People);
 
 public sealed record MemberMessage(string Id, string Name, string Role, int Capacity, string Availability, int OpenClaims);
@@ -184,6 +241,11 @@ public sealed record PersonChoiceMessage(string Id, string Name);
 public sealed record TeamHistoryMessage(string Team, IReadOnlyList<TeamChangeMessage> Changes);
 
 public sealed record TeamChangeMessage(int Revision, string Author, string AuthorName, DateTimeOffset At, string Summary);
+
+/// <summary>A person's availability now and its changes, newest first (<c>Availability</c> null on changes recorded before it was kept).</summary>
+public sealed record AvailabilityHistoryMessage(string Id, string Name, string Availability, IReadOnlyList<AvailabilityChangeMessage> Changes);
+
+public sealed record AvailabilityChangeMessage(int Revision, string? Availability, string Author, string AuthorName, DateTimeOffset At, string Summary);
 
 public sealed record PersonMessage(string Id, string Name, string Availability, IReadOnlyList<string> Teams, bool CanEdit);
 
@@ -201,6 +263,7 @@ public sealed record AvailabilityBody(string? Availability);
 [JsonSerializable(typeof(TeamEntryMessage))]
 [JsonSerializable(typeof(TeamHistoryMessage))]
 [JsonSerializable(typeof(PersonMessage))]
+[JsonSerializable(typeof(AvailabilityHistoryMessage))]
 [JsonSerializable(typeof(TeamBody))]
 [JsonSerializable(typeof(AvailabilityBody))]
 internal sealed partial class DirectoryApiJsonContext : JsonSerializerContext

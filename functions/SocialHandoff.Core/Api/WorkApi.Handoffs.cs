@@ -247,7 +247,8 @@ public sealed partial class WorkApi
         {
             sla = new SlaMessage(s.PolicyName, s.PolicyVersion,
                 Clock(s.FirstResponse, h.FirstResponseDueAt, view.FirstResponse),
-                Clock(s.Resolution, h.ResolutionDueAt, view.Resolution));
+                Clock(s.Resolution, h.ResolutionDueAt, view.Resolution),
+                s.PolicySource, view.Calendar?.Name ?? s.Calendar, s.CalendarSource);
         }
 
         var detail = new HandoffDetailMessage(

@@ -128,7 +128,7 @@ public sealed partial class WorkApi
             return JsonResponse(200, new RuleTryMessage(
                 o.Rule, o.Team, o.Priority, o.SlaPolicy, o.Tags, result.Why, result.Score.Urgency,
                 result.Score.Sentiment.IsJudged ? result.Score.Sentiment.Compound : null,
-                [.. result.Score.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points))]), ApiJsonContext.Default.RuleTryMessage);
+                [.. result.Score.Reasons.Select(r => new ReasonMessage(r.Signal, r.Text, r.Points))]) { SlaPolicySource = o.SlaPolicySource }, ApiJsonContext.Default.RuleTryMessage);
         }
         catch (RuleSetInvalidException ex)
         {

@@ -105,6 +105,7 @@ public static class HandoffRow
             ["RuleSetVersion"] = handoff.RuleSetVersion,
             ["SlaPolicy"] = handoff.Sla?.PolicyName,
             ["SlaPolicyVersion"] = handoff.Sla?.PolicyVersion,
+            ["SlaCalendar"] = handoff.Sla?.Calendar,
             ["MentionKey"] = StoredText.Cap(handoff.MentionKey),
             ["CorrelationId"] = StoredText.Cap(handoff.CorrelationId, 200),
         };

@@ -6,6 +6,7 @@ using SocialHandoff.Core.Routing.Rules;
 using SocialHandoff.Core.Scoring;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 
 namespace SocialHandoff.Core.Policies;
 
@@ -15,7 +16,7 @@ namespace SocialHandoff.Core.Policies;
 /// routes one text a manager pastes. Nothing is written. A manager's action, so a filtered scan of
 /// recent rows is acceptable.
 /// </summary>
-public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, MentionScorer scorer, TimeProvider timeProvider)
+public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, TeamDirectory directory, MentionScorer scorer, TimeProvider timeProvider)
 {
     /// <summary>How far back the dry run looks. Default 7 days.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromDays(7);
@@ -30,6 +31,7 @@ public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, Me
         var candidate = RuleEngine.Compile(proposed);
         var current = await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false);
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
+        var teams = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var since = timeProvider.GetUtcNow() - Window;
         var recent = new List<(DateTimeOffset At, MentionMessage Mention)>();
@@ -47,7 +49,7 @@ public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, Me
             .ThenBy(r => r.Mention.Key, StringComparer.Ordinal)
             .Take(lastN)
             .Select(r => (r.Mention, Score(r.Mention)));
-        return RuleEngine.DryRun(current, candidate, chosen, (match, score) => Outcome(match, score, book), watchRule);
+        return RuleEngine.DryRun(current, candidate, chosen, (match, score) => Outcome(match, score, book, teams), watchRule);
     }
 
     /// <summary>
@@ -59,24 +61,25 @@ public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, Me
         ArgumentNullException.ThrowIfNull(input);
         var engine = input.Rules is null ? await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false) : RuleEngine.Compile(input.Rules);
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
+        var teams = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
         var mention = new MentionMessage(
             MentionMessage.CurrentSchemaVersion, "try", input.Source.Length > 0 ? input.Source : "try", "try",
             new MentionAuthor(null, null, null, input.Followers, input.Verified), input.Text, input.Language.Length > 0 ? input.Language : null,
             new MentionMetrics(null, null, null, null), null, timeProvider.GetUtcNow(), input.Brand.Length > 0 ? input.Brand : null);
         var score = Score(mention);
         var match = engine.Evaluate(mention, score);
-        return new RuleTryResult(Outcome(match, score, book), match.Why, score);
+        return new RuleTryResult(Outcome(match, score, book, teams), match.Why, score);
     }
 
     private MentionScore Score(MentionMessage mention) => scorer.Score(new ScoringInput(
         mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
 
-    // The same priority and policy the processing stage gives a new handoff.
-    private RouteOutcome Outcome(RuleMatch match, MentionScore score, SlaPolicyBook book)
+    // The same priority and policy the processing stage gives a new handoff, the team's directory entry included.
+    private static RouteOutcome Outcome(RuleMatch match, MentionScore score, SlaPolicyBook book, DirectorySnapshot teams)
     {
         var priority = match.Action.Priority is "P1" or "P2" or "P3" or "P4" ? match.Action.Priority : score.Severity.Priority;
-        var policy = book.Resolve(match.Action.Team, priority, match.Action.SlaPolicy);
-        return new RouteOutcome(match.Rule, match.Action.Team, priority, policy.Name, match.Action.Tags);
+        var policy = book.Resolve(match.Action.Team, priority, match.Action.SlaPolicy, teams.SlaDefaults(match.Action.Team));
+        return new RouteOutcome(match.Rule, match.Action.Team, priority, policy.Name, match.Action.Tags) { SlaPolicySource = policy.Source };
     }
 }
 

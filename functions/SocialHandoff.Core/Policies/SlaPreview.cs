@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Core.Policies;
@@ -14,7 +15,7 @@ namespace SocialHandoff.Core.Policies;
 /// (a save does not re-time them); the second half says what the same work would look like under
 /// the proposal. Nothing is written. A manager's action, so one filtered scan of the open rows is acceptable.
 /// </summary>
-public sealed class SlaPreview(StorageClients clients, LivePolicies policies, TimeProvider timeProvider)
+public sealed class SlaPreview(StorageClients clients, LivePolicies policies, TeamDirectory directory, TimeProvider timeProvider)
 {
     /// <summary>Open handoffs read at most; beyond it the report says it stopped.</summary>
     public const int MaxOpenHandoffs = 5000;
@@ -29,9 +30,12 @@ public sealed class SlaPreview(StorageClients clients, LivePolicies policies, Ti
         var candidate = SlaPolicyBook.Compile(proposed);
         var current = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
         var rules = (await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false)).Rules;
+
+        // Timed as the pipeline times a new handoff: with the team's directory entry (default policy, calendar).
+        var teams = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
         var at = arrivesAt ?? now;
-        var sample = new SlaPreviewSample(team, priority, at, Due(current, team, priority, at), Due(candidate, team, priority, at));
+        var sample = new SlaPreviewSample(team, priority, at, Due(current, team, priority, at, teams.SlaDefaults(team)), Due(candidate, team, priority, at, teams.SlaDefaults(team)));
 
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         int evaluated = 0, changed = 0, breachedNow = 0, breachedProposed = 0, newlyBreached = 0, noLongerBreached = 0;
@@ -53,11 +57,11 @@ public sealed class SlaPreview(StorageClients clients, LivePolicies policies, Ti
 
             evaluated++;
             var before = await policies.GetSlaAsync(sla.PolicyVersion, cancellationToken).ConfigureAwait(false);
-            var was = before.Resolve(sla.Team, sla.Priority, sla.PolicyName);
+            var was = before.Resolve(sla.Team, sla.Priority, sla.PolicyName) with { Calendar = before.CalendarFor(sla) };
 
             // As routing would time it now: the policy its rule names, when the proposal still has it, else by team and priority.
             var named = handoff.Rule == "default" ? rules.Default.SlaPolicy : rules.Rules.FirstOrDefault(r => r.Name == handoff.Rule)?.Then.SlaPolicy;
-            var will = candidate.Resolve(sla.Team, sla.Priority, named is { Length: > 0 } && candidate.HasPolicy(named) ? named : null);
+            var will = candidate.Resolve(sla.Team, sla.Priority, named is { Length: > 0 } && candidate.HasPolicy(named) ? named : null, teams.SlaDefaults(sla.Team));
             var oldFirst = sla.FirstResponse.DueAt(was.Calendar);
             var oldResolution = sla.Resolution.DueAt(was.Calendar);
             var newFirstClock = sla.FirstResponse.WithTarget(will.FirstResponse);
@@ -90,13 +94,17 @@ public sealed class SlaPreview(StorageClients clients, LivePolicies policies, Ti
     }
 
     /// <summary>When a handoff of this team and priority arriving at <paramref name="at"/> is due, and when it is warned.</summary>
-    private static SlaPreviewDue Due(SlaPolicyBook book, string team, string priority, DateTimeOffset at)
+    private static SlaPreviewDue Due(SlaPolicyBook book, string team, string priority, DateTimeOffset at, SlaTeamDefaults? teamDefaults)
     {
-        var policy = book.Resolve(team, priority);
+        var policy = book.Resolve(team, priority, teamDefaults: teamDefaults);
         var calendar = policy.Calendar;
         var warnAt = policy.WarnBefore > TimeSpan.Zero ? calendar.AddBusinessTime(at, policy.FirstResponse - policy.WarnBefore) : (DateTimeOffset?)null;
         return new SlaPreviewDue(policy.Name, calendar.Name, ZoneOf(calendar),
-            calendar.AddBusinessTime(at, policy.FirstResponse), calendar.AddBusinessTime(at, policy.Resolution), warnAt, false);
+            calendar.AddBusinessTime(at, policy.FirstResponse), calendar.AddBusinessTime(at, policy.Resolution), warnAt, false)
+        {
+            PolicySource = policy.Source,
+            CalendarSource = policy.CalendarSource,
+        };
     }
 
     private static bool IsBreached(SlaClock clock, BusinessCalendar calendar, DateTimeOffset now) =>
@@ -122,6 +130,13 @@ public sealed record SlaPreviewReport(
 public sealed record SlaPreviewSample(string Team, string Priority, DateTimeOffset ArrivesAt, SlaPreviewDue Current, SlaPreviewDue Proposed);
 
 /// <summary>A policy's due times for one handoff (null for a clock that is stopped or paused), read in <see cref="TimeZone"/>.</summary>
-public sealed record SlaPreviewDue(string Policy, string Calendar, string TimeZone, DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? WarnAt, bool Breached);
+public sealed record SlaPreviewDue(string Policy, string Calendar, string TimeZone, DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? WarnAt, bool Breached)
+{
+    /// <summary>Why the policy applies (<see cref="SlaPolicySources"/>); null on the rows of open handoffs, which keep theirs.</summary>
+    public string? PolicySource { get; init; }
+
+    /// <summary>Why the calendar: "policy" or "team calendar".</summary>
+    public string? CalendarSource { get; init; }
+}
 
 public sealed record SlaPreviewRow(string Id, string Team, string Priority, string Text, SlaPreviewDue From, SlaPreviewDue To);

@@ -13,6 +13,7 @@ using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Spam;
 using SocialHandoff.Core.Spikes;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.Processing;
@@ -58,6 +59,7 @@ public sealed partial class ProcessMentionStage(
     MentionScorer scorer,
     IRouter router,
     LivePolicies policies,
+    TeamDirectory directory,
     MentionLedger ledger,
     HandoffStore handoffs,
     IncidentGrouping incidents,
@@ -163,7 +165,10 @@ public sealed partial class ProcessMentionStage(
         var priority = ruled ? route.Priority : score.Severity.Priority;
         var why = ruled ? route.Why : [.. route.Why, $"{score.Severity.Priority} from severity: {score.Severity.Reason}"];
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
-        var policy = book.Resolve(route.Team, priority, route.SlaPolicy);
+
+        // The team's directory entry (default policy, calendar) as read at most TeamDirectory.CacheFor ago: a manager's change applies without a redeploy.
+        var team = (await directory.GetAsync(cancellationToken).ConfigureAwait(false)).SlaDefaults(route.Team);
+        var policy = book.Resolve(route.Team, priority, route.SlaPolicy, team);
         var handoffId = HandoffIds.For(mention.Key);
 
         // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).

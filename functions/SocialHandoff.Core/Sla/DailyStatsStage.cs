@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Core.Sla;
@@ -24,15 +25,18 @@ public sealed record DailyStats(
 /// Recomputes per team per day statistics from the audit events alone (the event rows of Handoffs), replaying
 /// every handoff's clocks under the policy set in force now, so a corrected calendar gives corrected
 /// history. A handoff counts for the day it was created and the team that holds it at the end of its
-/// events. First-response time is business time on the policy's calendar; met / breached counts a
+/// events. First-response time is business time on the policy's calendar (the team's, when the directory gives it one); met / breached counts a
 /// stopped clock by its elapsed time and a running one as breached once past its target at
 /// <c>asOf</c>. Rows are replaced whole, so a rerun is idempotent.
 /// </summary>
-public sealed class DailyStatsStage(StorageClients clients, LivePolicies policies)
+public sealed class DailyStatsStage(StorageClients clients, LivePolicies policies, TeamDirectory directory)
 {
     public async Task<IReadOnlyList<DailyStats>> RecomputeStatsAsync(string? team, DateOnly from, DateOnly to, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
+
+        // The directory as it is now too: a team's corrected calendar corrects its history like a corrected policy does.
+        var teams = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
         var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
@@ -64,7 +68,7 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
                     WorkRules.Paused => sla.Pause(at),
                     WorkRules.Resumed => sla.Resume(at),
                     WorkRules.Resolved => sla.Resolve(at),
-                    WorkRules.Moved when e.GetString("Team") is { } moved && moved != sla.Team => sla.MoveTo(moved, book.Resolve(moved, sla.Priority)),
+                    WorkRules.Moved when e.GetString("Team") is { } moved && moved != sla.Team => sla.MoveTo(moved, book.Resolve(moved, sla.Priority, teamDefaults: teams.SlaDefaults(moved))),
                     _ => sla,
                 };
             }
@@ -74,7 +78,7 @@ public sealed class DailyStatsStage(StorageClients clients, LivePolicies policie
                 continue;
             }
 
-            var calendar = book.Resolve(sla.Team, sla.Priority, sla.PolicyName).Calendar;
+            var calendar = book.Resolve(sla.Team, sla.Priority, sla.PolicyName, teams.SlaDefaults(sla.Team)).Calendar;
             var key = (sla.Team, DateOnly.FromDateTime(createdAt.UtcDateTime));
             if (!samples.TryGetValue(key, out var list))
             {

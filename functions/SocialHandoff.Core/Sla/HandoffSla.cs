@@ -15,7 +15,10 @@ public enum ClockKind
 /// when it was created and changed only when the item moves team), its first-response and
 /// resolution clocks as segments, and how far the sweep got on each clock (0 = nothing sent yet,
 /// 1 = warned, 1 + n = escalation level n notified). Pure and immutable; the store serializes it on
-/// the Handoffs row, so issue 5's API actions are one call each.
+/// the Handoffs row, so issue 5's API actions are one call each. <see cref="Calendar"/> is the calendar
+/// its clocks count in (the team's or the policy's), and <see cref="PolicySource"/> and
+/// <see cref="CalendarSource"/> say why (<see cref="SlaPolicySources"/>); all three are null on
+/// handoffs created before they were recorded, which count in their policy's calendar.
 /// </summary>
 public sealed record HandoffSla(
     string Team,
@@ -27,13 +30,17 @@ public sealed record HandoffSla(
     SlaClock Resolution,
     int FirstResponseStep,
     int ResolutionStep,
-    int Generation)
+    int Generation,
+    string? Calendar = null,
+    string? PolicySource = null,
+    string? CalendarSource = null)
 {
     public static HandoffSla Start(string team, string priority, SlaPolicy policy, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(policy);
         return new HandoffSla(team, priority, policy.Name, policy.Version, policy.WarnBefore,
-            SlaClock.Start(at, policy.FirstResponse), SlaClock.Start(at, policy.Resolution), 0, 0, 0);
+            SlaClock.Start(at, policy.FirstResponse), SlaClock.Start(at, policy.Resolution), 0, 0, 0,
+            policy.Calendar.Name, policy.Source, policy.CalendarSource);
     }
 
     public static string Key(ClockKind clock) => clock == ClockKind.FirstResponse ? "fr" : "res";
@@ -75,6 +82,9 @@ public sealed record HandoffSla(
             FirstResponseStep = 0,
             ResolutionStep = 0,
             Generation = Generation + 1,
+            Calendar = policy.Calendar.Name,
+            PolicySource = policy.Source,
+            CalendarSource = policy.CalendarSource,
         };
     }
 
@@ -116,14 +126,18 @@ internal sealed record ClockJson(TimeSpan Target, List<ClockSegment> Segments, D
 }
 
 internal sealed record HandoffSlaJson(
-    string Team, string Priority, string Policy, int PolicyVersion, TimeSpan WarnBefore, ClockJson FirstResponse, ClockJson Resolution, int FirstResponseStep, int ResolutionStep, int Generation)
+    string Team, string Priority, string Policy, int PolicyVersion, TimeSpan WarnBefore, ClockJson FirstResponse, ClockJson Resolution, int FirstResponseStep, int ResolutionStep, int Generation,
+    string? Calendar, string? PolicySource, string? CalendarSource)
 {
-    public static HandoffSlaJson From(HandoffSla s) => new(s.Team, s.Priority, s.PolicyName, s.PolicyVersion, s.WarnBefore, ClockJson.From(s.FirstResponse), ClockJson.From(s.Resolution), s.FirstResponseStep, s.ResolutionStep, s.Generation);
+    public static HandoffSlaJson From(HandoffSla s) => new(s.Team, s.Priority, s.PolicyName, s.PolicyVersion, s.WarnBefore, ClockJson.From(s.FirstResponse), ClockJson.From(s.Resolution), s.FirstResponseStep, s.ResolutionStep, s.Generation,
+        s.Calendar, s.PolicySource, s.CalendarSource);
 
-    public HandoffSla ToSla() => new(Team, Priority, Policy, PolicyVersion, WarnBefore, FirstResponse.ToClock(), Resolution.ToClock(), FirstResponseStep, ResolutionStep, Generation);
+    public HandoffSla ToSla() => new(Team, Priority, Policy, PolicyVersion, WarnBefore, FirstResponse.ToClock(), Resolution.ToClock(), FirstResponseStep, ResolutionStep, Generation,
+        Calendar, PolicySource, CalendarSource);
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+// Null members are left out, so rows of handoffs that predate them read and write the same.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HandoffSlaJson))]
 internal sealed partial class HandoffSlaJsonContext : JsonSerializerContext
 {

@@ -55,12 +55,12 @@ public sealed class SlaDueIndex(StorageClients clients, LivePolicies policies, I
         return rows;
     }
 
-    /// <summary>The calendar a handoff's clocks count in: its policy, from the policy-set version it is timed by.</summary>
+    /// <summary>The calendar a handoff's clocks count in (its team's or its policy's, as recorded on it), from the policy-set version it is timed by.</summary>
     public async Task<BusinessCalendar> CalendarAsync(HandoffSla sla, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sla);
         var book = await policies.GetSlaAsync(sla.PolicyVersion, cancellationToken).ConfigureAwait(false);
-        return book.Resolve(sla.Team, sla.Priority, sla.PolicyName).Calendar;
+        return book.CalendarFor(sla);
     }
 
     public IReadOnlyList<EscalationLevel> Levels => _options.Levels;

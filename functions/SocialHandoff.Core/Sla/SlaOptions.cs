@@ -34,6 +34,13 @@ public sealed class SlaOptions
     /// <summary>Per team: the Teams / Slack webhooks its notices go to. A team without any still gets its escalation records.</summary>
     public Dictionary<string, SlaTeamOptions> Teams { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Named webhook targets (<c>Sla:Notifications:&lt;name&gt;:Kind</c> and <c>:Url</c>, the URL a secret):
+    /// what a team's <c>Notify</c> list in the directory may name. A team that names any gets its notices
+    /// there instead of at its <see cref="Teams"/> webhooks. Names compare case-insensitively.
+    /// </summary>
+    public Dictionary<string, WebhookSettings> Notifications { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Base of the "Open handoff" link in notices; the handoff id is appended. Default http://localhost:7071/handoffs/.</summary>
     public Uri LinkBaseUrl { get; set; } = new("http://localhost:7071/handoffs/");
 
@@ -125,6 +132,19 @@ internal sealed class SlaOptionsValidator : IValidateOptions<SlaOptions>
                 {
                     errors.Add($"Sla:Teams:{team}:Webhooks:{i}:Url must be an absolute http(s) URL.");
                 }
+            }
+        }
+
+        foreach (var (target, settings) in options.Notifications)
+        {
+            if (target.Length is 0 or > 64 || !target.All(c => char.IsAsciiLetterOrDigit(c) || c is '#' or '@' or '.' or '_' or '-'))
+            {
+                errors.Add($"Sla:Notifications:{target} must be named with 1 to 64 letters, digits and - _ . # @ (the name teams' Notify lists use).");
+            }
+
+            if (settings.Url is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            {
+                errors.Add($"Sla:Notifications:{target}:Url must be an absolute http(s) URL.");
             }
         }
 

@@ -75,6 +75,12 @@ public sealed record SlaPolicy(string Name, int Version, BusinessCalendar Calend
 
     public const string ClockStartPosted = "posted";
 
+    /// <summary>Why this policy applies: one of <see cref="SlaPolicySources"/>.</summary>
+    public string Source { get; init; } = SlaPolicySources.Default;
+
+    /// <summary>Why this calendar: <see cref="SlaPolicySources.CalendarOfTeam"/> when the team's directory entry set it, else <see cref="SlaPolicySources.CalendarOfPolicy"/>.</summary>
+    public string CalendarSource { get; init; } = SlaPolicySources.CalendarOfPolicy;
+
     /// <summary>
     /// When a handoff's clocks start: the posting time when the policy says so, otherwise the handoff
     /// time. A posting time after the handoff (a source clock running ahead) counts as the handoff time.
@@ -82,6 +88,26 @@ public sealed record SlaPolicy(string Name, int Version, BusinessCalendar Calend
     public DateTimeOffset ClockStartFor(DateTimeOffset postedAt, DateTimeOffset handedOffAt) =>
         StartsAtPosting && postedAt < handedOffAt ? postedAt : handedOffAt;
 }
+
+/// <summary>Why a handoff is timed by its policy and calendar, as recorded on it and shown in its detail.</summary>
+public static class SlaPolicySources
+{
+    public const string Rule = "rule";
+    public const string TeamAndPriority = "team and priority";
+    public const string Team = "team";
+    public const string TeamDefault = "team default";
+    public const string Priority = "priority";
+    public const string Default = "default";
+
+    public const string CalendarOfPolicy = "policy";
+    public const string CalendarOfTeam = "team calendar";
+}
+
+/// <summary>
+/// What the team directory says about a team's timing (its entry's DefaultPolicy and Calendar), passed
+/// in so the policy book stays pure. Either may be null.
+/// </summary>
+public sealed record SlaTeamDefaults(string? DefaultPolicy, string? Calendar);
 
 /// <summary>
 /// What a policy set may name, as it stands when a manager validates or saves: the teams that exist,
@@ -170,20 +196,50 @@ public sealed class SlaPolicyBook
     }
 
     /// <summary>
-    /// The policy for a team and priority: a named policy when given, else team+priority, team+"*",
-    /// "*"+priority, then "*"+"*".
+    /// The policy for a team and priority, first match wins: the policy <paramref name="policyName"/>
+    /// names (a routing rule's), the set's team+priority policy, team+"*", the team's default policy
+    /// from the directory (<paramref name="team"/>'s <see cref="SlaTeamDefaults.DefaultPolicy"/>),
+    /// "*"+priority, then "*"+"*". A name this set does not have is skipped. The team's calendar, when
+    /// it has one in this set, times the handoff instead of the policy's (unless the resolution target
+    /// could not be met on it within three years, which validation checks only for the policy's own).
     /// </summary>
-    public SlaPolicy Resolve(string team, string priority, string? policyName = null)
+    public SlaPolicy Resolve(string team, string priority, string? policyName = null, SlaTeamDefaults? teamDefaults = null)
     {
         var policies = Set.Policies;
-        var chosen = (string.IsNullOrEmpty(policyName) ? null : policies.FirstOrDefault(p => p.Name == policyName))
-            ?? policies.FirstOrDefault(p => p.Team == team && p.Priority == priority)
-            ?? policies.FirstOrDefault(p => p.Team == team && p.Priority == "*")
-            ?? policies.FirstOrDefault(p => p.Team == "*" && p.Priority == priority)
-            ?? policies.FirstOrDefault(p => p.Team == "*" && p.Priority == "*")
-            ?? throw new InvalidOperationException($"No SLA policy covers team '{team}' priority {priority}; add a '*' policy.");
-        return new SlaPolicy(chosen.Name, Set.Version, _calendars[chosen.Calendar], chosen.FirstResponse, chosen.Resolution, chosen.WarnBefore,
-            string.Equals(chosen.ClockStart, SlaPolicy.ClockStartPosted, StringComparison.OrdinalIgnoreCase));
+        SlaPolicyDefinition? Named(string? name) => string.IsNullOrEmpty(name) ? null : policies.FirstOrDefault(p => p.Name == name);
+        var (chosen, source) = Named(policyName) is { } named ? (named, SlaPolicySources.Rule)
+            : policies.FirstOrDefault(p => p.Team == team && p.Priority == priority) is { } teamAndPriority ? (teamAndPriority, SlaPolicySources.TeamAndPriority)
+            : policies.FirstOrDefault(p => p.Team == team && p.Priority == "*") is { } teamOnly ? (teamOnly, SlaPolicySources.Team)
+            : Named(teamDefaults?.DefaultPolicy) is { } teamDefault ? (teamDefault, SlaPolicySources.TeamDefault)
+            : policies.FirstOrDefault(p => p.Team == "*" && p.Priority == priority) is { } byPriority ? (byPriority, SlaPolicySources.Priority)
+            : policies.FirstOrDefault(p => p.Team == "*" && p.Priority == "*") is { } fallback ? (fallback, SlaPolicySources.Default)
+            : throw new InvalidOperationException($"No SLA policy covers team '{team}' priority {priority}; add a '*' policy.");
+        var calendar = _calendars[chosen.Calendar];
+        var calendarSource = SlaPolicySources.CalendarOfPolicy;
+        if (teamDefaults?.Calendar is { } teamCalendar && _calendars.TryGetValue(teamCalendar, out var ofTeam) && chosen.Resolution <= ofTeam.GuaranteedOpenTime)
+        {
+            calendar = ofTeam;
+            calendarSource = SlaPolicySources.CalendarOfTeam;
+        }
+
+        return new SlaPolicy(chosen.Name, Set.Version, calendar, chosen.FirstResponse, chosen.Resolution, chosen.WarnBefore,
+            string.Equals(chosen.ClockStart, SlaPolicy.ClockStartPosted, StringComparison.OrdinalIgnoreCase))
+        {
+            Source = source,
+            CalendarSource = calendarSource,
+        };
+    }
+
+    /// <summary>
+    /// The calendar a handoff's clocks count in: the one recorded on it when this set has it, else its
+    /// policy's (handoffs created before the calendar was recorded).
+    /// </summary>
+    public BusinessCalendar CalendarFor(HandoffSla sla)
+    {
+        ArgumentNullException.ThrowIfNull(sla);
+        return sla.Calendar is { } name && _calendars.TryGetValue(name, out var recorded)
+            ? recorded
+            : Resolve(sla.Team, sla.Priority, sla.PolicyName).Calendar;
     }
 
     /// <summary>Whether a policy of this set has the given name (a handoff timed by a named policy keeps it when that name is still there).</summary>

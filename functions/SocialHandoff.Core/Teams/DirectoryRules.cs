@@ -41,8 +41,12 @@ public sealed record TeamEdit(string? DisplayName, string? Calendar, string? Def
 
 public sealed record MemberEdit(string? Id, string? Name, string? Role, int? Capacity);
 
-/// <summary>What an edit is checked against: the calendars and policies in force, and the people that exist (null: any well-formed key, as in Azure where Entra knows them).</summary>
-public sealed record DirectoryContext(IReadOnlySet<string> Calendars, IReadOnlySet<string> Policies, IReadOnlyDictionary<string, string>? KnownPeople);
+/// <summary>
+/// What an edit is checked against: the calendars and policies in force, the people that exist (null:
+/// any well-formed key, as in Azure where Entra knows them) and the notification targets configured
+/// (<c>Sla:Notifications</c>; null: not checked).
+/// </summary>
+public sealed record DirectoryContext(IReadOnlySet<string> Calendars, IReadOnlySet<string> Policies, IReadOnlyDictionary<string, string>? KnownPeople, IReadOnlySet<string>? NotifyTargets = null);
 
 /// <summary>
 /// The directory's rules, pure: the values a team's fields may take, an edit checked field by field
@@ -138,6 +142,12 @@ public static partial class DirectoryRules
                 if (NotifyTargetProblem(target) is { } problem)
                 {
                     Error(Field("notify", i), problem);
+                }
+                else if (context.NotifyTargets is { } configured && !configured.Contains(target!))
+                {
+                    Error(Field("notify", i), configured.Count == 0
+                        ? $"'{target}' is not a configured notification target, and none are configured: IT adds one as Sla:Notifications:{target}:Url (a secret), or leave notify empty to use the team's configured webhooks."
+                        : $"'{target}' is not a configured notification target; {Routing.Rules.DidYouMean.Hint(target!, [.. configured])}");
                 }
                 else if (!notify.Contains(target!, StringComparer.OrdinalIgnoreCase))
                 {
@@ -311,6 +321,41 @@ public static partial class DirectoryRules
         }
 
         return changes.Count == 0 ? "no change" : string.Join("; ", changes);
+    }
+
+    /// <summary>
+    /// What stops team <paramref name="team"/> from being deleted, by what (handoffs, rules, slaPolicies);
+    /// empty when nothing does. Its open handoffs would lose their queue, and a rule or policy naming it
+    /// would route or time work for a team that is gone.
+    /// </summary>
+    public static Dictionary<string, string[]> DeleteBlockers(string team, int openHandoffs, Routing.Rules.RuleSet rules, Sla.SlaPolicySet policies)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(policies);
+        var blockers = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (openHandoffs > 0)
+        {
+            blockers["handoffs"] = [$"{Count(openHandoffs, "open handoff")} in its queue: resolve them or move them to another team first."];
+        }
+
+        var routing = rules.Rules.Where(r => r.Then.Team == team).Select(r => $"rule '{r.Name}' routes to it.").ToList();
+        if (rules.Default.Team == team)
+        {
+            routing.Add("the default action routes to it.");
+        }
+
+        if (routing.Count > 0)
+        {
+            blockers["rules"] = [.. routing, "Change the routing rules first."];
+        }
+
+        var timing = policies.Policies.Where(p => p.Team == team).Select(p => $"SLA policy '{p.Name}' is for it.").ToList();
+        if (timing.Count > 0)
+        {
+            blockers["slaPolicies"] = [.. timing, "Change the SLA policies first."];
+        }
+
+        return blockers;
     }
 
     private static string List(IReadOnlyList<string> values) => values.Count == 0 ? "none" : string.Join(", ", values);

@@ -11,7 +11,17 @@ namespace SocialHandoff.Core.Teams;
 public sealed record DirectoryChange(int Revision, string Author, DateTimeOffset At, string Summary);
 
 /// <summary>Everything the directory holds: the teams, and the people who set their availability (absent means available).</summary>
-public sealed record DirectoryRows(IReadOnlyDictionary<string, DirectoryTeam> Teams, IReadOnlyDictionary<string, PersonAvailability> People);
+public sealed record DirectoryRows(IReadOnlyDictionary<string, DirectoryTeam> Teams, IReadOnlyDictionary<string, PersonAvailability> People)
+{
+    /// <summary>Teams a manager deleted: their rows stay as tombstones, so configuration does not seed them again.</summary>
+    public IReadOnlySet<string> DeletedTeams { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
+
+/// <summary>A team's current row as stored: the team, the row's ETag, and whether it is a deleted team's tombstone.</summary>
+public sealed record StoredTeam(DirectoryTeam Team, ETag ETag, bool Deleted);
+
+/// <summary>One change of a person's availability: which revision, the value set, who set it and when, in words.</summary>
+public sealed record AvailabilityChange(int Revision, string? Availability, string Author, DateTimeOffset At, string Summary);
 
 /// <summary>A person's own setting: available or away, with its revision and who set it when.</summary>
 public sealed record PersonAvailability(string Id, string Availability, int Revision, string? UpdatedBy, DateTimeOffset? UpdatedAt)
@@ -34,6 +44,8 @@ public enum DirectoryWrite
 /// it was read with (or inserted for revision 1) and the revision's history row inserted, so a change
 /// and its audit row are stored together or not at all, and of two concurrent saves one wins.
 /// Auto-assignment's per-team lock rows live here too ("assign|&lt;team&gt;", see Assignment).
+/// Deleting a team replaces its current row with a tombstone (<c>Deleted</c> true, the last document
+/// kept) and a history row, the same way; creating it again replaces the tombstone.
 /// </summary>
 public sealed class DirectoryStore(StorageClients clients)
 {
@@ -66,6 +78,7 @@ public sealed class DirectoryStore(StorageClients clients)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var teams = new Dictionary<string, DirectoryTeam>(StringComparer.Ordinal);
+        var deleted = new HashSet<string>(StringComparer.Ordinal);
         var people = new Dictionary<string, PersonAvailability>(StringComparer.OrdinalIgnoreCase);
         var filter = TableClient.CreateQueryFilter($"RowKey eq {CurrentRowKey} and PartitionKey ge {PersonPrefix} and PartitionKey lt {"team}"}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -73,7 +86,14 @@ public sealed class DirectoryStore(StorageClients clients)
             if (row.PartitionKey.StartsWith(TeamPrefix, StringComparison.Ordinal))
             {
                 var team = ToTeam(row);
-                teams[team.Name] = team;
+                if (IsDeleted(row))
+                {
+                    deleted.Add(team.Name);
+                }
+                else
+                {
+                    teams[team.Name] = team;
+                }
             }
             else if (row.PartitionKey.StartsWith(PersonPrefix, StringComparison.Ordinal))
             {
@@ -82,15 +102,19 @@ public sealed class DirectoryStore(StorageClients clients)
             }
         }
 
-        return new DirectoryRows(teams, people);
+        return new DirectoryRows(teams, people) { DeletedTeams = deleted };
     }
 
-    /// <summary>One team's current row and its storage ETag; null when the team is not in the directory.</summary>
-    public async Task<(DirectoryTeam Team, ETag ETag)?> ReadTeamAsync(string team, CancellationToken cancellationToken)
+    /// <summary>One team's current row and its storage ETag; null when the team is not in the directory (or was deleted).</summary>
+    public async Task<(DirectoryTeam Team, ETag ETag)?> ReadTeamAsync(string team, CancellationToken cancellationToken) =>
+        await ReadTeamRowAsync(team, cancellationToken).ConfigureAwait(false) is { Deleted: false } stored ? (stored.Team, stored.ETag) : null;
+
+    /// <summary>One team's current row, a deleted team's tombstone included; null when the directory never held it.</summary>
+    public async Task<StoredTeam?> ReadTeamRowAsync(string team, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(TeamPartition(team), CurrentRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? (ToTeam(row.Value!), row.Value!.ETag) : null;
+        return row.HasValue ? new StoredTeam(ToTeam(row.Value!), row.Value!.ETag, IsDeleted(row.Value!)) : null;
     }
 
     public async Task<(PersonAvailability Person, ETag ETag)?> ReadPersonAsync(string id, CancellationToken cancellationToken)
@@ -100,8 +124,11 @@ public sealed class DirectoryStore(StorageClients clients)
         return row.HasValue ? (ToPerson(row.Value!), row.Value!.ETag) : null;
     }
 
-    /// <summary>Stores <paramref name="team"/> as its revision (1 inserts; later ones replace the row read with <paramref name="etag"/>) with its history row.</summary>
-    public async Task<DirectoryWrite> SaveTeamAsync(DirectoryTeam team, ETag? etag, string summary, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores <paramref name="team"/> as its revision (1 inserts; later ones replace the row read with
+    /// <paramref name="etag"/>) with its history row; with <paramref name="deleted"/>, as the team's tombstone.
+    /// </summary>
+    public async Task<DirectoryWrite> SaveTeamAsync(DirectoryTeam team, ETag? etag, string summary, CancellationToken cancellationToken, bool deleted = false)
     {
         ArgumentNullException.ThrowIfNull(team);
         var partition = TeamPartition(team.Name);
@@ -113,6 +140,7 @@ public sealed class DirectoryStore(StorageClients clients)
             ["Revision"] = team.Revision,
             ["UpdatedBy"] = team.UpdatedBy,
             ["UpdatedAt"] = team.UpdatedAt,
+            ["Deleted"] = deleted ? true : null,
         };
         var history = History(partition, team.Revision, team.UpdatedBy ?? "", team.UpdatedAt ?? DateTimeOffset.UnixEpoch, summary, document);
         return await SubmitAsync(current, etag, history, cancellationToken).ConfigureAwait(false);
@@ -132,7 +160,22 @@ public sealed class DirectoryStore(StorageClients clients)
             ["UpdatedAt"] = person.UpdatedAt,
         };
         var history = History(partition, person.Revision, person.UpdatedBy ?? "", person.UpdatedAt ?? DateTimeOffset.UnixEpoch, summary, null);
+        history["Availability"] = person.Availability;
         return await SubmitAsync(current, etag, history, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A person's availability changes, newest first (the value is null on rows written before it was kept).</summary>
+    public async Task<IReadOnlyList<AvailabilityChange>> PersonHistoryAsync(string id, int max, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var changes = new List<AvailabilityChange>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PersonPartition(id)} and RowKey ge {"h"} and RowKey lt {"i"}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Revision", "Availability", "Author", "At", "Summary"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            changes.Add(new AvailabilityChange(row.GetInt32("Revision") ?? 0, row.GetString("Availability"), row.GetString("Author") ?? "", row.GetDateTimeOffset("At") ?? DateTimeOffset.UnixEpoch, row.GetString("Summary") ?? ""));
+        }
+
+        return changes.OrderByDescending(c => c.Revision).Take(max).ToList();
     }
 
     /// <summary>A team's saved revisions, newest first.</summary>
@@ -175,6 +218,8 @@ public sealed class DirectoryStore(StorageClients clients)
             return DirectoryWrite.Conflict;
         }
     }
+
+    private static bool IsDeleted(TableEntity row) => row.GetBoolean("Deleted") == true;
 
     private static DirectoryTeam ToTeam(TableEntity row)
     {

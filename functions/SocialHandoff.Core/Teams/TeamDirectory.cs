@@ -15,6 +15,9 @@ public sealed record TeamPerson(string Id, string Name);
 /// <summary>The directory as read at one moment: its teams and who is away.</summary>
 public sealed record DirectorySnapshot(IReadOnlyDictionary<string, DirectoryTeam> Teams, IReadOnlyDictionary<string, PersonAvailability> People)
 {
+    /// <summary>Teams a manager deleted (their history stays readable).</summary>
+    public IReadOnlySet<string> Deleted { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     public DirectoryTeam? Team(string team) => Teams.GetValueOrDefault(team);
 
     public bool IsAway(string id) => People.TryGetValue(id, out var person) && person.IsAway;
@@ -43,10 +46,16 @@ public sealed record DirectorySnapshot(IReadOnlyDictionary<string, DirectoryTeam
     }
 
     public string? NameOf(string id) => Teams.Values.Select(t => t.Member(id)).FirstOrDefault(m => m is not null)?.Name;
+
+    /// <summary>What the team's entry says about its SLA timing (default policy and calendar); null for a team the directory does not hold.</summary>
+    public SlaTeamDefaults? SlaDefaults(string team) => Team(team) is { } t ? new SlaTeamDefaults(t.DefaultPolicy, t.Calendar) : null;
 }
 
 /// <summary>The outcome of a directory write as the API reports it.</summary>
 public sealed record DirectorySaveResult(int Status, DirectoryTeam? Team, Dictionary<string, string[]>? Errors = null, string? Detail = null);
+
+/// <summary>What a team was deleted, or why not: 204 (deleted now or before), 404, 409 with what blocks it (by field), 412 with the team as it is.</summary>
+public sealed record DirectoryDeleteResult(int Status, string Detail, DirectoryTeam? Team = null, Dictionary<string, string[]>? Blockers = null);
 
 /// <summary>
 /// The one reader of teams and people. The directory lives in table <c>Directory</c>
@@ -95,7 +104,11 @@ public sealed partial class TeamDirectory(
     public async Task<IReadOnlySet<string>> KnownTeamsAsync(CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(ConfiguredTeams(), StringComparer.Ordinal);
-        known.UnionWith((await GetAsync(cancellationToken).ConfigureAwait(false)).Teams.Keys);
+        var snapshot = await GetAsync(cancellationToken).ConfigureAwait(false);
+        known.UnionWith(snapshot.Teams.Keys);
+
+        // A deleted team stays gone though configuration still names it (configuration only seeds the directory).
+        known.ExceptWith(snapshot.Deleted);
         var rules = (await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false)).Rules;
         known.Add(rules.Default.Team);
         known.UnionWith(rules.Rules.Select(r => r.Then.Team));
@@ -118,7 +131,7 @@ public sealed partial class TeamDirectory(
     public async Task<DirectorySnapshot> ReadAsync(CancellationToken cancellationToken)
     {
         var rows = await store.ReadAllAsync(cancellationToken).ConfigureAwait(false);
-        var missing = SeedTeams().Where(t => !rows.Teams.ContainsKey(t.Name)).ToList();
+        var missing = SeedTeams().Where(t => !rows.Teams.ContainsKey(t.Name) && !rows.DeletedTeams.Contains(t.Name)).ToList();
         if (missing.Count > 0)
         {
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -141,7 +154,7 @@ public sealed partial class TeamDirectory(
             rows = await store.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var snapshot = new DirectorySnapshot(rows.Teams, rows.People);
+        var snapshot = new DirectorySnapshot(rows.Teams, rows.People) { Deleted = rows.DeletedTeams };
         _snapshot = snapshot;
         Interlocked.Exchange(ref _readAt, Stopwatch.GetTimestamp());
         return snapshot;
@@ -272,7 +285,10 @@ public sealed partial class TeamDirectory(
         var context = new DirectoryContext(
             book.Set.Calendars.Select(c => c.Name).ToHashSet(StringComparer.Ordinal),
             book.Set.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal),
-            KnownPeople(snapshot));
+            KnownPeople(snapshot),
+
+            // A target the team already has stays (configuration seeded it, or IT removed it since: its notices go to its webhooks meanwhile); a new one must be configured.
+            sla.Value.Notifications.Keys.Concat(snapshot.Team(team)?.Notify ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase));
         var (checkedTeam, errors) = DirectoryRules.Check(team, edit, context);
         if (checkedTeam is null)
         {
@@ -286,7 +302,14 @@ public sealed partial class TeamDirectory(
 
         while (true)
         {
-            var stored = await store.ReadTeamAsync(team, cancellationToken).ConfigureAwait(false);
+            var row = await store.ReadTeamRowAsync(team, cancellationToken).ConfigureAwait(false);
+            var stored = row is { Deleted: false } ? (row.Team, row.ETag) : ((DirectoryTeam Team, Azure.ETag ETag)?)null;
+            var tombstone = row is { Deleted: true } ? row : null;
+            if (stored is null && !create && tombstone is not null)
+            {
+                return new DirectorySaveResult(404, null, Detail: $"Team '{team}' was deleted by {DisplayName(tombstone.Team.UpdatedBy ?? "")}. To create it again, send If-None-Match: *.");
+            }
+
             if (stored is null && !create && await KnownTeamsAsync(cancellationToken).ConfigureAwait(false) is var known && !known.Contains(team))
             {
                 return new DirectorySaveResult(404, null, Detail: $"There is no team '{team}'; {Routing.Rules.DidYouMean.Hint(team, [.. known])} To create it, send If-None-Match: *.");
@@ -308,10 +331,11 @@ public sealed partial class TeamDirectory(
                 return new DirectorySaveResult(412, s.Team, Detail: $"Team {team} changed since you loaded it (now {s.Team.ETag} by {s.Team.UpdatedBy}, you had \"d{seen}\"): reload and try again.");
             }
 
-            var revision = (stored?.Team.Revision ?? 0) + 1;
+            // Created again after a delete: the tombstone's revisions (and history) continue.
+            var revision = (stored?.Team.Revision ?? tombstone?.Team.Revision ?? 0) + 1;
             var after = checkedTeam with { Revision = revision, UpdatedBy = author, UpdatedAt = timeProvider.GetUtcNow() };
             var summary = DirectoryRules.Describe(stored?.Team, after);
-            if (await store.SaveTeamAsync(after, stored?.ETag, summary, cancellationToken).ConfigureAwait(false) == DirectoryWrite.Saved)
+            if (await store.SaveTeamAsync(after, stored?.ETag ?? tombstone?.ETag, summary, cancellationToken).ConfigureAwait(false) == DirectoryWrite.Saved)
             {
                 Invalidate();
                 LogTeamSaved(author, team, revision, summary);
@@ -331,6 +355,60 @@ public sealed partial class TeamDirectory(
             }
         }
     }
+
+    /// <summary>
+    /// Deletes a team a manager no longer needs: 409 naming what blocks it (its
+    /// <paramref name="openHandoffs"/>, the rules and SLA policies in force that name it), 412 when
+    /// <paramref name="expectedRevision"/> is not the stored one, 404 for a team the directory never
+    /// held, 204 when deleted, now or before (a retried delete changes nothing). The team's row becomes
+    /// a tombstone with a history entry, so configuration does not seed it again.
+    /// </summary>
+    public async Task<DirectoryDeleteResult> DeleteTeamAsync(string team, string author, int? expectedRevision, int openHandoffs, CancellationToken cancellationToken)
+    {
+        var rules = (await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false)).Rules;
+        var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var row = await store.ReadTeamRowAsync(team, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                // A team only the rules route to was never saved in the directory: what blocks it is still worth saying.
+                var known = await KnownTeamsAsync(cancellationToken).ConfigureAwait(false);
+                return known.Contains(team) && DirectoryRules.DeleteBlockers(team, openHandoffs, rules, book.Set) is { Count: > 0 } used
+                    ? new DirectoryDeleteResult(409, $"Team '{team}' is still in use: " + string.Join(" ", used.Values.SelectMany(v => v)), null, used)
+                    : new DirectoryDeleteResult(404, $"There is no team '{team}' in the directory; {Routing.Rules.DidYouMean.Hint(team, [.. known])}");
+            }
+
+            if (row.Deleted)
+            {
+                return new DirectoryDeleteResult(204, $"Team '{team}' was deleted by {DisplayName(row.Team.UpdatedBy ?? "")}.");
+            }
+
+            if (expectedRevision is int seen && seen != row.Team.Revision)
+            {
+                return new DirectoryDeleteResult(412, $"Team {team} changed since you loaded it (now {row.Team.ETag} by {row.Team.UpdatedBy}, you had \"d{seen}\"): reload and try again.", row.Team);
+            }
+
+            var blockers = DirectoryRules.DeleteBlockers(team, openHandoffs, rules, book.Set);
+            if (blockers.Count > 0)
+            {
+                return new DirectoryDeleteResult(409, $"Team '{team}' is still in use: " + string.Join(" ", blockers.Values.SelectMany(v => v)), row.Team, blockers);
+            }
+
+            var at = timeProvider.GetUtcNow();
+            var gone = row.Team with { Revision = row.Team.Revision + 1, UpdatedBy = author, UpdatedAt = at };
+            var summary = $"team '{team}' deleted by {DisplayName(author)}";
+            if (await store.SaveTeamAsync(gone, row.ETag, summary, cancellationToken, deleted: true).ConfigureAwait(false) == DirectoryWrite.Saved)
+            {
+                Invalidate();
+                LogTeamDeleted(author, team, gone.Revision);
+                return new DirectoryDeleteResult(204, summary);
+            }
+        }
+    }
+
+    /// <summary>A person's availability changes, newest first.</summary>
+    public Task<IReadOnlyList<AvailabilityChange>> AvailabilityHistoryAsync(string id, int max, CancellationToken cancellationToken) => store.PersonHistoryAsync(id, max, cancellationToken);
 
     /// <summary>A team's saved revisions, newest first.</summary>
     public Task<IReadOnlyList<DirectoryChange>> HistoryAsync(string team, int max, CancellationToken cancellationToken) => store.TeamHistoryAsync(team, max, cancellationToken);
@@ -369,6 +447,9 @@ public sealed partial class TeamDirectory(
 
     [LoggerMessage(EventId = 1751, EventName = "DirectoryTeamSaved", Level = LogLevel.Information, Message = "{Actor} saved team {Team} revision {Revision}: {Summary}")]
     private partial void LogTeamSaved(string actor, string team, int revision, string summary);
+
+    [LoggerMessage(EventId = 1753, EventName = "DirectoryTeamDeleted", Level = LogLevel.Information, Message = "{Actor} deleted team {Team} (revision {Revision})")]
+    private partial void LogTeamDeleted(string actor, string team, int revision);
 
     [LoggerMessage(EventId = 1752, EventName = "DirectoryAvailabilitySet", Level = LogLevel.Information, Message = "{Actor} set {Person} {Availability}")]
     private partial void LogAvailabilitySet(string actor, string person, string availability);

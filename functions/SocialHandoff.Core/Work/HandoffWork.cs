@@ -97,7 +97,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
 
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var book = command.Verb is WorkVerb.Reassign or WorkVerb.Raise ? await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false) : null;
-        var people = command.Verb is WorkVerb.Reassign or WorkVerb.Assign ? await directory.GetAsync(cancellationToken).ConfigureAwait(false) : null;
+        var people = command.Verb is WorkVerb.Reassign or WorkVerb.Assign or WorkVerb.Raise ? await directory.GetAsync(cancellationToken).ConfigureAwait(false) : null;
         while (true)
         {
             var h = await GetAsync(handoffId, cancellationToken).ConfigureAwait(false);
@@ -121,7 +121,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             }
 
             var at = timeProvider.GetUtcNow();
-            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority), (team, typed) => people?.FindMember(team, typed)?.Id);
+            var decision = WorkRules.Decide(h, command, caller, at, (team, priority) => book!.Resolve(team, priority, teamDefaults: people?.SlaDefaults(team)), (team, typed) => people?.FindMember(team, typed)?.Id);
             if (decision.Refusal is { } refusal)
             {
                 return new WorkOutcome(h, refusal);
@@ -244,6 +244,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
             ["Priority"] = h.Priority,
             ["SlaPolicy"] = h.Sla?.PolicyName,
             ["SlaPolicyVersion"] = h.Sla?.PolicyVersion,
+            ["SlaCalendar"] = h.Sla?.Calendar,
         };
         try
         {

@@ -116,6 +116,18 @@ internal static class RunCommand
                     overrides[$"Sla:Teams:{team}:Webhooks:1:Kind"] = "Slack";
                     overrides[$"Sla:Teams:{team}:Webhooks:1:Url"] = new Uri(sink.BaseUrl, $"slack/{team}").ToString();
                 }
+
+                // The named targets teams' Notify lists use (crisis: crisis-teams), so their notices reach the sink too.
+                if (!builder.Configuration.GetSection("Sla:Notifications").GetChildren().Any())
+                {
+                    var names = builder.Configuration.GetSection("Teams").GetChildren().SelectMany(t => t.GetSection("Notify").GetChildren().Select(n => n.Value))
+                        .OfType<string>().Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase);
+                    foreach (var name in names)
+                    {
+                        overrides[$"Sla:Notifications:{name}:Kind"] = "Teams";
+                        overrides[$"Sla:Notifications:{name}:Url"] = new Uri(sink.BaseUrl, "teams/" + Uri.EscapeDataString(name)).ToString();
+                    }
+                }
             }
 
             builder.Configuration.AddInMemoryCollection(overrides);

@@ -35,6 +35,86 @@ public sealed class SlaPolicyBookTests
         Assert.True(book.Resolve("care", "P1").Calendar.IsAlwaysOpen);
     }
 
+    [Theory]
+    [InlineData("care", "P1", "named", "rule")]
+    [InlineData("care", "P1", null, "care p1")]
+    [InlineData("care", "P3", null, "care")]
+    [InlineData("billing", "P3", null, "billing default")]
+    [InlineData("billing", "P1", null, "billing default")]
+    [InlineData("pr", "P1", null, "p1 anywhere")]
+    [InlineData("pr", "P4", null, "fallback")]
+    [InlineData("billing", "P1", "named", "rule")]
+    [InlineData("billing", "P1", "no-such-policy", "billing default")]
+    public void Resolve_TeamDefaultPolicy_BetweenTeamPoliciesAndWildcards(string team, string priority, string? named, string expected)
+    {
+        // billing has no policy of its own in the set; its directory entry names "billing default".
+        var book = SlaPolicyBook.Compile(Set(
+            Policy("fallback", "*", "*"),
+            Policy("p1 anywhere", "*", "P1", "always", 15, 240, 5),
+            Policy("care", "care", "*"),
+            Policy("care p1", "care", "P1", "always", 10, 120, 2),
+            Policy("billing default", "billing-x", "*", firstMinutes: 30),
+            Policy("named", "named-x", "*", firstMinutes: 45)));
+        var defaults = new Dictionary<string, SlaTeamDefaults>
+        {
+            ["care"] = new("billing default", null),
+            ["billing"] = new("billing default", null),
+            ["pr"] = new("no-such-policy", null),
+        };
+
+        var policy = book.Resolve(team, priority, named, defaults.GetValueOrDefault(team));
+
+        Assert.Equal(expected == "rule" ? named : expected, policy.Name);
+        Assert.Equal(
+            expected switch
+            {
+                "rule" => SlaPolicySources.Rule,
+                "care p1" => SlaPolicySources.TeamAndPriority,
+                "care" => SlaPolicySources.Team,
+                "billing default" => SlaPolicySources.TeamDefault,
+                "p1 anywhere" => SlaPolicySources.Priority,
+                _ => SlaPolicySources.Default,
+            },
+            policy.Source);
+    }
+
+    [Fact]
+    public void Resolve_TeamCalendar_OverridesThePolicysCalendarAndIsRecordedOnTheHandoff()
+    {
+        var book = SlaPolicyBook.Compile(Set(Policy("fallback", "*", "*", "always"), Policy("care p1", "care", "P1", "always", 10, 120, 2)));
+        var monday0830 = new DateTimeOffset(2026, 11, 2, 8, 30, 0, TimeSpan.Zero);
+
+        var withTeamCalendar = book.Resolve("care", "P1", teamDefaults: new SlaTeamDefaults(null, "uk-office"));
+        var withUnknownCalendar = book.Resolve("care", "P1", teamDefaults: new SlaTeamDefaults(null, "gone"));
+        var withoutEntry = book.Resolve("care", "P1");
+        var sla = HandoffSla.Start("care", "P1", withTeamCalendar, monday0830);
+
+        Assert.Equal("uk-office", withTeamCalendar.Calendar.Name);
+        Assert.Equal(SlaPolicySources.CalendarOfTeam, withTeamCalendar.CalendarSource);
+        Assert.Equal("always", withUnknownCalendar.Calendar.Name);
+        Assert.Equal(SlaPolicySources.CalendarOfPolicy, withUnknownCalendar.CalendarSource);
+        Assert.Equal("always", withoutEntry.Calendar.Name);
+
+        // Due 10 business minutes after the office opens at 09:00 London (GMT in November), not 08:40.
+        Assert.Equal(new DateTimeOffset(2026, 11, 2, 9, 10, 0, TimeSpan.Zero), sla.FirstResponse.DueAt(book.CalendarFor(sla)));
+        Assert.Equal(("uk-office", SlaPolicySources.TeamAndPriority, SlaPolicySources.CalendarOfTeam), (sla.Calendar, sla.PolicySource, sla.CalendarSource));
+        Assert.Equal("always", book.CalendarFor(sla with { Calendar = null }).Name);
+        Assert.Equal(("uk-office", SlaPolicySources.CalendarOfTeam), (HandoffSla.FromJson(sla.ToJson()).Calendar, HandoffSla.FromJson(sla.ToJson()).CalendarSource));
+    }
+
+    [Fact]
+    public void Resolve_TeamCalendarTooNarrowForTheResolutionTarget_KeepsThePolicysCalendar()
+    {
+        var set = Set(Policy("fallback", "*", "*", "always", 60, 60 * 24 * 40, 15));
+        set.Calendars.Add(new CalendarDefinition { Name = "mondays", TimeZone = "Europe/London", Week = new() { ["mon"] = ["09:00-10:00"] } });
+        var book = SlaPolicyBook.Compile(set);
+
+        var policy = book.Resolve("care", "P2", teamDefaults: new SlaTeamDefaults(null, "mondays"));
+
+        Assert.Equal("always", policy.Calendar.Name);
+        Assert.Equal(SlaPolicySources.CalendarOfPolicy, policy.CalendarSource);
+    }
+
     [Fact]
     public void Resolve_ClockStartPosted_ClocksStartWhenTheCustomerPosted()
     {

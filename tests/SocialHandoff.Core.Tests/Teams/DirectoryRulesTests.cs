@@ -37,6 +37,55 @@ public sealed class DirectoryRulesTests
         Assert.Contains(field, errors.Keys);
     }
 
+    [Theory]
+    [InlineData("crisis-tems", "did you mean 'crisis-teams'?")]
+    [InlineData("#billing-escalations", "known: #crisis, crisis-teams")]
+    [InlineData("CRISIS-TEAMS", null)]
+    [InlineData("#crisis", null)]
+    public void Check_NotifyTargetNotConfigured_RefusedWithAHintConfiguredOnesPass(string target, string? expected)
+    {
+        var context = Context with { NotifyTargets = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "crisis-teams", "#crisis" } };
+
+        var (_, errors) = DirectoryRules.Check("crisis", new TeamEdit(null, null, null, [target], "off", []), context);
+
+        if (expected is null)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Contains(expected, errors["notify[0]"][0], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Check_NotifyTargetWithNoneConfigured_SaysHowToConfigureOne()
+    {
+        var (_, errors) = DirectoryRules.Check("crisis", new TeamEdit(null, null, null, ["crisis-teams"], "off", []), Context with { NotifyTargets = new HashSet<string>() });
+
+        Assert.Contains("Sla:Notifications:crisis-teams:Url", errors["notify[0]"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DeleteBlockers_TeamNamedByHandoffsRulesDefaultAndPolicies_EachListedUnusedTeamNone()
+    {
+        var rules = new Core.Routing.Rules.RuleSet
+        {
+            Rules = [new() { Name = "refunds", Then = new() { Team = "billing" } }, new() { Name = "other", Then = new() { Team = "care" } }],
+            Default = new() { Team = "billing" },
+        };
+        var policies = new Core.Sla.SlaPolicySet { Policies = [new() { Name = "billing-p1", Team = "billing", Priority = "P1" }, new() { Name = "standard" }] };
+
+        var blocked = DirectoryRules.DeleteBlockers("billing", 2, rules, policies);
+        var free = DirectoryRules.DeleteBlockers("press", 0, rules, policies);
+
+        Assert.Equal(["handoffs", "rules", "slaPolicies"], blocked.Keys.Order(StringComparer.Ordinal));
+        Assert.StartsWith("2 open handoffs", blocked["handoffs"][0], StringComparison.Ordinal);
+        Assert.Equal(["rule 'refunds' routes to it.", "the default action routes to it.", "Change the routing rules first."], blocked["rules"]);
+        Assert.Equal("SLA policy 'billing-p1' is for it.", blocked["slaPolicies"][0]);
+        Assert.Empty(free);
+    }
+
     [Fact]
     public void Check_UnknownPersonCalendarPolicyAndDuplicate_EachNamedWithAHint()
     {

@@ -105,7 +105,8 @@ public sealed class DirectoryApiTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task PutTeam_SameContentTwiceThenStaleETag_OneRevisionThen412AndHistoryNamesAuthor()
     {
-        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        // A team may name only configured notification targets; nothing is sent in this test.
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Sla:Notifications:#crisis:Url"] = "http://127.0.0.1:9/crisis" });
         var seeded = await api.GetAsync("mia", "api/teams/crisis");
         var etag = seeded.Response.Headers.ETag!.ToString();
         const string Edit = """{"displayName":"Crisis desk","calendar":"24x7","autoAssign":"least-loaded","notify":["#crisis"],"members":[{"id":"kai","role":"lead","capacity":8},{"id":"ben","role":"agent","capacity":2}]}""";
@@ -116,6 +117,9 @@ public sealed class DirectoryApiTests(AzuriteFixture azurite) : IAsyncLifetime
         var history = await api.GetAsync("ana", "api/teams/crisis/history");
 
         Assert.Equal(200, seeded.Status);
+
+        // Regression: the body's etag is what the dashboard sends back as If-Match (it was "eTag", so the editor sent none).
+        Assert.Equal(etag, (string?)seeded.Body!["etag"]);
         Assert.Equal(["kai", "lea"], seeded.Body!["members"]!.AsArray().Select(m => (string)m!["id"]!));
         Assert.Equal(200, first.Status);
         Assert.Equal(2, (int)first.Body!["revision"]!);

@@ -87,6 +87,8 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.IT
             await CheckAsync(new Hostile("ana", "GET", $"api/teams/{segment}/handoffs", null));
             await CheckAsync(new Hostile("mia", "GET", $"api/sla/{segment}", null));
             await CheckAsync(new Hostile("mia", "GET", $"api/rules/history/{segment}", null));
+            await CheckAsync(new Hostile("mia", "DELETE", $"api/teams/{segment}", null) { IfMatch = "*" });
+            await CheckAsync(new Hostile(Pick(random, ["ana", "mia"]), "GET", $"api/people/{segment}/availability/history", null));
             await CheckAsync(new Hostile("mia", Pick(random, ["GET", "POST", "PUT", "DELETE", "PATCH"]), $"api/{segment}", "{}"));
         }
 
@@ -119,6 +121,7 @@ public sealed class RouteFuzzTests(AzuriteFixture azurite, Xunit.Abstractions.IT
         {
             await CheckAsync(new Hostile("ana", "POST", $"api/handoffs/{handoff}/notes", """{"text":"x"}""") { IfMatch = ifMatch });
             await CheckAsync(new Hostile("mia", "PUT", "api/rules", rules.ToJsonString()) { IfMatch = ifMatch });
+            await CheckAsync(new Hostile("mia", "DELETE", "api/teams/care", null) { IfMatch = ifMatch });
         }
 
         foreach (var user in HostileHeaderValues(random, 15))

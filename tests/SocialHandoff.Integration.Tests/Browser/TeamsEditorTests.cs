@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SocialHandoff.Core.Teams;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -8,7 +10,8 @@ namespace SocialHandoff.Integration.Tests.Browser;
 /// <summary>
 /// Teams and people as a manager uses them, in Chromium, located by role and label only: an agent
 /// added to the crisis team with capacity 2 and auto-assignment on receives exactly two of its three
-/// waiting handoffs, and the third when they resolve one.
+/// waiting handoffs, and the third when they resolve one; a team is deleted after a confirmation, and
+/// refused, saying why, while a rule routes to it.
 /// </summary>
 public sealed class TeamsEditorTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
 {
@@ -74,5 +77,41 @@ public sealed class TeamsEditorTests(DashboardFixture fixture, ITestOutputHelper
         Assert.Equal(["ben", "ben", "resolved"], held.Order(StringComparer.Ordinal));
         Assert.Empty(mia.Errors);
         Assert.Empty(benPage.Errors);
+    }
+
+    [Fact]
+    public async Task TeamsEditor_DeleteTeamAfterConfirm_RefusedWhileARuleRoutesToItDeletedWhenUnused()
+    {
+        var press = "press-" + Guid.NewGuid().ToString("N")[..6];
+        var created = await fixture.Services.GetRequiredService<TeamDirectory>().SaveTeamAsync(
+            press, new TeamEdit("Press office", null, null, [], "off", []), "mia", null, create: true, CancellationToken.None);
+        Assert.Equal(201, created.Status);
+
+        await using var mia = await fixture.OpenAsync("mia", "#/manager");
+        var confirmations = new List<string>();
+        mia.Page.Dialog += async (_, dialog) =>
+        {
+            confirmations.Add(dialog.Message);
+            await dialog.AcceptAsync();
+        };
+        var teams = mia.Page.GetByRole(AriaRole.Region, new() { Name = "Teams and people" });
+        var picker = teams.GetByLabel("Team to edit");
+        var status = teams.GetByRole(AriaRole.Status);
+
+        await picker.SelectOptionAsync("logistics");
+        await Expect(teams.GetByRole(AriaRole.Table, new() { Name = "Members of logistics" })).ToBeVisibleAsync();
+        await teams.GetByRole(AriaRole.Button, new() { Name = "Delete team" }).ClickAsync();
+        await Expect(status).ToContainTextAsync("Not deleted: Team 'logistics' is still in use: rule 'delivery' routes to it.");
+
+        await picker.SelectOptionAsync(press);
+        await Expect(teams.GetByRole(AriaRole.Table, new() { Name = $"Members of {press}" })).ToBeVisibleAsync();
+        await teams.GetByRole(AriaRole.Button, new() { Name = "Delete team" }).ClickAsync();
+        await Expect(status).ToHaveTextAsync($"Deleted team {press}.");
+        await Expect(picker.Locator("option", new() { HasText = press })).ToHaveCountAsync(0);
+
+        Assert.Equal([$"Delete team logistics? Its history is kept. This cannot be undone from here.", $"Delete team {press}? Its history is kept. This cannot be undone from here."], confirmations);
+
+        // The refusal is the only error: the browser logs the 409 it was answered with.
+        Assert.All(mia.Errors, e => Assert.Contains("409", e, StringComparison.Ordinal));
     }
 }

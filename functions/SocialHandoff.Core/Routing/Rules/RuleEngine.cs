@@ -26,7 +26,11 @@ public sealed record DryRunReport(
     IReadOnlyList<DryRunCatch> Caught);
 
 /// <summary>Where a mention ends up: the rule that took it, its team, the priority it gets and the SLA policy that times it.</summary>
-public sealed record RouteOutcome(string Rule, string Team, string Priority, string SlaPolicy, IReadOnlyList<string> Tags);
+public sealed record RouteOutcome(string Rule, string Team, string Priority, string SlaPolicy, IReadOnlyList<string> Tags)
+{
+    /// <summary>Why <see cref="SlaPolicy"/> applies (Sla.SlaPolicySources: "rule", "team default"...); null where not resolved.</summary>
+    public string? SlaPolicySource { get; init; }
+}
 
 public sealed record DryRunMove(string MentionKey, string Text, RouteOutcome From, RouteOutcome To, IReadOnlyList<string> Why);
 

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Storage;
+using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Telemetry;
 
 namespace SocialHandoff.Core.Sla.Notifications;
@@ -22,13 +23,15 @@ public sealed record OutboxOutcome(int Sent, int Failed, int Unconfirmed, int No
 
 /// <summary>
 /// Sends each notice once. The table <c>Notifications</c> has one row per notice and target
-/// (PartitionKey the NotificationId, RowKey the target's index; the URL, a secret, is not stored).
+/// (PartitionKey the NotificationId, RowKey the target's name or index; the URL, a secret, is not stored).
 /// The row is inserted as Pending before sending (409 = this notice was handled before: nothing is
 /// sent), then set to Sent or Failed with the reason. A Pending row found later means a crash fell
 /// between sending and recording: it becomes Unconfirmed and is not sent again, because a second
 /// message is worse than an unconfirmed one, and the escalation itself is on record either way.
 /// </summary>
-public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier notifier, IOptions<SlaOptions> options, TimeProvider timeProvider)
+/// <remarks>Where a notice goes is <see cref="NotificationTargets.For"/>: the team's directory entry's
+/// configured <c>Notify</c> targets, else its configured webhooks (the directory read is cached, see TeamDirectory).</remarks>
+public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier notifier, TeamDirectory directory, IOptions<SlaOptions> options, TimeProvider timeProvider)
 {
     private readonly SlaOptions _options = options.Value;
 
@@ -36,20 +39,27 @@ public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier n
     {
         ArgumentNullException.ThrowIfNull(notice);
         var table = await clients.GetTableAsync(StorageNames.NotificationsTable, cancellationToken).ConfigureAwait(false);
-        var targets = _options.Teams.TryGetValue(notice.Team, out var team)
-            ? team.Webhooks.Where(w => w.Url is not null).Select(w => new WebhookTarget(w.Kind, w.Url!)).ToList()
-            : [];
+        var notify = (await directory.GetAsync(cancellationToken).ConfigureAwait(false)).Team(notice.Team)?.Notify ?? [];
+        var targets = NotificationTargets.For(notice.Team, notify, _options);
         if (targets.Count == 0)
         {
-            var inserted = await TryInsertAsync(table, Row(notice, "none", null, NotificationStates.NoTarget), cancellationToken).ConfigureAwait(false);
+            var none = Row(notice, "none", null, NotificationStates.NoTarget);
+            if (NotificationTargets.Unconfigured(notify, _options) is { Count: > 0 } missing)
+            {
+                none["Detail"] = $"team {notice.Team} names notification targets that are not configured ({string.Join(", ", missing.Select(m => $"Sla:Notifications:{m}:Url"))}) and has no Sla:Teams:{notice.Team}:Webhooks";
+            }
+
+            var inserted = await TryInsertAsync(table, none, cancellationToken).ConfigureAwait(false);
             return inserted ? new OutboxOutcome(0, 0, 0, 1, 0) : new OutboxOutcome(0, 0, 0, 0, 1);
         }
 
         int sent = 0, failed = 0, unconfirmed = 0, handled = 0;
-        for (var i = 0; i < targets.Count; i++)
+        foreach (var target in targets)
         {
-            var rowKey = i.ToString(CultureInfo.InvariantCulture);
-            if (!await TryInsertAsync(table, Row(notice, rowKey, targets[i].Kind, NotificationStates.Pending), cancellationToken).ConfigureAwait(false))
+            var rowKey = target.RowKey;
+            var pending = Row(notice, rowKey, target.Webhook.Kind, NotificationStates.Pending);
+            pending["TargetName"] = target.Name;
+            if (!await TryInsertAsync(table, pending, cancellationToken).ConfigureAwait(false))
             {
                 var existing = (await table.GetEntityAsync<TableEntity>(notice.NotificationId, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
                 if (existing.GetString("State") == NotificationStates.Pending)
@@ -75,7 +85,7 @@ public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier n
                 continue;
             }
 
-            var result = await SendBoundedAsync(targets[i], notice, cancellationToken).ConfigureAwait(false);
+            var result = await SendBoundedAsync(target.Webhook, notice, cancellationToken).ConfigureAwait(false);
             var update = new TableEntity(notice.NotificationId, rowKey)
             {
                 ["State"] = result.Delivered ? NotificationStates.Sent : NotificationStates.Failed,
@@ -94,7 +104,7 @@ public sealed class NotificationOutbox(StorageClients clients, WebhookNotifier n
                 SocialHandoffTelemetry.WebhookFailures.Add(
                     1,
                     SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Team, notice.Team),
-                    SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Kind, targets[i].Kind.ToString()));
+                    SocialHandoffTelemetry.Tag(SocialHandoffTelemetry.Tags.Kind, target.Webhook.Kind.ToString()));
             }
         }
 
