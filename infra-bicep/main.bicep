@@ -105,6 +105,18 @@ param webhookTargets {
   secretName: string
 }[] = []
 
+@description('Named webhook targets that teams list under Notify in the directory (Sla:Notifications:<name>); each URL is a Key Vault secret.')
+param notificationTargets {
+  @minLength(1)
+  @maxLength(64)
+  name: string
+  kind: ('Teams' | 'Slack')
+  secretName: string
+}[] = []
+
+@description('IANA time zone of the spike detector\'s hours of the week (Spikes:TimeZone), e.g. Europe/London.')
+param spikesTimeZone string = 'UTC'
+
 @description('NCRONTAB (six fields, with seconds) of the IngestMentions timer (Ingest:Schedule).')
 param ingestSchedule string = '0 */5 * * * *'
 
@@ -271,6 +283,9 @@ var webhookSettings = reduce(map(range(0, length(webhookTargets)), i => {
   'Sla__Teams__${webhookTargets[i].team}__Webhooks__${i}__Kind': webhookTargets[i].kind
 }), {}, (all, target) => union(all, target))
 
+// SlaOptions.Notifications[name] (Sla:Notifications:<name>:Kind and :Url): targets a team's Notify list names.
+var notificationTargetSettings = toObject(notificationTargets, target => 'Sla__Notifications__${target.name}__Kind', target => target.kind)
+
 // Every deployed team is a team the app knows (rules and reassignments may name it), with its people.
 var teamSettings = union(
   toObject(teams, team => 'Teams__${team}__DisplayName', team => team),
@@ -310,7 +325,8 @@ var appSettings = union({
   Sla__Seed__Policies__0__FirstResponse: '01:00:00'
   Sla__Seed__Policies__0__Resolution: '1.00:00:00'
   Sla__Seed__Policies__0__WarnBefore: '00:15:00'
-}, brandSettings, sourceSettings, routingSettings, webhookSettings, teamSettings)
+  Spikes__TimeZone: spikesTimeZone
+}, brandSettings, sourceSettings, routingSettings, webhookSettings, notificationTargetSettings, teamSettings)
 
 var secretSettings = concat([
   {
@@ -320,6 +336,9 @@ var secretSettings = concat([
 ], map(range(0, length(webhookTargets)), i => {
   setting: 'Sla__Teams__${webhookTargets[i].team}__Webhooks__${i}__Url'
   secretName: webhookTargets[i].secretName
+}), map(notificationTargets, target => {
+  setting: 'Sla__Notifications__${target.name}__Url'
+  secretName: target.secretName
 }), map(filter(range(0, length(mastodonInstances)), i => !empty(mastodonInstances[i].?accessTokenSecretName ?? '')), i => {
   setting: 'Sources__Mastodon__Instances__${i}__AccessToken'
   secretName: mastodonInstances[i].accessTokenSecretName!

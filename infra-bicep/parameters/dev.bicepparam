@@ -65,6 +65,16 @@ param webhookTargets = [
   }
 ]
 
+param notificationTargets = [
+  {
+    name: 'crisis-teams'
+    kind: 'Teams'
+    secretName: 'webhook-crisis-teams'
+  }
+]
+
+param spikesTimeZone = 'Europe/London'
+
 param ingestSchedule = '0 */15 * * * *'
 
 param authClientId = '00000000-0000-0000-0000-000000000000'
