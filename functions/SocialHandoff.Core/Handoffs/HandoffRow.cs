@@ -39,6 +39,9 @@ public static class HandoffRow
     public const string TeamMessageClaim = "TeamMessageClaim";
     public const string TeamMessageClaimedUntil = "TeamMessageClaimedUntil";
 
+    /// <summary>The partition of <c>Incidents</c> holding the incident the handoff leads (set when it is created; absent when it leads none).</summary>
+    public const string IncidentPartition = "IncidentPartition";
+
     /// <summary>The index row's copy names its handoff here (its own keys are the index's).</summary>
     public const string HandoffId = "HandoffId";
 
@@ -86,6 +89,7 @@ public static class HandoffRow
             [Sla] = handoff.Sla?.ToJson(),
             [TeamMessageClaim] = teamMessageClaim,
             [TeamMessageClaimedUntil] = claimedUntil,
+            [IncidentPartition] = handoff.IncidentPartition,
         };
         return entity;
     }
@@ -169,7 +173,8 @@ public static class HandoffRow
             row.GetBoolean(PendingEventApplied) ?? true,
             row.ETag,
             NullIfEmpty(row.GetString(PendingEventClaim)),
-            row.GetDateTimeOffset(PendingEventClaimedUntil));
+            row.GetDateTimeOffset(PendingEventClaimedUntil),
+            NullIfEmpty(row.GetString(IncidentPartition)));
     }
 
     /// <summary>
@@ -282,6 +287,7 @@ public static class HandoffRow
             ["ResolvedAt"] = h.ResolvedAt,
             ["FirstResponseSla"] = h.FirstResponseSlaFlag ?? "",
             ["ResolutionSla"] = h.ResolutionSlaFlag ?? "",
+            [IncidentPartition] = h.IncidentPartition,
         };
     }
 

@@ -6,7 +6,7 @@ using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Handoffs;
 
-/// <summary>A handoff as created by the pipeline (the row in <c>Handoffs</c>).</summary>
+/// <summary>A handoff as created by the pipeline (the row in <c>Handoffs</c>); <see cref="IncidentPartition"/> when it leads an incident (where in <c>Incidents</c> it is).</summary>
 public sealed record NewHandoff(
     string HandoffId,
     string MentionKey,
@@ -31,7 +31,8 @@ public sealed record NewHandoff(
     int RuleSetVersion = 0,
     IReadOnlyList<string>? RuleWhy = null,
     IReadOnlyList<string>? Tags = null,
-    string? TeamMessageClaim = null);
+    string? TeamMessageClaim = null,
+    string? IncidentPartition = null);
 
 /// <summary>What <see cref="HandoffStore.CreateAsync(NewHandoff, TableEntity?, CancellationToken)"/> found: the handoff as stored, whether this call created it, and whether the mention was dead-lettered instead.</summary>
 public sealed record HandoffCreation(NewHandoff Handoff, bool IsNew, bool DeadLettered);

@@ -163,7 +163,7 @@ public sealed partial class ProcessMentionStage(
                 score.Sentiment.Label.ToString(), score.Sentiment.Compound, score.Reasons, mention.Text, mention.Language, mention.Url,
                 mention.Author.Handle, mention.Author.Followers, mention.PostedAt, now,
                 sla.FirstResponse.DueAt(policy.Calendar)!.Value, sla.Resolution.DueAt(policy.Calendar)!.Value,
-                sla, route.RuleSetVersion, why, route.Tags),
+                sla, route.RuleSetVersion, why, route.Tags, IncidentPartition: incident.Role == IncidentRole.Leads ? incident.Partition : null),
             ledger.NewEntry(mention),
             cancellationToken).ConfigureAwait(false);
         if (created.DeadLettered)

@@ -32,7 +32,7 @@ public sealed record WorkOutcome(HandoffRecord? Handoff, WorkRefusal? Refusal)
 /// claiming it first with the row's ETag. So of any number of concurrent readers exactly one sends a
 /// move's team message; the others wait for it to be applied.
 /// </summary>
-public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger, HandoffIndex queueIndex)
+public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger, HandoffIndex queueIndex, Incidents.IncidentStore incidents)
 {
     /// <summary>
     /// How long a claim to finish a pending event holds: 15 s. Finishing takes a few storage calls; a
@@ -263,6 +263,12 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         // The team's queue follows: the row moves to where the handoff sorts (or to another team or status) now.
         var before = pending.IndexPartition is { } partition && pending.IndexRow is { } indexRow ? new IndexKey(partition, indexRow) : null;
         await queueIndex.MoveAsync(before, HandoffRow.WithDueTimes(h, calendar), calendar, cancellationToken).ConfigureAwait(false);
+
+        if (pending.Type == WorkRules.Resolved && h.IncidentPartition is { } incidentPartition)
+        {
+            // Resolving the handoff resolves its incident: a copy posted after this opens a handoff of its own.
+            await incidents.CloseAsync(incidentPartition, h.Id, pending.At, cancellationToken).ConfigureAwait(false);
+        }
 
         if (pending.Type == WorkRules.Moved)
         {
