@@ -119,6 +119,9 @@ internal static class ApiBenchmark
             ResolutionDueAt = template.ResolutionDueAt + shift,
             Sla = template.Sla is { } sla ? sla with { FirstResponse = Move(sla.FirstResponse, shift), Resolution = Move(sla.Resolution, shift) } : null,
             Assignee = i % 5 == 0 ? "ana" : null,
+
+            // A copy with an id of its own leads no incident (its template's incident is the template's).
+            IncidentPartition = null,
         };
     }
 

@@ -24,6 +24,7 @@ public sealed partial class IncidentGrouping(
     IncidentCache cache,
     HandoffWork work,
     IOptions<IncidentOptions> options,
+    TimeProvider timeProvider,
     ILogger<IncidentGrouping> logger)
 {
     /// <summary>Who raises a handoff on a surge, as the audit event names it.</summary>
@@ -73,9 +74,11 @@ public sealed partial class IncidentGrouping(
 
             lookInTable = false;
             // Memory needs no look in the table for a mention that may open (its open inserts the bands, and one
-            // held elsewhere fails it); one that opens nothing must see what any instance opened (it joins one of any tier).
+            // held elsewhere fails it); one that opens nothing must see what any instance opened (it joins one of
+            // any tier): memory answers for that once it has read the journal of opens (MemoryFreshness).
+            var answers = fromMemory && await cache.RefreshAsync(partition, store, _options.MemoryFreshness, 2 * _options.Window, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             var held = fromMemory ? cache.Held(partition, bands) : [];
-            if (!fromMemory || (held.Count == 0 && excluded))
+            if (!fromMemory || (held.Count == 0 && excluded && !answers))
             {
                 (var memberOf, held) = await store.LookUpAsync(partition, mention.Key, bands, cancellationToken).ConfigureAwait(false);
                 cache.SawBands(partition, held);
@@ -127,7 +130,7 @@ public sealed partial class IncidentGrouping(
 
             if (excluded)
             {
-                if (fromMemory)
+                if (fromMemory && !answers)
                 {
                     // Memory knew only incidents that cannot take it: the table may hold one another instance opened.
                     lookInTable = true;
@@ -167,7 +170,7 @@ public sealed partial class IncidentGrouping(
             var incident = new Incident(
                 ownHandoffId, mention.Query?.Trim().ToLowerInvariant() ?? "", 1, Math.Max(0, mention.Author.Followers ?? 0), [member],
                 mention.PostedAt, mention.PostedAt, [mention.PostedAt], null, normalized);
-            var (opened, etag) = await store.TryOpenAsync(partition, incident, member, claimed, cancellationToken).ConfigureAwait(false);
+            var (opened, etag) = await store.TryOpenAsync(partition, incident, member, claimed, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             if (opened)
             {
                 cache.Opened(partition, incident, claimed.Select(c => c.Item1), etag);

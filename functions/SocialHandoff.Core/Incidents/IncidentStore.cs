@@ -12,7 +12,8 @@ namespace SocialHandoff.Core.Incidents;
 /// <list type="bullet">
 /// <item><c>i|&lt;incident id&gt;</c>: the incident (count, reach, members listed, posting span, recent posting times, surge);</item>
 /// <item><c>b|&lt;band key&gt;</c>: the signature index, each band of an incident's first text naming the incident (with that text, so a candidate is judged without reading it);</item>
-/// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing.</item>
+/// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing;</item>
+/// <item><c>r|&lt;opened, ticks&gt;|&lt;incident id&gt;</c>: the journal of opens (the bands an incident claimed), inserted with the open, so each instance learns what others opened with one range read (<see cref="IncidentCache"/>).</item>
 /// </list>
 /// The handoff that leads an incident names its partition (<see cref="Handoffs.HandoffRow.IncidentPartition"/>,
 /// written with the handoff and copied to its queue index row), so the API reads an incident without a
@@ -31,6 +32,7 @@ public sealed class IncidentStore(StorageClients clients)
     private const string BandPrefix = "b|";
     private const string MemberPrefix = "m|";
     private const string LookupRowKey = "incident";
+    private const string JournalPrefix = "r|";
 
     public static string BrandPartition(string? brand)
     {
@@ -180,13 +182,21 @@ public sealed class IncidentStore(StorageClients clients)
     /// writer got there first (a band or the membership taken meanwhile): look again. When written, the
     /// incident row's new ETag (default when the service did not say).
     /// </summary>
-    public async Task<(bool Written, ETag ETag)> TryOpenAsync(string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, CancellationToken cancellationToken)
+    public async Task<(bool Written, ETag ETag)> TryOpenAsync(string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, DateTimeOffset openedAt, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(bands);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.Add, ToEntity(partition, incident)),
             new(TableTransactionActionType.Add, MemberEntity(partition, incident.Id, leader)),
+            new(TableTransactionActionType.Add, new TableEntity(partition, JournalRowKey(openedAt, incident.Id))
+            {
+                ["IncidentId"] = incident.Id,
+                ["Representative"] = incident.Representative,
+                ["Bands"] = string.Join(",", bands.Select(b => b.Band)),
+            }),
         };
         foreach (var (band, stale) in bands)
         {
@@ -198,6 +208,30 @@ public sealed class IncidentStore(StorageClients clients)
 
         return await SubmitAsync(table, actions, 0, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>An incident opened, as its journal row tells it: its id, first text and the bands it claimed.</summary>
+    public sealed record Opened(string IncidentId, string Representative, IReadOnlyList<string> Bands);
+
+    /// <summary>The incidents opened in <paramref name="partition"/> since <paramref name="since"/> (by the opener's clock), one range read (a page per 1,000).</summary>
+    public async Task<IReadOnlyList<Opened>> OpenedSinceAsync(string partition, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var from = JournalPrefix + Math.Max(0, since.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+        var filter = $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{from}' and RowKey lt 'r}}'";
+        var opened = new List<Opened>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["IncidentId", "Representative", "Bands"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.GetString("IncidentId") is { } id)
+            {
+                opened.Add(new Opened(id, row.GetString("Representative") ?? "", (row.GetString("Bands") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)));
+            }
+        }
+
+        return opened;
+    }
+
+    private static string JournalRowKey(DateTimeOffset at, string incidentId) =>
+        JournalPrefix + Math.Max(0, at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + incidentId;
 
     /// <summary>Adds a member and writes the incident as updated, if the incident is unchanged since read (its ETag) and the mention is not a member yet; not written otherwise (look again). When written, the incident row's new ETag.</summary>
     public async Task<(bool Written, ETag ETag)> TryJoinAsync(string partition, Incident updated, ETag etag, IncidentMember member, CancellationToken cancellationToken)

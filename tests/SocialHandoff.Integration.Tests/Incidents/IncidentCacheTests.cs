@@ -124,7 +124,7 @@ public sealed class IncidentCacheTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task ProcessAsync_ComplaintNothingRemembersOnAWarmInstance_OpensWithoutALookInTheTable()
     {
         var counter = new CountingPolicy();
-        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, s => s.AddSingleton<HttpPipelinePolicy>(counter), withSample: false);
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, s => s.AddSingleton<HttpPipelinePolicy>(counter), Remembered, withSample: false);
         var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
         await stage.ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None);
 
@@ -141,7 +141,7 @@ public sealed class IncidentCacheTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task ProcessAsync_CopyOnAWarmInstance_JoinsWithOneTransactionAndItsLedgerRowOnly()
     {
         var counter = new CountingPolicy();
-        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, s => s.AddSingleton<HttpPipelinePolicy>(counter), withSample: false);
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, s => s.AddSingleton<HttpPipelinePolicy>(counter), Remembered, withSample: false);
         var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
         await stage.ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None);
         await stage.ProcessAsync(MentionJson.Serialize(Copy(1, Variant(1))), 1, CancellationToken.None);
@@ -170,6 +170,43 @@ public sealed class IncidentCacheTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(2, (await harness.HandoffRowsAsync()).Count);
         Assert.Equal(1, await CountAsync(harness, id));
     }
+
+    [Fact]
+    public async Task JoinAsync_TierThatOpensNothingWithFreshMemoryAndNothingNear_NoStorageRequest()
+    {
+        var counter = new CountingPolicy();
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, s => s.AddSingleton<HttpPipelinePolicy>(counter), Remembered, withSample: false);
+        var grouping = harness.Services.GetRequiredService<IncidentGrouping>();
+        await harness.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None);
+
+        counter.Reset();
+        var question = Copy(1, "@ContosoBank is the new savings account available to students as well, and from what age?");
+        var decision = await grouping.JoinAsync(question, "request", HandoffIds.For(question.Key), CancellationToken.None);
+
+        Assert.Equal(IncidentRole.None, decision.Role);
+        Assert.Empty(counter.Requests);
+    }
+
+    [Fact]
+    public async Task JoinAsync_IncidentOpenedElsewhereAfterThisInstanceReadTheJournal_JoinedOnceMemoryIsNoLongerFresh()
+    {
+        await using var one = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        await using var two = await Harness.CreateAsync(azurite.ConnectionString, settings: new Dictionary<string, string?> { ["Incidents:MemoryFreshness"] = "00:00:00" }, withSample: false);
+        var grouping = two.Services.GetRequiredService<IncidentGrouping>();
+        var early = Copy(9, "@ContosoBank the courier left my parcel in the rain again and the tracking page has said delivered for four days");
+        await grouping.JoinAsync(early, "complaint", HandoffIds.For(early.Key), CancellationToken.None);
+
+        // Opened on the first instance after the second one read the journal; the second one's memory is not fresh (0): it reads again.
+        await one.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None);
+        var copy = Copy(1, Variant(1));
+        var decision = await grouping.JoinAsync(copy, "request", HandoffIds.For(copy.Key), CancellationToken.None);
+
+        Assert.Equal(IncidentRole.Joined, decision.Role);
+        Assert.Equal(2, await CountAsync(one, decision.HandoffId));
+    }
+
+    /// <summary>Memory counted fresh for the whole test, so a request count does not depend on how long a step took.</summary>
+    private static Dictionary<string, string?> Remembered => new() { ["Incidents:MemoryFreshness"] = "00:01:00" };
 
     private static async Task<int> CountAsync(Harness harness, string handoffId) =>
         (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoffId, CancellationToken.None))!.Count;
