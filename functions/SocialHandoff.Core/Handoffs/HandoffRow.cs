@@ -17,6 +17,17 @@ public static class HandoffRow
 {
     public const string RowKey = "handoff";
     public const string LedgerRowKey = "mention";
+
+    /// <summary>
+    /// The incident mark of a handoff that leads an incident: inserted with the handoff by its leader, or
+    /// before it by the copy whose join made a surge while the handoff did not exist yet (<see cref="SurgePending"/>).
+    /// Whichever insert comes second fails, so exactly one of the two applies the surge, and the leader
+    /// reads its incident only when the mark was there first.
+    /// </summary>
+    public const string IncidentMarkRowKey = "incident";
+
+    /// <summary>On the incident mark: a surge was counted before the handoff existed.</summary>
+    public const string SurgePending = "SurgePending";
     public const string CreatedEventRowKey = "000000-created";
 
     // Handoff row columns.
@@ -51,8 +62,12 @@ public static class HandoffRow
     public static bool IsEvent(TableEntity row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.RowKey is not (RowKey or LedgerRowKey);
+        return row.RowKey is not (RowKey or LedgerRowKey or IncidentMarkRowKey);
     }
+
+    /// <summary>The incident mark as the leader inserts it with its handoff, or as a surging copy inserts it before (<paramref name="surgePending"/>).</summary>
+    public static TableEntity IncidentMark(string handoffId, bool surgePending) =>
+        new(handoffId, IncidentMarkRowKey) { [SurgePending] = surgePending };
 
     /// <summary>The handoff row of a new handoff; whoever inserts it holds the claim to send its team message.</summary>
     public static TableEntity New(NewHandoff handoff, string teamMessageClaim, DateTimeOffset claimedUntil)

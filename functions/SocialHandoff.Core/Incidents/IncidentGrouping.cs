@@ -23,6 +23,7 @@ public sealed partial class IncidentGrouping(
     IncidentStore store,
     IncidentCache cache,
     HandoffWork work,
+    Handoffs.HandoffStore handoffs,
     IOptions<IncidentOptions> options,
     TimeProvider timeProvider,
     ILogger<IncidentGrouping> logger)
@@ -191,8 +192,9 @@ public sealed partial class IncidentGrouping(
     }
 
     /// <summary>
-    /// Called by the leader once its handoff exists: a surge counted before it existed is applied now.
-    /// One read of the incident; nothing for a mention that leads no incident.
+    /// Called by the leader once its handoff exists, when its create met a copy's surge mark (or on a
+    /// redelivery): a surge counted before it existed is applied now. One read of the incident; nothing
+    /// for a mention that leads no incident.
     /// </summary>
     public async Task HandoffReadyAsync(IncidentDecision decision, CancellationToken cancellationToken)
     {
@@ -283,7 +285,13 @@ public sealed partial class IncidentGrouping(
             var handoff = await work.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
             if (handoff is null)
             {
-                return;
+                // Not created yet: the mark makes its leader apply the surge; if the leader's create came first, apply it now.
+                if (await handoffs.MarkSurgePendingAsync(incidentId, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
             }
 
             // Its ETag changes with every write below: the next join here reads it again.

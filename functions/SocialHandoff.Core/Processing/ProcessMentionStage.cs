@@ -189,7 +189,11 @@ public sealed partial class ProcessMentionStage(
             await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
         }
 
-        await incidents.HandoffReadyAsync(incident, cancellationToken).ConfigureAwait(false);
+        // A surge a copy counted before this handoff existed left its mark (met by the create); a redelivery looks again.
+        if (created.SurgePending || !created.IsNew)
+        {
+            await incidents.HandoffReadyAsync(incident, cancellationToken).ConfigureAwait(false);
+        }
 
         // After the handoff is complete, so a redelivery re-runs it; a team without auto-assignment costs nothing here.
         await assignment.TryRunAsync(handoff.Team, cancellationToken).ConfigureAwait(false);

@@ -187,7 +187,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
     {
         var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var rows = new List<TableEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {handoffId} and RowKey ne {HandoffRow.RowKey} and RowKey ne {HandoffRow.LedgerRowKey}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {handoffId} and RowKey ne {HandoffRow.RowKey} and RowKey ne {HandoffRow.LedgerRowKey} and RowKey ne {HandoffRow.IncidentMarkRowKey}");
         await foreach (var e in events.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rows.Add(e);
