@@ -66,7 +66,7 @@ public sealed partial class WorkApi
 
         var result = await queries.QueueAsync(team, new QueueFilter(status, assignee, priority, Query(request, "source"), sla, page, pageSize), caller, ct).ConfigureAwait(false);
         var grouped = await incidents.ForHandoffsAsync(result.Items.Select(v => v.Handoff), ct).ConfigureAwait(false);
-        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(v => Summary(v, grouped.GetValueOrDefault(v.Handoff.Id))).ToList()), ApiJsonContext.Default.QueueMessage);
+        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(v => Summary(v, grouped.GetValueOrDefault(v.Handoff.Id))).ToList(), result.TotalAtLeast), ApiJsonContext.Default.QueueMessage);
     }
 
     /// <summary>Rebuilds a team's queue index from its handoffs (after a crash between a handoff's two partitions); managers only.</summary>

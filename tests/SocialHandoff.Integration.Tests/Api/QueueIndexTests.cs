@@ -190,6 +190,36 @@ public sealed class QueueIndexTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queue_FilterMatchingMoreThanAThousand_TotalAtLeastAThousandInOneRead()
+    {
+        var counter = new CountingPolicy();
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, configure: s => s.AddSingleton<HttpPipelinePolicy>(counter));
+        var index = api.Harness.Services.GetRequiredService<HandoffIndex>();
+        var handoffs = Enumerable.Range(0, 1_200).Select(i =>
+        {
+            var key = $"test:many-{i}";
+            var row = HandoffRow.New(
+                new NewHandoff(HandoffIds.For(key), key, "c", "care", "default", i < 1_100 ? "P1" : "P3", 50, "Negative", -0.5, [], "text", "en", null, null, null,
+                    Harness.Start, Harness.Start, Harness.Start.AddMinutes(30 + i), Harness.Start.AddHours(8)), "", Harness.Start);
+            return (HandoffRow.ToRecord(row), (BusinessCalendar?)null, (IReadOnlyList<SlaDueRow>)[]);
+        }).ToList();
+        await index.BulkAddAsync(handoffs, 4, CancellationToken.None);
+
+        counter.Reset();
+        var many = (await api.GetAsync("ana", "api/teams/care/handoffs?priority=P1")).Body!;
+        var tables = counter.Tables;
+        var few = (await api.GetAsync("ana", "api/teams/care/handoffs?priority=P3")).Body!;
+
+        Assert.Equal(1_000, (int)many["total"]!);
+        Assert.True((bool)many["totalAtLeast"]!);
+        Assert.Equal(25, many["items"]!.AsArray().Count);
+        Assert.True(tables <= 3, $"{tables} table requests");
+        Assert.Equal(100, (int)few["total"]!);
+        Assert.False(few.AsObject().ContainsKey("totalAtLeast"));
+        Assert.Equal(1_200, (int)(await api.GetAsync("ana", "api/teams/care/handoffs")).Body!["total"]!);
+    }
+
+    [Fact]
     public async Task ProcessAsync_NewMention_OneTransactionPerTableOneTeamMessage()
     {
         var counter = new CountingPolicy();
