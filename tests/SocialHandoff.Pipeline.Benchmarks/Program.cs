@@ -131,6 +131,12 @@ internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPol
         var path = message.Request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var resource = path.Length > 1 ? path[1] : "?";
         resource = resource.StartsWith("team-", StringComparison.Ordinal) ? "team-*" : resource.Split('(')[0];
+        if (resource == "$batch")
+        {
+            // Which table a transaction writes, read from its first sub-request's address (the count is unchanged).
+            resource += " " + BatchTable(message.Request.Content);
+        }
+
         _byKind.AddOrUpdate($"{message.Request.Method} {resource}{(path.Length > 2 ? "/" + path[2] : "")}", 1, (_, n) => n + 1);
         if (message.Request.Uri.Port == tablePort)
         {
@@ -140,6 +146,19 @@ internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPol
         {
             Interlocked.Increment(ref _queue);
         }
+    }
+
+    private static string BatchTable(RequestContent? content)
+    {
+        if (content is null)
+        {
+            return "?";
+        }
+
+        using var buffer = new MemoryStream();
+        content.WriteTo(buffer, CancellationToken.None);
+        var match = System.Text.RegularExpressions.Regex.Match(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), @"/devstoreaccount1/([A-Za-z0-9]+)");
+        return match.Success ? match.Groups[1].Value : "?";
     }
 
     public void Reset()

@@ -62,7 +62,10 @@ public sealed record IncidentMemberMessage(string MentionKey, string? Author, st
 /// <summary>When the copies surged, why, and the priority step it caused (null until applied to the handoff).</summary>
 public sealed record IncidentSurgeMessage(DateTimeOffset At, string Reason, string? From, string? To, bool Applied);
 
-public sealed record QueueMessage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items);
+/// <summary>A queue page; <c>totalAtLeast</c> is present (true) when a filtered queue has more matches than were counted: <c>total</c> is then a lower bound ("1,000 or more").</summary>
+public sealed record QueueMessage(
+    string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffSummaryMessage> Items,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool TotalAtLeast = false);
 
 /// <summary>What a repair of a team's queue index did: rows added or deleted, and the counts it set.</summary>
 public sealed record QueueRepairMessage(string Team, int Changed, int Open, int Resolved);

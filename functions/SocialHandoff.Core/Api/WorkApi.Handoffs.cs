@@ -65,8 +65,8 @@ public sealed partial class WorkApi
         }
 
         var result = await queries.QueueAsync(team, new QueueFilter(status, assignee, priority, Query(request, "source"), sla, page, pageSize), caller, ct).ConfigureAwait(false);
-        var grouped = await incidents.ForHandoffsAsync(result.Items.Select(v => v.Handoff.Id), ct).ConfigureAwait(false);
-        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(v => Summary(v, grouped.GetValueOrDefault(v.Handoff.Id))).ToList()), ApiJsonContext.Default.QueueMessage);
+        var grouped = await incidents.ForHandoffsAsync(result.Items.Select(v => v.Handoff), ct).ConfigureAwait(false);
+        return JsonResponse(200, new QueueMessage(result.Team, result.Page, result.PageSize, result.Total, result.Items.Select(v => Summary(v, grouped.GetValueOrDefault(v.Handoff.Id))).ToList(), result.TotalAtLeast), ApiJsonContext.Default.QueueMessage);
     }
 
     /// <summary>Rebuilds a team's queue index from its handoffs (after a crash between a handoff's two partitions); managers only.</summary>
@@ -257,7 +257,7 @@ public sealed partial class WorkApi
             events.Select(Event).ToList());
 
         // One flat object: the summary the queue shows, plus the detail.
-        var incident = await incidents.ForHandoffAsync(h.Id, ct).ConfigureAwait(false);
+        var incident = await incidents.ForHandoffAsync(h, ct).ConfigureAwait(false);
         var node = JsonSerializer.SerializeToNode(Summary(view, incident), ApiJsonContext.Default.HandoffSummaryMessage)!.AsObject();
         foreach (var (key, value) in JsonSerializer.SerializeToNode(detail, ApiJsonContext.Default.HandoffDetailMessage)!.AsObject().ToList())
         {

@@ -136,6 +136,65 @@ public sealed class HandoffIndex
         await _adds.AddAsync(row.PartitionKey, new IndexWrite(row, together), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Loads many new handoffs of one team and status at once (an import, or the API benchmark's seeding):
+    /// their rows and due rows in transactions of up to 100 entities, then the count row raised by how
+    /// many were added. Inserts: a handoff indexed already fails its transaction (use the group-committed
+    /// <see cref="AddAsync"/> for deliveries that may repeat).
+    /// </summary>
+    public async Task<int> BulkAddAsync(IReadOnlyList<(HandoffRecord Handoff, BusinessCalendar? Calendar, IReadOnlyList<SlaDueRow> Due)> handoffs, int parallelism, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var rows = handoffs.Select(h => Row(h.Handoff, h.Calendar)).ToList();
+        if (rows.Select(r => r.PartitionKey).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            throw new ArgumentException("Every handoff of a bulk load must sort into one partition (one team and status).", nameof(handoffs));
+        }
+
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        var partition = rows[0].PartitionKey;
+        var chunks = new List<List<TableTransactionAction>>();
+        var current = new List<TableTransactionAction>();
+        foreach (var (row, (_, _, due)) in rows.Zip(handoffs))
+        {
+            var together = due.Where(d => d.PartitionKey == partition).Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, SlaDueIndex.Entity(d))).ToList();
+            if (current.Count + 1 + together.Count > 100)
+            {
+                chunks.Add(current);
+                current = [];
+            }
+
+            current.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
+            current.AddRange(together);
+        }
+
+        chunks.Add(current);
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (chunk, ct) =>
+            await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var (count, etag) = await ReadCountAsync(table, partition, cancellationToken).ConfigureAwait(false);
+            var counter = new TableEntity(partition, CountRowKey) { [CountColumn] = count + rows.Count };
+            try
+            {
+                await (etag == default
+                    ? table.AddEntityAsync(counter, cancellationToken)
+                    : table.UpdateEntityAsync(counter, etag, TableUpdateMode.Merge, cancellationToken)).ConfigureAwait(false);
+                _counts.TryRemove(partition, out _);
+                return rows.Count;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+            {
+            }
+        }
+    }
+
     /// <summary>Whether the handoff is in the index at <paramref name="key"/>.</summary>
     public async Task<bool> ContainsAsync(IndexKey key, CancellationToken cancellationToken)
     {

@@ -17,6 +17,17 @@ public static class HandoffRow
 {
     public const string RowKey = "handoff";
     public const string LedgerRowKey = "mention";
+
+    /// <summary>
+    /// The incident mark of a handoff that leads an incident: inserted with the handoff by its leader, or
+    /// before it by the copy whose join made a surge while the handoff did not exist yet (<see cref="SurgePending"/>).
+    /// Whichever insert comes second fails, so exactly one of the two applies the surge, and the leader
+    /// reads its incident only when the mark was there first.
+    /// </summary>
+    public const string IncidentMarkRowKey = "incident";
+
+    /// <summary>On the incident mark: a surge was counted before the handoff existed.</summary>
+    public const string SurgePending = "SurgePending";
     public const string CreatedEventRowKey = "000000-created";
 
     // Handoff row columns.
@@ -39,6 +50,9 @@ public static class HandoffRow
     public const string TeamMessageClaim = "TeamMessageClaim";
     public const string TeamMessageClaimedUntil = "TeamMessageClaimedUntil";
 
+    /// <summary>The partition of <c>Incidents</c> holding the incident the handoff leads (set when it is created; absent when it leads none).</summary>
+    public const string IncidentPartition = "IncidentPartition";
+
     /// <summary>The index row's copy names its handoff here (its own keys are the index's).</summary>
     public const string HandoffId = "HandoffId";
 
@@ -48,8 +62,12 @@ public static class HandoffRow
     public static bool IsEvent(TableEntity row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.RowKey is not (RowKey or LedgerRowKey);
+        return row.RowKey is not (RowKey or LedgerRowKey or IncidentMarkRowKey);
     }
+
+    /// <summary>The incident mark as the leader inserts it with its handoff, or as a surging copy inserts it before (<paramref name="surgePending"/>).</summary>
+    public static TableEntity IncidentMark(string handoffId, bool surgePending) =>
+        new(handoffId, IncidentMarkRowKey) { [SurgePending] = surgePending };
 
     /// <summary>The handoff row of a new handoff; whoever inserts it holds the claim to send its team message.</summary>
     public static TableEntity New(NewHandoff handoff, string teamMessageClaim, DateTimeOffset claimedUntil)
@@ -86,6 +104,7 @@ public static class HandoffRow
             [Sla] = handoff.Sla?.ToJson(),
             [TeamMessageClaim] = teamMessageClaim,
             [TeamMessageClaimedUntil] = claimedUntil,
+            [IncidentPartition] = handoff.IncidentPartition,
         };
         return entity;
     }
@@ -170,7 +189,8 @@ public static class HandoffRow
             row.GetBoolean(PendingEventApplied) ?? true,
             row.ETag,
             NullIfEmpty(row.GetString(PendingEventClaim)),
-            row.GetDateTimeOffset(PendingEventClaimedUntil));
+            row.GetDateTimeOffset(PendingEventClaimedUntil),
+            NullIfEmpty(row.GetString(IncidentPartition)));
     }
 
     /// <summary>
@@ -283,6 +303,7 @@ public static class HandoffRow
             ["ResolvedAt"] = h.ResolvedAt,
             ["FirstResponseSla"] = h.FirstResponseSlaFlag ?? "",
             ["ResolutionSla"] = h.ResolutionSlaFlag ?? "",
+            [IncidentPartition] = h.IncidentPartition,
         };
     }
 

@@ -6,7 +6,7 @@ using SocialHandoff.Core.Storage;
 
 namespace SocialHandoff.Core.Handoffs;
 
-/// <summary>A handoff as created by the pipeline (the row in <c>Handoffs</c>).</summary>
+/// <summary>A handoff as created by the pipeline (the row in <c>Handoffs</c>); <see cref="IncidentPartition"/> when it leads an incident (where in <c>Incidents</c> it is).</summary>
 public sealed record NewHandoff(
     string HandoffId,
     string MentionKey,
@@ -31,10 +31,14 @@ public sealed record NewHandoff(
     int RuleSetVersion = 0,
     IReadOnlyList<string>? RuleWhy = null,
     IReadOnlyList<string>? Tags = null,
-    string? TeamMessageClaim = null);
+    string? TeamMessageClaim = null,
+    string? IncidentPartition = null);
 
-/// <summary>What <see cref="HandoffStore.CreateAsync(NewHandoff, TableEntity?, CancellationToken)"/> found: the handoff as stored, whether this call created it, and whether the mention was dead-lettered instead.</summary>
-public sealed record HandoffCreation(NewHandoff Handoff, bool IsNew, bool DeadLettered);
+/// <summary>
+/// What <see cref="HandoffStore.CreateAsync(NewHandoff, TableEntity?, CancellationToken)"/> found: the handoff as stored, whether this call
+/// created it, whether the mention was dead-lettered instead, and whether a copy marked its incident's surge before the handoff existed.
+/// </summary>
+public sealed record HandoffCreation(NewHandoff Handoff, bool IsNew, bool DeadLettered, bool SurgePending = false);
 
 /// <summary>
 /// Writes a handoff's partition of <c>Handoffs</c> (<see cref="HandoffRow"/>: the handoff row, the
@@ -86,6 +90,10 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var claim = Guid.NewGuid().ToString("N");
         var ledgerAction = ledger is null ? null : new TableTransactionAction(TableTransactionActionType.Add, ledger);
+
+        // A leader's handoff carries its incident mark; a mark there already is a surging copy's, found below.
+        var markAction = handoff.IncidentPartition is null ? null : new TableTransactionAction(TableTransactionActionType.Add, HandoffRow.IncidentMark(handoff.HandoffId, false));
+        var surgePending = false;
         for (var attempt = 1; ; attempt++)
         {
             List<TableTransactionAction> actions =
@@ -98,10 +106,15 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
                 actions.Add(ledgerAction);
             }
 
+            if (markAction is not null)
+            {
+                actions.Add(markAction);
+            }
+
             try
             {
                 await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-                return new HandoffCreation(handoff with { TeamMessageClaim = claim }, true, false);
+                return new HandoffCreation(handoff with { TeamMessageClaim = claim }, true, false, surgePending);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
@@ -109,12 +122,18 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
 
             TableEntity? storedLedger = null;
             TableEntity? stored = null;
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {handoff.HandoffId} and (RowKey eq {HandoffRow.RowKey} or RowKey eq {HandoffRow.LedgerRowKey})");
+            TableEntity? storedMark = null;
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {handoff.HandoffId} and (RowKey eq {HandoffRow.RowKey} or RowKey eq {HandoffRow.LedgerRowKey} or RowKey eq {HandoffRow.IncidentMarkRowKey})");
             await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 if (row.RowKey == HandoffRow.RowKey)
                 {
                     stored = row;
+                }
+                else if (row.RowKey == HandoffRow.IncidentMarkRowKey)
+                {
+                    storedMark = row;
                 }
                 else
                 {
@@ -129,7 +148,15 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
 
             if (stored is not null)
             {
-                return new HandoffCreation(HandoffRow.ToNewHandoff(stored, handoff), false, false);
+                return new HandoffCreation(HandoffRow.ToNewHandoff(stored, handoff), false, false, storedMark?.GetBoolean(HandoffRow.SurgePending) == true);
+            }
+
+            if (storedMark is not null && markAction is not null)
+            {
+                // A copy's join made the incident surge before this handoff existed: the mark is its; apply the surge once created.
+                surgePending = storedMark.GetBoolean(HandoffRow.SurgePending) == true;
+                markAction = null;
+                continue;
             }
 
             if (attempt >= 3)
@@ -142,6 +169,26 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
             ledgerAction = storedLedger is null
                 ? ledgerAction
                 : new TableTransactionAction(TableTransactionActionType.UpdateMerge, ledger ?? new TableEntity(handoff.HandoffId, HandoffRow.LedgerRowKey), storedLedger.ETag);
+        }
+    }
+
+    /// <summary>
+    /// Marks a surge counted before the leader's handoff <paramref name="handoffId"/> existed (insert of its
+    /// incident mark). True when the mark says so now (the leader's create meets it and applies the
+    /// surge); false when the leader's mark was there first: the handoff exists, apply the surge now.
+    /// </summary>
+    public async Task<bool> MarkSurgePendingAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(HandoffRow.IncidentMark(handoffId, true), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var mark = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffRow.IncidentMarkRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return mark.HasValue && mark.Value!.GetBoolean(HandoffRow.SurgePending) == true;
         }
     }
 

@@ -13,7 +13,8 @@ public sealed record IncidentSurge(DateTimeOffset At, string Reason, string? Fro
 /// <summary>
 /// Near-duplicate mentions of one brand grouped under one handoff: its id is the handoff's (the first
 /// member's, or, after its leader ended without a handoff, the successor's: <see cref="IncidentHandover"/>), <see cref="Count"/> is exact, <see cref="Members"/> lists the first ones (bounded),
-/// <see cref="Reach"/> sums the members' followers.
+/// <see cref="Reach"/> sums the members' followers. <see cref="ClosedAt"/>: its handoff was resolved
+/// then, so a later copy opens a new one.
 /// </summary>
 public sealed record Incident(
     string Id,
@@ -25,7 +26,8 @@ public sealed record Incident(
     DateTimeOffset LastPostedAt,
     IReadOnlyList<DateTimeOffset> RecentPostedAt,
     IncidentSurge? Surge,
-    string Representative)
+    string Representative,
+    DateTimeOffset? ClosedAt = null)
 {
     /// <summary>The handoff that carries the incident.</summary>
     public string HandoffId => Id;

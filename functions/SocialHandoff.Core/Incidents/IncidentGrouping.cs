@@ -21,8 +21,11 @@ namespace SocialHandoff.Core.Incidents;
 /// </summary>
 public sealed partial class IncidentGrouping(
     IncidentStore store,
+    IncidentCache cache,
     HandoffWork work,
+    Handoffs.HandoffStore handoffs,
     IOptions<IncidentOptions> options,
+    TimeProvider timeProvider,
     ILogger<IncidentGrouping> logger)
 {
     /// <summary>Who raises a handoff on a surge, as the audit event names it.</summary>
@@ -58,18 +61,47 @@ public sealed partial class IncidentGrouping(
         var partition = IncidentStore.BrandPartition(mention.Query);
         var member = new IncidentMember(mention.Key, mention.Author.Handle ?? mention.Author.Name, mention.Url, mention.PostedAt);
         var similarity = new Dictionary<string, double>(StringComparer.Ordinal);
+        var excluded = _excludedTiers.Contains(tier);
+        var lookInTable = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (attempt > 0)
+            // The first look is in this instance's memory; after a conflict, or when memory cannot settle it, in the table.
+            var fromMemory = attempt == 0 && !lookInTable;
+            if (attempt > 0 && !lookInTable)
             {
                 // Lost a race: let the winner's writes land, spread out so the losers do not collide again in step.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + Math.Min(attempt, 20) * 2)), cancellationToken).ConfigureAwait(false);
             }
 
-            var (memberOf, held) = await store.LookUpAsync(partition, mention.Key, bands, cancellationToken).ConfigureAwait(false);
-            if (memberOf is not null)
+            lookInTable = false;
+            // Memory needs no look in the table for a mention that may open (its open inserts the bands, and one
+            // held elsewhere fails it); one that opens nothing must see what any instance opened (it joins one of
+            // any tier): memory answers for that once it has read the journal of opens (MemoryFreshness).
+            var answers = fromMemory && await cache.RefreshAsync(partition, store, _options.MemoryFreshness, 2 * _options.Window, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var held = fromMemory ? cache.Held(partition, bands) : [];
+            if (!fromMemory || (held.Count == 0 && excluded && !answers))
             {
-                return await DecidedAsync(partition, memberOf, ownHandoffId, cancellationToken).ConfigureAwait(false);
+                (var memberOf, held) = await store.LookUpAsync(partition, mention.Key, bands, cancellationToken).ConfigureAwait(false);
+                cache.SawBands(partition, held);
+                fromMemory = false;
+                if (memberOf is not null)
+                {
+                    return await DecidedAsync(partition, memberOf, ownHandoffId, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (held.Any(b => b.IncidentId == ownHandoffId))
+            {
+                if (fromMemory)
+                {
+                    // Memory may predate a hand-over (the incident passed to a copy when this mention was dead-lettered or
+                    // filtered): a repeat of an opener is rare, so the table settles it.
+                    lookInTable = true;
+                    continue;
+                }
+
+                // Its own incident (an incident's id is its leader's handoff id): a redelivery of the mention that opened it.
+                return new IncidentDecision(IncidentRole.Leads, ownHandoffId, partition);
             }
 
             var stale = new HashSet<string>(StringComparer.Ordinal);
@@ -105,14 +137,22 @@ public sealed partial class IncidentGrouping(
                 continue;
             }
 
-            if (_excludedTiers.Contains(tier))
+            if (excluded)
             {
+                if (fromMemory && !answers)
+                {
+                    // Memory knew only incidents that cannot take it: the table may hold one another instance opened.
+                    lookInTable = true;
+                    continue;
+                }
+
                 // Nothing to join, and this kind of mention does not open incidents.
                 return IncidentDecision.Alone(ownHandoffId);
             }
 
             var byBand = held.ToDictionary(b => b.RowKey, StringComparer.Ordinal);
             var claimed = new List<(string, IncidentStore.Band?)>();
+            var unknownETag = false;
             foreach (var band in bands)
             {
                 if (!byBand.TryGetValue(IncidentStore.BandRowKey(band), out var holder))
@@ -121,19 +161,32 @@ public sealed partial class IncidentGrouping(
                 }
                 else if (stale.Contains(holder.IncidentId))
                 {
+                    unknownETag |= holder.ETag == default;
                     claimed.Add((band, holder));
                 }
 
                 // A band a live, different incident holds stays its own; the others find this one.
             }
 
+            if (unknownETag)
+            {
+                // Taking a stale incident's band over needs that row's ETag, which only the table gives.
+                lookInTable = true;
+                continue;
+            }
+
+            // Every band claimed is inserted (or replaced by its ETag): one another writer holds fails the open, and it looks again.
             var incident = new Incident(
                 ownHandoffId, mention.Query?.Trim().ToLowerInvariant() ?? "", 1, Math.Max(0, mention.Author.Followers ?? 0), [member],
                 mention.PostedAt, mention.PostedAt, [mention.PostedAt], null, normalized);
-            if (await store.TryOpenAsync(partition, incident, member, claimed, cancellationToken).ConfigureAwait(false))
+            var (opened, etag) = await store.TryOpenAsync(partition, incident, member, claimed, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (opened)
             {
+                cache.Opened(partition, incident, claimed.Select(c => c.Item1), etag);
                 return new IncidentDecision(IncidentRole.Leads, ownHandoffId, partition);
             }
+
+            lookInTable = fromMemory;
         }
 
         throw new InvalidOperationException($"Mention {mention.Key}: no stable incident decision after {MaxAttempts} attempts (storage contention); the queue retries it.");
@@ -147,8 +200,9 @@ public sealed partial class IncidentGrouping(
     }
 
     /// <summary>
-    /// Called by the leader once its handoff exists: a surge counted before it existed is applied now.
-    /// One read of the incident; nothing for a mention that leads no incident.
+    /// Called by the leader once its handoff exists, when its create met a copy's surge mark (or on a
+    /// redelivery): a surge counted before it existed is applied now. One read of the incident; nothing
+    /// for a mention that leads no incident.
     /// </summary>
     public async Task HandoffReadyAsync(IncidentDecision decision, CancellationToken cancellationToken)
     {
@@ -166,8 +220,7 @@ public sealed partial class IncidentGrouping(
             return new IncidentDecision(IncidentRole.Leads, ownHandoffId, partition);
         }
 
-        // A redelivery of a member: finish what the first delivery may not have (the pointer, a surge).
-        await store.EnsureLookupAsync(incidentId, partition, cancellationToken).ConfigureAwait(false);
+        // A redelivery of a member: finish what the first delivery may not have (a surge).
         await ApplySurgeAsync(partition, incidentId, cancellationToken).ConfigureAwait(false);
         return new IncidentDecision(IncidentRole.Joined, incidentId, partition);
     }
@@ -181,31 +234,23 @@ public sealed partial class IncidentGrouping(
 
     private async Task<JoinOutcome> TryJoinAsync(string partition, string incidentId, IncidentMember member, long? followers, CancellationToken cancellationToken)
     {
-        HandoffRecord? handoff = null;
-        var handoffRead = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var stored = await store.GetAsync(partition, incidentId, cancellationToken).ConfigureAwait(false);
-            if (stored is null || !IncidentRules.InWindow(stored.Incident, member.PostedAt, _options.Window))
+            // The incident as this instance last wrote or read it: its ETag makes the join fail if it moved since.
+            var stored = (attempt == 0 ? cache.Incident(partition, incidentId) : null)
+                ?? await store.GetAsync(partition, incidentId, cancellationToken).ConfigureAwait(false);
+            // Closed when its handoff was resolved (HandoffWork marks it, which moves its ETag): a later copy opens a new one.
+            if (stored is null || stored.Incident.ClosedAt is not null || !IncidentRules.InWindow(stored.Incident, member.PostedAt, _options.Window))
             {
+                cache.Forget(partition, incidentId);
                 return JoinOutcome.Stale;
             }
 
-            if (!handoffRead)
-            {
-                // A resolved incident is closed: a later copy opens a new one. (No handoff yet: its leader is still writing it.)
-                handoff = await work.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
-                handoffRead = true;
-                if (handoff?.IsResolved == true)
-                {
-                    return JoinOutcome.Stale;
-                }
-            }
-
             var (updated, surged) = IncidentRules.Add(stored.Incident, member, followers, _options);
-            if (await store.TryJoinAsync(partition, updated, stored.ETag, member, cancellationToken).ConfigureAwait(false))
+            var (joined, etag) = await store.TryJoinAsync(partition, updated, stored.ETag, member, cancellationToken).ConfigureAwait(false);
+            if (joined)
             {
-                await store.EnsureLookupAsync(incidentId, partition, cancellationToken).ConfigureAwait(false);
+                cache.Saw(partition, updated, etag);
                 if (surged)
                 {
                     LogSurge(incidentId, updated.Count, updated.Surge!.Reason);
@@ -217,6 +262,7 @@ public sealed partial class IncidentGrouping(
             }
 
             // The incident moved (another copy joined) or this mention became a member meanwhile.
+            cache.Forget(partition, incidentId);
             var (memberOf, _) = await store.LookUpAsync(partition, member.MentionKey, [], cancellationToken).ConfigureAwait(false);
             if (memberOf is not null)
             {
@@ -247,9 +293,17 @@ public sealed partial class IncidentGrouping(
             var handoff = await work.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
             if (handoff is null)
             {
-                return;
+                // Not created yet: the mark makes its leader apply the surge; if the leader's create came first, apply it now.
+                if (await handoffs.MarkSurgePendingAsync(incidentId, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
             }
 
+            // Its ETag changes with every write below: the next join here reads it again.
+            cache.Forget(partition, incidentId);
             if (surge.To is null)
             {
                 var fixedTarget = surge with { From = handoff.Priority, To = IncidentRules.OneStepUp(handoff.Priority) };

@@ -87,7 +87,6 @@ public sealed partial class IncidentHandover(IncidentStore store, ILogger<Incide
     {
         var left = await store.MembersAsync(partition, endedId, cancellationToken).ConfigureAwait(false);
         await store.MoveMembersAsync(partition, left.Where(m => m.MemberHandoffId != endedId).ToList(), successorId, cancellationToken).ConfigureAwait(false);
-        await store.EnsureLookupAsync(successorId, partition, cancellationToken).ConfigureAwait(false);
         var members = await store.MembersAsync(partition, successorId, cancellationToken).ConfigureAwait(false);
         return new IncidentSuccession(successorId, [.. members.Select(m => m.MemberHandoffId)]);
     }

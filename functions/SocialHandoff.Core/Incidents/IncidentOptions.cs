@@ -44,6 +44,16 @@ public sealed class IncidentOptions
     /// <summary>Copies within <see cref="SurgeWindow"/> that make a surge (2 to 100). Default 10.</summary>
     public int SurgeCount { get; set; } = 10;
 
+    /// <summary>
+    /// How old an instance's memory of a brand's incidents may be before it reads the journal of opens
+    /// again (0 to 1 minute; one range read per brand). Default 1 second: a mention that opens nothing
+    /// (its tier, or nothing near enough) costs no look-up when memory is fresher than this; an incident
+    /// another instance opened less than this ago may be missed by such a mention, as by one processed at
+    /// the same moment. 0 reads the journal for every mention. Opens and joins are checked by the table
+    /// whatever this is.
+    /// </summary>
+    public TimeSpan MemoryFreshness { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The posting-time span <see cref="SurgeCount"/> copies must fall within (1 minute to <see cref="Window"/>). Default 1 hour.</summary>
     public TimeSpan SurgeWindow { get; set; } = TimeSpan.FromHours(1);
 }
@@ -82,6 +92,11 @@ internal sealed class IncidentOptionsValidator : IValidateOptions<IncidentOption
         if (options.SurgeWindow < TimeSpan.FromMinutes(1) || options.SurgeWindow > options.Window)
         {
             errors.Add($"{S}:SurgeWindow must be from 00:01:00 to {S}:Window ({options.Window}) (got {options.SurgeWindow}).");
+        }
+
+        if (options.MemoryFreshness < TimeSpan.Zero || options.MemoryFreshness > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{S}:MemoryFreshness must be from 00:00:00 to 00:01:00 (got {options.MemoryFreshness}).");
         }
 
         if (options.ExcludedTiers is null)

@@ -12,6 +12,7 @@ public static class IncidentServices
         services.AddOptions<IncidentOptions>().BindConfiguration(IncidentOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IncidentOptions>, IncidentOptionsValidator>();
         services.TryAddSingleton<IncidentStore>();
+        services.TryAddSingleton<IncidentCache>();
         services.TryAddSingleton<IncidentGrouping>();
         services.TryAddSingleton<IncidentHandover>();
         return services;

@@ -15,9 +15,12 @@ namespace SocialHandoff.Core.Incidents;
 /// <item><c>b|&lt;band key&gt;</c>: the signature index, each band of an incident's first text naming the incident (with that text, so a candidate is judged without reading it);</item>
 /// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing;</item>
 /// <item><c>s|&lt;incident id&gt;</c>: the hand-over of an incident whose leader ended without a handoff, naming the member that leads it now.</item>
+/// <item><c>r|&lt;opened, ticks&gt;|&lt;incident id&gt;</c>: the journal of opens (the bands an incident claimed), inserted with the open, so each instance learns what others opened with one range read (<see cref="IncidentCache"/>).</item>
 /// </list>
-/// A handoff's partition (its id, row <c>incident</c>) points to its incident's partition, for the API;
-/// it is written once an incident has a second member.
+/// The handoff that leads an incident names its partition (<see cref="Handoffs.HandoffRow.IncidentPartition"/>,
+/// written with the handoff and copied to its queue index row), so the API reads an incident without a
+/// look-up; handoffs made before that column have a pointer row instead (Incidents, PartitionKey the
+/// handoff id, RowKey <c>incident</c>), which is still read.
 /// </summary>
 public sealed class IncidentStore(StorageClients clients)
 {
@@ -32,6 +35,7 @@ public sealed class IncidentStore(StorageClients clients)
     private const string MemberPrefix = "m|";
     private const string SuccessionPrefix = "s|";
     private const string LookupRowKey = "incident";
+    private const string JournalPrefix = "r|";
 
     /// <summary>Entities a table transaction holds.</summary>
     private const int MaxTransactionRows = 100;
@@ -86,25 +90,72 @@ public sealed class IncidentStore(StorageClients clients)
         return row.HasValue ? new Stored(FromEntity(row.Value!), row.Value!.ETag) : null;
     }
 
-    /// <summary>The incident a handoff carries, or null when it carries none of two members or more.</summary>
+    /// <summary>The incident a handoff leads (one read), or null when it leads none.</summary>
+    public async Task<Incident?> ForHandoffAsync(Work.HandoffRecord handoff, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        var partition = handoff.IncidentPartition ?? await LegacyPartitionAsync(handoff.Id, cancellationToken).ConfigureAwait(false);
+        return partition is null ? null : (await GetAsync(partition, handoff.Id, cancellationToken).ConfigureAwait(false))?.Incident;
+    }
+
+    /// <summary>The incident a handoff leads, by its id (the handoff row is read for where it is), or null when it leads none.</summary>
     public async Task<Incident?> ForHandoffAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        var handoffs = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var row = await handoffs.GetEntityIfExistsAsync<TableEntity>(handoffId, Handoffs.HandoffRow.RowKey, [Handoffs.HandoffRow.IncidentPartition], cancellationToken).ConfigureAwait(false);
+        var partition = (row.HasValue ? row.Value!.GetString(Handoffs.HandoffRow.IncidentPartition) : null) is { Length: > 0 } p
+            ? p
+            : await LegacyPartitionAsync(handoffId, cancellationToken).ConfigureAwait(false);
+        return partition is null ? null : (await GetAsync(partition, handoffId, cancellationToken).ConfigureAwait(false))?.Incident;
+    }
+
+    /// <summary>
+    /// The incidents of a queue page's handoffs: those that lead one are read together, one query per
+    /// brand (at most 14 a query; a page is usually of one brand), so a page of 25 costs one or two
+    /// requests whatever its incidents. Handoffs that lead none are left out.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Incident>> ForHandoffsAsync(IEnumerable<Work.HandoffRecord> handoffs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var queries = handoffs
+            .Where(h => h.IncidentPartition is not null)
+            .GroupBy(h => h.IncidentPartition!, StringComparer.Ordinal)
+            .SelectMany(g => g.Select(h => h.Id).Distinct(StringComparer.Ordinal).Chunk(14).Select(ids => (Partition: g.Key, Ids: ids)))
+            .ToList();
+        var found = await Task.WhenAll(queries.Select(async q =>
+        {
+            var filter = $"PartitionKey eq '{Quote(q.Partition)}' and ("
+                + string.Join(" or ", q.Ids.Select(id => $"RowKey eq '{Quote(IncidentPrefix + id)}'")) + ")";
+            var incidents = new List<Incident>();
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                incidents.Add(FromEntity(row));
+            }
+
+            return incidents;
+        })).ConfigureAwait(false);
+        return found.SelectMany(f => f).ToDictionary(i => i.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>Marks the incident closed (its handoff was resolved): a join that read it before fails on its ETag and reads it closed. None there: nothing to do.</summary>
+    public async Task CloseAsync(string partition, string incidentId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(partition, IncidentPrefix + incidentId) { ["ClosedAt"] = at }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    private async Task<string?> LegacyPartitionAsync(string handoffId, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var lookup = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, LookupRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!lookup.HasValue || lookup.Value!.GetString("Partition") is not { } partition)
-        {
-            return null;
-        }
-
-        return (await GetAsync(partition, handoffId, cancellationToken).ConfigureAwait(false))?.Incident;
-    }
-
-    /// <summary>The incidents of several handoffs (a queue page), read at the same time; handoffs without one are left out.</summary>
-    public async Task<IReadOnlyDictionary<string, Incident>> ForHandoffsAsync(IEnumerable<string> handoffIds, CancellationToken cancellationToken)
-    {
-        var ids = handoffIds.Distinct(StringComparer.Ordinal).ToList();
-        var found = await Task.WhenAll(ids.Select(id => ForHandoffAsync(id, cancellationToken))).ConfigureAwait(false);
-        return ids.Zip(found).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!, StringComparer.Ordinal);
+        return lookup.HasValue ? lookup.Value!.GetString("Partition") : null;
     }
 
     /// <summary>What the incidents of two mentions or more add up to (a scan of the incident rows, for the local run's summary).</summary>
@@ -137,15 +188,24 @@ public sealed class IncidentStore(StorageClients clients)
     /// <summary>
     /// Opens an incident led by its first member, and indexes it under the bands given (each either free,
     /// inserted, or held by a stale incident, replaced if its ETag still matches). False when another
-    /// writer got there first (a band or the membership taken meanwhile): look again.
+    /// writer got there first (a band or the membership taken meanwhile): look again. When written, the
+    /// incident row's new ETag (default when the service did not say).
     /// </summary>
-    public async Task<bool> TryOpenAsync(string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, CancellationToken cancellationToken)
+    public async Task<(bool Written, ETag ETag)> TryOpenAsync(string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, DateTimeOffset openedAt, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(bands);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.Add, ToEntity(partition, incident)),
             new(TableTransactionActionType.Add, MemberEntity(partition, incident.Id, leader)),
+            new(TableTransactionActionType.Add, new TableEntity(partition, JournalRowKey(openedAt, incident.Id))
+            {
+                ["IncidentId"] = incident.Id,
+                ["Representative"] = incident.Representative,
+                ["Bands"] = string.Join(",", bands.Select(b => b.Band)),
+            }),
         };
         foreach (var (band, stale) in bands)
         {
@@ -155,17 +215,41 @@ public sealed class IncidentStore(StorageClients clients)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stale.ETag));
         }
 
-        return await SubmitAsync(table, actions, cancellationToken).ConfigureAwait(false);
+        return await SubmitAsync(table, actions, 0, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Adds a member and writes the incident as updated, if the incident is unchanged since read (its ETag) and the mention is not a member yet; false otherwise (look again).</summary>
-    public async Task<bool> TryJoinAsync(string partition, Incident updated, ETag etag, IncidentMember member, CancellationToken cancellationToken)
+    /// <summary>An incident opened, as its journal row tells it: its id, first text and the bands it claimed.</summary>
+    public sealed record Opened(string IncidentId, string Representative, IReadOnlyList<string> Bands);
+
+    /// <summary>The incidents opened in <paramref name="partition"/> since <paramref name="since"/> (by the opener's clock), one range read (a page per 1,000).</summary>
+    public async Task<IReadOnlyList<Opened>> OpenedSinceAsync(string partition, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var from = JournalPrefix + Math.Max(0, since.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+        var filter = $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{from}' and RowKey lt 'r}}'";
+        var opened = new List<Opened>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["IncidentId", "Representative", "Bands"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.GetString("IncidentId") is { } id)
+            {
+                opened.Add(new Opened(id, row.GetString("Representative") ?? "", (row.GetString("Bands") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)));
+            }
+        }
+
+        return opened;
+    }
+
+    private static string JournalRowKey(DateTimeOffset at, string incidentId) =>
+        JournalPrefix + Math.Max(0, at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + incidentId;
+
+    /// <summary>Adds a member and writes the incident as updated, if the incident is unchanged since read (its ETag) and the mention is not a member yet; not written otherwise (look again). When written, the incident row's new ETag.</summary>
+    public async Task<(bool Written, ETag ETag)> TryJoinAsync(string partition, Incident updated, ETag etag, IncidentMember member, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         return await SubmitAsync(table, [
             new(TableTransactionActionType.Add, MemberEntity(partition, updated.Id, member)),
             new(TableTransactionActionType.UpdateMerge, ToEntity(partition, updated), etag),
-        ], cancellationToken).ConfigureAwait(false);
+        ], 1, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes the surge's state if the incident is unchanged since read; false when it moved (read again).</summary>
@@ -182,19 +266,6 @@ public sealed class IncidentStore(StorageClients clients)
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
             return false;
-        }
-    }
-
-    /// <summary>Points the handoff at its incident's partition (insert; 409 = there already).</summary>
-    public async Task EnsureLookupAsync(string handoffId, string partition, CancellationToken cancellationToken)
-    {
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(handoffId, LookupRowKey) { ["Partition"] = partition }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
         }
     }
 
@@ -273,7 +344,7 @@ public sealed class IncidentStore(StorageClients clients)
             actions.AddRange(members.Take(MaxTransactionRows - actions.Count).Select(m => Moved(partition, m, successor.Id)));
         }
 
-        return await SubmitAsync(table, actions, cancellationToken).ConfigureAwait(false);
+        return (await SubmitAsync(table, actions, 0, cancellationToken).ConfigureAwait(false)).Written;
     }
 
     /// <summary>Points membership rows at the incident <paramref name="incidentId"/> (merges: a repeat writes the same), a transaction per hundred.</summary>
@@ -304,17 +375,18 @@ public sealed class IncidentStore(StorageClients clients)
     private static TableTransactionAction Moved(string partition, Membership member, string incidentId) =>
         new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, member.RowKey) { ["IncidentId"] = incidentId, ["HandoffId"] = member.MemberHandoffId }, ETag.All);
 
-    private static async Task<bool> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    /// <summary>Submits the transaction; the ETag is the one the service gave the entity at <paramref name="etagOf"/> (default when it gave none).</summary>
+    private static async Task<(bool Written, ETag ETag)> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, int etagOf, CancellationToken cancellationToken)
     {
         try
         {
-            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-            return true;
+            var response = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            return (true, response.Value.Count > etagOf && response.Value[etagOf].Headers.ETag is { } etag ? etag : default);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
             // 404: the incident was handed over meanwhile (its row deleted).
-            return false;
+            return (false, default);
         }
     }
 
@@ -372,7 +444,8 @@ public sealed class IncidentStore(StorageClients clients)
             row.GetDateTimeOffset("LastPostedAt") ?? default,
             recent,
             surge,
-            row.GetString("Representative") ?? "");
+            row.GetString("Representative") ?? "",
+            row.GetDateTimeOffset("ClosedAt"));
     }
 
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -23,22 +23,28 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     public const string Filtered = "Filtered";
 
     /// <summary>
-    /// Records the mention as filtered in its ledger row (insert; 409 = seen before). True when it is
+    /// Records the mention as filtered in its ledger row, with its <paramref name="filteredEvent"/> (a row
+    /// of the same partition) in the same transaction (insert; 409 = seen before). True when it is
     /// filtered (now or by an earlier delivery); false when an earlier delivery or a restore already
     /// handed it off (its handoff row is in the partition) or dead-lettered it, which then stands.
+    /// EventWritten says whether this call inserted the event (otherwise the caller
+    /// adds it, insert-or-409: a ledger row an earlier delivery left with only an error has none).
     /// </summary>
-    public async Task<bool> FilterAsync(MentionMessage mention, IReadOnlyList<string> reasons, CancellationToken cancellationToken)
+    public async Task<(bool Filtered, bool EventWritten)> FilterAsync(MentionMessage mention, IReadOnlyList<string> reasons, TableEntity filteredEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mention);
         ArgumentNullException.ThrowIfNull(reasons);
+        ArgumentNullException.ThrowIfNull(filteredEvent);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var entity = NewEntry(mention);
         entity["Status"] = Filtered;
         entity["SpamReasons"] = StoredText.Cap(string.Join("; ", reasons), 4000);
         try
         {
-            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return true;
+            await table.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Add, entity), new TableTransactionAction(TableTransactionActionType.Add, filteredEvent)],
+                cancellationToken).ConfigureAwait(false);
+            return (true, true);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -59,7 +65,7 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
 
             if (handoffStored || existing is null || existing.GetString("Status") is HandedOff or DeadLettered)
             {
-                return false;
+                return (false, false);
             }
 
             if (existing.GetString("Status") != Filtered)
@@ -69,7 +75,7 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
                 await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             }
 
-            return true;
+            return (true, false);
         }
     }
 

@@ -142,14 +142,17 @@ public sealed partial class ProcessMentionStage(
             ?? throw new InvalidOperationException($"Incident of {mention.Key}: its successor {successorId} has no readable mention in its ledger row.");
         using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("HandOverIncident");
         activity?.SetTag("socialhandoff.mention.key", successor.Key);
-        await HandOffAsync(successor, activity, cancellationToken, screen: false).ConfigureAwait(false);
+        // It leads the incident now: decided here, not by memory of bands that may still name the ended incident.
+        var leads = new IncidentDecision(IncidentRole.Leads, successorId, IncidentStore.BrandPartition(successor.Query));
+        await HandOffAsync(successor, activity, cancellationToken, screen: false, decided: leads).ConfigureAwait(false);
         foreach (var member in succession.MemberHandoffIds)
         {
             await ledger.PointToIncidentAsync(member, successorId, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<ProcessOutcome> HandOffAsync(MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true)
+    private async Task<ProcessOutcome> HandOffAsync(
+        MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true, IncidentDecision? decided = null)
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
@@ -172,7 +175,7 @@ public sealed partial class ProcessMentionStage(
         var handoffId = HandoffIds.For(mention.Key);
 
         // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).
-        var incident = await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken).ConfigureAwait(false);
+        var incident = decided ?? await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken).ConfigureAwait(false);
         if (incident.HandoffId != handoffId)
         {
             // Part of an incident's handoff: its ledger row (in its own partition, no handoff row) accounts for it as handed off with it.
@@ -199,7 +202,7 @@ public sealed partial class ProcessMentionStage(
                 score.Sentiment.Label.ToString(), score.Sentiment.Compound, score.Reasons, mention.Text, mention.Language, mention.Url,
                 mention.Author.Handle, mention.Author.Followers, mention.PostedAt, now,
                 sla.FirstResponse.DueAt(policy.Calendar)!.Value, sla.Resolution.DueAt(policy.Calendar)!.Value,
-                sla, route.RuleSetVersion, why, route.Tags),
+                sla, route.RuleSetVersion, why, route.Tags, IncidentPartition: incident.Role == IncidentRole.Leads ? incident.Partition : null),
             ledger.NewEntry(mention),
             cancellationToken).ConfigureAwait(false);
         if (created.DeadLettered)
@@ -225,7 +228,12 @@ public sealed partial class ProcessMentionStage(
             await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
         }
 
-        await incidents.HandoffReadyAsync(incident, cancellationToken).ConfigureAwait(false);
+        // A surge a copy counted before this handoff existed left its mark (met by the create); a redelivery looks again.
+        // An incident's successor (decided) may inherit a surge its ended leader never applied: it always looks.
+        if (decided is not null || created.SurgePending || !created.IsNew)
+        {
+            await incidents.HandoffReadyAsync(incident, cancellationToken).ConfigureAwait(false);
+        }
 
         // After the handoff is complete, so a redelivery re-runs it; a team without auto-assignment costs nothing here.
         await assignment.TryRunAsync(handoff.Team, cancellationToken).ConfigureAwait(false);

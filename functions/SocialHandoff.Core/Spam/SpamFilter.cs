@@ -45,7 +45,9 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
 
         var input = new SpamInput(mention.Text, mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt, 1, complaint);
         var verdict = classifier.Classify(input);
-        if (!verdict.IsSpam && AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt))
+        // Counted only where repetition could change the verdict (a watched author, and a text that repeated posts would make spam).
+        if (!verdict.IsSpam && AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt)
+            && classifier.Classify(input with { IdenticalPosts = MaxCounted }).IsSpam)
         {
             var identical = await CountIdenticalAsync(mention, author, cancellationToken).ConfigureAwait(false);
             if (identical > 1)
@@ -54,12 +56,20 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
             }
         }
 
-        if (!verdict.IsSpam || !await ledger.FilterAsync(mention, verdict.Reasons, cancellationToken).ConfigureAwait(false))
+        if (!verdict.IsSpam)
         {
             return null;
         }
 
-        await RecordAsync(mention, verdict, cancellationToken).ConfigureAwait(false);
+        var now = timeProvider.GetUtcNow();
+        var filteredEvent = FilteredEvent(mention, verdict, now);
+        var (filtered, eventWritten) = await ledger.FilterAsync(mention, verdict.Reasons, filteredEvent, cancellationToken).ConfigureAwait(false);
+        if (!filtered)
+        {
+            return null;
+        }
+
+        await RecordAsync(mention, verdict, now, eventWritten ? null : filteredEvent, cancellationToken).ConfigureAwait(false);
         Telemetry.SocialHandoffTelemetry.MentionsFiltered.Add(1, Telemetry.SocialHandoffTelemetry.Tag(Telemetry.SocialHandoffTelemetry.Tags.Source, mention.Source));
         LogFiltered(mention.Key, string.Join("; ", verdict.Reasons));
         return verdict;
@@ -89,9 +99,20 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
         return count;
     }
 
-    private async Task RecordAsync(MentionMessage mention, SpamVerdict verdict, CancellationToken cancellationToken)
+    /// <summary>The "Filtered" audit event under the handoff id the mention would get (in its ledger row's partition).</summary>
+    private static TableEntity FilteredEvent(MentionMessage mention, SpamVerdict verdict, DateTimeOffset now) =>
+        new(HandoffIds.For(mention.Key), FilteredEventRowKey)
+        {
+            ["Type"] = "Filtered",
+            ["At"] = now,
+            ["Actor"] = "spam filter",
+            ["Note"] = StoredText.Cap(string.Join("; ", verdict.Reasons), 4000),
+            ["MentionKey"] = StoredText.Cap(mention.Key),
+            ["CorrelationId"] = StoredText.Cap(mention.CorrelationId, 200),
+        };
+
+    private async Task RecordAsync(MentionMessage mention, SpamVerdict verdict, DateTimeOffset now, TableEntity? filteredEvent, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
         var reasons = StoredText.Cap(string.Join("; ", verdict.Reasons), 4000);
         var filtered = await clients.GetTableAsync(StorageNames.FilteredMentionsTable, cancellationToken).ConfigureAwait(false);
         await AddOnceAsync(filtered, new TableEntity(FilteredPartition, StorageNames.EscapeKey(mention.Key))
@@ -111,16 +132,11 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
             ["BodyTruncated"] = truncated ? true : null,
         }, cancellationToken).ConfigureAwait(false);
 
-        var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        await AddOnceAsync(events, new TableEntity(HandoffIds.For(mention.Key), FilteredEventRowKey)
+        if (filteredEvent is not null)
         {
-            ["Type"] = "Filtered",
-            ["At"] = now,
-            ["Actor"] = "spam filter",
-            ["Note"] = reasons,
-            ["MentionKey"] = StoredText.Cap(mention.Key),
-            ["CorrelationId"] = StoredText.Cap(mention.CorrelationId, 200),
-        }, cancellationToken).ConfigureAwait(false);
+            var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+            await AddOnceAsync(events, filteredEvent, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal static async Task AddOnceAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)

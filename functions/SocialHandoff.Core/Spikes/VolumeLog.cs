@@ -12,17 +12,33 @@ public sealed record VolumeRow(string Series, string Team, string Text, string? 
 
 /// <summary>
 /// The table <c>MentionVolume</c>: PartitionKey the hour of posting (yyyyMMddHH, UTC, of the instant the
-/// local hour of Spikes:TimeZone began), one row per mention and series (brand:, rule:, tag:). A
-/// mention's rows share the hour, so they are written in one transaction; a redelivery's transaction
-/// meets the rows already there (409) and writes nothing, so each mention counts once per series.
-/// Hours the baselines have folded are pruned (<see cref="PruneAsync"/>). Owns the row's columns.
+/// local hour of Spikes:TimeZone began), one row per mention and series (brand:, rule:, tag:). Every
+/// mention of an hour shares its partition, so the rows of concurrent mentions go in one transaction
+/// (group commit, as the queue index does): most mentions cost a share of one request, not one each.
+/// Rows are upserted with values fixed by the mention and its stored route, so a redelivery rewrites
+/// the same row and each mention counts once per series. Hours the baselines have folded are pruned
+/// (<see cref="PruneAsync"/>). Owns the row's columns.
 /// </summary>
-public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> options, TimeProvider timeProvider)
+public sealed class VolumeLog
 {
-    private readonly TimeZoneInfo _zone = options.Value.Zone() ?? TimeZoneInfo.Utc;
+    // A transaction holds at most 100 entities; a flush or a prune of more rows is cut into several.
+    private const int MaxRowsPerTransaction = 100;
 
-    /// <summary>Rows one table transaction deletes.</summary>
-    private const int MaxTransactionRows = 100;
+    private readonly StorageClients _clients;
+    private readonly IOptions<SpikeOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeZoneInfo _zone;
+    private readonly GroupCommit<IReadOnlyList<TableEntity>> _writes;
+
+    public VolumeLog(StorageClients clients, IOptions<SpikeOptions> options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _clients = clients;
+        _options = options;
+        _timeProvider = timeProvider;
+        _zone = options.Value.Zone() ?? TimeZoneInfo.Utc;
+        _writes = new GroupCommit<IReadOnlyList<TableEntity>>(FlushAsync, maxBatch: 30);
+    }
 
     public static string HourKey(DateTimeOffset hour) => hour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
@@ -48,7 +64,7 @@ public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> opt
     public async Task RecordAsync(MentionMessage mention, string team, string rule, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mention);
-        if (!options.Value.Enabled)
+        if (!_options.Value.Enabled)
         {
             return;
         }
@@ -60,24 +76,27 @@ public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> opt
         }
 
         // A post dated ahead of our clock counts now, not in an hour no sweep has reached.
-        var now = timeProvider.GetUtcNow();
+        var now = _timeProvider.GetUtcNow();
         var hour = HourKey(SpikeDetector.HourStart(mention.PostedAt > now ? now : mention.PostedAt, _zone));
-        var table = await clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
-        var actions = series.Select(s => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(hour, StorageNames.EscapeKey(s + "|" + mention.Key))
+        var rows = series.Select(s => new TableEntity(hour, StorageNames.EscapeKey(s + "|" + mention.Key))
         {
             ["Series"] = StoredText.Cap(s, 1000),
             ["Team"] = team,
             ["Text"] = StoredText.Cap(mention.Text, 500),
             ["Url"] = StoredText.CapOrNull(mention.Url, 1000),
             ["MentionKey"] = StoredText.Cap(mention.Key),
-        })).ToList();
-        try
+        }).ToList();
+        await _writes.AddAsync(hour, rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One hour's rows of the mentions that arrived together, upserted (a row twice in the group: the last copy).</summary>
+    private async Task FlushAsync(string hour, IReadOnlyList<IReadOnlyList<TableEntity>> writes)
+    {
+        var table = await _clients.GetTableAsync(StorageNames.MentionVolumeTable, CancellationToken.None).ConfigureAwait(false);
+        var rows = writes.SelectMany(w => w).GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        foreach (var chunk in rows.Chunk(MaxRowsPerTransaction))
         {
-            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            // Written by an earlier delivery (the transaction is all or nothing).
+            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -88,7 +107,7 @@ public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> opt
     /// </summary>
     public async Task<int> PruneAsync(DateTimeOffset before, int maxRows, CancellationToken cancellationToken)
     {
-        var table = await clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
+        var table = await _clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
         var old = new List<(string Partition, string Row)>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey lt {HourKey(before)}");
         await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxRows, 1000), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -101,7 +120,7 @@ public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> opt
         }
 
         var deleted = 0;
-        foreach (var chunk in old.GroupBy(r => r.Partition, StringComparer.Ordinal).SelectMany(p => p.Chunk(MaxTransactionRows)))
+        foreach (var chunk in old.GroupBy(r => r.Partition, StringComparer.Ordinal).SelectMany(p => p.Chunk(MaxRowsPerTransaction)))
         {
             try
             {
@@ -125,7 +144,7 @@ public sealed class VolumeLog(StorageClients clients, IOptions<SpikeOptions> opt
     /// <summary>The hour's rows, by series.</summary>
     public async Task<IReadOnlyDictionary<string, List<VolumeRow>>> ReadHourAsync(DateTimeOffset hour, CancellationToken cancellationToken)
     {
-        var table = await clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
+        var table = await _clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
         var rows = new Dictionary<string, List<VolumeRow>>(StringComparer.Ordinal);
         await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {HourKey(hour)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {

@@ -11,7 +11,8 @@ public sealed record FirstResponseRecord(DateTimeOffset At, string By, string Re
 /// <summary>
 /// A handoff as the work API sees it, read from its row in <c>Handoffs</c>. <see cref="Revision"/>
 /// counts the agent actions applied (the API's ETag); <see cref="StorageETag"/> also moves when the
-/// SLA sweep writes, so it is used for the write and never shown.
+/// SLA sweep writes, so it is used for the write and never shown. <see cref="IncidentPartition"/>: where
+/// the incident it leads is in <c>Incidents</c> (null when it leads none), copied to its queue index row.
 /// </summary>
 public sealed record HandoffRecord(
     string Id,
@@ -48,7 +49,8 @@ public sealed record HandoffRecord(
     bool PendingEventApplied,
     ETag StorageETag,
     string? PendingEventClaim = null,
-    DateTimeOffset? PendingEventClaimedUntil = null)
+    DateTimeOffset? PendingEventClaimedUntil = null,
+    string? IncidentPartition = null)
 {
     public bool IsResolved => Status == HandoffStore.StatusResolved;
 

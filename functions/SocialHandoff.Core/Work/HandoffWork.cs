@@ -32,7 +32,7 @@ public sealed record WorkOutcome(HandoffRecord? Handoff, WorkRefusal? Refusal)
 /// claiming it first with the row's ETag. So of any number of concurrent readers exactly one sends a
 /// move's team message; the others wait for it to be applied.
 /// </summary>
-public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger, HandoffIndex queueIndex)
+public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex index, LivePolicies policies, HandoffStore store, TeamDirectory directory, TimeProvider timeProvider, ILogger<HandoffWork> logger, HandoffIndex queueIndex, Incidents.IncidentStore incidents)
 {
     /// <summary>
     /// How long a claim to finish a pending event holds: 15 s. Finishing takes a few storage calls; a
@@ -187,7 +187,7 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
     {
         var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var rows = new List<TableEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {handoffId} and RowKey ne {HandoffRow.RowKey} and RowKey ne {HandoffRow.LedgerRowKey}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {handoffId} and RowKey ne {HandoffRow.RowKey} and RowKey ne {HandoffRow.LedgerRowKey} and RowKey ne {HandoffRow.IncidentMarkRowKey}");
         await foreach (var e in events.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rows.Add(e);
@@ -264,6 +264,12 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
         // The team's queue follows: the row moves to where the handoff sorts (or to another team or status) now.
         var before = pending.IndexPartition is { } partition && pending.IndexRow is { } indexRow ? new IndexKey(partition, indexRow) : null;
         await queueIndex.MoveAsync(before, HandoffRow.WithDueTimes(h, calendar), calendar, cancellationToken).ConfigureAwait(false);
+
+        if (pending.Type == WorkRules.Resolved && h.IncidentPartition is { } incidentPartition)
+        {
+            // Resolving the handoff resolves its incident: a copy posted after this opens a handoff of its own.
+            await incidents.CloseAsync(incidentPartition, h.Id, pending.At, cancellationToken).ConfigureAwait(false);
+        }
 
         if (pending.Type == WorkRules.Moved)
         {

@@ -16,7 +16,8 @@ public sealed record QueueFilter(string Status = "open", string? Assignee = null
     public static readonly IReadOnlyList<string> SlaStates = ["breached", "at-risk"];
 }
 
-public sealed record QueuePage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffView> Items);
+/// <summary>A page of a team's queue; <c>TotalAtLeast</c> when a filtered page counted only the first <see cref="WorkQueries.FilteredCountLimit"/> matches (or up to its end) and more exist: <c>Total</c> is then a lower bound.</summary>
+public sealed record QueuePage(string Team, int Page, int PageSize, int Total, IReadOnlyList<HandoffView> Items, bool TotalAtLeast = false);
 
 /// <summary>
 /// Reads for the work API: a team's queue and the SLA standing of each item. The queue is read from
@@ -28,6 +29,9 @@ public sealed record QueuePage(string Team, int Page, int PageSize, int Total, I
 public sealed class WorkQueries(SlaDueIndex index, HandoffIndex queueIndex, IOptions<ApiOptions> options, TimeProvider timeProvider)
 {
     private readonly TimeSpan _atRiskWithin = options.Value.AtRiskWithin;
+
+    /// <summary>The matches a filtered page counts at most beyond its own end: 1,000, one request's worth.</summary>
+    public const int FilteredCountLimit = 1000;
 
     public async Task<QueuePage> QueueAsync(string team, QueueFilter filter, Caller caller, CancellationToken cancellationToken)
     {
@@ -75,10 +79,14 @@ public sealed class WorkQueries(SlaDueIndex index, HandoffIndex queueIndex, IOpt
             return new QueuePage(team, filter.Page, filter.PageSize, total, page);
         }
 
+        // A filtered page reads its matches up to its end or the first FilteredCountLimit, whichever is more (one
+        // request for most pages), not every match of a long queue: past that the total says "at least".
         var server = ServerFilter(filter, caller, now);
+        var atLeast = false;
         foreach (var partition in partitions)
         {
-            var (rows, _) = await ReadAsync(table, $"{PartitionFilter(partition)} and {server}", int.MaxValue, cancellationToken).ConfigureAwait(false);
+            var (rows, complete) = await ReadAsync(table, $"{PartitionFilter(partition)} and {server}", Math.Max(skip + filter.PageSize, FilteredCountLimit), cancellationToken).ConfigureAwait(false);
+            atLeast |= !complete;
             foreach (var row in rows)
             {
                 var h = HandoffRow.ToRecord(row);
@@ -102,7 +110,7 @@ public sealed class WorkQueries(SlaDueIndex index, HandoffIndex queueIndex, IOpt
             }
         }
 
-        return new QueuePage(team, filter.Page, filter.PageSize, total, page);
+        return new QueuePage(team, filter.Page, filter.PageSize, total, page, atLeast);
     }
 
     /// <summary>Rebuilds <paramref name="team"/>'s queue index from its Handoffs rows (see <see cref="HandoffIndex.RepairAsync"/>); returns the rows changed and the counts now.</summary>

@@ -108,6 +108,25 @@ public sealed class SpikeTests(AzuriteFixture azurite) : IAsyncLifetime, IDispos
     }
 
     [Fact]
+    public async Task Record_ManyMentionsOfOneHourAtOnceSomeTwice_EachCountedOncePerSeries()
+    {
+        await using var harness = await HarnessAsync();
+        var log = harness.Services.GetRequiredService<VolumeLog>();
+        harness.Clock.SetUtcNow(Week0.AddMinutes(59));
+        var mentions = Enumerable.Range(0, 60).Select(i => new MentionMessage(
+            MentionMessage.CurrentSchemaVersion, "c", "test", $"burst-{i}", new MentionAuthor("a" + i, "user" + i, "U", 10, false),
+            $"@contoso burst {i}", "en", new MentionMetrics(0, 0, 0, 0), null, Week0.AddSeconds(i), "contoso")).ToList();
+
+        // Sixty at once share the hour's transactions (three rows each: more than one transaction holds); ten are delivered twice.
+        await Task.WhenAll(mentions.Concat(mentions.Take(10)).Select(m => Task.Run(() => log.RecordAsync(m, "care", "default", ["outage"], CancellationToken.None))));
+
+        var rows = await log.ReadHourAsync(Week0, CancellationToken.None);
+        Assert.Equal(60, rows["brand:contoso"].Count);
+        Assert.Equal(60, rows["rule:default"].Count);
+        Assert.Equal(60, rows["tag:outage"].Count);
+    }
+
+    [Fact]
     public async Task Record_RedeliveredMention_CountsOnce()
     {
         await using var harness = await HarnessAsync();
