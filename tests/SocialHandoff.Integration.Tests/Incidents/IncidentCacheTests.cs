@@ -221,9 +221,7 @@ public sealed class IncidentCacheTests(AzuriteFixture azurite) : IAsyncLifetime
         _ => Complaint.Replace(" today", "", StringComparison.Ordinal) + " #fail",
     };
 
-    private static MentionMessage Copy(int i, string text) => new(
-        MentionMessage.CurrentSchemaVersion, $"corr-{i}", "test", $"copy{i}", new MentionAuthor($"a{i}", $"user_copy{i}", "User", 1000 + i, false),
-        text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/user_copy{i}/status/copy{i}", Harness.Start, "contoso");
+    private static MentionMessage Copy(int i, string text) => IncidentCopies.Copy(i, text);
 
     /// <summary>Counts the storage requests the app's clients send, as "METHOD path" (a query's path ends in "()").</summary>
     private sealed class CountingPolicy : HttpPipelineSynchronousPolicy

@@ -217,7 +217,5 @@ public sealed class IncidentHandoverTests(AzuriteFixture azurite) : IAsyncLifeti
         _ => "RT @angry_" + i.ToString(CultureInfo.InvariantCulture) + ": " + Complaint,
     };
 
-    private static MentionMessage Copy(int i, string text) => new(
-        MentionMessage.CurrentSchemaVersion, $"corr-{i}", "test", $"copy{i}", new MentionAuthor($"a{i}", $"user_copy{i}", "User", 1000 + i, false),
-        text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/user_copy{i}/status/copy{i}", Harness.Start.AddMinutes(i), "contoso");
+    private static MentionMessage Copy(int i, string text) => IncidentCopies.Copy(i, text, minutesAfterStart: i);
 }
