@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using NCrontab;
+using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Pipeline;
@@ -34,7 +35,10 @@ internal static class TimeToQueue
 
         var handoffs = await services.GetRequiredService<StorageClients>().GetTableAsync(StorageNames.HandoffsTable, CancellationToken.None);
         var delays = new List<double>();
-        await foreach (var row in handoffs.QueryAsync<TableEntity>(select: ["MentionKey", "Timestamp"]))
+        // A mention is in a team's queue when its handoff row is written, or, for a copy joining an incident, when its
+        // ledger row names the incident's handoff (the other rows of a handoff's partition are not counted).
+        var filter = $"RowKey eq '{HandoffRow.RowKey}' or (RowKey eq '{HandoffRow.LedgerRowKey}' and JoinedHandoffId ne '')";
+        await foreach (var row in handoffs.QueryAsync<TableEntity>(filter, select: ["MentionKey", "Timestamp"]))
         {
             if (row.GetString("MentionKey")?.Contains("ttq-", StringComparison.Ordinal) == true && row.Timestamp is { } written)
             {
@@ -48,7 +52,7 @@ internal static class TimeToQueue
         string S(double seconds) => seconds.ToString(seconds < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " s";
 
         Console.WriteLine();
-        Console.WriteLine($"Time to the queue (posting -> handoff), default schedules; {delays.Count} of {burst} mentions of one ingest run measured");
+        Console.WriteLine($"Time to the queue (posting -> handoff), default schedules; {delays.Count} of {burst} mentions of one ingest run measured (the rest filtered as spam)");
         Console.WriteLine($"  wait for the ingest timer ({schedule}, computed)      mean {S(scheduleMean)}, worst {S(scheduleWorst)}");
         Console.WriteLine($"  ingest run: enqueue {burst} mentions (measured)             {S(enqueueSeconds)} (plus the source's fetch: one X request per brand and page)");
         Console.WriteLine($"  wait for the next poll of the idle queue (host.json maxPollingInterval {polling:c}, computed)   mean {S(polling.TotalSeconds / 2)}, worst {S(polling.TotalSeconds)}");

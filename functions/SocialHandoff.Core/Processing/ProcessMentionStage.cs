@@ -91,7 +91,7 @@ public sealed partial class ProcessMentionStage(
         activity?.SetTag("messaging.message.delivery_count", dequeueCount);
         try
         {
-            var outcome = await HandOffAsync(mention, activity, cancellationToken).ConfigureAwait(false);
+            var outcome = await HandOffAsync(mention, activity, cancellationToken, firstDelivery: dequeueCount == 1).ConfigureAwait(false);
             activity?.SetTag("socialhandoff.outcome", outcome.ToString());
             return new ProcessResult(outcome, mention.Key);
         }
@@ -152,14 +152,19 @@ public sealed partial class ProcessMentionStage(
     }
 
     private async Task<ProcessOutcome> HandOffAsync(
-        MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true, IncidentDecision? decided = null)
+        MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true, IncidentDecision? decided = null, bool firstDelivery = false)
     {
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
         if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
         {
-            // A redelivery can be filtered after the first delivery opened an incident (identical posts counted meanwhile).
-            await HandOverIncidentAsync(mention, "its leader was filtered as spam", cancellationToken).ConfigureAwait(false);
+            // A redelivery can be filtered after the first delivery opened an incident (identical posts counted meanwhile);
+            // a first delivery is screened before it can open one, so it costs no look.
+            if (!firstDelivery)
+            {
+                await HandOverIncidentAsync(mention, "its leader was filtered as spam", cancellationToken).ConfigureAwait(false);
+            }
+
             return ProcessOutcome.Filtered;
         }
 
