@@ -35,12 +35,20 @@ internal enum WordTraits : uint
     FirstOfThree = 1 << 19,
     MiddleOfThree = 1 << 20,
     LastOfThree = 1 << 21,
+
+    // A word that starts, or stands in, a complaint idiom (ComplaintIdioms): a window is looked up
+    // only if it starts with the first and every word is the second.
+    IdiomStart = 1 << 22,
+    IdiomPart = 1 << 23,
 }
 
 internal readonly record struct LexiconEntry(double Valence, double Booster, WordTraits Traits);
 
 /// <summary>A multi-word expression: either its valence replaces the word's, or (a booster such as "kind of") it is added.</summary>
 internal readonly record struct PhraseEntry(double Value, bool IsBooster);
+
+/// <summary>A complaint idiom: its valence, its text and its text quoted as reasons show it (made once, not per mention).</summary>
+internal readonly record struct IdiomEntry(double Valence, string Phrase, string Quoted);
 
 /// <summary>
 /// The VADER word and emoji lexicons (MIT, (c) 2016 C.J. Hutto, shipped as embedded resources with
@@ -55,11 +63,13 @@ internal sealed class SentimentLexicon
     private SentimentLexicon(
         IReadOnlyDictionary<string, LexiconEntry> words,
         IReadOnlyDictionary<string, PhraseEntry> phrases,
+        IReadOnlyDictionary<string, IdiomEntry> idioms,
         FrozenDictionary<int, string> emoji)
     {
         _emoji = emoji;
         Words = new SpanLookup<LexiconEntry>(words);
         Phrases = new SpanLookup<PhraseEntry>(phrases);
+        Idioms = new SpanLookup<IdiomEntry>(idioms);
     }
 
     public static SentimentLexicon Default => DefaultInstance.Value;
@@ -67,6 +77,8 @@ internal sealed class SentimentLexicon
     public SpanLookup<LexiconEntry> Words { get; }
 
     public SpanLookup<PhraseEntry> Phrases { get; }
+
+    public SpanLookup<IdiomEntry> Idioms { get; }
 
     public int WordCount => Words.Count;
 
@@ -196,6 +208,22 @@ internal sealed class SentimentLexicon
             AddTraits(word, WordTraits.ForeignFunctionWord);
         }
 
+        var idioms = new Dictionary<string, IdiomEntry>(StringComparer.Ordinal);
+        foreach (var (phrase, valence) in ComplaintIdioms.Expand())
+        {
+            var parts = phrase.Split(' ');
+            if (parts.Length is < 2 or > ComplaintIdioms.MaxWords || !idioms.TryAdd(phrase, new IdiomEntry(valence, phrase, $"'{phrase}'")))
+            {
+                throw new InvalidOperationException($"Complaint idiom '{phrase}' is written twice or is not {2}-{ComplaintIdioms.MaxWords} words.");
+            }
+
+            AddTraits(parts[0], WordTraits.IdiomStart);
+            foreach (var part in parts)
+            {
+                AddTraits(part, WordTraits.IdiomPart);
+            }
+        }
+
         var emoji = new Dictionary<int, string>();
         while ((line = emojiTsv.ReadLine()) is not null)
         {
@@ -224,6 +252,7 @@ internal sealed class SentimentLexicon
         return new SentimentLexicon(
             words,
             phrases,
+            idioms,
             emoji.ToFrozenDictionary());
     }
 
