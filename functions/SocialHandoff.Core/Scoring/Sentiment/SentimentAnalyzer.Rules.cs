@@ -278,15 +278,24 @@ public sealed partial class SentimentAnalyzer
                 continue;
             }
 
+            // How far the words can stand in an idiom from here, and which of those lengths end on a word that ends one.
             var parts = 1;
-            while (parts < ComplaintIdioms.MaxWords && i + parts < tokens.Length && (IdiomTraits(tokens[i + parts], scratch) & WordTraits.IdiomPart) != 0)
+            var ends = 0;
+            while (parts < ComplaintIdioms.MaxWords && i + parts < tokens.Length)
             {
+                var traits = IdiomTraits(tokens[i + parts], scratch);
+                if ((traits & IdiomPlaces[parts]) == 0)
+                {
+                    break;
+                }
+
+                ends |= (traits & WordTraits.IdiomEnd) != 0 ? 1 << parts : 0;
                 parts++;
             }
 
             for (var count = parts; count >= 2; count--)
             {
-                if (_lexicon.Idioms.TryGetValue(IdiomWindow(tokens, i, count, scratch), out var idiom))
+                if ((ends & (1 << (count - 1))) != 0 && _lexicon.Idioms.TryGetValue(IdiomWindow(tokens, i, count, scratch), out var idiom))
                 {
                     scratch.AddIdiom(new IdiomMatch(i, count, idiom));
                     i += count - 1;
@@ -296,12 +305,14 @@ public sealed partial class SentimentAnalyzer
         }
     }
 
+    private static readonly WordTraits[] IdiomPlaces = [WordTraits.IdiomStart, WordTraits.IdiomSecond, WordTraits.IdiomThird, WordTraits.IdiomFourth];
+
     // VADER keeps the punctuation of a word of one or two letters ("up,", "it."): an idiom reads the
     // word (only after its first: a start with punctuation, "no," or "not.", ends its sentence).
     private WordTraits IdiomTraits(in Token token, Scratch scratch)
     {
         var traits = token.Entry.Traits;
-        if ((traits & (WordTraits.IdiomStart | WordTraits.IdiomPart)) != 0 || token.Length > 4 || !token.HasLetter)
+        if ((traits & WordTraits.IdiomPart) != 0 || token.Length > 4 || !token.HasLetter || char.IsAsciiLetterOrDigit(scratch.LowerBuffer[token.Start + token.Length - 1]))
         {
             return traits;
         }

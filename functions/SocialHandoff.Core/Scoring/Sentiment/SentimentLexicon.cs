@@ -36,10 +36,14 @@ internal enum WordTraits : uint
     MiddleOfThree = 1 << 20,
     LastOfThree = 1 << 21,
 
-    // A word that starts, or stands in, a complaint idiom (ComplaintIdioms): a window is looked up
-    // only if it starts with the first and every word is the second.
+    // Where a word stands in a complaint idiom (ComplaintIdioms) of up to four words: a window is
+    // looked up only if each word can stand in its place and the last can end one.
     IdiomStart = 1 << 22,
-    IdiomPart = 1 << 23,
+    IdiomSecond = 1 << 23,
+    IdiomThird = 1 << 24,
+    IdiomFourth = 1 << 25,
+    IdiomEnd = 1 << 26,
+    IdiomPart = IdiomStart | IdiomSecond | IdiomThird | IdiomFourth | IdiomEnd,
 }
 
 internal readonly record struct LexiconEntry(double Valence, double Booster, WordTraits Traits);
@@ -217,10 +221,10 @@ internal sealed class SentimentLexicon
                 throw new InvalidOperationException($"Complaint idiom '{phrase}' is written twice or is not {2}-{ComplaintIdioms.MaxWords} words.");
             }
 
-            AddTraits(parts[0], WordTraits.IdiomStart);
-            foreach (var part in parts)
+            WordTraits[] places = [WordTraits.IdiomStart, WordTraits.IdiomSecond, WordTraits.IdiomThird, WordTraits.IdiomFourth];
+            for (var k = 0; k < parts.Length; k++)
             {
-                AddTraits(part, WordTraits.IdiomPart);
+                AddTraits(parts[k], places[k] | (k == parts.Length - 1 ? WordTraits.IdiomEnd : WordTraits.None));
             }
         }
 
