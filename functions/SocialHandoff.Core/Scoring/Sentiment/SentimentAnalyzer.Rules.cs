@@ -232,7 +232,11 @@ public sealed partial class SentimentAnalyzer
         return LookUpPhrase(tokens, from, count, scratch, out phrase);
     }
 
-    private bool LookUpPhrase(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch, out PhraseEntry phrase)
+    private bool LookUpPhrase(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch, out PhraseEntry phrase) =>
+        _lexicon.Phrases.TryGetValue(Window(tokens, from, count, scratch), out phrase);
+
+    // The lower-case words of tokens [from, from + count) joined by single spaces, in the scratch buffer.
+    private static ReadOnlySpan<char> Window(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch)
     {
         var length = count - 1;
         for (var k = from; k < from + count; k++)
@@ -254,7 +258,144 @@ public sealed partial class SentimentAnalyzer
             at += tokens[k].Length;
         }
 
-        return _lexicon.Phrases.TryGetValue(buffer.AsSpan(0, at), out phrase);
+        return buffer.AsSpan(0, at);
+    }
+
+    // Complaint idioms (ComplaintIdioms), longest first at each start, not overlapping. Only tokens
+    // that can start one are tried, and a window only when each of its words is an idiom word.
+    private void FindIdioms(ReadOnlySpan<Token> tokens, Scratch scratch)
+    {
+        scratch.IdiomCount = 0;
+        if (scratch.IdiomStarts == 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < tokens.Length - 1; i++)
+        {
+            if (!Is(tokens[i], WordTraits.IdiomStart))
+            {
+                continue;
+            }
+
+            // How far the words can stand in an idiom from here, and which of those lengths end on a word that ends one.
+            var parts = 1;
+            var ends = 0;
+            while (parts < ComplaintIdioms.MaxWords && i + parts < tokens.Length)
+            {
+                var traits = IdiomTraits(tokens[i + parts], scratch);
+                if ((traits & IdiomPlaces[parts]) == 0)
+                {
+                    break;
+                }
+
+                ends |= (traits & WordTraits.IdiomEnd) != 0 ? 1 << parts : 0;
+                parts++;
+            }
+
+            for (var count = parts; count >= 2; count--)
+            {
+                if ((ends & (1 << (count - 1))) != 0 && _lexicon.Idioms.TryGetValue(IdiomWindow(tokens, i, count, scratch), out var idiom))
+                {
+                    scratch.AddIdiom(new IdiomMatch(i, count, idiom));
+                    i += count - 1;
+                    break;
+                }
+            }
+        }
+    }
+
+    private static readonly WordTraits[] IdiomPlaces = [WordTraits.IdiomStart, WordTraits.IdiomSecond, WordTraits.IdiomThird, WordTraits.IdiomFourth];
+
+    // VADER keeps the punctuation of a word of one or two letters ("up,", "it."): an idiom reads the
+    // word (only after its first: a start with punctuation, "no," or "not.", ends its sentence).
+    private WordTraits IdiomTraits(in Token token, Scratch scratch)
+    {
+        var traits = token.Entry.Traits;
+        if ((traits & WordTraits.IdiomPart) != 0 || token.Length > 4 || !token.HasLetter || char.IsAsciiLetterOrDigit(scratch.LowerBuffer[token.Start + token.Length - 1]))
+        {
+            return traits;
+        }
+
+        var word = TrimPunctuation(scratch.LowerBuffer.AsSpan(token.Start, token.Length));
+        return word.Length < token.Length && _lexicon.Words.TryGetValue(word, out var entry) ? entry.Traits : traits;
+    }
+
+    private static ReadOnlySpan<char> TrimPunctuation(ReadOnlySpan<char> word) =>
+        word.Trim("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~");
+
+    // Window with each word's punctuation trimmed (IdiomTraits).
+    private static ReadOnlySpan<char> IdiomWindow(ReadOnlySpan<Token> tokens, int from, int count, Scratch scratch)
+    {
+        var buffer = scratch.Gram(count * 4 + tokens[from + count - 1].Start + tokens[from + count - 1].Length - tokens[from].Start);
+        var at = 0;
+        for (var k = from; k < from + count; k++)
+        {
+            if (k > from)
+            {
+                buffer[at++] = ' ';
+            }
+
+            var word = TrimPunctuation(scratch.LowerBuffer.AsSpan(tokens[k].Start, tokens[k].Length));
+            word.CopyTo(buffer.AsSpan(at));
+            at += word.Length;
+        }
+
+        return buffer.AsSpan(0, at);
+    }
+
+    // An idiom counts as one word: a booster before it strengthens it ("so fed up"), a negation
+    // before it flips it ("not fed up"), ALL CAPS emphasise it.
+    private static double IdiomValence(ReadOnlySpan<Token> tokens, IdiomMatch match, bool capsDiffer)
+    {
+        var valence = match.Entry.Valence;
+        if (valence == 0)
+        {
+            return 0;
+        }
+
+        var shouted = false;
+        for (var k = match.Start; k < match.Start + match.Length; k++)
+        {
+            shouted |= tokens[k].IsUpper;
+        }
+
+        if (shouted && capsDiffer)
+        {
+            valence += valence > 0 ? VaderRules.CapsIncrement : -VaderRules.CapsIncrement;
+        }
+
+        if (match.Start > 0)
+        {
+            ref readonly var before = ref tokens[match.Start - 1];
+            if (!InLexicon(before))
+            {
+                valence += BoosterScalar(before, valence, capsDiffer);
+            }
+
+            if (Is(before, WordTraits.Negation))
+            {
+                valence *= VaderRules.NegationScalar;
+            }
+        }
+
+        return valence;
+    }
+
+    /// <summary>"'fed up', 'never replies'": the idioms that pulled the text negative, for the reasons an agent reads; null when none did.</summary>
+    private static string? NegativeIdioms(Scratch scratch)
+    {
+        string? quoted = null;
+        foreach (var match in scratch.Idioms.AsSpan(0, scratch.IdiomCount))
+        {
+            if (match.Entry.Valence < 0)
+            {
+                var one = match.Entry.Quoted;
+                quoted = quoted is null ? one : quoted.Contains(one, StringComparison.Ordinal) ? quoted : $"{quoted}, {one}";
+            }
+        }
+
+        return quoted;
     }
 
     private static double LeastCheck(double valence, ReadOnlySpan<Token> tokens, int i)
@@ -281,8 +422,30 @@ public sealed partial class SentimentAnalyzer
         var sum = 0.0;
         double positive = 0, negative = 0;
         var neutral = 0;
+        var idioms = scratch.Idioms;
+        var nextIdiom = 0;
         for (var i = 0; i < tokens.Length; i++)
         {
+            double s;
+            if (nextIdiom < scratch.IdiomCount && idioms[nextIdiom].Start == i)
+            {
+                // The idiom's words count as one, with its valence: the rest are neutral.
+                var match = idioms[nextIdiom++];
+                s = IdiomValence(tokens, match, capsDiffer);
+                neutral += match.Length - 1;
+                i += match.Length - 1;
+                if (but >= 0)
+                {
+                    s *= match.Start < but ? 0.5 : match.Start > but ? 1.5 : 1.0;
+                }
+
+                sum += s;
+                positive += s > 0 ? s + 1 : 0.0;
+                negative += s < 0 ? s - 1 : 0.0;
+                neutral += s == 0 ? 1 : 0;
+                continue;
+            }
+
             // Only a lexicon word can carry valence: any other token is neutral, and its 0.0 would
             // leave the sums exactly as they are (they start at +0.0, so are never -0.0).
             if (!InLexicon(tokens[i]))
@@ -291,7 +454,7 @@ public sealed partial class SentimentAnalyzer
                 continue;
             }
 
-            var s = Valence(tokens, i, capsDiffer, scratch);
+            s = Valence(tokens, i, capsDiffer, scratch);
 
             // "but" shifts the weight to what follows it: before it counts half, after it one and a half.
             if (but >= 0)
@@ -332,7 +495,10 @@ public sealed partial class SentimentAnalyzer
             Math.Abs(neutral / total),
             Math.Abs(negative / total),
             SentimentScore.LabelOf(compound),
-            NotJudgedReason.None);
+            NotJudgedReason.None)
+        {
+            Idioms = scratch.IdiomCount == 0 || compound > -SentimentScore.LabelThreshold ? null : NegativeIdioms(scratch),
+        };
     }
 
     // Up to four "!" add 0.292 each; two or three "?" add 0.18 each, more add 0.96 in all.

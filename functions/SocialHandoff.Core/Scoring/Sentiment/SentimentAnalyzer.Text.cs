@@ -368,7 +368,7 @@ public sealed partial class SentimentAnalyzer
         var lower = scratch.Lower(text.Length + 8);
         var padded = scratch.PaddedBuffer;
         var lexicon = _lexicon.Words;
-        int words = 0, other = 0, upper = 0, english = 0, foreign = 0, but = -1;
+        int words = 0, other = 0, upper = 0, english = 0, foreign = 0, idioms = 0, but = -1;
         for (var t = 0; t < tokens.Length; t++)
         {
             ref var token = ref tokens[t];
@@ -408,6 +408,7 @@ public sealed partial class SentimentAnalyzer
             upper += token.IsUpper ? 1 : 0;
             english += (traits & WordTraits.EnglishFunctionWord) != 0 ? 1 : 0;
             foreign += (traits & WordTraits.ForeignFunctionWord) != 0 ? 1 : 0;
+            idioms += (traits & WordTraits.IdiomStart) != 0 ? 1 : 0;
             if ((traits & WordTraits.But) != 0 && but < 0)
             {
                 but = t;
@@ -419,6 +420,7 @@ public sealed partial class SentimentAnalyzer
         scratch.EnglishWords = english;
         scratch.ForeignWords = foreign;
         scratch.FirstBut = but;
+        scratch.IdiomStarts = idioms;
 
         return words;
     }

@@ -65,6 +65,7 @@ public sealed partial class SentimentAnalyzer
         }
 
         var capsDiffer = scratch.UpperTokens > 0 && scratch.UpperTokens < tokens.Length;
+        FindIdioms(tokens, scratch);
         return Summarize(tokens, capsDiffer, scratch);
     }
 
@@ -78,6 +79,8 @@ public sealed partial class SentimentAnalyzer
         public LexiconEntry Entry;
     }
 
+    private readonly record struct IdiomMatch(int Start, int Length, IdiomEntry Entry);
+
     // Per-thread buffers that grow to the largest text seen and are then reused.
     private sealed class Scratch
     {
@@ -87,6 +90,7 @@ public sealed partial class SentimentAnalyzer
         private char[] _gram = new char[128];
         private ulong[] _spaceBits = new ulong[32];
         private Token[] _tokens = new Token[128];
+        private IdiomMatch[] _idioms = new IdiomMatch[8];
 
         /// <summary>"!" and "?" in the normalised text, counted while its spaces are marked.</summary>
         public int Exclamations;
@@ -104,6 +108,19 @@ public sealed partial class SentimentAnalyzer
         public int ForeignWords;
 
         public int FirstBut;
+
+        /// <summary>Tokens that can start a complaint idiom, from Lookup: with none, no idiom is looked for.</summary>
+        public int IdiomStarts;
+
+        /// <summary>The complaint idioms found in the tokens, in order and not overlapping (FindIdioms).</summary>
+        public int IdiomCount;
+
+        public IdiomMatch[] Idioms => _idioms;
+
+        public void AddIdiom(IdiomMatch match)
+        {
+            Grow(ref _idioms, IdiomCount + 1)[IdiomCount++] = match;
+        }
 
         public char[] LowerBuffer => _lower;
 

@@ -35,12 +35,24 @@ internal enum WordTraits : uint
     FirstOfThree = 1 << 19,
     MiddleOfThree = 1 << 20,
     LastOfThree = 1 << 21,
+
+    // Where a word stands in a complaint idiom (ComplaintIdioms) of up to four words: a window is
+    // looked up only if each word can stand in its place and the last can end one.
+    IdiomStart = 1 << 22,
+    IdiomSecond = 1 << 23,
+    IdiomThird = 1 << 24,
+    IdiomFourth = 1 << 25,
+    IdiomEnd = 1 << 26,
+    IdiomPart = IdiomStart | IdiomSecond | IdiomThird | IdiomFourth | IdiomEnd,
 }
 
 internal readonly record struct LexiconEntry(double Valence, double Booster, WordTraits Traits);
 
 /// <summary>A multi-word expression: either its valence replaces the word's, or (a booster such as "kind of") it is added.</summary>
 internal readonly record struct PhraseEntry(double Value, bool IsBooster);
+
+/// <summary>A complaint idiom: its valence, its text and its text quoted as reasons show it (made once, not per mention).</summary>
+internal readonly record struct IdiomEntry(double Valence, string Phrase, string Quoted);
 
 /// <summary>
 /// The VADER word and emoji lexicons (MIT, (c) 2016 C.J. Hutto, shipped as embedded resources with
@@ -55,11 +67,13 @@ internal sealed class SentimentLexicon
     private SentimentLexicon(
         IReadOnlyDictionary<string, LexiconEntry> words,
         IReadOnlyDictionary<string, PhraseEntry> phrases,
+        IReadOnlyDictionary<string, IdiomEntry> idioms,
         FrozenDictionary<int, string> emoji)
     {
         _emoji = emoji;
         Words = new SpanLookup<LexiconEntry>(words);
         Phrases = new SpanLookup<PhraseEntry>(phrases);
+        Idioms = new SpanLookup<IdiomEntry>(idioms);
     }
 
     public static SentimentLexicon Default => DefaultInstance.Value;
@@ -67,6 +81,8 @@ internal sealed class SentimentLexicon
     public SpanLookup<LexiconEntry> Words { get; }
 
     public SpanLookup<PhraseEntry> Phrases { get; }
+
+    public SpanLookup<IdiomEntry> Idioms { get; }
 
     public int WordCount => Words.Count;
 
@@ -196,6 +212,22 @@ internal sealed class SentimentLexicon
             AddTraits(word, WordTraits.ForeignFunctionWord);
         }
 
+        var idioms = new Dictionary<string, IdiomEntry>(StringComparer.Ordinal);
+        foreach (var (phrase, valence) in ComplaintIdioms.Expand())
+        {
+            var parts = phrase.Split(' ');
+            if (parts.Length is < 2 or > ComplaintIdioms.MaxWords || !idioms.TryAdd(phrase, new IdiomEntry(valence, phrase, $"'{phrase}'")))
+            {
+                throw new InvalidOperationException($"Complaint idiom '{phrase}' is written twice or is not {2}-{ComplaintIdioms.MaxWords} words.");
+            }
+
+            WordTraits[] places = [WordTraits.IdiomStart, WordTraits.IdiomSecond, WordTraits.IdiomThird, WordTraits.IdiomFourth];
+            for (var k = 0; k < parts.Length; k++)
+            {
+                AddTraits(parts[k], places[k] | (k == parts.Length - 1 ? WordTraits.IdiomEnd : WordTraits.None));
+            }
+        }
+
         var emoji = new Dictionary<int, string>();
         while ((line = emojiTsv.ReadLine()) is not null)
         {
@@ -224,6 +256,7 @@ internal sealed class SentimentLexicon
         return new SentimentLexicon(
             words,
             phrases,
+            idioms,
             emoji.ToFrozenDictionary());
     }
 

@@ -40,6 +40,12 @@ public readonly record struct SentimentScore(
     /// <summary>The class boundary VADER uses for its labels.</summary>
     public const double LabelThreshold = 0.05;
 
+    /// <summary>
+    /// The complaint idioms that pulled a negative text down, quoted ("'fed up', 'never replies'"),
+    /// for the reason an agent reads; null when there are none or the text is not negative.
+    /// </summary>
+    public string? Idioms { get; init; }
+
     public bool IsJudged => NotJudged == NotJudgedReason.None;
 
     public static SentimentScore Unjudged(NotJudgedReason reason) => new(0, 0, 0, 0, SentimentLabel.Unknown, reason);

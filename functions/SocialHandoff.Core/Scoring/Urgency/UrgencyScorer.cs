@@ -253,7 +253,8 @@ internal sealed class UrgencyScorer
         {
             var points = _options.NegativeSentimentPoints * -compound;
             var label = compound <= _options.StronglyNegativeCompound ? SentimentLabels.StronglyNegative : SentimentLabels.Negative;
-            reasons.Add(new RawReason("sentiment", SentimentLabels.Reason(label, compound), points));
+            var reason = SentimentLabels.Reason(label, compound);
+            reasons.Add(new RawReason("sentiment", sentiment.Idioms is null ? reason : $"{reason}: {sentiment.Idioms}", points));
             return points;
         }
 
