@@ -111,3 +111,25 @@ export function slaClock(label, dueAt, { doneAt = null, run = null, stoppedAt = 
   const closed = Number.isFinite(targetMinutes) && targetMinutes > 0 && left > targetMinutes * 60000;
   return { text: `${label}: ${duration(left)} left${closed ? ` (due ${when(dueAt)}; only business hours count)` : ''}`, tone: warn ? 'warn' : 'ok' };
 }
+
+/**
+ * The queue's paging words: "1–25 of 1,200 in care" and "Page 1 of 48". A total the API only bounds
+ * (totalAtLeast: a filter counts its matches up to 1,000 to stay fast) reads "1,000+" and keeps the
+ * next page open, since more pages may follow the ones counted.
+ */
+export function queuePaging({ page = 1, pageSize, itemCount = 0, total = itemCount, totalAtLeast = false, team = 'this team' } = {}) {
+  const size = Math.max(1, pageSize ?? itemCount);
+  const first = total === 0 ? 0 : (page - 1) * size + 1;
+  const last = Math.min(total, (page - 1) * size + itemCount);
+  const more = totalAtLeast === true;
+  const pages = Math.max(1, Math.ceil(total / size));
+  const plus = more ? '+' : '';
+  const n = (value) => value.toLocaleString('en-GB');
+  return {
+    count: total === 0 ? '' : `${n(first)}–${n(last)} of ${n(total)}${plus} in ${team}`,
+    pages,
+    pageText: `Page ${page} of ${pages}${plus}`,
+    hasNext: more || page < pages,
+    hasPrevious: page > 1,
+  };
+}

@@ -2,7 +2,7 @@
 
 import { get, query, seg, ApiError } from './api.js';
 import { h, replace, domId } from './dom.js';
-import { clock } from './format.js';
+import { clock, queuePaging } from './format.js';
 import { badges, author, incidentLine, mentionText, reasons, clocks, act, load, ACTION_DONE, handoffName, permissions, focusNextStep } from './handoff.js';
 
 const TEAM_KEY = 'sh-team';
@@ -156,7 +156,8 @@ export class QueueView {
     const total = data?.total ?? 0;
     const team = data?.team ?? this.team();
     if (total === 0) return `No handoffs in ${team} match these filters.`;
-    return `Showing ${this.count.textContent}. Page ${data.page ?? 1} of ${Math.max(1, Math.ceil(total / Math.max(1, data.pageSize ?? total)))}.`;
+    const paging = queuePaging({ page: data.page ?? 1, pageSize: data.pageSize ?? total, itemCount: data.items?.length ?? 0, total, totalAtLeast: data.totalAtLeast, team });
+    return `Showing ${this.count.textContent}. ${paging.pageText}.`;
   }
 
   /**
@@ -167,16 +168,14 @@ export class QueueView {
   render(data) {
     const items = Array.isArray(data?.items) ? data.items : [];
     const total = data?.total ?? items.length;
-    const pageSize = data?.pageSize ?? items.length;
     const page = data?.page ?? 1;
-    const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
-    const last = Math.min(total, (page - 1) * pageSize + items.length);
-    this.count.textContent = total === 0 ? '' : `${first}–${last} of ${total} in ${data?.team ?? 'this team'}`;
-    const pages = Math.max(1, Math.ceil(total / Math.max(1, pageSize)));
-    this.pager.hidden = pages <= 1;
-    this.pager.querySelector('[data-page="prev"]').disabled = page <= 1;
-    this.pager.querySelector('[data-page="next"]').disabled = page >= pages;
-    this.pager.querySelector('.pager-text').textContent = `Page ${page} of ${pages}`;
+    const paging = queuePaging({ page, pageSize: data?.pageSize ?? items.length, itemCount: items.length, total, totalAtLeast: data?.totalAtLeast, team: data?.team ?? 'this team' });
+    const pages = paging.pages;
+    this.count.textContent = paging.count;
+    this.pager.hidden = pages <= 1 && !paging.hasNext;
+    this.pager.querySelector('[data-page="prev"]').disabled = !paging.hasPrevious;
+    this.pager.querySelector('[data-page="next"]').disabled = !paging.hasNext;
+    this.pager.querySelector('.pager-text').textContent = paging.pageText;
 
     const focusedId = this.list.contains(document.activeElement) ? document.activeElement.id : '';
     const had = new Set(this.versions.keys());
