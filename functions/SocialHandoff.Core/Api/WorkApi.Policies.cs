@@ -53,8 +53,21 @@ public sealed partial class WorkApi
             [.. languages]), ApiJsonContext.Default.RuleVocabularyMessage);
     }
 
-    /// <summary>The last saved versions (author, time) with what each changed, newest first.</summary>
-    private async Task<ApiResponse> GetRuleHistoryAsync(ApiRequest request, CancellationToken ct)
+    private Task<ApiResponse> GetRuleHistoryAsync(ApiRequest request, CancellationToken ct) =>
+        GetHistoryAsync<RuleSet>(request, PolicyDocuments.Rules, policyStore.GetRulesAsync, RuleSetDiff.Describe, ct);
+
+    /// <summary>
+    /// The last saved versions of a policy document (author, time) with what each changed, newest first:
+    /// one more version than listed is read, so the oldest listed one is described against its predecessor
+    /// (without one it is the first).
+    /// </summary>
+    private async Task<ApiResponse> GetHistoryAsync<TDocument>(
+        ApiRequest request,
+        string document,
+        Func<int, CancellationToken, Task<TDocument?>> read,
+        Func<TDocument?, TDocument, IReadOnlyList<string>> describe,
+        CancellationToken ct)
+        where TDocument : class
     {
         var errors = new Dictionary<string, string[]>();
         var last = IntQuery(request, "last", 20, 1, 100, errors);
@@ -63,11 +76,11 @@ public sealed partial class WorkApi
             return Invalid(errors);
         }
 
-        var versions = await policyStore.ListVersionsAsync(PolicyDocuments.Rules, last + 1, ct).ConfigureAwait(false);
-        var bodies = new Dictionary<int, RuleSet?>();
+        var versions = await policyStore.ListVersionsAsync(document, last + 1, ct).ConfigureAwait(false);
+        var bodies = new Dictionary<int, TDocument?>();
         foreach (var v in versions)
         {
-            bodies[v.Version] = await policyStore.GetRulesAsync(v.Version, ct).ConfigureAwait(false);
+            bodies[v.Version] = await read(v.Version, ct).ConfigureAwait(false);
         }
 
         var listed = versions.Take(last).Select(v => new RuleVersionMessage(
@@ -75,23 +88,28 @@ public sealed partial class WorkApi
             v.Author,
             v.SavedAt,
             bodies[v.Version] is { } now
-                ? RuleSetDiff.Describe(bodies.GetValueOrDefault(v.Version - 1), now)
+                ? describe(bodies.GetValueOrDefault(v.Version - 1), now)
                 : ["this version cannot be read"])).ToList();
-        // The oldest listed version's predecessor was read only to describe it; without one it is the first.
-        return JsonResponse(200, new RuleHistoryMessage(await policyStore.GetCurrentVersionAsync(PolicyDocuments.Rules, ct).ConfigureAwait(false), listed), ApiJsonContext.Default.RuleHistoryMessage);
+        return JsonResponse(200, new RuleHistoryMessage(await policyStore.GetCurrentVersionAsync(document, ct).ConfigureAwait(false), listed), ApiJsonContext.Default.RuleHistoryMessage);
     }
 
     private async Task<ApiResponse> GetRuleVersionAsync(string version, CancellationToken ct)
     {
-        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        if (!TryVersionNumber(version, out var number))
         {
-            return Invalid("version", "must be a saved version number (1, 2, …).");
+            return InvalidVersionNumber();
         }
 
         return await policyStore.GetRulesAsync(number, ct).ConfigureAwait(false) is { } rules
             ? JsonResponse(200, new RulesDocumentMessage(number, rules), ApiJsonContext.Default.RulesDocumentMessage)
             : NotFound($"The rules have no version {number}.");
     }
+
+    /// <summary>A saved version number in a route (1, 2, …): digits only, no sign or spaces.</summary>
+    private static bool TryVersionNumber(string version, out int number) =>
+        int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number >= 1;
+
+    private static ApiResponse InvalidVersionNumber() => Invalid("version", "must be a saved version number (1, 2, …).");
 
     /// <summary>Routes one pasted text (by the proposal in the body, else the rules in force) and says why; stores nothing.</summary>
     private async Task<ApiResponse> TryRulesAsync(ApiRequest request, CancellationToken ct)

@@ -109,38 +109,14 @@ public sealed partial class WorkApi
         return Saved(await policyStore.SaveSlaAsync(set!, caller.Name, expected, ct).ConfigureAwait(false), PolicyDocuments.Sla, caller);
     }
 
-    /// <summary>The last saved versions (author, time) with what each changed, newest first.</summary>
-    private async Task<ApiResponse> GetSlaHistoryAsync(ApiRequest request, CancellationToken ct)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var last = IntQuery(request, "last", 20, 1, 100, errors);
-        if (errors.Count > 0)
-        {
-            return Invalid(errors);
-        }
-
-        var versions = await policyStore.ListVersionsAsync(PolicyDocuments.Sla, last + 1, ct).ConfigureAwait(false);
-        var bodies = new Dictionary<int, SlaPolicySet?>();
-        foreach (var v in versions)
-        {
-            bodies[v.Version] = await policyStore.GetSlaAsync(v.Version, ct).ConfigureAwait(false);
-        }
-
-        var listed = versions.Take(last).Select(v => new RuleVersionMessage(
-            v.Version,
-            v.Author,
-            v.SavedAt,
-            bodies[v.Version] is { } now
-                ? SlaPolicySetDiff.Describe(bodies.GetValueOrDefault(v.Version - 1), now)
-                : ["this version cannot be read"])).ToList();
-        return JsonResponse(200, new RuleHistoryMessage(await policyStore.GetCurrentVersionAsync(PolicyDocuments.Sla, ct).ConfigureAwait(false), listed), ApiJsonContext.Default.RuleHistoryMessage);
-    }
+    private Task<ApiResponse> GetSlaHistoryAsync(ApiRequest request, CancellationToken ct) =>
+        GetHistoryAsync<SlaPolicySet>(request, PolicyDocuments.Sla, policyStore.GetSlaAsync, SlaPolicySetDiff.Describe, ct);
 
     private async Task<ApiResponse> GetSlaVersionAsync(string version, CancellationToken ct)
     {
-        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        if (!TryVersionNumber(version, out var number))
         {
-            return Invalid("version", "must be a saved version number (1, 2, …).");
+            return InvalidVersionNumber();
         }
 
         return await policyStore.GetSlaAsync(number, ct).ConfigureAwait(false) is { } set
