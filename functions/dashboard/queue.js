@@ -156,8 +156,8 @@ export class QueueView {
     const total = data?.total ?? 0;
     const team = data?.team ?? this.team();
     if (total === 0) return `No handoffs in ${team} match these filters.`;
-    const paging = queuePaging({ page: data.page ?? 1, pageSize: data.pageSize ?? total, itemCount: data.items?.length ?? 0, total, totalAtLeast: data.totalAtLeast, team });
-    return `Showing ${this.count.textContent}. ${paging.pageText}.`;
+    // Read back what render() just wrote, so the announcement and the page say the same.
+    return `Showing ${this.count.textContent}. ${this.pager.querySelector('.pager-text').textContent}.`;
   }
 
   /**
