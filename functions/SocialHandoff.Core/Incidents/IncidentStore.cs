@@ -37,9 +37,6 @@ public sealed class IncidentStore(StorageClients clients)
     private const string LookupRowKey = "incident";
     private const string JournalPrefix = "r|";
 
-    /// <summary>Entities a table transaction holds.</summary>
-    private const int MaxTransactionRows = 100;
-
     public static string BrandPartition(string? brand)
     {
         var name = string.IsNullOrWhiteSpace(brand) ? "-" : brand.Trim().ToLowerInvariant();
@@ -341,7 +338,7 @@ public sealed class IncidentStore(StorageClients clients)
                 TableTransactionActionType.UpdateReplace,
                 new TableEntity(partition, b.RowKey) { ["IncidentId"] = successor.Id, ["Representative"] = successor.Representative },
                 b.ETag)));
-            actions.AddRange(members.Take(MaxTransactionRows - actions.Count).Select(m => Moved(partition, m, successor.Id)));
+            actions.AddRange(members.Take(TableLimits.MaxTransactionEntities - actions.Count).Select(m => Moved(partition, m, successor.Id)));
         }
 
         return (await SubmitAsync(table, actions, 0, cancellationToken).ConfigureAwait(false)).Written;
@@ -352,7 +349,7 @@ public sealed class IncidentStore(StorageClients clients)
     {
         ArgumentNullException.ThrowIfNull(members);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in members.Chunk(MaxTransactionRows))
+        foreach (var chunk in members.Chunk(TableLimits.MaxTransactionEntities))
         {
             await table.SubmitTransactionAsync(chunk.Select(m => Moved(partition, m, incidentId)), cancellationToken).ConfigureAwait(false);
         }

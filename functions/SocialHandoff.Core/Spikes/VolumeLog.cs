@@ -21,9 +21,6 @@ public sealed record VolumeRow(string Series, string Team, string Text, string? 
 /// </summary>
 public sealed class VolumeLog
 {
-    // A transaction holds at most 100 entities; a flush or a prune of more rows is cut into several.
-    private const int MaxRowsPerTransaction = 100;
-
     private readonly StorageClients _clients;
     private readonly IOptions<SpikeOptions> _options;
     private readonly TimeProvider _timeProvider;
@@ -94,7 +91,7 @@ public sealed class VolumeLog
     {
         var table = await _clients.GetTableAsync(StorageNames.MentionVolumeTable, CancellationToken.None).ConfigureAwait(false);
         var rows = writes.SelectMany(w => w).GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(g => g.Last()).ToList();
-        foreach (var chunk in rows.Chunk(MaxRowsPerTransaction))
+        foreach (var chunk in rows.Chunk(TableLimits.MaxTransactionEntities))
         {
             await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), CancellationToken.None).ConfigureAwait(false);
         }
@@ -120,7 +117,7 @@ public sealed class VolumeLog
         }
 
         var deleted = 0;
-        foreach (var chunk in old.GroupBy(r => r.Partition, StringComparer.Ordinal).SelectMany(p => p.Chunk(MaxRowsPerTransaction)))
+        foreach (var chunk in old.GroupBy(r => r.Partition, StringComparer.Ordinal).SelectMany(p => p.Chunk(TableLimits.MaxTransactionEntities)))
         {
             try
             {
