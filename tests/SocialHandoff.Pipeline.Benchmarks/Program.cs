@@ -20,9 +20,10 @@ if (args.Length > 0 && args[0] == "sweep")
 
 if (args.Length > 0 && args[0] == "api")
 {
-    return await ApiBenchmark.RunAsync(
+    await ApiBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
         args.Length > 2 ? [.. args[2].Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1_000, 10_000, 50_000]);
+    return 0;
 }
 
 var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
