@@ -13,6 +13,12 @@ using SocialHandoff.Local.Pipeline;
 // usage: dotnet run -c Release --project tests/SocialHandoff.Pipeline.Benchmarks -- [N=2000]
 // usage: ... -- sweep [N=10000]   (the SlaSweep benchmark, see SweepBenchmark.cs)
 // usage: ... -- api [N=300] [sizes=1000,10000,50000]   (the work API through the local runner's host, a team's queue at each open size, see ApiBenchmark.cs)
+// usage: ... -- report   (every figure of issue 16 in one run: this benchmark at 500, api, the scoring eval; then a summary table, see Issue16Report.cs)
+if (args.Length > 0 && args[0] == "report")
+{
+    return await Issue16Report.RunAsync();
+}
+
 if (args.Length > 0 && args[0] == "sweep")
 {
     return await SweepBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
@@ -20,9 +26,10 @@ if (args.Length > 0 && args[0] == "sweep")
 
 if (args.Length > 0 && args[0] == "api")
 {
-    return await ApiBenchmark.RunAsync(
+    await ApiBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
         args.Length > 2 ? [.. args[2].Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1_000, 10_000, 50_000]);
+    return 0;
 }
 
 var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;

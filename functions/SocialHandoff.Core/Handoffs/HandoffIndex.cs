@@ -20,7 +20,7 @@ internal sealed record IndexWrite(TableEntity Row, IReadOnlyList<TableEntity> Wi
 /// The table <c>HandoffIndex</c>: each team's queue, kept per team and status (PartitionKey
 /// "team|open" or "team|resolved") in priority then due order (RowKey "p-dueseconds-id": P1 first, then
 /// the earliest running due time), each row a copy of its handoff's columns plus the filter columns
-/// (Source, Waiting, NextDueAt, AtRiskFrom, Late). A queue page is a range read of one partition and
+/// (Source, Waiting, NextDueAt, AtRiskFrom, Late, and each clock's at-risk window). A queue page is a range read of one partition and
 /// the partition's count row (<see cref="CountRowKey"/>, changed in the same transaction as every
 /// insert and delete), so it costs the same at 50,000 open as at 1,000.
 /// New handoffs are added by group commit (concurrent deliveries share one transaction per
@@ -36,6 +36,8 @@ public sealed class HandoffIndex
     public const string OpenStatus = "open";
     public const string ResolvedStatus = "resolved";
     private const string CountColumn = "Count";
+    private const string AtRiskFromSuffix = "AtRiskFrom";
+    private const string AtRiskUntilSuffix = "AtRiskUntil";
     private const int MaxAttempts = 10;
 
     // Up to 30 handoffs of 3 rows each and the count row: within a transaction's 100 entities.
@@ -68,6 +70,22 @@ public sealed class HandoffIndex
         return new IndexKey(Partition(h.Team, h.IsResolved), string.Create(CultureInfo.InvariantCulture, $"{priority}-{due:D12}-{h.Id}"));
     }
 
+    /// <summary>
+    /// Rows whose standing is "at risk" at <paramref name="now"/>: a running clock past its warning time and
+    /// none past its target (the earliest running due time is later) or late when it stopped. Exact, so a
+    /// backlog of breached handoffs is never read to find the few at risk.
+    /// </summary>
+    public static string AtRiskFilter(DateTimeOffset now) =>
+        TableClient.CreateQueryFilter($"AtRiskFrom le {now} and NextDueAt gt {now} and Late eq false");
+
+    /// <summary>Rows with a clock at risk at <paramref name="now"/> (inside its window from the warning time to its target), whatever the other clock's standing.</summary>
+    public static string ClockAtRiskFilter(DateTimeOffset now) =>
+        TableClient.CreateQueryFilter($"(FirstResponseAtRiskFrom le {now} and FirstResponseAtRiskUntil gt {now}) or (ResolutionAtRiskFrom le {now} and ResolutionAtRiskUntil gt {now})");
+
+    /// <summary>Rows whose standing is "breached" at <paramref name="now"/>: a running clock past its target, or one that stopped late.</summary>
+    public static string BreachedFilter(DateTimeOffset now) =>
+        TableClient.CreateQueryFilter($"(NextDueAt le {now} or Late eq true)");
+
     /// <summary>The RowKey range of one priority ("P1".."P4").</summary>
     public static (string From, string Before) PriorityRange(string priority) =>
         priority is ['P', >= '1' and <= '4'] ? ($"{priority[1]}-", $"{priority[1]}.") : ("9-", "9.");
@@ -96,13 +114,19 @@ public sealed class HandoffIndex
         var late = false;
         if (h.Sla is { } sla && calendar is not null)
         {
-            foreach (var clock in new[] { sla.FirstResponse, sla.Resolution })
+            foreach (var (prefix, clock) in new[] { ("FirstResponse", sla.FirstResponse), ("Resolution", sla.Resolution) })
             {
                 var warn = sla.WarnBefore > TimeSpan.Zero ? sla.WarnBefore : defaultWarn;
-                if (clock.IsRunning && clock.WithTarget(clock.Target - warn > TimeSpan.Zero ? clock.Target - warn : TimeSpan.Zero).DueAt(calendar) is { } from)
+                DateTimeOffset? from = null;
+                if (clock.IsRunning && clock.WithTarget(clock.Target - warn > TimeSpan.Zero ? clock.Target - warn : TimeSpan.Zero).DueAt(calendar) is { } warnAt)
                 {
-                    atRiskFrom = atRiskFrom is { } a && a <= from ? a : from;
+                    from = warnAt;
+                    atRiskFrom = atRiskFrom is { } a && a <= warnAt ? a : warnAt;
                 }
+
+                // Each clock's window [from, until): the at-risk report asks for rows inside one, not every row past its warning.
+                row[prefix + AtRiskFromSuffix] = from;
+                row[prefix + AtRiskUntilSuffix] = from is null ? null : clock.DueAt(calendar);
 
                 // A stopped or paused clock's standing does not move: record whether it is late now.
                 if (!clock.IsRunning && clock.Status(calendar, clock.StoppedAt ?? DateTimeOffset.MaxValue, TimeSpan.Zero) is SlaStatus.MissedButDone or SlaStatus.Breached)

@@ -34,8 +34,8 @@ public sealed record FirstResponseReport(IReadOnlyList<FirstResponseBucket> Buck
 /// <summary>
 /// The managers' SLA reports, from the teams' queue index (<see cref="HandoffIndex"/>, which keeps a
 /// copy of every handoff's columns): the handoffs created in a date range (a team's two partitions, or
-/// all teams', filtered on CreatedAt), and the clocks at risk (filtered on the index's AtRiskFrom, so
-/// only candidates are read, however long the backlog). "Met" and "breached" count decided clocks (stopped in time, or past
+/// all teams', filtered on CreatedAt), and the clocks at risk (filtered on each clock's at-risk window
+/// in the index row, so only those clocks' handoffs are read, however long the backlog and however many are breached). "Met" and "breached" count decided clocks (stopped in time, or past
 /// target whether stopped or not); first-response minutes are business minutes on the policy's calendar.
 /// </summary>
 public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProvider timeProvider)
@@ -96,8 +96,8 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProv
     {
         var now = timeProvider.GetUtcNow();
         var filter = team is null
-            ? TableClient.CreateQueryFilter($"AtRiskFrom le {now}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {HandoffIndex.Partition(team, false)} and AtRiskFrom le {now}");
+            ? HandoffIndex.ClockAtRiskFilter(now)
+            : $"{TableClient.CreateQueryFilter($"PartitionKey eq {HandoffIndex.Partition(team, false)}")} and ({HandoffIndex.ClockAtRiskFilter(now)})";
         var items = new List<SlaListItem>();
         foreach (var (view, calendar) in await ViewsAsync(filter, now, cancellationToken).ConfigureAwait(false))
         {

@@ -190,11 +190,11 @@ public sealed class WorkQueries(SlaDueIndex index, HandoffIndex queueIndex, IOpt
 
         if (filter.Sla == "breached")
         {
-            parts.Add(TableClient.CreateQueryFilter($"(NextDueAt le {now} or Late eq true)"));
+            parts.Add(HandoffIndex.BreachedFilter(now));
         }
         else if (filter.Sla == "at-risk")
         {
-            parts.Add(TableClient.CreateQueryFilter($"AtRiskFrom le {now}"));
+            parts.Add(HandoffIndex.AtRiskFilter(now));
         }
 
         return parts.Count == 0 ? HandoffIndex.OnlyItems : string.Join(" and ", parts.Select(p => $"({p})"));

@@ -113,6 +113,33 @@ public sealed class HandoffIndexTests
         Assert.Equal("ana", row.GetString("AssigneeKey"));
     }
 
+    [Fact]
+    public void Row_RunningClocks_EachClockItsWindowFromWarningToTarget()
+    {
+        var h = Open("h-00000000000000000000000000000001", "P2", due: Created.AddHours(1)) with { ResolutionDueAt = Created.AddHours(8) };
+
+        var row = HandoffIndex.Row(h, Policy.Calendar, TimeSpan.FromMinutes(30));
+
+        Assert.Equal(Created.AddMinutes(50), row.GetDateTimeOffset("FirstResponseAtRiskFrom"));
+        Assert.Equal(Created.AddHours(1), row.GetDateTimeOffset("FirstResponseAtRiskUntil"));
+        Assert.Equal(Created.AddHours(8).AddMinutes(-10), row.GetDateTimeOffset("ResolutionAtRiskFrom"));
+        Assert.Equal(Created.AddHours(8), row.GetDateTimeOffset("ResolutionAtRiskUntil"));
+    }
+
+    [Fact]
+    public void Row_FirstResponseStoppedResolutionPaused_NoWindowForEither()
+    {
+        var sla = HandoffSla.Start("care", "P2", Policy, Created).Respond(Created.AddMinutes(20)).Pause(Created.AddMinutes(30));
+        var h = Open("h-00000000000000000000000000000001", "P2", due: null) with { Sla = sla };
+
+        var row = HandoffIndex.Row(h, Policy.Calendar, TimeSpan.FromMinutes(30));
+
+        foreach (var column in new[] { "FirstResponseAtRiskFrom", "FirstResponseAtRiskUntil", "ResolutionAtRiskFrom", "ResolutionAtRiskUntil", "AtRiskFrom" })
+        {
+            Assert.Null(row.GetDateTimeOffset(column));
+        }
+    }
+
     private static HandoffRecord Open(string id, string priority, int urgency = 50, DateTimeOffset? due = null) => new(
         id, "care", HandoffStore.StatusOpen, null, 0, priority, urgency, "Negative", -0.6, [], "text", "en", null, "user", 10,
         "x:1", "corr", Created, Created, due, null, "default", [], [], 1,

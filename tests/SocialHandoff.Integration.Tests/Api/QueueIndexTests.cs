@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
@@ -217,6 +218,49 @@ public sealed class QueueIndexTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(100, (int)few["total"]!);
         Assert.False(few.AsObject().ContainsKey("totalAtLeast"));
         Assert.Equal(1_200, (int)(await api.GetAsync("ana", "api/teams/care/handoffs")).Body!["total"]!);
+    }
+
+    [Fact]
+    public async Task SlaAtRisk_FewAtRiskBehindThousandsBreached_ExactAnswersInOneRead()
+    {
+        var counter = new CountingPolicy();
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, configure: s => s.AddSingleton<HttpPipelinePolicy>(counter));
+        var index = api.Harness.Services.GetRequiredService<HandoffIndex>();
+        var book = await api.Harness.Services.GetRequiredService<LivePolicies>().GetSlaAsync(CancellationToken.None);
+        var policy = book.Resolve("care", "P1");
+        var calendar = policy.Calendar;
+        var now = api.Harness.Clock.GetUtcNow();
+        (HandoffRecord, BusinessCalendar?, IReadOnlyList<SlaDueRow>) Handoff(int i, string priority, DateTimeOffset clocksFrom, Func<HandoffSla, HandoffSla>? then = null)
+        {
+            var key = $"test:risk-{i}";
+            var row = HandoffRow.New(
+                new NewHandoff(HandoffIds.For(key), key, "c", "care", "default", priority, 50, "Negative", -0.5, [], "text", "en", null, null, null, clocksFrom, clocksFrom, clocksFrom + policy.FirstResponse, clocksFrom + policy.Resolution), "", now);
+            var sla = HandoffSla.Start("care", "P1", policy, clocksFrom);
+            return (HandoffRow.WithDueTimes(HandoffRow.ToRecord(row) with { Sla = then is null ? sla : then(sla) }, calendar), calendar, []);
+        }
+
+        // A backlog: 3,100 P1 handoffs long past both targets, read first in the queue's order; two P1 past their
+        // first-response target whose resolution clock is at risk; three P2 at risk on their first response.
+        var backlog = Enumerable.Range(0, 3_100).Select(i => Handoff(i, "P1", now.AddDays(-1).AddSeconds(-i))).ToList();
+        var resolutionAtRisk = new[] { Handoff(5_000, "P1", now - policy.Resolution + policy.WarnBefore / 2), Handoff(5_001, "P1", now - policy.Resolution + policy.WarnBefore / 3) };
+        var firstAtRisk = Enumerable.Range(6_000, 3).Select(i => Handoff(i, "P2", now - policy.FirstResponse + policy.WarnBefore / 2)).ToList();
+        await index.BulkAddAsync([.. backlog, .. resolutionAtRisk, .. firstAtRisk], 4, CancellationToken.None);
+
+        counter.Reset();
+        var page = (await api.GetAsync("mia", "api/teams/care/handoffs?sla=at-risk")).Body!;
+        var pageTables = counter.Tables;
+        counter.Reset();
+        var report = (await api.GetAsync("mia", "api/sla/at-risk?team=care")).Body!["items"]!.AsArray();
+        var reportTables = counter.Tables;
+
+        Assert.Equal(firstAtRisk.Select(h => h.Item1.Id).Order(StringComparer.Ordinal), page["items"]!.AsArray().Select(i => (string)i!["id"]!).Order(StringComparer.Ordinal));
+        Assert.Equal(3, (int)page["total"]!);
+        Assert.False(page.AsObject().ContainsKey("totalAtLeast"));
+        Assert.True(pageTables <= 3, $"{pageTables} table requests: {string.Join(", ", counter.Requests)}");
+        Assert.Equal(
+            firstAtRisk.Select(h => $"{h.Item1.Id} firstResponse").Concat(resolutionAtRisk.Select(h => $"{h.Item1.Id} resolution")).Order(StringComparer.Ordinal),
+            report.Select(i => $"{(string)i!["id"]!} {(string)i["clock"]!}").Order(StringComparer.Ordinal));
+        Assert.True(reportTables <= 3, $"{reportTables} table requests for the at-risk report");
     }
 
     [Fact]
