@@ -41,15 +41,18 @@ await pipeline.InitializeAsync(CancellationToken.None);
 var sample = await BenchmarkStorage.SampleAsync();
 var queue = services.GetRequiredService<IMentionQueue>();
 
+var cpu = new CpuMeter(azurite.ProcessId);
 async Task<(double EnqueueSeconds, double ProcessSeconds)> PushAsync(string run, int count)
 {
     var mentions = Enumerable.Range(0, count).Select(i => sample[i % sample.Count] with { Id = $"{run}-{i}", Source = "bench" }).ToList();
     var enqueue = Stopwatch.StartNew();
     await Parallel.ForEachAsync(mentions, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (m, ct) => await queue.EnqueueAsync(m, ct));
     enqueue.Stop();
+    var start = cpu.Read();
     var process = Stopwatch.StartNew();
     await pipeline.DrainAsync(TimeSpan.FromMinutes(30), CancellationToken.None);
     process.Stop();
+    cpu.Add(run == "run" ? "processing" : $"processing {run}", start, process.Elapsed, count);
     return (enqueue.Elapsed.TotalSeconds, process.Elapsed.TotalSeconds);
 }
 
@@ -57,7 +60,7 @@ async Task<(double EnqueueSeconds, double ProcessSeconds)> PushAsync(string run,
 // (batch 16, a new batch at 8 in hand) with a handler that does nothing: the ceiling processing is held to.
 var bodies = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl")).Where(l => l.Length > 0)
     .Select(l => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(l))).ToArray();
-async Task<double> RawAsync(int count)
+async Task<double> RawSecondsAsync(int count, string phase = "raw")
 {
     var clients = services.GetRequiredService<StorageClients>();
     var raw = clients.GetRawQueue("bench-raw");
@@ -66,6 +69,7 @@ async Task<double> RawAsync(int count)
     await rawPoison.CreateIfNotExistsAsync();
     await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) => await raw.SendMessageAsync(bodies[i % bodies.Length], ct));
     var pump = new QueuePump(raw, rawPoison, (_, _, _) => Task.CompletedTask, new QueuePumpOptions(), NullLogger.Instance);
+    var start = cpu.Read();
     var watch = Stopwatch.StartNew();
     while (true)
     {
@@ -81,12 +85,15 @@ async Task<double> RawAsync(int count)
     }
 
     await pump.WhenHandledAsync();
-    return count / watch.Elapsed.TotalSeconds;
+    cpu.Add(phase, start, watch.Elapsed, count);
+    return watch.Elapsed.TotalSeconds;
 }
 
 await PushAsync("warmup", 200);
-await RawAsync(200);
-var rawBefore = await RawAsync(n);
+// As many as measured: after 200 the pump's own path was still being compiled (this process's CPU per message
+// twice the later run's), so the raw run before was slowed by this process, not by Azurite.
+await RawSecondsAsync(n, "raw warm-up");
+var rawBefore = await RawSecondsAsync(n);
 var before = await pipeline.SummarizeAsync(CancellationToken.None);
 counter.Reset();
 var (enqueueSeconds, processSeconds) = await PushAsync("run", n);
@@ -97,8 +104,10 @@ var handedOff = after.HandedOff + after.OtherHandedOff - before.HandedOff - befo
 // The sample's adverts are held as spam: accounted for, but not handoffs (copies that join an incident are).
 var filtered = after.Filtered + after.OtherFiltered - before.Filtered - before.OtherFiltered;
 var deadLettered = after.DeadLettered + after.OtherDeadLetters - before.DeadLettered - before.OtherDeadLetters;
-var rawAfter = await RawAsync(n);
-var rawRate = (rawBefore + rawAfter) / 2;
+var rawAfter = await RawSecondsAsync(n);
+// Both raw runs together (messages over seconds), as the run between them met the queues half full on average;
+// the mean of the two rates would weigh the faster run's seconds more.
+var rawRate = 2.0 * n / (rawBefore + rawAfter);
 
 Console.WriteLine();
 var pumpOptions = new QueuePumpOptions();
@@ -107,10 +116,18 @@ Console.WriteLine($"  handed off                      {handedOff} (filtered as s
 Console.WriteLine($"  enqueue (ingest side)           {n / enqueueSeconds,8:F0} mentions/s");
 Console.WriteLine($"  process (ProcessMention)        {n / processSeconds,8:F0} mentions/s");
 Console.WriteLine($"  end to end                      {n / (enqueueSeconds + processSeconds),8:F0} mentions/s");
-Console.WriteLine($"  raw Azurite receive + delete    {rawRate,8:F0} messages/s (same pump, handler doing nothing; {rawBefore:F0} before, {rawAfter:F0} after the run)");
+Console.WriteLine($"  raw Azurite receive + delete    {rawRate,8:F0} messages/s (same pump, handler doing nothing; {n / rawBefore:F0} before, {n / rawAfter:F0} after the run)");
 Console.WriteLine($"  processing as a share of raw    {100 * (n / processSeconds) / rawRate,8:F0} %");
 Console.WriteLine($"  storage requests                {queueRequests + tableRequests} (queue {queueRequests}, table {tableRequests})");
 Console.WriteLine($"  requests per handed-off mention {(double)(queueRequests + tableRequests) / handedOff:F2} (queue {(double)queueRequests / handedOff:F2}, table {(double)tableRequests / handedOff:F2})");
+// Which side each phase waited on: Azurite (one node thread) near 100% of the wall time means Azurite-bound.
+Console.WriteLine("  CPU per message, this process / Azurite (share of the phase's wall time):");
+foreach (var phase in new[] { "raw", "processing" })
+{
+    var (wall, ours, azuriteCpu, messages) = cpu.Phases[phase];
+    Console.WriteLine($"    {phase,-28} {1e6 * ours.TotalSeconds / messages,6:F0} us / {1e6 * azuriteCpu.TotalSeconds / messages,6:F0} us  ({100 * ours / wall,3:F0}% / {100 * azuriteCpu / wall,3:F0}%)");
+}
+
 foreach (var (kind, count) in counter.ByKind().OrderByDescending(kv => kv.Value))
 {
     Console.WriteLine($"    {kind,-40} {(double)count / handedOff,6:F2}");
@@ -122,6 +139,26 @@ return handedOff + filtered + deadLettered == n ? 0 : 1;
 // The 1-minute load average (Linux), so a figure can be read against how busy the machine was.
 static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+/// <summary>CPU time of this process and of Azurite's node process by phase, to tell which side a phase waits on.</summary>
+internal sealed class CpuMeter(int azuritePid)
+{
+    public Dictionary<string, (TimeSpan Wall, TimeSpan Ours, TimeSpan Azurite, int Messages)> Phases { get; } = new(StringComparer.Ordinal);
+
+    public (TimeSpan Ours, TimeSpan Azurite) Read()
+    {
+        using var azurite = Process.GetProcessById(azuritePid);
+        return (Process.GetCurrentProcess().TotalProcessorTime, azurite.TotalProcessorTime);
+    }
+
+    /// <summary>Adds what was spent since <paramref name="start"/> to the phase (the raw runs before and after add up).</summary>
+    public void Add(string phase, (TimeSpan Ours, TimeSpan Azurite) start, TimeSpan wall, int messages)
+    {
+        var (ours, azurite) = Read();
+        var sum = Phases.GetValueOrDefault(phase);
+        Phases[phase] = (sum.Wall + wall, sum.Ours + ours - start.Ours, sum.Azurite + azurite - start.Azurite, sum.Messages + messages);
+    }
+}
 
 /// <summary>Counts every request the storage clients send (each retry too), by service.</summary>
 internal sealed class RequestCounter(int tablePort) : HttpPipelineSynchronousPolicy

@@ -17,6 +17,8 @@ public sealed record AzuriteSettings(string? Location = null, (int Blob, int Que
 /// It cannot outlive the process that started it: node preloads Azurite/parent-watch.js, which
 /// exits when its stdin pipe from this process closes, as it does when this process dies in any way.
 /// (Azurite/parent-watch.js beside the app: it serves whichever tools/azurite the launcher finds.)
+/// node also preloads Azurite/loki-fixes.js, so a queue request costs the same however many messages
+/// the queues hold (Azurite's LokiJS store re-sorted every index on each receive and delete).
 /// </summary>
 public sealed class AzuriteLauncher : IAsyncDisposable
 {
@@ -188,7 +190,8 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         var persistence = settings.Location is { } location
             ? new[] { "--location", Directory.CreateDirectory(location).FullName }
             : ["--inMemoryPersistence"];
-        foreach (var arg in new[] { "--require", Path.Combine(AppContext.BaseDirectory, "Azurite", "parent-watch.js"), script, "--silent", "--disableTelemetry" }
+        // loki-fixes.js: queue requests and the queue's extent GC whose cost grew with the messages held (see the file).
+        foreach (var arg in new[] { "--require", Path.Combine(AppContext.BaseDirectory, "Azurite", "parent-watch.js"), "--require", Path.Combine(AppContext.BaseDirectory, "Azurite", "loki-fixes.js"), script, "--silent", "--disableTelemetry" }
                      .Concat(persistence)
                      .Concat(
                      [
