@@ -16,8 +16,19 @@
 'use strict';
 const path = require('path');
 const script = process.argv[1];
-const lokiPath = require.resolve('lokijs', { paths: [path.dirname(script)] });
-const { Collection, Resultset } = require(lokiPath);
+// Azurite must start whatever its lokijs looks like: a copy this file does not know is left as it is.
+let loki;
+try {
+  loki = require(require.resolve('lokijs', { paths: [path.dirname(script)] }));
+} catch (e) {
+  process.stderr.write(`loki-fixes: not applied (${e.message})\n`);
+  return;
+}
+const { Collection, Resultset } = loki;
+if (!Collection?.prototype?.removeBatchByPositions || !Resultset?.prototype?.find) {
+  process.stderr.write('loki-fixes: not applied (lokijs without removeBatchByPositions or Resultset.find)\n');
+  return;
+}
 const removeBatch = Collection.prototype.removeBatch;
 const removeBatchByPositions = Collection.prototype.removeBatchByPositions;
 Collection.prototype.removeBatch = function (batch) {
