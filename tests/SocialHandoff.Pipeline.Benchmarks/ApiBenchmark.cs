@@ -24,9 +24,9 @@ using SocialHandoff.Local.Web;
 /// The growth is loaded into the team's queue index directly (<see cref="HandoffIndex.BulkAddAsync"/>:
 /// the index rows and SLA due rows the pipeline writes, in transactions of 100 entities), copies of the
 /// pipeline's handoffs with new ids, priorities in turn and clocks moved by -15 to +15 days (about half
-/// breached); a page reads only the index, so the copies have no Handoffs rows. Azurite's table store
-/// scans a partition for every write (azurite-seed-lookup.js), so the load runs with the seed lookup on
-/// and every figure is taken with it off. Prints mean milliseconds and storage requests per call,
+/// breached); a page reads only the index, so the copies have no Handoffs rows. The load is quick because
+/// the launcher's Azurite/loki-fixes.js lets Azurite find an entity by its RowKey index (stock Azurite
+/// scans the partition for every write). Prints mean milliseconds and storage requests per call,
 /// counted in the Azure SDK pipeline.
 /// </summary>
 internal static class ApiBenchmark
@@ -41,19 +41,7 @@ internal static class ApiBenchmark
 
     public static async Task<IReadOnlyList<ApiFigure>> RunAsync(int n, IReadOnlyList<int> sizes)
     {
-        // The seed lookup is preloaded into the Azurite this benchmark starts (and no other node process).
-        var nodeOptions = Environment.GetEnvironmentVariable("NODE_OPTIONS");
-        Environment.SetEnvironmentVariable("NODE_OPTIONS", $"{nodeOptions} --require {Path.Combine(AppContext.BaseDirectory, "azurite-seed-lookup.js")}".Trim());
-        BenchmarkStorage storage;
-        try
-        {
-            storage = await BenchmarkStorage.StartAsync();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("NODE_OPTIONS", nodeOptions);
-        }
-
+        var storage = await BenchmarkStorage.StartAsync();
         await using var _ = storage;
         return await RunAsync(storage, n, sizes);
     }
@@ -111,9 +99,7 @@ internal static class ApiBenchmark
                 IReadOnlyList<SlaDueRow> due = copy.Sla is { } s && calendar is not null ? dueIndex.Pending(copy.Id, s, calendar) : [];
                 return (copy, calendar, due);
             }).ToList();
-            await SeedLookupAsync(storage.Azurite, true);
             await index.BulkAddAsync(copies, 4, CancellationToken.None);
-            await SeedLookupAsync(storage.Azurite, false);
             seed.Stop();
             open = await index.CountAsync(partition, CancellationToken.None);
             var atRisk = JsonNode.Parse(await http.GetStringAsync($"api/teams/{team}/handoffs?sla=at-risk&pageSize=1"))!;
@@ -129,7 +115,7 @@ internal static class ApiBenchmark
             await Measure("SLA report: at risk (team)", () => http.GetStringAsync($"api/sla/at-risk?team={team}"));
             await Measure("SLA report: summary (team, 14 days)", () => http.GetStringAsync($"api/sla/summary?team={team}"));
 
-            // Azurite alone, no API: what one request costs it at this size (its store scans rows, see azurite-seed-lookup.js).
+            // Azurite alone, no API: what one request costs it at this size (its store evaluates a query's filter on every row of the table).
             await Measure("Azurite: point read of the count row", async () =>
                 (await indexTable.GetEntityIfExistsAsync<TableEntity>(partition, HandoffIndex.CountRowKey, cancellationToken: CancellationToken.None)).HasValue ? "" : "");
             await Measure("Azurite: first row of the queue (top 1)", async () =>
@@ -145,38 +131,6 @@ internal static class ApiBenchmark
 
         return figures;
     }
-
-    /// <summary>
-    /// Switches Azurite's seed lookup (azurite-seed-lookup.js) on or off and waits for it to say so:
-    /// on for the bulk load only, so every figure is measured on stock Azurite.
-    /// </summary>
-    private static async Task SeedLookupAsync(AzuriteLauncher azurite, bool on)
-    {
-        var said = $"seed lookup {(on ? "on" : "off")}";
-        var before = Occurrences(azurite.Output, said);
-        if (!OperatingSystem.IsLinux() || azurite.Output.Contains("seed lookup unavailable", StringComparison.Ordinal) || Kill(azurite.ProcessId, SignalUser2) != 0)
-        {
-            Console.WriteLine($"  (seed lookup not available: the bulk load scans the partition per row, slow beyond 10,000 open)");
-            return;
-        }
-
-        for (var waited = 0; Occurrences(azurite.Output, said) == before; waited += 10)
-        {
-            if (waited > 10_000)
-            {
-                throw new InvalidOperationException($"Azurite did not answer the seed lookup switch: {azurite.Output}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    private const int SignalUser2 = 12;
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-
-    private static int Occurrences(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
     private static string Total(JsonNode page) => $"{(int)page["total"]!:N0}{((bool?)page["totalAtLeast"] == true ? "+" : "")}";
 
