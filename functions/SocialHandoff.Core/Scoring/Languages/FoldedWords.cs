@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SocialHandoff.Core.Scoring.Languages;
 
 /// <summary>
@@ -19,6 +21,7 @@ internal sealed class FoldedWords
     public ReadOnlySpan<char> this[int index] => _chars.AsSpan(_words[index].Start, _words[index].Length);
 
     /// <summary>This thread's instance, holding the words of <paramref name="text"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FoldedWords For(string? text)
     {
         var words = t_current ??= new FoldedWords();

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 
 namespace SocialHandoff.Core.Scoring.Languages;
 
@@ -76,6 +77,7 @@ public static class MentionLanguage
     }
 
     /// <summary>The primary subtag of a BCP 47 (or X) tag, lower case; null for no tag, "und", "zxx" and X's q-codes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? Primary(string? tag)
     {
         if (string.IsNullOrWhiteSpace(tag))
@@ -129,6 +131,7 @@ public static class MentionLanguage
     }
 
     /// <summary>Lower case with the accent of a Latin letter dropped (é -> e, ç -> c, ñ -> n, ü -> u); ß and other scripts are kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static char Fold(char c)
     {
         if (char.IsAscii(c))

@@ -65,6 +65,7 @@ internal sealed class SpanLookup<T>
 
     public int Count => _entries.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, Hash(key, out var first), first, out value);
 
     /// <summary>

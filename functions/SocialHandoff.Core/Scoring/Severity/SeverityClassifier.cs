@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using SocialHandoff.Core.Scoring.Languages;
 using SocialHandoff.Core.Scoring.Sentiment;
 
@@ -154,6 +155,7 @@ internal sealed class SeverityClassifier
             : new SeverityResult("other", _options.OtherPriority, $"no cue lists for language '{language}'");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SeverityResult Complaint(int urgency) => new("complaint", _options.ComplaintPriority, $"complaint (urgency {urgency})");
 
     // The lower of two priorities (P4 is lower than P3).

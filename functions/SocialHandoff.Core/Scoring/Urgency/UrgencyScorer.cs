@@ -142,6 +142,7 @@ internal sealed class UrgencyScorer
         return mask;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Logistic(double points) => 100 / (1 + Math.Exp(-points / _options.PointsPerLogit));
 
     // Raw points become urgency points on the line from the base to the score (the sigmoid's secant),
@@ -175,8 +176,10 @@ internal sealed class UrgencyScorer
     }
 
     // Risks first; then by size; a 0-point note ("sentiment not judged") after the rest.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Rank(UrgencyReason reason) => reason.Signal == "crisis" ? 0 : reason.Points == 0 ? 2 : 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Structure(in Shape shape, ReadOnlySpan<char> text, List<RawReason> reasons)
     {
         var points = 0.0;
@@ -234,6 +237,7 @@ internal sealed class UrgencyScorer
         return points;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Sentiment(SentimentScore sentiment, List<RawReason> reasons)
     {
         if (!sentiment.IsJudged)
@@ -282,6 +286,7 @@ internal sealed class UrgencyScorer
 
         private static readonly string[] Labels = ["strongly negative", "negative", "positive"];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static string Reason(int label, double compound)
         {
             Span<char> formatted = stackalloc char[32];
@@ -292,6 +297,7 @@ internal sealed class UrgencyScorer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Reach(ScoringInput input, List<RawReason> reasons)
     {
         var points = 0.0;
@@ -316,8 +322,10 @@ internal sealed class UrgencyScorer
         return points;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Shows(double points) => Math.Abs(points) >= MinimumReasonPoints;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Add(List<RawReason> reasons, string signal, string text, double points)
     {
         if (Shows(points))
@@ -512,6 +520,7 @@ internal sealed class UrgencyScorer
 
     // The learned evidence of the mention's distinct words (shares and their sum from MatchCues); the
     // reason quotes the words that weigh most.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double WordEvidence(Scratch scratch, ReadOnlySpan<double> shares, double sum, List<RawReason> reasons)
     {
         var points = _options.WordEvidencePoints * sum;
