@@ -432,10 +432,10 @@ internal static class ScoreCommand
             var sentiment = score.Sentiment;
             writer.WriteStartObject();
             writer.WriteNumber("line"u8, _lineNumber);
-            writer.WriteNumber("compound"u8, Math.Round(sentiment.Compound, 4));
-            writer.WriteNumber("pos"u8, Math.Round(sentiment.Positive, 3));
-            writer.WriteNumber("neu"u8, Math.Round(sentiment.Neutral, 3));
-            writer.WriteNumber("neg"u8, Math.Round(sentiment.Negative, 3));
+            RoundedNumber.Write(writer, "compound"u8, sentiment.Compound, 4);
+            RoundedNumber.Write(writer, "pos"u8, sentiment.Positive, 3);
+            RoundedNumber.Write(writer, "neu"u8, sentiment.Neutral, 3);
+            RoundedNumber.Write(writer, "neg"u8, sentiment.Negative, 3);
             writer.WriteString("label"u8, sentiment.Label switch
             {
                 SentimentLabel.Positive => "positive"u8,
