@@ -53,7 +53,7 @@ public static class MentionLanguage
         Span<int> counts = stackalloc int[Order.Length];
         for (var w = 0; w < words.Count; w++)
         {
-            if (FunctionWords.TryGetValue(words[w], out var languages))
+            if (words.TryLookUp(FunctionWords, w, out var languages))
             {
                 // A bit per language of Order.
                 for (var i = 0; i < counts.Length; i++)

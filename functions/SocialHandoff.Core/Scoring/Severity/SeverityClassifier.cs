@@ -178,7 +178,7 @@ internal sealed class SeverityClassifier
         var remaining = _lists;
         for (var w = 0; w < words.Count && remaining > 0; w++)
         {
-            if (!terms.TryGetValue(words[w], out var candidates))
+            if (!words.TryLookUp(terms, w, out var candidates))
             {
                 continue;
             }
