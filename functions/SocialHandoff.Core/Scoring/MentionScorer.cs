@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SocialHandoff.Core.Scoring.Languages;
 using SocialHandoff.Core.Scoring.Sentiment;
 using SocialHandoff.Core.Scoring.Severity;
@@ -65,6 +66,7 @@ public sealed class MentionScorer
         _problemGroups = _urgency.GroupMask(severity.ComplaintEvidenceGroups);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public MentionScore Score(ScoringInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -91,6 +93,7 @@ public sealed class MentionScorer
 
     // The source's tag when it names a language; otherwise the language its function words point to,
     // English when none does ("und" when the sentiment reader found it foreign and nothing else decides).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string ReadLanguage(ScoringInput input, SentimentScore sentiment, FoldedWords words) =>
         MentionLanguage.Primary(input.Language)
         ?? (string.IsNullOrWhiteSpace(input.Text) ? null : MentionLanguage.Detect(words))

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace SocialHandoff.Local.Scoring;
 
@@ -15,21 +16,25 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, WrittenCount);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Advance(int count) => WrittenCount += count;
 
     // Ensure may replace the buffer: it runs before the buffer is read.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         var start = Ensure(sizeHint);
         return _buffer.AsMemory(start);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         var start = Ensure(sizeHint);
         return _buffer.AsSpan(start);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(byte value)
     {
         GetSpan(1)[0] = value;
@@ -47,6 +52,7 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
         _buffer = [];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Ensure(int sizeHint)
     {
         var needed = WrittenCount + Math.Max(sizeHint, 1);

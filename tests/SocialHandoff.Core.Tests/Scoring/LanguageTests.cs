@@ -77,6 +77,24 @@ public sealed class LanguageTests
         }
     }
 
+    [Fact]
+    public void FoldedWords_LongTextAfterShortOne_EachWordLookedUpWithItsOwnHash()
+    {
+        // Hashes are made as the words are read, into a buffer that grows past 128 words; a stale or shifted one would miss.
+        var table = new SpanLookup<int>(new Dictionary<string, int>(StringComparer.Ordinal) { ["refund"] = 1, ["charged"] = 2, ["ete"] = 3 });
+        FoldedWords.For("charged");
+        var text = string.Join(' ', Enumerable.Range(0, 300).Select(i => i % 3 == 0 ? "REFUND" : i % 3 == 1 ? "été" : "Charged!"));
+        var words = FoldedWords.For(text);
+        Assert.Equal(300, words.Count);
+        for (var w = 0; w < words.Count; w++)
+        {
+            Assert.True(words.TryLookUp(table, w, out var value));
+            Assert.Equal(w % 3 == 0 ? 1 : w % 3 == 1 ? 3 : 2, value);
+        }
+
+        Assert.False(FoldedWords.For("refunds").TryLookUp(table, 0, out _));
+    }
+
     [Theory]
     [InlineData("@ContosoBank llevo dos semanas esperando el reembolso y nadie me responde", "es")]
     [InlineData("@ContosoBank meu pedido chegou quebrado e ninguém resolve", "pt")]

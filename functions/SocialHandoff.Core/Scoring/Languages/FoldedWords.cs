@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace SocialHandoff.Core.Scoring.Languages;
 
 /// <summary>
@@ -14,11 +17,19 @@ internal sealed class FoldedWords
     private char[] _chars = new char[512];
     private (int Start, int Length)[] _words = new (int, int)[128];
 
+    // Each word's span look-up hash and first block, made once: language detection and severity both look every word up.
+    private (uint Hash, Vector128<ushort> First)[] _keys = new (uint, Vector128<ushort>)[128];
+
     public int Count { get; private set; }
 
     public ReadOnlySpan<char> this[int index] => _chars.AsSpan(_words[index].Start, _words[index].Length);
 
+    /// <summary>Looks word <paramref name="index"/> up in <paramref name="table"/> with the hash made when the word was read.</summary>
+    public bool TryLookUp<T>(SpanLookup<T> table, int index, out T value) =>
+        table.TryGetValue(this[index], _keys[index].Hash, _keys[index].First, out value);
+
     /// <summary>This thread's instance, holding the words of <paramref name="text"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FoldedWords For(string? text)
     {
         var words = t_current ??= new FoldedWords();
@@ -74,9 +85,12 @@ internal sealed class FoldedWords
                     if (count == _words.Length)
                     {
                         Array.Resize(ref _words, _words.Length * 2);
+                        Array.Resize(ref _keys, _words.Length);
                     }
 
-                    _words[count++] = (tokenStart + start, k - start);
+                    _words[count] = (tokenStart + start, k - start);
+                    _keys[count].Hash = SpanLookup<int>.Hash(_chars.AsSpan(tokenStart + start, k - start), out _keys[count].First);
+                    count++;
                     start = -1;
                 }
             }

@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 
 namespace SocialHandoff.Core.Scoring.Languages;
 
@@ -17,7 +17,7 @@ public static class MentionLanguage
 
     // Function words that are not also frequent English words, per language; a text needs two of one
     // language, and more than of any other, to be called that language.
-    private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> FunctionWords = Build(new()
+    private static readonly SpanLookup<int> FunctionWords = Build(new()
     {
         ["es"] = ["el", "los", "las", "del", "que", "por", "para", "con", "una", "muy", "pero", "es", "esta", "esto", "mi", "su", "sus", "lo", "le", "se", "y", "mas", "ya", "como", "cuando", "porque", "nada", "hoy", "gracias", "tengo", "tiene", "hay", "ni", "sin", "yo", "eso", "nadie", "llevo", "desde", "me", "ningun", "ninguna", "pedido", "todavia", "aun", "estoy", "la", "de", "en", "al", "un", "hubo"],
         ["pt"] = ["nao", "muito", "uma", "os", "voce", "com", "meu", "minha", "isso", "obrigado", "obrigada", "ainda", "ja", "sao", "tambem", "foi", "tem", "do", "da", "dos", "das", "em", "um", "ninguem", "nenhum", "estou", "pedido", "seu", "sua", "ate", "pra", "aqui", "esta", "de", "na", "no", "ao", "voces", "vcs", "depois", "agora", "pelo", "pela"],
@@ -53,7 +53,7 @@ public static class MentionLanguage
         Span<int> counts = stackalloc int[Order.Length];
         for (var w = 0; w < words.Count; w++)
         {
-            if (FunctionWords.TryGetValue(words[w], out var languages))
+            if (words.TryLookUp(FunctionWords, w, out var languages))
             {
                 // A bit per language of Order.
                 for (var i = 0; i < counts.Length; i++)
@@ -76,6 +76,7 @@ public static class MentionLanguage
     }
 
     /// <summary>The primary subtag of a BCP 47 (or X) tag, lower case; null for no tag, "und", "zxx" and X's q-codes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? Primary(string? tag)
     {
         if (string.IsNullOrWhiteSpace(tag))
@@ -129,6 +130,7 @@ public static class MentionLanguage
     }
 
     /// <summary>Lower case with the accent of a Latin letter dropped (é -> e, ç -> c, ñ -> n, ü -> u); ß and other scripts are kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static char Fold(char c)
     {
         if (char.IsAscii(c))
@@ -152,7 +154,7 @@ public static class MentionLanguage
         };
     }
 
-    private static FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Build(Dictionary<string, string[]> lists)
+    private static SpanLookup<int> Build(Dictionary<string, string[]> lists)
     {
         var map = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (language, words) in lists)
@@ -163,6 +165,6 @@ public static class MentionLanguage
             }
         }
 
-        return map.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        return new SpanLookup<int>(map);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SocialHandoff.Core.Scoring.Sentiment;
 
 /// <summary>Reads a source's language tag (BCP 47, or X's own codes).</summary>
@@ -8,6 +10,7 @@ internal static class LanguageTag
     /// linguistic content), or X's "qme" / "qht" / "qam" / "qst" (media, hashtags, mentions or very
     /// short text only). Otherwise <paramref name="isEnglish"/> tells whether it is English.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryIsEnglish(string? tag, out bool isEnglish)
     {
         isEnglish = false;

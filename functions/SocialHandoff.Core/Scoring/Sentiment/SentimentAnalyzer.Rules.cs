@@ -89,6 +89,7 @@ public sealed partial class SentimentAnalyzer
 
     private static bool Is(in Token token, WordTraits trait) => (token.Entry.Traits & trait) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double BoosterScalar(in Token word, double valence, bool capsDiffer)
     {
         if ((word.Entry.Traits & WordTraits.Booster) == 0)
@@ -110,6 +111,7 @@ public sealed partial class SentimentAnalyzer
         return scalar;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double NegationCheck(double valence, ReadOnlySpan<Token> tokens, int startI, int i)
     {
         switch (startI)
@@ -309,6 +311,7 @@ public sealed partial class SentimentAnalyzer
 
     // VADER keeps the punctuation of a word of one or two letters ("up,", "it."): an idiom reads the
     // word (only after its first: a start with punctuation, "no," or "not.", ends its sentence).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private WordTraits IdiomTraits(in Token token, Scratch scratch)
     {
         var traits = token.Entry.Traits;
@@ -398,6 +401,7 @@ public sealed partial class SentimentAnalyzer
         return quoted;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double LeastCheck(double valence, ReadOnlySpan<Token> tokens, int i)
     {
         if (i > 1 && !InLexicon(tokens[i - 1]) && Is(tokens[i - 1], WordTraits.Least))
@@ -502,6 +506,7 @@ public sealed partial class SentimentAnalyzer
     }
 
     // Up to four "!" add 0.292 each; two or three "?" add 0.18 each, more add 0.96 in all.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double PunctuationEmphasis(int exclamationCount, int questionCount)
     {
         var exclamations = Math.Min(exclamationCount, 4);

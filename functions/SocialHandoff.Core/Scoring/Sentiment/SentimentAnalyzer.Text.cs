@@ -104,6 +104,7 @@ public sealed partial class SentimentAnalyzer
         SearchValues.Create([.. Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c != '&')]);
 
     // X and most feeds deliver text HTML-escaped: "&lt;3" is a heart, "&amp;" an ampersand.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryDecodeEntity(ReadOnlySpan<char> text, out char decoded, out int consumed)
     {
         (decoded, consumed) = text switch
@@ -310,6 +311,7 @@ public sealed partial class SentimentAnalyzer
 
     // http(s)://, www. and pic.twitter.com/ links, tested letter by letter: most words fail on the
     // first, so it is tested before the length (as likely short as not, a hard branch to predict).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsLink(ReadOnlySpan<char> raw) =>
         !raw.IsEmpty && (raw[0] | 0x20) switch
         {
@@ -321,6 +323,7 @@ public sealed partial class SentimentAnalyzer
         };
 
     /// <summary>An @handle: '@' then a letter, digit or underscore (a lone "@" is a word). Urgency reads it the same way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool IsHandle(ReadOnlySpan<char> raw) =>
         raw.Length > 1 && raw[0] == '@' && (char.IsLetterOrDigit(raw[1]) || raw[1] == '_');
 
@@ -356,6 +359,7 @@ public sealed partial class SentimentAnalyzer
         return (0, raw.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsAsciiPunctuation(char c) => c < 0x80 && (AsciiShapes[c] & CharShape.Punctuation) != 0;
 
     // Fills in each token's lower-case form, caps flag and lexicon entry, and the counts in Scratch
@@ -560,7 +564,7 @@ public sealed partial class SentimentAnalyzer
 
     // A word not in the lexicon as written: stretched ("gooood") or with its g dropped ("lovin").
     // Kept out of Lookup so that its loops do not crowd the common path's registers.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private void LookupVariant(ref Token token, ReadOnlySpan<char> word, Scratch scratch)
     {
         if (TryElongated(word, scratch, out var entry))
@@ -576,11 +580,13 @@ public sealed partial class SentimentAnalyzer
 
     // What LookupVariant could find, tested inline: most unknown words are neither stretched nor
     // end in "in" or "in'", and need neither the call nor another look-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool MayBeVariant(ReadOnlySpan<char> word) =>
         word.Length >= 3 && (word[^1] is 'n' or '\'' || HasLetterRun(word));
 
     // The same test on a word of up to 8 lower-case ASCII characters held in one block, without
     // reading back the characters just stored.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool MayBeVariant(Vector128<ushort> block, int length)
     {
         var endsInN = Vector128.Equals(block, Vector128.Create((ushort)'n')) | Vector128.Equals(block, Vector128.Create((ushort)'\''));
@@ -642,6 +648,7 @@ public sealed partial class SentimentAnalyzer
     }
 
     // "lovin", "nothin'": the spoken form of an -ing word.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryDroppedG(ReadOnlySpan<char> word, Scratch scratch, out LexiconEntry entry)
     {
         entry = default;

@@ -32,6 +32,7 @@ public sealed partial class SentimentAnalyzer
     public SentimentScore Score(string? text, string? language = null) => Score(text.AsSpan(), language);
 
     /// <inheritdoc cref="Score(string?, string?)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SentimentScore Score(ReadOnlySpan<char> text, string? language = null)
     {
         if (text.IsWhiteSpace())

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SocialHandoff.Core.Scoring.Sentiment;
 
 /// <summary>The sentiment class of a text, by VADER's convention: compound &gt;= 0.05 is positive, &lt;= -0.05 negative.</summary>
@@ -50,6 +52,7 @@ public readonly record struct SentimentScore(
 
     public static SentimentScore Unjudged(NotJudgedReason reason) => new(0, 0, 0, 0, SentimentLabel.Unknown, reason);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SentimentLabel LabelOf(double compound) => compound switch
     {
         >= LabelThreshold => SentimentLabel.Positive,

@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using SocialHandoff.Core.Scoring.Languages;
 using SocialHandoff.Core.Scoring.Sentiment;
 
@@ -27,8 +27,8 @@ internal sealed class SeverityClassifier
 
     private readonly SeverityOptions _options;
     private readonly int _lists;
-    private readonly Dictionary<string, Dictionary<string, Candidate[]>.AlternateLookup<ReadOnlySpan<char>>> _terms;
-    private readonly Dictionary<string, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>>> _negations;
+    private readonly Dictionary<string, SpanLookup<Candidate[]>> _terms;
+    private readonly Dictionary<string, HashSet<string>.AlternateLookup<ReadOnlySpan<char>>> _negations;
 
     // Results that depend only on the options, the term or the urgency are made once: a text costs no strings here.
     private readonly SeverityResult[] _complaints;
@@ -57,7 +57,7 @@ internal sealed class SeverityClassifier
         _terms = Compile(lists);
         _negations = options.Negations.ToDictionary(
             kv => kv.Key.ToLowerInvariant(),
-            kv => kv.Value.Select(w => MentionLanguage.FoldWord(w.Trim())).ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
+            kv => kv.Value.Select(w => MentionLanguage.FoldWord(w.Trim())).ToHashSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
             StringComparer.Ordinal);
         _complaints = [.. Enumerable.Range(0, 101).Select(u => Complaint(u))];
         _question = new SeverityResult("request", options.RequestPriority, "question");
@@ -154,6 +154,7 @@ internal sealed class SeverityClassifier
             : new SeverityResult("other", _options.OtherPriority, $"no cue lists for language '{language}'");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SeverityResult Complaint(int urgency) => new("complaint", _options.ComplaintPriority, $"complaint (urgency {urgency})");
 
     // The lower of two priorities (P4 is lower than P3).
@@ -177,7 +178,7 @@ internal sealed class SeverityClassifier
         var remaining = _lists;
         for (var w = 0; w < words.Count && remaining > 0; w++)
         {
-            if (!terms.TryGetValue(words[w], out var candidates))
+            if (!words.TryLookUp(terms, w, out var candidates))
             {
                 continue;
             }
@@ -215,7 +216,7 @@ internal sealed class SeverityClassifier
         return true;
     }
 
-    private bool Negated(FoldedWords words, int at, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> negations)
+    private bool Negated(FoldedWords words, int at, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> negations)
     {
         for (var k = Math.Max(0, at - _options.NegationWindow); k < at; k++)
         {
@@ -230,7 +231,7 @@ internal sealed class SeverityClassifier
 
     // All lists' terms split into folded words, by lower-case language and first word, each word's
     // candidates by list and then in the list's order; phrases are matched word by word.
-    private static Dictionary<string, Dictionary<string, Candidate[]>.AlternateLookup<ReadOnlySpan<char>>> Compile(
+    private static Dictionary<string, SpanLookup<Candidate[]>> Compile(
         (Dictionary<string, List<string>> Terms, Func<string, SeverityResult?> Result, bool Negatable)[] lists)
     {
         var byLanguage = new Dictionary<string, Dictionary<string, List<Candidate>>>(StringComparer.Ordinal);
@@ -261,7 +262,7 @@ internal sealed class SeverityClassifier
 
         return byLanguage.ToDictionary(
             kv => kv.Key,
-            kv => kv.Value.ToDictionary(w => w.Key, w => w.Value.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
+            kv => new SpanLookup<Candidate[]>(kv.Value.ToDictionary(w => w.Key, w => w.Value.ToArray(), StringComparer.Ordinal)),
             StringComparer.Ordinal);
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using SocialHandoff.Core.Scoring.Languages;
@@ -34,7 +33,7 @@ internal sealed class UrgencyScorer
     private readonly UrgencyOptions _options;
     private readonly CueGroup[] _groups;
     private readonly string[] _careTerms;
-    private readonly FrozenDictionary<string, CueLookup> _cues;
+    private readonly Dictionary<string, CueLookup> _cues;
     private readonly bool _hasWordEvidence;
 
     public UrgencyScorer(UrgencyOptions options)
@@ -53,7 +52,7 @@ internal sealed class UrgencyScorer
         _options = options;
         _groups = [.. options.CueGroups];
         _careTerms = [.. options.CareHandleTerms.Select(static t => t.Trim().ToLowerInvariant())];
-        var functionWords = EnglishFunctionWords.All.Concat(UnquotedWords).ToFrozenSet(StringComparer.Ordinal);
+        var functionWords = EnglishFunctionWords.All.Concat(UnquotedWords).ToHashSet(StringComparer.Ordinal);
         var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
         if (options.WordEvidencePoints != 0)
         {
@@ -66,7 +65,7 @@ internal sealed class UrgencyScorer
         // The learned word evidence is English only; it sits in the English cue table, so one look-up per word serves both.
         _hasWordEvidence = evidence.Count > 0;
         var languages = _groups.SelectMany(g => g.TermsByLanguage.Keys).Select(l => l.ToLowerInvariant()).Append("en").Distinct(StringComparer.Ordinal);
-        _cues = languages.ToFrozenDictionary(l => l, l => CueLookup.Build(_groups, l, l == "en" ? evidence : [], functionWords), StringComparer.Ordinal);
+        _cues = languages.ToDictionary(l => l, l => CueLookup.Build(_groups, l, l == "en" ? evidence : [], functionWords), StringComparer.Ordinal);
     }
 
     /// <summary>The bits (as in <see cref="Score"/>'s MatchedGroups) of the cue groups with these names, case ignored; unknown names have none.</summary>
@@ -142,6 +141,7 @@ internal sealed class UrgencyScorer
         return mask;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Logistic(double points) => 100 / (1 + Math.Exp(-points / _options.PointsPerLogit));
 
     // Raw points become urgency points on the line from the base to the score (the sigmoid's secant),
@@ -175,8 +175,10 @@ internal sealed class UrgencyScorer
     }
 
     // Risks first; then by size; a 0-point note ("sentiment not judged") after the rest.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Rank(UrgencyReason reason) => reason.Signal == "crisis" ? 0 : reason.Points == 0 ? 2 : 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Structure(in Shape shape, ReadOnlySpan<char> text, List<RawReason> reasons)
     {
         var points = 0.0;
@@ -234,6 +236,7 @@ internal sealed class UrgencyScorer
         return points;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Sentiment(SentimentScore sentiment, List<RawReason> reasons)
     {
         if (!sentiment.IsJudged)
@@ -273,15 +276,16 @@ internal sealed class UrgencyScorer
         public const int Positive = 2;
         private const string Format = "+0.00;-0.00;0.00";
 
-        private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>[] Reasons =
+        private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>[] Reasons =
             [.. new[] { "strongly negative", "negative", "positive" }.Select(label => Enumerable.Range(-100, 201)
                 .Select(k => (k / 100.0).ToString(Format, CultureInfo.InvariantCulture))
                 .Distinct(StringComparer.Ordinal)
-                .ToFrozenDictionary(f => f, f => $"{label} ({f})", StringComparer.Ordinal)
+                .ToDictionary(f => f, f => $"{label} ({f})", StringComparer.Ordinal)
                 .GetAlternateLookup<ReadOnlySpan<char>>())];
 
         private static readonly string[] Labels = ["strongly negative", "negative", "positive"];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static string Reason(int label, double compound)
         {
             Span<char> formatted = stackalloc char[32];
@@ -292,6 +296,7 @@ internal sealed class UrgencyScorer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Reach(ScoringInput input, List<RawReason> reasons)
     {
         var points = 0.0;
@@ -316,8 +321,10 @@ internal sealed class UrgencyScorer
         return points;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Shows(double points) => Math.Abs(points) >= MinimumReasonPoints;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Add(List<RawReason> reasons, string signal, string text, double points)
     {
         if (Shows(points))
@@ -512,6 +519,7 @@ internal sealed class UrgencyScorer
 
     // The learned evidence of the mention's distinct words (shares and their sum from MatchCues); the
     // reason quotes the words that weigh most.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double WordEvidence(Scratch scratch, ReadOnlySpan<double> shares, double sum, List<RawReason> reasons)
     {
         var points = _options.WordEvidencePoints * sum;
@@ -627,9 +635,9 @@ internal sealed class UrgencyScorer
     /// <summary>One language's cue words, accents folded: the groups each is a cue of and the phrases it starts.</summary>
     private sealed class CueLookup
     {
-        public required FrozenDictionary<string, CueWord>.AlternateLookup<ReadOnlySpan<char>> Words { get; init; }
+        public required SpanLookup<CueWord> Words { get; init; }
 
-        public static CueLookup Build(CueGroup[] groups, string language, Dictionary<string, double> evidence, FrozenSet<string> functionWords)
+        public static CueLookup Build(CueGroup[] groups, string language, Dictionary<string, double> evidence, HashSet<string> functionWords)
         {
             var words = new Dictionary<string, (uint Mask, string?[] Reasons, List<Phrase> Phrases)>(StringComparer.Ordinal);
             for (var g = 0; g < groups.Length; g++)
@@ -670,12 +678,12 @@ internal sealed class UrgencyScorer
 
             return new CueLookup
             {
-                Words = words.ToFrozenDictionary(
+                Words = new SpanLookup<CueWord>(words.ToDictionary(
                     w => w.Key,
                     w => new CueWord(
                         w.Value.Mask, w.Value.Reasons, [.. w.Value.Phrases], evidence.TryGetValue(w.Key, out var value), value,
                         w.Key.Length >= MinQuotedWordLength && !functionWords.Contains(w.Key)),
-                    StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(),
+                    StringComparer.Ordinal)),
             };
         }
     }

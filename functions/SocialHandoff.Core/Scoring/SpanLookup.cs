@@ -2,13 +2,15 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace SocialHandoff.Core.Scoring.Sentiment;
+namespace SocialHandoff.Core.Scoring;
 
 /// <summary>
 /// A read-only string-keyed table looked up by span: open addressing with a multiplicative hash read
 /// 8 characters at a time. It exists for speed (several times faster per token than a general
 /// dictionary's span look-up, measured by the scoring evaluation); the keys are fixed at build time,
-/// so no input can lengthen a probe run.
+/// so no input can lengthen a probe run. Every word table of the scorer uses it (the lexicon, the cue
+/// words, the severity terms, the function words of language detection): cheap to build, too, which
+/// a frozen dictionary is not (a short `score` run paid for building and compiling those).
 /// </summary>
 /// <remarks>
 /// Laid out for the cache, since a look-up costs mostly its memory reads: a slot holds the hash and
@@ -65,6 +67,7 @@ internal sealed class SpanLookup<T>
 
     public int Count => _entries.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, Hash(key, out var first), first, out value);
 
     /// <summary>
