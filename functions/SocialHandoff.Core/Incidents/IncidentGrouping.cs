@@ -246,8 +246,8 @@ public sealed partial class IncidentGrouping(
                 return JoinOutcome.Stale;
             }
 
-            var (updated, surged) = IncidentRules.Add(stored.Incident, member, followers, _options);
-            var (joined, etag) = await store.TryJoinAsync(partition, updated, stored.ETag, member, cancellationToken).ConfigureAwait(false);
+            var (joined, updated, etag, surged) = await store.TryJoinAsync(
+                partition, stored, member, incident => IncidentRules.Add(incident, member, followers, _options), cancellationToken).ConfigureAwait(false);
             if (joined)
             {
                 cache.Saw(partition, updated, etag);
