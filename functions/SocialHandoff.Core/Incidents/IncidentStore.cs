@@ -26,6 +26,7 @@ public sealed class IncidentStore
 {
     private readonly StorageClients _clients;
     private readonly GroupCommit<Write> _writes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ETag Before, Stored After)> _written = new(StringComparer.Ordinal);
 
     public IncidentStore(StorageClients clients)
     {
@@ -269,6 +270,7 @@ public sealed class IncidentStore
                 {
                     var response = await table.SubmitTransactionAsync(batch.Actions, CancellationToken.None).ConfigureAwait(false);
                     batch.Commit(response.Value);
+                    Remember(partition, batch);
                 }
                 catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
                 {
@@ -285,12 +287,43 @@ public sealed class IncidentStore
         }
     }
 
-    private static Batch Compose(string partition, List<Write> todo)
+    /// <summary>
+    /// What the joins just committed made of each incident, by the ETag they replaced: a join that read the
+    /// incident while that commit was in flight is based on the version it wrote instead (the same as a
+    /// read would give, unless another writer moved it since: then its ETag fails as before).
+    /// </summary>
+    private void Remember(string partition, Batch batch)
+    {
+        if (_written.Count > 10_000)
+        {
+            _written.Clear();
+        }
+
+        foreach (var join in batch.Included.OfType<JoinWrite>().Where(j => j.Written && j.ETag != default))
+        {
+            _written[partition + "\n" + join.Based.Incident.Id] = (join.Based.ETag, new Stored(join.Updated!, join.ETag));
+        }
+    }
+
+    private Batch Compose(string partition, List<Write> todo)
     {
         var batch = new Batch();
         var rows = new HashSet<string>(StringComparer.Ordinal);
         var joins = new Dictionary<string, List<JoinWrite>>(StringComparer.Ordinal);
-        var entities = 0;
+        var (taken, entities, bytes) = (0, 0, 0L);
+
+        // Whether a write goes in this transaction: within its entity and payload limits, or the first (a write alone always goes).
+        bool Take(int size, long cost)
+        {
+            if (taken > 0 && (entities + size > TableLimits.MaxTransactionEntities || bytes + cost > TableLimits.MaxTransactionBytes))
+            {
+                return false;
+            }
+
+            (taken, entities, bytes) = (taken + 1, entities + size, bytes + cost);
+            return true;
+        }
+
         foreach (var write in todo)
         {
             switch (write)
@@ -302,27 +335,29 @@ public sealed class IncidentStore
                         // Another write of this flush claims one of its rows: it looks again and finds that one's incident.
                         open.Settle();
                     }
-                    else if (entities + openRows.Count <= TableLimits.MaxTransactionEntities)
+                    else if (Take(openRows.Count, openRows.Sum(a => TableLimits.WorstCaseBytes(a.Entity))))
                     {
                         rows.UnionWith(openRows.Select(a => a.Entity.RowKey));
-                        entities += openRows.Count;
                         batch.Add(open, openRows);
                     }
 
                     break;
                 case JoinWrite join:
+                    if (_written.TryGetValue(partition + "\n" + join.Based.Incident.Id, out var last) && last.Before == join.Based.ETag)
+                    {
+                        join.Based = last.After;
+                    }
+
                     var memberRow = MemberRowKey(join.Member.MentionKey);
                     var group = joins.GetValueOrDefault(join.Based.Incident.Id);
-                    var size = group is null ? 2 : 1;
                     if (rows.Contains(memberRow) || (group is not null && group[0].Based.ETag != join.Based.ETag))
                     {
                         // The same mention twice, or the incident read at another ETag than the others joining it: look again.
                         join.Settle();
                     }
-                    else if (entities + size <= TableLimits.MaxTransactionEntities)
+                    else if (Take(group is null ? 2 : 1, JoinBytes(partition, join, group is null)))
                     {
                         rows.Add(memberRow);
-                        entities += size;
                         if (group is null)
                         {
                             joins[join.Based.Incident.Id] = group = [];
@@ -350,6 +385,12 @@ public sealed class IncidentStore
 
         return batch;
     }
+
+    /// <summary>A join's member row, and the first join of an incident its update too (the listing can grow by a member each).</summary>
+    private static long JoinBytes(string partition, JoinWrite join, bool first) =>
+        TableLimits.WorstCaseBytes(MemberEntity(partition, join.Based.Incident.Id, join.Member))
+        + (first ? TableLimits.WorstCaseBytes(ToEntity(partition, join.Based.Incident)) : 0)
+        + (6L * 620);
 
     private static List<TableTransactionAction> OpenActions(string partition, OpenWrite open)
     {
@@ -455,7 +496,8 @@ public sealed class IncidentStore
 
     private sealed class JoinWrite(Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add) : Write
     {
-        public Stored Based { get; } = based;
+        /// <summary>The incident as read (or, read while a commit of this instance moved it, as that commit wrote it).</summary>
+        public Stored Based { get; set; } = based;
 
         public IncidentMember Member { get; } = member;
 
