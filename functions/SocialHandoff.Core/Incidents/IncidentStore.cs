@@ -199,12 +199,13 @@ public sealed class IncidentStore
     /// incident row's new ETag (default when the service did not say). Group-committed per brand with
     /// the brand's other opens and joins in flight (<see cref="FlushAsync"/>).
     /// </summary>
-    public async Task<(bool Written, ETag ETag)> TryOpenAsync(string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, DateTimeOffset openedAt, CancellationToken cancellationToken)
+    public async Task<(bool Written, ETag ETag)> TryOpenAsync(
+        string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, DateTimeOffset openedAt, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(bands);
         var open = new OpenWrite(incident, leader, bands, openedAt);
-        await _writes.AddAsync(partition, open, cancellationToken).ConfigureAwait(false);
+        await _writes.AddAsync(partition, open, cancellationToken, expected).ConfigureAwait(false);
         return (open.Written, open.ETag);
     }
 
@@ -240,13 +241,16 @@ public sealed class IncidentStore
     /// so the count stays exact. When written, the incident as stored and its new ETag.
     /// </summary>
     public async Task<(bool Written, Incident Updated, ETag ETag, bool Surged)> TryJoinAsync(
-        string partition, Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add, CancellationToken cancellationToken)
+        string partition, Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(based);
         var join = new JoinWrite(based, member, add);
-        await _writes.AddAsync(partition, join, cancellationToken).ConfigureAwait(false);
+        await _writes.AddAsync(partition, join, cancellationToken, expected).ConfigureAwait(false);
         return (join.Written, join.Updated ?? based.Incident, join.ETag, join.Surged);
     }
+
+    /// <summary>A delivery of a mention of this brand partition may open or join an incident soon: the brand's group commit waits for it (briefly).</summary>
+    public GroupCommitTicket Expect(string partition) => _writes.Expect(partition);
 
     /// <summary>
     /// One brand's opens and joins that arrived together, in as few transactions as fit (100 entities

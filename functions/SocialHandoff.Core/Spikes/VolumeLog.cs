@@ -61,7 +61,11 @@ public sealed class VolumeLog
         return [.. series.Distinct(StringComparer.Ordinal).Take(90)];
     }
 
-    public async Task RecordAsync(MentionMessage mention, string team, string rule, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    /// <summary>Says that a mention's rows are on their way (pass the ticket to <see cref="RecordAsync"/>, dispose of it after): the hour's group commit waits for them briefly.</summary>
+    public GroupCommitTicket Expect() =>
+        _options.Value.Enabled ? _writes.Expect(HourKey(SpikeDetector.HourStart(_timeProvider.GetUtcNow(), _zone))) : GroupCommitTicket.None;
+
+    public async Task RecordAsync(MentionMessage mention, string team, string rule, IReadOnlyList<string> tags, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(mention);
         if (!_options.Value.Enabled)
@@ -87,7 +91,7 @@ public sealed class VolumeLog
             ["Url"] = StoredText.CapOrNull(mention.Url, 1000),
             ["MentionKey"] = StoredText.Cap(mention.Key),
         }).ToList();
-        await _writes.AddAsync(processed, rows, cancellationToken).ConfigureAwait(false);
+        await _writes.AddAsync(processed, rows, cancellationToken, expected).ConfigureAwait(false);
     }
 
     /// <summary>One hour's rows of the mentions that arrived together, upserted (a row twice in the group: the last copy).</summary>
