@@ -26,7 +26,7 @@ public sealed class IncidentStore
 {
     private readonly StorageClients _clients;
     private readonly GroupCommit<Write> _writes;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ETag Before, Stored After)> _written = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Partition, string Id, ETag Before), Stored> _written = new();
 
     public IncidentStore(StorageClients clients)
     {
@@ -305,7 +305,7 @@ public sealed class IncidentStore
 
         foreach (var join in batch.Included.OfType<JoinWrite>().Where(j => j.Written && j.ETag != default))
         {
-            _written[partition + "\n" + join.Based.Incident.Id] = (join.Based.ETag, new Stored(join.Updated!, join.ETag));
+            _written[(partition, join.Based.Incident.Id, join.Based.ETag)] = new Stored(join.Updated!, join.ETag);
         }
     }
 
@@ -347,9 +347,10 @@ public sealed class IncidentStore
 
                     break;
                 case JoinWrite join:
-                    if (_written.TryGetValue(partition + "\n" + join.Based.Incident.Id, out var last) && last.Before == join.Based.ETag)
+                    // Followed through every commit of this instance since it was read (each wrote the next version).
+                    for (var hops = 0; hops < 100 && _written.TryGetValue((partition, join.Based.Incident.Id, join.Based.ETag), out var after); hops++)
                     {
-                        join.Based = last.After;
+                        join.Based = after;
                     }
 
                     var memberRow = MemberRowKey(join.Member.MentionKey);

@@ -158,10 +158,13 @@ public sealed partial class ProcessMentionStage(
         // said as soon as it is known to be coming, so a flush waits briefly for the deliveries in flight with this
         // one, never for a lone one. A ticket not used is withdrawn as soon as its write turns out not to be needed.
         using var toIncident = decided is null ? incidents.Expect(mention) : GroupCommitTicket.None;
+        using var toVolume = volume.Expect();
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
         if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
         {
+            toIncident.Dispose();
+            toVolume.Dispose();
             // A redelivery can be filtered after the first delivery opened an incident (identical posts counted meanwhile);
             // a first delivery is screened before it can open one, so it costs no look.
             if (!firstDelivery)
@@ -183,8 +186,7 @@ public sealed partial class ProcessMentionStage(
         var policy = book.Resolve(route.Team, priority, route.SlaPolicy, team);
         var handoffId = HandoffIds.For(mention.Key);
 
-        using var toVolume = volume.Expect();
-        using var toIndex = handoffs.ExpectIndexed(route.Team);
+        using var toIndex = handoffs.ExpectIndexed(route.Team); // known once routed
 
         // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).
         var incident = decided ?? await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken, toIncident).ConfigureAwait(false);
