@@ -14,11 +14,11 @@ namespace SocialHandoff.Core.Storage;
 public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, int maxBatch = 100)
 {
     /// <summary>
-    /// How long a flush waits at most for writers expected at its key: 50 ms, a few round trips to the
+    /// How long a flush waits at most for writers expected at its key: 100 ms, a few round trips to the
     /// table service. A writer nobody else expects is flushed at once; one that is expected but delayed
     /// (a slow step, a crash) holds the others back no longer than this.
     /// </summary>
-    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
