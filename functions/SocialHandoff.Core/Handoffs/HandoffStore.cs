@@ -266,6 +266,9 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
                 var live = row.GetDateTimeOffset(HandoffRow.TeamMessageClaimedUntil) is { } until && until > timeProvider.GetUtcNow() && watched.Elapsed < TeamMessageLease;
                 if (live)
                 {
+                    // The holder writes the index row: this delivery no longer holds its team's index commit back.
+                    expected?.Dispose();
+
                     // A real wait for another delivery's send, whatever clock the SLA arithmetic runs on.
                     await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
                     pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxClaimPoll.Ticks));
