@@ -134,7 +134,25 @@ foreach (var (kind, count) in counter.ByKind().OrderByDescending(kv => kv.Value)
 }
 
 await TimeToQueue.PrintAsync(pipeline, services, sample, 50);
+await LoneMentionAsync(10);
 return handedOff + filtered + deadLettered == n ? 0 : 1;
+
+// One mention at a time with nothing else in flight: group commits must not hold a lone mention (they wait only for writers said to be coming).
+async Task LoneMentionAsync(int count)
+{
+    var stage = services.GetRequiredService<SocialHandoff.Core.Processing.ProcessMentionStage>();
+    var times = new List<double>();
+    for (var i = 0; i < count; i++)
+    {
+        var body = SocialHandoff.Core.Ingestion.MentionJson.Serialize(sample[(i * 37) % sample.Count] with { Id = $"lone-{i}", Source = "bench" });
+        var watch = Stopwatch.StartNew();
+        await stage.ProcessAsync(body, 1, CancellationToken.None);
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    Console.WriteLine($"  a lone mention (nothing else in flight), ProcessMention: median {times[count / 2]:F0} ms, slowest {times[^1]:F0} ms of {count} (group commit waits at most {SocialHandoff.Core.Storage.GroupCommit<int>.MaxWait.TotalMilliseconds:F0} ms, only for writers said to be coming)");
+}
 
 // The 1-minute load average (Linux), so a figure can be read against how busy the machine was.
 static string LoadAverage() =>

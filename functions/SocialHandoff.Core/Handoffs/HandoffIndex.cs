@@ -146,7 +146,7 @@ public sealed class HandoffIndex
     /// left as it is and not counted again). Due rows of another partition (none, unless the handoff
     /// moved meanwhile) are upserted on their own.
     /// </summary>
-    public async Task AddAsync(HandoffRecord h, BusinessCalendar? calendar, IReadOnlyList<SlaDueRow> due, CancellationToken cancellationToken)
+    public async Task AddAsync(HandoffRecord h, BusinessCalendar? calendar, IReadOnlyList<SlaDueRow> due, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(due);
         var row = Row(h, calendar);
@@ -157,8 +157,11 @@ public sealed class HandoffIndex
             await table.UpsertEntityAsync(SlaDueIndex.Entity(other), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
 
-        await _adds.AddAsync(row.PartitionKey, new IndexWrite(row, together), cancellationToken).ConfigureAwait(false);
+        await _adds.AddAsync(row.PartitionKey, new IndexWrite(row, together), cancellationToken, expected).ConfigureAwait(false);
     }
+
+    /// <summary>Says that a new handoff of <paramref name="team"/> is on its way to <see cref="AddAsync"/> (pass the ticket, dispose of it after): the team's group commit waits for it briefly.</summary>
+    public GroupCommitTicket Expect(string team) => _adds.Expect(Partition(team, false));
 
     /// <summary>
     /// Loads many new handoffs of one team and status at once (an import, or the API benchmark's seeding):

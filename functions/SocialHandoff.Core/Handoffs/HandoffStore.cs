@@ -209,6 +209,9 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
         return stored.Revision > 0 || await index.ContainsAsync(HandoffIndex.KeyOf(stored), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Says that a new handoff of <paramref name="team"/> is on its way to <see cref="SendToTeamAsync"/> (pass the ticket, dispose of it after).</summary>
+    public GroupCommitTicket ExpectIndexed(string team) => index.Expect(team);
+
     /// <summary>
     /// Puts a new handoff on its team's queue once, however many deliveries of its mention get here at
     /// the same time, then adds it to the team's queue index (the mark that it was sent). The delivery
@@ -217,7 +220,7 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
     /// one with the row's ETag (its holder crashed). Only a crash between the send and the index row
     /// repeats the message, which is why it carries the handoff id.
     /// </summary>
-    public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken)
+    public async Task SendToTeamAsync(NewHandoff handoff, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(handoff);
         var message = TeamMessage(
@@ -226,7 +229,7 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
         if (handoff.TeamMessageClaim is not null)
         {
             await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            await IndexAsync(HandoffRow.ToRecord(HandoffRow.New(handoff, "", default)), cancellationToken).ConfigureAwait(false);
+            await IndexAsync(HandoffRow.ToRecord(HandoffRow.New(handoff, "", default)), cancellationToken, expected).ConfigureAwait(false);
             return;
         }
 
@@ -263,6 +266,9 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
                 var live = row.GetDateTimeOffset(HandoffRow.TeamMessageClaimedUntil) is { } until && until > timeProvider.GetUtcNow() && watched.Elapsed < TeamMessageLease;
                 if (live)
                 {
+                    // The holder writes the index row: this delivery no longer holds its team's index commit back.
+                    expected?.Dispose();
+
                     // A real wait for another delivery's send, whatever clock the SLA arithmetic runs on.
                     await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
                     pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxClaimPoll.Ticks));
@@ -286,21 +292,21 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
             }
 
             await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            await IndexAsync(stored, cancellationToken).ConfigureAwait(false);
+            await IndexAsync(stored, cancellationToken, expected).ConfigureAwait(false);
             return;
         }
     }
 
-    private async Task IndexAsync(Work.HandoffRecord handoff, CancellationToken cancellationToken)
+    private async Task IndexAsync(Work.HandoffRecord handoff, CancellationToken cancellationToken, GroupCommitTicket? expected)
     {
         if (handoff.Sla is not { } sla)
         {
-            await index.AddAsync(handoff, null, [], cancellationToken).ConfigureAwait(false);
+            await index.AddAsync(handoff, null, [], cancellationToken, expected).ConfigureAwait(false);
             return;
         }
 
         var calendar = await dueIndex.CalendarAsync(sla, cancellationToken).ConfigureAwait(false);
-        await index.AddAsync(handoff, calendar, dueIndex.Pending(handoff.Id, sla, calendar), cancellationToken).ConfigureAwait(false);
+        await index.AddAsync(handoff, calendar, dueIndex.Pending(handoff.Id, sla, calendar), cancellationToken, expected).ConfigureAwait(false);
     }
 
     /// <summary>A team message with the outside values cut to their limits, so any mention that fitted the incoming queue fits a team queue.</summary>

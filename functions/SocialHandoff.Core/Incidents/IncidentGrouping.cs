@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocialHandoff.Core.Access;
 using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Storage;
 using SocialHandoff.Core.Telemetry;
 using SocialHandoff.Core.Work;
 
@@ -42,7 +43,7 @@ public sealed partial class IncidentGrouping(
     /// leading an incident) or an incident's. Idempotent: every delivery of a mention gets the same answer,
     /// and only one of them (<see cref="IncidentDecision.JoinedNow"/>) counts it.
     /// </summary>
-    public async Task<IncidentDecision> JoinAsync(MentionMessage mention, string tier, string ownHandoffId, CancellationToken cancellationToken)
+    public async Task<IncidentDecision> JoinAsync(MentionMessage mention, string tier, string ownHandoffId, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(mention);
         if (!_options.Enabled)
@@ -114,7 +115,7 @@ public sealed partial class IncidentGrouping(
             var lostRace = false;
             foreach (var (id, _) in candidates)
             {
-                var outcome = await TryJoinAsync(partition, id, member, mention.Author.Followers, cancellationToken).ConfigureAwait(false);
+                var outcome = await TryJoinAsync(partition, id, member, mention.Author.Followers, cancellationToken, expected).ConfigureAwait(false);
                 if (outcome == JoinOutcome.Joined)
                 {
                     LogJoined(mention.Key, id, partition);
@@ -179,7 +180,7 @@ public sealed partial class IncidentGrouping(
             var incident = new Incident(
                 ownHandoffId, mention.Query?.Trim().ToLowerInvariant() ?? "", 1, Math.Max(0, mention.Author.Followers ?? 0), [member],
                 mention.PostedAt, mention.PostedAt, [mention.PostedAt], null, normalized);
-            var (opened, etag) = await store.TryOpenAsync(partition, incident, member, claimed, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var (opened, etag) = await store.TryOpenAsync(partition, incident, member, claimed, timeProvider.GetUtcNow(), cancellationToken, expected).ConfigureAwait(false);
             if (opened)
             {
                 cache.Opened(partition, incident, claimed.Select(c => c.Item1), etag);
@@ -190,6 +191,17 @@ public sealed partial class IncidentGrouping(
         }
 
         throw new InvalidOperationException($"Mention {mention.Key}: no stable incident decision after {MaxAttempts} attempts (storage contention); the queue retries it.");
+    }
+
+    /// <summary>
+    /// Says that a delivery of <paramref name="mention"/> is on its way to <see cref="JoinAsync"/> (pass the
+    /// ticket to it, and dispose of it after): the brand's opens and joins wait for it briefly, so the
+    /// deliveries in flight together share a transaction. Nothing when grouping is off.
+    /// </summary>
+    public GroupCommitTicket Expect(MentionMessage mention)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        return _options.Enabled ? store.Expect(IncidentStore.BrandPartition(mention.Query)) : GroupCommitTicket.None;
     }
 
     /// <summary>How much of the incident's first text a copy covers; -1 when it is not a near-duplicate of it.</summary>
@@ -232,7 +244,7 @@ public sealed partial class IncidentGrouping(
         LostRace,
     }
 
-    private async Task<JoinOutcome> TryJoinAsync(string partition, string incidentId, IncidentMember member, long? followers, CancellationToken cancellationToken)
+    private async Task<JoinOutcome> TryJoinAsync(string partition, string incidentId, IncidentMember member, long? followers, CancellationToken cancellationToken, GroupCommitTicket? expected)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -246,8 +258,8 @@ public sealed partial class IncidentGrouping(
                 return JoinOutcome.Stale;
             }
 
-            var (updated, surged) = IncidentRules.Add(stored.Incident, member, followers, _options);
-            var (joined, etag) = await store.TryJoinAsync(partition, updated, stored.ETag, member, cancellationToken).ConfigureAwait(false);
+            var (joined, updated, etag, surged) = await store.TryJoinAsync(
+                partition, stored, member, incident => IncidentRules.Add(incident, member, followers, _options), cancellationToken, expected).ConfigureAwait(false);
             if (joined)
             {
                 cache.Saw(partition, updated, etag);

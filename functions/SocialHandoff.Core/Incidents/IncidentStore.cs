@@ -22,8 +22,18 @@ namespace SocialHandoff.Core.Incidents;
 /// look-up; handoffs made before that column have a pointer row instead (Incidents, PartitionKey the
 /// handoff id, RowKey <c>incident</c>), which is still read.
 /// </summary>
-public sealed class IncidentStore(StorageClients clients)
+public sealed class IncidentStore
 {
+    private readonly StorageClients _clients;
+    private readonly GroupCommit<Write> _writes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Partition, string Id, ETag Before), Stored> _written = new();
+
+    public IncidentStore(StorageClients clients)
+    {
+        _clients = clients;
+        _writes = new GroupCommit<Write>(FlushAsync, TableLimits.MaxTransactionEntities / 2);
+    }
+
     /// <summary>Upper bound of <see cref="IncidentOptions.MaxMembersListed"/>: 50 entries of at most about 620 characters keep the column below a string property's 64 KiB.</summary>
     public const int MaxMembersListedLimit = 50;
 
@@ -98,7 +108,7 @@ public sealed class IncidentStore(StorageClients clients)
     /// <summary>The incident a handoff leads, by its id (the handoff row is read for where it is), or null when it leads none.</summary>
     public async Task<Incident?> ForHandoffAsync(string handoffId, CancellationToken cancellationToken)
     {
-        var handoffs = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        var handoffs = await _clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
         var row = await handoffs.GetEntityIfExistsAsync<TableEntity>(handoffId, Handoffs.HandoffRow.RowKey, [Handoffs.HandoffRow.IncidentPartition], cancellationToken).ConfigureAwait(false);
         var partition = (row.HasValue ? row.Value!.GetString(Handoffs.HandoffRow.IncidentPartition) : null) is { Length: > 0 } p
             ? p
@@ -186,33 +196,17 @@ public sealed class IncidentStore(StorageClients clients)
     /// Opens an incident led by its first member, and indexes it under the bands given (each either free,
     /// inserted, or held by a stale incident, replaced if its ETag still matches). False when another
     /// writer got there first (a band or the membership taken meanwhile): look again. When written, the
-    /// incident row's new ETag (default when the service did not say).
+    /// incident row's new ETag (default when the service did not say). Group-committed per brand with
+    /// the brand's other opens and joins in flight (<see cref="FlushAsync"/>).
     /// </summary>
-    public async Task<(bool Written, ETag ETag)> TryOpenAsync(string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, DateTimeOffset openedAt, CancellationToken cancellationToken)
+    public async Task<(bool Written, ETag ETag)> TryOpenAsync(
+        string partition, Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, DateTimeOffset openedAt, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(bands);
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var actions = new List<TableTransactionAction>
-        {
-            new(TableTransactionActionType.Add, ToEntity(partition, incident)),
-            new(TableTransactionActionType.Add, MemberEntity(partition, incident.Id, leader)),
-            new(TableTransactionActionType.Add, new TableEntity(partition, JournalRowKey(openedAt, incident.Id))
-            {
-                ["IncidentId"] = incident.Id,
-                ["Representative"] = incident.Representative,
-                ["Bands"] = string.Join(",", bands.Select(b => b.Band)),
-            }),
-        };
-        foreach (var (band, stale) in bands)
-        {
-            var row = new TableEntity(partition, BandRowKey(band)) { ["IncidentId"] = incident.Id, ["Representative"] = incident.Representative };
-            actions.Add(stale is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, row)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stale.ETag));
-        }
-
-        return await SubmitAsync(table, actions, 0, cancellationToken).ConfigureAwait(false);
+        var open = new OpenWrite(incident, leader, bands, openedAt);
+        await _writes.AddAsync(partition, open, cancellationToken, expected).ConfigureAwait(false);
+        return (open.Written, open.ETag);
     }
 
     /// <summary>An incident opened, as its journal row tells it: its id, first text and the bands it claimed.</summary>
@@ -239,14 +233,284 @@ public sealed class IncidentStore(StorageClients clients)
     private static string JournalRowKey(DateTimeOffset at, string incidentId) =>
         JournalPrefix + Math.Max(0, at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + incidentId;
 
-    /// <summary>Adds a member and writes the incident as updated, if the incident is unchanged since read (its ETag) and the mention is not a member yet; not written otherwise (look again). When written, the incident row's new ETag.</summary>
-    public async Task<(bool Written, ETag ETag)> TryJoinAsync(string partition, Incident updated, ETag etag, IncidentMember member, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a member to the incident as <paramref name="based"/> read it (<paramref name="add"/> makes the
+    /// updated incident and says whether this member made it surge), if the incident is unchanged since
+    /// (its ETag) and the mention is not a member yet; not written otherwise (look again). Copies of one
+    /// incident in flight together join in one write, each one's <paramref name="add"/> applied in turn,
+    /// so the count stays exact. When written, the incident as stored and its new ETag.
+    /// </summary>
+    public async Task<(bool Written, Incident Updated, ETag ETag, bool Surged)> TryJoinAsync(
+        string partition, Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        return await SubmitAsync(table, [
-            new(TableTransactionActionType.Add, MemberEntity(partition, updated.Id, member)),
-            new(TableTransactionActionType.UpdateMerge, ToEntity(partition, updated), etag),
-        ], 1, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(based);
+        var join = new JoinWrite(based, member, add);
+        await _writes.AddAsync(partition, join, cancellationToken, expected).ConfigureAwait(false);
+        return (join.Written, join.Updated ?? based.Incident, join.ETag, join.Surged);
+    }
+
+    /// <summary>A delivery of a mention of this brand partition may open or join an incident soon: the brand's group commit waits for it (briefly).</summary>
+    public GroupCommitTicket Expect(string partition) => _writes.Expect(partition);
+
+    /// <summary>
+    /// One brand's opens and joins that arrived together, in as few transactions as fit (100 entities
+    /// each): every open's rows, each member's row, and each joined incident's update once, with the
+    /// joins of one incident applied in turn. A write that cannot go with the others (a band or a
+    /// membership another of them writes, an incident read at another ETag) is not written and looks
+    /// again, as after a lost race; a transaction that fails on one write's row (409, 412, 404: the
+    /// service names the action) leaves that write out, and the rest are sent again. Each write stays
+    /// whole in one transaction, so a crash leaves every mention either in its incident or not at all.
+    /// </summary>
+    private async Task FlushAsync(string partition, IReadOnlyList<Write> writes)
+    {
+        var table = await TableAsync(CancellationToken.None).ConfigureAwait(false);
+        var todo = writes.ToList();
+        while (todo.Count > 0)
+        {
+            var batch = Compose(partition, todo);
+            if (batch.Actions.Count > 0)
+            {
+                try
+                {
+                    var response = await table.SubmitTransactionAsync(batch.Actions, CancellationToken.None).ConfigureAwait(false);
+                    batch.Commit(response.Value);
+                    Remember(partition, batch);
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+                {
+                    // 404: an incident was handed over meanwhile (its row deleted). Without the failed action's index, none of them is sent again.
+                    var index = (ex as TableTransactionFailedException)?.FailedTransactionActionIndex;
+                    foreach (var failed in index is { } i && i >= 0 && i < batch.Owners.Count ? batch.Owners[i] : batch.Included)
+                    {
+                        failed.Settle();
+                    }
+                }
+            }
+
+            todo.RemoveAll(w => w.Settled);
+        }
+    }
+
+    /// <summary>
+    /// What the joins just committed made of each incident, by the ETag they replaced: a join that read the
+    /// incident while that commit was in flight is based on the version it wrote instead (the same as a
+    /// read would give, unless another writer moved it since: then its ETag fails as before).
+    /// </summary>
+    private void Remember(string partition, Batch batch)
+    {
+        if (_written.Count > 10_000)
+        {
+            _written.Clear();
+        }
+
+        foreach (var join in batch.Included.OfType<JoinWrite>().Where(j => j.Written && j.ETag != default))
+        {
+            _written[(partition, join.Based.Incident.Id, join.Based.ETag)] = new Stored(join.Updated!, join.ETag);
+        }
+    }
+
+    private Batch Compose(string partition, List<Write> todo)
+    {
+        var batch = new Batch();
+        var rows = new HashSet<string>(StringComparer.Ordinal);
+        var joins = new Dictionary<string, List<JoinWrite>>(StringComparer.Ordinal);
+        var (taken, entities, bytes) = (0, 0, 0L);
+
+        // Whether a write goes in this transaction: within its entity and payload limits, or the first (a write alone always goes).
+        bool Take(int size, long cost)
+        {
+            if (taken > 0 && (entities + size > TableLimits.MaxTransactionEntities || bytes + cost > TableLimits.MaxTransactionBytes))
+            {
+                return false;
+            }
+
+            (taken, entities, bytes) = (taken + 1, entities + size, bytes + cost);
+            return true;
+        }
+
+        foreach (var write in todo)
+        {
+            switch (write)
+            {
+                case OpenWrite open:
+                    var openRows = OpenActions(partition, open);
+                    if (openRows.Any(a => rows.Contains(a.Entity.RowKey)))
+                    {
+                        // Another write of this flush claims one of its rows: it looks again and finds that one's incident.
+                        open.Settle();
+                    }
+                    else if (Take(openRows.Count, openRows.Sum(a => TableLimits.WorstCaseBytes(a.Entity))))
+                    {
+                        rows.UnionWith(openRows.Select(a => a.Entity.RowKey));
+                        batch.Add(open, openRows);
+                    }
+
+                    break;
+                case JoinWrite join:
+                    // Followed through every commit of this instance since it was read (each wrote the next version).
+                    for (var hops = 0; hops < 100 && _written.TryGetValue((partition, join.Based.Incident.Id, join.Based.ETag), out var after); hops++)
+                    {
+                        join.Based = after;
+                    }
+
+                    var memberRow = MemberRowKey(join.Member.MentionKey);
+                    var group = joins.GetValueOrDefault(join.Based.Incident.Id);
+                    if (rows.Contains(memberRow) || (group is not null && group[0].Based.ETag != join.Based.ETag))
+                    {
+                        // The same mention twice, or the incident read at another ETag than the others joining it: look again.
+                        join.Settle();
+                    }
+                    else if (Take(group is null ? 2 : 1, JoinBytes(partition, join, group is null)))
+                    {
+                        rows.Add(memberRow);
+                        if (group is null)
+                        {
+                            joins[join.Based.Incident.Id] = group = [];
+                        }
+
+                        group.Add(join);
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var group in joins.Values)
+        {
+            var incident = group[0].Based.Incident;
+            foreach (var join in group)
+            {
+                (incident, join.Surged) = join.Add(incident);
+                batch.Add(join, [new TableTransactionAction(TableTransactionActionType.Add, MemberEntity(partition, incident.Id, join.Member))]);
+            }
+
+            // One update of the incident for all its joins: it fails them all when the incident moved.
+            batch.AddShared(group, new TableTransactionAction(TableTransactionActionType.UpdateMerge, ToEntity(partition, incident), group[0].Based.ETag), incident);
+        }
+
+        return batch;
+    }
+
+    /// <summary>A join's member row, and the first join of an incident its update too (the listing can grow by a member each).</summary>
+    private static long JoinBytes(string partition, JoinWrite join, bool first) =>
+        TableLimits.WorstCaseBytes(MemberEntity(partition, join.Based.Incident.Id, join.Member))
+        + (first ? TableLimits.WorstCaseBytes(ToEntity(partition, join.Based.Incident)) : 0)
+        + (6L * 620);
+
+    private static List<TableTransactionAction> OpenActions(string partition, OpenWrite open)
+    {
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.Add, ToEntity(partition, open.Incident)),
+            new(TableTransactionActionType.Add, MemberEntity(partition, open.Incident.Id, open.Leader)),
+            new(TableTransactionActionType.Add, new TableEntity(partition, JournalRowKey(open.OpenedAt, open.Incident.Id))
+            {
+                ["IncidentId"] = open.Incident.Id,
+                ["Representative"] = open.Incident.Representative,
+                ["Bands"] = string.Join(",", open.Bands.Select(b => b.Band)),
+            }),
+        };
+        foreach (var (band, stale) in open.Bands)
+        {
+            var row = new TableEntity(partition, BandRowKey(band)) { ["IncidentId"] = open.Incident.Id, ["Representative"] = open.Incident.Representative };
+            actions.Add(stale is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, row)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stale.ETag));
+        }
+
+        return actions;
+    }
+
+    /// <summary>One transaction being composed: its actions, whose write(s) each action is, and where each write's incident row is.</summary>
+    private sealed class Batch
+    {
+        private readonly Dictionary<Write, int> _incidentAt = [];
+
+        public List<TableTransactionAction> Actions { get; } = [];
+
+        public List<IReadOnlyList<Write>> Owners { get; } = [];
+
+        public List<Write> Included { get; } = [];
+
+        /// <summary>A write's own rows; an open's incident row is its first.</summary>
+        public void Add(Write write, IReadOnlyList<TableTransactionAction> actions)
+        {
+            if (write is OpenWrite)
+            {
+                _incidentAt[write] = Actions.Count;
+            }
+
+            foreach (var action in actions)
+            {
+                Actions.Add(action);
+                Owners.Add([write]);
+            }
+
+            Included.Add(write);
+        }
+
+        public void AddShared(IReadOnlyList<JoinWrite> joins, TableTransactionAction update, Incident updated)
+        {
+            foreach (var join in joins)
+            {
+                _incidentAt[join] = Actions.Count;
+                join.Updated = updated;
+            }
+
+            Actions.Add(update);
+            Owners.Add(joins);
+        }
+
+        public void Commit(IReadOnlyList<Response> responses)
+        {
+            foreach (var write in Included)
+            {
+                var at = _incidentAt[write];
+                write.Settle(written: true, responses.Count > at && responses[at].Headers.ETag is { } etag ? etag : default);
+            }
+        }
+    }
+
+    /// <summary>A write of a brand's group commit and what became of it.</summary>
+    private abstract class Write
+    {
+        public bool Settled { get; private set; }
+
+        public bool Written { get; private set; }
+
+        public ETag ETag { get; private set; }
+
+        public void Settle(bool written = false, ETag etag = default)
+        {
+            Settled = true;
+            Written = written;
+            ETag = etag;
+        }
+    }
+
+    private sealed class OpenWrite(Incident incident, IncidentMember leader, IReadOnlyList<(string Band, Band? Stale)> bands, DateTimeOffset openedAt) : Write
+    {
+        public Incident Incident { get; } = incident;
+
+        public IncidentMember Leader { get; } = leader;
+
+        public IReadOnlyList<(string Band, Band? Stale)> Bands { get; } = bands;
+
+        public DateTimeOffset OpenedAt { get; } = openedAt;
+    }
+
+    private sealed class JoinWrite(Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add) : Write
+    {
+        /// <summary>The incident as read (or, read while a commit of this instance moved it, as that commit wrote it).</summary>
+        public Stored Based { get; set; } = based;
+
+        public IncidentMember Member { get; } = member;
+
+        public Func<Incident, (Incident Updated, bool Surged)> Add { get; } = add;
+
+        public Incident? Updated { get; set; }
+
+        public bool Surged { get; set; }
     }
 
     /// <summary>Writes the surge's state if the incident is unchanged since read; false when it moved (read again).</summary>
@@ -387,7 +651,7 @@ public sealed class IncidentStore(StorageClients clients)
         }
     }
 
-    private Task<TableClient> TableAsync(CancellationToken cancellationToken) => clients.GetTableAsync(StorageNames.IncidentsTable, cancellationToken);
+    private Task<TableClient> TableAsync(CancellationToken cancellationToken) => _clients.GetTableAsync(StorageNames.IncidentsTable, cancellationToken);
 
     private static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 

@@ -154,10 +154,17 @@ public sealed partial class ProcessMentionStage(
     private async Task<ProcessOutcome> HandOffAsync(
         MentionMessage mention, Activity? activity, CancellationToken cancellationToken, bool screen = true, IncidentDecision? decided = null, bool firstDelivery = false)
     {
+        // The writes below are group-committed (a brand's incidents, the hour's volume rows, the team's index): each is
+        // said as soon as it is known to be coming, so a flush waits briefly for the deliveries in flight with this
+        // one, never for a lone one. A ticket not used is withdrawn as soon as its write turns out not to be needed.
+        using var toIncident = decided is null ? incidents.Expect(mention) : GroupCommitTicket.None;
+        using var toVolume = volume.Expect();
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
         if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
         {
+            toIncident.Dispose();
+            toVolume.Dispose();
             // A redelivery can be filtered after the first delivery opened an incident (identical posts counted meanwhile);
             // a first delivery is screened before it can open one, so it costs no look.
             if (!firstDelivery)
@@ -179,10 +186,15 @@ public sealed partial class ProcessMentionStage(
         var policy = book.Resolve(route.Team, priority, route.SlaPolicy, team);
         var handoffId = HandoffIds.For(mention.Key);
 
+        using var toIndex = handoffs.ExpectIndexed(route.Team); // known once routed
+
         // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).
-        var incident = decided ?? await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken).ConfigureAwait(false);
+        var incident = decided ?? await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken, toIncident).ConfigureAwait(false);
+        toIncident.Dispose();
         if (incident.HandoffId != handoffId)
         {
+            toVolume.Dispose();
+            toIndex.Dispose();
             // Part of an incident's handoff: its ledger row (in its own partition, no handoff row) accounts for it as handed off with it.
             var status = await ledger.JoinIncidentAsync(mention, incident.HandoffId, cancellationToken).ConfigureAwait(false);
             if (status is not null)
@@ -223,14 +235,14 @@ public sealed partial class ProcessMentionStage(
             return ProcessOutcome.Duplicate;
         }
 
-        await volume.RecordAsync(mention, handoff.Team, handoff.Rule, handoff.Tags ?? [], cancellationToken).ConfigureAwait(false);
+        await volume.RecordAsync(mention, handoff.Team, handoff.Rule, handoff.Tags ?? [], cancellationToken, toVolume).ConfigureAwait(false);
         activity?.SetTag(SocialHandoffTelemetry.Tags.Team, handoff.Team);
         activity?.SetTag(SocialHandoffTelemetry.Tags.Priority, handoff.Priority);
         activity?.SetTag("socialhandoff.handoff.id", handoff.HandoffId);
         using (var send = SocialHandoffTelemetry.ActivitySource.StartActivity("SendToTeamQueue", ActivityKind.Producer))
         {
             send?.SetTag("messaging.destination.name", StorageNames.TeamQueuePrefix + handoff.Team);
-            await handoffs.SendToTeamAsync(handoff, cancellationToken).ConfigureAwait(false);
+            await handoffs.SendToTeamAsync(handoff, cancellationToken, toIndex).ConfigureAwait(false);
         }
 
         // A surge a copy counted before this handoff existed left its mark (met by the create); a redelivery looks again.

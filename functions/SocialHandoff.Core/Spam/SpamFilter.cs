@@ -28,6 +28,9 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     /// <summary>Reads at most this many rows when counting identical posts: past it the count says "at least".</summary>
     private const int MaxCounted = 1000;
 
+    /// <summary>The filtered view's rows share one partition: those of mentions filtered together go in one transaction.</summary>
+    private readonly GroupCommit<TableEntity> _filtered = new((_, rows) => AddAllOnceAsync(clients, rows));
+
     /// <summary>
     /// The verdict when the mention is held out as spam (it is recorded; the caller stops), or null
     /// when it goes on to routing: not spam, the filter is off, or an earlier delivery already
@@ -114,8 +117,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     private async Task RecordAsync(MentionMessage mention, SpamVerdict verdict, DateTimeOffset now, TableEntity? filteredEvent, CancellationToken cancellationToken)
     {
         var reasons = StoredText.Cap(string.Join("; ", verdict.Reasons), 4000);
-        var filtered = await clients.GetTableAsync(StorageNames.FilteredMentionsTable, cancellationToken).ConfigureAwait(false);
-        await AddOnceAsync(filtered, new TableEntity(FilteredPartition, StorageNames.EscapeKey(mention.Key))
+        await _filtered.AddAsync(FilteredPartition, new TableEntity(FilteredPartition, StorageNames.EscapeKey(mention.Key))
         {
             ["Status"] = StatusFiltered,
             ["MentionKey"] = StoredText.Cap(mention.Key),
@@ -136,6 +138,52 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
         {
             var events = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
             await AddOnceAsync(events, filteredEvent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Inserts rows of one partition, each unless it is there already (a redelivery's), in as few
+    /// transactions as the limits allow: a row there fails its transaction with its index, and the
+    /// others go again without it.
+    /// </summary>
+    private static async Task AddAllOnceAsync(StorageClients clients, IReadOnlyList<TableEntity> rows)
+    {
+        var table = await clients.GetTableAsync(StorageNames.FilteredMentionsTable, CancellationToken.None).ConfigureAwait(false);
+        var todo = rows.GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        while (todo.Count > 0)
+        {
+            var chunk = new List<TableEntity>();
+            var bytes = 0L;
+            foreach (var row in todo)
+            {
+                bytes += TableLimits.WorstCaseBytes(row);
+                if (chunk.Count > 0 && (chunk.Count == TableLimits.MaxTransactionEntities || bytes > TableLimits.MaxTransactionBytes))
+                {
+                    break;
+                }
+
+                chunk.Add(row);
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), CancellationToken.None).ConfigureAwait(false);
+                todo.RemoveRange(0, chunk.Count);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i && i >= 0 && i < chunk.Count)
+            {
+                todo.Remove(chunk[i]);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                // The service did not say which: one at a time.
+                foreach (var row in chunk)
+                {
+                    await AddOnceAsync(table, row, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                todo.RemoveRange(0, chunk.Count);
+            }
         }
     }
 

@@ -11,13 +11,16 @@ namespace SocialHandoff.Core.Spikes;
 public sealed record VolumeRow(string Series, string Team, string Text, string? Url, string MentionKey);
 
 /// <summary>
-/// The table <c>MentionVolume</c>: PartitionKey the hour of posting (yyyyMMddHH, UTC, of the instant the
-/// local hour of Spikes:TimeZone began), one row per mention and series (brand:, rule:, tag:). Every
-/// mention of an hour shares its partition, so the rows of concurrent mentions go in one transaction
-/// (group commit, as the queue index does): most mentions cost a share of one request, not one each.
-/// Rows are upserted with values fixed by the mention and its stored route, so a redelivery rewrites
-/// the same row and each mention counts once per series. Hours the baselines have folded are pruned
-/// (<see cref="PruneAsync"/>). Owns the row's columns.
+/// The table <c>MentionVolume</c>: one row per mention and series (brand:, rule:, tag:), RowKey the hour
+/// of posting (yyyyMMddHH, UTC, of the instant the local hour of Spikes:TimeZone began) then the series
+/// and the mention; PartitionKey the hour it was processed in (same form). Every mention processed in
+/// an hour shares its partition whenever it was posted, so the rows of concurrent mentions go in one
+/// transaction (group commit, as the queue index does): most mentions cost a share of one request, not
+/// one each, also when a backlog of older posts arrives. A post is processed in its posting hour or
+/// later, so an hour's rows are in its partition and the ones after it (<see cref="ReadHourAsync"/>).
+/// Rows are upserted with values fixed by the mention and its stored route, and read once per series
+/// and mention, so a redelivery (in the same hour or a later one) counts once. Hours the baselines have
+/// folded are pruned (<see cref="PruneAsync"/>). Owns the row's columns.
 /// </summary>
 public sealed class VolumeLog
 {
@@ -58,7 +61,11 @@ public sealed class VolumeLog
         return [.. series.Distinct(StringComparer.Ordinal).Take(90)];
     }
 
-    public async Task RecordAsync(MentionMessage mention, string team, string rule, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    /// <summary>Says that a mention's rows are on their way (pass the ticket to <see cref="RecordAsync"/>, dispose of it after): the hour's group commit waits for them briefly.</summary>
+    public GroupCommitTicket Expect() =>
+        _options.Value.Enabled ? _writes.Expect(HourKey(SpikeDetector.HourStart(_timeProvider.GetUtcNow(), _zone))) : GroupCommitTicket.None;
+
+    public async Task RecordAsync(MentionMessage mention, string team, string rule, IReadOnlyList<string> tags, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
         ArgumentNullException.ThrowIfNull(mention);
         if (!_options.Value.Enabled)
@@ -74,8 +81,9 @@ public sealed class VolumeLog
 
         // A post dated ahead of our clock counts now, not in an hour no sweep has reached.
         var now = _timeProvider.GetUtcNow();
-        var hour = HourKey(SpikeDetector.HourStart(mention.PostedAt > now ? now : mention.PostedAt, _zone));
-        var rows = series.Select(s => new TableEntity(hour, StorageNames.EscapeKey(s + "|" + mention.Key))
+        var posted = HourKey(SpikeDetector.HourStart(mention.PostedAt > now ? now : mention.PostedAt, _zone));
+        var processed = HourKey(SpikeDetector.HourStart(now, _zone));
+        var rows = series.Select(s => new TableEntity(processed, posted + "|" + StorageNames.EscapeKey(s + "|" + mention.Key))
         {
             ["Series"] = StoredText.Cap(s, 1000),
             ["Team"] = team,
@@ -83,7 +91,7 @@ public sealed class VolumeLog
             ["Url"] = StoredText.CapOrNull(mention.Url, 1000),
             ["MentionKey"] = StoredText.Cap(mention.Key),
         }).ToList();
-        await _writes.AddAsync(hour, rows, cancellationToken).ConfigureAwait(false);
+        await _writes.AddAsync(processed, rows, cancellationToken, expected).ConfigureAwait(false);
     }
 
     /// <summary>One hour's rows of the mentions that arrived together, upserted (a row twice in the group: the last copy).</summary>
@@ -98,8 +106,8 @@ public sealed class VolumeLog
     }
 
     /// <summary>
-    /// Deletes the rows of hours before <paramref name="before"/>, at most <paramref name="maxRows"/> a
-    /// call (the oldest first), so one run's work is bounded and the next one goes on. Idempotent: a
+    /// Deletes the rows processed in hours before <paramref name="before"/> (so posted before it too), at
+    /// most <paramref name="maxRows"/> a call (the oldest first), so one run's work is bounded and the next one goes on. Idempotent: a
     /// row already gone counts for nothing. Returns how many rows it deleted.
     /// </summary>
     public async Task<int> PruneAsync(DateTimeOffset before, int maxRows, CancellationToken cancellationToken)
@@ -138,15 +146,27 @@ public sealed class VolumeLog
         return deleted;
     }
 
-    /// <summary>The hour's rows, by series.</summary>
+    /// <summary>
+    /// The rows of the mentions posted in <paramref name="hour"/>, by series, each mention once per series:
+    /// one query over the partitions of that hour and after (rows written before processing hours
+    /// partitioned them, keyed by series alone in their posting hour's partition, are read too).
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, List<VolumeRow>>> ReadHourAsync(DateTimeOffset hour, CancellationToken cancellationToken)
     {
         var table = await _clients.GetTableAsync(StorageNames.MentionVolumeTable, cancellationToken).ConfigureAwait(false);
+        var key = HourKey(hour);
+        // ':' sorts after the digits an hour key starts with and before the letters a series starts with.
+        var filter = TableClient.CreateQueryFilter(
+            $"(PartitionKey eq {key} and RowKey ge {":"}) or (PartitionKey ge {key} and RowKey ge {key + "|"} and RowKey lt {key + "}"})");
         var rows = new Dictionary<string, List<VolumeRow>>(StringComparer.Ordinal);
-        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {HourKey(hour)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        var seen = new HashSet<(string, string)>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var row = new VolumeRow(e.GetString("Series") ?? "", e.GetString("Team") ?? "", e.GetString("Text") ?? "", e.GetString("Url"), e.GetString("MentionKey") ?? e.RowKey);
-            (rows.TryGetValue(row.Series, out var list) ? list : rows[row.Series] = []).Add(row);
+            if (seen.Add((row.Series, row.MentionKey)))
+            {
+                (rows.TryGetValue(row.Series, out var list) ? list : rows[row.Series] = []).Add(row);
+            }
         }
 
         return rows;

@@ -85,6 +85,7 @@ public sealed partial class TeamDirectory(
 
     private readonly IReadOnlyList<Caller> _devIdentities = api.Value.ParseDevIdentities();
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _refresh = new(1, 1);
     private DirectorySnapshot? _snapshot;
     private long _readAt;
 
@@ -124,7 +125,18 @@ public sealed partial class TeamDirectory(
             return cached;
         }
 
-        return await ReadAsync(cancellationToken).ConfigureAwait(false);
+        // One reader when the read expires; the deliveries that wanted it meanwhile take its result (they were a read each).
+        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _snapshot is { } fresh && Stopwatch.GetElapsedTime(Interlocked.Read(ref _readAt)) < CacheFor
+                ? fresh
+                : await ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _refresh.Release();
+        }
     }
 
     /// <summary>The directory as stored now, seeding any configured team it does not hold yet.</summary>

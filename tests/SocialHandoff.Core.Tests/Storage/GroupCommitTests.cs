@@ -89,6 +89,89 @@ public sealed class GroupCommitTests
         Assert.Equal(["a", "b"], seen.Select(s => s.Key).Order());
     }
 
+    [Fact]
+    public async Task AddAsync_AnotherWriterExpected_FlushWaitsForItAndCarriesBoth()
+    {
+        var flushes = new List<IReadOnlyList<int>>();
+        var commit = new GroupCommit<int>((_, items) =>
+        {
+            lock (flushes)
+            {
+                flushes.Add(items);
+            }
+
+            return Task.CompletedTask;
+        });
+        using var coming = commit.Expect("p");
+
+        var first = commit.AddAsync("p", 1, CancellationToken.None);
+        await Task.Delay(10);
+        var second = commit.AddAsync("p", 2, CancellationToken.None, coming);
+        await Task.WhenAll(first, second);
+
+        Assert.Equal([1, 2], Assert.Single(flushes));
+    }
+
+    [Fact]
+    public async Task AddAsync_ExpectedWriterWithdraws_FlushGoesWithoutIt()
+    {
+        var flushes = new List<IReadOnlyList<int>>();
+        var commit = new GroupCommit<int>((_, items) =>
+        {
+            lock (flushes)
+            {
+                flushes.Add(items);
+            }
+
+            return Task.CompletedTask;
+        });
+        var coming = commit.Expect("p");
+
+        var first = commit.AddAsync("p", 1, CancellationToken.None);
+        coming.Dispose();
+        coming.Dispose();
+        await first;
+
+        Assert.Equal([1], Assert.Single(flushes));
+        // Withdrawn once however often disposed: a later write is flushed on its own.
+        await commit.AddAsync("p", 2, CancellationToken.None);
+        Assert.Equal(2, flushes.Count);
+    }
+
+    [Fact]
+    public async Task AddAsync_ExpectedWriterNeverArrives_FlushGoesAfterTheMostItWaits()
+    {
+        var commit = new GroupCommit<int>((_, _) => Task.CompletedTask);
+        using var stuck = commit.Expect("p");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        await commit.AddAsync("p", 1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(watch.Elapsed >= GroupCommit<int>.MaxWait - TimeSpan.FromMilliseconds(5), $"flushed after {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AddAsync_TicketOfAnotherKey_NotUsedAndStillWithdrawnWhenDisposed()
+    {
+        var keys = new List<string>();
+        var commit = new GroupCommit<int>((key, _) =>
+        {
+            lock (keys)
+            {
+                keys.Add(key);
+            }
+
+            return Task.CompletedTask;
+        });
+        var ticket = commit.Expect("a");
+
+        await commit.AddAsync("b", 1, CancellationToken.None, ticket);
+        ticket.Dispose();
+        await commit.AddAsync("a", 2, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["b", "a"], keys);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 500 && !condition(); i++)

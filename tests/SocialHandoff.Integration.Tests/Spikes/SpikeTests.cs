@@ -139,6 +139,61 @@ public sealed class SpikeTests(AzuriteFixture azurite) : IAsyncLifetime, IDispos
     }
 
     [Fact]
+    public async Task Record_PostsOfEarlierHoursProcessedTogether_OnePartitionEachCountedInItsPostingHour()
+    {
+        await using var harness = await HarnessAsync();
+        var log = harness.Services.GetRequiredService<VolumeLog>();
+        harness.Clock.SetUtcNow(Week0.AddHours(5));
+        var mentions = Enumerable.Range(0, 12).Select(i => new MentionMessage(
+            MentionMessage.CurrentSchemaVersion, "c", "test", $"backlog-{i}", new MentionAuthor("a" + i, "user" + i, "U", 10, false),
+            $"@contoso backlog {i}", "en", new MentionMetrics(0, 0, 0, 0), null, Week0.AddHours(i % 4), "contoso")).ToList();
+
+        // A backlog of four posting hours processed in one hour: the rows share the processing hour's partition (and its transactions).
+        await Task.WhenAll(mentions.Select(m => Task.Run(() => log.RecordAsync(m, "care", "default", [], CancellationToken.None))));
+
+        Assert.Equal([VolumeLog.HourKey(Week0.AddHours(5))], (await harness.RowsAsync(StorageNames.MentionVolumeTable)).Select(r => r.PartitionKey).Distinct());
+        for (var h = 0; h < 4; h++)
+        {
+            Assert.Equal(3, (await log.ReadHourAsync(Week0.AddHours(h), CancellationToken.None))["brand:contoso"].Count);
+        }
+
+        Assert.Empty(await log.ReadHourAsync(Week0.AddHours(5), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Record_RedeliveredInALaterHour_CountsOnceInItsPostingHour()
+    {
+        await using var harness = await HarnessAsync();
+        await PostAsync(harness, Week0.AddMinutes(50), 3, "@contoso late again", "late");
+        var log = harness.Services.GetRequiredService<VolumeLog>();
+        harness.Clock.SetUtcNow(Week0.AddHours(1).AddMinutes(10));
+        var again = new MentionMessage(MentionMessage.CurrentSchemaVersion, "c", "test", "late-0", new MentionAuthor("a0", "user0", "U", 10, false),
+            "@contoso late again #0", "en", new MentionMetrics(0, 0, 0, 0), null, Week0.AddMinutes(50), "contoso");
+
+        await log.RecordAsync(again, "care", "default", ["outage"], CancellationToken.None);
+
+        Assert.Equal(2, (await harness.RowsAsync(StorageNames.MentionVolumeTable)).Select(r => r.PartitionKey).Distinct().Count());
+        var rows = await log.ReadHourAsync(Week0, CancellationToken.None);
+        Assert.Equal(3, rows["brand:contoso"].Count);
+        Assert.Equal(3, rows["tag:outage"].Count);
+        Assert.Empty(await log.ReadHourAsync(Week0.AddHours(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReadHourAsync_RowsWrittenBeforeProcessingHourPartitions_StillCounted()
+    {
+        await using var harness = await HarnessAsync();
+        await PostAsync(harness, Week0, 2, "@contoso new layout", "new");
+        // A row as written before: in its posting hour's partition, keyed by series and mention alone.
+        await harness.Table(StorageNames.MentionVolumeTable).AddEntityAsync(new Azure.Data.Tables.TableEntity(VolumeLog.HourKey(Week0), "brand:contoso|test:old-0")
+        {
+            ["Series"] = "brand:contoso", ["Team"] = "care", ["Text"] = "@contoso old layout", ["MentionKey"] = "test:old-0",
+        });
+
+        Assert.Equal(3, (await harness.Services.GetRequiredService<VolumeLog>().ReadHourAsync(Week0, CancellationToken.None))["brand:contoso"].Count);
+    }
+
+    [Fact]
     public async Task Sweep_BrandZoneHalfAnHourOffUtc_MondayNineToTenLocalFoldsAsOneHourOfTheWeek()
     {
         await using var harness = await HarnessAsync(timeZone: "Asia/Kolkata");
