@@ -57,7 +57,6 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
     /// </summary>
     public static readonly TimeSpan TeamMessageLease = TimeSpan.FromSeconds(60);
 
-    private static readonly TimeSpan MaxClaimPoll = TimeSpan.FromMilliseconds(200);
 
     public const string HandoffRowKey = HandoffRow.RowKey;
     public const string CreatedEventRowKey = HandoffRow.CreatedEventRowKey;
@@ -234,9 +233,7 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
         }
 
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        var pause = TimeSpan.FromMilliseconds(10);
-        string? watchedClaim = null;
-        var watched = Stopwatch.StartNew();
+        var watch = new ClaimWatch(TeamMessageLease, timeProvider);
         while (true)
         {
             var read = await table.GetEntityIfExistsAsync<TableEntity>(handoff.HandoffId, HandoffRow.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -254,26 +251,12 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
                 return;
             }
 
-            if (row.GetString(HandoffRow.TeamMessageClaim) is { Length: > 0 } claim)
+            if (watch.IsLive(row.GetString(HandoffRow.TeamMessageClaim), row.GetDateTimeOffset(HandoffRow.TeamMessageClaimedUntil)))
             {
-                if (claim != watchedClaim)
-                {
-                    watchedClaim = claim;
-                    watched.Restart();
-                }
-
-                // Live by the row's clock and not yet watched for a whole lease on ours (two instances' clocks may differ).
-                var live = row.GetDateTimeOffset(HandoffRow.TeamMessageClaimedUntil) is { } until && until > timeProvider.GetUtcNow() && watched.Elapsed < TeamMessageLease;
-                if (live)
-                {
-                    // The holder writes the index row: this delivery no longer holds its team's index commit back.
-                    expected?.Dispose();
-
-                    // A real wait for another delivery's send, whatever clock the SLA arithmetic runs on.
-                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxClaimPoll.Ticks));
-                    continue;
-                }
+                // The holder writes the index row: this delivery no longer holds its team's index commit back.
+                expected?.Dispose();
+                await watch.PauseAsync(cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             try

@@ -41,16 +41,12 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
     /// </summary>
     public static readonly TimeSpan FinishLease = TimeSpan.FromSeconds(15);
 
-    private static readonly TimeSpan MaxClaimPoll = TimeSpan.FromMilliseconds(200);
-
     /// <summary>Reads a handoff (finishing any half-applied action first, or waiting while another finishes it); null when there is none.</summary>
     public async Task<HandoffRecord?> GetAsync(string handoffId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoffId);
         var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        var pause = TimeSpan.FromMilliseconds(10);
-        string? watchedClaim = null;
-        var watched = Stopwatch.StartNew();
+        var watch = new ClaimWatch(FinishLease, timeProvider);
         while (true)
         {
             var row = await ReadAsync(table, handoffId, cancellationToken).ConfigureAwait(false);
@@ -59,23 +55,11 @@ public sealed partial class HandoffWork(StorageClients clients, SlaDueIndex inde
                 return row;
             }
 
-            if (row.PendingEventClaim is { } claim)
+            // Another writer's claim to finish it: wait while it is live, take over once it lapses (a crash).
+            if (watch.IsLive(row.PendingEventClaim, row.PendingEventClaimedUntil))
             {
-                if (claim != watchedClaim)
-                {
-                    watchedClaim = claim;
-                    watched.Restart();
-                }
-
-                // Expired by the row's clock, or watched for a whole lease on ours (clocks of two instances may differ).
-                var expired = row.PendingEventClaimedUntil is not { } until || until <= timeProvider.GetUtcNow() || watched.Elapsed >= FinishLease;
-                if (!expired)
-                {
-                    // A real wait for another writer's storage calls, whatever clock the SLA arithmetic runs on.
-                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxClaimPoll.Ticks));
-                    continue;
-                }
+                await watch.PauseAsync(cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             if (await TryClaimAsync(table, row, cancellationToken).ConfigureAwait(false) is { } mine)
