@@ -38,6 +38,9 @@ public sealed class HandoffIndex
     private const string CountColumn = "Count";
     private const string AtRiskFromSuffix = "AtRiskFrom";
     private const string AtRiskUntilSuffix = "AtRiskUntil";
+
+    private static readonly string[] ClockWindowColumns =
+        ["FirstResponse" + AtRiskFromSuffix, "FirstResponse" + AtRiskUntilSuffix, "Resolution" + AtRiskFromSuffix, "Resolution" + AtRiskUntilSuffix];
     private const int MaxAttempts = 10;
 
     // Up to 30 handoffs of 3 rows each and the count row: within a transaction's 100 entities.
@@ -276,8 +279,8 @@ public sealed class HandoffIndex
     }
 
     /// <summary>
-    /// Rebuilds a team's partitions from its Handoffs rows: adds what is missing, deletes rows of
-    /// handoffs that sort elsewhere now (read again first, so a row an action moved meanwhile stays),
+    /// Rebuilds a team's partitions from its Handoffs rows: adds what is missing (and rewrites rows
+    /// written before the clocks' at-risk windows were kept), deletes rows of handoffs that sort elsewhere now (read again first, so a row an action moved meanwhile stays),
     /// and sets the counts; returns how many rows it added or deleted. Reads every handoff of the
     /// team: a repair for after a crash between a handoff's two partitions or a message poisoned half
     /// way, not a page. Adds that race it may leave a count off by their number until the next repair.
@@ -301,11 +304,16 @@ public sealed class HandoffIndex
         {
             var present = new HashSet<string>(StringComparer.Ordinal);
             var items = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {OnlyItems}";
-            await foreach (var e in table.QueryAsync<TableEntity>(items, select: ["RowKey", HandoffRow.HandoffId], cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var e in table.QueryAsync<TableEntity>(items, select: ["RowKey", HandoffRow.HandoffId, .. ClockWindowColumns], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                if (expected.ContainsKey((partition, e.RowKey)))
+                if (expected.TryGetValue((partition, e.RowKey), out var should))
                 {
-                    present.Add(e.RowKey);
+                    // A row written before the clocks' at-risk windows existed is rewritten, or the at-risk report never finds it.
+                    if (ClockWindowColumns.All(c => !should.TryGetValue(c, out var value) || value is null || e.ContainsKey(c)))
+                    {
+                        present.Add(e.RowKey);
+                    }
+
                     continue;
                 }
 

@@ -115,6 +115,35 @@ public sealed class QueueIndexTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Repair_RowWrittenBeforeTheClocksAtRiskWindows_RewrittenSoTheAtRiskReportFindsIt()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        await api.HandOffAsync("aw1", CareText);
+        var table = api.Harness.Table(StorageNames.HandoffIndexTable);
+        var row = Assert.Single(await api.Harness.IndexRowsAsync());
+        Assert.NotNull(row.GetDateTimeOffset("FirstResponseAtRiskFrom"));
+        var old = new TableEntity(row.PartitionKey, row.RowKey);
+        foreach (var (name, value) in row.Where(p => !p.Key.EndsWith("AtRiskFrom", StringComparison.Ordinal) || p.Key == "AtRiskFrom").Where(p => !p.Key.EndsWith("AtRiskUntil", StringComparison.Ordinal)))
+        {
+            if (name is not ("odata.etag" or "Timestamp" or "PartitionKey" or "RowKey"))
+            {
+                old[name] = value;
+            }
+        }
+
+        await table.UpsertEntityAsync(old, TableUpdateMode.Replace);
+        var index = api.Harness.Services.GetRequiredService<HandoffIndex>();
+        var due = api.Harness.Services.GetRequiredService<SlaDueIndex>();
+
+        var changed = await index.RepairAsync("care", async (h, ct) => h.Sla is { } sla ? await due.CalendarAsync(sla, ct) : null, CancellationToken.None);
+        var again = await index.RepairAsync("care", async (h, ct) => h.Sla is { } sla ? await due.CalendarAsync(sla, ct) : null, CancellationToken.None);
+
+        Assert.NotNull((await table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey)).Value.GetDateTimeOffset("FirstResponseAtRiskFrom"));
+        Assert.Equal((1, 0), (changed, again));
+        Assert.Equal(1, await index.CountAsync("care|open", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task RepairRoute_ManagerAfterALostIndexRow_RebuildsAgentIsRefused()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
