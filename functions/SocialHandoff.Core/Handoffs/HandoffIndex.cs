@@ -56,7 +56,8 @@ public sealed class HandoffIndex
         ArgumentNullException.ThrowIfNull(apiOptions);
         _clients = clients;
         _defaultWarn = apiOptions.Value.AtRiskWithin;
-        _adds = new GroupCommit<IndexWrite>(FlushAddsAsync, MaxHandoffsPerTransaction);
+        // An index row carries the handoff's columns, its text up to 30,000 characters among them: cut by size too.
+        _adds = new GroupCommit<IndexWrite>(FlushAddsAsync, MaxHandoffsPerTransaction, w => TableLimits.WorstCaseBytes(w.Row) + w.With.Sum(TableLimits.WorstCaseBytes));
     }
 
     /// <summary>An OData filter that leaves out the count row.</summary>

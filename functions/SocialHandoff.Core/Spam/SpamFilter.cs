@@ -29,7 +29,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     private const int MaxCounted = 1000;
 
     /// <summary>The filtered view's rows share one partition: those of mentions filtered together go in one transaction.</summary>
-    private readonly GroupCommit<TableEntity> _filtered = new((_, rows) => AddAllOnceAsync(clients, rows));
+    private readonly GroupCommit<TableEntity> _filtered = new((_, rows) => AddAllOnceAsync(clients, rows), TableLimits.MaxTransactionEntities, TableLimits.WorstCaseBytes);
 
     /// <summary>
     /// The verdict when the mention is held out as spam (it is recorded; the caller stops), or null
@@ -142,8 +142,8 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     }
 
     /// <summary>
-    /// Inserts rows of one partition, each unless it is there already (a redelivery's), in as few
-    /// transactions as the limits allow: a row there fails its transaction with its index, and the
+    /// Inserts rows of one partition (a group commit's batch, within a transaction's limits), each unless
+    /// it is there already (a redelivery's): a row there fails the transaction with its index, and the
     /// others go again without it.
     /// </summary>
     private static async Task AddAllOnceAsync(StorageClients clients, IReadOnlyList<TableEntity> rows)
@@ -152,37 +152,24 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
         var todo = rows.GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(g => g.First()).ToList();
         while (todo.Count > 0)
         {
-            var chunk = new List<TableEntity>();
-            var bytes = 0L;
-            foreach (var row in todo)
-            {
-                bytes += TableLimits.WorstCaseBytes(row);
-                if (chunk.Count > 0 && (chunk.Count == TableLimits.MaxTransactionEntities || bytes > TableLimits.MaxTransactionBytes))
-                {
-                    break;
-                }
-
-                chunk.Add(row);
-            }
-
             try
             {
-                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), CancellationToken.None).ConfigureAwait(false);
-                todo.RemoveRange(0, chunk.Count);
+                await table.SubmitTransactionAsync(todo.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), CancellationToken.None).ConfigureAwait(false);
+                return;
             }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i && i >= 0 && i < chunk.Count)
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } i && i >= 0 && i < todo.Count)
             {
-                todo.Remove(chunk[i]);
+                todo.RemoveAt(i);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
                 // The service did not say which: one at a time.
-                foreach (var row in chunk)
+                foreach (var row in todo)
                 {
                     await AddOnceAsync(table, row, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                todo.RemoveRange(0, chunk.Count);
+                return;
             }
         }
     }

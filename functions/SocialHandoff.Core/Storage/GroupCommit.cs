@@ -3,7 +3,9 @@ namespace SocialHandoff.Core.Storage;
 /// <summary>
 /// Group commit per key (a table partition): the first write to a key is flushed at once; writes that
 /// arrive while that flush is in flight wait and go together in the next one, up to
-/// <paramref name="maxBatch"/> (a transaction holds at most 100 entities). So concurrent deliveries
+/// <paramref name="maxBatch"/> (a transaction holds at most 100 entities) and, when <paramref name="bytes"/>
+/// gives each item's worst-case size, <see cref="TableLimits.MaxTransactionBytes"/> (an item alone always
+/// goes), so long texts arriving together never make a transaction too large to send. So concurrent deliveries
 /// share one entity-group transaction, and a lone write is not delayed. A delivery that knows it will
 /// write to a key soon says so (<see cref="Expect"/>); a flush waits for the writers expected at its key
 /// (at most <see cref="MaxWait"/>), so deliveries that started together share a transaction even when
@@ -11,7 +13,7 @@ namespace SocialHandoff.Core.Storage;
 /// item is stored, or fails with that flush's error (the caller's retry, like any other failed write,
 /// is the queue's redelivery).
 /// </summary>
-public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, int maxBatch = 100)
+public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, int maxBatch = 100, Func<T, long>? bytes = null)
 {
     /// <summary>
     /// How long a flush waits at most for writers expected at its key: 100 ms, a few round trips to the
@@ -39,7 +41,7 @@ public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, i
 
     public Task AddAsync(string key, T item, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
     {
-        var pending = new Pending(item, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(item, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), bytes?.Invoke(item) ?? 0);
         bool start;
         Lane lane;
         lock (_lanes)
@@ -129,9 +131,11 @@ public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, i
             var batch = new List<Pending>();
             lock (_lanes)
             {
-                while (batch.Count < maxBatch && lane.Queue.TryDequeue(out var next))
+                var size = 0L;
+                while (batch.Count < maxBatch && lane.Queue.TryPeek(out var next) && (batch.Count == 0 || size + next.Bytes <= TableLimits.MaxTransactionBytes))
                 {
-                    batch.Add(next);
+                    batch.Add(lane.Queue.Dequeue());
+                    size += next.Bytes;
                 }
 
                 if (batch.Count == 0)
@@ -154,7 +158,7 @@ public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, i
         }
     }
 
-    private sealed record Pending(T Item, TaskCompletionSource Done);
+    private sealed record Pending(T Item, TaskCompletionSource Done, long Bytes);
 
     private sealed class Lane
     {

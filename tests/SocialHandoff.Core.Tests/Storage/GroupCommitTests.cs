@@ -33,6 +33,33 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task AddAsync_ItemsPastTheTransactionBytes_CutBySizeAndAnOversizedItemGoesAlone()
+    {
+        var release = new TaskCompletionSource();
+        var flushes = new List<IReadOnlyList<long>>();
+        var commit = new GroupCommit<long>(
+            async (_, items) =>
+            {
+                lock (flushes)
+                {
+                    flushes.Add(items);
+                }
+
+                await release.Task;
+            },
+            bytes: size => size);
+        const long Big = 1_200_000;
+
+        var first = commit.AddAsync("p", 10, CancellationToken.None);
+        await WaitUntilAsync(() => flushes.Count == 1);
+        var rest = new long[] { Big, Big, Big, 4 * TableLimits.MaxTransactionBytes, 10, 10 }.Select(b => commit.AddAsync("p", b, CancellationToken.None)).ToList();
+        release.SetResult();
+        await Task.WhenAll(rest.Append(first));
+
+        Assert.Equal([[10], [Big, Big], [Big], [4 * TableLimits.MaxTransactionBytes], [10, 10]], flushes);
+    }
+
+    [Fact]
     public async Task AddAsync_MoreThanABatch_SplitIntoBatchesOfTheLimit()
     {
         var release = new TaskCompletionSource();
