@@ -31,7 +31,7 @@ internal static class ScoreCommand
 
     private const string TooLong = "the line is longer than 1 MiB (UTF-8); it was skipped.";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The command as a user runs it: on this process's standard input and output, pipes widened.</summary>
     public static Task<int> RunOnStandardStreamsAsync(string[] args, CancellationToken cancellationToken)
@@ -322,15 +322,14 @@ internal static class ScoreCommand
     {
         private readonly PooledBufferWriter _output = new(ReadChunk * 2);
         private readonly Utf8JsonWriter _writer = new(new ArrayBufferWriter<byte>(1), WriterOptions);
+        private readonly AnswerWriter _answers = new(WriterOptions);
         private long _lineNumber;
 
         /// <summary>Answers line <paramref name="number"/> with <paramref name="error"/>, unread.</summary>
         public void Reject(long number, string error)
         {
             _lineNumber = number;
-            _writer.Reset(_output);
             WriteError(error);
-            _writer.Flush();
             _output.Write((byte)'\n');
         }
 
@@ -343,7 +342,6 @@ internal static class ScoreCommand
         {
             _lineNumber = number;
             var mark = _output.WrittenCount;
-            _writer.Reset(_output);
             try
             {
                 if (tooLong)
@@ -354,16 +352,12 @@ internal static class ScoreCommand
                 {
                     WriteResult(decoded ? line : Trim(line, _lineNumber == 1));
                 }
-
-                _writer.Flush();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Whatever this line does to the scorer or the writer, it gets its own answer and the next line is read.
                 _output.Truncate(mark);
-                _writer.Reset(_output);
                 WriteError($"could not score this line ({ex.GetType().Name}).");
-                _writer.Flush();
             }
 
             _output.Write((byte)'\n');
@@ -382,6 +376,7 @@ internal static class ScoreCommand
         public void Dispose()
         {
             _writer.Dispose();
+            _answers.Dispose();
             _output.Dispose();
         }
 
@@ -427,61 +422,17 @@ internal static class ScoreCommand
                 input = new ScoringInput(Encoding.UTF8.GetString(line));
             }
 
-            var score = scorer.Score(input);
-            var writer = _writer;
-            var sentiment = score.Sentiment;
-            writer.WriteStartObject();
-            writer.WriteNumber("line"u8, _lineNumber);
-            RoundedNumber.Write(writer, "compound"u8, sentiment.Compound, 4);
-            RoundedNumber.Write(writer, "pos"u8, sentiment.Positive, 3);
-            RoundedNumber.Write(writer, "neu"u8, sentiment.Neutral, 3);
-            RoundedNumber.Write(writer, "neg"u8, sentiment.Negative, 3);
-            writer.WriteString("label"u8, sentiment.Label switch
-            {
-                SentimentLabel.Positive => "positive"u8,
-                SentimentLabel.Negative => "negative"u8,
-                SentimentLabel.Neutral => "neutral"u8,
-                _ => "unknown"u8,
-            });
-            if (!sentiment.IsJudged)
-            {
-                writer.WriteString("notJudged"u8, sentiment.NotJudged switch
-                {
-                    NotJudgedReason.NotEnglish => "not English"u8,
-                    NotJudgedReason.NoWords => "no words to read (only links, handles, numbers or symbols)"u8,
-                    _ => "empty text"u8,
-                });
-            }
-
-            writer.WriteNumber("urgency"u8, score.Urgency);
-            writer.WriteBoolean("needsAttention"u8, score.NeedsAttention);
-            writer.WriteString("language"u8, score.Language);
-            writer.WriteString("priority"u8, score.Severity.Priority);
-            writer.WriteString("tier"u8, score.Severity.Tier);
-            writer.WriteString("severity"u8, score.Severity.Reason);
-            writer.WriteStartArray("reasons"u8);
-            foreach (var reason in score.Reasons)
-            {
-                writer.WriteStringValue(reason.Text);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("reasonPoints"u8);
-            foreach (var reason in score.Reasons)
-            {
-                writer.WriteNumberValue(reason.Points);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            _answers.Write(_output, _lineNumber, scorer.Score(input));
         }
 
         private void WriteError(string error)
         {
+            _writer.Reset(_output);
             _writer.WriteStartObject();
             _writer.WriteNumber("line"u8, _lineNumber);
             _writer.WriteString("error"u8, error);
             _writer.WriteEndObject();
+            _writer.Flush();
         }
 
         // White space as char.IsWhiteSpace sees it (U+00A0 and U+3000 too), then '{'.
