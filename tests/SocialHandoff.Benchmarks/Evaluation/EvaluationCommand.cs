@@ -124,6 +124,9 @@ internal static class EvaluationCommand
             var (oursEmpty, peerEmpty) = (Median(process.OursEmpty), Median(process.PeerEmpty));
             var (oursWhole, theirWhole) = (process.Lines / Median(process.Ours), process.Lines / Median(process.Peer));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Where the time goes (medians): `score` {oursWhole:0.00} s, of which start-up and exit (an empty input) {oursEmpty:0.00} s ({oursEmpty / oursWhole:P0}) and {(oursWhole - oursEmpty) / process.Lines * 1e6:0.0} us a line after it; the port {theirWhole:0.00} s, start-up {peerEmpty:0.00} s, {(theirWhole - peerEmpty) / process.Lines * 1e6:0.0} us a line."));
+            var (oursCpu, oursCpuEmpty) = (Median([.. process.OursCpu.Select(c => c.Lines)]), Median([.. process.OursCpu.Select(c => c.Empty)]));
+            var (peerCpu, peerCpuEmpty) = (Median([.. process.PeerCpu.Select(c => c.Lines)]), Median([.. process.PeerCpu.Select(c => c.Empty)]));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CPU seconds, user + system, all threads (medians; min-max): `score` {oursCpu:0.000} ({process.OursCpu.Min(c => c.Lines):0.000}-{process.OursCpu.Max(c => c.Lines):0.000}), empty input {oursCpuEmpty:0.000}, {(oursCpu - oursCpuEmpty) / process.Lines * 1e6:0.00} us a line after start-up; the port {peerCpu:0.000}, empty input {peerCpuEmpty:0.000}; CPU ratio {peerCpu / oursCpu:0.0}x; `score` used {oursCpu / oursWhole:0.00} cores over its wall clock."));
         }
 
         Console.WriteLine("BenchmarkDotNet MemoryDiagnoser figures: dotnet run -c Release --project tests/SocialHandoff.Benchmarks -- bdn");
