@@ -16,8 +16,8 @@ namespace SocialHandoff.Local.Scoring;
 /// optional <c>lang</c>, <c>followers</c>, <c>verified</c>, <c>likes</c>, <c>reposts</c>; writes one
 /// JSON line per input. A bad line gets a line that says what was wrong, and scoring goes on.
 /// Streamed as UTF-8 both ways: lines are cut from a pooled read buffer, JSON is read with a
-/// <see cref="Utf8JsonReader"/> over the line's bytes and answers written with a <see cref="Utf8JsonWriter"/>
-/// into a pooled buffer that goes out before each read, so memory does not grow with the input and
+/// <see cref="Utf8JsonReader"/> over the line's bytes and answers written by <see cref="AnswerWriter"/>
+/// (error lines by a <see cref="Utf8JsonWriter"/>) into a pooled buffer that goes out before each read, so memory does not grow with the input and
 /// an interactive user sees each answer as soon as the line is in.
 /// </summary>
 internal static class ScoreCommand
