@@ -34,9 +34,9 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     /// <summary>
     /// The verdict when the mention is held out as spam (it is recorded; the caller stops), or null
     /// when it goes on to routing: not spam, the filter is off, or an earlier delivery already
-    /// claimed it for a team.
+    /// claimed it for a team. <paramref name="firstDelivery"/>: screened before any delivery could join it to an incident.
     /// </summary>
-    public async Task<SpamVerdict?> ScreenAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken)
+    public async Task<SpamVerdict?> ScreenAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken, bool firstDelivery = false)
     {
         ArgumentNullException.ThrowIfNull(mention);
         ArgumentNullException.ThrowIfNull(score);
@@ -66,7 +66,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
 
         var now = timeProvider.GetUtcNow();
         var filteredEvent = FilteredEvent(mention, verdict, now);
-        var (filtered, eventWritten) = await ledger.FilterAsync(mention, verdict.Reasons, filteredEvent, cancellationToken).ConfigureAwait(false);
+        var (filtered, eventWritten) = await ledger.FilterAsync(mention, verdict.Reasons, filteredEvent, cancellationToken, mayHaveJoined: !firstDelivery).ConfigureAwait(false);
         if (!filtered)
         {
             return null;
