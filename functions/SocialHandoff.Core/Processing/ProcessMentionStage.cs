@@ -159,9 +159,10 @@ public sealed partial class ProcessMentionStage(
         // one, never for a lone one. A ticket not used is withdrawn as soon as its write turns out not to be needed.
         using var toIncident = decided is null ? incidents.Expect(mention) : GroupCommitTicket.None;
         using var toVolume = volume.Expect();
+        using var toRepeats = screen ? spam.Expect(mention) : null;
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
-        if (screen && await spam.ScreenAsync(mention, score, cancellationToken, firstDelivery).ConfigureAwait(false) is not null)
+        if (screen && await spam.ScreenAsync(mention, score, cancellationToken, firstDelivery, toRepeats).ConfigureAwait(false) is not null)
         {
             toIncident.Dispose();
             toVolume.Dispose();
