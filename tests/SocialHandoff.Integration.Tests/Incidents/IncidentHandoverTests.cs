@@ -157,10 +157,11 @@ public sealed class IncidentHandoverTests(AzuriteFixture azurite) : IAsyncLifeti
             Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None));
         }
 
-        // Its author posted the advert twice more meanwhile, so the redelivery counts three identical posts from a new account.
+        // Its author had posted the advert twice before (at another brand), processed meanwhile, so the redelivery ranks it the third identical post from a new account.
         for (var i = 1; i <= 2; i++)
         {
-            await stage.ProcessAsync(MentionJson.Serialize(Post("ad-again" + i.ToString(CultureInfo.InvariantCulture), "bot", newAccount, 10 + i)), 1, CancellationToken.None);
+            var earlier = Post("ad-before" + i.ToString(CultureInfo.InvariantCulture), "bot", newAccount, i - 3) with { Query = "fabrikam" };
+            await stage.ProcessAsync(MentionJson.Serialize(earlier), 1, CancellationToken.None);
         }
 
         Assert.Equal(ProcessOutcome.Filtered, await stage.ProcessAsync(MentionJson.Serialize(leader), 2, CancellationToken.None));
