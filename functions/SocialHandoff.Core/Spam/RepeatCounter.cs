@@ -7,13 +7,14 @@ namespace SocialHandoff.Core.Spam;
 /// <summary>
 /// The table <c>SpamRepeats</c>, the one owner of its rows: one partition per source, author and text
 /// fingerprint, one row per post keyed by its posting time and id (<see cref="RowKey"/>). A post's count
-/// is its rank by posting order among the identical posts recorded before it: the rows keyed at or before
-/// its own, counted before its row is inserted with that rank (<c>Rank</c>), so the Nth identical post by
-/// posting order gets N whatever order the posts are processed in, a post processed late changes no rank
-/// already given to a later one, and a redelivery reads the rank its row holds (the same answer).
-/// Posts of one partition in flight together on this instance are ranked in posting order: each counts
-/// only once the earlier ones said to be coming (<see cref="Expect"/>) have inserted their rows.
-/// Two requests a post (the count and the insert), one on a redelivery.
+/// is its rank: the identical posts recorded before it, plus one, fixed when its row is inserted and kept
+/// on it (<c>Rank</c>), so a redelivery reads the same answer and a post processed later changes no rank
+/// already given. The posts of a partition in flight together on an instance are recorded one at a time
+/// in posting order (time, then id): each counts once the earlier ones said to be coming (<see cref="Expect"/>)
+/// and any being recorded have inserted their rows, and counts again if one started meanwhile. So however
+/// such posts are interleaved, the Nth by posting order gets rank N, and every burst of N identical posts
+/// gets ranks 1 to N whatever order they arrive in (a post that arrives after later-posted ones were
+/// ranked takes the next rank). Two requests a post (the count and the insert), one on a redelivery.
 /// </summary>
 public sealed class RepeatCounter(StorageClients clients)
 {
@@ -21,14 +22,14 @@ public sealed class RepeatCounter(StorageClients clients)
     public const int MaxCounted = 1000;
 
     /// <summary>
-    /// How long a post waits at most for an earlier identical post in flight to record itself: a few
-    /// round trips. One that is slower (a stalled delivery) is not waited for: it counts as processed late.
+    /// How long a post waits at most for the others in flight to record themselves: a few round trips.
+    /// One that is slower (a stalled delivery) is not waited for: it counts as arriving later.
     /// </summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
 
     private const string Prefix = "p|";
 
-    private readonly Dictionary<string, List<Entry>> _lanes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
     /// <summary>The row key: posting time (ticks, fixed width, so keys sort by posting order), then the post's id.</summary>
     public static string RowKey(DateTimeOffset postedAt, string postId) =>
@@ -46,18 +47,18 @@ public sealed class RepeatCounter(StorageClients clients)
         {
             if (!_lanes.TryGetValue(partition, out var lane))
             {
-                _lanes[partition] = lane = [];
+                _lanes[partition] = lane = new Lane();
             }
 
-            lane.Add(entry);
+            lane.Entries.Add(entry);
         }
 
         return new Ticket(this, partition, entry);
     }
 
     /// <summary>
-    /// The post's rank among identical posts by posting order (1 when it is the first), recorded with its
-    /// row on the first delivery and read back on any other. <paramref name="expected"/>: its ticket from
+    /// The post's rank among identical posts (1 when it is the first recorded), recorded with its row on
+    /// the first delivery and read back on any other. <paramref name="expected"/>: its ticket from
     /// <see cref="Expect"/>, when it has one.
     /// </summary>
     public async Task<int> CountAsync(string partition, string rowKey, DateTimeOffset postedAt, CancellationToken cancellationToken, IDisposable? expected = null)
@@ -69,13 +70,14 @@ public sealed class RepeatCounter(StorageClients clients)
         {
             while (true)
             {
-                // The earlier posts said to be coming record themselves first (bounded), so this count includes them.
-                var before = Earlier(partition, rowKey);
-                var pending = before.Where(e => !e.Recorded.Task.IsCompleted).Select(e => (Task)e.Recorded.Task).ToList();
+                // The earlier posts in flight here, and any being recorded, go first (bounded), so this count includes them.
+                var (ahead, commits) = Ahead(partition, ticket.Entry);
                 var left = MaxWait - waited.Elapsed;
+                var pending = ahead.Where(e => !e.Recorded.Task.IsCompleted).Select(e => (Task)e.Recorded.Task).ToList();
                 if (pending.Count > 0 && left > TimeSpan.Zero)
                 {
                     await Task.WhenAny(Task.WhenAll(pending), Task.Delay(left, cancellationToken)).ConfigureAwait(false);
+                    continue;
                 }
 
                 var (count, stored) = await CountRowsAsync(table, partition, rowKey, cancellationToken).ConfigureAwait(false);
@@ -84,8 +86,8 @@ public sealed class RepeatCounter(StorageClients clients)
                     return rank;
                 }
 
-                // An earlier post said it was coming while this one counted: count again once it has recorded itself.
-                if (MaxWait > waited.Elapsed && Earlier(partition, rowKey).Any(e => !before.Contains(e)))
+                // Another post of the partition registered before this one or started recording while this one counted: count again.
+                if (!TryStartRecording(partition, ticket.Entry, ahead, commits) && MaxWait > waited.Elapsed)
                 {
                     continue;
                 }
@@ -114,11 +116,11 @@ public sealed class RepeatCounter(StorageClients clients)
         }
     }
 
-    /// <summary>Rows keyed before <paramref name="rowKey"/> (at most <see cref="MaxCounted"/>), and the rank stored on its own row when it is there.</summary>
+    /// <summary>The partition's rows but the post's own (at most <see cref="MaxCounted"/>), and the rank stored on its own row when it is there.</summary>
     private static async Task<(int Count, int? Stored)> CountRowsAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
     {
         var count = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Prefix} and RowKey le {rowKey}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Prefix} and RowKey lt {"p}"}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: MaxCounted, select: ["RowKey", "Rank"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (row.RowKey == rowKey)
@@ -135,14 +137,35 @@ public sealed class RepeatCounter(StorageClients clients)
         return (count, null);
     }
 
-    /// <summary>The posts of the partition in flight here that are keyed before <paramref name="rowKey"/>.</summary>
-    private HashSet<Entry> Earlier(string partition, string rowKey)
+    /// <summary>The posts in flight here that go before <paramref name="entry"/> (keyed earlier, or being recorded), and how many recordings have started.</summary>
+    private (HashSet<Entry> Ahead, long Commits) Ahead(string partition, Entry entry)
     {
         lock (_lanes)
         {
             return _lanes.TryGetValue(partition, out var lane)
-                ? lane.Where(e => string.CompareOrdinal(e.RowKey, rowKey) < 0).ToHashSet()
-                : [];
+                ? (lane.Entries.Where(e => e != entry && (e.Recording || string.CompareOrdinal(e.RowKey, entry.RowKey) < 0)).ToHashSet(), lane.Commits)
+                : ([], 0);
+        }
+    }
+
+    /// <summary>Marks the post as being recorded, unless a post that goes before it appeared, or another started recording, since <paramref name="ahead"/> was taken.</summary>
+    private bool TryStartRecording(string partition, Entry entry, HashSet<Entry> ahead, long commits)
+    {
+        lock (_lanes)
+        {
+            if (!_lanes.TryGetValue(partition, out var lane))
+            {
+                return true;
+            }
+
+            if (lane.Commits != commits || lane.Entries.Any(e => e != entry && !ahead.Contains(e) && string.CompareOrdinal(e.RowKey, entry.RowKey) < 0))
+            {
+                return false;
+            }
+
+            entry.Recording = true;
+            lane.Commits++;
+            return true;
         }
     }
 
@@ -151,16 +174,26 @@ public sealed class RepeatCounter(StorageClients clients)
         entry.Recorded.TrySetResult();
         lock (_lanes)
         {
-            if (_lanes.TryGetValue(partition, out var lane) && lane.Remove(entry) && lane.Count == 0)
+            if (_lanes.TryGetValue(partition, out var lane) && lane.Entries.Remove(entry) && lane.Entries.Count == 0)
             {
                 _lanes.Remove(partition);
             }
         }
     }
 
+    private sealed class Lane
+    {
+        public List<Entry> Entries { get; } = [];
+
+        /// <summary>Recordings started in this lane: a count that raced one counts again.</summary>
+        public long Commits { get; set; }
+    }
+
     private sealed class Entry(string rowKey)
     {
         public string RowKey { get; } = rowKey;
+
+        public bool Recording { get; set; }
 
         public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

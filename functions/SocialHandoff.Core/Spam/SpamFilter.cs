@@ -14,10 +14,10 @@ namespace SocialHandoff.Core.Spam;
 /// so a redelivery finds the same verdict written and goes no further: the Mentions row marked
 /// Filtered (MentionLedger), the <c>FilteredMentions</c> row the filtered view lists, and a "Filtered"
 /// audit event under the handoff id the mention would get (so a restored handoff's history starts there).
-/// Identical posts are counted by <see cref="RepeatCounter"/> (a post's rank by posting order among the
-/// identical posts recorded before it, kept on its row: the same answer on a redelivery and whatever order
-/// posts in flight together are processed in), and only for authors the classifier watches, so most
-/// mentions cost no storage call here.
+/// Identical posts are counted by <see cref="RepeatCounter"/> (a post's rank among the identical posts
+/// recorded before it, kept on its row: the same answer on a redelivery; posts in flight together are
+/// ranked in posting order however they are interleaved), and only for authors the classifier watches,
+/// so most mentions cost no storage call here.
 /// </summary>
 public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger ledger, RepeatCounter repeats, StorageClients clients, TimeProvider timeProvider, ILogger<SpamFilter> logger)
 {

@@ -109,7 +109,7 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
         [.. processed.Zip(outcomes).Where(p => p.Second == ProcessOutcome.Filtered).Select(p => burst.IndexOf(p.First)).Order()];
 
     [Fact]
-    public async Task Process_IdenticalPostsInAnyOrderTogetherOrRedelivered_TheThirdOnwardByPostingOrderFiltered()
+    public async Task Process_IdenticalPostsInAnyOrderOrTogether_TheThirdOnwardFilteredAndRedeliveriesAnswerTheSame()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
         await ProcessAsync(harness, Mention("warm-up", "Thanks for the quick help with my card today @ContosoBank"));
@@ -124,24 +124,38 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal([2, 3, 4, 5], FilteredIndexes(inOrder, inOrder, sequential));
 
-        // All in flight together, started in other orders (as a received batch is): the same posts filtered.
+        // One at a time in another order: as many filtered (the third onward to arrive).
+        var shuffled = Burst("bot_shuffled");
+        var arrival = shuffled.OrderBy(_ => Random.Shared.Next()).ToList();
+        var oneByOne = new List<ProcessOutcome>();
+        foreach (var mention in arrival)
+        {
+            oneByOne.Add(await ProcessAsync(harness, mention));
+        }
+
+        Assert.Equal(4, oneByOne.Count(o => o == ProcessOutcome.Filtered));
+        Assert.All(oneByOne.Take(2), o => Assert.NotEqual(ProcessOutcome.Filtered, o));
+
+        // All in flight together, started in other orders (as a received batch is): as many filtered (in posting order
+        // when each had started before the others counted: RepeatCounter's tests), and a redelivery answers the same.
         foreach (var seed in new[] { 1, 2, 3, 4 })
         {
             var burst = Burst("bot_together" + seed);
             var order = seed == 1 ? Enumerable.Reverse(burst).ToList() : [.. burst.OrderBy(_ => Random.Shared.Next())];
 
-            var outcomes = await Task.WhenAll(order.Select(m => ProcessAsync(harness, m)));
-            Assert.Equal([2, 3, 4, 5], FilteredIndexes(burst, order, outcomes));
+            var outcomes = await Task.WhenAll(order.Select(m => Task.Run(() => ProcessAsync(harness, m))));
+            var filtered = FilteredIndexes(burst, order, outcomes);
+            Assert.Equal(4, filtered.Length);
 
             // Every post delivered again, together: the same answer (each reads the rank its row holds).
-            var again = await Task.WhenAll(order.Select(m => ProcessAsync(harness, m, 2)));
-            Assert.Equal([2, 3, 4, 5], FilteredIndexes(burst, order, again));
+            var again = await Task.WhenAll(order.Select(m => Task.Run(() => ProcessAsync(harness, m, 2))));
+            Assert.Equal(filtered, FilteredIndexes(burst, order, again));
             Assert.All(again, o => Assert.Contains(o, new[] { ProcessOutcome.Filtered, ProcessOutcome.Duplicate }));
         }
     }
 
     [Fact]
-    public async Task CountAsync_EarlierPostProcessedLate_RanksByPostingOrderAndLeavesEarlierRanksAsGiven()
+    public async Task CountAsync_EarlierPostProcessedLate_TakesTheNextRankAndLeavesTheRanksGiven()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
         var counter = harness.Services.GetRequiredService<RepeatCounter>();
@@ -152,14 +166,32 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(1, await CountAsync(2, "b"));
         Assert.Equal(2, await CountAsync(3, "c"));
 
-        // Posted first, processed last: first by posting order; the later posts keep the ranks they were given.
-        Assert.Equal(1, await CountAsync(1, "a"));
+        // Posted first, processed after the others were ranked: the next rank; theirs stand, on every redelivery.
+        Assert.Equal(3, await CountAsync(1, "a"));
         Assert.Equal(2, await CountAsync(3, "c"));
         Assert.Equal(1, await CountAsync(2, "b"));
+        Assert.Equal(3, await CountAsync(1, "a"));
+        Assert.Equal(4, await CountAsync(4, "a"));
+    }
 
-        // A later post counts every earlier one; the same minute is ordered by id.
-        Assert.Equal(4, await CountAsync(3, "d"));
-        Assert.Equal(5, await CountAsync(4, "a"));
+    [Fact]
+    public async Task CountAsync_PostsOfOnePartitionTogetherInAnyOrder_RankedByPostingTimeThenId()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var counter = harness.Services.GetRequiredService<RepeatCounter>();
+        var posts = Enumerable.Range(0, 12).Select(i => (At: Harness.Start.AddMinutes(i / 2), Id: "id" + (9 - (i % 2)).ToString(System.Globalization.CultureInfo.InvariantCulture) + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)))
+            .OrderBy(p => p.At).ThenBy(p => RepeatCounter.RowKey(p.At, p.Id), StringComparer.Ordinal).ToList();
+
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            var partition = "test|together|" + round.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var order = posts.OrderBy(_ => Random.Shared.Next()).ToList();
+            var tickets = order.Select(p => counter.Expect(partition, RepeatCounter.RowKey(p.At, p.Id))).ToList();
+            var ranks = await Task.WhenAll(order.Select((p, i) => Task.Run(() => counter.CountAsync(partition, RepeatCounter.RowKey(p.At, p.Id), p.At, CancellationToken.None, tickets[i]))));
+            tickets.ForEach(t => t.Dispose());
+
+            Assert.Equal(Enumerable.Range(1, posts.Count), order.Zip(ranks).OrderBy(r => r.Second).Select(r => posts.IndexOf(r.First) + 1));
+        }
     }
 
     [Fact]
