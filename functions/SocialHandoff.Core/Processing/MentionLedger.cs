@@ -33,9 +33,9 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     /// handed it off (its handoff row is in the partition) or dead-lettered it, which then stands.
     /// EventWritten says whether this call inserted the event (otherwise the caller
     /// adds it, insert-or-409: a ledger row an earlier delivery left with only an error has none).
-    /// </summary>
     /// <paramref name="mayHaveJoined"/>: an earlier delivery may have joined it to an incident (its record is
     /// then on its membership row, which is read first); false for a first delivery, which is screened before it can join.
+    /// </summary>
     public async Task<(bool Filtered, bool EventWritten)> FilterAsync(
         MentionMessage mention, IReadOnlyList<string> reasons, TableEntity filteredEvent, CancellationToken cancellationToken, bool mayHaveJoined = true)
     {

@@ -70,6 +70,8 @@ public sealed class RepeatCounter(StorageClients clients)
         {
             while (true)
             {
+                cancellationToken.ThrowIfCancellationRequested();
+
                 // The earlier posts in flight here, and any being recorded, go first (bounded), so this count includes them.
                 var (ahead, commits) = Ahead(partition, ticket.Entry);
                 var left = MaxWait - waited.Elapsed;

@@ -105,6 +105,25 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReceivedSinceAsync_CopiesJoinedAnIncident_EveryMentionOnceAsItArrivedForTheRuleDryRun()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
+        var copies = Enumerable.Range(0, 4).Select(i => Copy(i, Variant(i))).ToList();
+        foreach (var copy in copies)
+        {
+            await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None);
+        }
+
+        Assert.Equal(3, (await harness.JoinedRecordsAsync()).Count);
+        var received = await harness.Services.GetRequiredService<MentionLedger>().ReceivedSinceAsync(Harness.Start.AddDays(-7), CancellationToken.None);
+
+        Assert.Equal(copies.Select(c => c.Key).Order(StringComparer.Ordinal), received.Select(r => r.Mention.Key).Order(StringComparer.Ordinal));
+        Assert.All(received, r => Assert.Equal(copies.Single(c => c.Key == r.Mention.Key).Text, r.Mention.Text));
+        Assert.Empty(await harness.Services.GetRequiredService<MentionLedger>().ReceivedSinceAsync(Harness.Start.AddMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ProcessAsync_CopyFailedAfterItsJoinCommitted_RedeliveryClaimsTheErrorRowCountedOnce()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
