@@ -124,6 +124,29 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProcessAsync_OneCopyDeliveredTwiceAtOnce_JoinedOnceAndADuplicateCountedOnce()
+    {
+        await using var one = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        await using var two = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        Assert.Equal(ProcessOutcome.HandedOff, await one.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None));
+        var copies = Enumerable.Range(1, 6).Select(i => Copy(i, Variant(i))).ToList();
+
+        // Each copy twice at the same moment: on one instance (one group commit) and on two.
+        var outcomes = await Task.WhenAll(copies.SelectMany(c => new[]
+        {
+            Task.Run(() => one.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(c), 1, CancellationToken.None)),
+            Task.Run(() => (c == copies[0] ? one : two).Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(c), 1, CancellationToken.None)),
+        }));
+
+        Assert.Equal(6, outcomes.Count(o => o == ProcessOutcome.JoinedIncident));
+        Assert.Equal(6, outcomes.Count(o => o == ProcessOutcome.Duplicate));
+        var handoff = Assert.Single(await one.HandoffRowsAsync());
+        Assert.Equal(7, (await one.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!.Count);
+        Assert.Equal(6, (await one.JoinedRecordsAsync()).Count);
+        Assert.Single(await one.LedgerRowsAsync());
+    }
+
+    [Fact]
     public async Task ProcessAsync_CopyFailedAfterItsJoinCommitted_RedeliveryClaimsTheErrorRowCountedOnce()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);

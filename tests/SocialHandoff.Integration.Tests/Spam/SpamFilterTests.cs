@@ -195,6 +195,27 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Process_CrashAfterItsRepeatCountWasRecorded_RedeliveryKeepsThatCount()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var burst = Burst("bot_crash");
+        var last = burst[2];
+
+        // The last-posted post's delivery was screened (its count recorded: the first) and died; the two before it arrive meanwhile.
+        var spam = harness.Services.GetRequiredService<SpamFilter>();
+        var scorer = harness.Services.GetRequiredService<SocialHandoff.Core.Scoring.MentionScorer>();
+        SocialHandoff.Core.Scoring.MentionScore Score(MentionMessage m) =>
+            scorer.Score(new SocialHandoff.Core.Scoring.ScoringInput(m.Text, m.Language, m.Author.Followers, m.Author.Verified, m.Metrics.Likes, m.Metrics.Reposts));
+        Assert.Null(await spam.ScreenAsync(last, Score(last), CancellationToken.None, firstDelivery: true));
+        Assert.NotEqual(ProcessOutcome.Filtered, await ProcessAsync(harness, burst[0]));
+        Assert.Equal(ProcessOutcome.Filtered, await ProcessAsync(harness, burst[1]));
+
+        // Its redelivery: the count it recorded, not the three posts there now.
+        Assert.NotEqual(ProcessOutcome.Filtered, await ProcessAsync(harness, last, 2));
+        Assert.Equal([burst[1].Key], (await harness.RowsAsync(StorageNames.FilteredMentionsTable)).Select(r => r.GetString("MentionKey")));
+    }
+
+    [Fact]
     public async Task Process_JoinedCopyRedeliveredWhereItWouldNowBeFiltered_StaysWithItsIncident()
     {
         await using var one = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
