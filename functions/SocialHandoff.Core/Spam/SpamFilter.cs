@@ -88,6 +88,8 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
             }
         }
 
+        // Not counted (or counted and recorded): later identical posts in flight need not wait for the rest.
+        expected?.Dispose();
         if (!verdict.IsSpam)
         {
             return null;
