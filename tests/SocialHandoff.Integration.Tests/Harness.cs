@@ -110,6 +110,10 @@ internal sealed class Harness : IAsyncDisposable
     public async Task<List<TableEntity>> LedgerRowsAsync() =>
         (await RowsAsync(StorageNames.HandoffsTable)).Where(r => r.RowKey == Core.Handoffs.HandoffRow.LedgerRowKey).ToList();
 
+    /// <summary>The records of mentions that joined another mention's incident: their membership rows in Incidents, with their ledger columns (MentionLedger.JoinedColumns).</summary>
+    public async Task<List<TableEntity>> JoinedRecordsAsync() =>
+        (await RowsAsync(StorageNames.IncidentsTable)).Where(r => r.RowKey.StartsWith("m|", StringComparison.Ordinal) && r.GetString("Status") == Core.Processing.MentionLedger.HandedOff).ToList();
+
     /// <summary>The teams' queue index rows (without the count rows and the SLA due rows kept in the same partitions).</summary>
     public async Task<List<TableEntity>> IndexRowsAsync() =>
         (await RowsAsync(StorageNames.HandoffIndexTable)).Where(r => string.CompareOrdinal(r.RowKey, Core.Handoffs.HandoffIndex.CountRowKey) < 0).ToList();

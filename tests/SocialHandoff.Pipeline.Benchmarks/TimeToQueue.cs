@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NCrontab;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Pipeline;
 
@@ -36,13 +37,20 @@ internal static class TimeToQueue
         var handoffs = await services.GetRequiredService<StorageClients>().GetTableAsync(StorageNames.HandoffsTable, CancellationToken.None);
         var delays = new List<double>();
         // A mention is in a team's queue when its handoff row is written, or, for a copy joining an incident, when its
-        // ledger row names the incident's handoff (the other rows of a handoff's partition are not counted).
+        // join is recorded: its membership row in Incidents, or its ledger row naming the incident's handoff (the other
+        // rows of a handoff's partition are not counted).
         var filter = $"RowKey eq '{HandoffRow.RowKey}' or (RowKey eq '{HandoffRow.LedgerRowKey}' and JoinedHandoffId ne '')";
-        await foreach (var row in handoffs.QueryAsync<TableEntity>(filter, select: ["MentionKey", "Timestamp"]))
+        var incidents = await services.GetRequiredService<StorageClients>().GetTableAsync(StorageNames.IncidentsTable, CancellationToken.None);
+        var joins = $"RowKey ge 'm|' and RowKey lt 'm}}' and Status eq '{MentionLedger.HandedOff}'";
+        var counted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (table, query) in new[] { (handoffs, filter), (incidents, joins) })
         {
-            if (row.GetString("MentionKey")?.Contains("ttq-", StringComparison.Ordinal) == true && row.Timestamp is { } written)
+            await foreach (var row in table.QueryAsync<TableEntity>(query, select: ["MentionKey", "Timestamp"]))
             {
-                delays.Add((written - enqueued).TotalSeconds);
+                if (row.GetString("MentionKey") is { } key && key.Contains("ttq-", StringComparison.Ordinal) && counted.Add(key) && row.Timestamp is { } written)
+                {
+                    delays.Add((written - enqueued).TotalSeconds);
+                }
             }
         }
 

@@ -41,9 +41,11 @@ public sealed partial class IncidentGrouping(
     /// <summary>
     /// Decides which handoff a mention is part of: its own (<paramref name="ownHandoffId"/>; alone or
     /// leading an incident) or an incident's. Idempotent: every delivery of a mention gets the same answer,
-    /// and only one of them (<see cref="IncidentDecision.JoinedNow"/>) counts it.
+    /// and only one of them (<see cref="IncidentDecision.JoinedNow"/>) counts it. <paramref name="ledger"/>
+    /// makes the mention's ledger columns, stored on its membership row when it joins (made only then).
     /// </summary>
-    public async Task<IncidentDecision> JoinAsync(MentionMessage mention, string tier, string ownHandoffId, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
+    public async Task<IncidentDecision> JoinAsync(
+        MentionMessage mention, string tier, string ownHandoffId, CancellationToken cancellationToken, GroupCommitTicket? expected = null, Func<IReadOnlyDictionary<string, object?>>? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(mention);
         if (!_options.Enabled)
@@ -115,7 +117,7 @@ public sealed partial class IncidentGrouping(
             var lostRace = false;
             foreach (var (id, _) in candidates)
             {
-                var outcome = await TryJoinAsync(partition, id, member, mention.Author.Followers, cancellationToken, expected).ConfigureAwait(false);
+                var outcome = await TryJoinAsync(partition, id, member, mention.Author.Followers, cancellationToken, expected, ledger).ConfigureAwait(false);
                 if (outcome == JoinOutcome.Joined)
                 {
                     LogJoined(mention.Key, id, partition);
@@ -244,8 +246,10 @@ public sealed partial class IncidentGrouping(
         LostRace,
     }
 
-    private async Task<JoinOutcome> TryJoinAsync(string partition, string incidentId, IncidentMember member, long? followers, CancellationToken cancellationToken, GroupCommitTicket? expected)
+    private async Task<JoinOutcome> TryJoinAsync(
+        string partition, string incidentId, IncidentMember member, long? followers, CancellationToken cancellationToken, GroupCommitTicket? expected, Func<IReadOnlyDictionary<string, object?>>? ledger)
     {
+        var columns = ledger?.Invoke();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             // The incident as this instance last wrote or read it: its ETag makes the join fail if it moved since.
@@ -259,7 +263,7 @@ public sealed partial class IncidentGrouping(
             }
 
             var (joined, updated, etag, surged) = await store.TryJoinAsync(
-                partition, stored, member, incident => IncidentRules.Add(incident, member, followers, _options), cancellationToken, expected).ConfigureAwait(false);
+                partition, stored, member, incident => IncidentRules.Add(incident, member, followers, _options), cancellationToken, expected, columns).ConfigureAwait(false);
             if (joined)
             {
                 cache.Saw(partition, updated, etag);

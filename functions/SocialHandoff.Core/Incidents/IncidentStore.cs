@@ -13,7 +13,8 @@ namespace SocialHandoff.Core.Incidents;
 /// <list type="bullet">
 /// <item><c>i|&lt;incident id&gt;</c>: the incident (count, reach, members listed, posting span, recent posting times, surge);</item>
 /// <item><c>b|&lt;band key&gt;</c>: the signature index, each band of an incident's first text naming the incident (with that text, so a candidate is judged without reading it);</item>
-/// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing;</item>
+/// <item><c>m|&lt;mention key&gt;</c>: membership, inserted with the incident's ETag update: a second delivery of a member fails the insert and counts nothing;
+/// a copy that joins carries its ledger columns on it (MentionLedger: the mention's body, status, when it arrived), so joining costs no write of its own in <c>Handoffs</c>;</item>
 /// <item><c>s|&lt;incident id&gt;</c>: the hand-over of an incident whose leader ended without a handoff, naming the member that leads it now.</item>
 /// <item><c>r|&lt;opened, ticks&gt;|&lt;incident id&gt;</c>: the journal of opens (the bands an incident claimed), inserted with the open, so each instance learns what others opened with one range read (<see cref="IncidentCache"/>).</item>
 /// </list>
@@ -65,6 +66,38 @@ public sealed class IncidentStore
 
     /// <summary>A membership row: the member's own handoff id (the partition of its ledger row) and when it was posted.</summary>
     public sealed record Membership(string RowKey, string MemberHandoffId, DateTimeOffset PostedAt);
+
+    /// <summary>The membership row of a mention (with the ledger columns a joined copy carries), or null when it is no member.</summary>
+    public async Task<TableEntity?> MemberRowAsync(string partition, string mentionKey, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, MemberRowKey(mentionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>The membership row of the member whose own handoff id is <paramref name="memberHandoffId"/> (a scan of the brand's members; run only at a hand-over).</summary>
+    public async Task<TableEntity?> MemberRowByHandoffIdAsync(string partition, string memberHandoffId, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{MemberPrefix}' and RowKey lt 'm}}' and HandoffId eq '{Quote(memberHandoffId)}'";
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return row;
+        }
+
+        return null;
+    }
+
+    /// <summary>The membership rows of copies that joined with their ledger columns and arrived since <paramref name="since"/> (a scan, for the rule dry run).</summary>
+    public async IAsyncEnumerable<TableEntity> JoinedSinceAsync(DateTimeOffset since, IReadOnlyList<string> select, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {MemberPrefix} and RowKey lt {"m}"} and ReceivedAt ge {since}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
 
     /// <summary>One query (a partition and at most 14 row keys: within the 15 comparisons a filter may hold): the mention's membership, if any, and the bands held.</summary>
     public async Task<(string? MemberOf, IReadOnlyList<Band> Bands)> LookUpAsync(string partition, string mentionKey, IReadOnlyList<string> bands, CancellationToken cancellationToken)
@@ -238,13 +271,15 @@ public sealed class IncidentStore
     /// updated incident and says whether this member made it surge), if the incident is unchanged since
     /// (its ETag) and the mention is not a member yet; not written otherwise (look again). Copies of one
     /// incident in flight together join in one write, each one's <paramref name="add"/> applied in turn,
-    /// so the count stays exact. When written, the incident as stored and its new ETag.
+    /// so the count stays exact. <paramref name="ledger"/>: columns stored on the membership row (the
+    /// mention's ledger, recorded in the same transaction). When written, the incident as stored and its new ETag.
     /// </summary>
     public async Task<(bool Written, Incident Updated, ETag ETag, bool Surged)> TryJoinAsync(
-        string partition, Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add, CancellationToken cancellationToken, GroupCommitTicket? expected = null)
+        string partition, Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add, CancellationToken cancellationToken, GroupCommitTicket? expected = null,
+        IReadOnlyDictionary<string, object?>? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(based);
-        var join = new JoinWrite(based, member, add);
+        var join = new JoinWrite(based, member, add, ledger);
         await _writes.AddAsync(partition, join, cancellationToken, expected).ConfigureAwait(false);
         return (join.Written, join.Updated ?? based.Incident, join.ETag, join.Surged);
     }
@@ -381,7 +416,7 @@ public sealed class IncidentStore
             foreach (var join in group)
             {
                 (incident, join.Surged) = join.Add(incident);
-                batch.Add(join, [new TableTransactionAction(TableTransactionActionType.Add, MemberEntity(partition, incident.Id, join.Member))]);
+                batch.Add(join, [new TableTransactionAction(TableTransactionActionType.Add, MemberEntity(partition, incident.Id, join.Member, join.Ledger))]);
             }
 
             // One update of the incident for all its joins: it fails them all when the incident moved.
@@ -393,7 +428,7 @@ public sealed class IncidentStore
 
     /// <summary>A join's member row, and the first join of an incident its update too (the listing can grow by a member each).</summary>
     private static long JoinBytes(string partition, JoinWrite join, bool first) =>
-        TableLimits.WorstCaseBytes(MemberEntity(partition, join.Based.Incident.Id, join.Member))
+        TableLimits.WorstCaseBytes(MemberEntity(partition, join.Based.Incident.Id, join.Member, join.Ledger))
         + (first ? TableLimits.WorstCaseBytes(ToEntity(partition, join.Based.Incident)) : 0)
         + (6L * 620);
 
@@ -499,8 +534,10 @@ public sealed class IncidentStore
         public DateTimeOffset OpenedAt { get; } = openedAt;
     }
 
-    private sealed class JoinWrite(Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add) : Write
+    private sealed class JoinWrite(Stored based, IncidentMember member, Func<Incident, (Incident Updated, bool Surged)> add, IReadOnlyDictionary<string, object?>? ledger) : Write
     {
+        public IReadOnlyDictionary<string, object?>? Ledger { get; } = ledger;
+
         /// <summary>The incident as read (or, read while a commit of this instance moved it, as that commit wrote it).</summary>
         public Stored Based { get; set; } = based;
 
@@ -655,8 +692,22 @@ public sealed class IncidentStore
 
     private static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 
-    private static TableEntity MemberEntity(string partition, string incidentId, IncidentMember member) =>
-        new(partition, MemberRowKey(member.MentionKey)) { ["IncidentId"] = incidentId, ["PostedAt"] = member.PostedAt, ["HandoffId"] = HandoffIds.For(member.MentionKey) };
+    private static TableEntity MemberEntity(string partition, string incidentId, IncidentMember member, IReadOnlyDictionary<string, object?>? ledger = null)
+    {
+        var row = new TableEntity(partition, MemberRowKey(member.MentionKey));
+        foreach (var (name, value) in ledger ?? new Dictionary<string, object?>())
+        {
+            if (value is not null)
+            {
+                row[name] = value;
+            }
+        }
+
+        row["IncidentId"] = incidentId;
+        row["PostedAt"] = member.PostedAt;
+        row["HandoffId"] = HandoffIds.For(member.MentionKey);
+        return row;
+    }
 
     private static TableEntity ToEntity(string partition, Incident incident)
     {

@@ -12,11 +12,11 @@ namespace SocialHandoff.Core.Policies;
 
 /// <summary>
 /// Applies a proposed rule set to the most recent processed mentions (their stored bodies in the
-/// ledger rows of Handoffs, scored again) and reports what would change, against the current rules; and
+/// ledger, MentionLedger.ReceivedSinceAsync, scored again) and reports what would change, against the current rules; and
 /// routes one text a manager pastes. Nothing is written. A manager's action, so a filtered scan of
 /// recent rows is acceptable.
 /// </summary>
-public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, TeamDirectory directory, MentionScorer scorer, TimeProvider timeProvider)
+public sealed class RuleDryRun(Processing.MentionLedger ledger, LivePolicies policies, TeamDirectory directory, MentionScorer scorer, TimeProvider timeProvider)
 {
     /// <summary>How far back the dry run looks. Default 7 days.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromDays(7);
@@ -32,20 +32,9 @@ public sealed class RuleDryRun(StorageClients clients, LivePolicies policies, Te
         var current = await policies.GetRulesAsync(cancellationToken).ConfigureAwait(false);
         var book = await policies.GetSlaAsync(cancellationToken).ConfigureAwait(false);
         var teams = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
-        var table = await clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        var since = timeProvider.GetUtcNow() - Window;
-        var recent = new List<(DateTimeOffset At, MentionMessage Mention)>();
-        var ledgerRows = TableClient.CreateQueryFilter($"RowKey eq {HandoffRow.LedgerRowKey} and ReceivedAt ge {since}");
-        await foreach (var row in table.QueryAsync<TableEntity>(ledgerRows, select: ["ReceivedAt", "Body"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (MentionJson.TryParse(row.GetString("Body"), out var mention, out _))
-            {
-                recent.Add((row.GetDateTimeOffset("ReceivedAt") ?? since, mention));
-            }
-        }
-
+        var recent = await ledger.ReceivedSinceAsync(timeProvider.GetUtcNow() - Window, cancellationToken).ConfigureAwait(false);
         var chosen = recent
-            .OrderByDescending(r => r.At)
+            .OrderByDescending(r => r.ReceivedAt)
             .ThenBy(r => r.Mention.Key, StringComparer.Ordinal)
             .Take(lastN)
             .Select(r => (r.Mention, Score(r.Mention)));

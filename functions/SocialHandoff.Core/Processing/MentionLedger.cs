@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Incidents;
 using SocialHandoff.Core.Ingestion;
 using SocialHandoff.Core.Storage;
 
@@ -11,9 +12,12 @@ namespace SocialHandoff.Core.Processing;
 /// <see cref="HandoffRow.LedgerRowKey"/>): inserted in the same transaction as the handoff (that insert
 /// is the dedupe, and the handoff row fixes the route), with the body as it arrived so a proposed rule
 /// set can be dry-run on it; an error recorded before anything was handed off, or the mention's
-/// dead-lettering, is merged into it, and the next delivery finds it.
+/// dead-lettering, is merged into it, and the next delivery finds it. A copy that joins an incident
+/// has no partition of its own to share a transaction with: its ledger columns (<see cref="JoinedColumns"/>)
+/// are stored on its membership row in <c>Incidents</c>, written in the brand's group-committed join, so
+/// the join and its record are one write; every read here looks there too.
 /// </summary>
-public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs, TimeProvider timeProvider)
+public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs, IncidentStore incidents, TimeProvider timeProvider)
 {
     public const string Received = "Received";
     public const string HandedOff = "HandedOff";
@@ -29,12 +33,20 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     /// handed it off (its handoff row is in the partition) or dead-lettered it, which then stands.
     /// EventWritten says whether this call inserted the event (otherwise the caller
     /// adds it, insert-or-409: a ledger row an earlier delivery left with only an error has none).
+    /// <paramref name="mayHaveJoined"/>: an earlier delivery may have joined it to an incident (its record is
+    /// then on its membership row, which is read first); false for a first delivery, which is screened before it can join.
     /// </summary>
-    public async Task<(bool Filtered, bool EventWritten)> FilterAsync(MentionMessage mention, IReadOnlyList<string> reasons, TableEntity filteredEvent, CancellationToken cancellationToken)
+    public async Task<(bool Filtered, bool EventWritten)> FilterAsync(
+        MentionMessage mention, IReadOnlyList<string> reasons, TableEntity filteredEvent, CancellationToken cancellationToken, bool mayHaveJoined = true)
     {
         ArgumentNullException.ThrowIfNull(mention);
         ArgumentNullException.ThrowIfNull(reasons);
         ArgumentNullException.ThrowIfNull(filteredEvent);
+        if (mayHaveJoined && await JoinedRecordAsync(mention, cancellationToken).ConfigureAwait(false))
+        {
+            return (false, false);
+        }
+
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var entity = NewEntry(mention);
         entity["Status"] = Filtered;
@@ -97,9 +109,23 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     }
 
     /// <summary>
-    /// Records the mention as handed off with an incident's handoff <paramref name="incidentHandoffId"/>
-    /// (its own partition holds the ledger row only). Null when this delivery recorded it; otherwise the
-    /// status an earlier delivery left (<see cref="HandedOff"/> or <see cref="DeadLettered"/>), which stands.
+    /// The ledger columns of a copy joining an incident, for its membership row (<see cref="IncidentGrouping.JoinAsync"/>):
+    /// the join's transaction records it as handed off with the incident's handoff (the row's IncidentId).
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> JoinedColumns(MentionMessage mention)
+    {
+        var entry = NewEntry(mention);
+        entry["Status"] = HandedOff;
+        entry["HandedOffAt"] = entry["ReceivedAt"];
+        return entry.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")).ToDictionary(p => p.Key, p => (object?)p.Value);
+    }
+
+    /// <summary>
+    /// For a delivery that did not record the join itself (a redelivery of a member, or a restore):
+    /// records the mention as handed off with an incident's handoff <paramref name="incidentHandoffId"/>
+    /// in its ledger row when it has one (an error, or a filtering a restore overrides), or when its
+    /// membership row carries no record (written before it did). Null when this delivery recorded it;
+    /// otherwise the status an earlier delivery left (<see cref="HandedOff"/> or <see cref="DeadLettered"/>), which stands.
     /// </summary>
     public async Task<string?> JoinIncidentAsync(MentionMessage mention, string incidentHandoffId, CancellationToken cancellationToken)
     {
@@ -109,40 +135,87 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
         entity["Status"] = HandedOff;
         entity["JoinedHandoffId"] = incidentHandoffId;
         entity["HandedOffAt"] = timeProvider.GetUtcNow();
-        try
+        var stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!stored.HasValue)
         {
-            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var existing = (await table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            if (existing.GetString("Status") is HandedOff or DeadLettered)
+            if (await JoinedRecordAsync(mention, cancellationToken).ConfigureAwait(false))
             {
-                return existing.GetString("Status");
+                return HandedOff;
             }
 
-            // Only an error (or a filtering a restore overrides) was recorded so far: claim it for the incident now.
-            entity["LastError"] = existing.GetString("LastError");
-            await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-            return null;
+            try
+            {
+                await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
         }
+
+        var existing = stored.Value!;
+        if (existing.GetString("Status") is HandedOff or DeadLettered)
+        {
+            return existing.GetString("Status");
+        }
+
+        // Only an error (or a filtering a restore overrides) was recorded so far: claim it for the incident now.
+        entity["LastError"] = existing.GetString("LastError");
+        await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>
     /// The mention of a handoff's ledger row as it arrived, when it can be handed off in an incident's
     /// leader's place: not dead-lettered, its body readable and its own (a body cut to fit may have lost its id).
+    /// A member whose record is on its membership row is read there (<paramref name="incidentPartition"/>, the brand's).
     /// </summary>
-    public async Task<MentionMessage?> ReadSuccessorAsync(string handoffId, CancellationToken cancellationToken)
+    public async Task<MentionMessage?> ReadSuccessorAsync(string handoffId, CancellationToken cancellationToken, string? incidentPartition = null)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffRow.LedgerRowKey, ["Status", "Body"], cancellationToken).ConfigureAwait(false);
-        return row.HasValue
-            && row.Value!.GetString("Status") != DeadLettered
-            && MentionJson.TryParse(row.Value.GetString("Body"), out var mention, out _)
-            && HandoffIds.For(mention.Key) == handoffId
-            ? mention
-            : null;
+        if (row.HasValue && row.Value!.GetString("Status") == DeadLettered)
+        {
+            return null;
+        }
+
+        // A ledger row with only an error recorded has no body: the membership row has it.
+        var body = row.HasValue ? row.Value!.GetString("Body") : null;
+        if (body is null && incidentPartition is not null)
+        {
+            body = (await incidents.MemberRowByHandoffIdAsync(incidentPartition, handoffId, cancellationToken).ConfigureAwait(false))?.GetString("Body");
+        }
+
+        return MentionJson.TryParse(body, out var mention, out _) && HandoffIds.For(mention.Key) == handoffId ? mention : null;
+    }
+
+    /// <summary>The mentions that arrived since <paramref name="since"/>, as they arrived (ledger rows and the joined copies' membership rows; a scan of each).</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset ReceivedAt, MentionMessage Mention)>> ReceivedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var received = new List<(DateTimeOffset, MentionMessage)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Add(TableEntity row)
+        {
+            if (MentionJson.TryParse(row.GetString("Body"), out var mention, out _) && seen.Add(mention.Key))
+            {
+                received.Add((row.GetDateTimeOffset("ReceivedAt") ?? since, mention));
+            }
+        }
+
+        var ledgerRows = TableClient.CreateQueryFilter($"RowKey eq {HandoffRow.LedgerRowKey} and ReceivedAt ge {since}");
+        await foreach (var row in table.QueryAsync<TableEntity>(ledgerRows, select: ["ReceivedAt", "Body"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            Add(row);
+        }
+
+        await foreach (var row in incidents.JoinedSinceAsync(since, ["ReceivedAt", "Body"], cancellationToken).ConfigureAwait(false))
+        {
+            Add(row);
+        }
+
+        return received;
     }
 
     /// <summary>Points a member's ledger row at the handoff its incident was handed over to (a merge: a repeat writes the same; no row yet, nothing: its delivery writes it).</summary>
@@ -164,25 +237,37 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     public Task RecordErrorAsync(MentionMessage mention, string error, CancellationToken cancellationToken) =>
         MergeAsync(mention, new Dictionary<string, object?> { ["LastError"] = StoredText.Cap(error, 8000), ["LastErrorAt"] = timeProvider.GetUtcNow() }, cancellationToken);
 
-    /// <summary>The mention's status (null when it has no row: <see cref="HandedOff"/> once its handoff is in its team's queue) and the last processing error recorded on it.</summary>
+    /// <summary>
+    /// The mention's status (null when it has no record: <see cref="HandedOff"/> once its handoff is in its
+    /// team's queue, or once it joined an incident) and the last processing error recorded on it.
+    /// </summary>
     public async Task<(string? Status, string? LastError)> GetStateAsync(MentionMessage mention, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mention);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var id = HandoffIds.For(mention.Key);
         var entity = await table.GetEntityIfExistsAsync<TableEntity>(id, HandoffRow.LedgerRowKey, ["Status", "LastError"], cancellationToken).ConfigureAwait(false);
-        if (!entity.HasValue)
+        var status = entity.HasValue ? entity.Value!.GetString("Status") : null;
+        var lastError = entity.HasValue ? entity.Value!.GetString("LastError") : null;
+        if (status is HandedOff or DeadLettered)
         {
-            return (null, null);
+            return (status, lastError);
         }
 
-        var status = entity.Value!.GetString("Status");
-        if (status != DeadLettered && await handoffs.IsHandedOffAsync(id, cancellationToken).ConfigureAwait(false))
+        if ((entity.HasValue && await handoffs.IsHandedOffAsync(id, cancellationToken).ConfigureAwait(false))
+            || await JoinedRecordAsync(mention, cancellationToken).ConfigureAwait(false))
         {
             status = HandedOff;
         }
 
-        return (status, entity.Value.GetString("LastError"));
+        return (status, lastError);
+    }
+
+    /// <summary>Whether the mention joined another mention's incident with its record on its membership row (one read).</summary>
+    private async Task<bool> JoinedRecordAsync(MentionMessage mention, CancellationToken cancellationToken)
+    {
+        var member = await incidents.MemberRowAsync(IncidentStore.BrandPartition(mention.Query), mention.Key, cancellationToken).ConfigureAwait(false);
+        return member?.GetString("Status") == HandedOff && member.GetString("IncidentId") != HandoffIds.For(mention.Key);
     }
 
     private Task<TableClient> TableAsync(CancellationToken cancellationToken) => clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken);

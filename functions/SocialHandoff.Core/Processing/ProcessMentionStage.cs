@@ -132,13 +132,13 @@ public sealed partial class ProcessMentionStage(
     {
         ArgumentNullException.ThrowIfNull(mention);
         var succession = await handover.HandOverAsync(
-            mention, reason, async (id, ct) => await ledger.ReadSuccessorAsync(id, ct).ConfigureAwait(false) is not null, cancellationToken).ConfigureAwait(false);
+            mention, reason, async (id, ct) => await ledger.ReadSuccessorAsync(id, ct, IncidentStore.BrandPartition(mention.Query)).ConfigureAwait(false) is not null, cancellationToken).ConfigureAwait(false);
         if (succession?.SuccessorHandoffId is not { } successorId)
         {
             return;
         }
 
-        var successor = await ledger.ReadSuccessorAsync(successorId, cancellationToken).ConfigureAwait(false)
+        var successor = await ledger.ReadSuccessorAsync(successorId, cancellationToken, IncidentStore.BrandPartition(mention.Query)).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Incident of {mention.Key}: its successor {successorId} has no readable mention in its ledger row.");
         using var activity = SocialHandoffTelemetry.ActivitySource.StartActivity("HandOverIncident");
         activity?.SetTag("socialhandoff.mention.key", successor.Key);
@@ -159,9 +159,10 @@ public sealed partial class ProcessMentionStage(
         // one, never for a lone one. A ticket not used is withdrawn as soon as its write turns out not to be needed.
         using var toIncident = decided is null ? incidents.Expect(mention) : GroupCommitTicket.None;
         using var toVolume = volume.Expect();
+        using var toRepeats = screen ? spam.Expect(mention) : null;
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
-        if (screen && await spam.ScreenAsync(mention, score, cancellationToken).ConfigureAwait(false) is not null)
+        if (screen && await spam.ScreenAsync(mention, score, cancellationToken, firstDelivery, toRepeats).ConfigureAwait(false) is not null)
         {
             toIncident.Dispose();
             toVolume.Dispose();
@@ -189,14 +190,15 @@ public sealed partial class ProcessMentionStage(
         using var toIndex = handoffs.ExpectIndexed(route.Team); // known once routed
 
         // A near-duplicate of an open incident's mentions joins that incident's handoff (the same answer on every delivery).
-        var incident = decided ?? await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken, toIncident).ConfigureAwait(false);
+        var incident = decided ?? await incidents.JoinAsync(mention, score.Severity.Tier, handoffId, cancellationToken, toIncident, () => ledger.JoinedColumns(mention)).ConfigureAwait(false);
         toIncident.Dispose();
         if (incident.HandoffId != handoffId)
         {
             toVolume.Dispose();
             toIndex.Dispose();
-            // Part of an incident's handoff: its ledger row (in its own partition, no handoff row) accounts for it as handed off with it.
-            var status = await ledger.JoinIncidentAsync(mention, incident.HandoffId, cancellationToken).ConfigureAwait(false);
+            // Part of an incident's handoff: the join that counted it also recorded it (its membership row carries its ledger
+            // columns). A redelivery, or a restore (whose ledger row says Filtered), settles its ledger row here.
+            var status = incident.JoinedNow && screen ? null : await ledger.JoinIncidentAsync(mention, incident.HandoffId, cancellationToken).ConfigureAwait(false);
             if (status is not null)
             {
                 LogDuplicate(mention.Key, status);

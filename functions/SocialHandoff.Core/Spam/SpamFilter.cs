@@ -14,10 +14,12 @@ namespace SocialHandoff.Core.Spam;
 /// so a redelivery finds the same verdict written and goes no further: the Mentions row marked
 /// Filtered (MentionLedger), the <c>FilteredMentions</c> row the filtered view lists, and a "Filtered"
 /// audit event under the handoff id the mention would get (so a restored handoff's history starts there).
-/// Identical posts are counted in <c>SpamRepeats</c> (one row per post: a redelivery counts once), and
-/// only for authors the classifier watches, so most mentions cost no storage call here.
+/// Identical posts are counted by <see cref="RepeatCounter"/> (a post's rank among the identical posts
+/// recorded before it, kept on its row: the same answer on a redelivery; posts in flight together are
+/// ranked in posting order however they are interleaved), and only for authors the classifier watches,
+/// so most mentions cost no storage call here.
 /// </summary>
-public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger ledger, StorageClients clients, TimeProvider timeProvider, ILogger<SpamFilter> logger)
+public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger ledger, RepeatCounter repeats, StorageClients clients, TimeProvider timeProvider, ILogger<SpamFilter> logger)
 {
     public const string FilteredPartition = "filtered";
     public const string FilteredEventRowKey = "000000-filtered";
@@ -25,8 +27,9 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     public const string StatusFiltered = "Filtered";
     public const string StatusRestored = "Restored";
 
-    /// <summary>Reads at most this many rows when counting identical posts: past it the count says "at least".</summary>
-    private const int MaxCounted = 1000;
+    private const int MaxCounted = RepeatCounter.MaxCounted;
+
+    private static readonly IDisposable NotCounted = new NoTicket();
 
     /// <summary>The filtered view's rows share one partition: those of mentions filtered together go in one transaction.</summary>
     private readonly GroupCommit<TableEntity> _filtered = new((_, rows) => AddAllOnceAsync(clients, rows), TableLimits.MaxTransactionEntities, TableLimits.WorstCaseBytes);
@@ -34,12 +37,38 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     /// <summary>
     /// The verdict when the mention is held out as spam (it is recorded; the caller stops), or null
     /// when it goes on to routing: not spam, the filter is off, or an earlier delivery already
-    /// claimed it for a team.
+    /// claimed it for a team. <paramref name="firstDelivery"/>: screened before any delivery could join it to an incident.
     /// </summary>
-    public async Task<SpamVerdict?> ScreenAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken)
+    public async Task<SpamVerdict?> ScreenAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken, bool firstDelivery = false, IDisposable? expected = null)
     {
         ArgumentNullException.ThrowIfNull(mention);
         ArgumentNullException.ThrowIfNull(score);
+        try
+        {
+            return await ScreenCountedAsync(mention, score, firstDelivery, expected, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Counted or not, later identical posts in flight wait for this one no longer.
+            expected?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Says, before the mention is scored, that its identical posts may be counted (an author the
+    /// classifier watches): identical posts in flight together here are then ranked in posting order.
+    /// Pass the ticket to <see cref="ScreenAsync"/>, which disposes of it.
+    /// </summary>
+    public IDisposable Expect(MentionMessage mention)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        return classifier.Options.Enabled && AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt)
+            ? repeats.Expect(RepeatsPartition(mention, author), RepeatCounter.RowKey(mention.PostedAt, mention.Id))
+            : NotCounted;
+    }
+
+    private async Task<SpamVerdict?> ScreenCountedAsync(MentionMessage mention, MentionScore score, bool firstDelivery, IDisposable? expected, CancellationToken cancellationToken)
+    {
         var complaint = SpamClassifier.ComplaintIn(score);
         if (!classifier.Options.Enabled || complaint is { Named: true })
         {
@@ -52,13 +81,15 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
         if (!verdict.IsSpam && AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt)
             && classifier.Classify(input with { IdenticalPosts = MaxCounted }).IsSpam)
         {
-            var identical = await CountIdenticalAsync(mention, author, cancellationToken).ConfigureAwait(false);
+            var identical = await repeats.CountAsync(RepeatsPartition(mention, author), RepeatCounter.RowKey(mention.PostedAt, mention.Id), mention.PostedAt, cancellationToken, expected).ConfigureAwait(false);
             if (identical > 1)
             {
                 verdict = classifier.Classify(input with { IdenticalPosts = identical });
             }
         }
 
+        // Not counted (or counted and recorded): later identical posts in flight need not wait for the rest.
+        expected?.Dispose();
         if (!verdict.IsSpam)
         {
             return null;
@@ -66,7 +97,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
 
         var now = timeProvider.GetUtcNow();
         var filteredEvent = FilteredEvent(mention, verdict, now);
-        var (filtered, eventWritten) = await ledger.FilterAsync(mention, verdict.Reasons, filteredEvent, cancellationToken).ConfigureAwait(false);
+        var (filtered, eventWritten) = await ledger.FilterAsync(mention, verdict.Reasons, filteredEvent, cancellationToken, mayHaveJoined: !firstDelivery).ConfigureAwait(false);
         if (!filtered)
         {
             return null;
@@ -78,28 +109,14 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
         return verdict;
     }
 
-    private async Task<int> CountIdenticalAsync(MentionMessage mention, string author, CancellationToken cancellationToken)
+    private static string RepeatsPartition(MentionMessage mention, string author) =>
+        StorageNames.EscapeKey($"{mention.Source}|{author}|{SpamClassifier.Fingerprint(mention.Text)}");
+
+    private sealed class NoTicket : IDisposable
     {
-        var table = await clients.GetTableAsync(StorageNames.SpamRepeatsTable, cancellationToken).ConfigureAwait(false);
-        var partition = StorageNames.EscapeKey($"{mention.Source}|{author}|{SpamClassifier.Fingerprint(mention.Text)}");
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(partition, StorageNames.EscapeKey(mention.Id)) { ["PostedAt"] = mention.PostedAt }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        public void Dispose()
         {
         }
-
-        var count = 0;
-        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), maxPerPage: MaxCounted, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (++count >= MaxCounted)
-            {
-                break;
-            }
-        }
-
-        return count;
     }
 
     /// <summary>The "Filtered" audit event under the handoff id the mention would get (in its ledger row's partition).</summary>

@@ -12,6 +12,7 @@ public static class SpamServices
         services.AddOptions<SpamOptions>().BindConfiguration(SpamOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SpamOptions>, SpamOptionsValidator>();
         services.TryAddSingleton(sp => new SpamClassifier(sp.GetRequiredService<IOptions<SpamOptions>>().Value));
+        services.TryAddSingleton<RepeatCounter>();
         services.TryAddSingleton<SpamFilter>();
         services.TryAddSingleton<SpamReview>();
         return services;

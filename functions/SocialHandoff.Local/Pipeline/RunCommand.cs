@@ -367,7 +367,7 @@ internal static class RunCommand
 
         await w.WriteLineAsync().ConfigureAwait(false);
         await w.WriteLineAsync("Where to look").ConfigureAwait(false);
-        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (per handoff: its row with team, priority, scores, reasons, due times; the mention's ledger row; the audit events), {StorageNames.HandoffIndexTable} (each team's queue by priority and due), {StorageNames.IncidentsTable} (near-duplicates grouped), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
+        await w.WriteLineAsync($"  tables  {StorageNames.HandoffsTable} (per handoff: its row with team, priority, scores, reasons, due times; the mention's ledger row; the audit events), {StorageNames.HandoffIndexTable} (each team's queue by priority and due), {StorageNames.IncidentsTable} (near-duplicates grouped; a joined mention's ledger record on its membership row), {StorageNames.DeadLettersTable} (reason + original body), {StorageNames.SourceStateTable} (watermarks)").ConfigureAwait(false);
         await w.WriteLineAsync($"  queues  {string.Join(", ", summary.HandoffsByTeam.Keys.Select(StorageNames.TeamQueue))} (the teams' handoff channels), {StorageNames.MentionsIncomingQueue}, {StorageNames.MentionsPoisonQueue}").ConfigureAwait(false);
         if (azurite is not null)
         {

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using SocialHandoff.Core.DeadLetters;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Incidents;
 using SocialHandoff.Core.Ingestion;
@@ -40,13 +41,15 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(copies.Sum(m => m.Author.Followers!.Value), incident.Reach);
         Assert.Equal(new IncidentOptions().MaxMembersListed, incident.Members.Count);
         Assert.Equal(1, await harness.TeamMessagesAsync());
-        // Each copy's ledger row is in its own partition (no handoff row there), marked handed off with the incident's handoff.
-        var joined = (await harness.LedgerRowsAsync()).Where(l => l.PartitionKey != handoff.PartitionKey).ToList();
+        // Each copy is recorded by its join (its membership row carries its ledger columns), with no write of its own in Handoffs.
+        Assert.Equal(handoff.PartitionKey, Assert.Single(await harness.LedgerRowsAsync()).PartitionKey);
+        var joined = await harness.JoinedRecordsAsync();
         Assert.Equal(49, joined.Count);
         Assert.All(joined, m =>
         {
-            Assert.Equal(MentionLedger.HandedOff, m.GetString("Status"));
-            Assert.Equal(handoff.PartitionKey, m.GetString("JoinedHandoffId"));
+            Assert.Equal(handoff.PartitionKey, m.GetString("IncidentId"));
+            Assert.True(MentionJson.TryParse(m.GetString("Body"), out var body, out _));
+            Assert.Equal(HandoffIds.For(body.Key), m.GetString("HandoffId"));
         });
 
         // Every copy delivered again, some of them at the same time: nothing counts twice.
@@ -82,7 +85,7 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ProcessAsync_CopyRedeliveredAfterJoiningBeforeItsLedgerMark_CountedOnce()
+    public async Task ProcessAsync_CopyRedeliveredAfterItsJoinCommitted_DuplicateCountedOnceAndHandedOff()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
         var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
@@ -90,13 +93,103 @@ public sealed class IncidentTests(AzuriteFixture azurite) : IAsyncLifetime
         var copy = Copy(1, Complaint);
         Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None));
 
-        // As if the delivery died after joining and before its ledger row was written.
-        await harness.Table(StorageNames.HandoffsTable).DeleteEntityAsync(HandoffIds.For(copy.Key), HandoffRow.LedgerRowKey);
+        // As if the delivery died after the join committed (the message not deleted): the join was its record.
+        Assert.Equal(ProcessOutcome.Duplicate, await stage.ProcessAsync(MentionJson.Serialize(copy), 2, CancellationToken.None));
+
+        var handoff = Assert.Single(await harness.HandoffRowsAsync());
+        Assert.Equal(2, (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!.Count);
+        Assert.Equal(MentionLedger.HandedOff, (await harness.Services.GetRequiredService<MentionLedger>().GetStateAsync(copy, CancellationToken.None)).Status);
+        var poison = await harness.Services.GetRequiredService<RecordDeadLetterStage>().RecordAsync(MentionJson.Serialize(copy), 5, CancellationToken.None);
+        Assert.True(poison.AlreadyHandedOff);
+        Assert.Empty(await harness.RowsAsync(StorageNames.DeadLettersTable));
+    }
+
+    [Fact]
+    public async Task ReceivedSinceAsync_CopiesJoinedAnIncident_EveryMentionOnceAsItArrivedForTheRuleDryRun()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
+        var copies = Enumerable.Range(0, 4).Select(i => Copy(i, Variant(i))).ToList();
+        foreach (var copy in copies)
+        {
+            await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None);
+        }
+
+        Assert.Equal(3, (await harness.JoinedRecordsAsync()).Count);
+        var received = await harness.Services.GetRequiredService<MentionLedger>().ReceivedSinceAsync(Harness.Start.AddDays(-7), CancellationToken.None);
+
+        Assert.Equal(copies.Select(c => c.Key).Order(StringComparer.Ordinal), received.Select(r => r.Mention.Key).Order(StringComparer.Ordinal));
+        Assert.All(received, r => Assert.Equal(copies.Single(c => c.Key == r.Mention.Key).Text, r.Mention.Text));
+        Assert.Empty(await harness.Services.GetRequiredService<MentionLedger>().ReceivedSinceAsync(Harness.Start.AddMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_OneCopyDeliveredTwiceAtOnce_JoinedOnceAndADuplicateCountedOnce()
+    {
+        await using var one = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        await using var two = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        Assert.Equal(ProcessOutcome.HandedOff, await one.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None));
+        var copies = Enumerable.Range(1, 6).Select(i => Copy(i, Variant(i))).ToList();
+
+        // Each copy twice at the same moment: on one instance (one group commit) and on two.
+        var outcomes = await Task.WhenAll(copies.SelectMany(c => new[]
+        {
+            Task.Run(() => one.Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(c), 1, CancellationToken.None)),
+            Task.Run(() => (c == copies[0] ? one : two).Services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(c), 1, CancellationToken.None)),
+        }));
+
+        Assert.Equal(6, outcomes.Count(o => o == ProcessOutcome.JoinedIncident));
+        Assert.Equal(6, outcomes.Count(o => o == ProcessOutcome.Duplicate));
+        var handoff = Assert.Single(await one.HandoffRowsAsync());
+        Assert.Equal(7, (await one.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!.Count);
+        Assert.Equal(6, (await one.JoinedRecordsAsync()).Count);
+        Assert.Single(await one.LedgerRowsAsync());
+    }
+
+    [Fact]
+    public async Task ProcessAsync_CopyFailedAfterItsJoinCommitted_RedeliveryClaimsTheErrorRowCountedOnce()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
+        var ledger = harness.Services.GetRequiredService<MentionLedger>();
+        await stage.ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None);
+        var copy = Copy(1, Complaint);
+        Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None));
+
+        // As if the delivery joined, then failed (a surge's raise) and recorded its error in a ledger row of its own.
+        await ledger.RecordErrorAsync(copy, "IOException: the surge's raise failed", CancellationToken.None);
+
+        Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 2, CancellationToken.None));
+        Assert.Equal(ProcessOutcome.Duplicate, await stage.ProcessAsync(MentionJson.Serialize(copy), 3, CancellationToken.None));
+
+        var handoff = Assert.Single(await harness.HandoffRowsAsync());
+        Assert.Equal(2, (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!.Count);
+        var row = (await harness.LedgerRowsAsync()).Single(l => l.PartitionKey == HandoffIds.For(copy.Key));
+        Assert.Equal(MentionLedger.HandedOff, row.GetString("Status"));
+        Assert.Equal(handoff.PartitionKey, row.GetString("JoinedHandoffId"));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_MemberJoinedWithoutItsRecord_RedeliveryWritesItsLedgerRowCountedOnce()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, withSample: false);
+        var stage = harness.Services.GetRequiredService<ProcessMentionStage>();
+        await stage.ProcessAsync(MentionJson.Serialize(Copy(0, Complaint)), 1, CancellationToken.None);
+        var copy = Copy(1, Complaint);
+        Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 1, CancellationToken.None));
+
+        // A membership row as written before it carried the ledger columns, whose delivery died before its ledger row.
+        var member = Assert.Single(await harness.JoinedRecordsAsync());
+        await harness.Table(StorageNames.IncidentsTable).UpdateEntityAsync(
+            new TableEntity(member.PartitionKey, member.RowKey) { ["IncidentId"] = member.GetString("IncidentId"), ["PostedAt"] = member.GetDateTimeOffset("PostedAt"), ["HandoffId"] = member.GetString("HandoffId") },
+            Azure.ETag.All,
+            TableUpdateMode.Replace);
 
         Assert.Equal(ProcessOutcome.JoinedIncident, await stage.ProcessAsync(MentionJson.Serialize(copy), 2, CancellationToken.None));
 
         var handoff = Assert.Single(await harness.HandoffRowsAsync());
         Assert.Equal(2, (await harness.Services.GetRequiredService<IncidentStore>().ForHandoffAsync(handoff.PartitionKey, CancellationToken.None))!.Count);
+        Assert.Equal(handoff.PartitionKey, (await harness.LedgerRowsAsync()).Single(l => l.PartitionKey == HandoffIds.For(copy.Key)).GetString("JoinedHandoffId"));
     }
 
     [Fact]

@@ -99,6 +99,145 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(["account 2 days old with 3 identical posts", "account 2 days old with 4 identical posts", "account 2 days old with 5 identical posts"], reasons);
     }
 
+    /// <summary>Six identical posts of a day-old account, posted a minute apart; their ids sort against their posting order (it is posting order that decides).</summary>
+    private static List<MentionMessage> Burst(string handle) =>
+        [.. Enumerable.Range(0, 6).Select(i => Mention($"{handle}-{9 - i}", "Great offers on kettles today only @ContosoBank https://spam.link/k", followers: 3, accountCreated: Harness.Start.AddDays(-2), handle: handle)
+            with { PostedAt = Harness.Start.AddMinutes(i) })];
+
+    /// <summary>The indexes (by posting order) of the posts filtered.</summary>
+    private static int[] FilteredIndexes(List<MentionMessage> burst, IReadOnlyList<MentionMessage> processed, IReadOnlyList<ProcessOutcome> outcomes) =>
+        [.. processed.Zip(outcomes).Where(p => p.Second == ProcessOutcome.Filtered).Select(p => burst.IndexOf(p.First)).Order()];
+
+    [Fact]
+    public async Task Process_IdenticalPostsInAnyOrderOrTogether_TheThirdOnwardFilteredAndRedeliveriesAnswerTheSame()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        await ProcessAsync(harness, Mention("warm-up", "Thanks for the quick help with my card today @ContosoBank"));
+
+        // One at a time in posting order: the reference.
+        var inOrder = Burst("bot_inorder");
+        var sequential = new List<ProcessOutcome>();
+        foreach (var mention in inOrder)
+        {
+            sequential.Add(await ProcessAsync(harness, mention));
+        }
+
+        Assert.Equal([2, 3, 4, 5], FilteredIndexes(inOrder, inOrder, sequential));
+
+        // One at a time in another order: as many filtered (the third onward to arrive).
+        var shuffled = Burst("bot_shuffled");
+        var arrival = shuffled.OrderBy(_ => Random.Shared.Next()).ToList();
+        var oneByOne = new List<ProcessOutcome>();
+        foreach (var mention in arrival)
+        {
+            oneByOne.Add(await ProcessAsync(harness, mention));
+        }
+
+        Assert.Equal(4, oneByOne.Count(o => o == ProcessOutcome.Filtered));
+        Assert.All(oneByOne.Take(2), o => Assert.NotEqual(ProcessOutcome.Filtered, o));
+
+        // All in flight together, started in other orders (as a received batch is): as many filtered (in posting order
+        // when each had started before the others counted: RepeatCounter's tests), and a redelivery answers the same.
+        foreach (var seed in new[] { 1, 2, 3, 4 })
+        {
+            var burst = Burst("bot_together" + seed);
+            var order = seed == 1 ? Enumerable.Reverse(burst).ToList() : [.. burst.OrderBy(_ => Random.Shared.Next())];
+
+            var outcomes = await Task.WhenAll(order.Select(m => Task.Run(() => ProcessAsync(harness, m))));
+            var filtered = FilteredIndexes(burst, order, outcomes);
+            Assert.Equal(4, filtered.Length);
+
+            // Every post delivered again, together: the same answer (each reads the rank its row holds).
+            var again = await Task.WhenAll(order.Select(m => Task.Run(() => ProcessAsync(harness, m, 2))));
+            Assert.Equal(filtered, FilteredIndexes(burst, order, again));
+            Assert.All(again, o => Assert.Contains(o, new[] { ProcessOutcome.Filtered, ProcessOutcome.Duplicate }));
+        }
+    }
+
+    [Fact]
+    public async Task CountAsync_EarlierPostProcessedLate_TakesTheNextRankAndLeavesTheRanksGiven()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var counter = harness.Services.GetRequiredService<RepeatCounter>();
+        const string Partition = "test|late|fingerprint";
+        async Task<int> CountAsync(int minute, string id) =>
+            await counter.CountAsync(Partition, RepeatCounter.RowKey(Harness.Start.AddMinutes(minute), id), Harness.Start.AddMinutes(minute), CancellationToken.None);
+
+        Assert.Equal(1, await CountAsync(2, "b"));
+        Assert.Equal(2, await CountAsync(3, "c"));
+
+        // Posted first, processed after the others were ranked: the next rank; theirs stand, on every redelivery.
+        Assert.Equal(3, await CountAsync(1, "a"));
+        Assert.Equal(2, await CountAsync(3, "c"));
+        Assert.Equal(1, await CountAsync(2, "b"));
+        Assert.Equal(3, await CountAsync(1, "a"));
+        Assert.Equal(4, await CountAsync(4, "a"));
+    }
+
+    [Fact]
+    public async Task CountAsync_PostsOfOnePartitionTogetherInAnyOrder_RankedByPostingTimeThenId()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var counter = harness.Services.GetRequiredService<RepeatCounter>();
+        var posts = Enumerable.Range(0, 12).Select(i => (At: Harness.Start.AddMinutes(i / 2), Id: "id" + (9 - (i % 2)).ToString(System.Globalization.CultureInfo.InvariantCulture) + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)))
+            .OrderBy(p => p.At).ThenBy(p => RepeatCounter.RowKey(p.At, p.Id), StringComparer.Ordinal).ToList();
+
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            var partition = "test|together|" + round.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var order = posts.OrderBy(_ => Random.Shared.Next()).ToList();
+            var tickets = order.Select(p => counter.Expect(partition, RepeatCounter.RowKey(p.At, p.Id))).ToList();
+            var ranks = await Task.WhenAll(order.Select((p, i) => Task.Run(() => counter.CountAsync(partition, RepeatCounter.RowKey(p.At, p.Id), p.At, CancellationToken.None, tickets[i]))));
+            tickets.ForEach(t => t.Dispose());
+
+            Assert.Equal(Enumerable.Range(1, posts.Count), order.Zip(ranks).OrderBy(r => r.Second).Select(r => posts.IndexOf(r.First) + 1));
+        }
+    }
+
+    [Fact]
+    public async Task Process_CrashAfterItsRepeatCountWasRecorded_RedeliveryKeepsThatCount()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var burst = Burst("bot_crash");
+        var last = burst[2];
+
+        // The last-posted post's delivery was screened (its count recorded: the first) and died; the two before it arrive meanwhile.
+        var spam = harness.Services.GetRequiredService<SpamFilter>();
+        var scorer = harness.Services.GetRequiredService<SocialHandoff.Core.Scoring.MentionScorer>();
+        SocialHandoff.Core.Scoring.MentionScore Score(MentionMessage m) =>
+            scorer.Score(new SocialHandoff.Core.Scoring.ScoringInput(m.Text, m.Language, m.Author.Followers, m.Author.Verified, m.Metrics.Likes, m.Metrics.Reposts));
+        Assert.Null(await spam.ScreenAsync(last, Score(last), CancellationToken.None, firstDelivery: true));
+        Assert.NotEqual(ProcessOutcome.Filtered, await ProcessAsync(harness, burst[0]));
+        Assert.Equal(ProcessOutcome.Filtered, await ProcessAsync(harness, burst[1]));
+
+        // Its redelivery: the count it recorded, not the three posts there now.
+        Assert.NotEqual(ProcessOutcome.Filtered, await ProcessAsync(harness, last, 2));
+        Assert.Equal([burst[1].Key], (await harness.RowsAsync(StorageNames.FilteredMentionsTable)).Select(r => r.GetString("MentionKey")));
+    }
+
+    [Fact]
+    public async Task Process_JoinedCopyRedeliveredWhereItWouldNowBeFiltered_StaysWithItsIncident()
+    {
+        await using var one = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var created = Harness.Start.AddYears(-2);
+        const string Promotion = "Big kettle sale this weekend only at the corner shop, link in bio for the details @ContosoBank";
+        var first = Mention("joined1", Promotion, followers: 500, accountCreated: created, handle: "kettle_shop");
+        var second = first with { Id = "joined2", Url = "https://x.com/kettle_shop/status/joined2", PostedAt = Harness.Start.AddMinutes(1) };
+        Assert.Equal(ProcessOutcome.HandedOff, await ProcessAsync(one, first));
+        Assert.Equal(ProcessOutcome.JoinedIncident, await ProcessAsync(one, second));
+
+        // Another instance whose filter now calls one promo phrase spam (as a changed setting would): its redelivery of the copy.
+        await using var two = await Harness.CreateAsync(
+            azurite.ConnectionString, settings: new Dictionary<string, string?>(SpamOn) { ["Spam:Threshold"] = "1" }, withSample: false);
+        var verdict = two.Services.GetRequiredService<SpamClassifier>().Classify(new SpamInput(second.Text, 500, created, second.PostedAt));
+        Assert.True(verdict.IsSpam, "the second instance's filter would filter the copy");
+
+        Assert.Equal(ProcessOutcome.Duplicate, await ProcessAsync(two, second, 2));
+
+        Assert.Empty(await one.RowsAsync(StorageNames.FilteredMentionsTable));
+        Assert.Equal(MentionLedger.HandedOff, (await one.Services.GetRequiredService<MentionLedger>().GetStateAsync(second, CancellationToken.None)).Status);
+    }
+
     [Fact]
     public async Task Restore_FilteredMentionTwice_OneHandoffOneTeamMessageAndTheAuditTrail()
     {
