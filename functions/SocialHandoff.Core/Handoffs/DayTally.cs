@@ -108,6 +108,33 @@ public sealed class DayTally
         return (day, t);
     }
 
+    /// <summary>The sum of many shares of one day (sorted once, not share by share).</summary>
+    public static DayTally Sum(DateOnly day, IEnumerable<DayTally> shares)
+    {
+        ArgumentNullException.ThrowIfNull(shares);
+        var t = new DayTally(day);
+        foreach (var share in shares)
+        {
+            t.Received += share.Received;
+            t.Open += share.Open;
+            t.FirstResponseMet += share.FirstResponseMet;
+            t.FirstResponseLate += share.FirstResponseLate;
+            t.ResolutionMet += share.ResolutionMet;
+            t.ResolutionLate += share.ResolutionLate;
+            for (var i = 0; i < t._sets.Length; i++)
+            {
+                t._sets[i].AddRange(share._sets[i]);
+            }
+        }
+
+        foreach (var set in t._sets)
+        {
+            set.Sort();
+        }
+
+        return t;
+    }
+
     /// <summary>This tally plus <paramref name="other"/> times <paramref name="sign"/> (+1 or -1), as a new tally.</summary>
     public DayTally Plus(DayTally other, int sign = 1)
     {

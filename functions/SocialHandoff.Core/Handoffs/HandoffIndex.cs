@@ -438,7 +438,7 @@ public sealed class HandoffIndex
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, target.ETag));
             var (heads, after) = HeadActions(partition, head, countDelta, [row], removed);
             actions.AddRange(heads);
-            if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false))
+            if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
             {
                 return;
             }
@@ -459,26 +459,33 @@ public sealed class HandoffIndex
 
             var head = await HeadAsync(table, key.Partition, [old], cancellationToken).ConfigureAwait(false);
             var (heads, after) = HeadActions(key.Partition, head, -1, [], [old]);
-            if (await TrySubmitAsync(table, key.Partition, [new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag), .. heads], after, attempt, cancellationToken).ConfigureAwait(false))
+            if (await TrySubmitAsync(table, key.Partition, [new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag), .. heads], after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
             {
                 return;
             }
         }
     }
 
-    /// <summary>Submits a transaction that ends with the partition's head rows; false (and the head forgotten) when a row changed since it was read, to read again and retry.</summary>
-    private async Task<bool> TrySubmitAsync(TableClient table, string partition, List<TableTransactionAction> actions, Head after, int attempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Submits a transaction that ends with the partition's head rows: Stored, or (the head forgotten, to read
+    /// again and retry) HeadMoved when only the count or a tally changed since it was read (another writer's
+    /// share: the rows need no second look), or RowChanged.
+    /// </summary>
+    private async Task<Submitted> TrySubmitAsync(TableClient table, string partition, List<TableTransactionAction> actions, Head after, int attempt, CancellationToken cancellationToken)
     {
         try
         {
             var response = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
             Remember(partition, after, actions, response.Value);
-            return true;
+            return Submitted.Stored;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < MaxAttempts)
         {
             _heads.TryRemove(partition, out _);
-            return false;
+            return ex is TableTransactionFailedException { FailedTransactionActionIndex: { } failed } && failed < actions.Count
+                && ((ITableEntity)actions[failed].Entity).RowKey.StartsWith(CountRowKey, StringComparison.Ordinal)
+                ? Submitted.HeadMoved
+                : Submitted.RowChanged;
         }
     }
 
@@ -503,12 +510,18 @@ public sealed class HandoffIndex
                 return;
             }
 
-            if (await TrySubmitAsync(table, partition, actions, after, attempt, CancellationToken.None).ConfigureAwait(false))
+            var submitted = await TrySubmitAsync(table, partition, actions, after, attempt, CancellationToken.None).ConfigureAwait(false);
+            if (submitted == Submitted.Stored)
             {
                 return;
             }
 
-            // A row was there already (a redelivery, or a repair) or the head moved: keep only what is missing.
+            if (submitted == Submitted.HeadMoved)
+            {
+                continue;
+            }
+
+            // A row was there already (a redelivery, or a repair): keep only what is missing.
             var missing = new List<IndexWrite>();
             foreach (var write in todo)
             {
@@ -604,16 +617,10 @@ public sealed class HandoffIndex
         return plus.Keys.Union(minus.Keys).Select(d => (d, (plus.GetValueOrDefault(d) ?? DayTally.Empty(d), minus.GetValueOrDefault(d))));
     }
 
-    private static Dictionary<DateOnly, DayTally> Sum(IEnumerable<TableEntity> rows)
-    {
-        var sums = new Dictionary<DateOnly, DayTally>();
-        foreach (var (day, share) in rows.Select(DayTally.Of).OfType<(DateOnly, DayTally)>())
-        {
-            sums[day] = sums.TryGetValue(day, out var sum) ? sum.Plus(share) : share;
-        }
-
-        return sums;
-    }
+    private static Dictionary<DateOnly, DayTally> Sum(IEnumerable<TableEntity> rows) =>
+        rows.Select(DayTally.Of).OfType<(DateOnly Day, DayTally Tally)>()
+            .GroupBy(s => s.Day)
+            .ToDictionary(g => g.Key, g => DayTally.Sum(g.Key, g.Select(s => s.Tally)));
 
     /// <summary>Caches the head a transaction left, with the ETags its head rows got (forgotten when they are not all known).</summary>
     private void Remember(string partition, Head after, List<TableTransactionAction> actions, IReadOnlyList<Response> responses)
@@ -652,6 +659,13 @@ public sealed class HandoffIndex
         }
 
         _heads[partition] = after with { CountETag = countETag, Tallies = tallies };
+    }
+
+    private enum Submitted
+    {
+        Stored,
+        HeadMoved,
+        RowChanged,
     }
 
     /// <summary>A partition's count row and day tallies from <see cref="From"/> on (a day absent has no tally row yet), with their ETags.</summary>

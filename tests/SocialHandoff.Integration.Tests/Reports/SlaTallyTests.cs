@@ -169,6 +169,40 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(5, row.Received);
     }
 
+    [Fact]
+    public async Task Tally_TwoWritersEachWithItsOwnCachedHead_StaysEqualToTheRows()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var services = api.Harness.Services;
+        var dueIndex = services.GetRequiredService<SlaDueIndex>();
+        var work = services.GetRequiredService<HandoffWork>();
+
+        // Another instance (the API's host beside the pipeline's): its cached ETags go stale at each of the other's writes.
+        var other = new HandoffIndex(services.GetRequiredService<StorageClients>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Access.ApiOptions>>());
+        var random = new Random(5);
+        for (var i = 0; i < 12; i++)
+        {
+            var mention = Mention(i, random);
+            await services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(mention), 1, CancellationToken.None);
+            api.Harness.Clock.Advance(TimeSpan.FromMinutes(7));
+            var h = await work.GetAsync(HandoffIds.For(mention.Key), CancellationToken.None);
+            if (h?.Sla is { } sla)
+            {
+                var calendar = await dueIndex.CalendarAsync(sla, CancellationToken.None);
+                var answered = HandoffRow.WithDueTimes(h with { Sla = sla.Respond(api.Harness.Clock.GetUtcNow()), FirstResponse = new FirstResponseRecord(api.Harness.Clock.GetUtcNow(), "ana", "Hi") }, calendar);
+                await other.MoveAsync(HandoffIndex.KeyOf(HandoffRow.WithDueTimes(h, calendar)), answered, calendar, CancellationToken.None);
+            }
+        }
+
+        var day = DateOnly.FromDateTime(Harness.Start.UtcDateTime);
+        api.Harness.Clock.Advance(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(api.Harness.Clock.GetUtcNow().UtcTicks % TimeSpan.TicksPerSecond));
+        var oracle = new RowScan(api.Harness.Table(StorageNames.HandoffIndexTable), services.GetRequiredService<WorkQueries>());
+        var expected = await oracle.SummaryAsync(null, day, day, api.Harness.Clock.GetUtcNow());
+
+        Assert.Equal(12, expected.Sum(r => r.FirstResponded));
+        Assert.Equal(expected, await services.GetRequiredService<SlaReports>().SummaryAsync(null, day, day, CancellationToken.None));
+    }
+
     private static MentionMessage Mention(int i, Random random)
     {
         var text = random.Next(4) switch
