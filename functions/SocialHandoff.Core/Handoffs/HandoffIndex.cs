@@ -196,7 +196,7 @@ public sealed class HandoffIndex
     /// <summary>
     /// Loads many new handoffs of one team and status at once (an import, or the API benchmark's seeding):
     /// their rows and due rows in transactions of up to 100 entities, then the count row raised by how
-    /// many were added. Inserts: a handoff indexed already fails its transaction (use the group-committed
+    /// many were added and their days' tallies by their shares, in one transaction. Inserts: a handoff indexed already fails its transaction (use the group-committed
     /// <see cref="AddAsync"/> for deliveries that may repeat).
     /// </summary>
     public async Task<int> BulkAddAsync(IReadOnlyList<(HandoffRecord Handoff, BusinessCalendar? Calendar, IReadOnlyList<SlaDueRow> Due)> handoffs, int parallelism, CancellationToken cancellationToken)
