@@ -42,8 +42,6 @@ public sealed class DayTally
 
     public int ResolutionLate { get; private set; }
 
-    public bool IsEmpty => Received == 0 && Open == 0 && FirstResponseMet == 0 && FirstResponseLate == 0 && ResolutionMet == 0 && ResolutionLate == 0 && _sets.All(s => s.Count == 0);
-
     /// <summary>Running first-response clocks' due times (unix seconds, rounded up).</summary>
     private List<long> FirstResponseDue => _sets[0];
 
