@@ -18,8 +18,9 @@ using SocialHandoff.Local.Web;
 /// then the work API through the local runner's HTTP host as the dashboard calls it: one handoff with
 /// its events and claim + release on those; then, with the team's queue grown to each open size, its
 /// queue page (page 1 and 3, and filtered by priority, unclaimed, sla=at-risk and sla=breached), the
-/// SLA reports that read the index (at risk, and the 14-day summary, which reads the same rows as
-/// breaches and first-response), and two bare Azurite requests (a point read of the count row, the
+/// SLA reports (at risk; the 14-day summary, for the team and for all teams, and first-response
+/// report, which read the index's day tallies; the breaches list, which reads the rows created in the
+/// range, and returns every breach), and two bare Azurite requests (a point read of the count row, the
 /// first row of the partition) that show what one request costs the emulator at that size.
 /// The growth is loaded into the team's queue index directly (<see cref="HandoffIndex.BulkAddAsync"/>:
 /// the index rows and SLA due rows the pipeline writes, in transactions of 100 entities), copies of the
@@ -114,6 +115,9 @@ internal static class ApiBenchmark
             await Measure("queue filtered (sla=breached)", () => http.GetStringAsync($"api/teams/{team}/handoffs?sla=breached&pageSize=25"));
             await Measure("SLA report: at risk (team)", () => http.GetStringAsync($"api/sla/at-risk?team={team}"));
             await Measure("SLA report: summary (team, 14 days)", () => http.GetStringAsync($"api/sla/summary?team={team}"));
+            await Measure("SLA report: first response (team, 14 days)", () => http.GetStringAsync($"api/sla/first-response?team={team}"));
+            await Measure("SLA report: summary (all teams, 14 days)", () => http.GetStringAsync("api/sla/summary"));
+            await Measure("SLA report: breaches (team, 14 days; a list)", () => http.GetStringAsync($"api/sla/breaches?team={team}"));
 
             // Azurite alone, no API: what one request costs it at this size (its store evaluates a query's filter on every row of the table).
             await Measure("Azurite: point read of the count row", async () =>

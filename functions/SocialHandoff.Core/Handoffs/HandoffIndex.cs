@@ -22,7 +22,11 @@ internal sealed record IndexWrite(TableEntity Row, IReadOnlyList<TableEntity> Wi
 /// the earliest running due time), each row a copy of its handoff's columns plus the filter columns
 /// (Source, Waiting, NextDueAt, AtRiskFrom, Late, and each clock's at-risk window). A queue page is a range read of one partition and
 /// the partition's count row (<see cref="CountRowKey"/>, changed in the same transaction as every
-/// insert and delete), so it costs the same at 50,000 open as at 1,000.
+/// insert and delete), so it costs the same at 50,000 open as at 1,000. Beside the count row, a
+/// <see cref="DayTally"/> per UTC day of creation sums the SLA standing of the rows created that day for
+/// the date-range reports; every write that adds, replaces or deletes a row changes its day's tally by
+/// the new row's share less the old row's in the same transaction (the old row read first and the write
+/// made conditional on its ETag), so a tally stays exact through crashes and redeliveries.
 /// New handoffs are added by group commit (concurrent deliveries share one transaction per
 /// partition, with their SLA due rows, which live in the same partition: <see cref="SlaDueIndex"/>);
 /// inserts treat an existing row as done, so redeliveries never count twice. The index
@@ -36,11 +40,25 @@ public sealed class HandoffIndex
     public const string OpenStatus = "open";
     public const string ResolvedStatus = "resolved";
     private const string CountColumn = "Count";
+
+    /// <summary>Index row columns of each clock's settled outcome: <see cref="MetOutcome"/>, <see cref="LateOutcome"/> (stopped late, or paused past its target), or "" (running, or paused in time).</summary>
+    public const string FirstResponseOutcomeColumn = "FirstResponseOutcome";
+    public const string ResolutionOutcomeColumn = "ResolutionOutcome";
+
+    /// <summary>Index row column: business time to the first response, in ticks, once answered.</summary>
+    public const string FirstResponseTicksColumn = "FirstResponseBusinessTicks";
+    public const string MetOutcome = "met";
+    public const string LateOutcome = "late";
     private const string AtRiskFromSuffix = "AtRiskFrom";
     private const string AtRiskUntilSuffix = "AtRiskUntil";
 
+    // Columns worked out with the calendar: a row written before one of them existed is rewritten by the repair.
     private static readonly string[] ClockWindowColumns =
-        ["FirstResponse" + AtRiskFromSuffix, "FirstResponse" + AtRiskUntilSuffix, "Resolution" + AtRiskFromSuffix, "Resolution" + AtRiskUntilSuffix];
+        ["FirstResponse" + AtRiskFromSuffix, "FirstResponse" + AtRiskUntilSuffix, "Resolution" + AtRiskFromSuffix, "Resolution" + AtRiskUntilSuffix,
+         FirstResponseOutcomeColumn, ResolutionOutcomeColumn, FirstResponseTicksColumn];
+
+    /// <summary>What <see cref="DayTally.Of"/> reads of a row (and what a write reads of the row it replaces).</summary>
+    private static readonly string[] TallyColumns = ["PartitionKey", "RowKey", HandoffRow.CreatedAt, .. ClockWindowColumns];
     private const int MaxAttempts = 10;
 
     // Up to 30 handoffs of 3 rows each and the count row: within a transaction's 100 entities.
@@ -49,7 +67,7 @@ public sealed class HandoffIndex
     private readonly StorageClients _clients;
     private readonly TimeSpan _defaultWarn;
     private readonly GroupCommit<IndexWrite> _adds;
-    private readonly ConcurrentDictionary<string, (int Count, ETag ETag)> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Head> _heads = new(StringComparer.Ordinal);
 
     public HandoffIndex(StorageClients clients, IOptions<ApiOptions> apiOptions)
     {
@@ -133,11 +151,19 @@ public sealed class HandoffIndex
                 row[prefix + AtRiskUntilSuffix] = from is null ? null : clock.DueAt(calendar);
 
                 // A stopped or paused clock's standing does not move: record whether it is late now.
-                if (!clock.IsRunning && clock.Status(calendar, clock.StoppedAt ?? DateTimeOffset.MaxValue, TimeSpan.Zero) is SlaStatus.MissedButDone or SlaStatus.Breached)
+                var settled = clock.IsRunning ? SlaStatus.OnTrack : clock.Status(calendar, clock.StoppedAt ?? DateTimeOffset.MaxValue, TimeSpan.Zero);
+                late |= settled is SlaStatus.MissedButDone or SlaStatus.Breached;
+                row[prefix + "Outcome"] = settled switch
                 {
-                    late = true;
-                }
+                    SlaStatus.Met => MetOutcome,
+                    SlaStatus.MissedButDone or SlaStatus.Breached => LateOutcome,
+                    _ => "",
+                };
             }
+
+            row[FirstResponseTicksColumn] = sla.FirstResponse.StoppedAt is { } stopped && h.FirstResponse is not null
+                ? sla.FirstResponse.Elapsed(calendar, stopped).Ticks
+                : null;
         }
 
         row["AtRiskFrom"] = atRiskFrom;
@@ -170,7 +196,7 @@ public sealed class HandoffIndex
     /// <summary>
     /// Loads many new handoffs of one team and status at once (an import, or the API benchmark's seeding):
     /// their rows and due rows in transactions of up to 100 entities, then the count row raised by how
-    /// many were added. Inserts: a handoff indexed already fails its transaction (use the group-committed
+    /// many were added and their days' tallies by their shares, in one transaction. Inserts: a handoff indexed already fails its transaction (use the group-committed
     /// <see cref="AddAsync"/> for deliveries that may repeat).
     /// </summary>
     public async Task<int> BulkAddAsync(IReadOnlyList<(HandoffRecord Handoff, BusinessCalendar? Calendar, IReadOnlyList<SlaDueRow> Due)> handoffs, int parallelism, CancellationToken cancellationToken)
@@ -208,20 +234,20 @@ public sealed class HandoffIndex
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (chunk, ct) =>
             await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
+        // The count and the tallies follow in one transaction (not with the inserts: a crash between leaves them short until a repair, as for a count).
         for (var attempt = 1; ; attempt++)
         {
-            var (count, etag) = await ReadCountAsync(table, partition, cancellationToken).ConfigureAwait(false);
-            var counter = new TableEntity(partition, CountRowKey) { [CountColumn] = count + rows.Count };
+            var head = await HeadAsync(table, partition, rows, cancellationToken, fresh: true).ConfigureAwait(false);
+            var (actions, _) = HeadActions(partition, head, rows.Count, rows, []);
             try
             {
-                await (etag == default
-                    ? table.AddEntityAsync(counter, cancellationToken)
-                    : table.UpdateEntityAsync(counter, etag, TableUpdateMode.Merge, cancellationToken)).ConfigureAwait(false);
-                _counts.TryRemove(partition, out _);
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                _heads.TryRemove(partition, out _);
                 return rows.Count;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < MaxAttempts)
             {
+                _heads.TryRemove(partition, out _);
             }
         }
     }
@@ -243,27 +269,9 @@ public sealed class HandoffIndex
         ArgumentNullException.ThrowIfNull(after);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var row = Row(after, calendar);
-        if (before is null || (before.Partition == row.PartitionKey && before.Row == row.RowKey))
+        if (before is null || before.Partition == row.PartitionKey)
         {
-            await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (before.Partition == row.PartitionKey)
-        {
-            try
-            {
-                await table.SubmitTransactionAsync(
-                    [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(before.Partition, before.Row), ETag.All),
-                     new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)],
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Moved already (a repeat after a crash): make sure the new row holds the latest columns.
-                await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            }
-
+            await PutAsync(table, row, before?.Row, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -280,11 +288,38 @@ public sealed class HandoffIndex
     }
 
     /// <summary>
+    /// The day tallies of the handoffs created from <paramref name="from"/> to <paramref name="to"/>, a
+    /// team's open and resolved partitions summed (a range read of each: 2 requests, however long the
+    /// backlog), or every team's when <paramref name="team"/> is null: a query on the tallies' RowKeys
+    /// across partitions, which Azure answers by scanning the table's keys (its cost follows the table's size).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Team, DayTally Tally)>> TalliesAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var range = TableClient.CreateQueryFilter($"RowKey ge {DayTally.Key(to)} and RowKey le {DayTally.Key(from)}");
+        var filters = team is null
+            ? [range]
+            : new[] { Partition(team, false), Partition(team, true) }.Select(p => $"{TableClient.CreateQueryFilter($"PartitionKey eq {p}")} and {range}").ToArray();
+        var sums = new Dictionary<(string Team, DateOnly Day), DayTally>();
+        foreach (var filter in filters)
+        {
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var tally = DayTally.FromEntity(row);
+                var key = (row.PartitionKey[..row.PartitionKey.LastIndexOf('|')], tally.Day);
+                sums[key] = sums.TryGetValue(key, out var sum) ? sum.Plus(tally) : tally;
+            }
+        }
+
+        return sums.Select(kv => (kv.Key.Team, kv.Value)).ToList();
+    }
+
+    /// <summary>
     /// Rebuilds a team's partitions from its Handoffs rows: adds what is missing (and rewrites rows
-    /// written before the clocks' at-risk windows were kept), deletes rows of handoffs that sort elsewhere now (read again first, so a row an action moved meanwhile stays),
-    /// and sets the counts; returns how many rows it added or deleted. Reads every handoff of the
+    /// written before the clocks' at-risk windows and outcomes were kept), deletes rows of handoffs that sort elsewhere now (read again first, so a row an action moved meanwhile stays),
+    /// and sets the counts and the day tallies from the rows; returns how many rows it added or deleted. Reads every handoff of the
     /// team: a repair for after a crash between a handoff's two partitions or a message poisoned half
-    /// way, not a page. Adds that race it may leave a count off by their number until the next repair.
+    /// way, not a page. Writes that race it may leave a count or a tally off by their share until the next repair.
     /// </summary>
     public async Task<int> RepairAsync(string team, Func<HandoffRecord, CancellationToken, Task<BusinessCalendar?>> calendarOf, CancellationToken cancellationToken)
     {
@@ -303,16 +338,16 @@ public sealed class HandoffIndex
         var changed = 0;
         foreach (var partition in new[] { Partition(team, false), Partition(team, true) })
         {
-            var present = new HashSet<string>(StringComparer.Ordinal);
+            var present = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
             var items = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {OnlyItems}";
-            await foreach (var e in table.QueryAsync<TableEntity>(items, select: ["RowKey", HandoffRow.HandoffId, .. ClockWindowColumns], cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var e in table.QueryAsync<TableEntity>(items, select: [.. TallyColumns, HandoffRow.HandoffId], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 if (expected.TryGetValue((partition, e.RowKey), out var should))
                 {
                     // A row written before the clocks' at-risk windows existed is rewritten, or the at-risk report never finds it.
                     if (ClockWindowColumns.All(c => !should.TryGetValue(c, out var value) || value is null || e.ContainsKey(c)))
                     {
-                        present.Add(e.RowKey);
+                        present[e.RowKey] = e;
                     }
 
                     continue;
@@ -324,7 +359,7 @@ public sealed class HandoffIndex
                     : null;
                 if (now is { HasValue: true } && KeyOf(HandoffRow.ToRecord(now.Value!)) == new IndexKey(partition, e.RowKey))
                 {
-                    present.Add(e.RowKey);
+                    present[e.RowKey] = e;
                     continue;
                 }
 
@@ -332,15 +367,39 @@ public sealed class HandoffIndex
                 changed++;
             }
 
-            var missing = expected.Where(kv => kv.Key.Item1 == partition && !present.Contains(kv.Key.Item2)).Select(kv => kv.Value).ToList();
+            var missing = expected.Where(kv => kv.Key.Item1 == partition && !present.ContainsKey(kv.Key.Item2)).Select(kv => kv.Value).ToList();
             changed += missing.Count;
             foreach (var chunk in missing.Chunk(99))
             {
                 await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken).ConfigureAwait(false);
             }
 
+            // The tallies from the rows now there; a day's tally no row counts in any more is deleted.
+            var tallies = Sum([.. present.Values, .. missing]);
+            var stale = new List<string>();
+            await foreach (var t in table.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {DayTally.KeyPrefix} and RowKey lt {DayTally.KeyPrefix + "~"}"), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (!tallies.Keys.Any(d => DayTally.Key(d) == t.RowKey))
+                {
+                    stale.Add(t.RowKey);
+                }
+            }
+
+            // One by one: a busy day's tally is large, many of them could pass a transaction's payload.
+            foreach (var tally in tallies.Values)
+            {
+                await table.UpsertEntityAsync(tally.ToEntity(partition), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var key in stale)
+            {
+                await table.DeleteEntityAsync(partition, key, ETag.All, cancellationToken).ConfigureAwait(false);
+            }
+
             await table.UpsertEntityAsync(new TableEntity(partition, CountRowKey) { [CountColumn] = present.Count + missing.Count }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            _counts.TryRemove(partition, out _);
+
+            _heads.TryRemove(partition, out _);
         }
 
         return changed;
@@ -348,87 +407,267 @@ public sealed class HandoffIndex
 
     internal Task<TableClient> TableAsync(CancellationToken cancellationToken) => _clients.GetTableAsync(StorageNames.HandoffIndexTable, cancellationToken);
 
-    /// <summary>Deletes a row and counts it out in one transaction; a row already gone is done.</summary>
+    /// <summary>
+    /// Writes <paramref name="row"/> at its key in its partition, deleting the handoff's row at <paramref name="fromRow"/>
+    /// of the same partition if it is another: the rows replaced are read first and the write is conditional on
+    /// them, so the count and the tallies change by exactly what changed. A repeat finds the move done and
+    /// writes the same columns again (the tallies unchanged).
+    /// </summary>
+    private async Task PutAsync(TableClient table, TableEntity row, string? fromRow, CancellationToken cancellationToken)
+    {
+        var partition = row.PartitionKey;
+        var source = fromRow is not null && fromRow != row.RowKey ? fromRow : null;
+
+        // The usual move: its source is there and its target is not. Whatever else is found costs a read more.
+        var readTarget = source is null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var old = source is null ? null : await ReadRowAsync(table, partition, source, cancellationToken).ConfigureAwait(false);
+            var target = readTarget || old is null ? await ReadRowAsync(table, partition, row.RowKey, cancellationToken).ConfigureAwait(false) : null;
+            var removed = new[] { old, target }.OfType<TableEntity>().ToList();
+            var countDelta = (target is null ? 1 : 0) - (old is null ? 0 : 1);
+            var head = await HeadAsync(table, partition, [row, .. removed], cancellationToken).ConfigureAwait(false);
+            var actions = new List<TableTransactionAction>();
+            if (old is not null)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag));
+            }
+
+            actions.Add(target is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, row)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, target.ETag));
+            var (heads, after) = HeadActions(partition, head, countDelta, [row], removed);
+            actions.AddRange(heads);
+            if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
+            {
+                return;
+            }
+
+            readTarget = true;
+        }
+    }
+
+    /// <summary>Deletes a row and counts it out of its count and its day's tally in one transaction; a row already gone is done.</summary>
     private async Task RemoveAsync(TableClient table, IndexKey key, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (count, etag) = await ReadCountAsync(table, key.Partition, cancellationToken).ConfigureAwait(false);
-            TableTransactionAction counter = etag == default
-                ? new(TableTransactionActionType.Add, new TableEntity(key.Partition, CountRowKey) { [CountColumn] = 0 })
-                : new(TableTransactionActionType.UpdateMerge, new TableEntity(key.Partition, CountRowKey) { [CountColumn] = Math.Max(0, count - 1) }, etag);
-            try
-            {
-                await table.SubmitTransactionAsync(
-                    [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(key.Partition, key.Row), ETag.All), counter], cancellationToken).ConfigureAwait(false);
-                _counts.TryRemove(key.Partition, out _);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
+            if (await ReadRowAsync(table, key.Partition, key.Row, cancellationToken).ConfigureAwait(false) is not { } old)
             {
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+
+            var head = await HeadAsync(table, key.Partition, [old], cancellationToken).ConfigureAwait(false);
+            var (heads, after) = HeadActions(key.Partition, head, -1, [], [old]);
+            if (await TrySubmitAsync(table, key.Partition, [new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag), .. heads], after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
             {
-                _counts.TryRemove(key.Partition, out _);
+                return;
             }
         }
     }
 
-    /// <summary>One group's inserts, their due rows and the count row, in one transaction; handoffs indexed already are dropped and the rest retried.</summary>
+    /// <summary>
+    /// Submits a transaction that ends with the partition's head rows: Stored, or (the head forgotten, to read
+    /// again and retry) HeadMoved when only the count or a tally changed since it was read (another writer's
+    /// share: the rows need no second look), or RowChanged.
+    /// </summary>
+    private async Task<Submitted> TrySubmitAsync(TableClient table, string partition, List<TableTransactionAction> actions, Head after, int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            Remember(partition, after, actions, response.Value);
+            return Submitted.Stored;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < MaxAttempts)
+        {
+            _heads.TryRemove(partition, out _);
+            return ex is TableTransactionFailedException { FailedTransactionActionIndex: { } failed } && failed < actions.Count
+                && ((ITableEntity)actions[failed].Entity).RowKey.StartsWith(CountRowKey, StringComparison.Ordinal)
+                ? Submitted.HeadMoved
+                : Submitted.RowChanged;
+        }
+    }
+
+    /// <summary>One group's inserts, their due rows, the count row and their days' tallies, in one transaction; handoffs indexed already are dropped and the rest retried.</summary>
     private async Task FlushAddsAsync(string partition, IReadOnlyList<IndexWrite> writes)
     {
         var table = await TableAsync(CancellationToken.None).ConfigureAwait(false);
         var todo = writes.GroupBy(w => w.Row.RowKey, StringComparer.Ordinal).Select(g => g.Last()).ToList();
         for (var attempt = 1; ; attempt++)
         {
-            var (count, etag) = _counts.TryGetValue(partition, out var cached) ? cached : await ReadCountAsync(table, partition, CancellationToken.None).ConfigureAwait(false);
-            var counterRow = new TableEntity(partition, CountRowKey) { [CountColumn] = count + todo.Count };
+            var head = await HeadAsync(table, partition, todo.Select(w => w.Row), CancellationToken.None).ConfigureAwait(false);
             var actions = todo.Select(w => new TableTransactionAction(TableTransactionActionType.Add, w.Row)).ToList();
             actions.AddRange(todo.SelectMany(w => w.With).GroupBy(d => d.RowKey, StringComparer.Ordinal)
                 .Select(g => new TableTransactionAction(TableTransactionActionType.UpsertReplace, g.Last())));
-            actions.Add(etag == default
-                ? new TableTransactionAction(TableTransactionActionType.Add, counterRow)
-                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, counterRow, etag));
-            try
+            var (heads, after) = HeadActions(partition, head, todo.Count, todo.Select(w => w.Row), []);
+            actions.AddRange(heads);
+            if (actions.Count > TableLimits.MaxTransactionEntities && todo.Count > 1)
             {
-                var response = await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
-                if (response.Value.Count == actions.Count && response.Value[^1].Headers.ETag is { } written)
-                {
-                    _counts[partition] = (count + todo.Count, written);
-                }
-                else
-                {
-                    _counts.TryRemove(partition, out _);
-                }
-
+                // Handoffs of several days (tallies) past a transaction's entities: two transactions.
+                await FlushAddsAsync(partition, todo[..(todo.Count / 2)]).ConfigureAwait(false);
+                await FlushAddsAsync(partition, todo[(todo.Count / 2)..]).ConfigureAwait(false);
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404 && attempt < MaxAttempts)
-            {
-                // A row was there already (a redelivery, or a repair) or the count moved: keep only what is missing.
-                _counts.TryRemove(partition, out _);
-                var missing = new List<IndexWrite>();
-                foreach (var write in todo)
-                {
-                    if (!(await table.GetEntityIfExistsAsync<TableEntity>(partition, write.Row.RowKey, ["RowKey"], CancellationToken.None).ConfigureAwait(false)).HasValue)
-                    {
-                        missing.Add(write);
-                    }
-                }
 
-                todo = missing;
-                if (todo.Count == 0)
+            var submitted = await TrySubmitAsync(table, partition, actions, after, attempt, CancellationToken.None).ConfigureAwait(false);
+            if (submitted == Submitted.Stored)
+            {
+                return;
+            }
+
+            if (submitted == Submitted.HeadMoved)
+            {
+                continue;
+            }
+
+            // A row was there already (a redelivery, or a repair): keep only what is missing.
+            var missing = new List<IndexWrite>();
+            foreach (var write in todo)
+            {
+                if (!(await table.GetEntityIfExistsAsync<TableEntity>(partition, write.Row.RowKey, ["RowKey"], CancellationToken.None).ConfigureAwait(false)).HasValue)
                 {
-                    return;
+                    missing.Add(write);
                 }
+            }
+
+            todo = missing;
+            if (todo.Count == 0)
+            {
+                return;
             }
         }
     }
 
-    private static async Task<(int Count, ETag ETag)> ReadCountAsync(TableClient table, string partition, CancellationToken cancellationToken)
+    private static async Task<TableEntity?> ReadRowAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, CountRowKey, [CountColumn], cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? (row.Value!.GetInt32(CountColumn) ?? 0, row.Value.ETag) : (0, default);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, TallyColumns, cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value : null;
     }
+
+    /// <summary>
+    /// A partition's count row and its tallies of the days of <paramref name="rows"/> and later, cached
+    /// after each write (ETags included): one range read from the count row when not in hand.
+    /// </summary>
+    private async Task<Head> HeadAsync(TableClient table, string partition, IEnumerable<TableEntity> rows, CancellationToken cancellationToken, bool fresh = false)
+    {
+        var from = rows.Select(DayOf).Where(d => d is not null).Select(d => d!.Value).DefaultIfEmpty(DateOnly.MaxValue).Min();
+        if (!fresh && _heads.TryGetValue(partition, out var cached) && cached.From <= from)
+        {
+            return cached;
+        }
+
+        var head = new Head(0, default, from, new Dictionary<DateOnly, (DayTally, ETag)>());
+        var range = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CountRowKey} and RowKey le {DayTally.Key(from)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(range, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == CountRowKey)
+            {
+                head = head with { Count = row.GetInt32(CountColumn) ?? 0, CountETag = row.ETag };
+            }
+            else
+            {
+                var tally = DayTally.FromEntity(row);
+                head.Tallies[tally.Day] = (tally, row.ETag);
+            }
+        }
+
+        return head;
+    }
+
+    private static DateOnly? DayOf(TableEntity row) => DayTally.Of(row)?.Day;
+
+    /// <summary>
+    /// The writes of a partition's head for a change: the count by <paramref name="countDelta"/> (none when 0) and each
+    /// day's tally by the shares of <paramref name="added"/> less those of <paramref name="removed"/>, each conditional
+    /// on the ETag read (an insert when there was none); and the head they leave, ETags to be filled in.
+    /// </summary>
+    private static (List<TableTransactionAction> Actions, Head After) HeadActions(string partition, Head head, int countDelta, IEnumerable<TableEntity> added, IEnumerable<TableEntity> removed)
+    {
+        var actions = new List<TableTransactionAction>();
+        var tallies = new Dictionary<DateOnly, (DayTally, ETag)>(head.Tallies);
+        foreach (var (day, (plus, minus)) in Changes(added, removed))
+        {
+            var (current, etag) = head.Tallies.TryGetValue(day, out var had) ? had : (DayTally.Empty(day), default);
+            var next = current.Plus(plus);
+            next = minus is null ? next : next.Plus(minus, -1);
+            actions.Add(etag == default
+                ? new TableTransactionAction(TableTransactionActionType.Add, next.ToEntity(partition))
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next.ToEntity(partition), etag));
+            tallies[day] = (next, default);
+        }
+
+        var count = head.Count;
+        if (countDelta != 0)
+        {
+            count = Math.Max(0, head.Count + countDelta);
+            var counter = new TableEntity(partition, CountRowKey) { [CountColumn] = count };
+            actions.Add(head.CountETag == default
+                ? new TableTransactionAction(TableTransactionActionType.Add, counter)
+                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, counter, head.CountETag));
+        }
+
+        return (actions, head with { Count = count, Tallies = tallies });
+    }
+
+    private static IEnumerable<(DateOnly Day, (DayTally Plus, DayTally? Minus) Change)> Changes(IEnumerable<TableEntity> added, IEnumerable<TableEntity> removed)
+    {
+        var plus = Sum(added);
+        var minus = Sum(removed);
+        return plus.Keys.Union(minus.Keys).Select(d => (d, (plus.GetValueOrDefault(d) ?? DayTally.Empty(d), minus.GetValueOrDefault(d))));
+    }
+
+    private static Dictionary<DateOnly, DayTally> Sum(IEnumerable<TableEntity> rows) =>
+        rows.Select(DayTally.Of).OfType<(DateOnly Day, DayTally Tally)>()
+            .GroupBy(s => s.Day)
+            .ToDictionary(g => g.Key, g => DayTally.Sum(g.Key, g.Select(s => s.Tally)));
+
+    /// <summary>Caches the head a transaction left, with the ETags its head rows got (forgotten when they are not all known).</summary>
+    private void Remember(string partition, Head after, List<TableTransactionAction> actions, IReadOnlyList<Response> responses)
+    {
+        if (responses.Count != actions.Count)
+        {
+            _heads.TryRemove(partition, out _);
+            return;
+        }
+
+        var tallies = new Dictionary<DateOnly, (DayTally, ETag)>(after.Tallies);
+        var countETag = after.CountETag;
+        for (var i = 0; i < actions.Count; i++)
+        {
+            var entity = (ITableEntity)actions[i].Entity;
+            if (entity.PartitionKey != partition || !entity.RowKey.StartsWith(CountRowKey, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (responses[i].Headers.ETag is not { } etag)
+            {
+                _heads.TryRemove(partition, out _);
+                return;
+            }
+
+            if (entity.RowKey == CountRowKey)
+            {
+                countETag = etag;
+            }
+            else
+            {
+                var day = tallies.First(kv => DayTally.Key(kv.Key) == entity.RowKey).Key;
+                tallies[day] = (tallies[day].Item1, etag);
+            }
+        }
+
+        _heads[partition] = after with { CountETag = countETag, Tallies = tallies };
+    }
+
+    private enum Submitted
+    {
+        Stored,
+        HeadMoved,
+        RowChanged,
+    }
+
+    /// <summary>A partition's count row and day tallies from <see cref="From"/> on (a day absent has no tally row yet), with their ETags.</summary>
+    private sealed record Head(int Count, ETag CountETag, DateOnly From, Dictionary<DateOnly, (DayTally Tally, ETag ETag)> Tallies);
 }

@@ -33,8 +33,11 @@ public sealed record FirstResponseReport(IReadOnlyList<FirstResponseBucket> Buck
 
 /// <summary>
 /// The managers' SLA reports, from the teams' queue index (<see cref="HandoffIndex"/>, which keeps a
-/// copy of every handoff's columns): the handoffs created in a date range (a team's two partitions, or
-/// all teams', filtered on CreatedAt), and the clocks at risk (filtered on each clock's at-risk window
+/// copy of every handoff's columns): the summary and the first-response report from the index's day
+/// tallies of the range (<see cref="DayTally"/>: a range read of a team's two partitions, whatever its
+/// backlog; running clocks judged at the current whole second), the breaches listed from the handoffs
+/// created in the range (a team's two partitions, or all teams', filtered on CreatedAt: a list of every
+/// breach, its size is its work), and the clocks at risk (filtered on each clock's at-risk window
 /// in the index row, so only those clocks' handoffs are read, however long the backlog and however many are breached). "Met" and "breached" count decided clocks (stopped in time, or past
 /// target whether stopped or not); first-response minutes are business minutes on the policy's calendar.
 /// </summary>
@@ -45,26 +48,26 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProv
 
     public async Task<IReadOnlyList<SlaSummaryRow>> SummaryAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var samples = await SamplesAsync(team, from, to, cancellationToken).ConfigureAwait(false);
-        return samples
-            .GroupBy(s => (s.View.Handoff.Team, Day: DateOnly.FromDateTime(s.View.Handoff.CreatedAt.UtcDateTime)))
-            .OrderBy(g => g.Key.Team, StringComparer.Ordinal).ThenBy(g => g.Key.Day)
-            .Select(g =>
+        var now = timeProvider.GetUtcNow();
+        return (await index.TalliesAsync(team, from, to, cancellationToken).ConfigureAwait(false))
+            .Select(t => (t.Team, t.Tally.Day, At: t.Tally.At(now)))
+            .Where(t => t.At.Received > 0)
+            .OrderBy(t => t.Team, StringComparer.Ordinal).ThenBy(t => t.Day)
+            .Select(t =>
             {
-                var frMet = g.Count(s => s.View.FirstResponse == SlaStatus.Met);
-                var frBreached = g.Count(s => s.View.FirstResponse is SlaStatus.Breached or SlaStatus.MissedButDone);
-                var minutes = g.Where(s => s.FirstResponseMinutes is not null).Select(s => s.FirstResponseMinutes!.Value).Order().ToList();
+                var (frMet, frBreached) = (t.At.FirstResponseMet, t.At.FirstResponseBreached);
+                var minutes = t.At.FirstResponseMinutes.Order().ToList();
                 return new SlaSummaryRow(
-                    g.Key.Team,
-                    g.Key.Day,
-                    g.Count(),
-                    g.Count(s => !s.View.Handoff.IsResolved),
+                    t.Team,
+                    t.Day,
+                    t.At.Received,
+                    t.At.Open,
                     minutes.Count,
                     frMet,
                     frBreached,
-                    g.Count(s => s.View.Resolution == SlaStatus.Met),
-                    g.Count(s => s.View.Resolution is SlaStatus.Breached or SlaStatus.MissedButDone),
-                    g.Count(s => s.View.SlaState == "at-risk"),
+                    t.At.ResolutionMet,
+                    t.At.ResolutionBreached,
+                    t.At.AtRisk,
                     frMet + frBreached == 0 ? null : Math.Round((double)frMet / (frMet + frBreached), 4),
                     minutes.Count == 0 ? null : Math.Round(Median(minutes), 1));
             })
@@ -116,8 +119,11 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProv
     /// <summary>How long first responses took (business minutes, in buckets) and the met rate per day.</summary>
     public async Task<FirstResponseReport> FirstResponseAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var samples = await SamplesAsync(team, from, to, cancellationToken).ConfigureAwait(false);
-        var minutes = samples.Where(s => s.FirstResponseMinutes is not null).Select(s => s.FirstResponseMinutes!.Value).ToList();
+        var now = timeProvider.GetUtcNow();
+        var days = (await index.TalliesAsync(team, from, to, cancellationToken).ConfigureAwait(false))
+            .GroupBy(t => t.Tally.Day)
+            .ToDictionary(g => g.Key, g => g.Select(t => t.Tally.At(now)).ToList());
+        var minutes = days.Values.SelectMany(d => d).SelectMany(d => d.FirstResponseMinutes).ToList();
         var lower = 0.0;
         var buckets = new List<FirstResponseBucket>();
         foreach (var (label, upTo) in BucketEdges)
@@ -130,10 +136,10 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProv
         var daily = new List<MetRateDay>();
         for (var day = from; day <= to; day = day.AddDays(1))
         {
-            var that = samples.Where(s => DateOnly.FromDateTime(s.View.Handoff.CreatedAt.UtcDateTime) == day).ToList();
-            var met = that.Count(s => s.View.FirstResponse == SlaStatus.Met);
-            var decided = met + that.Count(s => s.View.FirstResponse is SlaStatus.Breached or SlaStatus.MissedButDone);
-            daily.Add(new MetRateDay(day, decided == 0 ? null : Math.Round((double)met / decided, 4), that.Count(s => s.FirstResponseMinutes is not null)));
+            var that = days.GetValueOrDefault(day) ?? [];
+            var met = that.Sum(d => d.FirstResponseMet);
+            var decided = met + that.Sum(d => d.FirstResponseBreached);
+            daily.Add(new MetRateDay(day, decided == 0 ? null : Math.Round((double)met / decided, 4), that.Sum(d => d.FirstResponseMinutes.Count)));
         }
 
         return new FirstResponseReport(buckets, daily);
