@@ -17,6 +17,7 @@ public static class WorkApiServices
         services.TryAddSingleton(AppServicePlatform.FromEnvironment());
         services.TryAddSingleton<HandoffWork>();
         services.TryAddSingleton<WorkQueries>();
+        services.TryAddSingleton<QueueIndexUpgrade>();
         services.TryAddSingleton<SlaReports>();
         services.TryAddSingleton<WorkApi>();
         return services;

@@ -41,6 +41,15 @@ public sealed class HandoffIndex
     public const string ResolvedStatus = "resolved";
     private const string CountColumn = "Count";
 
+    /// <summary>
+    /// The layout a partition's count row vouches for: 2, every row carries its clocks' at-risk windows and
+    /// outcomes and the day tallies sum them. A count row without it was written by an earlier version; the
+    /// partition needs <see cref="RepairAsync"/> before its at-risk and date-range reports are whole.
+    /// </summary>
+    public const int CurrentLayout = 2;
+
+    private const string LayoutColumn = "Layout";
+
     /// <summary>Index row columns of each clock's settled outcome: <see cref="MetOutcome"/>, <see cref="LateOutcome"/> (stopped late, or paused past its target), or "" (running, or paused in time).</summary>
     public const string FirstResponseOutcomeColumn = "FirstResponseOutcome";
     public const string ResolutionOutcomeColumn = "ResolutionOutcome";
@@ -279,6 +288,22 @@ public sealed class HandoffIndex
         await _adds.AddAsync(row.PartitionKey, new IndexWrite(row, []), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether a partition of <paramref name="team"/> was written by an earlier version (its count row names an older layout, or none).</summary>
+    public async Task<bool> NeedsLayoutRepairAsync(string team, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var partition in new[] { Partition(team, false), Partition(team, true) })
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, CountRowKey, [LayoutColumn], cancellationToken).ConfigureAwait(false);
+            if (row.HasValue && (row.Value!.GetInt32(LayoutColumn) ?? 1) < CurrentLayout)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>How many handoffs a partition holds.</summary>
     public async Task<int> CountAsync(string partition, CancellationToken cancellationToken)
     {
@@ -397,7 +422,8 @@ public sealed class HandoffIndex
                 await table.DeleteEntityAsync(partition, key, ETag.All, cancellationToken).ConfigureAwait(false);
             }
 
-            await table.UpsertEntityAsync(new TableEntity(partition, CountRowKey) { [CountColumn] = present.Count + missing.Count }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            await table.UpsertEntityAsync(
+                new TableEntity(partition, CountRowKey) { [CountColumn] = present.Count + missing.Count, [LayoutColumn] = CurrentLayout }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
             _heads.TryRemove(partition, out _);
         }
@@ -602,6 +628,12 @@ public sealed class HandoffIndex
         {
             count = Math.Max(0, head.Count + countDelta);
             var counter = new TableEntity(partition, CountRowKey) { [CountColumn] = count };
+            if (head.CountETag == default)
+            {
+                // A new partition is in the current layout from its first row; a merge keeps the layout the row names.
+                counter[LayoutColumn] = CurrentLayout;
+            }
+
             actions.Add(head.CountETag == default
                 ? new TableTransactionAction(TableTransactionActionType.Add, counter)
                 : new TableTransactionAction(TableTransactionActionType.UpdateMerge, counter, head.CountETag));

@@ -226,6 +226,7 @@ public sealed partial class LocalPipeline
             _sla += result;
             await _services.GetRequiredService<Core.Spikes.SpikeSweepStage>()
                 .RunIfDueAsync(asOf ?? _services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await _services.GetRequiredService<Core.Work.QueueIndexUpgrade>().RunAsync(cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally
