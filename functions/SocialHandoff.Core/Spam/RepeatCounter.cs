@@ -9,16 +9,17 @@ namespace SocialHandoff.Core.Spam;
 /// fingerprint, one row per post keyed by its posting time and id (<see cref="RowKey"/>). A post's count
 /// is its rank: the identical posts recorded before it, plus one, fixed when its row is inserted and kept
 /// on it (<c>Rank</c>), so a redelivery reads the same answer and a post processed later changes no rank
-/// already given. The posts of a partition in flight together on an instance are recorded one at a time
+/// already given. The rank comes from the partition's counter row, changed in the same transaction as the
+/// post's row on its ETag, so instances ranking at the same moment never give two posts one rank. The posts of a partition in flight together on an instance are recorded one at a time
 /// in posting order (time, then id): each counts once the earlier ones said to be coming (<see cref="Expect"/>)
 /// and any being recorded have inserted their rows, and counts again if one started meanwhile. So however
 /// such posts are interleaved, the Nth by posting order gets rank N, and every burst of N identical posts
 /// gets ranks 1 to N whatever order they arrive in (a post that arrives after later-posted ones were
-/// ranked takes the next rank). Two requests a post (the count and the insert), one on a redelivery.
+/// ranked takes the next rank). Two requests a post (the counter's read and the transaction), one on a redelivery.
 /// </summary>
 public sealed class RepeatCounter(StorageClients clients)
 {
-    /// <summary>Reads at most this many rows when counting: past it the count says "at least".</summary>
+    /// <summary>The highest rank answered: past it the count says "at least" (the classifier's own cap).</summary>
     public const int MaxCounted = 1000;
 
     /// <summary>
@@ -28,6 +29,14 @@ public sealed class RepeatCounter(StorageClients clients)
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
 
     private const string Prefix = "p|";
+
+    /// <summary>The partition's counter row: how many posts were ranked (it sorts before the posts' rows).</summary>
+    private const string CounterRowKey = "count";
+    private const string CountColumn = "Count";
+    private const string RankColumn = "Rank";
+
+    /// <summary>Counter conflicts a post retries before its delivery fails (and the queue delivers it again).</summary>
+    private const int MaxConflicts = 20;
 
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
@@ -66,6 +75,7 @@ public sealed class RepeatCounter(StorageClients clients)
         var table = await clients.GetTableAsync(StorageNames.SpamRepeatsTable, cancellationToken).ConfigureAwait(false);
         var ticket = expected as Ticket is { } given && given.Partition == partition && given.Entry.RowKey == rowKey ? given : (Ticket)Expect(partition, rowKey);
         var waited = System.Diagnostics.Stopwatch.StartNew();
+        var conflicts = 0;
         try
         {
             while (true)
@@ -82,10 +92,10 @@ public sealed class RepeatCounter(StorageClients clients)
                     continue;
                 }
 
-                var (count, stored) = await CountRowsAsync(table, partition, rowKey, cancellationToken).ConfigureAwait(false);
+                var (count, counterETag, stored) = await ReadAsync(table, partition, rowKey, cancellationToken).ConfigureAwait(false);
                 if (stored is { } rank)
                 {
-                    return rank;
+                    return Math.Min(rank, MaxCounted);
                 }
 
                 // Another post of the partition registered before this one or started recording while this one counted: count again.
@@ -94,17 +104,25 @@ public sealed class RepeatCounter(StorageClients clients)
                     continue;
                 }
 
-                var mine = Math.Min(count + 1, MaxCounted);
+                // The post's row and the partition's counter in one transaction, on the counter's ETag: two
+                // instances ranking identical posts at once cannot both take the same rank.
+                var mine = count + 1;
+                var counter = new TableEntity(partition, CounterRowKey) { [CountColumn] = mine };
+                TableTransactionAction[] actions =
+                [
+                    new(TableTransactionActionType.Add, new TableEntity(partition, rowKey) { ["PostedAt"] = postedAt, [RankColumn] = mine }),
+                    counterETag is { } etag ? new(TableTransactionActionType.UpdateReplace, counter, etag) : new(TableTransactionActionType.Add, counter),
+                ];
                 try
                 {
-                    await table.AddEntityAsync(new TableEntity(partition, rowKey) { ["PostedAt"] = postedAt, ["Rank"] = mine }, cancellationToken).ConfigureAwait(false);
-                    return mine;
+                    await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                    return Math.Min(mine, MaxCounted);
                 }
-                catch (RequestFailedException ex) when (ex.Status == 409)
+                catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && ++conflicts < MaxConflicts)
                 {
-                    // Another delivery of this post recorded it meanwhile: its rank stands.
-                    var row = await table.GetEntityAsync<TableEntity>(partition, rowKey, ["Rank"], cancellationToken).ConfigureAwait(false);
-                    return row.Value.GetInt32("Rank") ?? mine;
+                    // The counter moved (another instance ranked an identical post) or another delivery of this post
+                    // recorded it: read again after a short, jittered pause so racing instances spread out.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25 * conflicts)), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -118,25 +136,24 @@ public sealed class RepeatCounter(StorageClients clients)
         }
     }
 
-    /// <summary>The partition's rows but the post's own (at most <see cref="MaxCounted"/>), and the rank stored on its own row when it is there.</summary>
-    private static async Task<(int Count, int? Stored)> CountRowsAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
+    /// <summary>The partition's counter (how many posts were ranked, with its ETag; 0 and none before the first) and the rank stored on the post's own row when it is there, in one read.</summary>
+    private static async Task<(int Count, ETag? CounterETag, int? Stored)> ReadAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
     {
-        var count = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Prefix} and RowKey lt {"p}"}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: MaxCounted, select: ["RowKey", "Rank"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        var (count, etag, stored) = (0, (ETag?)null, (int?)null);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and (RowKey eq {CounterRowKey} or RowKey eq {rowKey})");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", CountColumn, RankColumn], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (row.RowKey == rowKey)
+            if (row.RowKey == CounterRowKey)
             {
-                return (count, row.GetInt32("Rank") ?? count + 1);
+                (count, etag) = (row.GetInt32(CountColumn) ?? 0, row.ETag);
             }
-
-            if (++count >= MaxCounted)
+            else
             {
-                break;
+                stored = row.GetInt32(RankColumn) ?? 1;
             }
         }
 
-        return (count, null);
+        return (count, etag, stored);
     }
 
     /// <summary>The posts in flight here that go before <paramref name="entry"/> (keyed earlier, or being recorded), and how many recordings have started.</summary>

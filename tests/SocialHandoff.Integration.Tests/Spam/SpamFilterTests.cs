@@ -195,6 +195,27 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountAsync_TwoInstancesRankingABurstAtOnce_EveryRankGivenOnce()
+    {
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+
+        // Two instances (each its own counter, so nothing in memory orders them): only storage can keep the ranks apart.
+        var instances = new[] { harness.Services.GetRequiredService<RepeatCounter>(), new RepeatCounter(harness.Services.GetRequiredService<StorageClients>()) };
+        foreach (var round in Enumerable.Range(0, 4))
+        {
+            var partition = "test|instances|" + round.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var posts = Enumerable.Range(0, 6).Select(i => (At: Harness.Start.AddSeconds(i), Id: "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+            var ranks = await Task.WhenAll(posts.Select((p, i) => Task.Run(() =>
+                instances[i % 2].CountAsync(partition, RepeatCounter.RowKey(p.At, p.Id), p.At, CancellationToken.None))));
+
+            Assert.Equal(Enumerable.Range(1, posts.Count), ranks.Order());
+
+            // A redelivery on the other instance reads the rank given.
+            Assert.Equal(ranks[0], await instances[1].CountAsync(partition, RepeatCounter.RowKey(posts[0].At, posts[0].Id), posts[0].At, CancellationToken.None));
+        }
+    }
+
+    [Fact]
     public async Task Process_CrashAfterItsRepeatCountWasRecorded_RedeliveryKeepsThatCount()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
