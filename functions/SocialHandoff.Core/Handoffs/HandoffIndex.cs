@@ -289,19 +289,102 @@ public sealed class HandoffIndex
     }
 
     /// <summary>Whether a partition of <paramref name="team"/> was written by an earlier version (its count row names an older layout, or none).</summary>
-    public async Task<bool> NeedsLayoutRepairAsync(string team, CancellationToken cancellationToken)
+    public async Task<bool> NeedsLayoutUpgradeAsync(string team, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         foreach (var partition in new[] { Partition(team, false), Partition(team, true) })
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, CountRowKey, [LayoutColumn], cancellationToken).ConfigureAwait(false);
-            if (row.HasValue && (row.Value!.GetInt32(LayoutColumn) ?? 1) < CurrentLayout)
+            if (!await IsCurrentLayoutAsync(table, partition, cancellationToken).ConfigureAwait(false))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Brings <paramref name="team"/>'s partitions an earlier version wrote to the current layout while deliveries
+    /// and actions go on: each row without the clocks' outcomes (no share in any tally) is rewritten in place
+    /// through the same conditional transaction as a move, its share added to its day's tally with it, so the
+    /// tallies stay exact whatever writes beside it (a row moved or rewritten meanwhile is left to its writer);
+    /// then the partition's count row names the current layout. Stops at <paramref name="until"/> and
+    /// carries on at the next call (rows done are skipped): true when both partitions are current.
+    /// </summary>
+    public async Task<bool> UpgradeLayoutAsync(
+        string team, Func<HandoffRecord, CancellationToken, Task<BusinessCalendar?>> calendarOf, DateTimeOffset until, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(calendarOf);
+        ArgumentNullException.ThrowIfNull(clock);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var handoffs = await _clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
+        foreach (var partition in new[] { Partition(team, false), Partition(team, true) })
+        {
+            if (await IsCurrentLayoutAsync(table, partition, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var old = new List<(string RowKey, string HandoffId)>();
+            var items = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {OnlyItems}";
+            await foreach (var e in table.QueryAsync<TableEntity>(items, select: ["RowKey", HandoffRow.HandoffId, FirstResponseOutcomeColumn], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (e.GetString(FirstResponseOutcomeColumn) is null && e.GetString(HandoffRow.HandoffId) is { } id)
+                {
+                    old.Add((e.RowKey, id));
+                }
+            }
+
+            foreach (var (rowKey, id) in old)
+            {
+                if (clock.GetUtcNow() >= until)
+                {
+                    return false;
+                }
+
+                var found = await handoffs.GetEntityIfExistsAsync<TableEntity>(id, HandoffRow.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var h = found.HasValue ? HandoffRow.ToRecord(found.Value!) : null;
+
+                // Only a row still where its handoff sorts; a stray one is the repair's.
+                if (h is not null && KeyOf(h) == new IndexKey(partition, rowKey))
+                {
+                    await RewriteInPlaceAsync(table, Row(h, await calendarOf(h, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await table.UpdateEntityAsync(new TableEntity(partition, CountRowKey) { [LayoutColumn] = CurrentLayout }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private static async Task<bool> IsCurrentLayoutAsync(TableClient table, string partition, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, CountRowKey, [LayoutColumn], cancellationToken).ConfigureAwait(false);
+        return !row.HasValue || (row.Value!.GetInt32(LayoutColumn) ?? 1) >= CurrentLayout;
+    }
+
+    /// <summary>Replaces a row of an earlier layout (no share) with <paramref name="row"/> and adds its share to its day's tally, conditional on both; false when the row is gone or was rewritten meanwhile.</summary>
+    private async Task<bool> RewriteInPlaceAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
+    {
+        var partition = row.PartitionKey;
+        for (var attempt = 1; ; attempt++)
+        {
+            var old = await ReadRowAsync(table, partition, row.RowKey, cancellationToken).ConfigureAwait(false);
+            if (old is null || DayTally.Of(old) is not null)
+            {
+                return false;
+            }
+
+            var head = await HeadAsync(table, partition, [row], cancellationToken).ConfigureAwait(false);
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, old.ETag) };
+            var (heads, after) = HeadActions(partition, head, 0, [row], [old]);
+            actions.AddRange(heads);
+            if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>How many handoffs a partition holds.</summary>

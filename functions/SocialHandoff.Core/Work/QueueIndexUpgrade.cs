@@ -1,26 +1,33 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using SocialHandoff.Core.Handoffs;
+using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Teams;
 
 namespace SocialHandoff.Core.Work;
 
 /// <summary>
 /// Brings every team's queue index to the current layout (<see cref="HandoffIndex.CurrentLayout"/>) after a
-/// deployment, without anyone calling the repair: a partition an earlier version wrote (rows without the
-/// clocks' at-risk windows and outcomes, days without tallies) would leave its handoffs out of the at-risk
-/// and date-range reports. Run by the SLA sweep; each team is checked once per process (two reads), and
-/// one whose check or repair fails is tried again at the next sweep.
+/// deployment, without anyone calling the repair: rows an earlier version wrote (without the clocks' outcomes,
+/// so in no day tally) would be left out of the date-range reports. Rows are rewritten one by one through the
+/// index's conditional writes, so deliveries and actions can go on beside it (<see cref="HandoffIndex.UpgradeLayoutAsync"/>).
+/// Run by the SLA sweep after its own work, at most <see cref="Budget"/> a run, so a large backlog never holds
+/// the sweep up: a team not finished carries on at the next run. Each team is checked once per process (two
+/// reads); one whose upgrade fails is tried again at the next run.
 /// </summary>
-public sealed partial class QueueIndexUpgrade(TeamDirectory directory, HandoffIndex index, WorkQueries queries, ILogger<QueueIndexUpgrade> logger)
+public sealed partial class QueueIndexUpgrade(TeamDirectory directory, HandoffIndex index, SlaDueIndex dueIndex, TimeProvider timeProvider, ILogger<QueueIndexUpgrade> logger)
 {
+    /// <summary>How long one run may rewrite rows.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
+
     private readonly ConcurrentDictionary<string, bool> _current = new(StringComparer.Ordinal);
 
-    /// <summary>Repairs the teams (deleted ones too: their history stays readable) whose partitions are in an older layout; returns how many.</summary>
+    /// <summary>Upgrades the teams (deleted ones too: their history stays readable) that an earlier version wrote; returns how many it finished.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        var until = timeProvider.GetUtcNow() + Budget;
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
-        var repaired = 0;
+        var upgraded = 0;
         foreach (var team in snapshot.Teams.Keys.Concat(snapshot.Deleted).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             if (_current.ContainsKey(team))
@@ -30,14 +37,23 @@ public sealed partial class QueueIndexUpgrade(TeamDirectory directory, HandoffIn
 
             try
             {
-                if (await index.NeedsLayoutRepairAsync(team, cancellationToken).ConfigureAwait(false))
+                if (!await index.NeedsLayoutUpgradeAsync(team, cancellationToken).ConfigureAwait(false))
                 {
-                    var (changed, open, resolved) = await queries.RepairIndexAsync(team, cancellationToken).ConfigureAwait(false);
-                    LogUpgraded(team, HandoffIndex.CurrentLayout, changed, open, resolved);
-                    repaired++;
+                    _current[team] = true;
+                    continue;
                 }
 
-                _current[team] = true;
+                if (timeProvider.GetUtcNow() >= until)
+                {
+                    break;
+                }
+
+                if (await index.UpgradeLayoutAsync(team, CalendarOfAsync, until, timeProvider, cancellationToken).ConfigureAwait(false))
+                {
+                    _current[team] = true;
+                    upgraded++;
+                    LogUpgraded(team, HandoffIndex.CurrentLayout);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -45,12 +61,15 @@ public sealed partial class QueueIndexUpgrade(TeamDirectory directory, HandoffIn
             }
         }
 
-        return repaired;
+        return upgraded;
     }
 
+    private async Task<BusinessCalendar?> CalendarOfAsync(HandoffRecord h, CancellationToken cancellationToken) =>
+        h.Sla is { } sla ? await dueIndex.CalendarAsync(sla, cancellationToken).ConfigureAwait(false) : null;
+
     [LoggerMessage(EventId = 1620, EventName = "QueueIndexUpgraded", Level = LogLevel.Information,
-        Message = "Queue index of {Team} rebuilt in layout {Layout} (written by an earlier version): {Changed} rows changed, {Open} open, {Resolved} resolved")]
-    private partial void LogUpgraded(string team, int layout, int changed, int open, int resolved);
+        Message = "Queue index of {Team} brought to layout {Layout}: the rows an earlier version wrote now count in the day tallies")]
+    private partial void LogUpgraded(string team, int layout);
 
     [LoggerMessage(EventId = 1621, EventName = "QueueIndexUpgradeFailed", Level = LogLevel.Warning,
         Message = "Queue index of {Team}: bringing it to the current layout failed; the next sweep tries again")]
