@@ -23,8 +23,8 @@ internal sealed record IndexWrite(TableEntity Row, IReadOnlyList<TableEntity> Wi
 /// (Source, Waiting, NextDueAt, AtRiskFrom, Late, and each clock's at-risk window). A queue page is a range read of one partition and
 /// the partition's count row (<see cref="CountRowKey"/>, changed in the same transaction as every
 /// insert and delete), so it costs the same at 50,000 open as at 1,000. Beside the count row, a
-/// <see cref="DayTally"/> per UTC day of creation sums the SLA standing of the rows created that day for
-/// the date-range reports; every write that adds, replaces or deletes a row changes its day's tally by
+/// <see cref="DayTally"/> per UTC day of creation (in shards of bounded size, so a viral day never passes
+/// an entity's limits) sums the SLA standing of the rows created that day for the date-range reports; every write that adds, replaces or deletes a row changes its day's tally by
 /// the new row's share less the old row's in the same transaction (the old row read first and the write
 /// made conditional on its ETag), so a tally stays exact through crashes and redeliveries.
 /// New handoffs are added by group commit (concurrent deliveries share one transaction per
