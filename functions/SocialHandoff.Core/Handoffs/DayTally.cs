@@ -237,8 +237,9 @@ public sealed class DayTally
         {
             foreach (var value in take._sets[i])
             {
+                // Each shard as changed so far: an instant taken twice must be held twice.
                 var holder = touched.Values.FirstOrDefault(t => t._sets[i].BinarySearch(value) >= 0)
-                    ?? ordered.AsEnumerable().Reverse().FirstOrDefault(t => t._sets[i].BinarySearch(value) >= 0);
+                    ?? ordered.AsEnumerable().Reverse().Select(t => touched.GetValueOrDefault(t.Shard) ?? t).FirstOrDefault(t => t._sets[i].BinarySearch(value) >= 0);
                 if (holder is null)
                 {
                     complete = false;

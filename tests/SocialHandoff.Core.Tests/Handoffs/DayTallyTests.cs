@@ -178,6 +178,31 @@ public sealed class DayTallyTests
     }
 
     [Fact]
+    public void Change_SameInstantsTakenTwiceFromTwoShards_BothTakenAndComplete()
+    {
+        var day = DateOnly.FromDateTime(Created.UtcDateTime);
+        var share = Share(Handoff("h-1", Created));
+        var first = DayTally.Split(share, firstShard: 0)[0];
+        var second = DayTally.Split(share, firstShard: 1)[0];
+
+        var (written, complete) = DayTally.Change([first, second], DayTally.Empty(day), DayTally.Sum(day, [share, share]));
+
+        Assert.True(complete);
+        Assert.Equal(Flat(DayTally.Empty(day).At(Created.AddHours(2))), Flat(DayTally.Sum(day, written).At(Created.AddHours(2))));
+    }
+
+    [Fact]
+    public void Change_SameInstantTakenTwiceHeldOnce_IncompleteNotThrown()
+    {
+        var day = DateOnly.FromDateTime(Created.UtcDateTime);
+        var share = Share(Handoff("h-1", Created));
+
+        var (_, complete) = DayTally.Change([share], DayTally.Empty(day), DayTally.Sum(day, [share, share]));
+
+        Assert.False(complete);
+    }
+
+    [Fact]
     public void Change_InstantInNoShardKnown_Incomplete()
     {
         var day = DateOnly.FromDateTime(Created.UtcDateTime);
