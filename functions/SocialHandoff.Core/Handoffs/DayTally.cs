@@ -4,19 +4,31 @@ using Azure.Data.Tables;
 namespace SocialHandoff.Core.Handoffs;
 
 /// <summary>
-/// One index partition's SLA tally for one UTC day of creation (RowKey <see cref="Key"/>, beside the
+/// One index partition's SLA tally for one UTC day of creation (RowKey <see cref="Key(DateOnly)"/>, beside the
 /// partition's count row): the sum of <see cref="Of"/> over the partition's index rows created that day,
 /// kept by <see cref="HandoffIndex"/> in the same transaction as every write of those rows. Decided clocks
 /// are counts; a running clock is kept as the instants its standing changes at (its warning time and its
 /// due time, in whole seconds rounded up), so the reports judge it against any later "now" with no write
 /// (see <see cref="At"/>, whose "now" is a whole second); first-response business times as exact ticks,
-/// for the median. The sorted instants are stored as varint deltas (a few bytes each) in binary columns
-/// cut at <see cref="ChunkBytes"/>.
+/// for the median. The sorted instants are stored as varint deltas (a few bytes each) in binary columns.
+/// A day is kept in shards (rows <see cref="Key(DateOnly, int)"/>, the first at <see cref="Key(DateOnly)"/>),
+/// each at most <see cref="ShardBytes"/> of instants: a viral day of one team never makes a row pass Azure's
+/// entity limits (1 MiB, 64 KiB a binary column), and a write rewrites only the shards its change touches.
+/// The day is the plain sum of its shards (counts add up, instants are a multiset), so which shard holds
+/// what does not matter to the reports: a change adds to the newest shard with room and takes an instant
+/// away from whichever shard holds it (<see cref="Change"/>).
 /// </summary>
 public sealed class DayTally
 {
     /// <summary>RowKeys of tallies start with this: after the count row ("~count") and before the SLA due rows ("~due-"), never an item.</summary>
     public const string KeyPrefix = HandoffIndex.CountRowKey + "~";
+
+    /// <summary>
+    /// The encoded instants one shard holds at most: 48,000 bytes (about 10,000 to 25,000 handoffs), so each of
+    /// its five sets fits one binary column (64 KiB) and the row stays far under 1 MiB; small, because every write
+    /// of a day sends its newest shard again (about 64 KB as base64 at most).
+    /// </summary>
+    public const int ShardBytes = 48_000;
 
     // Under the 64 KiB a binary property may hold.
     private const int ChunkBytes = 60_000;
@@ -25,9 +37,19 @@ public sealed class DayTally
 
     private readonly List<long>[] _sets = [[], [], [], [], []];
 
-    private DayTally(DateOnly day) => Day = day;
+    private DayTally(DateOnly day, int shard = 0)
+    {
+        Day = day;
+        Shard = shard;
+    }
 
     public DateOnly Day { get; }
+
+    /// <summary>Which of its day's rows this is (0 the first); a sum of shards has 0.</summary>
+    public int Shard { get; }
+
+    /// <summary>The bytes its instants take encoded (what <see cref="ShardBytes"/> bounds).</summary>
+    public int EncodedBytes => _sets.Sum(Bytes);
 
     public int Received { get; private set; }
 
@@ -57,8 +79,14 @@ public sealed class DayTally
 
     public static DayTally Empty(DateOnly day) => new(day);
 
-    /// <summary>The RowKey of a day's tally: newer days sort first, so one range from the count row reads the count and every tally from a day on.</summary>
+    /// <summary>The RowKey of a day's first tally row: newer days sort first, so one range from the count row reads the count and every tally from a day on.</summary>
     public static string Key(DateOnly day) => KeyPrefix + (99_999_999 - ((day.Year * 10_000) + (day.Month * 100) + day.Day)).ToString("D8", CultureInfo.InvariantCulture);
+
+    /// <summary>The RowKey of a day's shard: after the day's first row ("-" and the shard number), before the day before.</summary>
+    public static string Key(DateOnly day, int shard) => shard == 0 ? Key(day) : Key(day) + "-" + shard.ToString("D4", CultureInfo.InvariantCulture);
+
+    /// <summary>A RowKey after every shard of <paramref name="day"/> and before the day before ("." sorts after "-", before the digits).</summary>
+    public static string KeyAfter(DateOnly day) => Key(day) + ".";
 
     /// <summary>What one index row adds to its day's tally (null for a row without SLA state: the reports leave those out).</summary>
     public static (DateOnly Day, DayTally Tally)? Of(TableEntity row)
@@ -170,6 +198,136 @@ public sealed class DayTally
         return t;
     }
 
+    /// <summary>
+    /// The shards of a day to write for a change of <paramref name="plus"/> less <paramref name="minus"/> (shares
+    /// that cancel out first: a row rewritten with the same share writes nothing): each instant taken away from a
+    /// shard that holds it, preferring shards written anyway; the instants added to the newest shard while it stays
+    /// within <paramref name="maxBytes"/>, else to new shards after it; the counts to a shard written anyway.
+    /// <c>Complete</c> is false when an instant to take away is in none of <paramref name="shards"/> (a shard
+    /// another writer added since they were read, or a tally that disagrees with its rows already).
+    /// </summary>
+    public static (IReadOnlyList<DayTally> Written, bool Complete) Change(IReadOnlyList<DayTally> shards, DayTally plus, DayTally? minus, int maxBytes = ShardBytes)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentNullException.ThrowIfNull(plus);
+        minus ??= Empty(plus.Day);
+        var add = new DayTally(plus.Day);
+        var take = new DayTally(plus.Day);
+        for (var i = 0; i < add._sets.Length; i++)
+        {
+            Difference(plus._sets[i], minus._sets[i], add._sets[i], take._sets[i]);
+        }
+
+        var counts = new[]
+        {
+            plus.Received - minus.Received, plus.Open - minus.Open, plus.FirstResponseMet - minus.FirstResponseMet,
+            plus.FirstResponseLate - minus.FirstResponseLate, plus.ResolutionMet - minus.ResolutionMet, plus.ResolutionLate - minus.ResolutionLate,
+        };
+        if (counts.All(c => c == 0) && add._sets.All(x => x.Count == 0) && take._sets.All(x => x.Count == 0))
+        {
+            return ([], true);
+        }
+
+        var ordered = shards.OrderBy(t => t.Shard).ToList();
+        var touched = new SortedDictionary<int, DayTally>();
+        DayTally Touch(DayTally shard) => touched.TryGetValue(shard.Shard, out var copy) ? copy : touched[shard.Shard] = shard.Copy();
+
+        var complete = true;
+        for (var i = 0; i < take._sets.Length; i++)
+        {
+            foreach (var value in take._sets[i])
+            {
+                // Each shard as changed so far: an instant taken twice must be held twice.
+                var holder = touched.Values.FirstOrDefault(t => t._sets[i].BinarySearch(value) >= 0)
+                    ?? ordered.AsEnumerable().Reverse().Select(t => touched.GetValueOrDefault(t.Shard) ?? t).FirstOrDefault(t => t._sets[i].BinarySearch(value) >= 0);
+                if (holder is null)
+                {
+                    complete = false;
+                    continue;
+                }
+
+                var copy = Touch(holder);
+                copy._sets[i].RemoveAt(copy._sets[i].BinarySearch(value));
+            }
+        }
+
+        DayTally? countsTo = null;
+        var fresh = new List<DayTally>();
+        if (add._sets.Any(x => x.Count > 0))
+        {
+            var newest = ordered.Count == 0 ? null : touched.GetValueOrDefault(ordered[^1].Shard) ?? ordered[^1];
+            var grown = newest?.Copy();
+            if (grown is not null)
+            {
+                for (var i = 0; i < grown._sets.Length; i++)
+                {
+                    grown._sets[i].AddRange(add._sets[i]);
+                    grown._sets[i].Sort();
+                }
+            }
+
+            if (grown is not null && grown.EncodedBytes <= maxBytes)
+            {
+                touched[grown.Shard] = grown;
+                countsTo = grown;
+            }
+            else
+            {
+                fresh.AddRange(Split(add, maxBytes, newest is null ? 0 : newest.Shard + 1));
+                countsTo = fresh[0];
+            }
+        }
+
+        if (countsTo is null)
+        {
+            countsTo = touched.Values.FirstOrDefault() ?? (ordered.Count > 0 ? Touch(ordered[^1]) : null);
+            if (countsTo is null)
+            {
+                countsTo = new DayTally(plus.Day);
+                fresh.Add(countsTo);
+            }
+        }
+
+        countsTo.Received += counts[0];
+        countsTo.Open += counts[1];
+        countsTo.FirstResponseMet += counts[2];
+        countsTo.FirstResponseLate += counts[3];
+        countsTo.ResolutionMet += counts[4];
+        countsTo.ResolutionLate += counts[5];
+        return ([.. touched.Values, .. fresh], complete);
+    }
+
+    /// <summary>A tally cut into shards of at most <paramref name="maxBytes"/> of instants, numbered from <paramref name="firstShard"/> (its counts in the first).</summary>
+    public static IReadOnlyList<DayTally> Split(DayTally tally, int maxBytes = ShardBytes, int firstShard = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tally);
+        var current = tally.Copy(firstShard);
+        Array.ForEach(current._sets, x => x.Clear());
+        var shards = new List<DayTally> { current };
+        var bytes = 0;
+        for (var i = 0; i < tally._sets.Length; i++)
+        {
+            foreach (var value in tally._sets[i])
+            {
+                var set = current._sets[i];
+                var cost = VarintBytes(value - (set.Count == 0 ? 0 : set[^1]));
+                if (bytes + cost > maxBytes && bytes > 0)
+                {
+                    current = new DayTally(tally.Day, current.Shard + 1);
+                    shards.Add(current);
+                    set = current._sets[i];
+                    bytes = 0;
+                    cost = VarintBytes(value);
+                }
+
+                set.Add(value);
+                bytes += cost;
+            }
+        }
+
+        return shards;
+    }
+
     /// <summary>How the day stands at <paramref name="now"/>, judged at its whole second.</summary>
     public DayStanding At(DateTimeOffset now)
     {
@@ -188,7 +346,7 @@ public sealed class DayTally
     /// <summary>The tally as its table row (binary columns of sorted varint deltas).</summary>
     public TableEntity ToEntity(string partition)
     {
-        var row = new TableEntity(partition, Key(Day))
+        var row = new TableEntity(partition, Key(Day, Shard))
         {
             ["Day"] = Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["Received"] = Received,
@@ -215,7 +373,9 @@ public sealed class DayTally
     public static DayTally FromEntity(TableEntity row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var t = new DayTally(DateOnly.ParseExact(row.GetString("Day") ?? throw new FormatException($"Tally row {row.RowKey} has no Day."), "yyyy-MM-dd", CultureInfo.InvariantCulture))
+        var day = DateOnly.ParseExact(row.GetString("Day") ?? throw new FormatException($"Tally row {row.RowKey} has no Day."), "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var shard = row.RowKey.Length > Key(day).Length ? int.Parse(row.RowKey.AsSpan(Key(day).Length + 1), CultureInfo.InvariantCulture) : 0;
+        var t = new DayTally(day, shard)
         {
             Received = row.GetInt32("Received") ?? 0,
             Open = row.GetInt32("Open") ?? 0,
@@ -262,6 +422,74 @@ public sealed class DayTally
         }
 
         return lo;
+    }
+
+    private DayTally Copy(int? shard = null)
+    {
+        var t = new DayTally(Day, shard ?? Shard)
+        {
+            Received = Received,
+            Open = Open,
+            FirstResponseMet = FirstResponseMet,
+            FirstResponseLate = FirstResponseLate,
+            ResolutionMet = ResolutionMet,
+            ResolutionLate = ResolutionLate,
+        };
+        for (var i = 0; i < _sets.Length; i++)
+        {
+            t._sets[i].AddRange(_sets[i]);
+        }
+
+        return t;
+    }
+
+    /// <summary>Sorted multisets a and b less what they share: what only a holds into <paramref name="onlyA"/>, only b into <paramref name="onlyB"/>.</summary>
+    private static void Difference(List<long> a, List<long> b, List<long> onlyA, List<long> onlyB)
+    {
+        int i = 0, j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            if (j == b.Count || (i < a.Count && a[i] < b[j]))
+            {
+                onlyA.Add(a[i++]);
+            }
+            else if (i == a.Count || b[j] < a[i])
+            {
+                onlyB.Add(b[j++]);
+            }
+            else
+            {
+                i++;
+                j++;
+            }
+        }
+    }
+
+    /// <summary>What <see cref="Encode"/> writes for a sorted set that fits one column.</summary>
+    private static int Bytes(List<long> sorted)
+    {
+        var bytes = 0;
+        var previous = 0L;
+        foreach (var value in sorted)
+        {
+            bytes += VarintBytes(value - previous);
+            previous = value;
+        }
+
+        return bytes;
+    }
+
+    private static int VarintBytes(long delta)
+    {
+        var zigzag = (ulong)((delta << 1) ^ (delta >> 63));
+        var bytes = 1;
+        while (zigzag >= 0x80)
+        {
+            zigzag >>= 7;
+            bytes++;
+        }
+
+        return bytes;
     }
 
     /// <summary>Sorted values as varint (LEB128, zigzag) deltas, cut into chunks that each decode on their own (each starts from zero).</summary>

@@ -23,8 +23,8 @@ internal sealed record IndexWrite(TableEntity Row, IReadOnlyList<TableEntity> Wi
 /// (Source, Waiting, NextDueAt, AtRiskFrom, Late, and each clock's at-risk window). A queue page is a range read of one partition and
 /// the partition's count row (<see cref="CountRowKey"/>, changed in the same transaction as every
 /// insert and delete), so it costs the same at 50,000 open as at 1,000. Beside the count row, a
-/// <see cref="DayTally"/> per UTC day of creation sums the SLA standing of the rows created that day for
-/// the date-range reports; every write that adds, replaces or deletes a row changes its day's tally by
+/// <see cref="DayTally"/> per UTC day of creation (in shards of bounded size, so a viral day never passes
+/// an entity's limits) sums the SLA standing of the rows created that day for the date-range reports; every write that adds, replaces or deletes a row changes its day's tally by
 /// the new row's share less the old row's in the same transaction (the old row read first and the write
 /// made conditional on its ETag), so a tally stays exact through crashes and redeliveries.
 /// New handoffs are added by group commit (concurrent deliveries share one transaction per
@@ -229,30 +229,44 @@ public sealed class HandoffIndex
         foreach (var (row, (_, _, due)) in rows.Zip(handoffs))
         {
             var together = due.Where(d => d.PartitionKey == partition).Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, SlaDueIndex.Entity(d))).ToList();
-            if (current.Count + 1 + together.Count > 100)
+            List<TableTransactionAction> grown = [.. current, new TableTransactionAction(TableTransactionActionType.Add, row), .. together];
+            if (current.Count > 0 && !TableLimits.FitsOneTransaction(grown))
             {
                 chunks.Add(current);
-                current = [];
+                grown = [new TableTransactionAction(TableTransactionActionType.Add, row), .. together];
             }
 
-            current.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
-            current.AddRange(together);
+            current = grown;
         }
 
         chunks.Add(current);
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (chunk, ct) =>
             await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
-        // The count and the tallies follow in one transaction (not with the inserts: a crash between leaves them short until a repair, as for a count).
+        // The count and the tallies follow (not with the inserts: a crash between leaves them short until a repair, as for a count).
+        await BulkHeadAsync(table, partition, rows, cancellationToken).ConfigureAwait(false);
+        return rows.Count;
+    }
+
+    /// <summary>Raises the count and the tallies by <paramref name="rows"/> in one transaction, or in halves when their shards would not fit one.</summary>
+    private async Task BulkHeadAsync(TableClient table, string partition, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var head = await HeadAsync(table, partition, rows, cancellationToken, fresh: true).ConfigureAwait(false);
-            var (actions, _) = HeadActions(partition, head, rows.Count, rows, []);
+            var (actions, _, _) = HeadActions(partition, head, rows.Count, rows, []);
+            if (rows.Count > 1 && !TableLimits.FitsOneTransaction(actions))
+            {
+                await BulkHeadAsync(table, partition, rows.Take(rows.Count / 2).ToList(), cancellationToken).ConfigureAwait(false);
+                await BulkHeadAsync(table, partition, rows.Skip(rows.Count / 2).ToList(), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             try
             {
                 await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
                 _heads.TryRemove(partition, out _);
-                return rows.Count;
+                return;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < MaxAttempts)
             {
@@ -404,22 +418,21 @@ public sealed class HandoffIndex
     public async Task<IReadOnlyList<(string Team, DayTally Tally)>> TalliesAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var range = TableClient.CreateQueryFilter($"RowKey ge {DayTally.Key(to)} and RowKey le {DayTally.Key(from)}");
+        var range = TableClient.CreateQueryFilter($"RowKey ge {DayTally.Key(to)} and RowKey lt {DayTally.KeyAfter(from)}");
         var filters = team is null
             ? [range]
             : new[] { Partition(team, false), Partition(team, true) }.Select(p => $"{TableClient.CreateQueryFilter($"PartitionKey eq {p}")} and {range}").ToArray();
-        var sums = new Dictionary<(string Team, DateOnly Day), DayTally>();
+        // A day is the sum of its shards and of the team's two partitions.
+        var shards = new List<(string Team, DayTally Tally)>();
         foreach (var filter in filters)
         {
             await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                var tally = DayTally.FromEntity(row);
-                var key = (row.PartitionKey[..row.PartitionKey.LastIndexOf('|')], tally.Day);
-                sums[key] = sums.TryGetValue(key, out var sum) ? sum.Plus(tally) : tally;
+                shards.Add((row.PartitionKey[..row.PartitionKey.LastIndexOf('|')], DayTally.FromEntity(row)));
             }
         }
 
-        return sums.Select(kv => (kv.Key.Team, kv.Value)).ToList();
+        return shards.GroupBy(s => (s.Team, s.Tally.Day)).Select(g => (g.Key.Team, DayTally.Sum(g.Key.Day, g.Select(s => s.Tally)))).ToList();
     }
 
     /// <summary>
@@ -477,27 +490,27 @@ public sealed class HandoffIndex
 
             var missing = expected.Where(kv => kv.Key.Item1 == partition && !present.ContainsKey(kv.Key.Item2)).Select(kv => kv.Value).ToList();
             changed += missing.Count;
-            foreach (var chunk in missing.Chunk(99))
+            foreach (var chunk in Batches(missing.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))))
             {
-                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken).ConfigureAwait(false);
+                await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
             }
 
             // The tallies from the rows now there; a day's tally no row counts in any more is deleted.
-            var tallies = Sum([.. present.Values, .. missing]);
+            var shards = Sum([.. present.Values, .. missing]).Values.SelectMany(t => DayTally.Split(t)).ToList();
             var stale = new List<string>();
             await foreach (var t in table.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {DayTally.KeyPrefix} and RowKey lt {DayTally.KeyPrefix + "~"}"), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                if (!tallies.Keys.Any(d => DayTally.Key(d) == t.RowKey))
+                if (!shards.Any(x => DayTally.Key(x.Day, x.Shard) == t.RowKey))
                 {
                     stale.Add(t.RowKey);
                 }
             }
 
-            // One by one: a busy day's tally is large, many of them could pass a transaction's payload.
-            foreach (var tally in tallies.Values)
+            // One by one: a busy day's shards are large, many of them could pass a transaction's payload.
+            foreach (var shard in shards)
             {
-                await table.UpsertEntityAsync(tally.ToEntity(partition), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                await table.UpsertEntityAsync(shard.ToEntity(partition), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var key in stale)
@@ -545,7 +558,14 @@ public sealed class HandoffIndex
             actions.Add(target is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, row)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, target.ETag));
-            var (heads, after) = HeadActions(partition, head, countDelta, [row], removed);
+            var (heads, after, complete) = HeadActions(partition, head, countDelta, [row], removed);
+            if (!complete && head.Cached)
+            {
+                // A share to take away is in no shard known here: another instance added one since. Read the head again.
+                _heads.TryRemove(partition, out _);
+                continue;
+            }
+
             actions.AddRange(heads);
             if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
             {
@@ -567,7 +587,13 @@ public sealed class HandoffIndex
             }
 
             var head = await HeadAsync(table, key.Partition, [old], cancellationToken).ConfigureAwait(false);
-            var (heads, after) = HeadActions(key.Partition, head, -1, [], [old]);
+            var (heads, after, complete) = HeadActions(key.Partition, head, -1, [], [old]);
+            if (!complete && head.Cached)
+            {
+                _heads.TryRemove(key.Partition, out _);
+                continue;
+            }
+
             if (await TrySubmitAsync(table, key.Partition, [new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag), .. heads], after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
             {
                 return;
@@ -609,11 +635,11 @@ public sealed class HandoffIndex
             var actions = todo.Select(w => new TableTransactionAction(TableTransactionActionType.Add, w.Row)).ToList();
             actions.AddRange(todo.SelectMany(w => w.With).GroupBy(d => d.RowKey, StringComparer.Ordinal)
                 .Select(g => new TableTransactionAction(TableTransactionActionType.UpsertReplace, g.Last())));
-            var (heads, after) = HeadActions(partition, head, todo.Count, todo.Select(w => w.Row), []);
+            var (heads, after, _) = HeadActions(partition, head, todo.Count, todo.Select(w => w.Row), []);
             actions.AddRange(heads);
-            if (actions.Count > TableLimits.MaxTransactionEntities && todo.Count > 1)
+            if (todo.Count > 1 && !TableLimits.FitsOneTransaction(actions))
             {
-                // Handoffs of several days (tallies) past a transaction's entities: two transactions.
+                // Handoffs of several days (tally shards) past a transaction's entities or bytes: two transactions.
                 await FlushAddsAsync(partition, todo[..(todo.Count / 2)]).ConfigureAwait(false);
                 await FlushAddsAsync(partition, todo[(todo.Count / 2)..]).ConfigureAwait(false);
                 return;
@@ -666,8 +692,8 @@ public sealed class HandoffIndex
             return cached;
         }
 
-        var head = new Head(0, default, from, new Dictionary<DateOnly, (DayTally, ETag)>());
-        var range = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CountRowKey} and RowKey le {DayTally.Key(from)}");
+        var head = new Head(0, default, from, new Dictionary<string, (DayTally, ETag)>(StringComparer.Ordinal), Cached: false);
+        var range = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CountRowKey} and RowKey lt {DayTally.KeyAfter(from)}");
         await foreach (var row in table.QueryAsync<TableEntity>(range, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (row.RowKey == CountRowKey)
@@ -676,8 +702,7 @@ public sealed class HandoffIndex
             }
             else
             {
-                var tally = DayTally.FromEntity(row);
-                head.Tallies[tally.Day] = (tally, row.ETag);
+                head.Tallies[row.RowKey] = (DayTally.FromEntity(row), row.ETag);
             }
         }
 
@@ -687,23 +712,28 @@ public sealed class HandoffIndex
     private static DateOnly? DayOf(TableEntity row) => DayTally.Of(row)?.Day;
 
     /// <summary>
-    /// The writes of a partition's head for a change: the count by <paramref name="countDelta"/> (none when 0) and each
-    /// day's tally by the shares of <paramref name="added"/> less those of <paramref name="removed"/>, each conditional
-    /// on the ETag read (an insert when there was none); and the head they leave, ETags to be filled in.
+    /// The writes of a partition's head for a change: the count by <paramref name="countDelta"/> (none when 0) and the
+    /// shards of each day's tally that the shares of <paramref name="added"/> less those of <paramref name="removed"/>
+    /// change (<see cref="DayTally.Change"/>), each conditional on the ETag read (an insert when there was none); the
+    /// head they leave, ETags to be filled in; and whether every share to take away was found in a shard.
     /// </summary>
-    private static (List<TableTransactionAction> Actions, Head After) HeadActions(string partition, Head head, int countDelta, IEnumerable<TableEntity> added, IEnumerable<TableEntity> removed)
+    private static (List<TableTransactionAction> Actions, Head After, bool Complete) HeadActions(string partition, Head head, int countDelta, IEnumerable<TableEntity> added, IEnumerable<TableEntity> removed)
     {
         var actions = new List<TableTransactionAction>();
-        var tallies = new Dictionary<DateOnly, (DayTally, ETag)>(head.Tallies);
+        var tallies = new Dictionary<string, (DayTally, ETag)>(head.Tallies, StringComparer.Ordinal);
+        var complete = true;
         foreach (var (day, (plus, minus)) in Changes(added, removed))
         {
-            var (current, etag) = head.Tallies.TryGetValue(day, out var had) ? had : (DayTally.Empty(day), default);
-            var next = current.Plus(plus);
-            next = minus is null ? next : next.Plus(minus, -1);
-            actions.Add(etag == default
-                ? new TableTransactionAction(TableTransactionActionType.Add, next.ToEntity(partition))
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next.ToEntity(partition), etag));
-            tallies[day] = (next, default);
+            var (written, found) = DayTally.Change([.. head.Tallies.Values.Select(t => t.Tally).Where(t => t.Day == day)], plus, minus);
+            complete &= found;
+            foreach (var next in written)
+            {
+                var entity = next.ToEntity(partition);
+                actions.Add(head.Tallies.TryGetValue(entity.RowKey, out var had)
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, had.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, entity));
+                tallies[entity.RowKey] = (next, default);
+            }
         }
 
         var count = head.Count;
@@ -722,7 +752,7 @@ public sealed class HandoffIndex
                 : new TableTransactionAction(TableTransactionActionType.UpdateMerge, counter, head.CountETag));
         }
 
-        return (actions, head with { Count = count, Tallies = tallies });
+        return (actions, head with { Count = count, Tallies = tallies }, complete);
     }
 
     private static IEnumerable<(DateOnly Day, (DayTally Plus, DayTally? Minus) Change)> Changes(IEnumerable<TableEntity> added, IEnumerable<TableEntity> removed)
@@ -746,7 +776,7 @@ public sealed class HandoffIndex
             return;
         }
 
-        var tallies = new Dictionary<DateOnly, (DayTally, ETag)>(after.Tallies);
+        var tallies = new Dictionary<string, (DayTally, ETag)>(after.Tallies, StringComparer.Ordinal);
         var countETag = after.CountETag;
         for (var i = 0; i < actions.Count; i++)
         {
@@ -768,12 +798,11 @@ public sealed class HandoffIndex
             }
             else
             {
-                var day = tallies.First(kv => DayTally.Key(kv.Key) == entity.RowKey).Key;
-                tallies[day] = (tallies[day].Item1, etag);
+                tallies[entity.RowKey] = (tallies[entity.RowKey].Item1, etag);
             }
         }
 
-        _heads[partition] = after with { CountETag = countETag, Tallies = tallies };
+        _heads[partition] = after with { CountETag = countETag, Tallies = tallies, Cached = true };
     }
 
     private enum Submitted
@@ -783,6 +812,27 @@ public sealed class HandoffIndex
         RowChanged,
     }
 
-    /// <summary>A partition's count row and day tallies from <see cref="From"/> on (a day absent has no tally row yet), with their ETags.</summary>
-    private sealed record Head(int Count, ETag CountETag, DateOnly From, Dictionary<DateOnly, (DayTally Tally, ETag ETag)> Tallies);
+    /// <summary>A partition's count row and day tally shards from <see cref="From"/> on by RowKey (a day absent has no tally row yet), with their ETags; <see cref="Cached"/> when kept from an earlier write rather than just read.</summary>
+    private sealed record Head(int Count, ETag CountETag, DateOnly From, Dictionary<string, (DayTally Tally, ETag ETag)> Tallies, bool Cached);
+
+    /// <summary>Actions cut into transactions that each fit (<see cref="TableLimits.FitsOneTransaction"/>).</summary>
+    private static IEnumerable<List<TableTransactionAction>> Batches(IEnumerable<TableTransactionAction> actions)
+    {
+        var batch = new List<TableTransactionAction>();
+        foreach (var action in actions)
+        {
+            if (batch.Count > 0 && !TableLimits.FitsOneTransaction([.. batch, action]))
+            {
+                yield return batch;
+                batch = [];
+            }
+
+            batch.Add(action);
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
 }

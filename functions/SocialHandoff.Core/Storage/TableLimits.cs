@@ -28,10 +28,23 @@ public static class TableLimits
         {
             foreach (var (name, value) in row)
             {
-                bytes += (6L * name.Length) + 64 + (value is string text ? 6L * text.Length : 0);
+                // Binary goes as base64, which the writer does not escape.
+                bytes += (6L * name.Length) + 64 + value switch
+                {
+                    string text => 6L * text.Length,
+                    byte[] binary => 4L * ((binary.Length + 2) / 3),
+                    _ => 0,
+                };
             }
         }
 
         return bytes;
+    }
+
+    /// <summary>Whether <paramref name="actions"/> fit one transaction: at most 100 entities and <see cref="MaxTransactionBytes"/> by <see cref="WorstCaseBytes"/>.</summary>
+    public static bool FitsOneTransaction(IReadOnlyCollection<TableTransactionAction> actions)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        return actions.Count <= MaxTransactionEntities && actions.Sum(a => WorstCaseBytes((ITableEntity)a.Entity)) <= MaxTransactionBytes;
     }
 }

@@ -45,6 +45,19 @@ public sealed class StorageLimitsTests
     }
 
     [Fact]
+    public void FitsOneTransaction_BinaryColumnsPastThePayloadAsBase64_DoesNotFit()
+    {
+        // 50 rows of 48,000 bytes: 2.4 MB of binary, 3.2 MB as base64 in the request, past the 3 MiB budget.
+        var rows = Enumerable.Range(0, 50).Select(i => new Azure.Data.Tables.TableTransactionAction(
+            Azure.Data.Tables.TableTransactionActionType.UpsertReplace,
+            new Azure.Data.Tables.TableEntity("p", $"r{i}") { ["Bytes"] = new byte[48_000] })).ToList();
+
+        Assert.True(TableLimits.WorstCaseBytes((Azure.Data.Tables.ITableEntity)rows[0].Entity) >= 64_000);
+        Assert.False(TableLimits.FitsOneTransaction(rows));
+        Assert.True(TableLimits.FitsOneTransaction(rows[..40]));
+    }
+
+    [Fact]
     public void Cap_CutInsideASurrogatePair_EndsBeforeThePair()
     {
         var text = "ab" + "😀😀";

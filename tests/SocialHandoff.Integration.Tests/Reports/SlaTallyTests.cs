@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Ingestion;
+using SocialHandoff.Core.Policies;
 using SocialHandoff.Core.Processing;
 using SocialHandoff.Core.Reports;
 using SocialHandoff.Core.Sla;
@@ -203,6 +207,132 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(expected, await services.GetRequiredService<SlaReports>().SummaryAsync(null, day, day, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Tally_ViralDayPastOneShard_WritesSucceedUnderFourMiBAndReportsEqualTheRowScan()
+    {
+        var sizes = new TransactionSizes();
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, configure: s => s.AddSingleton<HttpPipelinePolicy>(sizes));
+        var services = api.Harness.Services;
+        var index = services.GetRequiredService<HandoffIndex>();
+        var policy = (await services.GetRequiredService<LivePolicies>().GetSlaAsync(CancellationToken.None)).Resolve("care", "P2");
+        var calendar = policy.Calendar;
+        var day = DateOnly.FromDateTime(Harness.Start.UtcDateTime);
+        var midnight = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var random = new Random(11);
+
+        // One team's day of 16,000 handoffs, clocks spread over weeks and a third answered: instants of several shards' worth.
+        HandoffRecord Handoff(int i)
+        {
+            var key = $"test:viral-{i}";
+            // Created before now, clocks started up to six weeks earlier (a long backlog's spread of due times), answered before now.
+            var created = midnight.AddMilliseconds(random.Next(0, (int)(Harness.Start - midnight).TotalMilliseconds));
+            var clocksFrom = created.AddMinutes(-random.Next(600, 60_000));
+            var row = HandoffRow.New(
+                new NewHandoff(HandoffIds.For(key), key, "c", "care", "default", "P2", 50, "Negative", -0.5, [], "text", "en", null, null, null, created, created, clocksFrom + policy.FirstResponse, clocksFrom + policy.Resolution), "", created);
+            var h = HandoffRow.ToRecord(row) with { Sla = HandoffSla.Start("care", "P2", policy, clocksFrom) };
+            if (i % 3 == 0)
+            {
+                var answered = clocksFrom.AddMinutes(random.Next(1, 590)).AddMilliseconds(random.Next(1000));
+                h = h with { Sla = h.Sla!.Respond(answered), FirstResponse = new FirstResponseRecord(answered, "ana", "Hi") };
+            }
+
+            return HandoffRow.WithDueTimes(h, calendar);
+        }
+
+        var viral = Enumerable.Range(0, 16_000).Select(Handoff).ToList();
+        await index.BulkAddAsync([.. viral.Select(h => (h, (BusinessCalendar?)calendar, (IReadOnlyList<SlaDueRow>)[]))], 4, CancellationToken.None);
+        var table = api.Harness.Table(StorageNames.HandoffIndexTable);
+        List<TableEntity> Shards() => [.. table.Query<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {HandoffIndex.Partition("care", false)} and RowKey ge {DayTally.Key(day)} and RowKey lt {DayTally.KeyAfter(day)}"))];
+        Assert.True(Shards().Count >= 2, $"{Shards().Count} shards: " + string.Join("; ", table.Query<TableEntity>(TableClient.CreateQueryFilter($"RowKey gt {DayTally.KeyPrefix} and RowKey lt {DayTally.KeyPrefix + "~"}")).Select(r => $"{r.PartitionKey} {r.RowKey} {r.GetInt32("Received")} {r.Select(kv => kv.Value).OfType<byte[]>().Sum(b => b.Length)}")));
+
+        // Writes of that day after it passed one row: new handoffs by the pipeline, answers (moves in the partition), resolves (moves out).
+        for (var i = 0; i < 8; i++)
+        {
+            await services.GetRequiredService<ProcessMentionStage>().ProcessAsync(MentionJson.Serialize(Mention(i, random)), 1, CancellationToken.None);
+        }
+
+        foreach (var h in viral.Where((_, i) => i % 3 != 0).Take(40))
+        {
+            var at = h.Sla!.FirstResponse.Segments[0].Start.AddMinutes(random.Next(1, 560));
+            var after = h with { Sla = h.Sla.Respond(at), FirstResponse = new FirstResponseRecord(at, "ana", "On it") };
+            if (random.Next(2) == 0)
+            {
+                after = after with { Status = HandoffStore.StatusResolved, Sla = after.Sla.Resolve(at.AddMinutes(30)) };
+            }
+
+            await index.MoveAsync(HandoffIndex.KeyOf(h), HandoffRow.WithDueTimes(after, calendar), calendar, CancellationToken.None);
+        }
+
+        var shards = Shards();
+        Assert.All(shards, s => Assert.True(s.Select(kv => kv.Value).OfType<byte[]>().Sum(b => b.Length) <= DayTally.ShardBytes, $"{s.RowKey}: {s.Select(kv => kv.Value).OfType<byte[]>().Sum(b => b.Length)} bytes"));
+        Assert.True(sizes.Largest <= 4 * 1024 * 1024, $"largest transaction {sizes.Largest} bytes");
+        Assert.True(sizes.Count > 0);
+
+        var oracle = new RowScan(table, services.GetRequiredService<WorkQueries>());
+        var reports = services.GetRequiredService<SlaReports>();
+        foreach (var hours in new[] { 1, 200 })
+        {
+            var now = api.Harness.Clock.GetUtcNow();
+            api.Harness.Clock.SetUtcNow(new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddHours(hours));
+            now = api.Harness.Clock.GetUtcNow();
+            foreach (var team in new[] { "care", null })
+            {
+                var expected = await oracle.SummaryAsync(team, day, day, now);
+                Assert.Equal(expected, await reports.SummaryAsync(team, day, day, CancellationToken.None));
+                var expectedFirst = await oracle.FirstResponseAsync(team, day, day, now);
+                var actualFirst = await reports.FirstResponseAsync(team, day, day, CancellationToken.None);
+                Assert.Equal(expectedFirst.Buckets, actualFirst.Buckets);
+                Assert.Equal(expectedFirst.Daily, actualFirst.Daily);
+            }
+        }
+
+        Assert.True((await reports.SummaryAsync("care", day, day, CancellationToken.None)).Single().Received >= 16_000);
+    }
+
+    [Fact]
+    public async Task AddAsync_GroupOfLongTextsOnDaysWithLargeTallies_EveryTransactionUnderFourMiB()
+    {
+        var sizes = new TransactionSizes();
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString, configure: s => s.AddSingleton<HttpPipelinePolicy>(sizes));
+        var services = api.Harness.Services;
+        var index = services.GetRequiredService<HandoffIndex>();
+        var policy = (await services.GetRequiredService<LivePolicies>().GetSlaAsync(CancellationToken.None)).Resolve("care", "P2");
+        var calendar = policy.Calendar;
+        var random = new Random(21);
+        HandoffRecord Handoff(string key, DateTimeOffset created, string text)
+        {
+            var clocksFrom = created.AddMinutes(-random.Next(600, 60_000));
+            var row = HandoffRow.New(
+                new NewHandoff(HandoffIds.For(key), key, "c", "care", "default", "P2", 50, "Negative", -0.5, [], text, "en", null, null, null, created, created, clocksFrom + policy.FirstResponse, clocksFrom + policy.Resolution), "", created);
+            return HandoffRow.WithDueTimes(HandoffRow.ToRecord(row) with { Sla = HandoffSla.Start("care", "P2", policy, clocksFrom) }, calendar);
+        }
+
+        // Thirty earlier days whose tallies each hold a nearly full shard (as a busy backlog leaves them), written as the index would.
+        var today = DateOnly.FromDateTime(Harness.Start.UtcDateTime);
+        var busy = DayTally.Sum(today.AddDays(-1), Enumerable.Range(0, 12_000)
+            .Select(i => DayTally.Of(index.Row(Handoff($"test:busy-{i}", Harness.Start.AddDays(-1), "t"), calendar))!.Value.Tally));
+        var shard = DayTally.Split(busy, maxBytes: 47_000)[0].ToEntity(HandoffIndex.Partition("care", false));
+        var table = api.Harness.Table(StorageNames.HandoffIndexTable);
+        for (var d = 1; d <= 30; d++)
+        {
+            var day = today.AddDays(-d);
+            shard.RowKey = DayTally.Key(day);
+            shard["Day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            await table.UpsertEntityAsync(shard, TableUpdateMode.Replace);
+        }
+
+        // Thirty handoffs of those days with texts of 30,000 characters that the JSON writer escapes (6 bytes each), arriving together.
+        var text = new string('é', 30_000);
+        var handoffs = Enumerable.Range(1, 30).Select(d => Handoff($"test:long-{d}", Harness.Start.AddDays(-d), text)).ToList();
+        var tickets = handoffs.Select(_ => index.Expect("care")).ToList();
+        await Task.WhenAll(handoffs.Select((h, i) => index.AddAsync(h, calendar, [], CancellationToken.None, tickets[i])));
+        tickets.ForEach(t => t.Dispose());
+
+        Assert.Equal(30, await index.CountAsync(HandoffIndex.Partition("care", false), CancellationToken.None));
+        Assert.True(sizes.Largest <= 4 * 1024 * 1024, $"largest transaction {sizes.Largest} bytes");
+        Assert.True(sizes.Count >= 2, $"{sizes.Count} transactions");
+    }
+
     private static MentionMessage Mention(int i, Random random)
     {
         var text = random.Next(4) switch
@@ -216,6 +346,26 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
         return new MentionMessage(
             MentionMessage.CurrentSchemaVersion, "corr-" + id, "test", id, new MentionAuthor("a-" + id, "user_" + id, "User", random.Next(2) == 0 ? 120 : 250_000, false),
             text, "en", new MentionMetrics(0, 0, 0, 0), $"https://x.com/user/status/{id}", Harness.Start, "contoso");
+    }
+
+    /// <summary>The largest entity-group transaction the app's clients send, in bytes as sent.</summary>
+    private sealed class TransactionSizes : HttpPipelineSynchronousPolicy
+    {
+        private readonly ConcurrentQueue<long> _sizes = new();
+
+        public long Largest => _sizes.DefaultIfEmpty(0).Max();
+
+        public int Count => _sizes.Count;
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && message.Request.Content is { } content)
+            {
+                using var body = new MemoryStream();
+                content.WriteTo(body, CancellationToken.None);
+                _sizes.Enqueue(body.Length);
+            }
+        }
     }
 
     /// <summary>The summary and first-response reports as they were computed before the tallies: every index row created in the range, judged at <c>now</c>.</summary>
