@@ -392,7 +392,9 @@ public sealed class HandoffIndex
 
             var head = await HeadAsync(table, partition, [row], cancellationToken).ConfigureAwait(false);
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, old.ETag) };
-            var (heads, after) = HeadActions(partition, head, 0, [row], [old]);
+
+            // The old row has no share, so there is nothing to look for in a shard.
+            var (heads, after, _) = HeadActions(partition, head, 0, [row], [old]);
             actions.AddRange(heads);
             if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
             {
