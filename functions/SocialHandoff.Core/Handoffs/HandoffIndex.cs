@@ -619,6 +619,10 @@ public sealed class HandoffIndex
         catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < MaxAttempts)
         {
             _heads.TryRemove(partition, out _);
+
+            // Writers of one team share its head rows: a short pause, longer at each retry and jittered, spreads
+            // those that collided instead of having them collide again at once.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 5 * attempt)), cancellationToken).ConfigureAwait(false);
             return ex is TableTransactionFailedException { FailedTransactionActionIndex: { } failed } && failed < actions.Count
                 && ((ITableEntity)actions[failed].Entity).RowKey.StartsWith(CountRowKey, StringComparison.Ordinal)
                 ? Submitted.HeadMoved
