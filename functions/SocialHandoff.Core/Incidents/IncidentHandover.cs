@@ -26,10 +26,10 @@ public sealed partial class IncidentHandover(IncidentStore store, ILogger<Incide
 
     /// <summary>
     /// Hands over the incident <paramref name="leader"/> opened; null when it opened none (or it was
-    /// closed before). <paramref name="canLead"/> says whether a member (by handoff id) can be handed off
+    /// closed before). <paramref name="canLead"/> says whether a member (its membership row) can be handed off
     /// in its place: its body is readable and it was not dead-lettered.
     /// </summary>
-    public async Task<IncidentSuccession?> HandOverAsync(MentionMessage leader, string reason, Func<string, CancellationToken, Task<bool>> canLead, CancellationToken cancellationToken)
+    public async Task<IncidentSuccession?> HandOverAsync(MentionMessage leader, string reason, Func<IncidentStore.Membership, CancellationToken, Task<bool>> canLead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(leader);
         ArgumentNullException.ThrowIfNull(canLead);
@@ -53,7 +53,7 @@ public sealed partial class IncidentHandover(IncidentStore store, ILogger<Incide
             IncidentStore.Membership? next = null;
             foreach (var member in survivors)
             {
-                if (await canLead(member.MemberHandoffId, cancellationToken).ConfigureAwait(false))
+                if (await canLead(member, cancellationToken).ConfigureAwait(false))
                 {
                     next = member;
                     break;

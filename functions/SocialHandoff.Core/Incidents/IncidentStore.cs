@@ -68,10 +68,14 @@ public sealed class IncidentStore
     public sealed record Membership(string RowKey, string MemberHandoffId, DateTimeOffset PostedAt);
 
     /// <summary>The membership row of a mention (with the ledger columns a joined copy carries), or null when it is no member.</summary>
-    public async Task<TableEntity?> MemberRowAsync(string partition, string mentionKey, CancellationToken cancellationToken)
+    public Task<TableEntity?> MemberRowAsync(string partition, string mentionKey, CancellationToken cancellationToken) =>
+        MemberRowAtAsync(partition, MemberRowKey(mentionKey), cancellationToken);
+
+    /// <summary>The membership row at <paramref name="rowKey"/> (a <see cref="Membership.RowKey"/>), or null when it is gone: one point read.</summary>
+    public async Task<TableEntity?> MemberRowAtAsync(string partition, string rowKey, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, MemberRowKey(mentionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue ? row.Value : null;
     }
 

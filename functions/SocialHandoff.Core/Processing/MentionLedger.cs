@@ -169,9 +169,10 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     /// <summary>
     /// The mention of a handoff's ledger row as it arrived, when it can be handed off in an incident's
     /// leader's place: not dead-lettered, its body readable and its own (a body cut to fit may have lost its id).
-    /// A member whose record is on its membership row is read there (<paramref name="incidentPartition"/>, the brand's).
+    /// A member whose record is on its membership row is read there (<paramref name="incidentPartition"/>, the brand's):
+    /// at <paramref name="memberRowKey"/> when known (one point read), else found among the brand's members.
     /// </summary>
-    public async Task<MentionMessage?> ReadSuccessorAsync(string handoffId, CancellationToken cancellationToken, string? incidentPartition = null)
+    public async Task<MentionMessage?> ReadSuccessorAsync(string handoffId, CancellationToken cancellationToken, string? incidentPartition = null, string? memberRowKey = null)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(handoffId, HandoffRow.LedgerRowKey, ["Status", "Body"], cancellationToken).ConfigureAwait(false);
@@ -184,7 +185,10 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
         var body = row.HasValue ? row.Value!.GetString("Body") : null;
         if (body is null && incidentPartition is not null)
         {
-            body = (await incidents.MemberRowByHandoffIdAsync(incidentPartition, handoffId, cancellationToken).ConfigureAwait(false))?.GetString("Body");
+            var member = memberRowKey is not null
+                ? await incidents.MemberRowAtAsync(incidentPartition, memberRowKey, cancellationToken).ConfigureAwait(false)
+                : await incidents.MemberRowByHandoffIdAsync(incidentPartition, handoffId, cancellationToken).ConfigureAwait(false);
+            body = member?.GetString("Body");
         }
 
         return MentionJson.TryParse(body, out var mention, out _) && HandoffIds.For(mention.Key) == handoffId ? mention : null;

@@ -132,7 +132,10 @@ public sealed partial class ProcessMentionStage(
     {
         ArgumentNullException.ThrowIfNull(mention);
         var succession = await handover.HandOverAsync(
-            mention, reason, async (id, ct) => await ledger.ReadSuccessorAsync(id, ct, IncidentStore.BrandPartition(mention.Query)).ConfigureAwait(false) is not null, cancellationToken).ConfigureAwait(false);
+            mention,
+            reason,
+            async (member, ct) => await ledger.ReadSuccessorAsync(member.MemberHandoffId, ct, IncidentStore.BrandPartition(mention.Query), member.RowKey).ConfigureAwait(false) is not null,
+            cancellationToken).ConfigureAwait(false);
         if (succession?.SuccessorHandoffId is not { } successorId)
         {
             return;
