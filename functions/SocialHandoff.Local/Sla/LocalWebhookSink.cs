@@ -15,6 +15,7 @@ internal sealed class LocalWebhookSink : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Task _loop;
+    private volatile bool _stopping;
 
     public LocalWebhookSink()
     {
@@ -34,6 +35,8 @@ internal sealed class LocalWebhookSink : IDisposable
 
     public void Dispose()
     {
+        // Said before the listener stops: a pending accept then fails in its own way (disposed, aborted), and the loop ends quietly.
+        _stopping = true;
         _listener.Stop();
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
@@ -69,7 +72,7 @@ internal sealed class LocalWebhookSink : IDisposable
             {
                 context = await _listener.GetContextAsync().ConfigureAwait(false);
             }
-            catch (Exception) when (!_listener.IsListening)
+            catch (Exception) when (_stopping || !_listener.IsListening)
             {
                 return;
             }
@@ -81,7 +84,7 @@ internal sealed class LocalWebhookSink : IDisposable
             catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
             {
                 // The caller went away, or the sink is stopping mid-answer: neither may end the loop, nor the run that disposes it.
-                if (!_listener.IsListening)
+                if (_stopping || !_listener.IsListening)
                 {
                     return;
                 }
