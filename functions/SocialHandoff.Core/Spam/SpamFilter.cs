@@ -62,10 +62,14 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     public IDisposable Expect(MentionMessage mention)
     {
         ArgumentNullException.ThrowIfNull(mention);
-        return classifier.Options.Enabled && AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt)
-            ? repeats.Expect(RepeatsPartition(mention, author), RepeatCounter.RowKey(mention.PostedAt, mention.Id))
-            : NotCounted;
+        return classifier.Options.Enabled && RepeatsKey(mention) is { } key ? repeats.Expect(key.Partition, key.RowKey) : NotCounted;
     }
+
+    /// <summary>Where the mention is counted among its identical posts (<see cref="RepeatCounter"/>), or null when its author is not watched.</summary>
+    private (string Partition, string RowKey)? RepeatsKey(MentionMessage mention) =>
+        AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt)
+            ? (RepeatsPartition(mention, author), RepeatCounter.RowKey(mention.PostedAt, mention.Id))
+            : null;
 
     private async Task<SpamVerdict?> ScreenCountedAsync(MentionMessage mention, MentionScore score, bool firstDelivery, IDisposable? expected, CancellationToken cancellationToken)
     {
@@ -78,10 +82,9 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
         var input = new SpamInput(mention.Text, mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt, 1, complaint);
         var verdict = classifier.Classify(input);
         // Counted only where repetition could change the verdict (a watched author, and a text that repeated posts would make spam).
-        if (!verdict.IsSpam && AuthorKey(mention) is { } author && classifier.WatchesRepetition(mention.Author.Followers, mention.Author.CreatedAt, mention.PostedAt)
-            && classifier.Classify(input with { IdenticalPosts = MaxCounted }).IsSpam)
+        if (!verdict.IsSpam && RepeatsKey(mention) is { } key && classifier.Classify(input with { IdenticalPosts = MaxCounted }).IsSpam)
         {
-            var identical = await repeats.CountAsync(RepeatsPartition(mention, author), RepeatCounter.RowKey(mention.PostedAt, mention.Id), mention.PostedAt, cancellationToken, expected).ConfigureAwait(false);
+            var identical = await repeats.CountAsync(key.Partition, key.RowKey, mention.PostedAt, cancellationToken, expected).ConfigureAwait(false);
             if (identical > 1)
             {
                 verdict = classifier.Classify(input with { IdenticalPosts = identical });
