@@ -44,7 +44,7 @@ public sealed class HandoffIndex
     /// <summary>
     /// The layout a partition's count row vouches for: 2, every row carries its clocks' at-risk windows and
     /// outcomes and the day tallies sum them. A count row without it was written by an earlier version; the
-    /// partition needs <see cref="RepairAsync"/> before its at-risk and date-range reports are whole.
+    /// partition's rows are in no tally until <see cref="UpgradeLayoutAsync"/> (or <see cref="RepairAsync"/>) rewrites them.
     /// </summary>
     public const int CurrentLayout = 2;
 
@@ -91,6 +91,9 @@ public sealed class HandoffIndex
     public static string OnlyItems => TableClient.CreateQueryFilter($"RowKey lt {CountRowKey}");
 
     public static string Partition(string team, bool resolved) => $"{team}|{(resolved ? ResolvedStatus : OpenStatus)}";
+
+    /// <summary>A team's two partitions, open then resolved.</summary>
+    public static string[] Partitions(string team) => [Partition(team, false), Partition(team, true)];
 
     public static IndexKey KeyOf(HandoffRecord h)
     {
@@ -306,7 +309,7 @@ public sealed class HandoffIndex
     public async Task<bool> NeedsLayoutUpgradeAsync(string team, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var partition in new[] { Partition(team, false), Partition(team, true) })
+        foreach (var partition in Partitions(team))
         {
             if (!await IsCurrentLayoutAsync(table, partition, cancellationToken).ConfigureAwait(false))
             {
@@ -332,7 +335,7 @@ public sealed class HandoffIndex
         ArgumentNullException.ThrowIfNull(clock);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var handoffs = await _clients.GetTableAsync(StorageNames.HandoffsTable, cancellationToken).ConfigureAwait(false);
-        foreach (var partition in new[] { Partition(team, false), Partition(team, true) })
+        foreach (var partition in Partitions(team))
         {
             if (await IsCurrentLayoutAsync(table, partition, cancellationToken).ConfigureAwait(false))
             {
@@ -378,8 +381,8 @@ public sealed class HandoffIndex
         return !row.HasValue || (row.Value!.GetInt32(LayoutColumn) ?? 1) >= CurrentLayout;
     }
 
-    /// <summary>Replaces a row of an earlier layout (no share) with <paramref name="row"/> and adds its share to its day's tally, conditional on both; false when the row is gone or was rewritten meanwhile.</summary>
-    private async Task<bool> RewriteInPlaceAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
+    /// <summary>Replaces a row of an earlier layout (no share) with <paramref name="row"/> and adds its share to its day's tally, conditional on both; nothing when the row is gone or was rewritten meanwhile.</summary>
+    private async Task RewriteInPlaceAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
     {
         var partition = row.PartitionKey;
         for (var attempt = 1; ; attempt++)
@@ -387,7 +390,7 @@ public sealed class HandoffIndex
             var old = await ReadRowAsync(table, partition, row.RowKey, cancellationToken).ConfigureAwait(false);
             if (old is null || DayTally.Of(old) is not null)
             {
-                return false;
+                return;
             }
 
             var head = await HeadAsync(table, partition, [row], cancellationToken).ConfigureAwait(false);
@@ -398,7 +401,7 @@ public sealed class HandoffIndex
             actions.AddRange(heads);
             if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
             {
-                return true;
+                return;
             }
         }
     }
@@ -423,7 +426,7 @@ public sealed class HandoffIndex
         var range = TableClient.CreateQueryFilter($"RowKey ge {DayTally.Key(to)} and RowKey lt {DayTally.KeyAfter(from)}");
         var filters = team is null
             ? [range]
-            : new[] { Partition(team, false), Partition(team, true) }.Select(p => $"{TableClient.CreateQueryFilter($"PartitionKey eq {p}")} and {range}").ToArray();
+            : Partitions(team).Select(p => $"{TableClient.CreateQueryFilter($"PartitionKey eq {p}")} and {range}").ToArray();
         // A day is the sum of its shards and of the team's two partitions.
         var shards = new List<(string Team, DayTally Tally)>();
         foreach (var filter in filters)
@@ -459,7 +462,7 @@ public sealed class HandoffIndex
         }
 
         var changed = 0;
-        foreach (var partition in new[] { Partition(team, false), Partition(team, true) })
+        foreach (var partition in Partitions(team))
         {
             var present = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
             var items = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {OnlyItems}";
@@ -746,16 +749,10 @@ public sealed class HandoffIndex
         if (countDelta != 0)
         {
             count = Math.Max(0, head.Count + countDelta);
-            var counter = new TableEntity(partition, CountRowKey) { [CountColumn] = count };
-            if (head.CountETag == default)
-            {
-                // A new partition is in the current layout from its first row; a merge keeps the layout the row names.
-                counter[LayoutColumn] = CurrentLayout;
-            }
-
+            // A new partition is in the current layout from its first row; a merge keeps the layout the row names.
             actions.Add(head.CountETag == default
-                ? new TableTransactionAction(TableTransactionActionType.Add, counter)
-                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, counter, head.CountETag));
+                ? new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, CountRowKey) { [CountColumn] = count, [LayoutColumn] = CurrentLayout })
+                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partition, CountRowKey) { [CountColumn] = count }, head.CountETag));
         }
 
         return (actions, head with { Count = count, Tallies = tallies }, complete);

@@ -40,7 +40,7 @@ public sealed class WorkQueries(SlaDueIndex index, HandoffIndex queueIndex, IOpt
         string[] partitions = filter.Status switch
         {
             "resolved" => [HandoffIndex.Partition(team, true)],
-            "all" => [HandoffIndex.Partition(team, false), HandoffIndex.Partition(team, true)],
+            "all" => HandoffIndex.Partitions(team),
             _ => [HandoffIndex.Partition(team, false)],
         };
         var table = await queueIndex.TableAsync(cancellationToken).ConfigureAwait(false);
