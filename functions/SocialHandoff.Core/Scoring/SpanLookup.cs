@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -42,18 +43,18 @@ internal sealed class SpanLookup<T>
         _mask = capacity - 1;
         _entries = new Entry[entries.Count];
         // Each key starts a block of 8 characters and is padded with zeros to whole blocks, so that
-        // a key of up to 8 is compared with a token's block in one vector comparison (8 more at the
-        // end: the block an empty key would start).
-        _keyChars = new char[entries.Keys.Sum(key => (key.Length + 7) & ~7) + 8];
+        // a key of up to 8 is compared with a token's block in one vector comparison (an empty key
+        // too has its block of zeros: the next key's characters would otherwise be its block).
+        _keyChars = new char[entries.Keys.Sum(key => Blocks(key.Length))];
         var index = 0;
         var keyStart = 0;
         foreach (var (key, value) in entries)
         {
             key.CopyTo(_keyChars.AsSpan(keyStart));
             _entries[index] = new Entry(keyStart, key.Length, value);
-            keyStart += (key.Length + 7) & ~7;
+            keyStart += Blocks(key.Length);
 
-            var hash = Hash(key, out _);
+            var hash = SpanLookup.Hash(key, out _);
             _filter[hash >> 22] |= 1UL << (int)(hash >> 16);
             var slot = (int)(hash & (uint)_mask);
             while (_slots[slot].Entry != 0)
@@ -67,12 +68,15 @@ internal sealed class SpanLookup<T>
 
     public int Count => _entries.Length;
 
+    // A key's characters in whole blocks of 8, at least one.
+    private static int Blocks(int length) => Math.Max(8, (length + 7) & ~7);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, Hash(key, out var first), first, out value);
+    public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, SpanLookup.Hash(key, out var first), first, out value);
 
     /// <summary>
     /// Looks up a key whose hash and first block of 8 characters (zero-padded) the caller computed
-    /// while writing it (<see cref="Seed"/>, <see cref="Mix"/>, <see cref="Finish"/>).
+    /// while writing it (<see cref="SpanLookup.Seed"/>, <see cref="SpanLookup.Mix"/>, <see cref="SpanLookup.Finish"/>).
     /// </summary>
     public bool TryGetValue(ReadOnlySpan<char> key, uint hash, Vector128<ushort> first, out T value)
     {
@@ -111,14 +115,30 @@ internal sealed class SpanLookup<T>
         }
     }
 
+    /// <summary>A position of the table: the key's hash and its entry's index plus one (0: empty).</summary>
+    private readonly record struct Slot(uint Hash, int Entry);
+
+    private readonly record struct Entry(int KeyStart, int KeyLength, T Value);
+}
+
+/// <summary>
+/// The hash <see cref="SpanLookup{T}"/> keys are placed by. Not generic, so that callers' hot loops
+/// inline it (as a static of the generic class, <see cref="Finish"/> was still called, and at tier 0,
+/// from the word readers).
+/// </summary>
+internal static class SpanLookup
+{
     // The hash reads a key 8 characters (two 64-bit words) at a time, the last block padded with
     // zeros, so that a caller holding a token's characters in a vector can hash them with a multiply
     // or two (Seed, Mix and Finish) instead of one multiply per character.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Seed(int length) => (ulong)length * 0x9E3779B97F4A7C15UL;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix(ulong hash, ulong first4, ulong next4) =>
         ((hash ^ first4) * 0xC2B2AE3D27D4EB4FUL) ^ (next4 * 0x165667B19E3779F9UL);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Finish(ulong hash)
     {
         // murmur3's finaliser: every input bit reaches the low bits (slot) and the top ones (filter).
@@ -156,8 +176,42 @@ internal sealed class SpanLookup<T>
         return Finish(hash);
     }
 
-    /// <summary>A position of the table: the key's hash and its entry's index plus one (0: empty).</summary>
-    private readonly record struct Slot(uint Hash, int Entry);
+    /// <summary>
+    /// As <see cref="Hash"/>, for the key at <paramref name="start"/> in a buffer with at least 8
+    /// characters after the key's end: each block is one vector load, its characters past the key
+    /// masked off, instead of a shift per character.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint HashInPadded(char[] buffer, int start, int length, out Vector128<ushort> first)
+    {
+        // The loads below are unchecked: this one check keeps them inside the buffer.
+        if ((ulong)(uint)start + (uint)length + 8 > (uint)buffer.Length)
+        {
+            ThrowNoPadding();
+        }
 
-    private readonly record struct Entry(int KeyStart, int KeyLength, T Value);
+        var hash = Seed(length);
+        if (length == 0)
+        {
+            first = default;
+            return Finish(hash);
+        }
+
+        ref var at = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(buffer));
+        first = Vector128.LoadUnsafe(ref at, (nuint)start) & Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(BlockMasks), (nuint)(8 - Math.Min(length, 8)));
+        hash = Mix(hash, first.AsUInt64().GetElement(0), first.AsUInt64().GetElement(1));
+        for (var k = 8; k < length; k += 8)
+        {
+            var block = Vector128.LoadUnsafe(ref at, (nuint)(start + k)) & Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(BlockMasks), (nuint)(8 - Math.Min(length - k, 8)));
+            hash = Mix(hash, block.AsUInt64().GetElement(0), block.AsUInt64().GetElement(1));
+        }
+
+        return Finish(hash);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNoPadding() => throw new ArgumentOutOfRangeException("length", "The buffer needs 8 characters after the key.");
+
+    // Loaded at 8 - n, the first n lanes all ones: keeps the n characters of a block.
+    private static ReadOnlySpan<ushort> BlockMasks => [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0, 0, 0, 0];
 }

@@ -89,7 +89,7 @@ internal sealed class FoldedWords
                     }
 
                     _words[count] = (tokenStart + start, k - start);
-                    _keys[count].Hash = SpanLookup<int>.Hash(_chars.AsSpan(tokenStart + start, k - start), out _keys[count].First);
+                    _keys[count].Hash = SpanLookup.Hash(_chars.AsSpan(tokenStart + start, k - start), out _keys[count].First);
                     count++;
                     start = -1;
                 }

@@ -381,7 +381,7 @@ public sealed partial class SentimentAnalyzer
             if (shape == CharShape.NotAscii)
             {
                 shape = FoldAny(text.Slice(token.Start, token.Length), folded, ref other);
-                hash = SpanLookup<LexiconEntry>.Hash(folded, out block);
+                hash = SpanLookup.Hash(folded, out block);
             }
 
             var found = lexicon.TryGetValue(folded, hash, block, out var entry);
@@ -473,7 +473,7 @@ public sealed partial class SentimentAnalyzer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static CharShape FoldAscii(char[] padded, char[] lower, int start, int length, out uint hash, out Vector128<ushort> first)
     {
-        var h = SpanLookup<LexiconEntry>.Seed(length);
+        var h = SpanLookup.Seed(length);
         uint upper = 0, lowerCase = 0, apostrophes = 0, beyondAscii = 0;
         first = default;
         for (var k = 0; k < length; k += 8)
@@ -492,10 +492,10 @@ public sealed partial class SentimentAnalyzer
                 first = folded;
             }
 
-            h = SpanLookup<LexiconEntry>.Mix(h, folded.AsUInt64().GetElement(0), folded.AsUInt64().GetElement(1));
+            h = SpanLookup.Mix(h, folded.AsUInt64().GetElement(0), folded.AsUInt64().GetElement(1));
         }
 
-        hash = SpanLookup<LexiconEntry>.Finish(h);
+        hash = SpanLookup.Finish(h);
 
         // Lane masks to flags by arithmetic (Min(mask, 1) is 0 or 1): a branch per flag would
         // follow the unpredictable mix of words, and cost more than the folding itself.
