@@ -72,7 +72,7 @@ public sealed class MentionScorer
         ArgumentNullException.ThrowIfNull(input);
         var sentiment = _sentiment.Score(input.Text, input.Language);
 
-        // Read once for language detection and the severity tiers.
+        // Read once for language detection, urgency and the severity tiers.
         var words = FoldedWords.For(input.Text);
         var language = ReadLanguage(input, sentiment, words);
         if (language != "en" && sentiment.IsJudged)
@@ -81,7 +81,7 @@ public sealed class MentionScorer
             sentiment = SentimentScore.Unjudged(NotJudgedReason.NotEnglish);
         }
 
-        var (urgency, reasons, matchedGroups) = _urgency.Score(input, sentiment, language);
+        var (urgency, reasons, matchedGroups) = _urgency.Score(input, words, sentiment, language);
         var needsAttention = urgency >= _urgency.AttentionThreshold;
         return new MentionScore(sentiment, urgency, reasons)
         {

@@ -78,6 +78,25 @@ public sealed class LanguageTests
     }
 
     [Fact]
+    public void FoldedWords_HostileAndMixedTexts_AllWordsMarksAndHandlesAsUrgencysReference()
+    {
+        // Urgency reads the same pass with its own edges: a handle's tail, "http" without "://", an '@' that starts no handle.
+        string[] pieces = ["@acme", "@Acme_Help", "@acme's", "@acme-care", "@_x", "@", "@@acme", "@é", "@123!", "@acme?", "x@acme", "http", "httpd", "http:", "HTTP://x.co/1?",
+            "https://e.com/#a", "hTtPs:/x", "www", "www.", "WWW.acme", "wwwx", "don’t", "it's", "ÉTÉ", "straße", "İstanbul", "Ⅻ", "ǅungla", "naïve", "123", "#fail", "#1",
+            "# x", "a#b", "?", "!", "？", "a-b", "l'été", "😡", ":(", "\u00a0", "\u3000", "\t", "\n", " ", "  ", "x", "ÀÉÎÕÜ", "ß", "Ωμέγα", "日本語", "\u200b", "\u0301"];
+        var random = new Random(17);
+        for (var n = 0; n < 5000; n++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 12)).Select(_ => pieces[random.Next(pieces.Length)] + (random.Next(3) == 0 ? "" : " ")));
+            var words = FoldedWords.For(text);
+            var expected = UrgencyReading.Of(text);
+            Assert.Equal(expected.Words, Enumerable.Range(0, words.AllCount).Select(w => words.All(w).ToString()).ToArray());
+            Assert.Equal(expected.Handles, Enumerable.Range(0, words.HandleCount).Select(words.Handle).ToArray());
+            Assert.Equal(expected.Marks, words.Marks);
+        }
+    }
+
+    [Fact]
     public void FoldedWords_LongTextAfterShortOne_EachWordLookedUpWithItsOwnHash()
     {
         // Hashes are made as the words are read, into a buffer that grows past 128 words; a stale or shifted one would miss.
@@ -156,6 +175,85 @@ public sealed class LanguageTests
                 $"tag {tag ?? "none"}: expected {tier} {priority}, got {score.Severity} (language {score.Language}, urgency {score.Urgency})");
             Assert.Equal(language, score.Language);
             Assert.Equal(score.Urgency, score.Reasons.Sum(r => r.Points));
+        }
+    }
+
+    /// <summary>Urgency's own reading before it shared <see cref="FoldedWords"/>, kept as the reference its words and marks are held to.</summary>
+    private static class UrgencyReading
+    {
+        public static (string[] Words, (int Start, int Length)[] Handles, TextMarks Marks) Of(string text)
+        {
+            var words = new List<string>();
+            var handles = new List<(int, int)>();
+            var marks = default(TextMarks);
+            var i = 0;
+            var firstToken = true;
+            while (i < text.Length)
+            {
+                while (i < text.Length && char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                var start = i;
+                while (i < text.Length && !char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                if (i == start)
+                {
+                    break;
+                }
+
+                var token = text[start..i];
+                var isFirst = firstToken;
+                firstToken = false;
+                if (token.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                    || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+                {
+                    marks.HasLink = true;
+                    continue;
+                }
+
+                if (token.Length > 1 && token[0] == '@' && (char.IsLetterOrDigit(token[1]) || token[1] == '_'))
+                {
+                    marks.HasHandle = true;
+                    marks.StartsWithHandle |= isFirst;
+                    var end = 1;
+                    while (end < token.Length && (char.IsLetterOrDigit(token[end]) || token[end] == '_'))
+                    {
+                        end++;
+                    }
+
+                    handles.Add((start, end));
+                    token = token[end..];
+                }
+
+                var wordStart = -1;
+                for (var k = 0; k <= token.Length; k++)
+                {
+                    var c = k < token.Length ? token[k] : ' ';
+                    if (char.IsLetter(c) || c is '\'' or '\u2019')
+                    {
+                        wordStart = wordStart < 0 ? k : wordStart;
+                        continue;
+                    }
+
+                    if (wordStart >= 0)
+                    {
+                        words.Add(MentionLanguage.FoldWord(token.AsSpan(wordStart, k - wordStart)));
+                        wordStart = -1;
+                    }
+
+                    marks.HasQuestion |= c == '?';
+                    marks.HasExclamation |= c == '!';
+                    marks.Hashtags += c == '#' && k + 1 < token.Length && char.IsLetterOrDigit(token[k + 1]) ? 1 : 0;
+                    marks.HasNumber |= char.IsAsciiDigit(c);
+                }
+            }
+
+            return ([.. words], [.. handles], marks);
         }
     }
 }

@@ -1,32 +1,67 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using SocialHandoff.Core.Scoring.Sentiment;
 
 namespace SocialHandoff.Core.Scoring.Languages;
 
 /// <summary>
-/// A text's words as <see cref="MentionLanguage.Words"/> gives them (lower case, accents folded;
-/// @handles and links left out), read once into one reused buffer: language detection and the
-/// severity tiers both read them, without a string per word. One per thread (<see cref="For"/>);
-/// what it holds is valid until the next <see cref="For"/> on the same thread.
+/// A text's words (lower case, accents folded), read once into one reused buffer with each word's
+/// look-up hash, for language detection, the severity tiers and urgency, without a string per word.
+/// One per thread (<see cref="For"/>); what it holds is valid until the next <see cref="For"/> on the
+/// same thread.
 /// </summary>
+/// <remarks>
+/// Two readings of the same pass, which differ at a token's edges. Language detection and severity
+/// read <see cref="Count"/> words, as <see cref="MentionLanguage.Words"/> gives them: a token that
+/// starts with '@', "http" or "www." has none. Urgency reads <see cref="AllCount"/> words: only a link
+/// ("http://", "https://", "www.") has none, and of an @handle only the handle's own characters are
+/// left out, so "@acme's" gives "s" and "httpd" gives "httpd". The first reading is the second without
+/// those tokens' words, so it is kept as indices into the second.
+/// </remarks>
 internal sealed class FoldedWords
 {
     [ThreadStatic]
     private static FoldedWords? t_current;
 
-    private char[] _chars = new char[512];
+    // 8 characters more than the text: a word's last block of 8 is loaded whole to be hashed.
+    private char[] _chars = new char[512 + 8];
     private (int Start, int Length)[] _words = new (int, int)[128];
 
-    // Each word's span look-up hash and first block, made once: language detection and severity both look every word up.
+    // Each word's span look-up hash and first block, made once: every reader looks every word up.
     private (uint Hash, Vector128<ushort> First)[] _keys = new (uint, Vector128<ushort>)[128];
 
+    // The words of the first reading, by their index in the second.
+    private int[] _plain = new int[128];
+    private (int Start, int Length)[] _handles = new (int, int)[8];
+
+    /// <summary>How many words language detection and severity read (the first reading).</summary>
     public int Count { get; private set; }
 
-    public ReadOnlySpan<char> this[int index] => _chars.AsSpan(_words[index].Start, _words[index].Length);
+    /// <summary>Word <paramref name="index"/> of the first reading.</summary>
+    public ReadOnlySpan<char> this[int index] => All(_plain[index]);
 
-    /// <summary>Looks word <paramref name="index"/> up in <paramref name="table"/> with the hash made when the word was read.</summary>
-    public bool TryLookUp<T>(SpanLookup<T> table, int index, out T value) =>
-        table.TryGetValue(this[index], _keys[index].Hash, _keys[index].First, out value);
+    /// <summary>How many words urgency reads (the second reading: handle tails and "http" words too).</summary>
+    public int AllCount { get; private set; }
+
+    /// <summary>The shape of the text outside its links and @handles: questions, numbers, hashtags.</summary>
+    public TextMarks Marks { get; private set; }
+
+    /// <summary>How many @handles the text holds (tokens with a letter, digit or '_' after the '@').</summary>
+    public int HandleCount { get; private set; }
+
+    /// <summary>Word <paramref name="index"/> of the second reading.</summary>
+    public ReadOnlySpan<char> All(int index) => _chars.AsSpan(_words[index].Start, _words[index].Length);
+
+    /// <summary>Handle <paramref name="index"/>: where its '@' is in the text and its length with the '@' (letters, digits and '_' after it).</summary>
+    public (int Start, int Length) Handle(int index) => _handles[index];
+
+    /// <summary>Looks word <paramref name="index"/> of the first reading up in <paramref name="table"/> with the hash made when it was read.</summary>
+    public bool TryLookUp<T>(SpanLookup<T> table, int index, out T value) => TryLookUpAll(table, _plain[index], out value);
+
+    /// <summary>Looks word <paramref name="index"/> of the second reading up in <paramref name="table"/> with the hash made when it was read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryLookUpAll<T>(SpanLookup<T> table, int index, out T value) =>
+        table.TryGetValue(All(index), _keys[index].Hash, _keys[index].First, out value);
 
     /// <summary>This thread's instance, holding the words of <paramref name="text"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -37,17 +72,18 @@ internal sealed class FoldedWords
         return words;
     }
 
-    // The same tokens as MentionLanguage.Words: split on white space; a token starting with '@', "http"
-    // or "www." is skipped; a word is a run of letters and apostrophes, folded character by character.
+    // Tokens are split on white space; a word is a run of letters and apostrophes, folded character by character.
     private void Read(ReadOnlySpan<char> text)
     {
-        if (_chars.Length < text.Length)
+        if (_chars.Length < text.Length + 8)
         {
-            _chars = new char[Math.Max(text.Length, _chars.Length * 2)];
+            _chars = new char[Math.Max(text.Length + 8, _chars.Length * 2)];
         }
 
-        var count = 0;
+        var marks = default(TextMarks);
+        int all = 0, plain = 0, handles = 0;
         var i = 0;
+        var firstToken = true;
         while (i < text.Length)
         {
             while (i < text.Length && char.IsWhiteSpace(text[i]))
@@ -61,16 +97,48 @@ internal sealed class FoldedWords
                 i++;
             }
 
-            var token = text[tokenStart..i];
-            // Only 'h' and 'w' compare equal to "http" and "www." first letters ignoring case.
-            if (token.IsEmpty || token[0] == '@'
-                || (token[0] is 'h' or 'H' or 'w' or 'W' && (token.StartsWith("http", StringComparison.OrdinalIgnoreCase) || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase))))
+            if (i == tokenStart)
             {
+                break;
+            }
+
+            var token = text[tokenStart..i];
+            var isFirst = firstToken;
+            firstToken = false;
+
+            // Only 'h' and 'w' compare equal to "http" and "www." first letters ignoring case: the others skip the compares.
+            var startsLikeLink = token[0] is 'h' or 'H' or 'w' or 'W'
+                && (token.StartsWith("http", StringComparison.OrdinalIgnoreCase) || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase));
+            if (startsLikeLink
+                && (token.StartsWith("www.", StringComparison.OrdinalIgnoreCase) || token.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+                    || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+            {
+                marks.HasLink = true;
                 continue;
             }
 
+            var isPlain = !startsLikeLink && token[0] != '@';
+            var offset = 0;
+            if (SentimentAnalyzer.IsHandle(token))
+            {
+                marks.HasHandle = true;
+                marks.StartsWithHandle |= isFirst;
+                offset = 1;
+                while (offset < token.Length && (char.IsLetterOrDigit(token[offset]) || token[offset] == '_'))
+                {
+                    offset++;
+                }
+
+                if (handles == _handles.Length)
+                {
+                    Array.Resize(ref _handles, handles * 2);
+                }
+
+                _handles[handles++] = (tokenStart, offset);
+            }
+
             var start = -1;
-            for (var k = 0; k <= token.Length; k++)
+            for (var k = offset; k <= token.Length; k++)
             {
                 var c = k < token.Length ? token[k] : ' ';
                 if (char.IsLetter(c) || c is '\'' or '\u2019')
@@ -82,20 +150,64 @@ internal sealed class FoldedWords
 
                 if (start >= 0)
                 {
-                    if (count == _words.Length)
-                    {
-                        Array.Resize(ref _words, _words.Length * 2);
-                        Array.Resize(ref _keys, _words.Length);
-                    }
-
-                    _words[count] = (tokenStart + start, k - start);
-                    _keys[count].Hash = SpanLookup.Hash(_chars.AsSpan(tokenStart + start, k - start), out _keys[count].First);
-                    count++;
+                    Add(all++, tokenStart + start, k - start, isPlain ? plain++ : -1);
                     start = -1;
+                }
+
+                switch (c)
+                {
+                    case '?':
+                        marks.HasQuestion = true;
+                        break;
+                    case '!':
+                        marks.HasExclamation = true;
+                        break;
+                    case '#' when k + 1 < token.Length && char.IsLetterOrDigit(token[k + 1]):
+                        marks.Hashtags++;
+                        break;
+                    default:
+                        marks.HasNumber |= char.IsAsciiDigit(c);
+                        break;
                 }
             }
         }
 
-        Count = count;
+        Count = plain;
+        AllCount = all;
+        HandleCount = handles;
+        Marks = marks;
     }
+
+    private void Add(int index, int start, int length, int plainIndex)
+    {
+        if (index == _words.Length)
+        {
+            Array.Resize(ref _words, _words.Length * 2);
+            Array.Resize(ref _keys, _words.Length);
+        }
+
+        _words[index] = (start, length);
+        _keys[index].Hash = SpanLookup.HashInPadded(_chars, start, length, out _keys[index].First);
+        if (plainIndex >= 0)
+        {
+            if (plainIndex == _plain.Length)
+            {
+                Array.Resize(ref _plain, _plain.Length * 2);
+            }
+
+            _plain[plainIndex] = index;
+        }
+    }
+}
+
+/// <summary>What urgency reads of a text's shape, outside its links and the handles' own characters.</summary>
+internal struct TextMarks
+{
+    public bool HasHandle;
+    public bool StartsWithHandle;
+    public bool HasQuestion;
+    public bool HasExclamation;
+    public bool HasLink;
+    public bool HasNumber;
+    public int Hashtags;
 }

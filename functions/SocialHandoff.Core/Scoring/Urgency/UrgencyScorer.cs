@@ -68,7 +68,7 @@ internal sealed class UrgencyScorer
         _cues = languages.ToDictionary(l => l, l => CueLookup.Build(_groups, l, l == "en" ? evidence : [], functionWords), StringComparer.Ordinal);
     }
 
-    /// <summary>The bits (as in <see cref="Score"/>'s MatchedGroups) of the cue groups with these names, case ignored; unknown names have none.</summary>
+    /// <summary>The bits (as in <see cref="Score(ScoringInput, SentimentScore, string)"/>'s MatchedGroups) of the cue groups with these names, case ignored; unknown names have none.</summary>
     public uint GroupMask(IEnumerable<string> names)
     {
         var wanted = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
@@ -85,11 +85,15 @@ internal sealed class UrgencyScorer
 
     /// <summary>Scores a mention read in <paramref name="language"/> (a primary tag, see <see cref="MentionLanguage"/>).</summary>
     /// <returns>The urgency, its reasons, and a bit per cue group that matched (see <see cref="GroupMask"/>).</returns>
-    public (int Urgency, IReadOnlyList<UrgencyReason> Reasons, uint MatchedGroups) Score(ScoringInput input, SentimentScore sentiment, string language)
+    public (int Urgency, IReadOnlyList<UrgencyReason> Reasons, uint MatchedGroups) Score(ScoringInput input, SentimentScore sentiment, string language) =>
+        Score(input, FoldedWords.For(input.Text), sentiment, language);
+
+    /// <summary>As <see cref="Score(ScoringInput, SentimentScore, string)"/>, with the text's words already read (<see cref="FoldedWords.For"/> of its text).</summary>
+    public (int Urgency, IReadOnlyList<UrgencyReason> Reasons, uint MatchedGroups) Score(ScoringInput input, FoldedWords words, SentimentScore sentiment, string language)
     {
         var scratch = t_scratch ??= new Scratch();
         var text = (input.Text ?? string.Empty).AsSpan();
-        var shape = Read(text, scratch, _careTerms);
+        var wordCount = words.AllCount;
         var counts = scratch.Counts(_groups.Length);
         var firstMatch = scratch.FirstMatches;
 
@@ -98,11 +102,11 @@ internal sealed class UrgencyScorer
 
         // Each language is read with its own cue words; the learned word evidence is English only.
         var evidence = language == "en" && _hasWordEvidence;
-        var shares = evidence ? scratch.Evidence(shape.WordCount) : [];
-        var evidenceSum = _cues.TryGetValue(language, out var cues) ? MatchCues(cues, scratch, shape.WordCount, counts, firstMatch, shares) : 0;
+        var shares = evidence ? scratch.Evidence(wordCount) : [];
+        var evidenceSum = _cues.TryGetValue(language, out var cues) ? MatchCues(cues, words, scratch, counts, firstMatch, shares) : 0;
         if (evidence)
         {
-            points += WordEvidence(scratch, shares, evidenceSum, reasons);
+            points += WordEvidence(words, scratch, shares, evidenceSum, reasons);
         }
 
         for (var g = 0; g < _groups.Length; g++)
@@ -121,7 +125,7 @@ internal sealed class UrgencyScorer
             }
         }
 
-        points += Structure(shape, text, reasons);
+        points += Structure(words.Marks, CareHandle(words, text, scratch), wordCount, text, reasons);
         points += Sentiment(sentiment, reasons);
         points += Reach(input, reasons);
 
@@ -179,58 +183,58 @@ internal sealed class UrgencyScorer
     private static int Rank(UrgencyReason reason) => reason.Signal == "crisis" ? 0 : reason.Points == 0 ? 2 : 1;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double Structure(in Shape shape, ReadOnlySpan<char> text, List<RawReason> reasons)
+    private double Structure(in TextMarks marks, (int Start, int Length) careHandle, int wordCount, ReadOnlySpan<char> text, List<RawReason> reasons)
     {
         var points = 0.0;
-        if (shape.HasHandle)
+        if (marks.HasHandle)
         {
             // Nearly every mention a brand receives names an account: it counts, but tells an agent nothing.
             points += _options.AddressedToBrandPoints;
-            if (shape.HasQuestion)
+            if (marks.HasQuestion)
             {
                 points += Add(reasons, "request", "a question to the account", _options.QuestionToBrandPoints);
             }
         }
 
-        if (shape.CareHandleLength > 0 && Shows(_options.CareHandlePoints))
+        if (careHandle.Length > 0 && Shows(_options.CareHandlePoints))
         {
-            var handle = text.Slice(shape.CareHandleStart, shape.CareHandleLength);
+            var handle = text.Slice(careHandle.Start, careHandle.Length);
             points += Add(reasons, "context", $"addressed to a care account: '{handle}'", _options.CareHandlePoints);
         }
 
-        if (shape.StartsWithHandle)
+        if (marks.StartsWithHandle)
         {
             points += _options.StartsWithHandlePoints;
         }
 
-        if (shape.HasQuestion)
+        if (marks.HasQuestion)
         {
             points += Add(reasons, "context", "asks a question", _options.QuestionMarkPoints);
         }
 
-        if (shape.HasExclamation)
+        if (marks.HasExclamation)
         {
             points += Add(reasons, "context", "exclamation", _options.ExclamationPoints);
         }
 
-        if (shape.HasLink)
+        if (marks.HasLink)
         {
             points += Add(reasons, "context", "shares a link", _options.LinkPoints);
         }
 
-        if (shape.HasNumber)
+        if (marks.HasNumber)
         {
             points += Add(reasons, "context", "gives a number (order, amount or time)", _options.NumberPoints);
         }
 
-        if (shape.Hashtags > 0)
+        if (marks.Hashtags > 0)
         {
-            points += Add(reasons, "context", "hashtags", _options.HashtagPoints * Math.Min(shape.Hashtags, _options.MaxHashtags));
+            points += Add(reasons, "context", "hashtags", _options.HashtagPoints * Math.Min(marks.Hashtags, _options.MaxHashtags));
         }
 
-        if (shape.WordCount > 0)
+        if (wordCount > 0)
         {
-            points += _options.LengthPointsPerLogWords * Math.Log(1 + shape.WordCount);
+            points += _options.LengthPointsPerLogWords * Math.Log(1 + wordCount);
         }
 
         return points;
@@ -342,138 +346,42 @@ internal sealed class UrgencyScorer
         _ => value.ToString("N0", CultureInfo.InvariantCulture),
     };
 
-    // One pass over the text: words (lower case, links and @handles left out) and the message's shape,
-    // with the first @handle that contains a customer-care fragment (@AcmeHelp, @acme_support).
-    private static Shape Read(ReadOnlySpan<char> text, Scratch scratch, string[] careTerms)
+    // The first @handle that contains a customer-care fragment (@AcmeHelp, @acme_support), or none (length 0).
+    private (int Start, int Length) CareHandle(FoldedWords words, ReadOnlySpan<char> text, Scratch scratch)
     {
-        var lower = scratch.LowerBuffer(text.Length);
-        var shape = new Shape();
-        var words = 0;
-        var i = 0;
-        var firstToken = true;
-        while (i < text.Length)
+        if (_careTerms.Length == 0)
         {
-            while (i < text.Length && char.IsWhiteSpace(text[i]))
-            {
-                i++;
-            }
+            return default;
+        }
 
-            var start = i;
-            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+        for (var h = 0; h < words.HandleCount; h++)
+        {
+            var (start, length) = words.Handle(h);
+            var lower = scratch.HandleBuffer(length).AsSpan(0, length - 1);
+            text.Slice(start + 1, length - 1).ToLowerInvariant(lower);
+            foreach (var term in _careTerms)
             {
-                i++;
-            }
-
-            if (i == start)
-            {
-                break;
-            }
-
-            var token = text[start..i];
-            var isFirst = firstToken;
-            firstToken = false;
-            // Only 'h' and 'w' compare equal to those first letters ignoring case: the others skip the three compares.
-            if (token[0] is 'h' or 'H' or 'w' or 'W'
-                && (token.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                    || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase)))
-            {
-                shape.HasLink = true;
-                continue;
-            }
-
-            if (SentimentAnalyzer.IsHandle(token))
-            {
-                shape.HasHandle = true;
-                shape.StartsWithHandle |= isFirst;
-                var end = 1;
-                while (end < token.Length && (char.IsLetterOrDigit(token[end]) || token[end] == '_'))
+                if (lower.Contains(term, StringComparison.Ordinal))
                 {
-                    end++;
-                }
-
-                if (shape.CareHandleLength == 0 && IsCareHandle(token[1..end], lower.AsSpan(start + 1, end - 1), careTerms))
-                {
-                    shape.CareHandleStart = start;
-                    shape.CareHandleLength = end;
-                }
-
-                token = token[end..];
-                start += end;
-            }
-
-            var wordStart = -1;
-            for (var k = 0; k <= token.Length; k++)
-            {
-                var c = k < token.Length ? token[k] : ' ';
-                var isWordChar = char.IsLetter(c) || c is '\'' or '\u2019';
-                if (isWordChar)
-                {
-                    if (wordStart < 0)
-                    {
-                        wordStart = k;
-                    }
-
-                    lower[start + k] = MentionLanguage.Fold(c);
-                    continue;
-                }
-
-                if (wordStart >= 0)
-                {
-                    scratch.AddWord(words++, start + wordStart, k - wordStart);
-                    wordStart = -1;
-                }
-
-                switch (c)
-                {
-                    case '?':
-                        shape.HasQuestion = true;
-                        break;
-                    case '!':
-                        shape.HasExclamation = true;
-                        break;
-                    case '#' when k + 1 < token.Length && char.IsLetterOrDigit(token[k + 1]):
-                        shape.Hashtags++;
-                        break;
-                    default:
-                        shape.HasNumber |= char.IsAsciiDigit(c);
-                        break;
+                    return (start, length);
                 }
             }
         }
 
-        shape.WordCount = words;
-        return shape;
-    }
-
-    private static bool IsCareHandle(ReadOnlySpan<char> handle, Span<char> lower, string[] careTerms)
-    {
-        if (careTerms.Length == 0)
-        {
-            return false;
-        }
-
-        handle.ToLowerInvariant(lower);
-        foreach (var term in careTerms)
-        {
-            if (lower.Contains(term, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return default;
     }
 
     // Counts the cue groups' matches and, when shares is not empty, fills each word's share of the
     // learned evidence (0 for a word outside the table or said before) and returns their sum, in word order.
-    private static double MatchCues(CueLookup cues, Scratch scratch, int wordCount, Span<int> counts, string?[] firstMatch, Span<double> shares)
+    private static double MatchCues(CueLookup cues, FoldedWords words, Scratch scratch, Span<int> counts, string?[] firstMatch, Span<double> shares)
     {
         shares.Clear();
         var sum = 0.0;
         var evidenceWords = 0;
+        var wordCount = words.AllCount;
         for (var w = 0; w < wordCount; w++)
         {
-            if (!cues.Words.TryGetValue(scratch.Word(w), out var cue))
+            if (!words.TryLookUpAll(cues.Words, w, out var cue))
             {
                 continue;
             }
@@ -483,7 +391,7 @@ internal sealed class UrgencyScorer
                 scratch.SetQuotable(w, cue.Quotable);
 
                 // A repeat of a word with evidence is itself among the earlier words with evidence.
-                if (!SeenBefore(scratch, w, evidenceWords))
+                if (!SeenBefore(words, scratch, w, evidenceWords))
                 {
                     shares[w] = cue.Evidence;
                 }
@@ -502,7 +410,7 @@ internal sealed class UrgencyScorer
 
             foreach (var phrase in cue.Phrases)
             {
-                if (w + phrase.Rest.Length < wordCount && RestMatches(scratch, w, phrase.Rest))
+                if (w + phrase.Rest.Length < wordCount && RestMatches(words, w, phrase.Rest))
                 {
                     Count(phrase.Group, phrase.Reason, counts, firstMatch);
                 }
@@ -520,13 +428,13 @@ internal sealed class UrgencyScorer
     // The learned evidence of the mention's distinct words (shares and their sum from MatchCues); the
     // reason quotes the words that weigh most.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double WordEvidence(Scratch scratch, ReadOnlySpan<double> shares, double sum, List<RawReason> reasons)
+    private double WordEvidence(FoldedWords words, Scratch scratch, ReadOnlySpan<double> shares, double sum, List<RawReason> reasons)
     {
         var points = _options.WordEvidencePoints * sum;
         if (Shows(points))
         {
             var label = points > 0 ? "words common in complaints" : "words seldom in complaints";
-            if (WordsReason(label, scratch, shares, Math.Sign(sum)) is { } text)
+            if (WordsReason(label, words, scratch, shares, Math.Sign(sum)) is { } text)
             {
                 Add(reasons, points > 0 ? "complaint" : "context", text, points);
             }
@@ -535,12 +443,12 @@ internal sealed class UrgencyScorer
         return points;
     }
 
-    private static bool SeenBefore(Scratch scratch, int w, int evidenceWords)
+    private static bool SeenBefore(FoldedWords words, Scratch scratch, int w, int evidenceWords)
     {
-        var word = scratch.Word(w);
+        var word = words.All(w);
         for (var k = 0; k < evidenceWords; k++)
         {
-            if (scratch.Word(scratch.EvidenceWordAt(k)).SequenceEqual(word))
+            if (words.All(scratch.EvidenceWordAt(k)).SequenceEqual(word))
             {
                 return true;
             }
@@ -552,7 +460,7 @@ internal sealed class UrgencyScorer
     // "{label}: 'word', 'word'": the words whose share points the way of the sum, strongest first.
     // Function words and words under three letters ("the", "my", "got") count in the score but say
     // little to an agent, so are not quoted; with no other word to quote there is no reason (null).
-    private static string? WordsReason(string label, Scratch scratch, ReadOnlySpan<double> shares, int sign)
+    private static string? WordsReason(string label, FoldedWords words, Scratch scratch, ReadOnlySpan<double> shares, int sign)
     {
         var text = new DefaultInterpolatedStringHandler(4, 0);
         text.AppendLiteral(label);
@@ -585,7 +493,7 @@ internal sealed class UrgencyScorer
             }
 
             text.AppendLiteral(shown > 0 ? ", '" : "'");
-            text.AppendFormatted(scratch.Word(best));
+            text.AppendFormatted(words.All(best));
             text.AppendLiteral("'");
             (lastWord, lastStrength) = (best, strength);
         }
@@ -593,11 +501,11 @@ internal sealed class UrgencyScorer
         return text.ToStringAndClear();
     }
 
-    private static bool RestMatches(Scratch scratch, int w, string[] rest)
+    private static bool RestMatches(FoldedWords words, int w, string[] rest)
     {
         for (var k = 0; k < rest.Length; k++)
         {
-            if (!scratch.Word(w + 1 + k).SequenceEqual(rest[k]))
+            if (!words.All(w + 1 + k).SequenceEqual(rest[k]))
             {
                 return false;
             }
@@ -688,24 +596,9 @@ internal sealed class UrgencyScorer
         }
     }
 
-    private struct Shape
-    {
-        public bool HasHandle;
-        public bool StartsWithHandle;
-        public bool HasQuestion;
-        public bool HasExclamation;
-        public bool HasLink;
-        public bool HasNumber;
-        public int CareHandleStart;
-        public int CareHandleLength;
-        public int Hashtags;
-        public int WordCount;
-    }
-
     private sealed class Scratch
     {
-        private char[] _lower = new char[512];
-        private (int Start, int Length)[] _words = new (int, int)[128];
+        private char[] _handle = new char[64];
         private int[] _counts = new int[MaxGroups];
         private readonly string?[] _first = new string?[MaxGroups];
         private double[] _evidence = new double[128];
@@ -719,31 +612,15 @@ internal sealed class UrgencyScorer
             return _reasons;
         }
 
-        public char[] Lower => _lower;
-
-        public char[] LowerBuffer(int capacity)
+        public char[] HandleBuffer(int capacity)
         {
-            if (_lower.Length < capacity)
+            if (_handle.Length < capacity)
             {
-                _lower = new char[Math.Max(capacity, _lower.Length * 2)];
+                _handle = new char[Math.Max(capacity, _handle.Length * 2)];
             }
 
-            return _lower;
+            return _handle;
         }
-
-        public void AddWord(int index, int start, int length)
-        {
-            if (index >= _words.Length)
-            {
-                Array.Resize(ref _words, _words.Length * 2);
-            }
-
-            _words[index] = (start, length);
-        }
-
-        public (int Start, int Length) WordAt(int index) => _words[index];
-
-        public ReadOnlySpan<char> Word(int index) => _lower.AsSpan(_words[index].Start, _words[index].Length);
 
         public Span<int> Counts(int groups)
         {
