@@ -97,6 +97,19 @@ public sealed class LanguageTests
     }
 
     [Fact]
+    public void FoldedWords_EveryCharacterOfTheFirstPlaneBetweenLetters_SameWordsAsBothReferences()
+    {
+        // The ASCII table and the general path must agree with char.IsLetter and Fold for every character.
+        for (var c = 0; c < 0x10000; c++)
+        {
+            var text = $"Ab{(char)c}cD x{(char)c} {(char)c}";
+            var words = FoldedWords.For(text);
+            Assert.Equal(MentionLanguage.Words(text).ToArray(), Enumerable.Range(0, words.Count).Select(w => words[w].ToString()).ToArray());
+            Assert.Equal(UrgencyReading.Of(text).Words, Enumerable.Range(0, words.AllCount).Select(w => words.All(w).ToString()).ToArray());
+        }
+    }
+
+    [Fact]
     public void FoldedWords_LongTextAfterShortOne_EachWordLookedUpWithItsOwnHash()
     {
         // Hashes are made as the words are read, into a buffer that grows past 128 words; a stale or shifted one would miss.

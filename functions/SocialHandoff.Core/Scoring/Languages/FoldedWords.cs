@@ -52,6 +52,10 @@ internal sealed class FoldedWords
     /// <summary>Word <paramref name="index"/> of the second reading.</summary>
     public ReadOnlySpan<char> All(int index) => _chars.AsSpan(_words[index].Start, _words[index].Length);
 
+    /// <summary>Whether words <paramref name="a"/> and <paramref name="b"/> of the second reading are equal: their hashes first, so most differing words cost no comparison.</summary>
+    public bool SameWord(int a, int b) =>
+        _keys[a].Hash == _keys[b].Hash && All(a).SequenceEqual(All(b));
+
     /// <summary>Handle <paramref name="index"/>: where its '@' is in the text and its length with the '@' (letters, digits and '_' after it).</summary>
     public (int Start, int Length) Handle(int index) => _handles[index];
 
@@ -141,10 +145,11 @@ internal sealed class FoldedWords
             for (var k = offset; k <= token.Length; k++)
             {
                 var c = k < token.Length ? token[k] : ' ';
-                if (char.IsLetter(c) || c is '\'' or '\u2019')
+                var folded = c < 128 ? (char)AsciiWordChars[c] : char.IsLetter(c) || c == '\u2019' ? MentionLanguage.Fold(c) : '\0';
+                if (folded != 0)
                 {
                     start = start < 0 ? k : start;
-                    _chars[tokenStart + k] = MentionLanguage.Fold(c);
+                    _chars[tokenStart + k] = folded;
                     continue;
                 }
 
@@ -178,26 +183,45 @@ internal sealed class FoldedWords
         Marks = marks;
     }
 
+    // Inlined into Read's loop; growing, which few texts need, is not.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Add(int index, int start, int length, int plainIndex)
     {
+        // _plain is as long as _words, and a word's index in it is at most its index in _words.
         if (index == _words.Length)
         {
-            Array.Resize(ref _words, _words.Length * 2);
-            Array.Resize(ref _keys, _words.Length);
+            Grow();
         }
 
         _words[index] = (start, length);
         _keys[index].Hash = SpanLookup.HashInPadded(_chars, start, length, out _keys[index].First);
         if (plainIndex >= 0)
         {
-            if (plainIndex == _plain.Length)
-            {
-                Array.Resize(ref _plain, _plain.Length * 2);
-            }
-
             _plain[plainIndex] = index;
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        Array.Resize(ref _words, _words.Length * 2);
+        Array.Resize(ref _keys, _words.Length);
+        Array.Resize(ref _plain, _words.Length);
+    }
+
+    // An ASCII character as a word holds it (lower case), 0 for one that is not part of a word:
+    // char.IsLetter and MentionLanguage.Fold give the same for these 128, without a call per character.
+    private static ReadOnlySpan<byte> AsciiWordChars =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, (byte)'\'', 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'e', (byte)'f', (byte)'g', (byte)'h', (byte)'i', (byte)'j', (byte)'k', (byte)'l', (byte)'m', (byte)'n', (byte)'o',
+        (byte)'p', (byte)'q', (byte)'r', (byte)'s', (byte)'t', (byte)'u', (byte)'v', (byte)'w', (byte)'x', (byte)'y', (byte)'z', 0, 0, 0, 0, 0,
+        0, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'e', (byte)'f', (byte)'g', (byte)'h', (byte)'i', (byte)'j', (byte)'k', (byte)'l', (byte)'m', (byte)'n', (byte)'o',
+        (byte)'p', (byte)'q', (byte)'r', (byte)'s', (byte)'t', (byte)'u', (byte)'v', (byte)'w', (byte)'x', (byte)'y', (byte)'z', 0, 0, 0, 0, 0,
+    ];
 }
 
 /// <summary>What urgency reads of a text's shape, outside its links and the handles' own characters.</summary>

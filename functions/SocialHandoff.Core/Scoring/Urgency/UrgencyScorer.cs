@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using SocialHandoff.Core.Scoring.Languages;
 using SocialHandoff.Core.Scoring.Sentiment;
@@ -399,13 +400,11 @@ internal sealed class UrgencyScorer
                 scratch.EvidenceWord(evidenceWords++, w);
             }
 
-            var mask = cue.Mask;
-            for (var g = 0; g < counts.Length; g++)
+            // Only the groups the word is a cue of (most words are evidence only, with none).
+            for (var mask = cue.Mask; mask != 0; mask &= mask - 1)
             {
-                if ((mask & (1u << g)) != 0)
-                {
-                    Count(g, cue.Reasons[g]!, counts, firstMatch);
-                }
+                var g = BitOperations.TrailingZeroCount(mask);
+                Count(g, cue.Reasons[g]!, counts, firstMatch);
             }
 
             foreach (var phrase in cue.Phrases)
@@ -445,10 +444,9 @@ internal sealed class UrgencyScorer
 
     private static bool SeenBefore(FoldedWords words, Scratch scratch, int w, int evidenceWords)
     {
-        var word = words.All(w);
         for (var k = 0; k < evidenceWords; k++)
         {
-            if (words.All(scratch.EvidenceWordAt(k)).SequenceEqual(word))
+            if (words.SameWord(scratch.EvidenceWordAt(k), w))
             {
                 return true;
             }
@@ -460,6 +458,7 @@ internal sealed class UrgencyScorer
     // "{label}: 'word', 'word'": the words whose share points the way of the sum, strongest first.
     // Function words and words under three letters ("the", "my", "got") count in the score but say
     // little to an agent, so are not quoted; with no other word to quote there is no reason (null).
+    // sign: +1 or -1, the sign of the sum (never 0: a sum of 0 gives no reason).
     private static string? WordsReason(string label, FoldedWords words, Scratch scratch, ReadOnlySpan<double> shares, int sign)
     {
         var text = new DefaultInterpolatedStringHandler(4, 0);
@@ -474,7 +473,7 @@ internal sealed class UrgencyScorer
             for (var w = 0; w < shares.Length; w++)
             {
                 // Only a word of the evidence table has a share; whether it may be quoted was decided with the table.
-                if (Math.Sign(shares[w]) == sign && scratch.Quotable(w)
+                if ((sign > 0 ? shares[w] > 0 : shares[w] < 0) && scratch.Quotable(w)
                     && Math.Abs(shares[w]) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord)))
                 {
                     (best, strength) = (w, s);
