@@ -97,15 +97,18 @@ public sealed class LanguageTests
     }
 
     [Fact]
-    public void FoldedWords_EveryCharacterOfTheFirstPlaneBetweenLetters_SameWordsAsBothReferences()
+    public void FoldedWords_EveryCharacterOfTheFirstPlaneBetweenLetters_SameWordsAndMarksAsBothReferences()
     {
-        // The ASCII table and the general path must agree with char.IsLetter and Fold for every character.
+        // The ASCII table and the general path must agree with char.IsLetter, char.IsWhiteSpace and Fold for every character.
         for (var c = 0; c < 0x10000; c++)
         {
-            var text = $"Ab{(char)c}cD x{(char)c} {(char)c}";
+            var text = $"Ab{(char)c}cD x{(char)c} {(char)c}1 @{(char)c}x #{(char)c}";
             var words = FoldedWords.For(text);
+            var expected = UrgencyReading.Of(text);
             Assert.Equal(MentionLanguage.Words(text).ToArray(), Enumerable.Range(0, words.Count).Select(w => words[w].ToString()).ToArray());
-            Assert.Equal(UrgencyReading.Of(text).Words, Enumerable.Range(0, words.AllCount).Select(w => words.All(w).ToString()).ToArray());
+            Assert.Equal(expected.Words, Enumerable.Range(0, words.AllCount).Select(w => words.All(w).ToString()).ToArray());
+            Assert.Equal(expected.Handles, Enumerable.Range(0, words.HandleCount).Select(words.Handle).ToArray());
+            Assert.Equal(expected.Marks, words.Marks);
         }
     }
 

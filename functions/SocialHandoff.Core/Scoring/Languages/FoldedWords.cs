@@ -76,7 +76,9 @@ internal sealed class FoldedWords
         return words;
     }
 
-    // Tokens are split on white space; a word is a run of letters and apostrophes, folded character by character.
+    // Tokens are split on white space; a word is a run of letters and apostrophes, folded character by
+    // character. One pass: what starts a token decides whose words it gives (see the remarks), and the
+    // prefixes that decide hold no white space, so they are matched on the text from the token's start.
     private void Read(ReadOnlySpan<char> text)
     {
         if (_chars.Length < text.Length + 8)
@@ -84,53 +86,53 @@ internal sealed class FoldedWords
             _chars = new char[Math.Max(text.Length + 8, _chars.Length * 2)];
         }
 
+        var chars = _chars;
         var marks = default(TextMarks);
         int all = 0, plain = 0, handles = 0;
         var i = 0;
         var firstToken = true;
-        while (i < text.Length)
+        while (true)
         {
             while (i < text.Length && char.IsWhiteSpace(text[i]))
             {
                 i++;
             }
 
-            var tokenStart = i;
-            while (i < text.Length && !char.IsWhiteSpace(text[i]))
-            {
-                i++;
-            }
-
-            if (i == tokenStart)
+            if (i == text.Length)
             {
                 break;
             }
 
-            var token = text[tokenStart..i];
+            var tokenStart = i;
+            var rest = text[i..];
             var isFirst = firstToken;
             firstToken = false;
 
             // Only 'h' and 'w' compare equal to "http" and "www." first letters ignoring case: the others skip the compares.
-            var startsLikeLink = token[0] is 'h' or 'H' or 'w' or 'W'
-                && (token.StartsWith("http", StringComparison.OrdinalIgnoreCase) || token.StartsWith("www.", StringComparison.OrdinalIgnoreCase));
+            var startsLikeLink = rest[0] is 'h' or 'H' or 'w' or 'W'
+                && (rest.StartsWith("http", StringComparison.OrdinalIgnoreCase) || rest.StartsWith("www.", StringComparison.OrdinalIgnoreCase));
             if (startsLikeLink
-                && (token.StartsWith("www.", StringComparison.OrdinalIgnoreCase) || token.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
-                    || token.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+                && (rest.StartsWith("www.", StringComparison.OrdinalIgnoreCase) || rest.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+                    || rest.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
             {
                 marks.HasLink = true;
+                while (i < text.Length && !char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
                 continue;
             }
 
-            var isPlain = !startsLikeLink && token[0] != '@';
-            var offset = 0;
-            if (SentimentAnalyzer.IsHandle(token))
+            var isPlain = !startsLikeLink && rest[0] != '@';
+            if (SentimentAnalyzer.IsHandle(rest))
             {
                 marks.HasHandle = true;
                 marks.StartsWithHandle |= isFirst;
-                offset = 1;
-                while (offset < token.Length && (char.IsLetterOrDigit(token[offset]) || token[offset] == '_'))
+                i++;
+                while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_'))
                 {
-                    offset++;
+                    i++;
                 }
 
                 if (handles == _handles.Length)
@@ -138,40 +140,46 @@ internal sealed class FoldedWords
                     Array.Resize(ref _handles, handles * 2);
                 }
 
-                _handles[handles++] = (tokenStart, offset);
+                _handles[handles++] = (tokenStart, i - tokenStart);
             }
 
+            // To the token's end (white space, or the end of the text read as a space).
             var start = -1;
-            for (var k = offset; k <= token.Length; k++)
+            for (; ; i++)
             {
-                var c = k < token.Length ? token[k] : ' ';
-                var folded = c < 128 ? (char)AsciiWordChars[c] : char.IsLetter(c) || c == '\u2019' ? MentionLanguage.Fold(c) : '\0';
-                if (folded != 0)
+                var c = i < text.Length ? text[i] : ' ';
+                int kind = c < 128 ? AsciiKinds[c] : char.IsWhiteSpace(c) ? Space : char.IsLetter(c) || c == '\u2019' ? Letter : Other;
+                if (kind >= Letter)
                 {
-                    start = start < 0 ? k : start;
-                    _chars[tokenStart + k] = folded;
+                    start = start < 0 ? i : start;
+                    chars[i] = c < 128 ? (char)kind : MentionLanguage.Fold(c);
                     continue;
                 }
 
                 if (start >= 0)
                 {
-                    Add(all++, tokenStart + start, k - start, isPlain ? plain++ : -1);
+                    Add(all++, start, i - start, isPlain ? plain++ : -1);
                     start = -1;
                 }
 
-                switch (c)
+                if (kind == Space)
                 {
-                    case '?':
+                    break;
+                }
+
+                switch (kind)
+                {
+                    case Question:
                         marks.HasQuestion = true;
                         break;
-                    case '!':
+                    case Exclamation:
                         marks.HasExclamation = true;
                         break;
-                    case '#' when k + 1 < token.Length && char.IsLetterOrDigit(token[k + 1]):
+                    case Hash when i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]):
                         marks.Hashtags++;
                         break;
-                    default:
-                        marks.HasNumber |= char.IsAsciiDigit(c);
+                    case Digit:
+                        marks.HasNumber = true;
                         break;
                 }
             }
@@ -209,14 +217,23 @@ internal sealed class FoldedWords
         Array.Resize(ref _plain, _words.Length);
     }
 
-    // An ASCII character as a word holds it (lower case), 0 for one that is not part of a word:
-    // char.IsLetter and MentionLanguage.Fold give the same for these 128, without a call per character.
-    private static ReadOnlySpan<byte> AsciiWordChars =>
+    // What a character is to Read. A word's character is Letter or more: an ASCII one's kind is the
+    // character as the word holds it (lower case; the apostrophe, 39, is the lowest), so one table read
+    // replaces char.IsLetter, char.IsWhiteSpace and Fold, each a call, for the characters most texts are made of.
+    private const int Other = 0;
+    private const int Space = 1;
+    private const int Question = 2;
+    private const int Exclamation = 3;
+    private const int Hash = 4;
+    private const int Digit = 5;
+    private const int Letter = '\'';
+
+    private static ReadOnlySpan<byte> AsciiKinds =>
     [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, Space, Space, Space, Space, Space, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, (byte)'\'', 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        Space, Exclamation, 0, Hash, 0, 0, 0, (byte)'\'', 0, 0, 0, 0, 0, 0, 0, 0,
+        Digit, Digit, Digit, Digit, Digit, Digit, Digit, Digit, Digit, Digit, 0, 0, 0, 0, 0, Question,
         0, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'e', (byte)'f', (byte)'g', (byte)'h', (byte)'i', (byte)'j', (byte)'k', (byte)'l', (byte)'m', (byte)'n', (byte)'o',
         (byte)'p', (byte)'q', (byte)'r', (byte)'s', (byte)'t', (byte)'u', (byte)'v', (byte)'w', (byte)'x', (byte)'y', (byte)'z', 0, 0, 0, 0, 0,
         0, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'e', (byte)'f', (byte)'g', (byte)'h', (byte)'i', (byte)'j', (byte)'k', (byte)'l', (byte)'m', (byte)'n', (byte)'o',

@@ -93,6 +93,7 @@ internal sealed class UrgencyScorer
     public (int Urgency, IReadOnlyList<UrgencyReason> Reasons, uint MatchedGroups) Score(ScoringInput input, FoldedWords words, SentimentScore sentiment, string language)
     {
         var scratch = t_scratch ??= new Scratch();
+        scratch.EvidenceCount = 0;
         var text = (input.Text ?? string.Empty).AsSpan();
         var wordCount = words.AllCount;
         var counts = scratch.Counts(_groups.Length);
@@ -416,6 +417,7 @@ internal sealed class UrgencyScorer
             }
         }
 
+        scratch.EvidenceCount = evidenceWords;
         foreach (var share in shares)
         {
             sum += share;
@@ -461,18 +463,22 @@ internal sealed class UrgencyScorer
     // sign: +1 or -1, the sign of the sum (never 0: a sum of 0 gives no reason).
     private static string? WordsReason(string label, FoldedWords words, Scratch scratch, ReadOnlySpan<double> shares, int sign)
     {
-        var text = new DefaultInterpolatedStringHandler(4, 0);
+        // Written on the stack (a longer text moves to a pooled array), not into an array rented for every mention.
+        var text = new DefaultInterpolatedStringHandler(4, 0, null, stackalloc char[128]);
         text.AppendLiteral(label);
         text.AppendLiteral(": ");
 
         // Order: strength descending, then first appearance; each round takes the next word in that order.
         var (lastWord, lastStrength) = (-1, double.PositiveInfinity);
+        var evidenceWords = scratch.EvidenceWords;
         for (var shown = 0; shown < MaxEvidenceWordsShown; shown++)
         {
             var (best, strength) = (-1, 0.0);
-            for (var w = 0; w < shares.Length; w++)
+
+            // Only a word of the evidence table can have a share: they are listed, in word order, so the rest are not visited.
+            foreach (var w in evidenceWords)
             {
-                // Only a word of the evidence table has a share; whether it may be quoted was decided with the table.
+                // Whether it may be quoted was decided with the table.
                 if ((sign > 0 ? shares[w] > 0 : shares[w] < 0) && scratch.Quotable(w)
                     && Math.Abs(shares[w]) is var s && s > strength && (s < lastStrength || (s == lastStrength && w > lastWord)))
                 {
@@ -641,6 +647,12 @@ internal sealed class UrgencyScorer
         }
 
         public int EvidenceWordAt(int index) => _evidenceWords[index];
+
+        /// <summary>How many words MatchCues found in the evidence table, repeats included.</summary>
+        public int EvidenceCount { get; set; }
+
+        /// <summary>The words MatchCues found in the evidence table, in word order, repeats included.</summary>
+        public ReadOnlySpan<int> EvidenceWords => _evidenceWords.AsSpan(0, EvidenceCount);
 
         public void SetQuotable(int word, bool quotable)
         {
