@@ -353,4 +353,27 @@ public sealed class UrgencyScorerTests
         Assert.Contains("Scoring:Urgency:AttentionThreshold", error.Message);
         Assert.Contains("Scoring:Urgency:CueGroups:0", error.Message);
     }
+
+    [Fact]
+    public void SentimentLabelsReason_CompoundsAtAndNearEveryRoundingBoundary_SameTextAsTheFormat()
+    {
+        // The hundredths are found by arithmetic; the format's own rounding is the reference, boundaries and signed zeros included.
+        var random = new Random(16);
+        var compounds = new List<double> { 0.0, -0.0, 1, -1, 0.005, -0.005, 0.015, 0.125, -0.675, 0.995, -0.995, 1.0000001, -1.5, double.NaN, double.Epsilon, -double.Epsilon };
+        for (var k = -200; k <= 200; k++)
+        {
+            var boundary = k / 200.0;
+            compounds.AddRange([boundary, Math.BitDecrement(boundary), Math.BitIncrement(boundary), boundary + 1e-10, boundary - 1e-10, boundary + 2e-9, boundary - 2e-9, boundary + 1e-7]);
+        }
+
+        compounds.AddRange(Enumerable.Range(0, 200_000).Select(_ => (random.NextDouble() * 2) - 1));
+        for (var label = UrgencyScorer.SentimentLabels.StronglyNegative; label <= UrgencyScorer.SentimentLabels.Positive; label++)
+        {
+            var name = new[] { "strongly negative", "negative", "positive" }[label];
+            foreach (var compound in compounds)
+            {
+                Assert.Equal($"{name} ({compound.ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture)})", UrgencyScorer.SentimentLabels.Reason(label, compound));
+            }
+        }
+    }
 }

@@ -272,33 +272,37 @@ internal sealed class UrgencyScorer
     }
 
     /// <summary>
-    /// "negative (-0.72)": the label and the compound to two places. The 3 x 201 strings a compound in
-    /// [-1, 1] can give are made once; the compound is formatted into a stack buffer to find its string.
+    /// "negative (-0.72)": the label and the compound to two places, as the format "+0.00;-0.00;0.00"
+    /// writes it. The 3 x 201 strings a compound in [-1, 1] can give are made once; which one is found
+    /// by arithmetic (custom formatting cost 2% of the full score), except within 1e-9 of a rounding
+    /// boundary, where the formatter's own rounding of its decimal digits decides.
     /// </summary>
-    private static class SentimentLabels
+    internal static class SentimentLabels
     {
         public const int StronglyNegative = 0;
         public const int Negative = 1;
         public const int Positive = 2;
         private const string Format = "+0.00;-0.00;0.00";
 
-        private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>[] Reasons =
-            [.. new[] { "strongly negative", "negative", "positive" }.Select(label => Enumerable.Range(-100, 201)
-                .Select(k => (k / 100.0).ToString(Format, CultureInfo.InvariantCulture))
-                .Distinct(StringComparer.Ordinal)
-                .ToDictionary(f => f, f => $"{label} ({f})", StringComparer.Ordinal)
-                .GetAlternateLookup<ReadOnlySpan<char>>())];
-
         private static readonly string[] Labels = ["strongly negative", "negative", "positive"];
+
+        // By label, then by hundredths from -100 to 100: "{label} (-1.00)" ... "{label} (0.00)" ... "{label} (+1.00)".
+        private static readonly string[][] Reasons =
+            [.. Labels.Select(label => Enumerable.Range(-100, 201).Select(k => $"{label} ({(k / 100.0).ToString(Format, CultureInfo.InvariantCulture)})").ToArray())];
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static string Reason(int label, double compound)
         {
-            Span<char> formatted = stackalloc char[32];
-            return compound.TryFormat(formatted, out var written, Format, CultureInfo.InvariantCulture)
-                && Reasons[label].TryGetValue(formatted[..written], out var reason)
-                ? reason
-                : $"{Labels[label]} ({compound.ToString(Format, CultureInfo.InvariantCulture)})";
+            var scaled = Math.Abs(compound) * 100;
+            var fraction = scaled - Math.Floor(scaled);
+            if (scaled <= 100 && Math.Abs(fraction - 0.5) > 1e-9)
+            {
+                // Rounded half away from zero; a value that rounds to 0 is "0.00" whatever its sign, as the format's third section.
+                var hundredths = (int)Math.Floor(scaled + 0.5);
+                return Reasons[label][100 + (compound < 0 ? -hundredths : hundredths)];
+            }
+
+            return $"{Labels[label]} ({compound.ToString(Format, CultureInfo.InvariantCulture)})";
         }
     }
 
