@@ -111,6 +111,7 @@ internal sealed class UrgencyScorer
             points += WordEvidence(words, scratch, shares, evidenceSum, reasons);
         }
 
+        var matchedGroups = 0u;
         for (var g = 0; g < _groups.Length; g++)
         {
             if (counts[g] == 0)
@@ -118,6 +119,7 @@ internal sealed class UrgencyScorer
                 continue;
             }
 
+            matchedGroups |= 1u << g;
             var group = _groups[g];
             var groupPoints = group.PointsPerMatch * Math.Min(counts[g], group.MaxMatches);
             points += groupPoints;
@@ -133,18 +135,7 @@ internal sealed class UrgencyScorer
 
         var exact = Logistic(points);
         var urgency = (int)Math.Round(exact, MidpointRounding.AwayFromZero);
-        return (urgency, InUrgencyPoints(reasons, points, exact, urgency), MatchedGroups(counts));
-    }
-
-    private static uint MatchedGroups(ReadOnlySpan<int> counts)
-    {
-        var mask = 0u;
-        for (var g = 0; g < counts.Length; g++)
-        {
-            mask |= counts[g] > 0 ? 1u << g : 0;
-        }
-
-        return mask;
+        return (urgency, InUrgencyPoints(reasons, points, exact, urgency), matchedGroups);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -467,15 +458,12 @@ internal sealed class UrgencyScorer
     // sign: +1 or -1, the sign of the sum (never 0: a sum of 0 gives no reason).
     private static string? WordsReason(string label, FoldedWords words, Scratch scratch, ReadOnlySpan<double> shares, int sign)
     {
-        // Written on the stack (a longer text moves to a pooled array), not into an array rented for every mention.
-        var text = new DefaultInterpolatedStringHandler(4, 0, null, stackalloc char[128]);
-        text.AppendLiteral(label);
-        text.AppendLiteral(": ");
-
         // Order: strength descending, then first appearance; each round takes the next word in that order.
+        Span<int> quoted = stackalloc int[MaxEvidenceWordsShown];
+        var count = 0;
         var (lastWord, lastStrength) = (-1, double.PositiveInfinity);
         var evidenceWords = scratch.EvidenceWords;
-        for (var shown = 0; shown < MaxEvidenceWordsShown; shown++)
+        while (count < MaxEvidenceWordsShown)
         {
             var (best, strength) = (-1, 0.0);
 
@@ -492,19 +480,27 @@ internal sealed class UrgencyScorer
 
             if (best < 0)
             {
-                if (shown == 0)
-                {
-                    text.ToStringAndClear();
-                    return null;
-                }
-
                 break;
             }
 
-            text.AppendLiteral(shown > 0 ? ", '" : "'");
-            text.AppendFormatted(words.All(best));
-            text.AppendLiteral("'");
+            quoted[count++] = best;
             (lastWord, lastStrength) = (best, strength);
+        }
+
+        if (count == 0)
+        {
+            return null;
+        }
+
+        // Written on the stack (a longer text moves to a pooled array), not into an array rented for every mention.
+        var text = new DefaultInterpolatedStringHandler(4, 0, null, stackalloc char[128]);
+        text.AppendLiteral(label);
+        text.AppendLiteral(": ");
+        for (var k = 0; k < count; k++)
+        {
+            text.AppendLiteral(k > 0 ? ", '" : "'");
+            text.AppendFormatted(words.All(quoted[k]));
+            text.AppendLiteral("'");
         }
 
         return text.ToStringAndClear();
