@@ -26,7 +26,9 @@ internal sealed record IndexWrite(TableEntity Row, IReadOnlyList<TableEntity> Wi
 /// <see cref="DayTally"/> per UTC day of creation (in shards of bounded size, so a viral day never passes
 /// an entity's limits) sums the SLA standing of the rows created that day for the date-range reports; every write that adds, replaces or deletes a row changes its day's tally by
 /// the new row's share less the old row's in the same transaction (the old row read first and the write
-/// made conditional on its ETag), so a tally stays exact through crashes and redeliveries.
+/// made conditional on its ETag), so a tally stays exact through crashes and redeliveries. Beside them,
+/// each clock that is or will be breached has a breach row (<see cref="SlaBreachRows"/>) for the breaches
+/// report; a write deletes the replaced row's breach rows and writes the new row's in the same transaction.
 /// New handoffs are added by group commit (concurrent deliveries share one transaction per
 /// partition, with their SLA due rows, which live in the same partition: <see cref="SlaDueIndex"/>);
 /// inserts treat an existing row as done, so redeliveries never count twice. The index
