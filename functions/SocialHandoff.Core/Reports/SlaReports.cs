@@ -105,7 +105,8 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDire
             {
                 var filter = TableClient.CreateQueryFilter(
                     $"PartitionKey eq {partition} and RowKey gt {after ?? SlaBreachRows.Prefix} and RowKey lt {SlaBreachRows.Before(now)} and CreatedAt ge {start} and CreatedAt lt {end}");
-                streams.Add(table.QueryAsync<TableEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken));
+                // The page and the row after it (is there more?) in one response, which holds at most 1,000.
+                streams.Add(table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, MaxBreachesPage), cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken));
             }
 
             // Each partition's first page at once; then the partitions merged in key order, reading on only where needed.
@@ -154,7 +155,8 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDire
         string? after = null;
         do
         {
-            var page = await BreachesAsync(team, from, to, MaxBreachesPage, after, cancellationToken).ConfigureAwait(false);
+            // 999 a page: with the row after it, one response of 1,000 per partition.
+            var page = await BreachesAsync(team, from, to, MaxBreachesPage - 1, after, cancellationToken).ConfigureAwait(false);
             items.AddRange(page.Items);
             after = page.Continuation is { } c ? SlaBreachRows.FromContinuation(c) : null;
         }
