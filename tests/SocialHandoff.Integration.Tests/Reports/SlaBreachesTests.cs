@@ -278,6 +278,37 @@ public sealed class SlaBreachesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(minutes.OrderDescending(), minutes);
     }
 
+    [Fact]
+    public async Task Pause_BreachRowOfTheHandoffAlreadyGone_ActionSucceedsAndTheListStaysRight()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var id = await api.HandOffAsync("g0", $"@contoso I was charged twice at {Harness.Place(0)}, I want a refund now");
+        var table = api.Harness.Table(StorageNames.HandoffIndexTable);
+        List<TableEntity> BreachRows() => [.. table.Query<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {SlaBreachRows.Prefix} and RowKey lt {SlaBreachRows.Prefix + "~"}"))];
+        Assert.Equal(2, BreachRows().Count);
+
+        // As a repair that crashed between the rows and their breach rows leaves it: a breach row the index row lists is not there.
+        // A pause in time deletes the resolution clock's breach row; the transaction that deletes the missing one fails, its retry leaves it out.
+        var resolution = BreachRows().Single(r => r.RowKey.EndsWith("-rs", StringComparison.Ordinal));
+        await table.DeleteEntityAsync(resolution.PartitionKey, resolution.RowKey);
+        var (status, answer, _) = await api.PostAsync("cy", $"api/handoffs/{id}/pause");
+
+        Assert.True(status == 200, answer?.ToJsonString());
+        Assert.EndsWith("-fr", Assert.Single(BreachRows()).RowKey, StringComparison.Ordinal);
+        var reports = api.Harness.Services.GetRequiredService<SlaReports>();
+        var queries = api.Harness.Services.GetRequiredService<WorkQueries>();
+        var day = DateOnly.FromDateTime(Harness.Start.UtcDateTime);
+        api.Harness.Clock.Advance(TimeSpan.FromDays(14));
+        Assert.Equal("firstResponse", Assert.Single((await reports.BreachesAsync(null, day, day, 10, null, CancellationToken.None)).Items).Clock);
+
+        // Resumed and left: both clocks breached, listed as the row scan lists them.
+        Assert.Equal(200, (await api.PostAsync("cy", $"api/handoffs/{id}/resume")).Status);
+        api.Harness.Clock.Advance(TimeSpan.FromDays(14));
+        var expected = await ScanAsync(table, queries, null, day, day, api.Harness.Clock.GetUtcNow());
+        Assert.Equal(2, expected.Count);
+        Assert.Equal(Sorted(expected.Select(e => e.Item)), Sorted((await reports.BreachesAsync(null, day, day, 10, null, CancellationToken.None)).Items));
+    }
+
     private static List<SlaListItem> Sorted(IEnumerable<SlaListItem> items) =>
         [.. items.OrderBy(i => i.Id, StringComparer.Ordinal).ThenBy(i => i.Clock, StringComparer.Ordinal)];
 
