@@ -384,6 +384,10 @@ public sealed class HandoffIndex
     /// <summary>Whether a row was written in the current layout: its clocks' outcomes and its breach rows listed (a row without SLA state has no outcomes and is rewritten alike).</summary>
     private static bool IsCurrentRow(TableEntity row) => row.GetString(FirstResponseOutcomeColumn) is not null && row.GetString(SlaBreachRows.Column) is not null;
 
+    /// <summary>Whether <paramref name="partition"/> is in the current layout (or holds nothing yet).</summary>
+    public async Task<bool> HasCurrentLayoutAsync(string partition, CancellationToken cancellationToken) =>
+        await IsCurrentLayoutAsync(await TableAsync(cancellationToken).ConfigureAwait(false), partition, cancellationToken).ConfigureAwait(false);
+
     private static async Task<bool> IsCurrentLayoutAsync(TableClient table, string partition, CancellationToken cancellationToken)
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, CountRowKey, [LayoutColumn], cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
@@ -50,6 +51,8 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDire
     /// <summary>The most breaches one page holds.</summary>
     public const int MaxBreachesPage = 1000;
 
+    private readonly ConcurrentDictionary<string, bool> _current = new(StringComparer.Ordinal);
+
     private static readonly (string Label, double UpTo)[] BucketEdges =
         [("< 15 min", 15), ("15-60 min", 60), ("1-4 h", 240), ("4-24 h", 1440), (">= 24 h", double.MaxValue)];
 
@@ -88,6 +91,7 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDire
     /// <see cref="SlaBreachRows.FromContinuation"/>). Every team's (those known, and deleted ones) when
     /// <paramref name="team"/> is null. A range read of each partition's breach rows up to now, filtered on the
     /// creation day: one request per partition for a page, more only past <paramref name="limit"/> rows a partition.
+    /// A partition an earlier version wrote (no breach rows until the sweep's upgrade rewrites it) is read the former way.
     /// </summary>
     public async Task<SlaBreachPage> BreachesAsync(string? team, DateOnly from, DateOnly to, int limit, string? after, CancellationToken cancellationToken)
     {
@@ -103,6 +107,12 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDire
         {
             foreach (var partition in teams.SelectMany(HandoffIndex.Partitions))
             {
+                if (!await IsCurrentAsync(partition, cancellationToken).ConfigureAwait(false))
+                {
+                    streams.Add(await ScannedAsync(table, partition, after, now, start, end, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+
                 var filter = TableClient.CreateQueryFilter(
                     $"PartitionKey eq {partition} and RowKey gt {after ?? SlaBreachRows.Prefix} and RowKey lt {SlaBreachRows.Before(now)} and CreatedAt ge {start} and CreatedAt lt {end}");
                 // The page and the row after it (is there more?) in one response, which holds at most 1,000.
@@ -163,6 +173,43 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDire
         while (after is not null);
 
         return items;
+    }
+
+    /// <summary>Whether a partition's rows have their breach rows (layout 3 or later; remembered once seen, as the layout only goes up).</summary>
+    private async Task<bool> IsCurrentAsync(string partition, CancellationToken cancellationToken)
+    {
+        if (_current.ContainsKey(partition))
+        {
+            return true;
+        }
+
+        if (!await index.HasCurrentLayoutAsync(partition, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        _current[partition] = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The breach rows a partition an earlier version wrote would have, worked out from every row created in the range
+    /// (the former cost, until the sweep's upgrade has rewritten it), in key order from <paramref name="after"/> up to now.
+    /// </summary>
+    private async Task<IAsyncEnumerator<TableEntity>> ScannedAsync(
+        TableClient table, string partition, string? after, DateTimeOffset now, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var before = SlaBreachRows.Before(now);
+        var rows = new List<TableEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and CreatedAt ge {start} and CreatedAt lt {end}");
+        await foreach (var row in table.QueryAsync<TableEntity>($"{filter} and {HandoffIndex.OnlyItems}", cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
+            rows.AddRange(SlaBreachRows.Of(index.Row(view.Handoff, view.Calendar))
+                .Where(b => string.CompareOrdinal(b.RowKey, after ?? SlaBreachRows.Prefix) > 0 && string.CompareOrdinal(b.RowKey, before) < 0));
+        }
+
+        return rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
     }
 
     /// <summary>The report line of a breach row whose clock is past its target at <paramref name="now"/> (null when the row's second is not over yet, or it has no calendar).</summary>
