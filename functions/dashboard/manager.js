@@ -11,6 +11,9 @@ import { RulesEditor } from './rules-editor.js';
 import { SlaEditor } from './sla-editor.js';
 import { TeamsEditor } from './teams-editor.js';
 
+// Breaches shown per page (the API's limit); the rest on "Show more".
+const BREACHES_PAGE = 50;
+
 export class ManagerView {
   constructor(root, app) {
     this.root = root;
@@ -78,7 +81,7 @@ export class ManagerView {
     const results = await Promise.allSettled([
       get(`/api/sla/summary${range}`),
       get(`/api/sla/first-response${range}`),
-      get(`/api/sla/breaches${range}`),
+      get(`/api/sla/breaches${query({ ...p, limit: BREACHES_PAGE })}`),
       get(`/api/sla/at-risk${query({ team: p.team })}`),
     ]);
     this.root.removeAttribute('aria-busy');
@@ -92,10 +95,12 @@ export class ManagerView {
       firstResponse ? barChart(firstResponse.buckets, { title: 'First responses by time taken' }) : h('p', { class: 'muted' }, 'Not available.'));
     replace(this.root.querySelector('[data-testid="chart-met-rate"]'),
       firstResponse ? lineChart(firstResponse.daily, { title: 'First-response SLA met rate by day' }) : h('p', { class: 'muted' }, 'Not available.'));
-    this.renderList(this.root.querySelector('[data-testid="sla-breaches"]'), breaches, 'breach');
+    // The breaches come a page at a time; "Show more" asks for the next with the page's continuation.
+    this.breaches = breaches ? { ...breaches, params: p } : null;
+    this.renderList(this.root.querySelector('[data-testid="sla-breaches"]'), this.breaches, 'breach');
     this.renderList(this.root.querySelector('[data-testid="sla-at-risk"]'), atRisk, 'at-risk');
     // Said politely when the manager asked for it (Show), so a screen reader knows the tables changed.
-    if (announce && !failed) this.app.announce(`SLA figures for ${p.team || 'all teams'}, ${summary?.from ?? p.from} to ${summary?.to ?? p.to}: ${summary?.rows?.length ?? 0} rows, ${breaches?.items?.length ?? 0} breaches, ${atRisk?.items?.length ?? 0} at risk now.`);
+    if (announce && !failed) this.app.announce(`SLA figures for ${p.team || 'all teams'}, ${summary?.from ?? p.from} to ${summary?.to ?? p.to}: ${summary?.rows?.length ?? 0} rows, ${breaches?.items?.length ?? 0}${breaches?.continuation ? ' or more' : ''} breaches, ${atRisk?.items?.length ?? 0} at risk now.`);
   }
 
   renderKpis(summary, atRisk) {
@@ -142,6 +147,25 @@ export class ManagerView {
       h('tbody', {}, rows.map((r) => h('tr', { testid: 'sla-row' }, columns.map((c) => cell(r, c)))))));
   }
 
+  async moreBreaches() {
+    const shown = this.breaches;
+    if (!shown?.continuation) return;
+    const box = this.root.querySelector('[data-testid="sla-breaches"]');
+    box.setAttribute('aria-busy', 'true');
+    try {
+      const next = (await get(`/api/sla/breaches${query({ ...shown.params, limit: BREACHES_PAGE, continuation: shown.continuation })}`)).data;
+      this.breaches = { ...shown, items: [...shown.items, ...next.items], continuation: next.continuation };
+      this.renderList(box, this.breaches, 'breach');
+      // Focus the first breach just added, so a keyboard user carries on where the list grew.
+      box.querySelectorAll('tbody tr')[shown.items.length]?.querySelector('button')?.focus();
+      this.app.announce(`${next.items.length} more breaches shown, ${this.breaches.items.length} in all${next.continuation ? '; more remain' : ''}.`);
+    } catch (error) {
+      this.app.announceError(error, 'More breaches could not be loaded');
+    } finally {
+      box.removeAttribute('aria-busy');
+    }
+  }
+
   renderList(box, data, kind) {
     const items = data?.items ?? [];
     if (!data) return replace(box, h('p', { class: 'muted' }, 'Not available.'));
@@ -168,6 +192,11 @@ export class ManagerView {
           h('td', {}, item.assigneeName ?? item.assignee ?? '—'),
           h('td', {}, item.status ?? ''));
       }))));
+    if (kind === 'breach' && data.continuation) {
+      const more = h('button', { type: 'button', class: 'button', testid: 'more-breaches' }, `Show more breaches (${items.length} shown)`);
+      more.addEventListener('click', () => this.moreBreaches());
+      box.append(more);
+    }
   }
 }
 

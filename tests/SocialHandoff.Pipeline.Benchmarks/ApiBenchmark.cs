@@ -19,8 +19,8 @@ using SocialHandoff.Local.Web;
 /// its events and claim + release on those; then, with the team's queue grown to each open size, its
 /// queue page (page 1 and 3, and filtered by priority, unclaimed, sla=at-risk and sla=breached), the
 /// SLA reports (at risk; the 14-day summary, for the team and for all teams, and first-response
-/// report, which read the index's day tallies; the breaches list, which reads the rows created in the
-/// range, and returns every breach), and two bare Azurite requests (a point read of the count row, the
+/// report, which read the index's day tallies; a page of breaches and the next, for the team and for all
+/// teams, which read the index's breach rows; the breaches CSV, every page), and two bare Azurite requests (a point read of the count row, the
 /// first row of the partition) that show what one request costs the emulator at that size.
 /// The growth is loaded into the team's queue index directly (<see cref="HandoffIndex.BulkAddAsync"/>:
 /// the index rows and SLA due rows the pipeline writes, in transactions of 100 entities), copies of the
@@ -117,7 +117,14 @@ internal static class ApiBenchmark
             await Measure("SLA report: summary (team, 14 days)", () => http.GetStringAsync($"api/sla/summary?team={team}"));
             await Measure("SLA report: first response (team, 14 days)", () => http.GetStringAsync($"api/sla/first-response?team={team}"));
             await Measure("SLA report: summary (all teams, 14 days)", () => http.GetStringAsync("api/sla/summary"));
-            await Measure("SLA report: breaches (team, 14 days; a list)", () => http.GetStringAsync($"api/sla/breaches?team={team}"));
+            await Measure("SLA report: breaches page (team, 14 days, 100 a page)", () => http.GetStringAsync($"api/sla/breaches?team={team}"));
+            var firstPage = JsonNode.Parse(await http.GetStringAsync($"api/sla/breaches?team={team}"))!;
+            var continuation = Uri.EscapeDataString((string?)firstPage["continuation"] ?? "");
+            await Measure("SLA report: breaches page 2 (team, continuation)", () => http.GetStringAsync($"api/sla/breaches?team={team}" + (continuation.Length > 0 ? "&continuation=" + continuation : "")));
+            await Measure("SLA report: breaches page (all teams, 14 days, 100 a page)", () => http.GetStringAsync("api/sla/breaches"));
+            await Measure("SLA report: breaches CSV (team, 14 days; a list of every breach)", () => http.GetStringAsync($"api/sla/breaches.csv?team={team}"));
+            var breaches = (await http.GetStringAsync($"api/sla/breaches.csv?team={team}")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1;
+            Console.WriteLine($"  (the CSV's breaches: {breaches:N0} clocks past their target; a page reads 100 of them)");
 
             // Azurite alone, no API: what one request costs it at this size (its store evaluates a query's filter on every row of the table).
             await Measure("Azurite: point read of the count row", async () =>

@@ -97,6 +97,9 @@ public sealed record SummaryMessage(DateOnly From, DateOnly To, IReadOnlyList<Sl
 
 public sealed record SlaListMessage(IReadOnlyList<SlaListItem> Items);
 
+/// <summary>A page of breaches; <c>continuation</c> (opaque) asks for the next page, null after the last.</summary>
+public sealed record SlaBreachesMessage(IReadOnlyList<SlaListItem> Items, string? Continuation);
+
 public sealed record RuleErrorMessage(int? Rule, string? RuleName, string Field, string Message);
 
 public sealed record ValidationMessage(bool Valid, IReadOnlyList<RuleErrorMessage> Errors);
@@ -180,6 +183,7 @@ public sealed record RestoredMessage(FilteredMessage Mention, bool Restored);
 [JsonSerializable(typeof(ActionBody))]
 [JsonSerializable(typeof(SummaryMessage))]
 [JsonSerializable(typeof(SlaListMessage))]
+[JsonSerializable(typeof(SlaBreachesMessage))]
 [JsonSerializable(typeof(FirstResponseReport))]
 [JsonSerializable(typeof(ValidationMessage))]
 [JsonSerializable(typeof(RulesDocumentMessage))]

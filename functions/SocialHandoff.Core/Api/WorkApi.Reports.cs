@@ -1,5 +1,6 @@
 using System.Globalization;
 using SocialHandoff.Core.Access;
+using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Reports;
 using SocialHandoff.Core.Storage;
 
@@ -9,6 +10,7 @@ public sealed partial class WorkApi
 {
     private const int DefaultReportDays = 14;
     private const int MaxReportDays = 92;
+    private const int DefaultBreachesPage = 100;
 
     // Reports read whole UTC days and step a day past the range, so the calendar's last day cannot be asked for.
     private static readonly DateOnly MinReportDate = new(2000, 1, 1);
@@ -48,6 +50,14 @@ public sealed partial class WorkApi
             }
         }
 
+        // The breaches list comes a page at a time: limit, and the continuation the page before gave.
+        var limit = report == "breaches" ? IntQuery(request, "limit", DefaultBreachesPage, 1, SlaReports.MaxBreachesPage, errors) : 0;
+        string? after = null;
+        if (report == "breaches" && Query(request, "continuation") is { } continuation && (after = SlaBreachRows.FromContinuation(continuation)) is null)
+        {
+            errors["continuation"] = ["must be the continuation a page of breaches gave, unchanged."];
+        }
+
         if (errors.Count > 0)
         {
             return Invalid(errors);
@@ -66,9 +76,10 @@ public sealed partial class WorkApi
                         Format(r.FirstResponseMet), Format(r.FirstResponseBreached), Format(r.ResolutionMet), Format(r.ResolutionBreached), Format(r.AtRisk),
                         r.MetRate is { } rate ? SlaReports.Format(rate) : "", r.MedianFirstResponseMinutes is { } median ? SlaReports.Format(median) : ""])));
             case "breaches":
-                return JsonResponse(200, new SlaListMessage(Named(await reports.BreachesAsync(team, from, to, ct).ConfigureAwait(false))), ApiJsonContext.Default.SlaListMessage);
+                var page = await reports.BreachesAsync(team, from, to, limit, after, ct).ConfigureAwait(false);
+                return JsonResponse(200, new SlaBreachesMessage(Named(page.Items), page.Continuation), ApiJsonContext.Default.SlaBreachesMessage);
             case "breaches.csv":
-                return CsvResponse($"sla-breaches-{from:yyyy-MM-dd}-{to:yyyy-MM-dd}.csv", ListCsv(await reports.BreachesAsync(team, from, to, ct).ConfigureAwait(false), "minutesLate"));
+                return CsvResponse($"sla-breaches-{from:yyyy-MM-dd}-{to:yyyy-MM-dd}.csv", ListCsv(await reports.AllBreachesAsync(team, from, to, ct).ConfigureAwait(false), "minutesLate"));
             case "at-risk":
                 return JsonResponse(200, new SlaListMessage(Named(await reports.AtRiskAsync(team, ct).ConfigureAwait(false))), ApiJsonContext.Default.SlaListMessage);
             case "at-risk.csv":

@@ -13,7 +13,7 @@ namespace SocialHandoff.Core.Handoffs;
 /// <summary>Where a handoff sits in <c>HandoffIndex</c>.</summary>
 public sealed record IndexKey(string Partition, string Row);
 
-/// <summary>A new handoff's index row and the rows that go in the same transaction with it (its SLA due rows, upserted).</summary>
+/// <summary>A new handoff's index row and the rows that go in the same transaction with it (its SLA due rows and breach rows, upserted).</summary>
 internal sealed record IndexWrite(TableEntity Row, IReadOnlyList<TableEntity> With);
 
 /// <summary>
@@ -26,7 +26,9 @@ internal sealed record IndexWrite(TableEntity Row, IReadOnlyList<TableEntity> Wi
 /// <see cref="DayTally"/> per UTC day of creation (in shards of bounded size, so a viral day never passes
 /// an entity's limits) sums the SLA standing of the rows created that day for the date-range reports; every write that adds, replaces or deletes a row changes its day's tally by
 /// the new row's share less the old row's in the same transaction (the old row read first and the write
-/// made conditional on its ETag), so a tally stays exact through crashes and redeliveries.
+/// made conditional on its ETag), so a tally stays exact through crashes and redeliveries. Beside them,
+/// each clock that is or will be breached has a breach row (<see cref="SlaBreachRows"/>) for the breaches
+/// report; a write deletes the replaced row's breach rows and writes the new row's in the same transaction.
 /// New handoffs are added by group commit (concurrent deliveries share one transaction per
 /// partition, with their SLA due rows, which live in the same partition: <see cref="SlaDueIndex"/>);
 /// inserts treat an existing row as done, so redeliveries never count twice. The index
@@ -42,11 +44,12 @@ public sealed class HandoffIndex
     private const string CountColumn = "Count";
 
     /// <summary>
-    /// The layout a partition's count row vouches for: 2, every row carries its clocks' at-risk windows and
-    /// outcomes and the day tallies sum them. A count row without it was written by an earlier version; the
-    /// partition's rows are in no tally until <see cref="UpgradeLayoutAsync"/> (or <see cref="RepairAsync"/>) rewrites them.
+    /// The layout a partition's count row vouches for: 3, every row carries its clocks' at-risk windows and
+    /// outcomes (the day tallies sum them) and has its clocks' breach rows (<see cref="SlaBreachRows"/>). A count row
+    /// without it was written by an earlier version; the partition's rows are in no tally (layout 1) or have no breach
+    /// rows (layout 2) until <see cref="UpgradeLayoutAsync"/> (or <see cref="RepairAsync"/>) rewrites them.
     /// </summary>
-    public const int CurrentLayout = 2;
+    public const int CurrentLayout = 3;
 
     private const string LayoutColumn = "Layout";
 
@@ -66,12 +69,13 @@ public sealed class HandoffIndex
         ["FirstResponse" + AtRiskFromSuffix, "FirstResponse" + AtRiskUntilSuffix, "Resolution" + AtRiskFromSuffix, "Resolution" + AtRiskUntilSuffix,
          FirstResponseOutcomeColumn, ResolutionOutcomeColumn, FirstResponseTicksColumn];
 
-    /// <summary>What <see cref="DayTally.Of"/> reads of a row (and what a write reads of the row it replaces).</summary>
-    private static readonly string[] TallyColumns = ["PartitionKey", "RowKey", HandoffRow.CreatedAt, .. ClockWindowColumns];
+    /// <summary>What <see cref="DayTally.Of"/> reads of a row (and what a write reads of the row it replaces)
+    /// (and the breach rows it lists, which a write replaces with the new row's).</summary>
+    private static readonly string[] TallyColumns = ["PartitionKey", "RowKey", HandoffRow.CreatedAt, SlaBreachRows.Column, .. ClockWindowColumns];
     private const int MaxAttempts = 10;
 
-    // Up to 30 handoffs of 3 rows each and the count row: within a transaction's 100 entities.
-    private const int MaxHandoffsPerTransaction = 30;
+    // Up to 19 handoffs of 5 rows each (the row, two due rows, two breach rows), the count row and a few tally shards: within a transaction's 100 entities.
+    private const int MaxHandoffsPerTransaction = 19;
 
     private readonly StorageClients _clients;
     private readonly TimeSpan _defaultWarn;
@@ -180,6 +184,7 @@ public sealed class HandoffIndex
 
         row["AtRiskFrom"] = atRiskFrom;
         row["Late"] = late;
+        row[SlaBreachRows.Column] = string.Join(' ', SlaBreachRows.Keys(h, calendar));
         return row;
     }
 
@@ -192,7 +197,7 @@ public sealed class HandoffIndex
     {
         ArgumentNullException.ThrowIfNull(due);
         var row = Row(h, calendar);
-        var together = due.Where(d => d.PartitionKey == row.PartitionKey).Select(SlaDueIndex.Entity).ToList();
+        List<TableEntity> together = [.. due.Where(d => d.PartitionKey == row.PartitionKey).Select(SlaDueIndex.Entity), .. SlaBreachRows.Of(row)];
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         foreach (var other in due.Where(d => d.PartitionKey != row.PartitionKey))
         {
@@ -231,7 +236,8 @@ public sealed class HandoffIndex
         var current = new List<TableTransactionAction>();
         foreach (var (row, (_, _, due)) in rows.Zip(handoffs))
         {
-            var together = due.Where(d => d.PartitionKey == partition).Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, SlaDueIndex.Entity(d))).ToList();
+            var together = due.Where(d => d.PartitionKey == partition).Select(SlaDueIndex.Entity).Concat(SlaBreachRows.Of(row))
+                .Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, d)).ToList();
             List<TableTransactionAction> grown = [.. current, new TableTransactionAction(TableTransactionActionType.Add, row), .. together];
             if (current.Count > 0 && !TableLimits.FitsOneTransaction(grown))
             {
@@ -302,7 +308,7 @@ public sealed class HandoffIndex
         }
 
         await RemoveAsync(table, before, cancellationToken).ConfigureAwait(false);
-        await _adds.AddAsync(row.PartitionKey, new IndexWrite(row, []), cancellationToken).ConfigureAwait(false);
+        await _adds.AddAsync(row.PartitionKey, new IndexWrite(row, SlaBreachRows.Of(row)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether a partition of <paramref name="team"/> was written by an earlier version (its count row names an older layout, or none).</summary>
@@ -322,8 +328,8 @@ public sealed class HandoffIndex
 
     /// <summary>
     /// Brings <paramref name="team"/>'s partitions an earlier version wrote to the current layout while deliveries
-    /// and actions go on: each row without the clocks' outcomes (no share in any tally) is rewritten in place
-    /// through the same conditional transaction as a move, its share added to its day's tally with it, so the
+    /// and actions go on: each row without its breach rows listed (or, before layout 2, the clocks' outcomes) is rewritten in place
+    /// through the same conditional transaction as a move, with its breach rows, its day's tally changed by its share, so the
     /// tallies stay exact whatever writes beside it (a row moved or rewritten meanwhile is left to its writer);
     /// then the partition's count row names the current layout. Stops at <paramref name="until"/> and
     /// carries on at the next call (rows done are skipped): true when both partitions are current.
@@ -344,9 +350,9 @@ public sealed class HandoffIndex
 
             var old = new List<(string RowKey, string HandoffId)>();
             var items = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {OnlyItems}";
-            await foreach (var e in table.QueryAsync<TableEntity>(items, select: ["RowKey", HandoffRow.HandoffId, FirstResponseOutcomeColumn], cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var e in table.QueryAsync<TableEntity>(items, select: ["RowKey", HandoffRow.HandoffId, FirstResponseOutcomeColumn, SlaBreachRows.Column], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                if (e.GetString(FirstResponseOutcomeColumn) is null && e.GetString(HandoffRow.HandoffId) is { } id)
+                if (!IsCurrentRow(e) && e.GetString(HandoffRow.HandoffId) is { } id)
                 {
                     old.Add((e.RowKey, id));
                 }
@@ -375,33 +381,58 @@ public sealed class HandoffIndex
         return true;
     }
 
+    /// <summary>Whether a row was written in the current layout: its clocks' outcomes and its breach rows listed (a row without SLA state has no outcomes and is rewritten alike).</summary>
+    private static bool IsCurrentRow(TableEntity row) => row.GetString(FirstResponseOutcomeColumn) is not null && row.GetString(SlaBreachRows.Column) is not null;
+
+    /// <summary>Whether <paramref name="partition"/> is in the current layout (or holds nothing yet).</summary>
+    public async Task<bool> HasCurrentLayoutAsync(string partition, CancellationToken cancellationToken) =>
+        await IsCurrentLayoutAsync(await TableAsync(cancellationToken).ConfigureAwait(false), partition, cancellationToken).ConfigureAwait(false);
+
     private static async Task<bool> IsCurrentLayoutAsync(TableClient table, string partition, CancellationToken cancellationToken)
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, CountRowKey, [LayoutColumn], cancellationToken).ConfigureAwait(false);
         return !row.HasValue || (row.Value!.GetInt32(LayoutColumn) ?? 1) >= CurrentLayout;
     }
 
-    /// <summary>Replaces a row of an earlier layout (no share) with <paramref name="row"/> and adds its share to its day's tally, conditional on both; nothing when the row is gone or was rewritten meanwhile.</summary>
+    /// <summary>
+    /// Replaces a row of an earlier layout (no breach rows listed; no share either, before layout 2) with <paramref name="row"/>,
+    /// its breach rows and its day's tally changed by its share less the old one's, conditional on all; nothing when the row is
+    /// gone or was rewritten meanwhile.
+    /// </summary>
     private async Task RewriteInPlaceAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
     {
         var partition = row.PartitionKey;
+        var breaches = SlaBreachRows.Of(row);
+        var gone = new HashSet<string>(StringComparer.Ordinal);
         for (var attempt = 1; ; attempt++)
         {
             var old = await ReadRowAsync(table, partition, row.RowKey, cancellationToken).ConfigureAwait(false);
-            if (old is null || DayTally.Of(old) is not null)
+            if (old is null || IsCurrentRow(old))
             {
                 return;
             }
 
-            var head = await HeadAsync(table, partition, [row], cancellationToken).ConfigureAwait(false);
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, old.ETag) };
+            var head = await HeadAsync(table, partition, [row, old], cancellationToken).ConfigureAwait(false);
+            var stale = StaleBreachRows([old], breaches, gone);
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateReplace, row, old.ETag), .. BreachActions(partition, stale, breaches)];
+            var (heads, after, complete) = HeadActions(partition, head, 0, [row], [old]);
+            if (!complete && head.Cached)
+            {
+                // A layout 2 row's share is in no shard known here: another instance added one since.
+                _heads.TryRemove(partition, out _);
+                continue;
+            }
 
-            // The old row has no share, so there is nothing to look for in a shard.
-            var (heads, after, _) = HeadActions(partition, head, 0, [row], [old]);
             actions.AddRange(heads);
-            if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
+            var submitted = await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false);
+            if (submitted == Submitted.Stored)
             {
                 return;
+            }
+
+            if (submitted == Submitted.RowChanged)
+            {
+                gone.UnionWith(await MissingAsync(table, partition, stale, cancellationToken).ConfigureAwait(false));
             }
         }
     }
@@ -471,7 +502,8 @@ public sealed class HandoffIndex
                 if (expected.TryGetValue((partition, e.RowKey), out var should))
                 {
                     // A row written before the clocks' at-risk windows existed is rewritten, or the at-risk report never finds it.
-                    if (ClockWindowColumns.All(c => !should.TryGetValue(c, out var value) || value is null || e.ContainsKey(c)))
+                    if (ClockWindowColumns.All(c => !should.TryGetValue(c, out var value) || value is null || e.ContainsKey(c))
+                        && e.GetString(SlaBreachRows.Column) == should.GetString(SlaBreachRows.Column))
                     {
                         present[e.RowKey] = e;
                     }
@@ -499,6 +531,8 @@ public sealed class HandoffIndex
             {
                 await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
             }
+
+            await RepairBreachRowsAsync(table, partition, [.. expected.Where(kv => kv.Key.Item1 == partition).Select(kv => kv.Value)], present, cancellationToken).ConfigureAwait(false);
 
             // The tallies from the rows now there; a day's tally no row counts in any more is deleted.
             var shards = Sum([.. present.Values, .. missing]).Values.SelectMany(t => DayTally.Split(t)).ToList();
@@ -535,6 +569,31 @@ public sealed class HandoffIndex
     internal Task<TableClient> TableAsync(CancellationToken cancellationToken) => _clients.GetTableAsync(StorageNames.HandoffIndexTable, cancellationToken);
 
     /// <summary>
+    /// The repair's breach rows: those of the rows <paramref name="expected"/> from the handoffs written, those that rows an
+    /// action moved here meanwhile list kept, every other one in the partition deleted.
+    /// </summary>
+    private static async Task RepairBreachRowsAsync(TableClient table, string partition, IReadOnlyList<TableEntity> expected, Dictionary<string, TableEntity> present, CancellationToken cancellationToken)
+    {
+        var breaches = expected.SelectMany(SlaBreachRows.Of).ToList();
+        var keep = new HashSet<string>(breaches.Select(b => b.RowKey), StringComparer.Ordinal);
+        keep.UnionWith(present.Values.SelectMany(SlaBreachRows.KeysOf));
+        var range = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {SlaBreachRows.Prefix} and RowKey lt {SlaBreachRows.Prefix + "~"}");
+        var stale = new List<string>();
+        await foreach (var b in table.QueryAsync<TableEntity>(range, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!keep.Contains(b.RowKey))
+            {
+                stale.Add(b.RowKey);
+            }
+        }
+
+        foreach (var chunk in Batches(BreachActions(partition, stale, breaches)))
+        {
+            await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Writes <paramref name="row"/> at its key in its partition, deleting the handoff's row at <paramref name="fromRow"/>
     /// of the same partition if it is another: the rows replaced are read first and the write is conditional on
     /// them, so the count and the tallies change by exactly what changed. A repeat finds the move done and
@@ -547,6 +606,8 @@ public sealed class HandoffIndex
 
         // The usual move: its source is there and its target is not. Whatever else is found costs a read more.
         var readTarget = source is null;
+        var breaches = SlaBreachRows.Of(row);
+        var gone = new HashSet<string>(StringComparer.Ordinal);
         for (var attempt = 1; ; attempt++)
         {
             var old = source is null ? null : await ReadRowAsync(table, partition, source, cancellationToken).ConfigureAwait(false);
@@ -563,6 +624,8 @@ public sealed class HandoffIndex
             actions.Add(target is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, row)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, target.ETag));
+            var stale = StaleBreachRows(removed, breaches, gone);
+            actions.AddRange(BreachActions(partition, stale, breaches));
             var (heads, after, complete) = HeadActions(partition, head, countDelta, [row], removed);
             if (!complete && head.Cached)
             {
@@ -572,18 +635,53 @@ public sealed class HandoffIndex
             }
 
             actions.AddRange(heads);
-            if (await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
+            var submitted = await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false);
+            if (submitted == Submitted.Stored)
             {
                 return;
+            }
+
+            if (submitted == Submitted.RowChanged)
+            {
+                gone.UnionWith(await MissingAsync(table, partition, stale, cancellationToken).ConfigureAwait(false));
             }
 
             readTarget = true;
         }
     }
 
+    /// <summary>The breach rows the <paramref name="removed"/> rows list that the new row's <paramref name="breaches"/> do not replace (less those known to be gone already).</summary>
+    private static List<string> StaleBreachRows(IEnumerable<TableEntity> removed, IReadOnlyList<TableEntity> breaches, HashSet<string> gone) =>
+        removed.SelectMany(SlaBreachRows.KeysOf).Distinct(StringComparer.Ordinal)
+            .Where(k => !gone.Contains(k) && !breaches.Any(b => b.RowKey == k)).ToList();
+
+    /// <summary>The stale breach rows deleted and the new ones written (upserts: a repeat writes the same).</summary>
+    private static IEnumerable<TableTransactionAction> BreachActions(string partition, IEnumerable<string> stale, IEnumerable<TableEntity> breaches) =>
+        stale.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All))
+            .Concat(breaches.Select(b => new TableTransactionAction(TableTransactionActionType.UpsertReplace, b)));
+
+    /// <summary>
+    /// Which of <paramref name="keys"/> are not in the partition: a breach row to delete that is not there fails the whole
+    /// transaction (one lost with a crash of the repair, which writes rows and breach rows apart), so the retry leaves it out.
+    /// </summary>
+    private static async Task<List<string>> MissingAsync(TableClient table, string partition, IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        foreach (var key in keys)
+        {
+            if (!(await table.GetEntityIfExistsAsync<TableEntity>(partition, key, ["RowKey"], cancellationToken).ConfigureAwait(false)).HasValue)
+            {
+                missing.Add(key);
+            }
+        }
+
+        return missing;
+    }
+
     /// <summary>Deletes a row and counts it out of its count and its day's tally in one transaction; a row already gone is done.</summary>
     private async Task RemoveAsync(TableClient table, IndexKey key, CancellationToken cancellationToken)
     {
+        var gone = new HashSet<string>(StringComparer.Ordinal);
         for (var attempt = 1; ; attempt++)
         {
             if (await ReadRowAsync(table, key.Partition, key.Row, cancellationToken).ConfigureAwait(false) is not { } old)
@@ -599,9 +697,17 @@ public sealed class HandoffIndex
                 continue;
             }
 
-            if (await TrySubmitAsync(table, key.Partition, [new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag), .. heads], after, attempt, cancellationToken).ConfigureAwait(false) == Submitted.Stored)
+            var stale = StaleBreachRows([old], [], gone);
+            var submitted = await TrySubmitAsync(
+                table, key.Partition, [new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag), .. BreachActions(key.Partition, stale, []), .. heads], after, attempt, cancellationToken).ConfigureAwait(false);
+            if (submitted == Submitted.Stored)
             {
                 return;
+            }
+
+            if (submitted == Submitted.RowChanged)
+            {
+                gone.UnionWith(await MissingAsync(table, key.Partition, stale, cancellationToken).ConfigureAwait(false));
             }
         }
     }

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure.Data.Tables;
 using SocialHandoff.Core.Handoffs;
 using SocialHandoff.Core.Sla;
+using SocialHandoff.Core.Teams;
 using SocialHandoff.Core.Work;
 
 namespace SocialHandoff.Core.Reports;
@@ -25,6 +27,9 @@ public sealed record SlaSummaryRow(
 /// <c>AssigneeName</c> is filled by the API for showing (the key is an Entra object id in Azure).</summary>
 public sealed record SlaListItem(string Id, string Team, string Priority, string Clock, DateTimeOffset? DueAt, int Minutes, string? Assignee, string Status, string Text, string? AssigneeName = null);
 
+/// <summary>A page of the breaches list and the continuation to the next (null after the last).</summary>
+public sealed record SlaBreachPage(IReadOnlyList<SlaListItem> Items, string? Continuation);
+
 public sealed record FirstResponseBucket(string Label, int Count);
 
 public sealed record MetRateDay(DateOnly Day, double? MetRate, int Responded);
@@ -35,14 +40,19 @@ public sealed record FirstResponseReport(IReadOnlyList<FirstResponseBucket> Buck
 /// The managers' SLA reports, from the teams' queue index (<see cref="HandoffIndex"/>, which keeps a
 /// copy of every handoff's columns): the summary and the first-response report from the index's day
 /// tallies of the range (<see cref="DayTally"/>: a range read of a team's two partitions, whatever its
-/// backlog; running clocks judged at the current whole second), the breaches listed from the handoffs
-/// created in the range (a team's two partitions, or all teams', filtered on CreatedAt: a list of every
-/// breach, its size is its work), and the clocks at risk (filtered on each clock's at-risk window
+/// backlog; running clocks judged at the current whole second), the breaches a page at a time from the
+/// index's breach rows (<see cref="SlaBreachRows"/>: a range read of each of a team's two partitions, its
+/// size the page's, whatever the backlog), and the clocks at risk (filtered on each clock's at-risk window
 /// in the index row, so only those clocks' handoffs are read, however long the backlog and however many are breached). "Met" and "breached" count decided clocks (stopped in time, or past
 /// target whether stopped or not); first-response minutes are business minutes on the policy's calendar.
 /// </summary>
-public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProvider timeProvider)
+public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDirectory directory, TimeProvider timeProvider)
 {
+    /// <summary>The most breaches one page holds.</summary>
+    public const int MaxBreachesPage = 1000;
+
+    private readonly ConcurrentDictionary<string, bool> _current = new(StringComparer.Ordinal);
+
     private static readonly (string Label, double UpTo)[] BucketEdges =
         [("< 15 min", 15), ("15-60 min", 60), ("1-4 h", 240), ("4-24 h", 1440), (">= 24 h", double.MaxValue)];
 
@@ -74,24 +84,159 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProv
             .ToList();
     }
 
-    /// <summary>Every clock past its target among handoffs created in the range, most overdue first.</summary>
-    public async Task<IReadOnlyList<SlaListItem>> BreachesAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of the clocks past their target (running, paused past it, or stopped late) of the handoffs created in the
+    /// range, longest in breach first (by the moment each passed its target, to the second, then handoff id and clock),
+    /// at most <paramref name="limit"/>, after the one <paramref name="after"/> names (a key from
+    /// <see cref="SlaBreachRows.FromContinuation"/>). Every team's (those known, and deleted ones) when
+    /// <paramref name="team"/> is null. A range read of each partition's breach rows up to now, filtered on the
+    /// creation day: one request per partition for a page, more only past <paramref name="limit"/> rows a partition.
+    /// A partition an earlier version wrote (no breach rows until the sweep's upgrade rewrites it) is read the former way.
+    /// </summary>
+    public async Task<SlaBreachPage> BreachesAsync(string? team, DateOnly from, DateOnly to, int limit, string? after, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxBreachesPage);
         var now = timeProvider.GetUtcNow();
-        var items = new List<SlaListItem>();
-        foreach (var s in await SamplesAsync(team, from, to, cancellationToken).ConfigureAwait(false))
+        var table = await index.TableAsync(cancellationToken).ConfigureAwait(false);
+        var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var teams = team is null ? await TeamsAsync(cancellationToken).ConfigureAwait(false) : [team];
+        var streams = new List<IAsyncEnumerator<TableEntity>>();
+        try
         {
-            foreach (var (clock, status, c) in Clocks(s.View))
+            foreach (var partition in teams.SelectMany(HandoffIndex.Partitions))
             {
-                if (status is SlaStatus.Breached or SlaStatus.MissedButDone)
+                if (!await IsCurrentAsync(partition, cancellationToken).ConfigureAwait(false))
                 {
-                    var late = c.Elapsed(s.Calendar, c.StoppedAt ?? now) - c.Target;
-                    items.Add(Item(s.View.Handoff, clock, (int)Math.Round(late.TotalMinutes)));
+                    streams.Add(await ScannedAsync(table, partition, after, now, start, end, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+
+                var filter = TableClient.CreateQueryFilter(
+                    $"PartitionKey eq {partition} and RowKey gt {after ?? SlaBreachRows.Prefix} and RowKey lt {SlaBreachRows.Before(now)} and CreatedAt ge {start} and CreatedAt lt {end}");
+                // The page and the row after it (is there more?) in one response, which holds at most 1,000.
+                streams.Add(table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, MaxBreachesPage), cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken));
+            }
+
+            // Each partition's first page at once; then the partitions merged in key order, reading on only where needed.
+            var live = (await Task.WhenAll(streams.Select(async s => await s.MoveNextAsync().ConfigureAwait(false) ? s : null)).ConfigureAwait(false))
+                .OfType<IAsyncEnumerator<TableEntity>>().ToList();
+            var items = new List<SlaListItem>();
+            string? last = null;
+            while (live.Count > 0)
+            {
+                var next = live.MinBy(s => s.Current.RowKey, StringComparer.Ordinal)!;
+                var row = next.Current;
+                if (await BreachAsync(row, now, cancellationToken).ConfigureAwait(false) is { } item)
+                {
+                    if (items.Count == limit)
+                    {
+                        // One more breach exists: the page ends at the last one taken.
+                        return new SlaBreachPage(items, SlaBreachRows.Continuation(last!));
+                    }
+
+                    items.Add(item);
+                    last = row.RowKey;
+                }
+
+                // The next row of that partition only now: a page read to its last row asks for no more.
+                if (!await next.MoveNextAsync().ConfigureAwait(false))
+                {
+                    live.Remove(next);
                 }
             }
+
+            return new SlaBreachPage(items, null);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Every page of <see cref="BreachesAsync(string?, DateOnly, DateOnly, int, string?, CancellationToken)"/> (an export: its work is the breaches').</summary>
+    public async Task<IReadOnlyList<SlaListItem>> AllBreachesAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var items = new List<SlaListItem>();
+        string? after = null;
+        do
+        {
+            // 999 a page: with the row after it, one response of 1,000 per partition.
+            var page = await BreachesAsync(team, from, to, MaxBreachesPage - 1, after, cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Items);
+            after = page.Continuation is { } c ? SlaBreachRows.FromContinuation(c) : null;
+        }
+        while (after is not null);
+
+        return items;
+    }
+
+    /// <summary>Whether a partition's rows have their breach rows (layout 3 or later; remembered once seen, as the layout only goes up).</summary>
+    private async Task<bool> IsCurrentAsync(string partition, CancellationToken cancellationToken)
+    {
+        if (_current.ContainsKey(partition))
+        {
+            return true;
         }
 
-        return items.OrderByDescending(i => i.Minutes).ToList();
+        if (!await index.HasCurrentLayoutAsync(partition, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        _current[partition] = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The breach rows a partition an earlier version wrote would have, worked out from every row created in the range
+    /// (the former cost, until the sweep's upgrade has rewritten it), in key order from <paramref name="after"/> up to now.
+    /// </summary>
+    private async Task<IAsyncEnumerator<TableEntity>> ScannedAsync(
+        TableClient table, string partition, string? after, DateTimeOffset now, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var before = SlaBreachRows.Before(now);
+        var rows = new List<TableEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and CreatedAt ge {start} and CreatedAt lt {end}");
+        await foreach (var row in table.QueryAsync<TableEntity>($"{filter} and {HandoffIndex.OnlyItems}", cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
+            rows.AddRange(SlaBreachRows.Of(index.Row(view.Handoff, view.Calendar))
+                .Where(b => string.CompareOrdinal(b.RowKey, after ?? SlaBreachRows.Prefix) > 0 && string.CompareOrdinal(b.RowKey, before) < 0));
+        }
+
+        return rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).ToAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+    }
+
+    /// <summary>The report line of a breach row whose clock is past its target at <paramref name="now"/> (null when the row's second is not over yet, or it has no calendar).</summary>
+    private async Task<SlaListItem?> BreachAsync(TableEntity row, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var view = await queries.ViewAsync(HandoffRecord.FromEntity(row), now, cancellationToken).ConfigureAwait(false);
+        if (view.Calendar is not { } calendar || view.Handoff.Sla is null)
+        {
+            return null;
+        }
+
+        var (clock, status, c) = Clocks(view).Single(x => x.Name == row.GetString(SlaBreachRows.ClockColumn));
+        if (status is not (SlaStatus.Breached or SlaStatus.MissedButDone))
+        {
+            return null;
+        }
+
+        var late = c.Elapsed(calendar, c.StoppedAt ?? now) - c.Target;
+        return Item(view.Handoff, clock, (int)Math.Round(late.TotalMinutes));
+    }
+
+    /// <summary>The teams the all-teams list reads: every known team and every deleted one (their history stays readable).</summary>
+    private async Task<IReadOnlyList<string>> TeamsAsync(CancellationToken cancellationToken)
+    {
+        var known = await directory.KnownTeamsAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        return known.Concat(snapshot.Teams.Keys).Concat(snapshot.Deleted).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Every running clock of an open handoff within its warning time, least time left first.</summary>
@@ -143,23 +288,6 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TimeProv
         }
 
         return new FirstResponseReport(buckets, daily);
-    }
-
-    private sealed record Sample(HandoffView View, BusinessCalendar Calendar, double? FirstResponseMinutes);
-
-    private async Task<List<Sample>> SamplesAsync(string? team, DateOnly from, DateOnly to, CancellationToken cancellationToken)
-    {
-        var now = timeProvider.GetUtcNow();
-        var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var filter = team is null
-            ? TableClient.CreateQueryFilter($"CreatedAt ge {start} and CreatedAt lt {end}")
-            : TableClient.CreateQueryFilter($"PartitionKey ge {team + "|"} and PartitionKey lt {team + "}"} and CreatedAt ge {start} and CreatedAt lt {end}");
-        return (await ViewsAsync(filter, now, cancellationToken).ConfigureAwait(false))
-            .Select(x => new Sample(x.View, x.Calendar, x.View.Handoff.Sla!.FirstResponse.StoppedAt is { } stopped && x.View.Handoff.FirstResponse is not null
-                ? x.View.Handoff.Sla.FirstResponse.Elapsed(x.Calendar, stopped).TotalMinutes
-                : null))
-            .ToList();
     }
 
     /// <summary>The handoffs a filter selects, with their standing now and their calendars (handoffs without SLA state are skipped).</summary>

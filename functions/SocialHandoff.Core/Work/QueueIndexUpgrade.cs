@@ -9,7 +9,7 @@ namespace SocialHandoff.Core.Work;
 /// <summary>
 /// Brings every team's queue index to the current layout (<see cref="HandoffIndex.CurrentLayout"/>) after a
 /// deployment, without anyone calling the repair: rows an earlier version wrote (without the clocks' outcomes,
-/// so in no day tally) would be left out of the date-range reports. Rows are rewritten one by one through the
+/// so in no day tally, or without breach rows) would be left out of the date-range reports and the breaches list. Rows are rewritten one by one through the
 /// index's conditional writes, so deliveries and actions can go on beside it (<see cref="HandoffIndex.UpgradeLayoutAsync"/>).
 /// Run by the SLA sweep after its own work, at most <see cref="Budget"/> a run, so a large backlog never holds
 /// the sweep up: a team not finished carries on at the next run. Each team is checked once per process (two
@@ -68,7 +68,7 @@ public sealed partial class QueueIndexUpgrade(TeamDirectory directory, HandoffIn
         h.Sla is { } sla ? await dueIndex.CalendarAsync(sla, cancellationToken).ConfigureAwait(false) : null;
 
     [LoggerMessage(EventId = 1620, EventName = "QueueIndexUpgraded", Level = LogLevel.Information,
-        Message = "Queue index of {Team} brought to layout {Layout}: the rows an earlier version wrote now count in the day tallies")]
+        Message = "Queue index of {Team} brought to layout {Layout}: the rows an earlier version wrote now count in the day tallies and the breaches list")]
     private partial void LogUpgraded(string team, int layout);
 
     [LoggerMessage(EventId = 1621, EventName = "QueueIndexUpgradeFailed", Level = LogLevel.Warning,

@@ -333,7 +333,7 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(sizes.Count >= 2, $"{sizes.Count} transactions");
     }
 
-    private static MentionMessage Mention(int i, Random random)
+    internal static MentionMessage Mention(int i, Random random)
     {
         var text = random.Next(4) switch
         {
