@@ -81,11 +81,13 @@ public sealed class HandoffIndex
     private readonly TimeSpan _defaultWarn;
     private readonly GroupCommit<IndexWrite> _adds;
     private readonly ConcurrentDictionary<string, Head> _heads = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
 
-    public HandoffIndex(StorageClients clients, IOptions<ApiOptions> apiOptions)
+    public HandoffIndex(StorageClients clients, IOptions<ApiOptions> apiOptions, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(apiOptions);
         _clients = clients;
+        _time = timeProvider;
         _defaultWarn = apiOptions.Value.AtRiskWithin;
         // An index row carries the handoff's columns, its text up to 30,000 characters among them: cut by size too.
         _adds = new GroupCommit<IndexWrite>(FlushAddsAsync, MaxHandoffsPerTransaction, w => TableLimits.WorstCaseBytes(w.Row) + w.With.Sum(TableLimits.WorstCaseBytes));
@@ -796,20 +798,42 @@ public sealed class HandoffIndex
     }
 
     /// <summary>
-    /// A partition's count row and its tallies of the days of <paramref name="rows"/> and later, cached
-    /// after each write (ETags included): one range read from the count row when not in hand.
+    /// A partition's count row and its tallies of the days of <paramref name="rows"/>, cached after each write (ETags
+    /// included). Read when not in hand as <see cref="PlanHeadRead"/> says: one range from the count row down to the
+    /// oldest recent day needed, and each older day's shards on their own, so an action on an old handoff reads its
+    /// own day's tally, not every day's since.
     /// </summary>
     private async Task<Head> HeadAsync(TableClient table, string partition, IEnumerable<TableEntity> rows, CancellationToken cancellationToken, bool fresh = false)
     {
-        var from = rows.Select(DayOf).Where(d => d is not null).Select(d => d!.Value).DefaultIfEmpty(DateOnly.MaxValue).Min();
-        if (!fresh && _heads.TryGetValue(partition, out var cached) && cached.From <= from)
+        var needed = rows.Select(DayOf).OfType<DateOnly>().Distinct().ToList();
+        var (from, apart) = PlanHeadRead(needed, Today());
+        if (!fresh && _heads.TryGetValue(partition, out var cached))
         {
-            return cached;
+            if (needed.All(cached.Covers))
+            {
+                return cached;
+            }
+
+            if (needed.Where(d => !cached.Covers(d)).All(apart.Contains))
+            {
+                // Only older days are missing: read them beside the count and recent days in hand (a stale count is
+                // caught by its ETag at the write, which then reads afresh).
+                var missing = apart.Where(d => !cached.Covers(d)).ToList();
+                var extra = await Task.WhenAll(missing.Select(day => RangeAsync(table, partition, DayTally.Key(day), DayTally.KeyAfter(day), cancellationToken))).ConfigureAwait(false);
+                var tallies = new Dictionary<string, (DayTally, ETag)>(cached.Tallies, StringComparer.Ordinal);
+                foreach (var row in extra.SelectMany(r => r))
+                {
+                    tallies[row.RowKey] = (DayTally.FromEntity(row), row.ETag);
+                }
+
+                return cached with { Apart = cached.Apart.Union(missing).ToHashSet(), Tallies = tallies };
+            }
         }
 
-        var head = new Head(0, default, from, new Dictionary<string, (DayTally, ETag)>(StringComparer.Ordinal), Cached: false);
-        var range = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CountRowKey} and RowKey lt {DayTally.KeyAfter(from)}");
-        await foreach (var row in table.QueryAsync<TableEntity>(range, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var reads = new List<Task<List<TableEntity>>> { RangeAsync(table, partition, CountRowKey, DayTally.KeyAfter(from), cancellationToken) };
+        reads.AddRange(apart.Select(day => RangeAsync(table, partition, DayTally.Key(day), DayTally.KeyAfter(day), cancellationToken)));
+        var head = new Head(0, default, from, apart.ToHashSet(), new Dictionary<string, (DayTally, ETag)>(StringComparer.Ordinal), Cached: false);
+        foreach (var row in (await Task.WhenAll(reads).ConfigureAwait(false)).SelectMany(r => r))
         {
             if (row.RowKey == CountRowKey)
             {
@@ -823,6 +847,43 @@ public sealed class HandoffIndex
 
         return head;
     }
+
+    /// <summary>Days within this many of today are read (and kept in the cache) as one range from the count row.</summary>
+    internal const int RecentDays = 31;
+
+    /// <summary>At most this many older days are read on their own; a write needing more (a bulk load, a repair) reads one range down to the oldest.</summary>
+    internal const int MaxDaysApart = 4;
+
+    /// <summary>
+    /// How a head read covers <paramref name="needed"/>: <c>From</c>, the oldest recent day needed (or a day after
+    /// all of them: the count row alone), read in one range with every day after it; <c>Apart</c>, the older days,
+    /// each read on its own (none when there are more than <see cref="MaxDaysApart"/>: <c>From</c> goes down to them).
+    /// </summary>
+    internal static (DateOnly From, IReadOnlyList<DateOnly> Apart) PlanHeadRead(IReadOnlyCollection<DateOnly> needed, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(needed);
+        var recent = today.AddDays(-RecentDays);
+        var apart = needed.Where(d => d < recent).Distinct().Order().ToList();
+        var from = needed.Where(d => d >= recent).DefaultIfEmpty(DateOnly.MaxValue).Min();
+        return apart.Count > MaxDaysApart ? (needed.Min(), []) : (from, apart);
+    }
+
+    private DateOnly Today() => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+
+    private static async Task<List<TableEntity>> RangeAsync(TableClient table, string partition, string from, string before, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        var range = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {before}");
+        await foreach (var row in table.QueryAsync<TableEntity>(range, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>How many day tally shards the cache holds for <paramref name="partition"/> (tests: it stays bounded).</summary>
+    internal int CachedTallyShards(string partition) => _heads.TryGetValue(partition, out var head) ? head.Tallies.Count : 0;
 
     private static DateOnly? DayOf(TableEntity row) => DayTally.Of(row)?.Day;
 
@@ -911,7 +972,14 @@ public sealed class HandoffIndex
             }
         }
 
-        _heads[partition] = after with { CountETag = countETag, Tallies = tallies, Cached = true };
+        // The cache keeps the recent days only, so a long-running instance does not hold every day an old handoff's action read.
+        var keepFrom = after.From > Today().AddDays(-RecentDays) ? after.From : Today().AddDays(-RecentDays);
+        foreach (var old in tallies.Where(t => t.Value.Item1.Day < keepFrom).Select(t => t.Key).ToList())
+        {
+            tallies.Remove(old);
+        }
+
+        _heads[partition] = after with { CountETag = countETag, From = keepFrom, Apart = EmptyDays, Tallies = tallies, Cached = true };
     }
 
     private enum Submitted
@@ -921,8 +989,14 @@ public sealed class HandoffIndex
         RowChanged,
     }
 
-    /// <summary>A partition's count row and day tally shards from <see cref="From"/> on by RowKey (a day absent has no tally row yet), with their ETags; <see cref="Cached"/> when kept from an earlier write rather than just read.</summary>
-    private sealed record Head(int Count, ETag CountETag, DateOnly From, Dictionary<string, (DayTally Tally, ETag ETag)> Tallies, bool Cached);
+    /// <summary>A partition's count row and day tally shards by RowKey, of the days from <see cref="From"/> on and of <see cref="Apart"/> (a day held with no shard has no tally row yet), with their ETags; <see cref="Cached"/> when kept from an earlier write rather than just read.</summary>
+    private sealed record Head(int Count, ETag CountETag, DateOnly From, IReadOnlySet<DateOnly> Apart, Dictionary<string, (DayTally Tally, ETag ETag)> Tallies, bool Cached)
+    {
+        /// <summary>Whether this head holds <paramref name="day"/>'s tally shards (every one it has: none means none exist).</summary>
+        public bool Covers(DateOnly day) => day >= From || Apart.Contains(day);
+    }
+
+    private static readonly IReadOnlySet<DateOnly> EmptyDays = new HashSet<DateOnly>();
 
     /// <summary>Actions cut into transactions that each fit (<see cref="TableLimits.FitsOneTransaction"/>).</summary>
     private static IEnumerable<List<TableTransactionAction>> Batches(IEnumerable<TableTransactionAction> actions)

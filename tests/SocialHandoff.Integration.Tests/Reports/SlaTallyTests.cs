@@ -34,10 +34,13 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public async Task SummaryAndFirstResponse_RandomWorkRedeliveriesAndRepair_EqualTheRowScanAtEveryMoment(int seed)
+    [InlineData(1, 4)]
+    [InlineData(2, 4)]
+    [InlineData(3, 4)]
+    // Steps of up to two days: about four months, so actions on handoffs older than the index's recent days read
+    // their own day's tally apart from the recent ones, and the cache drops the old days it read.
+    [InlineData(4, 48)]
+    public async Task SummaryAndFirstResponse_RandomWorkRedeliveriesAndRepair_EqualTheRowScanAtEveryMoment(int seed, int maxStepHours)
     {
         var random = new Random(seed);
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
@@ -54,7 +57,7 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
         for (var step = 0; step < 120; step++)
         {
             // Sub-second steps too: due times off whole seconds, reports asked at whole seconds.
-            api.Harness.Clock.Advance(TimeSpan.FromMilliseconds(random.Next(1, 4 * 3600 * 1000)));
+            api.Harness.Clock.Advance(TimeSpan.FromMilliseconds(random.Next(1, maxStepHours * 3600 * 1000)));
             var ids = teamOf.Keys.Order(StringComparer.Ordinal).ToList();
             var roll = random.Next(100);
             if (roll < 25 || ids.Count < 3)
@@ -147,12 +150,49 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
             }
         }
 
+        // However long the history, an instance keeps the recent days' tallies only.
+        foreach (var partition in Teams.SelectMany(HandoffIndex.Partitions))
+        {
+            Assert.InRange(index.CachedTallyShards(partition), 0, HandoffIndex.RecentDays + 2);
+        }
+
         // The run did what it claims to: several days, answered, resolved and breached handoffs in the reports.
         var all = await reports.SummaryAsync(null, first, last, CancellationToken.None);
         Assert.True(all.Select(r => r.Day).Distinct().Count() > 1);
         Assert.True(all.Sum(r => r.FirstResponded) > 0);
         Assert.True(all.Sum(r => r.Received - r.Open) > 0, string.Join("\n", done));
         Assert.True(all.Sum(r => r.FirstResponseBreached + r.ResolutionBreached) > 0);
+    }
+
+    [Fact]
+    public async Task Respond_HandoffOlderThanTheRecentDays_CountedOnItsDayAndTheCacheKeepsOnlyRecentDays()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var index = api.Harness.Services.GetRequiredService<HandoffIndex>();
+        var ids = new List<string>();
+        for (var i = 0; i < HandoffIndex.RecentDays + 14; i++)
+        {
+            ids.Add(await api.HandOffAsync($"d{i}", $"@contoso is the autumn menu at the {Harness.Place(i)} store vegetarian friendly?"));
+            api.Harness.Clock.Advance(TimeSpan.FromDays(1));
+        }
+
+        // One tally a day for 45 days: the instance that wrote them all holds the recent ones only.
+        var partition = HandoffIndex.Partition("care", false);
+        Assert.InRange(index.CachedTallyShards(partition), 1, HandoffIndex.RecentDays + 2);
+
+        // The oldest handoff's day is read on its own, and its tally changes there.
+        var (claimed, claimAnswer, _) = await api.PostAsync("ana", $"api/handoffs/{ids[0]}/claim", "{}");
+        Assert.True(claimed == 200, claimAnswer?.ToJsonString());
+        var (responded, answer, _) = await api.PostAsync("ana", $"api/handoffs/{ids[0]}/respond", """{"reply":"On it."}""");
+        Assert.True(responded == 200, answer?.ToJsonString());
+
+        var reports = api.Harness.Services.GetRequiredService<SlaReports>();
+        var first = DateOnly.FromDateTime(Harness.Start.UtcDateTime);
+        var day = Assert.Single(await reports.SummaryAsync("care", first, first, CancellationToken.None));
+        Assert.Equal((1, 1), (day.Received, day.FirstResponded));
+        var later = Assert.Single(await reports.SummaryAsync("care", first.AddDays(1), first.AddDays(1), CancellationToken.None));
+        Assert.Equal((1, 0), (later.Received, later.FirstResponded));
+        Assert.InRange(index.CachedTallyShards(partition), 1, HandoffIndex.RecentDays + 2);
     }
 
     [Fact]
@@ -182,7 +222,7 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
         var work = services.GetRequiredService<HandoffWork>();
 
         // Another instance (the API's host beside the pipeline's): its cached ETags go stale at each of the other's writes.
-        var other = new HandoffIndex(services.GetRequiredService<StorageClients>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Access.ApiOptions>>());
+        var other = new HandoffIndex(services.GetRequiredService<StorageClients>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Access.ApiOptions>>(), api.Harness.Clock);
         var random = new Random(5);
         for (var i = 0; i < 12; i++)
         {
