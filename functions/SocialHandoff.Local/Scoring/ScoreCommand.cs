@@ -134,7 +134,8 @@ internal static class ScoreCommand
     internal static MentionScorer CreateScorer(string[] args)
     {
         // The lexicon is read, and the sentiment reader's code compiled on one text, on another core
-        // while this one reads the settings: together they are most of a short run's start-up.
+        // while this one reads the settings and builds the urgency scorer and severity classifier:
+        // together they are most of a short run's start-up.
         var sentiment = Task.Run(static () =>
         {
             var analyzer = new SentimentAnalyzer();
@@ -151,7 +152,9 @@ internal static class ScoreCommand
         configuration.GetSection(UrgencyOptions.SectionName).Bind(urgency);
         var severity = SeverityOptions.CreateDefault();
         configuration.GetSection(SeverityOptions.SectionName).Bind(severity);
-        return new MentionScorer(sentiment.GetAwaiter().GetResult(), urgency, severity);
+        var urgencyScorer = new UrgencyScorer(urgency);
+        var severityClassifier = new SeverityClassifier(severity);
+        return new MentionScorer(sentiment.GetAwaiter().GetResult(), urgencyScorer, severityClassifier, severity.ComplaintEvidenceGroups);
     }
 
     /// <summary>Where a high surrogate without its low one (or a low one alone) stands; -1 when the text is well formed.</summary>
