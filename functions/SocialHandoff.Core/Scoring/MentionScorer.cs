@@ -57,13 +57,25 @@ public sealed class MentionScorer
     /// <param name="options">Urgency weights.</param>
     /// <param name="severity">Null takes the shipped severity defaults.</param>
     public MentionScorer(SentimentAnalyzer sentiment, UrgencyOptions options, SeverityOptions? severity = null)
+        : this(sentiment, new UrgencyScorer(options ?? throw new ArgumentNullException(nameof(options))), severity ?? SeverityOptions.CreateDefault())
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    private MentionScorer(SentimentAnalyzer sentiment, UrgencyScorer urgency, SeverityOptions severity)
+        : this(sentiment, urgency, new SeverityClassifier(severity), severity.ComplaintEvidenceGroups)
+    {
+    }
+
+    /// <summary>
+    /// From parts built beforehand: `score` builds the urgency scorer and the severity classifier while
+    /// the sentiment lexicon loads on another thread, instead of after it.
+    /// </summary>
+    internal MentionScorer(SentimentAnalyzer sentiment, UrgencyScorer urgency, SeverityClassifier severity, IEnumerable<string> complaintEvidenceGroups)
+    {
         _sentiment = sentiment;
-        _urgency = new UrgencyScorer(options);
-        severity ??= SeverityOptions.CreateDefault();
-        _severity = new SeverityClassifier(severity);
-        _problemGroups = _urgency.GroupMask(severity.ComplaintEvidenceGroups);
+        _urgency = urgency;
+        _severity = severity;
+        _problemGroups = urgency.GroupMask(complaintEvidenceGroups);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -15,17 +15,17 @@ namespace SocialHandoff.Local.Scoring;
 /// <c>score</c>: reads texts from standard input, one per line, or JSON lines with <c>text</c> and
 /// optional <c>lang</c>, <c>followers</c>, <c>verified</c>, <c>likes</c>, <c>reposts</c>; writes one
 /// JSON line per input. A bad line gets a line that says what was wrong, and scoring goes on.
-/// Streamed as UTF-8 both ways: lines are cut from a pooled read buffer, JSON is read with a
-/// <see cref="Utf8JsonReader"/> over the line's bytes and answers written by <see cref="AnswerWriter"/>
-/// (error lines by a <see cref="Utf8JsonWriter"/>) into a pooled buffer that goes out before each read, so memory does not grow with the input and
-/// an interactive user sees each answer as soon as the line is in.
+/// Streamed as UTF-8 both ways, in chunks of whole lines scored on every core (<see cref="LinePipeline"/>):
+/// JSON is read with a <see cref="Utf8JsonReader"/> over the line's bytes and answers written by
+/// <see cref="AnswerWriter"/> (error lines by a <see cref="Utf8JsonWriter"/>) into the chunk's pooled
+/// buffer, so memory does not grow with the input and an interactive user sees each answer as soon
+/// as the line is in.
 /// </summary>
 internal static class ScoreCommand
 {
     /// <summary>Longest line scored (UTF-8 bytes); a longer one gets an error line and is skipped without being held whole.</summary>
     internal const int MaxLineBytes = 1 << 20;
 
-    private const int ReadChunk = 64 * 1024;
     // A mention with what most need read: a handle, a link, punctuation, an emoticon, boosters, a negation.
     private const string WarmUpText = "@acme Why was I charged TWICE?! Not happy at all, so disappointed :( https://example.com/order";
 
@@ -49,77 +49,20 @@ internal static class ScoreCommand
             return 0;
         }
 
+        // Reading starts while the scorer is built; the workers start once it is.
+        var workers = Math.Clamp(Environment.ProcessorCount, 1, 16);
+        using var pipeline = LinePipeline.StartReading(input, workers);
         if (!TryCreateScorer(args, out var scorer, out var invalid))
         {
+            pipeline.Stop();
             await output.WriteAsync(Encoding.UTF8.GetBytes(invalid + "\n"), cancellationToken).ConfigureAwait(false);
             return 2;
         }
 
-        using var batch = new LineBatch(scorer, Environment.ProcessorCount);
-        var buffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
-        try
-        {
-            int start = 0, end = 0;
-            var overflow = false;
-            while (true)
-            {
-                // Every whole line in the buffer is scored as one batch.
-                int newline;
-                while ((newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n')) >= 0)
-                {
-                    batch.Add(start, newline, overflow);
-                    overflow = false;
-                    start += newline + 1;
-                }
-
-                batch.Score(buffer);
-
-                // Answers so far go out before a read that may wait (a person typing, a slow pipe).
-                await batch.WriteToAsync(output, cancellationToken).ConfigureAwait(false);
-
-                // No whole line left: keep the part line (dropping it once it is too long), make room, read more.
-                if (overflow || end - start > MaxLineBytes + 1)
-                {
-                    overflow = true;
-                    start = end = 0;
-                }
-                else if (start > 0)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    (start, end) = (0, end - start);
-                }
-
-                if (end == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, end).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await input.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                end += read;
-            }
-
-            if (overflow || end > start)
-            {
-                batch.Add(start, end - start, overflow);
-                batch.Score(buffer);
-            }
-
-            await batch.WriteToAsync(output, cancellationToken).ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        // The writing thread waits for chunks in turn: a thread of its own, not one of the pool's.
+        return await Task.Factory.StartNew(
+            () => pipeline.Run(scorer, workers, output, cancellationToken),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
     }
 
     /// <summary>Bytes in, text out (tests, redirected writers).</summary>
@@ -143,7 +86,8 @@ internal static class ScoreCommand
             return exit;
         }
 
-        using var lines = new LineScorer(scorer);
+        using var buffer = new PooledBufferWriter(4096);
+        using var lines = new LineScorer(scorer) { Output = buffer };
         using var answers = new MemoryStream();
         string? line;
         long number = 0;
@@ -158,7 +102,8 @@ internal static class ScoreCommand
                 lines.Score(++number, Encoding.UTF8.GetBytes(line), tooLong: false, decoded: true);
             }
 
-            await lines.WriteToAsync(answers, cancellationToken).ConfigureAwait(false);
+            answers.Write(buffer.WrittenMemory.Span);
+            buffer.Clear();
         }
 
         await output.WriteAsync(Encoding.UTF8.GetString(answers.GetBuffer(), 0, (int)answers.Length)).ConfigureAwait(false);
@@ -189,7 +134,8 @@ internal static class ScoreCommand
     internal static MentionScorer CreateScorer(string[] args)
     {
         // The lexicon is read, and the sentiment reader's code compiled on one text, on another core
-        // while this one reads the settings: together they are most of a short run's start-up.
+        // while this one reads the settings and builds the urgency scorer and severity classifier:
+        // together they are most of a short run's start-up.
         var sentiment = Task.Run(static () =>
         {
             var analyzer = new SentimentAnalyzer();
@@ -206,7 +152,9 @@ internal static class ScoreCommand
         configuration.GetSection(UrgencyOptions.SectionName).Bind(urgency);
         var severity = SeverityOptions.CreateDefault();
         configuration.GetSection(SeverityOptions.SectionName).Bind(severity);
-        return new MentionScorer(sentiment.GetAwaiter().GetResult(), urgency, severity);
+        var urgencyScorer = new UrgencyScorer(urgency);
+        var severityClassifier = new SeverityClassifier(severity);
+        return new MentionScorer(sentiment.GetAwaiter().GetResult(), urgencyScorer, severityClassifier, severity.ComplaintEvidenceGroups);
     }
 
     /// <summary>Where a high surrogate without its low one (or a low one alone) stands; -1 when the text is well formed.</summary>
@@ -242,88 +190,21 @@ internal static class ScoreCommand
         """;
 
     /// <summary>
-    /// The whole lines of one read, scored in order: split into as many consecutive parts as there are
-    /// processors, each scored on its own thread into its own output buffer, written out part by part.
-    /// </summary>
-    private sealed class LineBatch(MentionScorer scorer, int processors) : IDisposable
-    {
-        // Below this many lines a batch is scored on the calling thread (an interactive line, a small file).
-        private const int LinesPerPart = 64;
-
-        private readonly LineScorer[] _parts = [.. Enumerable.Range(0, Math.Clamp(processors, 1, 16)).Select(_ => new LineScorer(scorer))];
-        private (int Start, int Length, bool TooLong)[] _lines = new (int, int, bool)[1024];
-        private int _count;
-        private long _numbered;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Add(int start, int length, bool tooLong)
-        {
-            if (_count == _lines.Length)
-            {
-                Array.Resize(ref _lines, _lines.Length * 2);
-            }
-
-            _lines[_count++] = (start, length, tooLong);
-        }
-
-        public void Score(byte[] buffer)
-        {
-            var parts = Math.Clamp(_count / LinesPerPart, 1, _parts.Length);
-            var first = _numbered + 1;
-            if (parts == 1)
-            {
-                ScorePart(0, buffer, 0, _count, first);
-            }
-            else
-            {
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
-                {
-                    var from = (int)((long)_count * part / parts);
-                    var to = (int)((long)_count * (part + 1) / parts);
-                    ScorePart(part, buffer, from, to, first);
-                });
-            }
-
-            _numbered += _count;
-            _count = 0;
-        }
-
-        public async Task WriteToAsync(Stream output, CancellationToken cancellationToken)
-        {
-            foreach (var part in _parts)
-            {
-                await part.WriteToAsync(output, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var part in _parts)
-            {
-                part.Dispose();
-            }
-        }
-
-        private void ScorePart(int part, byte[] buffer, int from, int to, long first)
-        {
-            for (var i = from; i < to; i++)
-            {
-                var (start, length, tooLong) = _lines[i];
-                _parts[part].Score(first + i, tooLong ? default : buffer.AsSpan(start, length), tooLong);
-            }
-        }
-    }
-
-    /// <summary>
     /// Scores one line at a time into a pooled output buffer. A line is bytes without its '\n'; a
     /// trailing '\r' and, on the first line, a byte order mark are not part of it.
     /// </summary>
-    private sealed class LineScorer(MentionScorer scorer) : IDisposable
+    internal sealed class LineScorer(MentionScorer scorer) : IDisposable
     {
-        private readonly PooledBufferWriter _output = new(ReadChunk * 2);
         private readonly Utf8JsonWriter _writer = new(new ArrayBufferWriter<byte>(1), WriterOptions);
         private readonly AnswerWriter _answers = new(WriterOptions);
+        private PooledBufferWriter _output = null!;
         private long _lineNumber;
+
+        /// <summary>Where answers go: the chunk being scored (the buffer is not this scorer's to dispose).</summary>
+        public PooledBufferWriter Output
+        {
+            set => _output = value;
+        }
 
         /// <summary>Answers line <paramref name="number"/> with <paramref name="error"/>, unread.</summary>
         public void Reject(long number, string error)
@@ -363,21 +244,10 @@ internal static class ScoreCommand
             _output.Write((byte)'\n');
         }
 
-        public async Task WriteToAsync(Stream output, CancellationToken cancellationToken)
-        {
-            if (_output.WrittenCount > 0)
-            {
-                await output.WriteAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                _output.Clear();
-            }
-        }
-
         public void Dispose()
         {
             _writer.Dispose();
             _answers.Dispose();
-            _output.Dispose();
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

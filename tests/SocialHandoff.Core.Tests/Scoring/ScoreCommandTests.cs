@@ -205,6 +205,126 @@ public sealed class ScoreCommandTests
         Assert.Equal("negative", results[1].GetProperty("label").GetString());
     }
 
+    // Through a real pipe, written in pieces of 1 byte to just over a read, so lines, CRLFs and UTF-8
+    // sequences are cut anywhere between reads and chunks; the answers are those of one whole read.
+    private static async Task<byte[]> RunThroughPipeAsync(byte[] input, int seed)
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var readEnd = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, pipe.ClientSafePipeHandle);
+        using var output = new MemoryStream();
+        var run = ScoreCommand.RunAsync([], readEnd, output, CancellationToken.None);
+        try
+        {
+            var random = new Random(seed);
+            int[] sizes = [1, 2, 3, 5, 64, 1000, LinePipeline.ChunkBytes - 1, LinePipeline.ChunkBytes + 1, 200_000];
+            for (var at = 0; at < input.Length;)
+            {
+                var size = Math.Min(sizes[random.Next(sizes.Length)], input.Length - at);
+                await pipe.WriteAsync(input.AsMemory(at, size));
+                at += size;
+            }
+        }
+        finally
+        {
+            // The end of input; closing the reading end first would wait for the reader thread's read.
+            pipe.Dispose();
+        }
+
+        Assert.Equal(0, await run);
+        return output.ToArray();
+    }
+
+    private static async Task<byte[]> RunInOneReadAsync(byte[] input)
+    {
+        using var output = new MemoryStream();
+        Assert.Equal(0, await ScoreCommand.RunAsync([], new MemoryStream(input), output, CancellationToken.None));
+        return output.ToArray();
+    }
+
+    private static JsonElement[] Answers(byte[] output) =>
+        [.. System.Text.Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task RunAsync_InputInPiecesOverManyChunks_SameBytesAsOneReadAndInOrder(int seed)
+    {
+        // About 1.5 MB: more chunks than the ring has slots, each worker many times; bad and long lines among good ones.
+        string[] texts = ["@ContosoBank charged twice for order 58 and nobody answers the chat, I want a refund today", "love the new menu! 😍", "{\"text\":\"food poisoning after the wrap\",\"followers\":120000}", "not json {", "{\"text\":5}", "meh", "café ünïcödé 中文"];
+        var parts = new List<object> { new byte[] { 0xEF, 0xBB, 0xBF } };
+        for (var i = 0; i < 16_000; i++)
+        {
+            parts.Add(texts[i % texts.Length] + " " + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + (i % 3 == 0 ? "\r\n" : "\n"));
+            if (i % 5000 == 17)
+            {
+                parts.Add(new byte[] { (byte)'o', 0xE9, (byte)'\n' });
+                parts.Add(new string('a', 70_000) + " terrible\n");
+            }
+        }
+
+        parts.Add("last line, no newline");
+        var input = Bytes([.. parts]);
+
+        var whole = await RunInOneReadAsync(input);
+        var piecewise = await RunThroughPipeAsync(input, seed);
+
+        Assert.Equal(whole, piecewise);
+        var answers = Answers(piecewise);
+        Assert.Equal(16_000 + 9, answers.Length);
+        Assert.Equal(Enumerable.Range(1, answers.Length).Select(n => (long)n), answers.Select(a => a.GetProperty("line").GetInt64()));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task RunAsync_LinesOverTheLimitFirstAmongAndLast_ErrorLineForEachAndTheRestScored(int seed)
+    {
+        var tooLong = new string('x', ScoreCommand.MaxLineBytes + 2);
+        var input = Bytes(tooLong, "\nawful\n", "{\"text\":\"", tooLong, "\"}\r\n", new string('b', ScoreCommand.MaxLineBytes), "\nterrible, refund please\n", tooLong);
+
+        var whole = await RunInOneReadAsync(input);
+        var piecewise = await RunThroughPipeAsync(input, seed);
+
+        Assert.Equal(whole, piecewise);
+        var answers = Answers(piecewise);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], answers.Select(a => a.GetProperty("line").GetInt64()));
+        Assert.Equal([true, false, true, false, false, true], answers.Select(a => a.TryGetProperty("error", out var e) && e.GetString()!.Contains("longer than 1 MiB", StringComparison.Ordinal)));
+        Assert.Equal("negative", answers[1].GetProperty("label").GetString());
+        Assert.Equal("negative", answers[4].GetProperty("label").GetString());
+    }
+
+    [Fact]
+    public async Task RunAsync_LineTypedThenCancelled_AnsweredAtOnceThenStopsWith130()
+    {
+        using var input = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var inputEnd = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, input.ClientSafePipeHandle);
+        using var output = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var outputEnd = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, output.ClientSafePipeHandle);
+        using var answers = new StreamReader(outputEnd);
+        using var cancellation = new CancellationTokenSource();
+        var run = ScoreCommand.RunAsync([], inputEnd, output, cancellation.Token);
+        try
+        {
+            await input.WriteAsync("awful\n{\"text\":\"love it\"}\n"u8.ToArray());
+            var first = await answers.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var second = await answers.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await input.WriteAsync("a part line, never ended"u8.ToArray());
+            await cancellation.CancelAsync();
+
+            Assert.Equal(130, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal("negative", JsonDocument.Parse(first!).RootElement.GetProperty("label").GetString());
+            Assert.Equal(2, JsonDocument.Parse(second!).RootElement.GetProperty("line").GetInt64());
+            output.Dispose();
+            Assert.Equal("", await answers.ReadToEndAsync());
+        }
+        finally
+        {
+            // The reader thread still waits in a read: closing the writing end ends it (closing the reading end first would wait for it).
+            input.Dispose();
+        }
+    }
+
     [Fact]
     public void PooledBufferWriter_GrowsPastItsCapacity_HandsOutRoomInTheNewBuffer()
     {
