@@ -19,6 +19,12 @@ internal sealed class LinePipeline : IDisposable
     /// <summary>The most a read asks for, and so about a chunk's size: some 700 tweets, a few milliseconds of scoring.</summary>
     internal const int ChunkBytes = 64 * 1024;
 
+    /// <summary>
+    /// The most lines a chunk holds: an answer is some hundreds of bytes whatever its line's length, so a chunk of
+    /// 64 KiB of blank lines would otherwise hold some 20 MB of answers, in every slot of the ring.
+    /// </summary>
+    internal const int MaxChunkLines = 1024;
+
     /// <summary>The exit code when cancellation (Ctrl+C) stopped the command before the input ended; every line read by then is answered.</summary>
     public const int InterruptedExitCode = Pipeline.RunCommand.InterruptedExitCode;
 
@@ -37,6 +43,8 @@ internal sealed class LinePipeline : IDisposable
     // The reader thread's own: the part line after the last line end read, and whether it is past the limit.
     private byte[] _carry = new byte[ChunkBytes];
     private int _carryLength;
+    // The carry holds whole lines (a chunk was cut at MaxChunkLines), not only a part line.
+    private bool _carryHasLines;
     private bool _overflow;
     private long _lines;
 
@@ -153,6 +161,15 @@ internal sealed class LinePipeline : IDisposable
         _carry.AsSpan(0, _carryLength).CopyTo(chunk.Input);
         var length = _carryLength;
         _carryLength = 0;
+        if (_carryHasLines)
+        {
+            // The lines a cut chunk left: a chunk of them without reading (more input may not come soon).
+            _carryHasLines = false;
+            var whole = chunk.Input.AsSpan(0, length).LastIndexOf((byte)'\n') + 1;
+            Cut(chunk, whole, length);
+            return true;
+        }
+
         while (true)
         {
             // What is held has no line end: it is one part line.
@@ -202,13 +219,29 @@ internal sealed class LinePipeline : IDisposable
             var last = chunk.Input.AsSpan(fresh, length - fresh).LastIndexOf((byte)'\n');
             if (last >= 0 || chunk.LeadingTooLong)
             {
-                var whole = last >= 0 ? fresh + last + 1 : 0;
-                chunk.Length = whole;
-                chunk.Lines = chunk.Input.AsSpan(0, whole).Count((byte)'\n') + (chunk.LeadingTooLong ? 1 : 0);
-                Carry(chunk.Input.AsSpan(whole, length - whole));
+                Cut(chunk, last >= 0 ? fresh + last + 1 : 0, length);
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// Ends <paramref name="chunk"/> at the line end before <paramref name="whole"/>, or at its
+    /// <see cref="MaxChunkLines"/>th line's end when it has more; what follows, up to <paramref name="length"/>, is carried.
+    /// </summary>
+    private void Cut(Chunk chunk, int whole, int length)
+    {
+        var lines = chunk.LeadingTooLong ? 1 : 0;
+        var end = 0;
+        while (end < whole && lines < MaxChunkLines)
+        {
+            end += chunk.Input.AsSpan(end, whole - end).IndexOf((byte)'\n') + 1;
+            lines++;
+        }
+
+        (chunk.Length, chunk.Lines) = (end, lines);
+        Carry(chunk.Input.AsSpan(end, length - end));
+        _carryHasLines = end < whole;
     }
 
     private void Carry(ReadOnlySpan<byte> partLine)

@@ -276,6 +276,35 @@ public sealed class ScoreCommandTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task RunAsync_RunsOfShortLinesLongerThanAChunkHolds_EveryLineAnsweredOnceInOrder(int seed)
+    {
+        // Blank and one-word lines: a read of them holds many times the lines a chunk takes, so chunks are cut and
+        // their lines carried, also at the end of the input (the last line without its newline).
+        var parts = new List<object>();
+        for (var run = 0; run < 6; run++)
+        {
+            parts.Add(new string('\n', (LinePipeline.MaxChunkLines * 3) + run));
+            parts.Add(string.Concat(Enumerable.Repeat("awful\n", LinePipeline.MaxChunkLines + 7)));
+            parts.Add("{\"text\":\"love it\"}\r\n");
+        }
+
+        parts.Add(new string('\n', LinePipeline.MaxChunkLines * 2));
+        parts.Add("last");
+        var input = Bytes([.. parts]);
+
+        var whole = await RunInOneReadAsync(input);
+        var piecewise = await RunThroughPipeAsync(input, seed);
+
+        Assert.Equal(whole, piecewise);
+        var answers = Answers(piecewise);
+        var expected = input.Count(b => b == (byte)'\n') + 1;
+        Assert.Equal(Enumerable.Range(1, expected).Select(n => (long)n), answers.Select(a => a.GetProperty("line").GetInt64()));
+        Assert.Equal("negative", answers[(LinePipeline.MaxChunkLines * 3) + 1].GetProperty("label").GetString());
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(1)]
     public async Task RunAsync_LinesOverTheLimitFirstAmongAndLast_ErrorLineForEachAndTheRestScored(int seed)
