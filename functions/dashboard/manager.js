@@ -149,11 +149,16 @@ export class ManagerView {
 
   async moreBreaches() {
     const shown = this.breaches;
-    if (!shown?.continuation) return;
+    // One page at a time: a second click while it loads would add the same page twice.
+    if (!shown?.continuation || this.loadingMoreBreaches) return;
+    this.loadingMoreBreaches = true;
     const box = this.root.querySelector('[data-testid="sla-breaches"]');
     box.setAttribute('aria-busy', 'true');
+    box.querySelector('[data-testid="more-breaches"]')?.setAttribute('aria-disabled', 'true');
     try {
       const next = (await get(`/api/sla/breaches${query({ ...shown.params, limit: BREACHES_PAGE, continuation: shown.continuation })}`)).data;
+      // The list was reloaded (another team or range) while this page came: it belongs to the old list.
+      if (this.breaches !== shown) return;
       this.breaches = { ...shown, items: [...shown.items, ...next.items], continuation: next.continuation };
       this.renderList(box, this.breaches, 'breach');
       // Focus the first breach just added, so a keyboard user carries on where the list grew.
@@ -162,7 +167,9 @@ export class ManagerView {
     } catch (error) {
       this.app.announceError(error, 'More breaches could not be loaded');
     } finally {
+      this.loadingMoreBreaches = false;
       box.removeAttribute('aria-busy');
+      box.querySelector('[data-testid="more-breaches"]')?.removeAttribute('aria-disabled');
     }
   }
 

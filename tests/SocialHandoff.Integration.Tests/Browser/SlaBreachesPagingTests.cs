@@ -13,7 +13,7 @@ namespace SocialHandoff.Integration.Tests.Browser;
 public sealed class SlaBreachesPagingTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
 {
     [Fact]
-    public async Task ManagerView_MoreBreachesThanAPage_ShowsFiftyThenTheRestOnShowMore()
+    public async Task ManagerView_MoreBreachesThanAPage_ShowsFiftyThenTheRestOnShowMoreEachPageOnce()
     {
         // Sixty handoffs of care whose clocks started three weeks ago: both clocks of each breached, 120 breaches.
         var services = fixture.Services;
@@ -37,7 +37,8 @@ public sealed class SlaBreachesPagingTests(DashboardFixture fixture, ITestOutput
         await Expect(rows).ToHaveCountAsync(50);
         await Expect(more).ToBeVisibleAsync();
 
-        await more.ClickAsync();
+        // Two clicks before the page comes (an impatient double click): one page added, not the same page twice.
+        await more.EvaluateAsync("button => { button.click(); button.click(); }");
         await Expect(rows).ToHaveCountAsync(100);
         // The keyboard carries on at the first breach added.
         await Expect(rows.Nth(50).GetByRole(AriaRole.Button)).ToBeFocusedAsync();
