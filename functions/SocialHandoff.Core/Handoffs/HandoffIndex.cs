@@ -498,16 +498,31 @@ public sealed class HandoffIndex
         foreach (var partition in Partitions(team))
         {
             var present = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+            var differing = new Dictionary<string, ETag>(StringComparer.Ordinal);
             var items = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {OnlyItems}";
             await foreach (var e in table.QueryAsync<TableEntity>(items, select: [.. TallyColumns, HandoffRow.HandoffId], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 if (expected.TryGetValue((partition, e.RowKey), out var should))
                 {
-                    // A row written before the clocks' at-risk windows existed is rewritten, or the at-risk report never finds it.
-                    if (ClockWindowColumns.All(c => !should.TryGetValue(c, out var value) || value is null || e.ContainsKey(c))
-                        && e.GetString(SlaBreachRows.Column) == should.GetString(SlaBreachRows.Column))
+                    if (!Current(e, should))
+                    {
+                        // The handoff as it is now: an action since the scan above changed the row, not the repair's business.
+                        var latest = e.GetString(HandoffRow.HandoffId) is { } changedId
+                            ? await handoffs.GetEntityIfExistsAsync<TableEntity>(changedId, HandoffRow.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)
+                            : null;
+                        if (latest is { HasValue: true } && HandoffRow.ToRecord(latest.Value!) is var h && KeyOf(h) == new IndexKey(partition, e.RowKey))
+                        {
+                            should = expected[(partition, e.RowKey)] = Row(h, await calendarOf(h, cancellationToken).ConfigureAwait(false));
+                        }
+                    }
+
+                    if (Current(e, should))
                     {
                         present[e.RowKey] = e;
+                    }
+                    else
+                    {
+                        differing[e.RowKey] = e.ETag;
                     }
 
                     continue;
@@ -527,14 +542,45 @@ public sealed class HandoffIndex
                 changed++;
             }
 
-            var missing = expected.Where(kv => kv.Key.Item1 == partition && !present.ContainsKey(kv.Key.Item2)).Select(kv => kv.Value).ToList();
-            changed += missing.Count;
-            foreach (var chunk in Batches(missing.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))))
+            // Each write conditional on what was read (a row that differed, on its ETag; one absent, as an insert): a row
+            // an action wrote since is newer than the handoffs read above, so it is kept as it is now, not overwritten.
+            var missing = new List<TableEntity>();
+            var skipped = new HashSet<string>(StringComparer.Ordinal);
+            var writes = new List<TableTransactionAction>();
+            foreach (var (key, row) in expected.Where(kv => kv.Key.Item1 == partition && !present.ContainsKey(kv.Key.Item2)).Select(kv => (kv.Key.Item2, kv.Value)))
             {
-                await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (differing.TryGetValue(key, out var etag))
+                {
+                    writes.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, etag));
+                    continue;
+                }
+
+                // Absent: unless an action moved the handoff since the scan above (its row is then where it put it).
+                var latest = await handoffs.GetEntityIfExistsAsync<TableEntity>(row.GetString(HandoffRow.HandoffId), HandoffRow.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (latest is { HasValue: true } && KeyOf(HandoffRow.ToRecord(latest.Value!)) != new IndexKey(partition, key))
+                {
+                    skipped.Add(key);
+                    continue;
+                }
+
+                writes.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
             }
 
-            await RepairBreachRowsAsync(table, partition, [.. expected.Where(kv => kv.Key.Item1 == partition).Select(kv => kv.Value)], present, cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in Batches(writes))
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    missing.AddRange(chunk.Select(a => (TableEntity)a.Entity));
+                }
+                catch (TableTransactionFailedException)
+                {
+                    await RepairOneByOneAsync(table, chunk, missing, skipped, present, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            changed += missing.Count;
+            await RepairBreachRowsAsync(table, partition, [.. expected.Where(kv => kv.Key.Item1 == partition && !skipped.Contains(kv.Key.Item2)).Select(kv => kv.Value)], cancellationToken).ConfigureAwait(false);
 
             // The tallies from the rows now there; a day's tally no row counts in any more is deleted.
             var shards = Sum([.. present.Values, .. missing]).Values.SelectMany(t => DayTally.Split(t)).ToList();
@@ -568,17 +614,54 @@ public sealed class HandoffIndex
         return changed;
     }
 
+    /// <summary>
+    /// Whether the index row <paramref name="e"/> is as the handoff gives it (<paramref name="should"/>) for what the repair
+    /// rewrites: the clocks' at-risk windows (a row written before they existed is never found by the at-risk report)
+    /// and the breach rows it lists.
+    /// </summary>
+    private static bool Current(TableEntity e, TableEntity should) =>
+        ClockWindowColumns.All(c => !should.TryGetValue(c, out var value) || value is null || e.ContainsKey(c))
+        && e.GetString(SlaBreachRows.Column) == should.GetString(SlaBreachRows.Column);
+
     internal Task<TableClient> TableAsync(CancellationToken cancellationToken) => _clients.GetTableAsync(StorageNames.HandoffIndexTable, cancellationToken);
 
-    /// <summary>
-    /// The repair's breach rows: those of the rows <paramref name="expected"/> from the handoffs written, those that rows an
-    /// action moved here meanwhile list kept, every other one in the partition deleted.
-    /// </summary>
-    private static async Task RepairBreachRowsAsync(TableClient table, string partition, IReadOnlyList<TableEntity> expected, Dictionary<string, TableEntity> present, CancellationToken cancellationToken)
+    /// <summary>The repair's writes of a transaction that failed, one at a time: a row an action changed or wrote since it was read is read as it is now and kept.</summary>
+    private static async Task RepairOneByOneAsync(TableClient table, List<TableTransactionAction> chunk, List<TableEntity> written, HashSet<string> skipped, Dictionary<string, TableEntity> present, CancellationToken cancellationToken)
     {
-        var breaches = expected.SelectMany(SlaBreachRows.Of).ToList();
-        var keep = new HashSet<string>(breaches.Select(b => b.RowKey), StringComparer.Ordinal);
-        keep.UnionWith(present.Values.SelectMany(SlaBreachRows.KeysOf));
+        foreach (var action in chunk)
+        {
+            var row = (TableEntity)action.Entity;
+            try
+            {
+                await table.SubmitTransactionAsync([action], cancellationToken).ConfigureAwait(false);
+                written.Add(row);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                skipped.Add(row.RowKey);
+                if (await ReadRowAsync(table, row.PartitionKey, row.RowKey, cancellationToken).ConfigureAwait(false) is { } now)
+                {
+                    present[row.RowKey] = now;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The repair's breach rows: the partition's rows are read as they are after its writes, so those that an action
+    /// wrote since are kept; each breach row they list is written from <paramref name="rows"/> (the rows the repair
+    /// wrote or found as the handoffs say) where it has it; every breach row no row lists is deleted.
+    /// </summary>
+    private static async Task RepairBreachRowsAsync(TableClient table, string partition, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var items = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and {OnlyItems}";
+        await foreach (var e in table.QueryAsync<TableEntity>(items, select: [SlaBreachRows.Column], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            keep.UnionWith(SlaBreachRows.KeysOf(e));
+        }
+
+        var breaches = rows.SelectMany(SlaBreachRows.Of).Where(b => keep.Contains(b.RowKey)).ToList();
         var range = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {SlaBreachRows.Prefix} and RowKey lt {SlaBreachRows.Prefix + "~"}");
         var stale = new List<string>();
         await foreach (var b in table.QueryAsync<TableEntity>(range, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))

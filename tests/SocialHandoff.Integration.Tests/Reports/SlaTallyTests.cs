@@ -196,6 +196,42 @@ public sealed class SlaTallyTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RepairAsync_ResponseWhileTheRepairReadsTheHandoffs_KeepsTheResponsesRowAndBreachRows()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var services = api.Harness.Services;
+        var id = await api.HandOffAsync("r1", $"@contoso is the autumn menu at the {Harness.Place(1)} store vegetarian friendly?");
+        await api.HandOffAsync("r2", $"@contoso is the autumn menu at the {Harness.Place(2)} store vegetarian friendly?");
+        var (claimed, claimAnswer, _) = await api.PostAsync("ana", $"api/handoffs/{id}/claim", "{}");
+        Assert.True(claimed == 200, claimAnswer?.ToJsonString());
+        var table = api.Harness.Table(StorageNames.HandoffIndexTable);
+        TableEntity IndexRow() => table.Query<TableEntity>($"{TableClient.CreateQueryFilter($"PartitionKey eq {HandoffIndex.Partition("care", false)} and HandoffId eq {id}")} and {HandoffIndex.OnlyItems}").Single();
+        Assert.EndsWith("-fr", IndexRow().GetString(SlaBreachRows.Column)!.Split(' ')[0], StringComparison.Ordinal);
+
+        // The agent answers in time after the repair has read the handoff and before it reads the index.
+        var dueIndex = services.GetRequiredService<SlaDueIndex>();
+        var answered = false;
+        await services.GetRequiredService<HandoffIndex>().RepairAsync("care", async (h, ct) =>
+        {
+            if (h.Id == id && !answered)
+            {
+                answered = true;
+                var (status, answer, _) = await api.PostAsync("ana", $"api/handoffs/{id}/respond", """{"reply":"On it."}""");
+                Assert.True(status == 200, answer?.ToJsonString());
+            }
+
+            return h.Sla is { } sla ? await dueIndex.CalendarAsync(sla, ct) : null;
+        }, CancellationToken.None);
+
+        // The first response clock met: no breach row for it, on the row or in the partition.
+        Assert.True(answered);
+        Assert.DoesNotContain("-fr", IndexRow().GetString(SlaBreachRows.Column) ?? "", StringComparison.Ordinal);
+        Assert.DoesNotContain(
+            table.Query<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {HandoffIndex.Partition("care", false)} and RowKey ge {SlaBreachRows.Prefix} and RowKey lt {SlaBreachRows.Prefix + "~"}")),
+            b => b.RowKey.EndsWith($"{id}-fr", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Summary_TeamGiven_ReadsTwoTalliesRangesNotTheRows()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
