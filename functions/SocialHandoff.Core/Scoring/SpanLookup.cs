@@ -16,7 +16,8 @@ namespace SocialHandoff.Core.Scoring;
 /// <remarks>
 /// Laid out for the cache, since a look-up costs mostly its memory reads: a slot holds the hash and
 /// the entry, so a miss (nearly half of all tokens) is decided by one read; an entry holds its value
-/// and where its key's characters sit in one shared array, so a hit reads slot, entry and characters.
+/// and its key's first 8 characters, so a hit on a key of up to 8 (most words) reads slot and entry
+/// only; a longer key's other characters sit in one shared array.
 /// </remarks>
 internal sealed class SpanLookup<T>
 {
@@ -42,19 +43,22 @@ internal sealed class SpanLookup<T>
         _slots = new Slot[capacity];
         _mask = capacity - 1;
         _entries = new Entry[entries.Count];
-        // Each key starts a block of 8 characters and is padded with zeros to whole blocks, so that
-        // a key of up to 8 is compared with a token's block in one vector comparison (an empty key
-        // too has its block of zeros: the next key's characters would otherwise be its block).
-        _keyChars = new char[entries.Keys.Sum(key => Blocks(key.Length))];
+        // An entry holds its key's first block of 8 characters, zero-padded, compared with a token's
+        // block in one vector comparison; only the characters past the first 8 go to the shared array.
+        _keyChars = new char[entries.Keys.Sum(key => Math.Max(0, key.Length - 8))];
         var index = 0;
-        var keyStart = 0;
+        var tailStart = 0;
         foreach (var (key, value) in entries)
         {
-            key.CopyTo(_keyChars.AsSpan(keyStart));
-            _entries[index] = new Entry(keyStart, key.Length, value);
-            keyStart += Blocks(key.Length);
+            var hash = SpanLookup.Hash(key, out var first);
+            if (key.Length > 8)
+            {
+                key.AsSpan(8).CopyTo(_keyChars.AsSpan(tailStart));
+            }
 
-            var hash = SpanLookup.Hash(key, out _);
+            _entries[index] = new Entry(first, tailStart, key.Length, value);
+            tailStart += Math.Max(0, key.Length - 8);
+
             _filter[hash >> 22] |= 1UL << (int)(hash >> 16);
             var slot = (int)(hash & (uint)_mask);
             while (_slots[slot].Entry != 0)
@@ -67,9 +71,6 @@ internal sealed class SpanLookup<T>
     }
 
     public int Count => _entries.Length;
-
-    // A key's characters in whole blocks of 8, at least one.
-    private static int Blocks(int length) => Math.Max(8, (length + 7) & ~7);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetValue(ReadOnlySpan<char> key, out T value) => TryGetValue(key, SpanLookup.Hash(key, out var first), first, out value);
@@ -100,11 +101,11 @@ internal sealed class SpanLookup<T>
             if (candidate.Hash == hash)
             {
                 // The first block is compared in registers: its characters, just written by the
-                // caller, are not read back from memory.
+                // caller, are not read back from memory, and the key's are in the entry just read.
                 ref readonly var entry = ref _entries[candidate.Entry - 1];
                 if (entry.KeyLength == key.Length
-                    && Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref _keyChars[entry.KeyStart])) == first
-                    && (key.Length <= 8 || key[8..].SequenceEqual(_keyChars.AsSpan(entry.KeyStart + 8, key.Length - 8))))
+                    && entry.First == first
+                    && (key.Length <= 8 || key[8..].SequenceEqual(_keyChars.AsSpan(entry.TailStart, key.Length - 8))))
                 {
                     value = entry.Value;
                     return true;
@@ -118,7 +119,8 @@ internal sealed class SpanLookup<T>
     /// <summary>A position of the table: the key's hash and its entry's index plus one (0: empty).</summary>
     private readonly record struct Slot(uint Hash, int Entry);
 
-    private readonly record struct Entry(int KeyStart, int KeyLength, T Value);
+    /// <summary>A key's first 8 characters (zero-padded), where its characters past those sit in the shared array, its length and its value.</summary>
+    private readonly record struct Entry(Vector128<ushort> First, int TailStart, int KeyLength, T Value);
 }
 
 /// <summary>

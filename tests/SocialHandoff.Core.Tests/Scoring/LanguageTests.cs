@@ -97,6 +97,25 @@ public sealed class LanguageTests
     }
 
     [Fact]
+    public void FoldedWords_LongLetterRunsAgainstAsciiNeighbours_SameWordsAndMarksAsBothReferences()
+    {
+        // Runs of ASCII letters are read 8 at a time: runs of every length and offset, ended by the characters
+        // next to the letters' ranges ('@', '[', '`', '{'), other word characters or the text's end.
+        string[] pieces = ["Customerservice", "REFUNDS", "abcdefgh", "aBcDeFgHiJkLmNoP", "Zz", "a", "don't", "don’t", "x1y", "a@b", "@acme", "[", "`", "{",
+            "@", "Z[", "z{", "A`", "étéÉTÉ", "naïveNAÏVE", "#fail", "?", "!", "httpdHTTPD", "http://x.co/a", "www.", "\u00a0", "\t", " ", "  "];
+        var random = new Random(18);
+        for (var n = 0; n < 5000; n++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 14)).Select(_ => pieces[random.Next(pieces.Length)] + (random.Next(3) == 0 ? "" : " ")));
+            var words = FoldedWords.For(text);
+            var expected = UrgencyReading.Of(text);
+            Assert.Equal(MentionLanguage.Words(text).ToArray(), Enumerable.Range(0, words.Count).Select(w => words[w].ToString()).ToArray());
+            Assert.Equal(expected.Words, Enumerable.Range(0, words.AllCount).Select(w => words.All(w).ToString()).ToArray());
+            Assert.Equal(expected.Marks, words.Marks);
+        }
+    }
+
+    [Fact]
     public void FoldedWords_EveryCharacterOfTheFirstPlaneBetweenLetters_SameWordsAndMarksAsBothReferences()
     {
         // The ASCII table and the general path must agree with char.IsLetter, char.IsWhiteSpace and Fold for every character.

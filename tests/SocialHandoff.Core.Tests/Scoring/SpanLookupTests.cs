@@ -50,6 +50,24 @@ public sealed class SpanLookupTests
     }
 
     [Fact]
+    public void TryGetValue_LongKeysSharingTheirFirstEight_EachFoundByItsOwnTail()
+    {
+        // An entry holds only its key's first 8 characters: the rest, in the shared array, must be its own.
+        var keys = new[] { "customer", "customers", "customerservice", "customerservices", "customerserviced", "customeré", "customerXservice" };
+        var table = new SpanLookup<int>(keys.Select((key, index) => (key, index)).ToDictionary(p => p.key, p => p.index, StringComparer.Ordinal));
+        for (var index = 0; index < keys.Length; index++)
+        {
+            Assert.True(table.TryGetValue(keys[index], out var value));
+            Assert.Equal(index, value);
+        }
+
+        foreach (var missing in new[] { "customerservic", "customerservicf", "customerse", "customerYservice", "customerservicess", "custome" })
+        {
+            Assert.False(table.TryGetValue(missing, out _));
+        }
+    }
+
+    [Fact]
     public void TryGetValue_EmptyKeyStoredBeforeOthers_Found()
     {
         // Regression: an empty key had no block of its own, so it was compared with the next key's characters.

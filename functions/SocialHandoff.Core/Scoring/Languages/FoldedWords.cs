@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SocialHandoff.Core.Scoring.Sentiment;
 
@@ -147,6 +149,21 @@ internal sealed class FoldedWords
             var start = -1;
             for (; ; i++)
             {
+                // A run of ASCII letters, most of a word's characters, 8 at a time: lower-cased with
+                // one OR and stored whole (lanes past the run are rewritten or never read), the
+                // character that ends the run left to the loop below.
+                if (i + 8 <= text.Length)
+                {
+                    var lower = Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text)), (nuint)i) | Vector128.Create((ushort)0x20);
+                    var run = BitOperations.TrailingZeroCount(~Vector128.LessThan(lower - Vector128.Create((ushort)'a'), Vector128.Create((ushort)26)).ExtractMostSignificantBits());
+                    if (run > 0)
+                    {
+                        lower.StoreUnsafe(ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(chars)), (nuint)i);
+                        start = start < 0 ? i : start;
+                        i += run;
+                    }
+                }
+
                 var c = i < text.Length ? text[i] : ' ';
                 int kind = c < 128 ? AsciiKinds[c] : char.IsWhiteSpace(c) ? Space : char.IsLetter(c) || c == '\u2019' ? Letter : Other;
                 if (kind >= Letter)

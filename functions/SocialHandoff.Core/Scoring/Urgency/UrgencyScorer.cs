@@ -144,28 +144,46 @@ internal sealed class UrgencyScorer
     // Raw points become urgency points on the line from the base to the score (the sigmoid's secant),
     // so each reason keeps its share and the shares add up. Whatever the shown reasons leave (the base,
     // function words, the @handle, small signals, rounding) is one last line; the total is the urgency.
-    private List<UrgencyReason> InUrgencyPoints(List<RawReason> raw, double points, double exact, int urgency)
+    // The reasons go out in an array of their exact count, counted first: a list would add its own
+    // object and spare capacity to every text's allocation (the sort is the same one a list's is).
+    private UrgencyReason[] InUrgencyPoints(List<RawReason> raw, double points, double exact, int urgency)
     {
         var span = points - _options.BasePoints;
         var slope = Math.Abs(span) > 1e-9
             ? (exact - Logistic(_options.BasePoints)) / span
             : exact * (100 - exact) / (100 * _options.PointsPerLogit);
-        var reasons = new List<UrgencyReason>(raw.Count + 1);
-        var shown = 0;
-        foreach (var reason in raw)
+        Span<int> values = raw.Count <= 32 ? stackalloc int[raw.Count] : new int[raw.Count];
+        int shown = 0, count = 0;
+        for (var r = 0; r < raw.Count; r++)
         {
-            var value = (int)Math.Round(reason.Points * slope, MidpointRounding.AwayFromZero);
-            if (value != 0 || reason.AlwaysShown)
+            values[r] = (int)Math.Round(raw[r].Points * slope, MidpointRounding.AwayFromZero);
+            if (values[r] != 0 || raw[r].AlwaysShown)
             {
-                reasons.Add(new UrgencyReason(reason.Signal, reason.Text, value));
-                shown += value;
+                shown += values[r];
+                count++;
             }
         }
 
-        reasons.Sort(static (a, b) => Rank(a).CompareTo(Rank(b)) is var byRank and not 0 ? byRank : Math.Abs(b.Points).CompareTo(Math.Abs(a.Points)));
-        if (urgency - shown != 0)
+        var other = urgency - shown;
+        if (count == 0 && other == 0)
         {
-            reasons.Add(new UrgencyReason(UrgencyReason.OtherSignal, "base and minor signals", urgency - shown));
+            return [];
+        }
+
+        var reasons = new UrgencyReason[count + (other != 0 ? 1 : 0)];
+        var at = 0;
+        for (var r = 0; r < raw.Count; r++)
+        {
+            if (values[r] != 0 || raw[r].AlwaysShown)
+            {
+                reasons[at++] = new UrgencyReason(raw[r].Signal, raw[r].Text, values[r]);
+            }
+        }
+
+        reasons.AsSpan(0, count).Sort(static (a, b) => Rank(a).CompareTo(Rank(b)) is var byRank and not 0 ? byRank : Math.Abs(b.Points).CompareTo(Math.Abs(a.Points)));
+        if (other != 0)
+        {
+            reasons[count] = new UrgencyReason(UrgencyReason.OtherSignal, "base and minor signals", other);
         }
 
         return reasons;
