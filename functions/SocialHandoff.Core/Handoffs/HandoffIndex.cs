@@ -98,6 +98,25 @@ public sealed class HandoffIndex
 
     public static string Partition(string team, bool resolved) => $"{team}|{(resolved ? ResolvedStatus : OpenStatus)}";
 
+    /// <summary>
+    /// Every team with a partition in the index, from the partitions' count rows: teams only an earlier rule set or
+    /// configuration named too (one query of the count rows' keys; on Azure a scan of the table's keys).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> IndexedTeamsAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var teams = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {CountRowKey}"), select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.PartitionKey.LastIndexOf('|') is var bar and > 0)
+            {
+                teams.Add(row.PartitionKey[..bar]);
+            }
+        }
+
+        return [.. teams];
+    }
+
     /// <summary>A team's two partitions, open then resolved.</summary>
     public static string[] Partitions(string team) => [Partition(team, false), Partition(team, true)];
 

@@ -231,12 +231,16 @@ public sealed class SlaReports(HandoffIndex index, WorkQueries queries, TeamDire
         return Item(view.Handoff, clock, (int)Math.Round(late.TotalMinutes));
     }
 
-    /// <summary>The teams the all-teams list reads: every known team and every deleted one (their history stays readable).</summary>
+    /// <summary>
+    /// The teams the all-teams list reads: every team with a partition in the index (one only an earlier rule set
+    /// routed to, too, as the summary counts them), every known team and every deleted one (their history stays readable).
+    /// </summary>
     private async Task<IReadOnlyList<string>> TeamsAsync(CancellationToken cancellationToken)
     {
+        var indexed = await index.IndexedTeamsAsync(cancellationToken).ConfigureAwait(false);
         var known = await directory.KnownTeamsAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
-        return known.Concat(snapshot.Teams.Keys).Concat(snapshot.Deleted).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return indexed.Concat(known).Concat(snapshot.Teams.Keys).Concat(snapshot.Deleted).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Every running clock of an open handoff within its warning time, least time left first.</summary>

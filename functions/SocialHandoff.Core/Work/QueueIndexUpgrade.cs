@@ -21,14 +21,18 @@ public sealed partial class QueueIndexUpgrade(TeamDirectory directory, HandoffIn
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
 
     private readonly ConcurrentDictionary<string, bool> _current = new(StringComparer.Ordinal);
+    private IReadOnlyList<string>? _indexed;
 
     /// <summary>Upgrades the teams (deleted ones too: their history stays readable) that an earlier version wrote; returns how many it finished.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var until = timeProvider.GetUtcNow() + Budget;
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        // Teams in the index that the directory does not name (routed to by an earlier rule set) are upgraded too;
+        // read once per process: a partition made later is in the current layout from its first row.
+        _indexed ??= await index.IndexedTeamsAsync(cancellationToken).ConfigureAwait(false);
         var upgraded = 0;
-        foreach (var team in snapshot.Teams.Keys.Concat(snapshot.Deleted).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var team in snapshot.Teams.Keys.Concat(snapshot.Deleted).Concat(_indexed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             if (_current.ContainsKey(team))
             {

@@ -276,6 +276,37 @@ public sealed class SlaBreachesTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Breaches_AllTeamsWithATeamOnlyAnEarlierRuleSetRoutedTo_ListsItsBreachesAsTheSummaryCountsThem()
+    {
+        await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
+        var services = api.Harness.Services;
+        var policy = (await services.GetRequiredService<LivePolicies>().GetSlaAsync(CancellationToken.None)).Resolve("care", "P2");
+        var now = api.Harness.Clock.GetUtcNow();
+
+        // Three handoffs of a team no configuration, directory or rule in force names, their clocks started a week ago.
+        var handoffs = Enumerable.Range(0, 3).Select(i =>
+        {
+            var key = $"test:retired-{i}";
+            var clocksFrom = now.AddDays(-7).AddMinutes(i);
+            var row = HandoffRow.New(
+                new NewHandoff(HandoffIds.For(key), key, "c", "emea-returns", "default", "P2", 50, "Negative", -0.5, [], $"retired team item {i}", "en", null, null, null, now, now, clocksFrom + policy.FirstResponse, clocksFrom + policy.Resolution), "", now);
+            var h = HandoffRow.WithDueTimes(HandoffRow.ToRecord(row) with { Sla = HandoffSla.Start("emea-returns", "P2", policy, clocksFrom) }, policy.Calendar);
+            return (h, (BusinessCalendar?)policy.Calendar, (IReadOnlyList<SlaDueRow>)[]);
+        }).ToList();
+        await services.GetRequiredService<HandoffIndex>().BulkAddAsync(handoffs, 2, CancellationToken.None);
+        Assert.DoesNotContain("emea-returns", await services.GetRequiredService<Core.Teams.TeamDirectory>().KnownTeamsAsync(CancellationToken.None));
+
+        var reports = services.GetRequiredService<SlaReports>();
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        var page = await reports.BreachesAsync(null, day, day, 100, null, CancellationToken.None);
+        var summary = await reports.SummaryAsync(null, day, day, CancellationToken.None);
+
+        var listed = page.Items.Where(i => i.Team == "emea-returns").ToList();
+        Assert.Equal(6, listed.Count);
+        Assert.Equal(summary.Where(r => r.Team == "emea-returns").Sum(r => r.FirstResponseBreached + r.ResolutionBreached), listed.Count);
+    }
+
+    [Fact]
     public async Task Pause_BreachRowOfTheHandoffAlreadyGone_ActionSucceedsAndTheListStaysRight()
     {
         await using var api = await ApiHost.StartAsync(azurite.ConnectionString);
