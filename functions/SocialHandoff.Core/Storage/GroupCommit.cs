@@ -8,12 +8,13 @@ namespace SocialHandoff.Core.Storage;
 /// goes), so long texts arriving together never make a transaction too large to send. So concurrent deliveries
 /// share one entity-group transaction, and a lone write is not delayed. A delivery that knows it will
 /// write to a key soon says so (<see cref="Expect"/>); a flush waits for the writers expected at its key
-/// (at most <see cref="MaxWait"/>), so deliveries that started together share a transaction even when
+/// (at most <see cref="MaxWait"/>, or the <c>maxWait</c> given: tests give a long one, so a slow machine
+/// cannot cut the wait short), so deliveries that started together share a transaction even when
 /// they reach the write a moment apart. Each caller's task completes when the flush that carried its
 /// item is stored, or fails with that flush's error (the caller's retry, like any other failed write,
 /// is the queue's redelivery).
 /// </summary>
-public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, int maxBatch = 100, Func<T, long>? bytes = null)
+public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, int maxBatch = 100, Func<T, long>? bytes = null, TimeSpan? maxWait = null)
 {
     /// <summary>
     /// How long a flush waits at most for writers expected at its key: 100 ms, a few round trips to the
@@ -119,7 +120,7 @@ public sealed class GroupCommit<T>(Func<string, IReadOnlyList<T>, Task> flush, i
                     changed = lane.Changed.Task;
                 }
 
-                var left = MaxWait - waited.Elapsed;
+                var left = (maxWait ?? MaxWait) - waited.Elapsed;
                 if (left <= TimeSpan.Zero)
                 {
                     break;

@@ -128,9 +128,10 @@ public sealed class GroupCommitTests
             }
 
             return Task.CompletedTask;
-        });
+        }, maxWait: TimeSpan.FromMinutes(1));
         using var coming = commit.Expect("p");
 
+        // The expected writer's arrival ends the wait, however slow the machine: not the time bound.
         var first = commit.AddAsync("p", 1, CancellationToken.None);
         await Task.Delay(10);
         var second = commit.AddAsync("p", 2, CancellationToken.None, coming);
