@@ -433,27 +433,9 @@ public sealed class HandoffIndex
                 return;
             }
 
-            var head = await HeadAsync(table, partition, [row, old], cancellationToken).ConfigureAwait(false);
-            var stale = StaleBreachRows([old], breaches, gone);
-            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateReplace, row, old.ETag), .. BreachActions(partition, stale, breaches)];
-            var (heads, after, complete) = HeadActions(partition, head, 0, [row], [old]);
-            if (!complete && head.Cached)
-            {
-                // A layout 2 row's share is in no shard known here: another instance added one since.
-                _heads.TryRemove(partition, out _);
-                continue;
-            }
-
-            actions.AddRange(heads);
-            var submitted = await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false);
-            if (submitted == Submitted.Stored)
+            if (await TryWriteAsync(table, partition, [new(TableTransactionActionType.UpdateReplace, row, old.ETag)], [row], [old], 0, breaches, gone, attempt, cancellationToken).ConfigureAwait(false))
             {
                 return;
-            }
-
-            if (submitted == Submitted.RowChanged)
-            {
-                gone.UnionWith(await MissingAsync(table, partition, stale, cancellationToken).ConfigureAwait(false));
             }
         }
     }
@@ -718,7 +700,6 @@ public sealed class HandoffIndex
             var target = readTarget || old is null ? await ReadRowAsync(table, partition, row.RowKey, cancellationToken).ConfigureAwait(false) : null;
             var removed = new[] { old, target }.OfType<TableEntity>().ToList();
             var countDelta = (target is null ? 1 : 0) - (old is null ? 0 : 1);
-            var head = await HeadAsync(table, partition, [row, .. removed], cancellationToken).ConfigureAwait(false);
             var actions = new List<TableTransactionAction>();
             if (old is not null)
             {
@@ -728,26 +709,9 @@ public sealed class HandoffIndex
             actions.Add(target is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, row)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, target.ETag));
-            var stale = StaleBreachRows(removed, breaches, gone);
-            actions.AddRange(BreachActions(partition, stale, breaches));
-            var (heads, after, complete) = HeadActions(partition, head, countDelta, [row], removed);
-            if (!complete && head.Cached)
-            {
-                // A share to take away is in no shard known here: another instance added one since. Read the head again.
-                _heads.TryRemove(partition, out _);
-                continue;
-            }
-
-            actions.AddRange(heads);
-            var submitted = await TrySubmitAsync(table, partition, actions, after, attempt, cancellationToken).ConfigureAwait(false);
-            if (submitted == Submitted.Stored)
+            if (await TryWriteAsync(table, partition, actions, [row], removed, countDelta, breaches, gone, attempt, cancellationToken).ConfigureAwait(false))
             {
                 return;
-            }
-
-            if (submitted == Submitted.RowChanged)
-            {
-                gone.UnionWith(await MissingAsync(table, partition, stale, cancellationToken).ConfigureAwait(false));
             }
 
             readTarget = true;
@@ -793,27 +757,41 @@ public sealed class HandoffIndex
                 return;
             }
 
-            var head = await HeadAsync(table, key.Partition, [old], cancellationToken).ConfigureAwait(false);
-            var (heads, after, complete) = HeadActions(key.Partition, head, -1, [], [old]);
-            if (!complete && head.Cached)
-            {
-                _heads.TryRemove(key.Partition, out _);
-                continue;
-            }
-
-            var stale = StaleBreachRows([old], [], gone);
-            var submitted = await TrySubmitAsync(
-                table, key.Partition, [new TableTransactionAction(TableTransactionActionType.Delete, old, old.ETag), .. BreachActions(key.Partition, stale, []), .. heads], after, attempt, cancellationToken).ConfigureAwait(false);
-            if (submitted == Submitted.Stored)
+            if (await TryWriteAsync(table, key.Partition, [new(TableTransactionActionType.Delete, old, old.ETag)], [], [old], -1, [], gone, attempt, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
-
-            if (submitted == Submitted.RowChanged)
-            {
-                gone.UnionWith(await MissingAsync(table, key.Partition, stale, cancellationToken).ConfigureAwait(false));
-            }
         }
+    }
+
+    /// <summary>
+    /// One attempt of an index write (a put, a move, a delete, a rewrite in place): <paramref name="rowActions"/>, then the
+    /// breach rows <paramref name="removed"/> list that <paramref name="breaches"/> do not replace deleted and
+    /// <paramref name="breaches"/> written, then the head (the count by <paramref name="countDelta"/>, the tallies by the
+    /// shares of <paramref name="added"/> less those of <paramref name="removed"/>), all conditional, in one transaction.
+    /// True when stored; false to read again and retry (a breach row found gone meanwhile is noted in <paramref name="gone"/>).
+    /// </summary>
+    private async Task<bool> TryWriteAsync(
+        TableClient table, string partition, List<TableTransactionAction> rowActions, IReadOnlyList<TableEntity> added, IReadOnlyList<TableEntity> removed,
+        int countDelta, IReadOnlyList<TableEntity> breaches, HashSet<string> gone, int attempt, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(table, partition, [.. added, .. removed], cancellationToken).ConfigureAwait(false);
+        var (heads, after, complete) = HeadActions(partition, head, countDelta, added, removed);
+        if (!complete && head.Cached)
+        {
+            // A share to take away is in no shard known here: another instance added one since. Read the head again.
+            _heads.TryRemove(partition, out _);
+            return false;
+        }
+
+        var stale = StaleBreachRows(removed, breaches, gone);
+        var submitted = await TrySubmitAsync(table, partition, [.. rowActions, .. BreachActions(partition, stale, breaches), .. heads], after, attempt, cancellationToken).ConfigureAwait(false);
+        if (submitted == Submitted.RowChanged)
+        {
+            gone.UnionWith(await MissingAsync(table, partition, stale, cancellationToken).ConfigureAwait(false));
+        }
+
+        return submitted == Submitted.Stored;
     }
 
     /// <summary>
