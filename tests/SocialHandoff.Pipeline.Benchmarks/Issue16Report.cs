@@ -62,6 +62,14 @@ internal static partial class Issue16Report
         var share = Read(pipeline, ShareOfRaw());
         rows.Add(("storage requests per handed-off mention", perHandoff ?? "not read", "<= 5", Met(perHandoff, v => v <= 5)));
         rows.Add(("processing (ProcessMention) as a share of raw Azurite", share is null ? "not read" : $"{share} % ({processRate} mentions/s against {rawRate} messages/s)", ">= 50 %", Met(share, v => v >= 50)));
+        var floors = Floors().Matches(pipeline);
+        unread += floors.Count == 2 ? 0 : 1;
+        foreach (Match floor in floors)
+        {
+            // What a mention costing only its message, its team message and its own write would reach: the bar's ceiling here.
+            rows.Add(($"floor: {floor.Groups[1].Value.Trim()}", $"{floor.Groups[3].Value} % ({floor.Groups[2].Value} messages/s)", "(the most one mention a message can reach)", ""));
+        }
+
         var toQueue = Read(pipeline, TimeToQueueTotal());
         rows.Add(("time to the queue, default schedules (mean, worst)", toQueue ?? "not read", "reported, with how to shorten it (README)", toQueue is null ? "NO" : "shown"));
 
@@ -182,6 +190,9 @@ internal static partial class Issue16Report
 
     [GeneratedRegex(@"processing as a share of raw\s+([0-9.]+) %")]
     private static partial Regex ShareOfRaw();
+
+    [GeneratedRegex(@"^ {4}(\S.*?)\s+([0-9]+) messages/s,\s+([0-9]+) % of raw$", RegexOptions.Multiline)]
+    private static partial Regex Floors();
 
     [GeneratedRegex(@"^\s*total\s+(mean .*)$", RegexOptions.Multiline)]
     private static partial Regex TimeToQueueTotal();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SocialHandoff.Core.Ingestion;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -60,15 +61,15 @@ async Task<(double EnqueueSeconds, double ProcessSeconds)> PushAsync(string run,
 // (batch 16, a new batch at 8 in hand) with a handler that does nothing: the ceiling processing is held to.
 var bodies = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "samples", "mentions.jsonl")).Where(l => l.Length > 0)
     .Select(l => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(l))).ToArray();
-async Task<double> RawSecondsAsync(int count, string phase = "raw")
+var clients = services.GetRequiredService<StorageClients>();
+async Task<double> RawSecondsAsync(int count, string phase = "raw", Func<string, long, CancellationToken, Task>? handler = null)
 {
-    var clients = services.GetRequiredService<StorageClients>();
     var raw = clients.GetRawQueue("bench-raw");
     var rawPoison = clients.GetRawQueue("bench-raw-poison");
     await raw.CreateIfNotExistsAsync();
     await rawPoison.CreateIfNotExistsAsync();
     await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) => await raw.SendMessageAsync(bodies[i % bodies.Length], ct));
-    var pump = new QueuePump(raw, rawPoison, (_, _, _) => Task.CompletedTask, new QueuePumpOptions(), NullLogger.Instance);
+    var pump = new QueuePump(raw, rawPoison, handler ?? ((_, _, _) => Task.CompletedTask), new QueuePumpOptions(), NullLogger.Instance);
     var start = cpu.Read();
     var watch = Stopwatch.StartNew();
     while (true)
@@ -98,6 +99,8 @@ var before = await pipeline.SummarizeAsync(CancellationToken.None);
 counter.Reset();
 var (enqueueSeconds, processSeconds) = await PushAsync("run", n);
 var (queueRequests, tableRequests) = counter.Read();
+// Taken now, so the raw and floor runs after the run are not in the breakdown.
+var requestsByKind = counter.ByKind().ToDictionary();
 var after = await pipeline.SummarizeAsync(CancellationToken.None);
 // Enqueued here, not by an ingest run: the summary counts them as handed off from elsewhere.
 var handedOff = after.HandedOff + after.OtherHandedOff - before.HandedOff - before.OtherHandedOff;
@@ -109,6 +112,61 @@ var rawAfter = await RawSecondsAsync(n);
 // the mean of the two rates would weigh the faster run's seconds more.
 var rawRate = 2.0 * n / (rawBefore + rawAfter);
 
+// The floors: the least a mention can cost while each message carries one mention. Every message is received and
+// deleted as in the raw run; a mention with a handoff of its own adds its own write (one transaction of three rows
+// in a partition of its own: the handoff, its created event, its ledger row) and one team message. Nothing else: no
+// scoring, routing, index, incident, spam or volume work. Two floors: every mention its own handoff, and this run's
+// mix (the share that sent a team message; joined copies and filtered mentions cost nothing). A floor's rate
+// against raw is the highest share a one-mention message can reach on this store.
+var floorTable = await clients.GetTableAsync("BenchFloor", CancellationToken.None);
+var floorTeam = clients.GetRawQueue("bench-floor-team");
+await floorTeam.CreateIfNotExistsAsync();
+var ownHandoffShare = (double)requestsByKind.GetValueOrDefault("POST team-*/messages") / n;
+async Task<double> FloorSecondsAsync(string phase, double handoffShare)
+{
+    // Each run starts with the floor's team queue empty: Azurite's cost per request grows with the messages it holds.
+    await floorTeam.ClearMessagesAsync();
+    long seen = 0;
+    return await RawSecondsAsync(n, phase, async (body, _, cancellationToken) =>
+    {
+        // Spreads the handoffs evenly over the messages: the k-th message is one when the running share steps up.
+        var k = Interlocked.Increment(ref seen);
+        if (Math.Floor(k * handoffShare) == Math.Floor((k - 1) * handoffShare))
+        {
+            return;
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        await floorTable.SubmitTransactionAsync(
+        [
+            new(TableTransactionActionType.Add, new TableEntity(id, "handoff") { ["Text"] = body }),
+            new(TableTransactionActionType.Add, new TableEntity(id, "event-created") { ["Kind"] = "created" }),
+            new(TableTransactionActionType.Add, new TableEntity(id, "ledger") { ["Status"] = "handed-off" }),
+        ], cancellationToken);
+        await floorTeam.SendMessageAsync(body, cancellationToken);
+    });
+}
+
+// Rounds of raw, then each floor, at the run's N: a run of 500 lasts about a second, so one round is at the mercy of
+// Azurite's once-a-minute clean-up; each figure is its rounds' messages over their seconds, against the rounds' raw.
+const int FloorRounds = 3;
+await FloorSecondsAsync("floor warm-up", 1);
+var (floorRawSeconds, allSeconds, mixSeconds) = (0.0, 0.0, 0.0);
+for (var round = 0; round < FloorRounds; round++)
+{
+    await floorTeam.ClearMessagesAsync();
+    floorRawSeconds += await RawSecondsAsync(n, "raw, floor rounds");
+    allSeconds += await FloorSecondsAsync("floor, every mention", 1);
+    mixSeconds += await FloorSecondsAsync("floor, run's mix", ownHandoffShare);
+}
+
+var floorRawRate = FloorRounds * n / floorRawSeconds;
+var floors = new (string Name, double Rate)[]
+{
+    ("every mention its own handoff", FloorRounds * n / allSeconds),
+    ($"this run's mix ({100 * ownHandoffShare:F0}% own handoffs)", FloorRounds * n / mixSeconds),
+};
+
 Console.WriteLine();
 var pumpOptions = new QueuePumpOptions();
 Console.WriteLine($"Pipeline benchmark: {n} mentions on Azurite {azurite.QueuePort}/{azurite.TablePort} (in memory), {Environment.ProcessorCount} cores, batch {pumpOptions.BatchSize} + new batch at {pumpOptions.NewBatchThreshold} in hand (up to {pumpOptions.BatchSize + pumpOptions.NewBatchThreshold} in flight), load average {LoadAverage()}");
@@ -118,17 +176,23 @@ Console.WriteLine($"  process (ProcessMention)        {n / processSeconds,8:F0} 
 Console.WriteLine($"  end to end                      {n / (enqueueSeconds + processSeconds),8:F0} mentions/s");
 Console.WriteLine($"  raw Azurite receive + delete    {rawRate,8:F0} messages/s (same pump, handler doing nothing; {n / rawBefore:F0} before, {n / rawAfter:F0} after the run)");
 Console.WriteLine($"  processing as a share of raw    {100 * (n / processSeconds) / rawRate,8:F0} %");
+Console.WriteLine($"  floors, {FloorRounds} rounds against raw {floorRawRate:F0} messages/s in the same rounds (receive + delete; an own handoff adds its own 3-row transaction and one team message, nothing else): the most a one-mention message can reach here");
+foreach (var (name, rate) in floors)
+{
+    Console.WriteLine($"    {name,-38} {rate,6:F0} messages/s, {100 * rate / floorRawRate,3:F0} % of raw");
+}
+
 Console.WriteLine($"  storage requests                {queueRequests + tableRequests} (queue {queueRequests}, table {tableRequests})");
 Console.WriteLine($"  requests per handed-off mention {(double)(queueRequests + tableRequests) / handedOff:F2} (queue {(double)queueRequests / handedOff:F2}, table {(double)tableRequests / handedOff:F2})");
 // Which side each phase waited on: Azurite (one node thread) near 100% of the wall time means Azurite-bound.
 Console.WriteLine("  CPU per message, this process / Azurite (share of the phase's wall time):");
-foreach (var phase in new[] { "raw", "processing" })
+foreach (var phase in new[] { "raw", "processing", "raw, floor rounds", "floor, every mention", "floor, run's mix" })
 {
     var (wall, ours, azuriteCpu, messages) = cpu.Phases[phase];
     Console.WriteLine($"    {phase,-28} {1e6 * ours.TotalSeconds / messages,6:F0} us / {1e6 * azuriteCpu.TotalSeconds / messages,6:F0} us  ({100 * ours / wall,3:F0}% / {100 * azuriteCpu / wall,3:F0}%)");
 }
 
-foreach (var (kind, count) in counter.ByKind().OrderByDescending(kv => kv.Value))
+foreach (var (kind, count) in requestsByKind.OrderByDescending(kv => kv.Value))
 {
     Console.WriteLine($"    {kind,-40} {(double)count / handedOff,6:F2}");
 }
