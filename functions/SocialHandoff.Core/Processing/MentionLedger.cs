@@ -33,16 +33,17 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
     /// handed it off (its handoff row is in the partition) or dead-lettered it, which then stands.
     /// EventWritten says whether this call inserted the event (otherwise the caller
     /// adds it, insert-or-409: a ledger row an earlier delivery left with only an error has none).
-    /// <paramref name="mayHaveJoined"/>: an earlier delivery may have joined it to an incident (its record is
-    /// then on its membership row, which is read first); false for a first delivery, which is screened before it can join.
+    /// An earlier delivery may have joined it to an incident, its record then on its membership row, which is read
+    /// first: on a redelivery, and on a first delivery too, as the same mention can come in two messages (ingest
+    /// enqueued it again after a crash before its watermark moved) and the other may have joined already.
     /// </summary>
     public async Task<(bool Filtered, bool EventWritten)> FilterAsync(
-        MentionMessage mention, IReadOnlyList<string> reasons, TableEntity filteredEvent, CancellationToken cancellationToken, bool mayHaveJoined = true)
+        MentionMessage mention, IReadOnlyList<string> reasons, TableEntity filteredEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mention);
         ArgumentNullException.ThrowIfNull(reasons);
         ArgumentNullException.ThrowIfNull(filteredEvent);
-        if (mayHaveJoined && await JoinedRecordAsync(mention, cancellationToken).ConfigureAwait(false))
+        if (await JoinedRecordAsync(mention, cancellationToken).ConfigureAwait(false))
         {
             return (false, false);
         }

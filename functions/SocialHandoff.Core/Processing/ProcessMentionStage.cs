@@ -165,12 +165,13 @@ public sealed partial class ProcessMentionStage(
         using var toRepeats = screen ? spam.Expect(mention) : null;
         var score = scorer.Score(new ScoringInput(
             mention.Text, mention.Language, mention.Author.Followers, mention.Author.Verified, mention.Metrics.Likes, mention.Metrics.Reposts));
-        if (screen && await spam.ScreenAsync(mention, score, cancellationToken, firstDelivery, toRepeats).ConfigureAwait(false) is not null)
+        if (screen && await spam.ScreenAsync(mention, score, cancellationToken, toRepeats).ConfigureAwait(false) is not null)
         {
             toIncident.Dispose();
             toVolume.Dispose();
             // A redelivery can be filtered after the first delivery opened an incident (identical posts counted meanwhile);
-            // a first delivery is screened before it can open one, so it costs no look.
+            // a first delivery is screened before it can open one, so it costs no look. (Another message of the same
+            // mention that opened one and died before its handoff is redelivered, filtered too, and hands it over then.)
             if (!firstDelivery)
             {
                 await HandOverIncidentAsync(mention, "its leader was filtered as spam", cancellationToken).ConfigureAwait(false);

@@ -37,15 +37,15 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
     /// <summary>
     /// The verdict when the mention is held out as spam (it is recorded; the caller stops), or null
     /// when it goes on to routing: not spam, the filter is off, or an earlier delivery already
-    /// claimed it for a team. <paramref name="firstDelivery"/>: screened before any delivery could join it to an incident.
+    /// claimed it for a team (handed off, or joined to an incident: by this message or another of the same mention).
     /// </summary>
-    public async Task<SpamVerdict?> ScreenAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken, bool firstDelivery = false, IDisposable? expected = null)
+    public async Task<SpamVerdict?> ScreenAsync(MentionMessage mention, MentionScore score, CancellationToken cancellationToken, IDisposable? expected = null)
     {
         ArgumentNullException.ThrowIfNull(mention);
         ArgumentNullException.ThrowIfNull(score);
         try
         {
-            return await ScreenCountedAsync(mention, score, firstDelivery, expected, cancellationToken).ConfigureAwait(false);
+            return await ScreenCountedAsync(mention, score, expected, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -71,7 +71,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
             ? (RepeatsPartition(mention, author), RepeatCounter.RowKey(mention.PostedAt, mention.Id))
             : null;
 
-    private async Task<SpamVerdict?> ScreenCountedAsync(MentionMessage mention, MentionScore score, bool firstDelivery, IDisposable? expected, CancellationToken cancellationToken)
+    private async Task<SpamVerdict?> ScreenCountedAsync(MentionMessage mention, MentionScore score, IDisposable? expected, CancellationToken cancellationToken)
     {
         var complaint = SpamClassifier.ComplaintIn(score);
         if (!classifier.Options.Enabled || complaint is { Named: true })
@@ -100,7 +100,7 @@ public sealed partial class SpamFilter(SpamClassifier classifier, MentionLedger 
 
         var now = timeProvider.GetUtcNow();
         var filteredEvent = FilteredEvent(mention, verdict, now);
-        var (filtered, eventWritten) = await ledger.FilterAsync(mention, verdict.Reasons, filteredEvent, cancellationToken, mayHaveJoined: !firstDelivery).ConfigureAwait(false);
+        var (filtered, eventWritten) = await ledger.FilterAsync(mention, verdict.Reasons, filteredEvent, cancellationToken).ConfigureAwait(false);
         if (!filtered)
         {
             return null;

@@ -227,7 +227,7 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
         var scorer = harness.Services.GetRequiredService<SocialHandoff.Core.Scoring.MentionScorer>();
         SocialHandoff.Core.Scoring.MentionScore Score(MentionMessage m) =>
             scorer.Score(new SocialHandoff.Core.Scoring.ScoringInput(m.Text, m.Language, m.Author.Followers, m.Author.Verified, m.Metrics.Likes, m.Metrics.Reposts));
-        Assert.Null(await spam.ScreenAsync(last, Score(last), CancellationToken.None, firstDelivery: true));
+        Assert.Null(await spam.ScreenAsync(last, Score(last), CancellationToken.None));
         Assert.NotEqual(ProcessOutcome.Filtered, await ProcessAsync(harness, burst[0]));
         Assert.Equal(ProcessOutcome.Filtered, await ProcessAsync(harness, burst[1]));
 
@@ -236,8 +236,10 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal([burst[1].Key], (await harness.RowsAsync(StorageNames.FilteredMentionsTable)).Select(r => r.GetString("MentionKey")));
     }
 
-    [Fact]
-    public async Task Process_JoinedCopyRedeliveredWhereItWouldNowBeFiltered_StaysWithItsIncident()
+    [Theory]
+    [InlineData(2)] // a redelivery of its message
+    [InlineData(1)] // a second message of the same mention: ingest enqueued it again (a crash between the enqueue and the watermark)
+    public async Task Process_JoinedCopyDeliveredAgainWhereItWouldNowBeFiltered_StaysWithItsIncident(int dequeueCount)
     {
         await using var one = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
         var created = Harness.Start.AddYears(-2);
@@ -253,7 +255,7 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
         var verdict = two.Services.GetRequiredService<SpamClassifier>().Classify(new SpamInput(second.Text, 500, created, second.PostedAt));
         Assert.True(verdict.IsSpam, "the second instance's filter would filter the copy");
 
-        Assert.Equal(ProcessOutcome.Duplicate, await ProcessAsync(two, second, 2));
+        Assert.Equal(ProcessOutcome.Duplicate, await ProcessAsync(two, second, dequeueCount));
 
         Assert.Empty(await one.RowsAsync(StorageNames.FilteredMentionsTable));
         Assert.Equal(MentionLedger.HandedOff, (await one.Services.GetRequiredService<MentionLedger>().GetStateAsync(second, CancellationToken.None)).Status);
