@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
@@ -8,9 +10,11 @@ namespace SocialHandoff.Integration.Tests.Faults;
 
 /// <summary>
 /// The local runner's lifecycle, on real processes and real signals: SIGTERM and Ctrl+C stop it
-/// cleanly (regression: SIGTERM did nothing), the Azurite it started never outlives it (regression:
-/// a killed runner left Azurite listening), Azurite dying under it is said and ends it with 3, and a
-/// runner killed mid-processing and started again on the same storage hands every mention off once.
+/// cleanly (regression: SIGTERM did nothing), also when sent to its whole process group as a terminal
+/// does (regression: Azurite got the group's signal and closed before the summary), the Azurite it
+/// started never outlives it (regression: a killed runner left Azurite listening), Azurite dying under
+/// it is said and ends it with 3, and a runner killed mid-processing and started again on the same
+/// storage hands every mention off once.
 /// </summary>
 [Collection(RunnerProcessCollection.Name)]
 public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
@@ -37,6 +41,24 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("Stopped.", runner.Output, StringComparison.Ordinal);
         Assert.True(await RunnerProcess.StopsListeningAsync(queuePort, TimeSpan.FromSeconds(5)), $"Azurite still listens on :{queuePort}");
         Assert.False(RunnerProcess.Listens(tablePort));
+    }
+
+    [Theory]
+    [InlineData(SigInt)]
+    [InlineData(StorageCounts.SigTerm)]
+    public async Task Run_SignalToItsProcessGroupWhileServing_SummaryFromStorageExitsZeroAndAzuriteEnds(int signal)
+    {
+        await using var runner = RunnerProcess.StartAsTerminalJob();
+        var (azurite, queuePort, _) = await runner.AzuriteAsync();
+        await runner.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+        Assert.NotEqual(runner.Id, RunnerProcess.ProcessGroup(azurite).Group);
+
+        runner.SignalGroup(signal);
+
+        ExitCode.Is(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(60)), runner);
+        AssertSummarizedFromStorage(runner);
+        Assert.True(await RunnerProcess.ExitsAsync(azurite, TimeSpan.FromSeconds(10)), $"Azurite (pid {azurite}) still runs after its runner stopped");
+        Assert.False(RunnerProcess.Listens(queuePort));
     }
 
     [Fact]
@@ -96,17 +118,20 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
-    public async Task Run_KilledWithSigKill_ItsAzuriteStopsListening()
+    public async Task Run_KilledWithSigKill_ItsAzuriteStopsListeningAndEnds()
     {
-        await using var runner = RunnerProcess.Start();
+        // As a terminal job, so Azurite is in a session of its own and only the stdin pipe ties it to the runner.
+        await using var runner = RunnerProcess.StartAsTerminalJob();
         var (pid, queuePort, tablePort) = await runner.AzuriteAsync();
         Assert.True(RunnerProcess.Listens(queuePort));
+        Assert.Equal(pid, RunnerProcess.ProcessGroup(pid).Session);
 
         runner.Signal(StorageCounts.SigKill);
 
         ExitCode.Is(137, await runner.WaitForExitAsync(TimeSpan.FromSeconds(10)), runner);
         Assert.True(await RunnerProcess.StopsListeningAsync(queuePort, TimeSpan.FromSeconds(10)), $"Azurite (pid {pid}) still listens on :{queuePort} after its runner was killed");
         Assert.False(RunnerProcess.Listens(tablePort));
+        Assert.True(await RunnerProcess.ExitsAsync(pid, TimeSpan.FromSeconds(10)), $"Azurite (pid {pid}) still runs after its runner was killed");
     }
 
     [Fact]
@@ -185,6 +210,22 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(mentions, counts.DistinctTeamMessageHandoffs);
         Assert.InRange(counts.TeamMessages, mentions, mentions + 16);
         Assert.Equal(0, counts.Queued);
+    }
+
+    /// <summary>
+    /// The stop printed its summary after the pumps stopped, read from storage while Azurite still ran: not the
+    /// "unreachable" line, and every ingested mention handed off, filtered, dead-lettered or still queued (nothing lost).
+    /// </summary>
+    private static void AssertSummarizedFromStorage(RunnerProcess runner)
+    {
+        var output = runner.Output;
+        Assert.DoesNotContain("No summary", output, StringComparison.Ordinal);
+        var summary = Regex.Match(output, @"(?ms)^Stopping\.\.\.$.*?^Summary$.*?^  mentions ingested +(\d+) .*?^  handed off +(\d+).*?^  filtered as spam +(\d+) .*?^  dead-lettered +(\d+) .*?^  still queued +(\d+)$.*^Stopped\.$");
+        Assert.True(summary.Success, $"no summary between 'Stopping...' and 'Stopped.':\n{output}");
+        var counts = Enumerable.Range(1, 5).Select(i => int.Parse(summary.Groups[i].Value, CultureInfo.InvariantCulture)).ToArray();
+        var enqueued = Regex.Matches(output, @"ingest: (\d+) mentions enqueued").Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.True(enqueued > 0 && counts[0] == enqueued, $"ingested {counts[0]}, enqueued {enqueued}:\n{output}");
+        Assert.True(counts[1] + counts[2] + counts[3] + counts[4] == counts[0], $"handed off + filtered + dead-lettered + still queued != ingested:\n{output}");
     }
 
     internal static string[] Settings(AzuriteLauncher azurite, string export, string lease) =>
