@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
 using SocialHandoff.Local.Pipeline;
+using SocialHandoff.Local.Processes;
 using Xunit.Abstractions;
 
 namespace SocialHandoff.Integration.Tests.Faults;
@@ -11,7 +12,8 @@ namespace SocialHandoff.Integration.Tests.Faults;
 /// <summary>
 /// The local runner's lifecycle, on real processes and real signals: SIGTERM and Ctrl+C stop it
 /// cleanly (regression: SIGTERM did nothing), also when sent to its whole process group as a terminal
-/// does (regression: Azurite got the group's signal and closed before the summary), the Azurite it
+/// does and when one SIGTERM arrives twice as under <c>dotnet run</c> (regression: Azurite got the
+/// group's signal and closed before the summary; the forwarded copy killed the runner), the Azurite it
 /// started never outlives it (regression: a killed runner left Azurite listening), Azurite dying under
 /// it is said and ends it with 3, and a runner killed mid-processing and started again on the same
 /// storage hands every mention off once.
@@ -61,6 +63,24 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
         Assert.False(RunnerProcess.Listens(queuePort));
     }
 
+    [Theory]
+    [InlineData(SigInt)]
+    [InlineData(StorageCounts.SigTerm)]
+    public async Task Run_UnderDotnetRunSignalToTheGroup_SummaryFromStorageExitsZeroAndAzuriteEnds(int signal)
+    {
+        // The group holds dotnet run and the runner; dotnet run forwards a SIGTERM it gets to the runner, so the runner
+        // gets that one twice (regression: the copy counted as a second signal and killed it: 137, no summary).
+        await using var runner = RunnerProcess.StartUnderDotnetRun();
+        var (azurite, _, _) = await runner.AzuriteAsync();
+        await runner.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+
+        runner.SignalGroup(signal);
+
+        ExitCode.Is(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(60)), runner);
+        AssertSummarizedFromStorage(runner);
+        Assert.True(await RunnerProcess.ExitsAsync(azurite, TimeSpan.FromSeconds(10)), $"Azurite (pid {azurite}) still runs after its runner stopped");
+    }
+
     [Fact]
     public async Task Run_SecondSignalWhileWorkInHandHangs_EndsAtOnce()
     {
@@ -82,6 +102,8 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
             runner.Signal(StorageCounts.SigTerm);
             await runner.WaitForAsync("Stopping: no new work is taken", StartTimeout);
 
+            // A signal within the repeat window is the first one again (dotnet run's forwarded copy); this one is later.
+            await Task.Delay(StopSignals.RepeatWindow + TimeSpan.FromMilliseconds(500));
             runner.Signal(StorageCounts.SigTerm);
 
             // 137 is the runner killing itself. Any other way out (a clean stop: 0; Environment.Exit, the

@@ -53,6 +53,26 @@ internal sealed class RunnerProcess : IAsyncDisposable
     /// </summary>
     public static RunnerProcess StartAsTerminalJob(params string[] args) => StartCommand(["setsid", "env", "--default-signal=INT,QUIT", "dotnet", LocalDll], args);
 
+    /// <summary>
+    /// The README's command, <c>dotnet run --project functions/SocialHandoff.Local -- run</c> (without building again: the
+    /// build the tests' own build made), started as <see cref="StartAsTerminalJob"/>: the <c>dotnet run</c> process leads
+    /// the group and the runner is its child. <see cref="Id"/> and the exit code are those of <c>dotnet run</c>.
+    /// </summary>
+    public static RunnerProcess StartUnderDotnetRun(params string[] args)
+    {
+        var repository = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(repository.FullName, "SocialHandoff.sln")))
+        {
+            repository = repository.Parent ?? throw new InvalidOperationException($"SocialHandoff.sln not found above {AppContext.BaseDirectory}");
+        }
+
+        // bin/<configuration>/<framework>/: run the runner built in the same configuration.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        return StartCommand(
+            ["setsid", "env", "--default-signal=INT,QUIT", "dotnet", "run", "--no-build", "-c", configuration, "--project", Path.Combine(repository.FullName, "functions", "SocialHandoff.Local"), "--"],
+            args);
+    }
+
     private static string LocalDll => Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll");
 
     /// <summary>Starts <paramref name="launch"/> (the command that runs the app) with <c>run</c>, the dashboard on a free port, and <paramref name="args"/>.</summary>
