@@ -16,6 +16,7 @@ public sealed record AzuriteSettings(string? Location = null, (int Blob, int Que
 /// local runner and the integration tests' fixture. Disposing stops it.
 /// It cannot outlive the process that started it: node preloads Azurite/parent-watch.js, which
 /// exits when its stdin pipe from this process closes, as it does when this process dies in any way.
+/// It runs in a session of its own, so a signal to this process's group (Ctrl+C) is not also a signal to Azurite.
 /// (Azurite/parent-watch.js beside the app: it serves whichever tools/azurite the launcher finds.)
 /// node also preloads Azurite/loki-fixes.js, so a queue request costs the same however many messages
 /// the queues hold (Azurite's LokiJS store re-sorted every index on each receive and delete).
@@ -177,7 +178,19 @@ public sealed class AzuriteLauncher : IAsyncDisposable
     private static async Task<AzuriteLauncher> StartOnceAsync(string script, AzuriteSettings settings, CancellationToken cancellationToken)
     {
         var (blob, queue, table) = settings.Ports ?? (FreePort(), FreePort(), FreePort());
-        var start = new ProcessStartInfo("node")
+
+        // In a session (and process group) of its own: a signal to the starter's group (Ctrl+C, Ctrl+\, Ctrl+Z at a
+        // terminal, kill -TERM -<pgid>) reaches the runner only, which then stops Azurite after its summary; Azurite
+        // used to get the signal too and close before the summary was read. setsid(1) execs node in place (a child
+        // of this process never leads a group, so it does not fork): the pid stays node's. The stdin pipe ties its
+        // life to this process as before. Without setsid (not Linux) node runs in this process's group.
+        var setsid = FindOnPath("setsid");
+        if (setsid is not null && FindOnPath("node") is null)
+        {
+            throw new InvalidOperationException("Could not run 'node': install Node.js 20 or later and put it on PATH.");
+        }
+
+        var start = new ProcessStartInfo(setsid ?? "node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -187,6 +200,11 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(script)!,
         };
+        if (setsid is not null)
+        {
+            start.ArgumentList.Add("node");
+        }
+
         var persistence = settings.Location is { } location
             ? new[] { "--location", Directory.CreateDirectory(location).FullName }
             : ["--inMemoryPersistence"];
@@ -300,6 +318,26 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
             await File.WriteAllTextAsync(installed, "npm ci completed\n", cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The full path of an executable <paramref name="name"/> on PATH, or null.</summary>
+    internal static string? FindOnPath(string name)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     private static int FreePort()

@@ -13,6 +13,7 @@ using SocialHandoff.Core.Ingestion.X;
 using SocialHandoff.Core.Sla;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
+using SocialHandoff.Local.Processes;
 using SocialHandoff.Local.Sla;
 using SocialHandoff.Local.Telemetry;
 using SocialHandoff.Local.Web;
@@ -26,7 +27,9 @@ namespace SocialHandoff.Local.Pipeline;
 /// for <c>--once</c>: everything accounted for), 1 <c>--once</c> not complete, 2 invalid configuration
 /// or the dashboard port taken, 3 the Azurite this command started exited under it, 4 storage
 /// unreachable at start-up or during <c>--once</c>, 130 stopped
-/// before start-up finished or during <c>--once</c>. A second signal ends the process at once (137, as kill -9).
+/// before start-up finished or during <c>--once</c> (work cut short, as <c>score</c> on Ctrl+C; a served <c>run</c>
+/// stopped cleanly has done what it was asked: 0). A second signal ends the process at once (137, as kill -9; see <see cref="StopSignals"/>).
+/// A stop goes: pumps stopped (work in hand finished), summary read from storage, host and web server stopped, Azurite stopped, "Stopped.".
 /// </summary>
 internal static class RunCommand
 {
@@ -61,7 +64,7 @@ internal static class RunCommand
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var abort = new CancellationTokenSource();
         using var saysStopping = cancellationToken.Register(() => output.WriteLine(
-            $"[{DateTimeOffset.Now:HH:mm:ss}] Stopping: no new work is taken, work in hand is finished (up to {LocalPipeline.ShutdownGrace.TotalSeconds:0} s); send the signal again to stop at once."));
+            $"[{DateTimeOffset.Now:HH:mm:ss}] Stopping: no new work is taken, work in hand is finished (up to {LocalPipeline.ShutdownGrace.TotalSeconds:0} s); send the signal again ({StopSignals.RepeatWindow.TotalSeconds:0} s or more from now) to stop at once."));
         int? azuriteExit = null;
         var storageEndpoint = "(not configured yet)";
         using var watch = new StorageWatch(output.WriteLine);
@@ -235,7 +238,15 @@ internal static class RunCommand
                 await output.WriteLineAsync("No summary: storage is unreachable. Nothing is lost: messages stay on the queues and the next run carries on from there.").ConfigureAwait(false);
             }
 
+            // Azurite last: it holds what the summary read, and the web server's requests may still reach it.
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await web.DisposeAsync().ConfigureAwait(false);
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync().ConfigureAwait(false);
+                azurite = null;
+            }
+
             await output.WriteLineAsync("Stopped.").ConfigureAwait(false);
             return 0;
         }

@@ -21,6 +21,7 @@ public sealed class LocalWebHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ServiceProvider? _ownedServices;
+    private int _disposed;
 
     private LocalWebHost(WebApplication app, Uri address, IServiceProvider services, ServiceProvider? ownedServices)
     {
@@ -94,8 +95,14 @@ public sealed class LocalWebHost : IAsyncDisposable
             + context.Connection.LocalPort.ToString(CultureInfo.InvariantCulture) + ".\"}",
         new Dictionary<string, string> { ["Cache-Control"] = "no-store", ["X-Content-Type-Options"] = "nosniff" });
 
+    /// <summary>Stops serving; a second call does nothing (the runner stops it before Azurite, then leaves its scope).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         if (_ownedServices is not null)

@@ -1,16 +1,22 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using SocialHandoff.Core.Storage;
 using SocialHandoff.Local.Azurite;
 using SocialHandoff.Local.Pipeline;
+using SocialHandoff.Local.Processes;
 using Xunit.Abstractions;
 
 namespace SocialHandoff.Integration.Tests.Faults;
 
 /// <summary>
 /// The local runner's lifecycle, on real processes and real signals: SIGTERM and Ctrl+C stop it
-/// cleanly (regression: SIGTERM did nothing), the Azurite it started never outlives it (regression:
-/// a killed runner left Azurite listening), Azurite dying under it is said and ends it with 3, and a
-/// runner killed mid-processing and started again on the same storage hands every mention off once.
+/// cleanly (regression: SIGTERM did nothing), also when sent to its whole process group as a terminal
+/// does and when one SIGTERM arrives twice as under <c>dotnet run</c> (regression: Azurite got the
+/// group's signal and closed before the summary; the forwarded copy killed the runner), the Azurite it
+/// started never outlives it (regression: a killed runner left Azurite listening), Azurite dying under
+/// it is said and ends it with 3, and a runner killed mid-processing and started again on the same
+/// storage hands every mention off once.
 /// </summary>
 [Collection(RunnerProcessCollection.Name)]
 public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
@@ -39,6 +45,42 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
         Assert.False(RunnerProcess.Listens(tablePort));
     }
 
+    [Theory]
+    [InlineData(SigInt)]
+    [InlineData(StorageCounts.SigTerm)]
+    public async Task Run_SignalToItsProcessGroupWhileServing_SummaryFromStorageExitsZeroAndAzuriteEnds(int signal)
+    {
+        await using var runner = RunnerProcess.StartAsTerminalJob();
+        var (azurite, queuePort, _) = await runner.AzuriteAsync();
+        await runner.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+        Assert.NotEqual(runner.Id, RunnerProcess.ProcessGroup(azurite).Group);
+
+        runner.SignalGroup(signal);
+
+        ExitCode.Is(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(60)), runner);
+        AssertSummarizedFromStorage(runner);
+        Assert.True(await RunnerProcess.ExitsAsync(azurite, TimeSpan.FromSeconds(10)), $"Azurite (pid {azurite}) still runs after its runner stopped");
+        Assert.False(RunnerProcess.Listens(queuePort));
+    }
+
+    [Theory]
+    [InlineData(SigInt)]
+    [InlineData(StorageCounts.SigTerm)]
+    public async Task Run_UnderDotnetRunSignalToTheGroup_SummaryFromStorageExitsZeroAndAzuriteEnds(int signal)
+    {
+        // The group holds dotnet run and the runner; dotnet run forwards a SIGTERM it gets to the runner, so the runner
+        // gets that one twice (regression: the copy counted as a second signal and killed it: 137, no summary).
+        await using var runner = RunnerProcess.StartUnderDotnetRun();
+        var (azurite, _, _) = await runner.AzuriteAsync();
+        await runner.WaitForAsync(@"ingest: \d+ mentions enqueued", StartTimeout);
+
+        runner.SignalGroup(signal);
+
+        ExitCode.Is(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(60)), runner);
+        AssertSummarizedFromStorage(runner);
+        Assert.True(await RunnerProcess.ExitsAsync(azurite, TimeSpan.FromSeconds(10)), $"Azurite (pid {azurite}) still runs after its runner stopped");
+    }
+
     [Fact]
     public async Task Run_SecondSignalWhileWorkInHandHangs_EndsAtOnce()
     {
@@ -60,6 +102,8 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
             runner.Signal(StorageCounts.SigTerm);
             await runner.WaitForAsync("Stopping: no new work is taken", StartTimeout);
 
+            // A signal within the repeat window is the first one again (dotnet run's forwarded copy); this one is later.
+            await Task.Delay(StopSignals.RepeatWindow + TimeSpan.FromMilliseconds(500));
             runner.Signal(StorageCounts.SigTerm);
 
             // 137 is the runner killing itself. Any other way out (a clean stop: 0; Environment.Exit, the
@@ -96,17 +140,20 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
-    public async Task Run_KilledWithSigKill_ItsAzuriteStopsListening()
+    public async Task Run_KilledWithSigKill_ItsAzuriteStopsListeningAndEnds()
     {
-        await using var runner = RunnerProcess.Start();
+        // As a terminal job, so Azurite is in a session of its own and only the stdin pipe ties it to the runner.
+        await using var runner = RunnerProcess.StartAsTerminalJob();
         var (pid, queuePort, tablePort) = await runner.AzuriteAsync();
         Assert.True(RunnerProcess.Listens(queuePort));
+        Assert.Equal(pid, RunnerProcess.ProcessGroup(pid).Session);
 
         runner.Signal(StorageCounts.SigKill);
 
         ExitCode.Is(137, await runner.WaitForExitAsync(TimeSpan.FromSeconds(10)), runner);
         Assert.True(await RunnerProcess.StopsListeningAsync(queuePort, TimeSpan.FromSeconds(10)), $"Azurite (pid {pid}) still listens on :{queuePort} after its runner was killed");
         Assert.False(RunnerProcess.Listens(tablePort));
+        Assert.True(await RunnerProcess.ExitsAsync(pid, TimeSpan.FromSeconds(10)), $"Azurite (pid {pid}) still runs after its runner was killed");
     }
 
     [Fact]
@@ -185,6 +232,22 @@ public sealed class RunnerLifecycleTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(mentions, counts.DistinctTeamMessageHandoffs);
         Assert.InRange(counts.TeamMessages, mentions, mentions + 16);
         Assert.Equal(0, counts.Queued);
+    }
+
+    /// <summary>
+    /// The stop printed its summary after the pumps stopped, read from storage while Azurite still ran: not the
+    /// "unreachable" line, and every ingested mention handed off, filtered, dead-lettered or still queued (nothing lost).
+    /// </summary>
+    private static void AssertSummarizedFromStorage(RunnerProcess runner)
+    {
+        var output = runner.Output;
+        Assert.DoesNotContain("No summary", output, StringComparison.Ordinal);
+        var summary = Regex.Match(output, @"(?ms)^Stopping\.\.\.$.*?^Summary$.*?^  mentions ingested +(\d+) .*?^  handed off +(\d+).*?^  filtered as spam +(\d+) .*?^  dead-lettered +(\d+) .*?^  still queued +(\d+)$.*^Stopped\.$");
+        Assert.True(summary.Success, $"no summary between 'Stopping...' and 'Stopped.':\n{output}");
+        var counts = Enumerable.Range(1, 5).Select(i => int.Parse(summary.Groups[i].Value, CultureInfo.InvariantCulture)).ToArray();
+        var enqueued = Regex.Matches(output, @"ingest: (\d+) mentions enqueued").Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.True(enqueued > 0 && counts[0] == enqueued, $"ingested {counts[0]}, enqueued {enqueued}:\n{output}");
+        Assert.True(counts[1] + counts[2] + counts[3] + counts[4] == counts[0], $"handed off + filtered + dead-lettered + still queued != ingested:\n{output}");
     }
 
     internal static string[] Settings(AzuriteLauncher azurite, string export, string lease) =>

@@ -44,9 +44,42 @@ internal sealed class RunnerProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>run</c> with the given settings; the dashboard on a free port.</summary>
-    public static RunnerProcess Start(params string[] args)
+    public static RunnerProcess Start(params string[] args) => StartCommand(["dotnet", LocalDll], args);
+
+    /// <summary>
+    /// Starts <c>run</c> as a terminal starts a foreground job: leading a process group (and session) of its own, so
+    /// <see cref="SignalGroup"/> is what Ctrl+C sends, with SIGINT and SIGQUIT at their defaults (a test host started in
+    /// the background may have them ignored, and a child inherits that). setsid(1) and env(1) exec in place: the pid is the runner's.
+    /// </summary>
+    public static RunnerProcess StartAsTerminalJob(params string[] args) => StartCommand(["setsid", "env", "--default-signal=INT,QUIT", "dotnet", LocalDll], args);
+
+    /// <summary>
+    /// The README's command, <c>dotnet run --project functions/SocialHandoff.Local -- run</c> (without building again: the
+    /// build the tests' own build made), started as <see cref="StartAsTerminalJob"/>: the <c>dotnet run</c> process leads
+    /// the group and the runner is its child. <see cref="Id"/> and the exit code are those of <c>dotnet run</c>.
+    /// </summary>
+    public static RunnerProcess StartUnderDotnetRun(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var repository = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(repository.FullName, "SocialHandoff.sln")))
+        {
+            repository = repository.Parent ?? throw new InvalidOperationException($"SocialHandoff.sln not found above {AppContext.BaseDirectory}");
+        }
+
+        // bin/<configuration>/<framework>/: run the runner built in the same configuration.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        return StartCommand(
+            ["setsid", "env", "--default-signal=INT,QUIT", "dotnet", "run", "--no-build", "-c", configuration, "--project", Path.Combine(repository.FullName, "functions", "SocialHandoff.Local"), "--"],
+            args);
+    }
+
+    private static string LocalDll => Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll");
+
+    /// <summary>Starts <paramref name="launch"/> (the command that runs the app) with <c>run</c>, the dashboard on a free port, and <paramref name="args"/>.</summary>
+    private static RunnerProcess StartCommand(string[] launch, string[] args)
+    {
+        var command = launch.Concat(["run", "--Local:Web:Port=0"]).Concat(args).ToArray();
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -54,7 +87,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll"), "run", "--Local:Web:Port=0" }.Concat(args))
+        foreach (var arg in command.Skip(1))
         {
             start.ArgumentList.Add(arg);
         }
@@ -114,6 +147,49 @@ internal sealed class RunnerProcess : IAsyncDisposable
     }
 
     public static void Signal(int pid, int signal) => Assert.Equal(0, Kill(pid, signal));
+
+    /// <summary>Sends <paramref name="signal"/> to every process of the runner's group, as a terminal does on Ctrl+C (see <see cref="StartAsTerminalJob"/>).</summary>
+    public void SignalGroup(int signal)
+    {
+        Assert.Equal(_process.Id, ProcessGroup(_process.Id).Group);
+        Signal(-_process.Id, signal);
+    }
+
+    /// <summary>The process group and session of a live process, from /proc (Linux only).</summary>
+    public static (int Group, int Session) ProcessGroup(int pid)
+    {
+        var fields = StatFields(pid) ?? throw new InvalidOperationException($"no process {pid}");
+        return (Parse(fields[2]), Parse(fields[3]));
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is a process that has not exited (a zombie nobody reaped yet counts as exited).</summary>
+    public static bool IsRunning(int pid) => StatFields(pid) is { } fields && fields[0] is not ("Z" or "X");
+
+    /// <summary>Waits until <paramref name="pid"/> has exited; false if it still runs after <paramref name="timeout"/>.</summary>
+    public static async Task<bool> ExitsAsync(int pid, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (IsRunning(pid) && watch.Elapsed < timeout)
+        {
+            await Task.Delay(100);
+        }
+
+        return !IsRunning(pid);
+    }
+
+    /// <summary>/proc/&lt;pid&gt;/stat after the command name (which may hold spaces): state, ppid, pgrp, session, ...</summary>
+    private static string[]? StatFields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return null;
+        }
+    }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
