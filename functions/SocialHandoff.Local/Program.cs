@@ -3,9 +3,9 @@ using SocialHandoff.Local.Processes;
 using SocialHandoff.Local.Scoring;
 
 // Verbs: run (default; --once drains and exits), score (stdin -> JSON lines).
-// Ctrl+C (SIGINT), SIGTERM or SIGQUIT asks for a clean stop; the signal again (2 s or more later) ends the process
-// at once, as kill -9 would (exit 137). See StopSignals.
-using var signals = StopSignals.Register();
+// Ctrl+C (SIGINT), SIGTERM or SIGQUIT asks for a clean stop; a second Ctrl+C or SIGQUIT ends the process at once,
+// as kill -9 would (exit 137); SIGTERM again does not (dotnet run forwards it). See StopSignals.
+var signals = StopSignals.Register();
 
 var hasVerb = args.Length > 0 && !args[0].StartsWith('-');
 var verb = hasVerb ? args[0] : "run";

@@ -28,7 +28,7 @@ namespace SocialHandoff.Local.Pipeline;
 /// or the dashboard port taken, 3 the Azurite this command started exited under it, 4 storage
 /// unreachable at start-up or during <c>--once</c>, 130 stopped
 /// before start-up finished or during <c>--once</c> (work cut short, as <c>score</c> on Ctrl+C; a served <c>run</c>
-/// stopped cleanly has done what it was asked: 0). A second signal ends the process at once (137, as kill -9; see <see cref="StopSignals"/>).
+/// stopped cleanly has done what it was asked: 0). A second Ctrl+C or SIGQUIT ends the process at once (137, as kill -9; SIGTERM again does not: see <see cref="StopSignals"/>).
 /// A stop goes: pumps stopped (work in hand finished), summary read from storage, host and web server stopped, Azurite stopped, "Stopped.".
 /// </summary>
 internal static class RunCommand
@@ -64,7 +64,7 @@ internal static class RunCommand
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var abort = new CancellationTokenSource();
         using var saysStopping = cancellationToken.Register(() => output.WriteLine(
-            $"[{DateTimeOffset.Now:HH:mm:ss}] Stopping: no new work is taken, work in hand is finished (up to {LocalPipeline.ShutdownGrace.TotalSeconds:0} s); send the signal again ({StopSignals.RepeatWindow.TotalSeconds:0} s or more from now) to stop at once."));
+            $"[{DateTimeOffset.Now:HH:mm:ss}] Stopping: no new work is taken, work in hand is finished (up to {LocalPipeline.ShutdownGrace.TotalSeconds:0} s); Ctrl+C again to stop at once."));
         int? azuriteExit = null;
         var storageEndpoint = "(not configured yet)";
         using var watch = new StorageWatch(output.WriteLine);

@@ -1,65 +1,57 @@
-using Microsoft.Extensions.Time.Testing;
+using System.Runtime.InteropServices;
 using SocialHandoff.Local.Processes;
 
 namespace SocialHandoff.Integration.Tests.Faults;
 
 /// <summary>
-/// When a stop signal is a new request: the first stops cleanly, a copy within the repeat window is the same request
-/// (regression: the SIGTERM `dotnet run` forwards killed the runner before its summary), a later one ends at once.
-/// The processes themselves: <see cref="RunnerLifecycleTests"/>.
+/// When a stop signal is a new request: the first of any kind stops cleanly; SIGTERM again is the same request
+/// (regression: the SIGTERM `dotnet run` forwards killed the runner before its summary), a second Ctrl+C or SIGQUIT
+/// ends at once. The processes themselves: <see cref="RunnerLifecycleTests"/>.
 /// </summary>
 public sealed class StopSignalsTests
 {
-    private readonly FakeTimeProvider _time = new();
     private int _endedAtOnce;
 
-    [Fact]
-    public void Receive_First_AsksForACleanStop()
+    [Theory]
+    [InlineData(PosixSignal.SIGINT)]
+    [InlineData(PosixSignal.SIGTERM)]
+    [InlineData(PosixSignal.SIGQUIT)]
+    public void Receive_First_AsksForACleanStop(PosixSignal signal)
     {
-        using var signals = Signals();
+        var signals = new StopSignals(() => _endedAtOnce++);
 
-        signals.Receive();
+        signals.Receive(signal);
 
         Assert.True(signals.Token.IsCancellationRequested);
         Assert.Equal(0, _endedAtOnce);
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(1999)]
-    public void Receive_AgainWithinTheRepeatWindow_IsTheSameRequest(int millisecondsLater)
+    [InlineData(PosixSignal.SIGTERM)]
+    [InlineData(PosixSignal.SIGINT)]
+    public void Receive_SigtermAfterAnyFirst_IsTheSameRequest(PosixSignal first)
     {
-        using var signals = Signals();
-        signals.Receive();
+        var signals = new StopSignals(() => _endedAtOnce++);
+        signals.Receive(first);
 
-        _time.Advance(TimeSpan.FromMilliseconds(millisecondsLater));
-        signals.Receive();
-        signals.Receive();
+        signals.Receive(PosixSignal.SIGTERM);
+        signals.Receive(PosixSignal.SIGTERM);
 
         Assert.True(signals.Token.IsCancellationRequested);
         Assert.Equal(0, _endedAtOnce);
     }
 
     [Theory]
-    [InlineData(2000)]
-    [InlineData(30_000)]
-    public void Receive_AgainAfterTheRepeatWindow_EndsAtOnce(int millisecondsLater)
+    [InlineData(PosixSignal.SIGTERM, PosixSignal.SIGINT)]
+    [InlineData(PosixSignal.SIGINT, PosixSignal.SIGINT)]
+    [InlineData(PosixSignal.SIGINT, PosixSignal.SIGQUIT)]
+    public void Receive_InterruptAfterAnyFirst_EndsAtOnce(PosixSignal first, PosixSignal second)
     {
-        using var signals = Signals();
-        signals.Receive();
-        _time.Advance(TimeSpan.FromMilliseconds(500));
-        signals.Receive();
+        var signals = new StopSignals(() => _endedAtOnce++);
+        signals.Receive(first);
 
-        _time.Advance(TimeSpan.FromMilliseconds(millisecondsLater - 500));
-        signals.Receive();
+        signals.Receive(second);
 
         Assert.Equal(1, _endedAtOnce);
-    }
-
-    private StopSignals Signals()
-    {
-        Assert.Equal(TimeSpan.FromSeconds(2), StopSignals.RepeatWindow);
-        return new StopSignals(() => _endedAtOnce++, _time);
     }
 }
