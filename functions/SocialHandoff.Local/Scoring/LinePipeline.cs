@@ -67,7 +67,8 @@ internal sealed class LinePipeline : IDisposable
     /// Scores every line on <paramref name="workers"/> threads and writes the answers to
     /// <paramref name="output"/> in input order; returns when all are written (0), or when
     /// <paramref name="cancellationToken"/> stopped reading (<see cref="InterruptedExitCode"/>,
-    /// after the lines already read are answered).
+    /// after the lines already read are answered). A write that fails (a broken pipe: the reader of
+    /// the output has gone) stops the reader and the workers at once, and is thrown once the workers have stopped.
     /// </summary>
     public int Run(MentionScorer scorer, int workers, Stream output, CancellationToken cancellationToken)
     {

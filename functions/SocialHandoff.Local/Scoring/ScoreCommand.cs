@@ -31,17 +31,40 @@ internal static class ScoreCommand
 
     private const string TooLong = "the line is longer than 1 MiB (UTF-8); it was skipped.";
 
+    /// <summary>
+    /// The exit code when the reader of the output went away (a broken pipe: <c>score | head -1</c>):
+    /// 128 + SIGPIPE (13), what a shell shows for a Unix tool that SIGPIPE ended. Reading stops at once
+    /// and nothing more is written, not even an error.
+    /// </summary>
+    public const int OutputClosedExitCode = 141;
+
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The command as a user runs it: on this process's standard input and output, pipes widened.</summary>
     public static Task<int> RunOnStandardStreamsAsync(string[] args, CancellationToken cancellationToken)
     {
         StandardPipes.Widen();
-        return RunAsync(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken);
+        return RunAsync(args, Console.OpenStandardInput(), StandardPipes.OpenOutput(), cancellationToken);
     }
 
-    /// <summary>Standard input and output as bytes: each line is checked as UTF-8 itself, so invalid bytes are reported, not replaced.</summary>
+    /// <summary>
+    /// Standard input and output as bytes: each line is checked as UTF-8 itself, so invalid bytes are
+    /// reported, not replaced. A broken pipe on <paramref name="output"/> ends it with <see cref="OutputClosedExitCode"/>.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunOnAsync(args, input, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (StandardPipes.IsBrokenPipe(ex))
+        {
+            // The pipeline has stopped reading, scoring and writing (LinePipeline.Run): no one is left to tell.
+            return OutputClosedExitCode;
+        }
+    }
+
+    private static async Task<int> RunOnAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken)
     {
         if (args.Contains("--help") || args.Contains("-h"))
         {
@@ -187,6 +210,8 @@ internal static class ScoreCommand
           Reasons are in urgency points and add up to the urgency; a card shows the first four.
           A line that cannot be read gets {"line":n,"error":"..."} (not JSON, a bad field, invalid
           UTF-8, a lone surrogate, over 1 MiB); the rest are still scored.
+          Exit codes: 0 all answered; 2 invalid settings (named), nothing scored; 130 stopped by Ctrl+C
+          (the lines read by then answered); 141 the reader of the output went away (score ... | head -1).
         """;
 
     /// <summary>

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using SocialHandoff.Local.Scoring;
+
+namespace SocialHandoff.Core.Tests.Scoring;
+
+/// <summary>
+/// <c>score</c> as a person runs it: <c>dotnet SocialHandoff.Local.dll score</c> in its own process (the
+/// build beside the tests), its standard streams real pipes held by this test.
+/// </summary>
+public sealed class ScoreProcessTests
+{
+    // Far more than the pipes and the ring hold between them (some megabytes): a run that reads it all did not stop.
+    private const int InputLines = 1_000_000;
+
+    // Only so a hung process fails the test instead of holding the run: no assertion on how long anything takes.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Score_ReaderOfTheOutputGoes_StopsReadingWritesNothingAndExitsWith141()
+    {
+        using var running = Start();
+        var process = running.Process;
+        var errors = process.StandardError.ReadToEndAsync();
+        var feeding = Task.Run(() => Feed(process.StandardInput.BaseStream));
+
+        var first = await process.StandardOutput.ReadLineAsync();
+        process.StandardOutput.Close();
+        var (fed, broken) = await feeding.WaitAsync(HangGuard);
+        var exit = await WaitForExitAsync(process);
+
+        Assert.Equal(ScoreCommand.OutputClosedExitCode, exit);
+        Assert.Equal(1, JsonDocument.Parse(first!).RootElement.GetProperty("line").GetInt64());
+        Assert.True(broken, $"score read all {fed:N0} lines after its output was closed");
+        Assert.InRange(fed, 1, InputLines - 1);
+        Assert.Equal("", await errors);
+    }
+
+    [Fact]
+    public async Task Score_InterruptedBySigint_AnswersTheLinesReadAndExitsWith130()
+    {
+        using var running = Start();
+        var process = running.Process;
+        var errors = process.StandardError.ReadToEndAsync();
+
+        await process.StandardInput.WriteAsync("awful service\n");
+        await process.StandardInput.FlushAsync();
+        var first = await process.StandardOutput.ReadLineAsync();
+        Assert.Equal(0, Kill(process.Id, 2));
+        var rest = await process.StandardOutput.ReadToEndAsync();
+        var exit = await WaitForExitAsync(process);
+
+        Assert.Equal(130, exit);
+        Assert.Equal("negative", JsonDocument.Parse(first!).RootElement.GetProperty("label").GetString());
+        Assert.Equal("", rest);
+        Assert.Equal("", await errors);
+    }
+
+    private static Running Start()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll"));
+        start.ArgumentList.Add("score");
+        return new Running(Process.Start(start)!);
+    }
+
+    /// <summary>Writes <see cref="InputLines"/> lines made on the fly; how many went in before the pipe broke, and whether it did.</summary>
+    private static (int Fed, bool Broken) Feed(Stream input)
+    {
+        var batch = new StringBuilder();
+        var fed = 0;
+        try
+        {
+            while (fed < InputLines)
+            {
+                batch.Clear();
+                for (var i = 0; i < 1000; i++)
+                {
+                    batch.Append("@acme order ").Append(fed + i).Append(" charged twice and still waiting for a refund\n");
+                }
+
+                input.Write(Encoding.UTF8.GetBytes(batch.ToString()));
+                input.Flush();
+                fed += 1000;
+            }
+
+            input.Close();
+            return (fed, false);
+        }
+        catch (IOException)
+        {
+            return (fed, true);
+        }
+    }
+
+    private static async Task<int> WaitForExitAsync(Process process)
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(HangGuard);
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException($"score did not exit within {HangGuard}.");
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>Ends the process if a failed assertion left it running.</summary>
+    private sealed class Running(Process process) : IDisposable
+    {
+        public Process Process => process;
+
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            process.Dispose();
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
