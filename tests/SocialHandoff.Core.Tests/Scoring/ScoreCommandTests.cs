@@ -38,6 +38,20 @@ public sealed class ScoreCommandTests
         Assert.Contains("Scoring:Severity:ComplaintPriority", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Outage")]
+    [InlineData("OUTAGE")]
+    public async Task RunAsync_TierOverriddenInAnotherCase_ItsValuesUsedUnderTheShippedName(string name)
+    {
+        // Regression: "Outage" was a new tier without terms beside the shipped "outage", and the command exited 2.
+        using var output = new StringWriter();
+        var exit = await ScoreCommand.RunAsync([$"--Scoring:Severity:Tiers:{name}:Priority=P3"], new StringReader("@LitwareNet massive outage in Leeds, no broadband since 8am\n"), output, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        var answer = JsonDocument.Parse(output.ToString()).RootElement;
+        Assert.Equal(("outage", "P3"), (answer.GetProperty("tier").GetString(), answer.GetProperty("priority").GetString()));
+    }
+
     [Fact]
     public async Task RunAsync_PlainAndJsonLines_OneResultEach()
     {

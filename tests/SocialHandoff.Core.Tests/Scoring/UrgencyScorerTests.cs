@@ -190,6 +190,65 @@ public sealed class UrgencyScorerTests
     }
 
     [Fact]
+    public void Bind_WordEvidenceInAnotherCase_ChangesTheShippedWord()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        var shipped = options.WordEvidence.Count;
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Scoring:Urgency:WordEvidence:Refund"] = "0" })
+            .Build().GetSection(UrgencyOptions.SectionName).Bind(options);
+
+        Assert.Equal(shipped, options.WordEvidence.Count);
+        Assert.Equal(0, options.WordEvidence["refund"]);
+        Assert.Empty(options.Validate());
+    }
+
+    [Theory]
+    [InlineData("Crisis")]
+    [InlineData("crisis")]
+    public void Constructor_CueGroupNamedAsAnotherInAnyCase_NamesBoth(string name)
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups.Add(new CueGroup { Name = name, Signal = "crisis", Label = "crisis again", PointsPerMatch = 1, Terms = ["meltdown"] });
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+
+        Assert.Contains($"Scoring:Urgency:CueGroups has 'crisis' and '{name}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_CueGroupLanguagesThatDifferOnlyInCase_NamesBoth()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups[0].TermsByLanguage = new Dictionary<string, List<string>>(StringComparer.Ordinal) { ["es"] = ["uno"], ["ES"] = ["dos"] };
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+
+        Assert.Contains("TermsByLanguage has 'es' and 'ES'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GroupMask_NameInAnotherCase_TheSameGroup()
+    {
+        var scorer = new UrgencyScorer(UrgencyOptions.CreateDefault());
+
+        Assert.NotEqual(0u, scorer.GroupMask(["crisis"]));
+        Assert.Equal(scorer.GroupMask(["crisis"]), scorer.GroupMask(["CRISIS"]));
+        Assert.Equal(scorer.GroupMask(["crisis"]), scorer.GroupMask(["Crisis", "crisis"]));
+    }
+
+    [Fact]
+    public void Constructor_WordEvidenceThatDiffersOnlyInCaseBuiltInCode_NamesBoth()
+    {
+        var options = WithWordEvidence(("refund", 1.0));
+        options.WordEvidence = new Dictionary<string, double>(options.WordEvidence, StringComparer.Ordinal) { ["Refund"] = 2.0 };
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+
+        Assert.Contains("Scoring:Urgency:WordEvidence has 'refund' and 'Refund'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_WordEvidenceNotOneWord_NamesTheSetting()
     {
         var options = WithWordEvidence(("two words", 1.0));

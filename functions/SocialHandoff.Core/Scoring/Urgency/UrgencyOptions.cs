@@ -96,9 +96,10 @@ public sealed class UrgencyOptions
     /// <summary>
     /// How much more often a word appears in complaints than in other mentions (natural log of the ratio,
     /// lower-case words). The defaults are <c>urgency-word-evidence.tsv</c> (embedded), learned from the
-    /// complaints dev set; configuration can change or add a word (<c>Scoring:Urgency:WordEvidence:refund</c>).
+    /// complaints dev set; configuration can change or add a word (<c>Scoring:Urgency:WordEvidence:refund</c>;
+    /// case ignored, as words are matched).
     /// </summary>
-    public Dictionary<string, double> WordEvidence { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, double> WordEvidence { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>The shipped defaults (a fresh copy each call).</summary>
     public static UrgencyOptions CreateDefault()
@@ -161,7 +162,7 @@ public sealed class UrgencyOptions
     /// <summary>Reads "word TAB value" lines; lines starting with '#' are comments.</summary>
     private static Dictionary<string, double> ReadWordEvidence(TextReader reader)
     {
-        var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
+        var evidence = new Dictionary<string, double>(ConfiguredNames.Comparer);
         while (reader.ReadLine() is { } line)
         {
             if (line.Length == 0 || line[0] == '#')
@@ -209,6 +210,16 @@ public sealed class UrgencyOptions
             errors.Add($"{SectionName}:{nameof(WordEvidencePoints)} must be a finite number (was {WordEvidencePoints}).");
         }
 
+        foreach (var clash in ConfiguredNames.Clashes(WordEvidence))
+        {
+            errors.Add($"{SectionName}:{nameof(WordEvidence)} has {clash}: words are matched ignoring case, so these are one word; keep one.");
+        }
+
+        foreach (var clash in ConfiguredNames.Clashes(CueGroups.Select(g => g.Name).Where(n => !string.IsNullOrWhiteSpace(n))))
+        {
+            errors.Add($"{SectionName}:{nameof(CueGroups)} has {clash}: cue group names ignore case (as Scoring:Severity:ComplaintEvidenceGroups names them); give each group its own name.");
+        }
+
         foreach (var (word, value) in WordEvidence)
         {
             if (string.IsNullOrWhiteSpace(word) || word.Any(char.IsWhiteSpace) || !double.IsFinite(value))
@@ -234,6 +245,11 @@ public sealed class UrgencyOptions
             if (group.Terms.Count == 0 || group.Terms.Any(string.IsNullOrWhiteSpace))
             {
                 errors.Add($"{where}:Terms must list at least one non-empty word or phrase.");
+            }
+
+            foreach (var clash in ConfiguredNames.Clashes(group.TermsByLanguage))
+            {
+                errors.Add($"{where}:TermsByLanguage has {clash}: language tags ignore case, so these are one language; keep one.");
             }
 
             foreach (var (language, terms) in group.TermsByLanguage)
@@ -272,7 +288,7 @@ public sealed class CueGroup
     /// The group's words in other languages, by primary language tag ("es", "pt", "fr", "de"), written
     /// for the project (not translations of <see cref="Terms"/> word for word). Matched with accents folded.
     /// </summary>
-    public Dictionary<string, List<string>> TermsByLanguage { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> TermsByLanguage { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>
     /// False for groups of function words (pronouns, auxiliaries, negation): they count in the score
