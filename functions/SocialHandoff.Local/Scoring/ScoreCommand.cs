@@ -141,13 +141,17 @@ internal static class ScoreCommand
             (scorer, invalid) = (CreateScorer(args), null);
             return true;
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or InvalidDataException)
         {
-            // Invalid Scoring settings: say which, score nothing.
-            (scorer, invalid) = (null!, ex.Message);
+            // Invalid Scoring settings (a value out of range, one the binder cannot convert, an
+            // appsettings.json that is not JSON): say which, score nothing.
+            (scorer, invalid) = (null!, ex is InvalidDataException ? Causes(ex) : ex.Message);
             return false;
         }
     }
+
+    // "Failed to load configuration from file ..." says where; the causes below it say what (a duplicate key, the line of a JSON error).
+    private static string Causes(Exception ex) => ex.InnerException is { } cause ? $"{ex.Message} {Causes(cause)}" : ex.Message;
 
     /// <summary>
     /// The scorer the pipeline would build: the shipped defaults with Scoring:Urgency and

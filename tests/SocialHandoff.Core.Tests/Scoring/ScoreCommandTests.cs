@@ -39,6 +39,21 @@ public sealed class ScoreCommandTests
     }
 
     [Theory]
+    [InlineData("--Scoring:Severity:ReachMinFollowers=many", "'Scoring:Severity:ReachMinFollowers'")]
+    [InlineData("--Scoring:Urgency:AttentionThreshold=high", "'Scoring:Urgency:AttentionThreshold'")]
+    [InlineData("--Scoring:Severity:NegationWindow=3.5", "'Scoring:Severity:NegationWindow'")]
+    public async Task RunAsync_SettingOfTheWrongType_NamesItAndScoresNothing(string setting, string named)
+    {
+        // Regression: the binder's conversion error went out as an unhandled exception (stack trace, exit 134).
+        using var output = new StringWriter();
+        var exit = await ScoreCommand.RunAsync([setting], new StringReader("hello\n"), output, CancellationToken.None);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(named, output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"line\"", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("Outage")]
     [InlineData("OUTAGE")]
     public async Task RunAsync_TierOverriddenInAnotherCase_ItsValuesUsedUnderTheShippedName(string name)
