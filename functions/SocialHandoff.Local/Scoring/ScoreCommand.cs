@@ -176,7 +176,7 @@ internal static class ScoreCommand
             .AddCommandLine(args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray())
             .Build();
         var urgency = UrgencyOptions.CreateDefault();
-        configuration.GetSection(UrgencyOptions.SectionName).Bind(urgency);
+        urgency.Bind(configuration.GetSection(UrgencyOptions.SectionName));
         var severity = SeverityOptions.CreateDefault();
         configuration.GetSection(SeverityOptions.SectionName).Bind(severity);
         var urgencyScorer = new UrgencyScorer(urgency);

@@ -41,6 +41,7 @@ public sealed class ScoreCommandTests
     [Theory]
     [InlineData("--Scoring:Severity:ReachMinFollowers=many", "'Scoring:Severity:ReachMinFollowers'")]
     [InlineData("--Scoring:Urgency:AttentionThreshold=high", "'Scoring:Urgency:AttentionThreshold'")]
+    [InlineData("--Scoring:Urgency:CueGroups:0:PointsPerMatch=lots", "'Scoring:Urgency:CueGroups:0:PointsPerMatch'")]
     [InlineData("--Scoring:Severity:NegationWindow=3.5", "'Scoring:Severity:NegationWindow'")]
     public async Task RunAsync_SettingOfTheWrongType_NamesItAndScoresNothing(string setting, string named)
     {

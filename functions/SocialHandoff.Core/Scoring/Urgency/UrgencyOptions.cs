@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 
 namespace SocialHandoff.Core.Scoring.Urgency;
 
@@ -84,7 +86,7 @@ public sealed class UrgencyOptions
     /// <summary>Fragments of a customer-care account's handle, matched anywhere in the handle, case-insensitive.</summary>
     public List<string> CareHandleTerms { get; set; } = [];
 
-    /// <summary>Word and phrase cues, each group with its own points per match.</summary>
+    /// <summary>Word and phrase cues, each group with its own points per match; configuration names a group by index or name (see <see cref="Bind"/>).</summary>
     public List<CueGroup> CueGroups { get; set; } = [];
 
     /// <summary>
@@ -109,6 +111,35 @@ public sealed class UrgencyOptions
         using var evidence = new StreamReader(ShippedDefaults.OpenResource("urgency-word-evidence.tsv"));
         options.WordEvidence = ReadWordEvidence(evidence);
         return options;
+    }
+
+    /// <summary>
+    /// Sets what <paramref name="section"/> (<see cref="SectionName"/>) names. A cue group is named by
+    /// its index or its <see cref="CueGroup.Name"/>, case ignored (<c>CueGroups:0:PointsPerMatch</c>,
+    /// <c>CueGroups:Crisis:PointsPerMatch</c>): that group changes; any other key adds a group (named
+    /// by the key unless it sets a Name). The binder alone fills a list by appending, so
+    /// <c>CueGroups:0:...</c> made a new group without a name instead of changing the first, and a
+    /// value it could not convert there was dropped without a word.
+    /// </summary>
+    public void Bind(IConfiguration section)
+    {
+        var groups = CueGroups;
+        CueGroups = [];
+        section.Bind(this);
+        CueGroups = groups;
+        var given = groups.Count;
+        foreach (var child in section.GetSection(nameof(CueGroups)).GetChildren())
+        {
+            var numbered = int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index);
+            var group = numbered && index < given ? groups[index] : groups.FirstOrDefault(g => ConfiguredNames.Comparer.Equals(g.Name, child.Key));
+            if (group is null)
+            {
+                group = new CueGroup { Name = numbered ? "" : child.Key };
+                groups.Add(group);
+            }
+
+            child.Bind(group);
+        }
     }
 
     internal static bool Set(UrgencyOptions options, string name, JsonElement value)
