@@ -40,27 +40,40 @@ internal static class ScoreCommand
 
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// The exit code when the answers could not be written for another reason (standard output closed,
+    /// <c>score &gt;&amp;-</c>; a full disk): said in one line on standard error, as cat and echo do.
+    /// </summary>
+    public const int OutputFailedExitCode = 1;
+
     /// <summary>The command as a user runs it: on this process's standard input and output, pipes widened.</summary>
     public static Task<int> RunOnStandardStreamsAsync(string[] args, CancellationToken cancellationToken)
     {
         StandardPipes.Widen();
-        return RunAsync(args, Console.OpenStandardInput(), StandardPipes.OpenOutput(), cancellationToken);
+        return RunAsync(args, Console.OpenStandardInput(), StandardPipes.OpenOutput(), cancellationToken, Console.Error);
     }
 
     /// <summary>
     /// Standard input and output as bytes: each line is checked as UTF-8 itself, so invalid bytes are
-    /// reported, not replaced. A broken pipe on <paramref name="output"/> ends it with <see cref="OutputClosedExitCode"/>.
+    /// reported, not replaced. A write to <paramref name="output"/> that fails stops reading at once: a broken
+    /// pipe ends it with <see cref="OutputClosedExitCode"/> and no word, any other failure with
+    /// <see cref="OutputFailedExitCode"/> and one line on <paramref name="errors"/>.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken, TextWriter? errors = null)
     {
         try
         {
             return await RunOnAsync(args, input, output, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex) when (StandardPipes.IsBrokenPipe(ex))
+        catch (OutputWriteException ex) when (StandardPipes.IsBrokenPipe(ex))
         {
             // The pipeline has stopped reading, scoring and writing (LinePipeline.Run): no one is left to tell.
             return OutputClosedExitCode;
+        }
+        catch (OutputWriteException ex)
+        {
+            await (errors ?? TextWriter.Null).WriteLineAsync($"score: could not write the answers ({ex.Message}); stopped.").ConfigureAwait(false);
+            return OutputFailedExitCode;
         }
     }
 
@@ -68,7 +81,7 @@ internal static class ScoreCommand
     {
         if (args.Contains("--help") || args.Contains("-h"))
         {
-            await output.WriteAsync(Encoding.UTF8.GetBytes(Usage + "\n"), cancellationToken).ConfigureAwait(false);
+            OutputWriteException.WriteAndFlush(output, Encoding.UTF8.GetBytes(Usage + "\n"));
             return 0;
         }
 
@@ -78,7 +91,7 @@ internal static class ScoreCommand
         if (!TryCreateScorer(args, out var scorer, out var invalid))
         {
             pipeline.Stop();
-            await output.WriteAsync(Encoding.UTF8.GetBytes(invalid + "\n"), cancellationToken).ConfigureAwait(false);
+            OutputWriteException.WriteAndFlush(output, Encoding.UTF8.GetBytes(invalid + "\n"));
             return 2;
         }
 
@@ -214,8 +227,9 @@ internal static class ScoreCommand
           Reasons are in urgency points and add up to the urgency; a card shows the first four.
           A line that cannot be read gets {"line":n,"error":"..."} (not JSON, a bad field, invalid
           UTF-8, a lone surrogate, over 1 MiB); the rest are still scored.
-          Exit codes: 0 all answered; 2 invalid settings (named), nothing scored; 130 stopped by Ctrl+C
-          (the lines read by then answered); 141 the reader of the output went away (score ... | head -1).
+          Exit codes: 0 all answered; 1 the answers could not be written (said on standard error);
+          2 invalid settings (named), nothing scored; 130 stopped by Ctrl+C (the lines read by then
+          answered); 141 the reader of the output went away (score ... | head -1).
         """;
 
     /// <summary>

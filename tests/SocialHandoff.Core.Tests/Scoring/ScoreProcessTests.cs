@@ -39,6 +39,49 @@ public sealed class ScoreProcessTests
     }
 
     [Fact]
+    public async Task Score_StandardOutputClosed_SaysSoOnceOnStandardErrorStopsReadingAndExits1()
+    {
+        // Regression: the write's failure (EBADF, which .NET reports as access denied) went out as an unhandled exception, exit 134.
+        using var running = Start(shellRedirect: ">&-");
+        var process = running.Process;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+
+        var (fed, broken) = await Task.Run(() => Feed(process.StandardInput.BaseStream)).WaitAsync(HangGuard);
+        var exit = await WaitForExitAsync(process);
+
+        Assert.Equal(ScoreCommand.OutputFailedExitCode, exit);
+        Assert.True(broken, $"score read all {fed:N0} lines with nowhere to write");
+        Assert.Equal("score: could not write the answers (Bad file descriptor); stopped.", (await errors).Trim());
+        Assert.Equal("", await output);
+    }
+
+    [Fact]
+    public async Task Score_OutputIsAFileTheNextCommandAppendsTo_AnswersStayAndTheNextTextFollows()
+    {
+        // A file keeps the console's stream: a FileStream writes at an offset of its own, and what the shell wrote next would overwrite the answers.
+        var file = Path.Combine(Path.GetTempPath(), $"score-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            using var running = Start(shellRedirect: null, shellTail: $"; echo next) > '{file}'");
+            var process = running.Process;
+            await process.StandardInput.WriteAsync("awful service\nlove it\n");
+            process.StandardInput.Close();
+            var exit = await WaitForExitAsync(process);
+
+            Assert.Equal(0, exit);
+            var lines = await File.ReadAllLinesAsync(file);
+            Assert.Equal(3, lines.Length);
+            Assert.Equal([1L, 2], lines[..2].Select(l => JsonDocument.Parse(l).RootElement.GetProperty("line").GetInt64()));
+            Assert.Equal("next", lines[2]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Score_InterruptedBySigint_AnswersTheLinesReadAndExitsWith130()
     {
         using var running = Start();
@@ -58,9 +101,15 @@ public sealed class ScoreProcessTests
         Assert.Equal("", await errors);
     }
 
-    private static Running Start()
+    /// <summary>
+    /// Starts <c>score</c>; with <paramref name="shellRedirect"/> or <paramref name="shellTail"/> through
+    /// /bin/sh, as <c>(exec dotnet ... score REDIRECT TAIL</c>, for what a shell does to its streams.
+    /// </summary>
+    private static Running Start(string? shellRedirect = null, string? shellTail = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var score = $"dotnet '{Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll")}' score";
+        var shell = shellRedirect is not null || shellTail is not null;
+        var start = new ProcessStartInfo(shell ? "/bin/sh" : "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -68,8 +117,17 @@ public sealed class ScoreProcessTests
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll"));
-        start.ArgumentList.Add("score");
+        if (shell)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(shellTail is null ? $"exec {score} {shellRedirect}" : $"({score} {shellRedirect}{shellTail}");
+        }
+        else
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll"));
+            start.ArgumentList.Add("score");
+        }
+
         return new Running(Process.Start(start)!);
     }
 
