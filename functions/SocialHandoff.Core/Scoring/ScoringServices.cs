@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ public static class ScoringServices
     /// </summary>
     public static IServiceCollection AddScoring(this IServiceCollection services)
     {
-        services.AddOptions<UrgencyOptions>().Configure(CopyDefaults).BindConfiguration(UrgencyOptions.SectionName).ValidateOnStart();
+        services.AddOptions<UrgencyOptions>().Configure(CopyDefaults)
+            .Configure<IConfiguration>((options, configuration) => options.Bind(configuration.GetSection(UrgencyOptions.SectionName))).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UrgencyOptions>>(new Rules<UrgencyOptions>(o => o.Validate()));
         services.AddOptions<SeverityOptions>().Configure(CopyDefaults).BindConfiguration(SeverityOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SeverityOptions>>(new Rules<SeverityOptions>(o => o.Validate()));

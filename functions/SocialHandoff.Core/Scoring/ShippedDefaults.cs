@@ -7,10 +7,10 @@ namespace SocialHandoff.Core.Scoring;
 /// the framework ships precompiled. The source-generated serializer read them before: its metadata
 /// for two option types cost some 290 methods compiled at every start, a quarter of the `score`
 /// command's start-up. Each option type maps its own settings by name (<c>CreateDefault</c>), the
-/// serializer's way: a later value replaces an earlier one, a collection is a new one with the
-/// default comparer. Unlike the serializer, a setting it does not know stops the read, so a typo in
-/// a default cannot leave a weight at zero unnoticed. ShippedDefaultsTests keep the result equal to
-/// the serializer's.
+/// serializer's way: a later value replaces an earlier one, a collection is a new one. Unlike the
+/// serializer, a setting it does not know stops the read, so a typo in a default cannot leave a
+/// weight at zero unnoticed, and dictionaries ignore case in their keys, as configuration does
+/// (<see cref="ConfiguredNames"/>). ShippedDefaultsTests keep the values equal to the serializer's.
 /// </summary>
 internal static class ShippedDefaults
 {
@@ -53,15 +53,21 @@ internal static class ShippedDefaults
         return strings;
     }
 
-    /// <summary>An object of string arrays (terms by language).</summary>
-    public static Dictionary<string, List<string>> StringLists(JsonElement json)
+    /// <summary>An object of string arrays (terms by language), keyed as configuration keys them (<see cref="ConfiguredNames"/>).</summary>
+    public static Dictionary<string, List<string>> StringLists(JsonElement json) => Keyed(json, static (_, value) => Strings(value));
+
+    /// <summary>
+    /// An object's properties by name, case ignored (<see cref="ConfiguredNames"/>): a name given again
+    /// in any case is the same one, and its last value counts, as with a repeated setting.
+    /// </summary>
+    public static Dictionary<string, T> Keyed<T>(JsonElement json, Func<string, JsonElement, T> read)
     {
-        var lists = new Dictionary<string, List<string>>();
+        var values = new Dictionary<string, T>(ConfiguredNames.Comparer);
         foreach (var property in json.EnumerateObject())
         {
-            lists[property.Name] = Strings(property.Value);
+            values[property.Name] = read(property.Name, property.Value);
         }
 
-        return lists;
+        return values;
     }
 }

@@ -67,7 +67,9 @@ internal sealed class LinePipeline : IDisposable
     /// Scores every line on <paramref name="workers"/> threads and writes the answers to
     /// <paramref name="output"/> in input order; returns when all are written (0), or when
     /// <paramref name="cancellationToken"/> stopped reading (<see cref="InterruptedExitCode"/>,
-    /// after the lines already read are answered).
+    /// after the lines already read are answered). A write that fails (a broken pipe: the reader of
+    /// the output has gone) stops the reader and the workers at once, and is thrown, as an
+    /// <see cref="OutputWriteException"/>, once the workers have stopped.
     /// </summary>
     public int Run(MentionScorer scorer, int workers, Stream output, CancellationToken cancellationToken)
     {
@@ -83,8 +85,7 @@ internal sealed class LinePipeline : IDisposable
             using var stop = cancellationToken.Register(static pipeline => ((LinePipeline)pipeline!).Stop(interrupted: true), this);
             for (long number = 0; NextScored(number) is { } chunk; number++)
             {
-                output.Write(chunk.Output.WrittenMemory.Span);
-                output.Flush();
+                OutputWriteException.WriteAndFlush(output, chunk.Output.WrittenMemory.Span);
                 Written(chunk, number);
             }
         }

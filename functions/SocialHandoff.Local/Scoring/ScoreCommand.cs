@@ -31,21 +31,57 @@ internal static class ScoreCommand
 
     private const string TooLong = "the line is longer than 1 MiB (UTF-8); it was skipped.";
 
+    /// <summary>
+    /// The exit code when the reader of the output went away (a broken pipe: <c>score | head -1</c>):
+    /// 128 + SIGPIPE (13), what a shell shows for a Unix tool that SIGPIPE ended. Reading stops at once
+    /// and nothing more is written, not even an error.
+    /// </summary>
+    public const int OutputClosedExitCode = 141;
+
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// The exit code when the answers could not be written for another reason (standard output closed,
+    /// <c>score &gt;&amp;-</c>; a full disk): said in one line on standard error, as cat and echo do.
+    /// </summary>
+    public const int OutputFailedExitCode = 1;
 
     /// <summary>The command as a user runs it: on this process's standard input and output, pipes widened.</summary>
     public static Task<int> RunOnStandardStreamsAsync(string[] args, CancellationToken cancellationToken)
     {
         StandardPipes.Widen();
-        return RunAsync(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken);
+        return RunAsync(args, Console.OpenStandardInput(), StandardPipes.OpenOutput(), cancellationToken, Console.Error);
     }
 
-    /// <summary>Standard input and output as bytes: each line is checked as UTF-8 itself, so invalid bytes are reported, not replaced.</summary>
-    public static async Task<int> RunAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Standard input and output as bytes: each line is checked as UTF-8 itself, so invalid bytes are
+    /// reported, not replaced. A write to <paramref name="output"/> that fails stops reading at once: a broken
+    /// pipe ends it with <see cref="OutputClosedExitCode"/> and no word, any other failure with
+    /// <see cref="OutputFailedExitCode"/> and one line on <paramref name="errors"/>.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken, TextWriter? errors = null)
+    {
+        try
+        {
+            return await RunOnAsync(args, input, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OutputWriteException ex) when (StandardPipes.IsBrokenPipe(ex))
+        {
+            // The pipeline has stopped reading, scoring and writing (LinePipeline.Run): no one is left to tell.
+            return OutputClosedExitCode;
+        }
+        catch (OutputWriteException ex)
+        {
+            await (errors ?? TextWriter.Null).WriteLineAsync($"score: could not write the answers ({ex.Message}); stopped.").ConfigureAwait(false);
+            return OutputFailedExitCode;
+        }
+    }
+
+    private static async Task<int> RunOnAsync(string[] args, Stream input, Stream output, CancellationToken cancellationToken)
     {
         if (args.Contains("--help") || args.Contains("-h"))
         {
-            await output.WriteAsync(Encoding.UTF8.GetBytes(Usage + "\n"), cancellationToken).ConfigureAwait(false);
+            OutputWriteException.WriteAndFlush(output, Encoding.UTF8.GetBytes(Usage + "\n"));
             return 0;
         }
 
@@ -55,7 +91,7 @@ internal static class ScoreCommand
         if (!TryCreateScorer(args, out var scorer, out var invalid))
         {
             pipeline.Stop();
-            await output.WriteAsync(Encoding.UTF8.GetBytes(invalid + "\n"), cancellationToken).ConfigureAwait(false);
+            OutputWriteException.WriteAndFlush(output, Encoding.UTF8.GetBytes(invalid + "\n"));
             return 2;
         }
 
@@ -118,13 +154,17 @@ internal static class ScoreCommand
             (scorer, invalid) = (CreateScorer(args), null);
             return true;
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or InvalidDataException)
         {
-            // Invalid Scoring settings: say which, score nothing.
-            (scorer, invalid) = (null!, ex.Message);
+            // Invalid Scoring settings (a value out of range, one the binder cannot convert, an
+            // appsettings.json that is not JSON): say which, score nothing.
+            (scorer, invalid) = (null!, ex is InvalidDataException ? Causes(ex) : ex.Message);
             return false;
         }
     }
+
+    // "Failed to load configuration from file ..." says where; the causes below it say what (a duplicate key, the line of a JSON error).
+    private static string Causes(Exception ex) => ex.InnerException is { } cause ? $"{ex.Message} {Causes(cause)}" : ex.Message;
 
     /// <summary>
     /// The scorer the pipeline would build: the shipped defaults with Scoring:Urgency and
@@ -149,7 +189,7 @@ internal static class ScoreCommand
             .AddCommandLine(args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray())
             .Build();
         var urgency = UrgencyOptions.CreateDefault();
-        configuration.GetSection(UrgencyOptions.SectionName).Bind(urgency);
+        urgency.Bind(configuration.GetSection(UrgencyOptions.SectionName));
         var severity = SeverityOptions.CreateDefault();
         configuration.GetSection(SeverityOptions.SectionName).Bind(severity);
         var urgencyScorer = new UrgencyScorer(urgency);
@@ -187,6 +227,9 @@ internal static class ScoreCommand
           Reasons are in urgency points and add up to the urgency; a card shows the first four.
           A line that cannot be read gets {"line":n,"error":"..."} (not JSON, a bad field, invalid
           UTF-8, a lone surrogate, over 1 MiB); the rest are still scored.
+          Exit codes: 0 all answered; 1 the answers could not be written (said on standard error);
+          2 invalid settings (named), nothing scored; 130 stopped by Ctrl+C (the lines read by then
+          answered); 141 the reader of the output went away (score ... | head -1).
         """;
 
     /// <summary>

@@ -38,6 +38,36 @@ public sealed class ScoreCommandTests
         Assert.Contains("Scoring:Severity:ComplaintPriority", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Scoring:Severity:ReachMinFollowers=many", "'Scoring:Severity:ReachMinFollowers'")]
+    [InlineData("--Scoring:Urgency:AttentionThreshold=high", "'Scoring:Urgency:AttentionThreshold'")]
+    [InlineData("--Scoring:Urgency:CueGroups:0:PointsPerMatch=lots", "'Scoring:Urgency:CueGroups:0:PointsPerMatch'")]
+    [InlineData("--Scoring:Severity:NegationWindow=3.5", "'Scoring:Severity:NegationWindow'")]
+    public async Task RunAsync_SettingOfTheWrongType_NamesItAndScoresNothing(string setting, string named)
+    {
+        // Regression: the binder's conversion error went out as an unhandled exception (stack trace, exit 134).
+        using var output = new StringWriter();
+        var exit = await ScoreCommand.RunAsync([setting], new StringReader("hello\n"), output, CancellationToken.None);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(named, output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"line\"", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Outage")]
+    [InlineData("OUTAGE")]
+    public async Task RunAsync_TierOverriddenInAnotherCase_ItsValuesUsedUnderTheShippedName(string name)
+    {
+        // Regression: "Outage" was a new tier without terms beside the shipped "outage", and the command exited 2.
+        using var output = new StringWriter();
+        var exit = await ScoreCommand.RunAsync([$"--Scoring:Severity:Tiers:{name}:Priority=P3"], new StringReader("@LitwareNet massive outage in Leeds, no broadband since 8am\n"), output, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        var answer = JsonDocument.Parse(output.ToString()).RootElement;
+        Assert.Equal(("outage", "P3"), (answer.GetProperty("tier").GetString(), answer.GetProperty("priority").GetString()));
+    }
+
     [Fact]
     public async Task RunAsync_PlainAndJsonLines_OneResultEach()
     {

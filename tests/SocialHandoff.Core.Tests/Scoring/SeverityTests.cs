@@ -263,6 +263,80 @@ public sealed class SeverityTests
     }
 
     [Theory]
+    [InlineData("Outage")]
+    [InlineData("OUTAGE")]
+    [InlineData("outage")]
+    public void Bind_TierNamedInAnotherCase_ReplacesTheShippedTiersValues(string name)
+    {
+        // Regression: the shipped tiers were keyed case-sensitively, so "Outage" was a ninth tier with no terms (exit 2).
+        var options = Bind(new Dictionary<string, string?>
+        {
+            [$"Scoring:Severity:Tiers:{name}:Priority"] = "P2",
+            [$"Scoring:Severity:Tiers:{name}:Label"] = "network outage",
+        });
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(8, options.Tiers.Count);
+        var severity = new MentionScorer(UrgencyOptions.CreateDefault(), options).Score(new ScoringInput("@LitwareNet massive outage in Leeds, no broadband since 8am")).Severity;
+        AssertTier(severity, "outage", "P2");
+        Assert.StartsWith("network outage: '", severity.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bind_OneTierSpelledTwoWaysAcrossSources_OneTierWithBothSettings()
+    {
+        // Configuration keys ignore case across sources (appsettings, environment, arguments): both spellings are one tier.
+        var options = SeverityOptions.CreateDefault();
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Scoring:Severity:Tiers:Recall:Label"] = "recall", ["Scoring:Severity:Tiers:Recall:Terms:en:0"] = "recall notice" })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Scoring:Severity:Tiers:RECALL:Priority"] = "P2", ["Scoring:Severity:Tiers:recall:Terms:EN:1"] = "product recall" })
+            .Build().GetSection(SeverityOptions.SectionName).Bind(options);
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(9, options.Tiers.Count);
+        var recall = options.Tiers["recall"];
+        Assert.Equal(("recall", "P2"), (recall.Label, recall.Priority));
+        Assert.Equal(["recall notice", "product recall"], Assert.Single(recall.Terms).Value);
+    }
+
+    [Theory]
+    [InlineData("EN")]
+    [InlineData("En")]
+    public void Bind_TermLanguageInAnotherCase_AddsToTheShippedLanguage(string language)
+    {
+        // Regression: "EN" beside the shipped "en" was a second list, and building the classifier failed on the duplicate.
+        var options = Bind(new Dictionary<string, string?> { [$"Scoring:Severity:Tiers:safety:Terms:{language}:0"] = "sharp edge" });
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(5, options.Tiers["safety"].Terms.Count);
+        var scorer = new MentionScorer(UrgencyOptions.CreateDefault(), options);
+        AssertTier(scorer.Score(new ScoringInput("@TailspinToys the toy has a sharp edge")).Severity, "safety", "P1");
+    }
+
+    [Fact]
+    public void Constructor_TiersThatDifferOnlyInCaseBuiltInCode_NamesBoth()
+    {
+        var options = SeverityOptions.CreateDefault();
+        var outage = options.Tiers["outage"];
+        options.Tiers = new Dictionary<string, SeverityTier>(StringComparer.Ordinal) { ["outage"] = outage, ["Outage"] = outage };
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(UrgencyOptions.CreateDefault(), options));
+
+        Assert.Contains("Scoring:Severity:Tiers has 'outage' and 'Outage'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_TermLanguagesThatDifferOnlyInCaseBuiltInCode_NamesBoth()
+    {
+        var options = SeverityOptions.CreateDefault();
+        options.PraiseTerms = new Dictionary<string, List<string>>(StringComparer.Ordinal) { ["en"] = ["thanks"], ["EN"] = ["cheers"] };
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(UrgencyOptions.CreateDefault(), options));
+
+        Assert.Contains("Scoring:Severity:PraiseTerms has 'en' and 'EN'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("ComplaintPriority", "P5", "Scoring:Severity:ComplaintPriority")]
     [InlineData("NegationWindow", "-1", "Scoring:Severity:NegationWindow")]
     [InlineData("ReachMinFollowers", "0", "Scoring:Severity:ReachMinFollowers")]
@@ -286,6 +360,13 @@ public sealed class SeverityTests
         Assert.Empty(options.Validate());
         Assert.Equal(["safety", "health", "legal", "security", "data-exposure", "discrimination", "threat", "outage"], options.Tiers.Keys);
         Assert.All(options.Tiers.Values, t => Assert.Equal(["de", "en", "es", "fr", "pt"], t.Terms.Keys.Order(StringComparer.Ordinal)));
+    }
+
+    private static SeverityOptions Bind(Dictionary<string, string?> settings)
+    {
+        var options = SeverityOptions.CreateDefault();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(SeverityOptions.SectionName).Bind(options);
+        return options;
     }
 
     private static void AssertTier(SeverityResult severity, string tier, string priority)

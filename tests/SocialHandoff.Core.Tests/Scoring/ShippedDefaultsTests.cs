@@ -25,7 +25,7 @@ public sealed class ShippedDefaultsTests
     }
 
     [Fact]
-    public void CreateDefault_Urgency_SameSettingsAndCollectionsAsTheSerializersReading()
+    public void CreateDefault_Urgency_SameSettingsAsTheSerializersReadingKeyedIgnoringCase()
     {
         var expected = ReadBySerializer<UrgencyOptions>("urgency-defaults.json");
         var actual = UrgencyOptions.CreateDefault();
@@ -33,18 +33,18 @@ public sealed class ShippedDefaultsTests
         Assert.NotEmpty(actual.WordEvidence);
         expected.WordEvidence = actual.WordEvidence; // the word evidence comes from its own file, read as before
         Assert.Equal(JsonSerializer.Serialize(expected, Serializer), JsonSerializer.Serialize(actual, Serializer));
-        Assert.Equal(Comparers(expected), Comparers(actual));
+        AssertKeysIgnoreCase(actual);
     }
 
     [Fact]
-    public void CreateDefault_Severity_SameSettingsAndCollectionsAsTheSerializersReading()
+    public void CreateDefault_Severity_SameSettingsAsTheSerializersReadingKeyedIgnoringCase()
     {
         var expected = ReadBySerializer<SeverityOptions>("severity-defaults.json");
         var actual = SeverityOptions.CreateDefault();
 
         Assert.NotEmpty(actual.Tiers);
         Assert.Equal(JsonSerializer.Serialize(expected, Serializer), JsonSerializer.Serialize(actual, Serializer));
-        Assert.Equal(Comparers(expected), Comparers(actual));
+        AssertKeysIgnoreCase(actual);
     }
 
     [Theory]
@@ -69,6 +69,28 @@ public sealed class ShippedDefaultsTests
 
         Assert.Equal("P1", actual.ComplaintPriority);
         Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<SeverityOptions>(json, Serializer), Serializer), JsonSerializer.Serialize(actual, Serializer));
+    }
+
+    [Fact]
+    public void Read_NameGivenAgainInAnotherCase_OneEntryWithTheLastValueAndTheFirstSpelling()
+    {
+        const string json = """{"Tiers": {"outage": {"Label": "outage", "Priority": "P1", "Terms": {"en": ["down"]}}, "Outage": {"Label": "outage", "Priority": "P2", "Terms": {"EN": ["offline"], "en": ["dark"]}}}}""";
+        using var document = JsonDocument.Parse(json);
+
+        var actual = ShippedDefaults.Read(document.RootElement, new SeverityOptions(), SeverityOptions.Set, "severity-defaults.json");
+
+        var (name, tier) = Assert.Single(actual.Tiers);
+        Assert.Equal(("outage", "P2"), (name, tier.Priority));
+        Assert.Equal(["dark"], Assert.Single(tier.Terms).Value);
+        AssertKeysIgnoreCase(actual);
+    }
+
+    // Regression: the defaults were read into case-sensitive dictionaries, so configuration's "Outage" added a tier beside "outage".
+    private static void AssertKeysIgnoreCase(object options)
+    {
+        var comparers = Comparers(options);
+        Assert.NotEmpty(comparers);
+        Assert.All(comparers, c => Assert.EndsWith(": " + StringComparer.OrdinalIgnoreCase.GetType().Name, c, StringComparison.Ordinal));
     }
 
     // Each dictionary's comparer, found by walking the options' properties and collections.

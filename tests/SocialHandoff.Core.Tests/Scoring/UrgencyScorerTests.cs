@@ -189,6 +189,119 @@ public sealed class UrgencyScorerTests
         Assert.Equal(0, options.WordEvidence["great"]);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("crisis")]
+    [InlineData("Crisis")]
+    [InlineData("CRISIS")]
+    public void Bind_CueGroupByIndexOrNameInAnyCase_ChangesThatGroupOnly(string key)
+    {
+        // Regression: the binder appended CueGroups:0 as a new group without a name (start-up failed naming group 26).
+        var options = UrgencyOptions.CreateDefault();
+        var shipped = options.CueGroups.Count;
+        var before = Score("@NorthwindCafe my whole family has food poisoning").Urgency;
+
+        options.Bind(Section(new() { [$"Scoring:Urgency:CueGroups:{key}:PointsPerMatch"] = "0", [$"Scoring:Urgency:CueGroups:{key}:Label"] = "hazard" }));
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(shipped, options.CueGroups.Count);
+        Assert.Equal(("crisis", 0.0, "hazard"), (options.CueGroups[0].Name, options.CueGroups[0].PointsPerMatch, options.CueGroups[0].Label));
+        var after = new MentionScorer(options).Score(new ScoringInput("@NorthwindCafe my whole family has food poisoning"));
+        Assert.True(after.Urgency < before, $"urgency {after.Urgency} should fall below {before} without the crisis points");
+    }
+
+    [Fact]
+    public void Bind_CueGroupUnderANewName_AddsItNamedByTheKey()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        var shipped = options.CueGroups.Count;
+
+        options.Bind(Section(new()
+        {
+            ["Scoring:Urgency:CueGroups:outrage:Signal"] = "complaint",
+            ["Scoring:Urgency:CueGroups:outrage:Label"] = "outrage",
+            ["Scoring:Urgency:CueGroups:outrage:PointsPerMatch"] = "9",
+            ["Scoring:Urgency:CueGroups:outrage:Terms:0"] = "livid",
+        }));
+
+        Assert.Equal(shipped + 1, options.CueGroups.Count);
+        Assert.Equal("outrage", options.CueGroups[^1].Name);
+        Assert.Contains(new MentionScorer(options).Score(new ScoringInput("@acme I am livid")).Reasons, r => r.Text == "outrage: 'livid'");
+    }
+
+    [Fact]
+    public void Bind_CueGroupValueOfTheWrongType_FailsNamingIt()
+    {
+        // Regression: the binder dropped a list item it could not convert without a word.
+        var options = UrgencyOptions.CreateDefault();
+
+        var error = Assert.Throws<InvalidOperationException>(() => options.Bind(Section(new() { ["Scoring:Urgency:CueGroups:crisis:PointsPerMatch"] = "lots" })));
+
+        Assert.Contains("'Scoring:Urgency:CueGroups:crisis:PointsPerMatch'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IConfigurationSection Section(Dictionary<string, string?> settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(UrgencyOptions.SectionName);
+
+    [Fact]
+    public void Bind_WordEvidenceInAnotherCase_ChangesTheShippedWord()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        var shipped = options.WordEvidence.Count;
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Scoring:Urgency:WordEvidence:Refund"] = "0" })
+            .Build().GetSection(UrgencyOptions.SectionName).Bind(options);
+
+        Assert.Equal(shipped, options.WordEvidence.Count);
+        Assert.Equal(0, options.WordEvidence["refund"]);
+        Assert.Empty(options.Validate());
+    }
+
+    [Theory]
+    [InlineData("Crisis")]
+    [InlineData("crisis")]
+    public void Constructor_CueGroupNamedAsAnotherInAnyCase_NamesBoth(string name)
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups.Add(new CueGroup { Name = name, Signal = "crisis", Label = "crisis again", PointsPerMatch = 1, Terms = ["meltdown"] });
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+
+        Assert.Contains($"Scoring:Urgency:CueGroups has 'crisis' and '{name}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_CueGroupLanguagesThatDifferOnlyInCase_NamesBoth()
+    {
+        var options = UrgencyOptions.CreateDefault();
+        options.CueGroups[0].TermsByLanguage = new Dictionary<string, List<string>>(StringComparer.Ordinal) { ["es"] = ["uno"], ["ES"] = ["dos"] };
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+
+        Assert.Contains("TermsByLanguage has 'es' and 'ES'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GroupMask_NameInAnotherCase_TheSameGroup()
+    {
+        var scorer = new UrgencyScorer(UrgencyOptions.CreateDefault());
+
+        Assert.NotEqual(0u, scorer.GroupMask(["crisis"]));
+        Assert.Equal(scorer.GroupMask(["crisis"]), scorer.GroupMask(["CRISIS"]));
+        Assert.Equal(scorer.GroupMask(["crisis"]), scorer.GroupMask(["Crisis", "crisis"]));
+    }
+
+    [Fact]
+    public void Constructor_WordEvidenceThatDiffersOnlyInCaseBuiltInCode_NamesBoth()
+    {
+        var options = WithWordEvidence(("refund", 1.0));
+        options.WordEvidence = new Dictionary<string, double>(options.WordEvidence, StringComparer.Ordinal) { ["Refund"] = 2.0 };
+
+        var error = Assert.Throws<ArgumentException>(() => new MentionScorer(options));
+
+        Assert.Contains("Scoring:Urgency:WordEvidence has 'refund' and 'Refund'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_WordEvidenceNotOneWord_NamesTheSetting()
     {

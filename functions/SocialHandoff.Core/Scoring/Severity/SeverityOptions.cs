@@ -20,11 +20,12 @@ public sealed class SeverityOptions
     /// <summary>
     /// Term tiers by name (what rules match on, e.g. <c>Scoring:Severity:Tiers:outage:Priority</c>). The
     /// tier whose term in the mention (not negated) is longest decides; on a tie, the one listed first.
+    /// Names ignore case (<c>Outage</c> sets the shipped <c>outage</c>, whose spelling results keep).
     /// </summary>
-    public Dictionary<string, SeverityTier> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, SeverityTier> Tiers { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>Negation words by language: a tier term with one of these up to <see cref="NegationWindow"/> words before it does not count ("no one was injured").</summary>
-    public Dictionary<string, List<string>> Negations { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> Negations { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>Words before a term in which a negation cancels it. Default 3.</summary>
     public int NegationWindow { get; set; } = 3;
@@ -57,10 +58,10 @@ public sealed class SeverityOptions
     public double PraiseMinCompound { get; set; } = 0.3;
 
     /// <summary>Thanks and approval by language, including a problem solved ("sorted", "resolved").</summary>
-    public Dictionary<string, List<string>> PraiseTerms { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> PraiseTerms { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>Words that keep a mention from being praise: the problem is not over ("still", "again"), contrast ("but"), sarcasm ("thanks for nothing").</summary>
-    public Dictionary<string, List<string>> UnresolvedTerms { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> UnresolvedTerms { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>
     /// Urgency cue groups (by name) that name a problem: a mention over the attention threshold is a
@@ -76,10 +77,10 @@ public sealed class SeverityOptions
     public int ComplaintWithoutCueMinUrgency { get; set; } = 50;
 
     /// <summary>Promotion and spam markers by language ("dm me", "link in bio"): such a mention is P4 unless a P1 tier term is in it.</summary>
-    public Dictionary<string, List<string>> PromotionTerms { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> PromotionTerms { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>Requests and questions by language (a question mark counts in any language).</summary>
-    public Dictionary<string, List<string>> RequestTerms { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> RequestTerms { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>The shipped defaults (a fresh copy each call).</summary>
     public static SeverityOptions CreateDefault()
@@ -116,16 +117,8 @@ public sealed class SeverityOptions
         return true;
     }
 
-    private static Dictionary<string, SeverityTier> ReadTiers(JsonElement json)
-    {
-        var tiers = new Dictionary<string, SeverityTier>();
-        foreach (var tier in json.EnumerateObject())
-        {
-            tiers[tier.Name] = ShippedDefaults.Read(tier.Value, new SeverityTier(), SeverityTier.Set, $"severity-defaults.json Tiers:{tier.Name}");
-        }
-
-        return tiers;
-    }
+    private static Dictionary<string, SeverityTier> ReadTiers(JsonElement json) =>
+        ShippedDefaults.Keyed(json, static (name, tier) => ShippedDefaults.Read(tier, new SeverityTier(), SeverityTier.Set, $"severity-defaults.json Tiers:{name}"));
 
     /// <summary>Every problem with these options, each naming the setting to fix; empty when valid.</summary>
     // Runs once at start-up: compiled without optimisation, as quick JIT would (it is off for loops in
@@ -165,6 +158,11 @@ public sealed class SeverityOptions
         if (!double.IsFinite(PraiseMinCompound) || PraiseMinCompound is < -1 or > 1)
         {
             errors.Add($"{SectionName}:{nameof(PraiseMinCompound)} must be between -1 and 1 (was {PraiseMinCompound}).");
+        }
+
+        foreach (var clash in ConfiguredNames.Clashes(Tiers))
+        {
+            errors.Add($"{SectionName}:{nameof(Tiers)} has {clash}: tier names ignore case, so these are one tier; keep one.");
         }
 
         foreach (var (name, tier) in Tiers)
@@ -207,6 +205,11 @@ public sealed class SeverityOptions
 
     private static IEnumerable<string> CheckLists(string where, Dictionary<string, List<string>> lists)
     {
+        foreach (var clash in ConfiguredNames.Clashes(lists))
+        {
+            yield return $"{where} has {clash}: language tags ignore case, so these are one language; keep one.";
+        }
+
         foreach (var (language, terms) in lists)
         {
             if (MentionLanguage.Primary(language) != language.ToLowerInvariant())
@@ -233,7 +236,7 @@ public sealed class SeverityTier
     public string Priority { get; set; } = "P1";
 
     /// <summary>Words and phrases by primary language tag ("en", "es").</summary>
-    public Dictionary<string, List<string>> Terms { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> Terms { get; set; } = new(ConfiguredNames.Comparer);
 
     internal static bool Set(SeverityTier tier, string name, JsonElement value)
     {

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 
 namespace SocialHandoff.Core.Scoring.Urgency;
 
@@ -84,7 +86,7 @@ public sealed class UrgencyOptions
     /// <summary>Fragments of a customer-care account's handle, matched anywhere in the handle, case-insensitive.</summary>
     public List<string> CareHandleTerms { get; set; } = [];
 
-    /// <summary>Word and phrase cues, each group with its own points per match.</summary>
+    /// <summary>Word and phrase cues, each group with its own points per match; configuration names a group by index or name (see <see cref="Bind"/>).</summary>
     public List<CueGroup> CueGroups { get; set; } = [];
 
     /// <summary>
@@ -96,9 +98,10 @@ public sealed class UrgencyOptions
     /// <summary>
     /// How much more often a word appears in complaints than in other mentions (natural log of the ratio,
     /// lower-case words). The defaults are <c>urgency-word-evidence.tsv</c> (embedded), learned from the
-    /// complaints dev set; configuration can change or add a word (<c>Scoring:Urgency:WordEvidence:refund</c>).
+    /// complaints dev set; configuration can change or add a word (<c>Scoring:Urgency:WordEvidence:refund</c>;
+    /// case ignored, as words are matched).
     /// </summary>
-    public Dictionary<string, double> WordEvidence { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, double> WordEvidence { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>The shipped defaults (a fresh copy each call).</summary>
     public static UrgencyOptions CreateDefault()
@@ -108,6 +111,35 @@ public sealed class UrgencyOptions
         using var evidence = new StreamReader(ShippedDefaults.OpenResource("urgency-word-evidence.tsv"));
         options.WordEvidence = ReadWordEvidence(evidence);
         return options;
+    }
+
+    /// <summary>
+    /// Sets what <paramref name="section"/> (<see cref="SectionName"/>) names. A cue group is named by
+    /// its index or its <see cref="CueGroup.Name"/>, case ignored (<c>CueGroups:0:PointsPerMatch</c>,
+    /// <c>CueGroups:Crisis:PointsPerMatch</c>): that group changes; any other key adds a group (named
+    /// by the key unless it sets a Name). The binder alone fills a list by appending, so
+    /// <c>CueGroups:0:...</c> made a new group without a name instead of changing the first, and a
+    /// value it could not convert there was dropped without a word.
+    /// </summary>
+    public void Bind(IConfiguration section)
+    {
+        var groups = CueGroups;
+        CueGroups = [];
+        section.Bind(this);
+        CueGroups = groups;
+        var given = groups.Count;
+        foreach (var child in section.GetSection(nameof(CueGroups)).GetChildren())
+        {
+            var numbered = int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index);
+            var group = numbered && index < given ? groups[index] : groups.FirstOrDefault(g => ConfiguredNames.Comparer.Equals(g.Name, child.Key));
+            if (group is null)
+            {
+                group = new CueGroup { Name = numbered ? "" : child.Key };
+                groups.Add(group);
+            }
+
+            child.Bind(group);
+        }
     }
 
     internal static bool Set(UrgencyOptions options, string name, JsonElement value)
@@ -161,7 +193,7 @@ public sealed class UrgencyOptions
     /// <summary>Reads "word TAB value" lines; lines starting with '#' are comments.</summary>
     private static Dictionary<string, double> ReadWordEvidence(TextReader reader)
     {
-        var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
+        var evidence = new Dictionary<string, double>(ConfiguredNames.Comparer);
         while (reader.ReadLine() is { } line)
         {
             if (line.Length == 0 || line[0] == '#')
@@ -209,6 +241,16 @@ public sealed class UrgencyOptions
             errors.Add($"{SectionName}:{nameof(WordEvidencePoints)} must be a finite number (was {WordEvidencePoints}).");
         }
 
+        foreach (var clash in ConfiguredNames.Clashes(WordEvidence))
+        {
+            errors.Add($"{SectionName}:{nameof(WordEvidence)} has {clash}: words are matched ignoring case, so these are one word; keep one.");
+        }
+
+        foreach (var clash in ConfiguredNames.Clashes(CueGroups.Select(g => g.Name).Where(n => !string.IsNullOrWhiteSpace(n))))
+        {
+            errors.Add($"{SectionName}:{nameof(CueGroups)} has {clash}: cue group names ignore case (as Scoring:Severity:ComplaintEvidenceGroups names them); give each group its own name.");
+        }
+
         foreach (var (word, value) in WordEvidence)
         {
             if (string.IsNullOrWhiteSpace(word) || word.Any(char.IsWhiteSpace) || !double.IsFinite(value))
@@ -234,6 +276,11 @@ public sealed class UrgencyOptions
             if (group.Terms.Count == 0 || group.Terms.Any(string.IsNullOrWhiteSpace))
             {
                 errors.Add($"{where}:Terms must list at least one non-empty word or phrase.");
+            }
+
+            foreach (var clash in ConfiguredNames.Clashes(group.TermsByLanguage))
+            {
+                errors.Add($"{where}:TermsByLanguage has {clash}: language tags ignore case, so these are one language; keep one.");
             }
 
             foreach (var (language, terms) in group.TermsByLanguage)
@@ -272,7 +319,7 @@ public sealed class CueGroup
     /// The group's words in other languages, by primary language tag ("es", "pt", "fr", "de"), written
     /// for the project (not translations of <see cref="Terms"/> word for word). Matched with accents folded.
     /// </summary>
-    public Dictionary<string, List<string>> TermsByLanguage { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, List<string>> TermsByLanguage { get; set; } = new(ConfiguredNames.Comparer);
 
     /// <summary>
     /// False for groups of function words (pronouns, auxiliaries, negation): they count in the score
