@@ -230,6 +230,32 @@ public sealed class UrgencyScorerTests
     }
 
     [Fact]
+    public void Bind_CueGroupListedWithANameOfItsOwn_AddedAndTheShippedGroupAtItsIndexUnchanged()
+    {
+        // Regression (review): a list in appsettings.json, the usual way to add a group, renamed and rewrote the shipped "crisis" at index 0.
+        var options = UrgencyOptions.CreateDefault();
+        var shipped = options.CueGroups.Count;
+        var crisis = (options.CueGroups[0].Name, options.CueGroups[0].PointsPerMatch, options.CueGroups[0].Terms.Count);
+
+        options.Bind(Section(new()
+        {
+            ["Scoring:Urgency:CueGroups:0:Name"] = "outrage",
+            ["Scoring:Urgency:CueGroups:0:Signal"] = "complaint",
+            ["Scoring:Urgency:CueGroups:0:Label"] = "outrage",
+            ["Scoring:Urgency:CueGroups:0:PointsPerMatch"] = "9",
+            ["Scoring:Urgency:CueGroups:0:Terms:0"] = "livid",
+            ["Scoring:Urgency:CueGroups:1:Name"] = "CRISIS",
+            ["Scoring:Urgency:CueGroups:1:Label"] = "hazard",
+        }));
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(shipped + 1, options.CueGroups.Count);
+        Assert.Equal(crisis, (options.CueGroups[0].Name, options.CueGroups[0].PointsPerMatch, options.CueGroups[0].Terms.Count));
+        Assert.Equal("hazard", options.CueGroups[0].Label);
+        Assert.Equal(("outrage", 9.0), (options.CueGroups[^1].Name, options.CueGroups[^1].PointsPerMatch));
+    }
+
+    [Fact]
     public void Bind_CueGroupValueOfTheWrongType_FailsNamingIt()
     {
         // Regression: the binder dropped a list item it could not convert without a word.

@@ -117,7 +117,8 @@ public sealed class UrgencyOptions
     /// Sets what <paramref name="section"/> (<see cref="SectionName"/>) names. A cue group is named by
     /// its index or its <see cref="CueGroup.Name"/>, case ignored (<c>CueGroups:0:PointsPerMatch</c>,
     /// <c>CueGroups:Crisis:PointsPerMatch</c>): that group changes; any other key adds a group (named
-    /// by the key unless it sets a Name). The binder alone fills a list by appending, so
+    /// by the key unless it sets a Name). An item that sets a Name is the group of that name wherever it sits (a
+    /// list item named anew adds a group: an index never renames a group). The binder alone fills a list by appending, so
     /// <c>CueGroups:0:...</c> made a new group without a name instead of changing the first, and a
     /// value it could not convert there was dropped without a word.
     /// </summary>
@@ -130,15 +131,26 @@ public sealed class UrgencyOptions
         var given = groups.Count;
         foreach (var child in section.GetSection(nameof(CueGroups)).GetChildren())
         {
+            // An item that names itself is that group wherever it sits: a list in appsettings.json
+            // ("CueGroups": [ { "Name": "outrage", ... } ]) adds its groups, it does not rename the shipped first ones.
             var numbered = int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index);
-            var group = numbered && index < given ? groups[index] : groups.FirstOrDefault(g => ConfiguredNames.Comparer.Equals(g.Name, child.Key));
+            var name = child[nameof(CueGroup.Name)];
+            var group = numbered && index < given && (name is null || ConfiguredNames.Comparer.Equals(name, groups[index].Name))
+                ? groups[index]
+                : groups.FirstOrDefault(g => ConfiguredNames.Comparer.Equals(g.Name, name ?? (numbered ? null : child.Key)));
             if (group is null)
             {
                 group = new CueGroup { Name = numbered ? "" : child.Key };
                 groups.Add(group);
             }
 
+            // A group named in another case keeps the spelling it had (reasons and errors show the shipped name).
+            var spelling = group.Name;
             child.Bind(group);
+            if (spelling.Length > 0 && ConfiguredNames.Comparer.Equals(group.Name, spelling))
+            {
+                group.Name = spelling;
+            }
         }
     }
 
