@@ -26,7 +26,7 @@ public sealed class ScoreProcessTests
         var errors = process.StandardError.ReadToEndAsync();
         var feeding = Task.Run(() => Feed(process.StandardInput.BaseStream));
 
-        var first = await process.StandardOutput.ReadLineAsync();
+        var first = await process.StandardOutput.ReadLineAsync().WaitAsync(HangGuard);
         process.StandardOutput.Close();
         var (fed, broken) = await feeding.WaitAsync(HangGuard);
         var exit = await WaitForExitAsync(process);
@@ -85,15 +85,17 @@ public sealed class ScoreProcessTests
     [Fact]
     public async Task Score_InterruptedBySigint_AnswersTheLinesReadAndExitsWith130()
     {
-        using var running = Start();
+        // SIGINT at its default whatever this test host inherited (a job started in the background has it ignored,
+        // and .NET then leaves it ignored: the signal would do nothing and the reads below wait for the guard).
+        using var running = Start(defaultSigint: true);
         var process = running.Process;
         var errors = process.StandardError.ReadToEndAsync();
 
         await process.StandardInput.WriteAsync("awful service\n");
         await process.StandardInput.FlushAsync();
-        var first = await process.StandardOutput.ReadLineAsync();
+        var first = await process.StandardOutput.ReadLineAsync().WaitAsync(HangGuard);
         Assert.Equal(0, Kill(process.Id, 2));
-        var rest = await process.StandardOutput.ReadToEndAsync();
+        var rest = await process.StandardOutput.ReadToEndAsync().WaitAsync(HangGuard);
         var exit = await WaitForExitAsync(process);
 
         Assert.Equal(130, exit);
@@ -106,11 +108,11 @@ public sealed class ScoreProcessTests
     /// Starts <c>score</c>; with <paramref name="shellRedirect"/> or <paramref name="shellTail"/> through
     /// /bin/sh, as <c>(exec dotnet ... score REDIRECT TAIL</c>, for what a shell does to its streams.
     /// </summary>
-    private static Running Start(string? shellRedirect = null, string? shellTail = null)
+    private static Running Start(string? shellRedirect = null, string? shellTail = null, bool defaultSigint = false)
     {
         var score = $"dotnet '{Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll")}' score";
         var shell = shellRedirect is not null || shellTail is not null;
-        var start = new ProcessStartInfo(shell ? "/bin/sh" : "dotnet")
+        var start = new ProcessStartInfo(shell ? "/bin/sh" : defaultSigint ? "env" : "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -125,6 +127,13 @@ public sealed class ScoreProcessTests
         }
         else
         {
+            if (defaultSigint)
+            {
+                // env replaces itself with dotnet: the process (and its id) is score's.
+                start.ArgumentList.Add("--default-signal=INT");
+                start.ArgumentList.Add("dotnet");
+            }
+
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocialHandoff.Local.dll"));
             start.ArgumentList.Add("score");
         }
