@@ -28,13 +28,15 @@ internal static class StandardPipes
     /// Standard output as a stream whose writes fail with a broken pipe (<see cref="IsBrokenPipe"/>) once
     /// the reader has gone. .NET ignores SIGPIPE, and the console's own stream takes EPIPE for success
     /// ("pretend we were successful"), so `score | head -1` would score its whole input into nothing.
-    /// A pipe, socket or terminal gets a stream on descriptor 1 that writes with write(2); a file (which
-    /// cannot break) keeps the console's stream: a FileStream would write at its own offset, and text a
-    /// later command appends to the same file descriptor would overwrite the answers.
+    /// A pipe or socket gets a stream on descriptor 1 that writes with write(2); a file (which cannot
+    /// break) keeps the console's stream: a FileStream would write at its own offset, and text a later
+    /// command appends to the same file descriptor would overwrite the answers. A terminal keeps it too:
+    /// another program on the same terminal (node, for one) may have made it non-blocking, and the
+    /// console's stream waits out a full terminal where a plain write fails (EAGAIN).
     /// </summary>
     public static Stream OpenOutput()
     {
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && Console.IsOutputRedirected)
         {
             try
             {
