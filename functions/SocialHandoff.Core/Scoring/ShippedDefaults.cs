@@ -57,14 +57,19 @@ internal static class ShippedDefaults
     public static Dictionary<string, List<string>> StringLists(JsonElement json) => Keyed(json, static (_, value) => Strings(value));
 
     /// <summary>
-    /// An object's properties by name, case ignored (<see cref="ConfiguredNames"/>): a name given again
-    /// in any case is the same one, and its last value counts, as with a repeated setting.
+    /// An object's properties by name, case ignored (<see cref="ConfiguredNames"/>). A name given twice,
+    /// in any case, is a mistake in the shipped file (which one was meant?): it fails, naming both.
     /// </summary>
     public static Dictionary<string, T> Keyed<T>(JsonElement json, Func<string, JsonElement, T> read)
     {
         var values = new Dictionary<string, T>(ConfiguredNames.Comparer);
         foreach (var property in json.EnumerateObject())
         {
+            if (values.Keys.FirstOrDefault(k => ConfiguredNames.Comparer.Equals(k, property.Name)) is { } earlier)
+            {
+                throw new InvalidDataException($"'{property.Name}' is given twice (also as '{earlier}'; names ignore case).");
+            }
+
             values[property.Name] = read(property.Name, property.Value);
         }
 
