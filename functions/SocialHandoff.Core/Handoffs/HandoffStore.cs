@@ -167,7 +167,7 @@ public sealed class HandoffStore(StorageClients clients, HandoffIndex index, Sla
             // Only the ledger row is there (an error was recorded before anything was handed off): claim it with its ETag.
             ledgerAction = storedLedger is null
                 ? ledgerAction
-                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, ledger ?? new TableEntity(handoff.HandoffId, HandoffRow.LedgerRowKey), storedLedger.ETag);
+                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, Processing.MentionLedger.KeepingArrival(ledger ?? new TableEntity(handoff.HandoffId, HandoffRow.LedgerRowKey), storedLedger), storedLedger.ETag);
         }
     }
 

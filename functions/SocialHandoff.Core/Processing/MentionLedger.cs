@@ -163,8 +163,25 @@ public sealed class MentionLedger(StorageClients clients, HandoffStore handoffs,
 
         // Only an error (or a filtering a restore overrides) was recorded so far: claim it for the incident now.
         entity["LastError"] = existing.GetString("LastError");
-        await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(KeepingArrival(entity, existing), existing.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// <paramref name="claim"/>, a new ledger entry merged over the <paramref name="stored"/> row it claims, with the
+    /// stored arrival kept: a filtered mention restored later arrived when it was filtered, not when it was restored
+    /// (the rule dry run orders by arrival). A row that only recorded an error has none; the claim's then stands.
+    /// </summary>
+    internal static TableEntity KeepingArrival(TableEntity claim, TableEntity stored)
+    {
+        if (stored.GetDateTimeOffset("ReceivedAt") is { } arrived)
+        {
+            var kept = new TableEntity(claim) { ["ReceivedAt"] = arrived };
+            kept.ETag = claim.ETag;
+            return kept;
+        }
+
+        return claim;
     }
 
     /// <summary>

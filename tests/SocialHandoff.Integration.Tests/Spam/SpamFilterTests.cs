@@ -262,6 +262,23 @@ public sealed class SpamFilterTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restore_FilteredMentionHoursLater_KeepsItsArrivalForTheRuleDryRun()
+    {
+        // Regression: the restore's handoff claimed the ledger row with a new entry, and its arrival became the restore's time.
+        await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
+        var mention = Mention("ad-arrival", Advert);
+        var arrived = harness.Clock.GetUtcNow();
+        Assert.Equal(ProcessOutcome.Filtered, await ProcessAsync(harness, mention));
+        harness.Clock.Advance(TimeSpan.FromHours(3));
+
+        Assert.True((await harness.Services.GetRequiredService<SpamReview>().RestoreAsync(mention.Key, "ana", CancellationToken.None))!.Restored);
+
+        var received = await harness.Services.GetRequiredService<MentionLedger>().ReceivedSinceAsync(arrived.AddMinutes(-1), CancellationToken.None);
+        Assert.Equal(arrived, Assert.Single(received, r => r.Mention.Key == mention.Key).ReceivedAt);
+        Assert.Equal(MentionLedger.HandedOff, (await harness.Services.GetRequiredService<MentionLedger>().GetStateAsync(mention, CancellationToken.None)).Status);
+    }
+
+    [Fact]
     public async Task Restore_FilteredMentionTwice_OneHandoffOneTeamMessageAndTheAuditTrail()
     {
         await using var harness = await Harness.CreateAsync(azurite.ConnectionString, settings: SpamOn, withSample: false);
