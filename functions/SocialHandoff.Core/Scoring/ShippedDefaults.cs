@@ -65,8 +65,10 @@ internal static class ShippedDefaults
         var values = new Dictionary<string, T>(ConfiguredNames.Comparer);
         foreach (var property in json.EnumerateObject())
         {
-            if (values.Keys.FirstOrDefault(k => ConfiguredNames.Comparer.Equals(k, property.Name)) is { } earlier)
+            // The dictionary ignores case itself; the earlier spelling is looked up only to name it.
+            if (values.ContainsKey(property.Name))
             {
+                var earlier = values.Keys.First(k => ConfiguredNames.Comparer.Equals(k, property.Name));
                 throw new InvalidDataException($"'{property.Name}' is given twice (also as '{earlier}'; names ignore case).");
             }
 
